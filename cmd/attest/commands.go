@@ -1,0 +1,311 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/attestdev/attest/collectors"
+	"github.com/attestdev/attest/collectors/all"
+	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/config"
+	"github.com/attestdev/attest/controls"
+)
+
+func newCollect(g *globals) *cobra.Command {
+	var out string
+	var replace bool
+	cmd := &cobra.Command{
+		Use:   "collect",
+		Short: "Collect evidence into a bundle directory",
+		Long: `Collect runs the collectors the enabled controls need against the configured
+sources and writes an evidence bundle: every normalised resource, every raw
+API response with its SHA-256, and one run record per collector and target
+saying what was covered and what failed. All calls are read-only.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			lib, err := loadLibrary(cfg, nil)
+			if err != nil {
+				return err
+			}
+			b, err := g.collect(cmd.Context(), cfg, lib, all.Sources(cfg.Sources), out, replace)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(g.stdout, "%s: %d resources, %d raw responses, %d collector runs\n", out, b.Manifest.Resources, b.Manifest.Records, len(b.Manifest.Runs))
+			return err
+		},
+	}
+	cmd.Flags().StringVarP(&out, "out", "o", "bundle", "bundle directory to create")
+	cmd.Flags().BoolVar(&replace, "replace", false, "replace an earlier bundle in --out")
+	return cmd
+}
+
+func newEvaluate(g *globals) *cobra.Command {
+	var bundle, out string
+	var dirs []string
+	cmd := &cobra.Command{
+		Use:   "evaluate",
+		Short: "Evaluate a bundle against the controls and write results.json",
+		Long: `Evaluate reads an evidence bundle and evaluates the controls offline. The same
+bundle and controls always give byte-identical results, so an auditor can
+re-run it on a saved bundle. --out - writes the JSON to stdout.`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			lib, err := loadLibrary(cfg, dirs)
+			if err != nil {
+				return err
+			}
+			b, err := evidence.Open(bundle)
+			if err != nil {
+				return err
+			}
+			res, err := evaluate(lib, cfg, b)
+			if err != nil {
+				return err
+			}
+			if out == "-" {
+				data, err := res.MarshalIndent()
+				if err != nil {
+					return err
+				}
+				_, err = g.stdout.Write(data)
+				return err
+			}
+			if err := res.WriteFile(out); err != nil {
+				return err
+			}
+			return printSummary(g.stdout, res)
+		},
+	}
+	cmd.Flags().StringVarP(&bundle, "bundle", "b", "bundle", "bundle directory to read")
+	cmd.Flags().StringVarP(&out, "out", "o", "results.json", `results file to write ("-" for stdout)`)
+	cmd.Flags().StringSliceVar(&dirs, "controls", nil, "extra control directories (repeatable)")
+	return cmd
+}
+
+// checkFlags are shared by check and demo.
+type checkFlags struct {
+	outDir string
+	failOn string
+	format string
+	dirs   []string
+}
+
+func (f *checkFlags) register(cmd *cobra.Command, defaultOut string) {
+	cmd.Flags().StringVarP(&f.outDir, "out-dir", "o", defaultOut, "directory for the bundle and results.json (an earlier bundle there is replaced)")
+	cmd.Flags().StringVar(&f.failOn, "fail-on", "", `lowest severity of a failed control that exits 1: low, medium, high or critical (default from config, else "high")`)
+	cmd.Flags().StringVar(&f.format, "format", "table", "stdout format: table or json")
+	cmd.Flags().StringSliceVar(&f.dirs, "controls", nil, "extra control directories (repeatable)")
+}
+
+func newCheck(g *globals) *cobra.Command {
+	var f checkFlags
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Collect, evaluate and gate: exit 1 when a control fails at or above --fail-on",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			return g.check(cmd, cfg, all.Sources(cfg.Sources), f)
+		},
+	}
+	f.register(cmd, "attest-out")
+	return cmd
+}
+
+// check runs collect, evaluate and the gate against sources.
+func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collectors.Source, f checkFlags) error {
+	failOn, err := failOnSeverity(f.failOn, cfg)
+	if err != nil {
+		return fmt.Errorf("--fail-on: %w", err)
+	}
+	if f.format != "table" && f.format != "json" {
+		return usageError("--format %q: want table or json", f.format)
+	}
+	lib, err := loadLibrary(cfg, f.dirs)
+	if err != nil {
+		return err
+	}
+	bundleDir := filepath.Join(f.outDir, "bundle")
+	b, collectErr := g.collect(cmd.Context(), cfg, lib, sources, bundleDir, true)
+	if b == nil {
+		return collectErr
+	}
+	res, err := evaluate(lib, cfg, b)
+	if err != nil {
+		return err
+	}
+	resultsPath := filepath.Join(f.outDir, "results.json")
+	if err := res.WriteFile(resultsPath); err != nil {
+		return err
+	}
+	g.log.Info("results written", "file", resultsPath)
+	if f.format == "json" {
+		data, err := res.MarshalIndent()
+		if err != nil {
+			return err
+		}
+		if _, err := g.stdout.Write(data); err != nil {
+			return err
+		}
+	} else if err := printSummary(g.stdout, res); err != nil {
+		return err
+	}
+	if collectErr != nil {
+		return collectErr
+	}
+	return gate(res, failOn)
+}
+
+func newControls(g *globals) *cobra.Command {
+	cmd := &cobra.Command{Use: "controls", Short: "List and validate control definitions"}
+	validate := &cobra.Command{
+		Use:   "validate [DIR...]",
+		Short: "Validate the built-in controls and the given directories",
+		Long: `Validate loads the built-in library plus each DIR strictly and reports every
+problem with file, line and field: unknown keys, unknown framework
+requirement ids, unknown resource types or attributes, and CEL rules that do
+not compile. It exits 2 when any problem is found.`,
+		RunE: func(_ *cobra.Command, dirs []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			lib, err := loadLibrary(cfg, dirs)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(g.stdout, "%d controls valid\n", len(lib.Controls))
+			return err
+		},
+	}
+	var framework, format string
+	var dirs []string
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List controls, optionally only those mapped to one framework",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			lib, err := loadLibrary(cfg, dirs)
+			if err != nil {
+				return err
+			}
+			cs := lib.Controls
+			if framework != "" {
+				if _, ok := lib.Framework(framework); !ok {
+					return usageError("--framework %q: want one of %s", framework, strings.Join(controls.FrameworkIDs, ", "))
+				}
+				cs = slices.DeleteFunc(slices.Clone(cs), func(c *controls.Control) bool {
+					return len(c.Mappings.For(framework)) == 0 && !(framework == "gdpr" && c.TOM.Category != "")
+				})
+			}
+			switch format {
+			case "json":
+				enc := json.NewEncoder(g.stdout)
+				enc.SetIndent("", "  ")
+				if cs == nil {
+					cs = []*controls.Control{}
+				}
+				return enc.Encode(cs)
+			case "table":
+				tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tSEVERITY\tFREQUENCY\tSOC 2\tISO 27001\tGDPR\tTITLE")
+				for _, c := range cs {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Severity, c.Frequency,
+						strings.Join(c.Mappings.SOC2, " "), strings.Join(c.Mappings.ISO27001, " "), strings.Join(c.Mappings.GDPR, " "), c.Title)
+				}
+				return tw.Flush()
+			}
+			return usageError("--format %q: want table or json", format)
+		},
+	}
+	list.Flags().StringVar(&framework, "framework", "", "only controls mapped to this framework: soc2, iso27001 or gdpr")
+	list.Flags().StringVar(&format, "format", "table", "output format: table or json")
+	list.Flags().StringSliceVar(&dirs, "controls", nil, "extra control directories (repeatable)")
+	cmd.AddCommand(validate, list)
+	return cmd
+}
+
+func newPermissions(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "permissions SOURCE",
+		Short: "Print the least-privilege, read-only permissions attest needs for a source",
+		Long: `Permissions prints what the collectors of SOURCE need for the enabled
+controls: for aws an IAM policy document, for github the token scopes and
+App permissions. Sources: ` + strings.Join(all.SourceNames(), ", ") + `.`,
+		Args:      cobra.ExactArgs(1),
+		ValidArgs: all.SourceNames(),
+		RunE: func(_ *cobra.Command, args []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			lib, err := loadLibrary(cfg, nil)
+			if err != nil {
+				return err
+			}
+			enabled := neededCollectors(lib)
+			var ds []collectors.Descriptor
+			for _, d := range all.Registry().Descriptors() {
+				if d.Source == args[0] && enabled(d.ID) {
+					ds = append(ds, d)
+				}
+			}
+			out, err := all.Policy(args[0], ds)
+			if err != nil {
+				return err
+			}
+			_, err = g.stdout.Write(out)
+			return err
+		},
+	}
+}
+
+func newInit(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "init",
+		Short: "Write an example attest.yaml to the current directory",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			f, err := os.OpenFile(config.DefaultFile, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+			if errors.Is(err, os.ErrExist) {
+				return fmt.Errorf("%s already exists", config.DefaultFile)
+			}
+			if err != nil {
+				return err
+			}
+			if _, err := f.WriteString(config.Example); err != nil {
+				_ = f.Close()
+				return err
+			}
+			if err := f.Close(); err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(g.stdout, "wrote %s\n", config.DefaultFile)
+			return err
+		},
+	}
+}

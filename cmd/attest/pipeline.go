@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/attestdev/attest/collectors"
+	"github.com/attestdev/attest/collectors/all"
+	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/config"
+	"github.com/attestdev/attest/controls"
+)
+
+// loadConfig reads --config, or attest.yaml when it exists, or returns an
+// empty configuration.
+func (g *globals) loadConfig() (*config.File, error) {
+	path := g.config
+	if path == "" {
+		if !config.Exists(config.DefaultFile) {
+			return &config.File{}, nil
+		}
+		path = config.DefaultFile
+	}
+	return config.Load(path)
+}
+
+// resourceTypes returns every resource type attest collects, with its
+// attribute names, for control validation.
+func resourceTypes() map[string][]string {
+	types := map[string][]string{}
+	for name, t := range all.Registry().ResourceTypes() {
+		for _, a := range t.Attributes {
+			types[name] = append(types[name], a.Name)
+		}
+	}
+	return types
+}
+
+// loadLibrary loads the built-in controls plus the configured and given
+// directories, without the excluded controls.
+func loadLibrary(cfg *config.File, dirs []string) (*controls.Library, error) {
+	lib, err := controls.Load(controls.Options{Dirs: append(slices.Clone(cfg.Controls), dirs...), Types: resourceTypes()})
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range cfg.Exclude {
+		if _, ok := lib.Control(id); !ok {
+			return nil, fmt.Errorf("%s: exclude: unknown control id %q", cfg.Path, id)
+		}
+	}
+	lib.Controls = slices.DeleteFunc(lib.Controls, func(c *controls.Control) bool { return slices.Contains(cfg.Exclude, c.ID) })
+	return lib, nil
+}
+
+// neededCollectors returns a filter that enables only the collectors whose
+// resource types some control needs, so attest makes no call it does not
+// use.
+func neededCollectors(lib *controls.Library) func(string) bool {
+	need := map[string]bool{}
+	for _, c := range lib.Controls {
+		for _, r := range c.Evidence {
+			need[r.Type] = true
+		}
+		if len(c.Manual) > 0 {
+			need[controls.ManualType] = true
+		}
+	}
+	reg := all.Registry()
+	return func(id string) bool {
+		c, ok := reg.Lookup(id)
+		if !ok {
+			return false
+		}
+		return slices.ContainsFunc(c.Describe().ResourceTypes, func(t collectors.ResourceType) bool { return need[t.Name] })
+	}
+}
+
+// prepareBundleDir makes dir ready for a new bundle. With replace, an
+// earlier attest bundle in dir is removed; anything else in dir is never
+// touched.
+func prepareBundleDir(dir string, replace bool) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) || (err == nil && len(entries) == 0) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !replace {
+		return fmt.Errorf("%s is not empty: choose another --out or pass --replace", dir)
+	}
+	for _, e := range entries {
+		switch e.Name() {
+		case evidence.ManifestFile, evidence.ResourcesFile, evidence.RecordsFile, evidence.RawDir:
+		default:
+			return fmt.Errorf("%s holds %s, which is not part of an attest bundle: refusing to replace it", dir, e.Name())
+		}
+	}
+	return os.RemoveAll(dir)
+}
+
+// collect runs the collectors the library needs and returns the bundle
+// written to dir. An interrupted run still writes its bundle.
+func (g *globals) collect(ctx context.Context, cfg *config.File, lib *controls.Library, sources []collectors.Source, dir string, replace bool) (*evidence.Bundle, error) {
+	if len(sources) == 0 {
+		return nil, errors.New("no sources configured: add a sources section to attest.yaml (attest init writes an example), or try attest demo")
+	}
+	if err := prepareBundleDir(dir, replace); err != nil {
+		return nil, err
+	}
+	w, err := evidence.Create(dir)
+	if err != nil {
+		return nil, err
+	}
+	started := time.Now().UTC()
+	runner := &collectors.Runner{Writer: w, Concurrency: cfg.Concurrency, Log: g.log}
+	runs := runner.Collect(ctx, sources, neededCollectors(lib))
+	m := evidence.Manifest{AttestVersion: attestVersion(), StartedAt: started, FinishedAt: time.Now().UTC(), Interrupted: ctx.Err() != nil}
+	if err := w.Close(m); err != nil {
+		return nil, err
+	}
+	failed := 0
+	for _, r := range runs {
+		if r.Status != evidence.Complete {
+			failed++
+		}
+	}
+	g.log.Info("bundle written", "dir", dir, "runs", len(runs), "incomplete_runs", failed)
+	b, err := evidence.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	if ctx.Err() != nil {
+		return b, fmt.Errorf("collection interrupted (%w): the bundle in %s keeps what was collected and marks the rest as missing", ctx.Err(), dir)
+	}
+	return b, nil
+}
+
+func evaluate(lib *controls.Library, cfg *config.File, b *evidence.Bundle) (*controls.Results, error) {
+	return controls.Evaluate(lib, b, controls.EvalOptions{Params: cfg.Params, AttestVersion: attestVersion()})
+}
+
+// printSummary writes the results as a table: failures first, then
+// inconclusive and manual controls, then the rest, each by id.
+func printSummary(w io.Writer, res *controls.Results) error {
+	rows := slices.Clone(res.Controls)
+	order := map[controls.Outcome]int{controls.Fail: 0, controls.Inconclusive: 1, controls.ManualOutcome: 2, controls.Waived: 3, controls.Pass: 4, controls.NotApplicable: 5}
+	slices.SortStableFunc(rows, func(a, b controls.ControlResult) int { return order[a.Outcome] - order[b.Outcome] })
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "OUTCOME\tSEVERITY\tCONTROL\tTITLE\tREASON")
+	for _, c := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", strings.ToUpper(string(c.Outcome)), c.Severity, c.ID, c.Title, oneLine(c.Reason, 110))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	s := res.Summary
+	_, err := fmt.Fprintf(w, "\n%d controls: %d pass, %d fail, %d inconclusive, %d manual, %d waived, %d not applicable\n",
+		s.Total, s.Pass, s.Fail, s.Inconclusive, s.Manual, s.Waived, s.NotApplicable)
+	return err
+}
+
+func oneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > max {
+		return string(r[:max-1]) + "…"
+	}
+	return s
+}
+
+// gate returns an exit error when a control failed at or above failOn.
+func gate(res *controls.Results, failOn controls.Severity) error {
+	var failed []string
+	for _, c := range res.Controls {
+		if c.Outcome == controls.Fail && c.Severity.Rank() >= failOn.Rank() {
+			failed = append(failed, c.ID)
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	return &exitError{code: 1, msg: fmt.Sprintf("attest: %d control(s) failed at or above severity %s: %s", len(failed), failOn, strings.Join(failed, ", "))}
+}
+
+func failOnSeverity(flag string, cfg *config.File) (controls.Severity, error) {
+	s := flag
+	if s == "" {
+		s = cfg.FailOn
+	}
+	if s == "" {
+		s = string(controls.High)
+	}
+	return controls.ParseSeverity(s)
+}
+
+func absOr(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}

@@ -1,0 +1,62 @@
+// Package all is the one place that lists every source attest can collect
+// from. Adding a source means adding it here, and nowhere else.
+package all
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/attestdev/attest/collectors"
+	"github.com/attestdev/attest/collectors/tlsprobe"
+)
+
+// Config is the sources section of attest.yaml. A source is collected when
+// its section is present.
+type Config struct {
+	TLS *tlsprobe.Config `yaml:"tls,omitempty"`
+}
+
+// Sources returns the configured sources, in a fixed order.
+func Sources(c Config) []collectors.Source {
+	var out []collectors.Source
+	if c.TLS != nil {
+		out = append(out, tlsprobe.NewSource(*c.TLS))
+	}
+	return out
+}
+
+// everything returns every source with an empty configuration, so that its
+// collectors can describe themselves.
+func everything() []collectors.Source {
+	return Sources(Config{TLS: &tlsprobe.Config{}})
+}
+
+// Registry returns a registry of every collector attest has, configured or
+// not. Control validation and documentation use it.
+func Registry() *collectors.Registry {
+	r := collectors.NewRegistry()
+	for _, s := range everything() {
+		r.MustRegister(s.Collectors()...)
+	}
+	return r
+}
+
+// SourceNames returns the names of all sources, sorted.
+func SourceNames() []string {
+	var names []string
+	for _, s := range everything() {
+		names = append(names, s.Name())
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Policy renders the least-privilege permissions of the given collectors of
+// a source, in the provider's own format where it has one.
+func Policy(source string, ds []collectors.Descriptor) ([]byte, error) {
+	switch source {
+	case tlsprobe.SourceName:
+		return collectors.PlainPolicy(ds), nil
+	}
+	return nil, fmt.Errorf("unknown source %q (known: %v)", source, SourceNames())
+}

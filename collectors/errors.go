@@ -1,0 +1,70 @@
+package collectors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/attestdev/attest/collectors/evidence"
+)
+
+// An APIError is a provider error classified by the source package that got
+// it, so that the runner and the rules can tell a denial from throttling
+// without knowing any SDK.
+type APIError struct {
+	Kind      evidence.FailureKind
+	Operation string
+	// Permission is the permission or scope that was missing, when known.
+	Permission string
+	Err        error
+}
+
+func (e *APIError) Error() string {
+	msg := fmt.Sprintf("%s: %s", e.Operation, e.Kind)
+	if e.Permission != "" {
+		msg += " (needs " + e.Permission + ")"
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *APIError) Unwrap() error { return e.Err }
+
+// Classify returns the failure kind of err: the kind of an *APIError in its
+// chain, cancelled or timeout for context errors, and error otherwise.
+func Classify(err error) evidence.FailureKind {
+	var api *APIError
+	switch {
+	case errors.Is(err, context.Canceled):
+		return evidence.Cancelled
+	case errors.Is(err, context.DeadlineExceeded):
+		return evidence.Timeout
+	case errors.As(err, &api):
+		return api.Kind
+	default:
+		return evidence.Errored
+	}
+}
+
+// FailureOf turns err into a failure record about resource (which may be
+// empty).
+func FailureOf(err error, resource string) evidence.Failure {
+	f := evidence.Failure{Kind: Classify(err), Resource: resource, Message: err.Error()}
+	var api *APIError
+	if errors.As(err, &api) {
+		f.Operation = api.Operation
+		f.Permission = api.Permission
+		if api.Err != nil {
+			f.Message = api.Err.Error()
+		}
+	}
+	return f
+}
+
+// GapOf turns err into a gap for attribute attr.
+func GapOf(err error, attr string) evidence.Gap {
+	f := FailureOf(err, "")
+	return evidence.Gap{Attribute: attr, Kind: f.Kind, Operation: f.Operation, Permission: f.Permission, Message: f.Message}
+}

@@ -1,0 +1,207 @@
+package collectors
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/attestdev/attest/collectors/evidence"
+)
+
+// A Runner executes collector jobs and streams their evidence into a bundle.
+type Runner struct {
+	// Writer receives resources, raw responses and runs.
+	Writer *evidence.Writer
+	// Concurrency bounds how many jobs run at once; 0 means 8.
+	Concurrency int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Log receives progress; nil means slog.Default().
+	Log *slog.Logger
+}
+
+// Run executes the jobs and returns one evidence.Run per job, sorted. A
+// failing job never stops the others: its error becomes a failed run. When
+// ctx is cancelled, jobs not yet started are recorded as cancelled, so the
+// bundle still says what is missing.
+func (r *Runner) Run(ctx context.Context, jobs []Job) []evidence.Run {
+	n := r.Concurrency
+	if n <= 0 {
+		n = 8
+	}
+	sem := make(chan struct{}, n)
+	runs := make([]evidence.Run, len(jobs))
+	var wg sync.WaitGroup
+	for i, job := range jobs {
+		if !acquire(ctx, sem) {
+			runs[i] = r.skipped(job, ctx.Err())
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			runs[i] = r.runOne(ctx, job)
+		}()
+	}
+	wg.Wait()
+	for _, run := range runs {
+		r.Writer.AddRun(run)
+	}
+	evidence.SortRuns(runs)
+	return runs
+}
+
+// acquire takes a slot of sem, or reports false once ctx is done.
+func acquire(ctx context.Context, sem chan struct{}) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	select {
+	case sem <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// Fail records a source that could not be planned: every enabled collector
+// of it gets a failed run, so its controls are inconclusive, not missing.
+func (r *Runner) Fail(src Source, enabled func(string) bool, err error) []evidence.Run {
+	var runs []evidence.Run
+	for _, c := range src.Collectors() {
+		d := c.Describe()
+		if !enabled(d.ID) {
+			continue
+		}
+		run := r.skipped(Job{Collector: c, Target: evidence.Target{Source: src.Name()}}, err)
+		r.Writer.AddRun(run)
+		runs = append(runs, run)
+	}
+	return runs
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now != nil {
+		return r.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (r *Runner) log() *slog.Logger {
+	if r.Log != nil {
+		return r.Log
+	}
+	return slog.Default()
+}
+
+func (r *Runner) skipped(job Job, err error) evidence.Run {
+	d := job.Collector.Describe()
+	now := r.now()
+	return evidence.Run{
+		Collector: d.ID, CollectorVersion: d.Version, Target: job.Target,
+		ResourceTypes: typeNames(d), Status: evidence.Failed,
+		StartedAt: now, FinishedAt: now,
+		Failures: []evidence.Failure{FailureOf(err, "")},
+	}
+}
+
+func (r *Runner) runOne(ctx context.Context, job Job) evidence.Run {
+	d := job.Collector.Describe()
+	log := r.log().With("collector", d.ID, "target", job.Target.String())
+	s := &sink{r: r, d: d, target: job.Target, log: log}
+	rec := &recorder{w: r.Writer, collector: d.ID, version: d.Version, target: job.Target, now: r.now}
+	run := evidence.Run{
+		Collector: d.ID, CollectorVersion: d.Version, Target: job.Target,
+		ResourceTypes: typeNames(d), StartedAt: r.now(),
+	}
+	log.Debug("collecting")
+	err := job.Collector.Collect(withRecorder(ctx, rec), job.Target, s)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	run.FinishedAt = r.now()
+	run.Resources = s.resources
+	run.Records = int(rec.count.Load())
+	run.Failures = s.failures
+	switch {
+	case err != nil:
+		run.Status = evidence.Failed
+		run.Failures = append(run.Failures, FailureOf(err, ""))
+		log.Warn("collector failed", "kind", Classify(err), "err", err)
+	case len(s.failures) > 0:
+		run.Status = evidence.Partial
+		log.Warn("collector finished with failures", "failures", len(s.failures))
+	default:
+		run.Status = evidence.Complete
+	}
+	log.Info("collected", "resources", run.Resources, "records", run.Records, "status", run.Status)
+	return run
+}
+
+func typeNames(d Descriptor) []string {
+	out := make([]string, 0, len(d.ResourceTypes))
+	for _, t := range d.ResourceTypes {
+		out = append(out, t.Name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+type sink struct {
+	r      *Runner
+	d      Descriptor
+	target evidence.Target
+	log    *slog.Logger
+
+	mu        sync.Mutex
+	resources int
+	failures  []evidence.Failure
+}
+
+func (s *sink) Emit(res evidence.Resource) {
+	res.Collector = s.d.ID
+	res.CollectorVersion = s.d.Version
+	res.CollectedAt = s.r.now()
+	if res.Account == "" {
+		res.Account = s.target.Account
+	}
+	if res.Region == "" {
+		res.Region = s.target.Region
+	}
+	if err := s.r.Writer.WriteResource(res); err != nil {
+		s.Fail(evidence.Failure{Kind: evidence.Errored, Resource: res.ID, Message: err.Error()})
+		return
+	}
+	s.mu.Lock()
+	s.resources++
+	s.mu.Unlock()
+}
+
+func (s *sink) Fail(f evidence.Failure) {
+	s.log.Warn("call failed", "kind", f.Kind, "operation", f.Operation, "resource", f.Resource, "err", f.Message)
+	s.mu.Lock()
+	s.failures = append(s.failures, f)
+	s.mu.Unlock()
+}
+
+// Collect plans every source and runs the resulting jobs. A source whose
+// plan fails gets a failed run for each enabled collector, and the others
+// go on.
+func (r *Runner) Collect(ctx context.Context, sources []Source, enabled func(collectorID string) bool) []evidence.Run {
+	var jobs []Job
+	var runs []evidence.Run
+	for _, src := range sources {
+		js, err := src.Plan(ctx, enabled)
+		if err != nil {
+			r.log().Warn("planning failed", "source", src.Name(), "kind", Classify(err), "err", err)
+			runs = append(runs, r.Fail(src, enabled, err)...)
+			continue
+		}
+		jobs = append(jobs, js...)
+	}
+	runs = append(runs, r.Run(ctx, jobs)...)
+	evidence.SortRuns(runs)
+	return runs
+}

@@ -1,0 +1,126 @@
+// Package config reads attest.yaml: which sources to collect from, extra
+// control directories, per-control parameters and the CI gate.
+//
+// The file is decoded strictly: an unknown key is an error naming file,
+// line and field. Secrets never belong in it: sources read tokens from the
+// environment variables their sections name.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+
+	"github.com/attestdev/attest/collectors/all"
+	"github.com/attestdev/attest/controls"
+)
+
+// DefaultFile is read when --config is not given and the file exists.
+const DefaultFile = "attest.yaml"
+
+// A File is the content of attest.yaml.
+type File struct {
+	// Controls are directories of extra or replacement controls, relative
+	// to the file.
+	Controls []string `yaml:"controls,omitempty"`
+	// Exclude lists control ids that are not evaluated.
+	Exclude []string `yaml:"exclude,omitempty"`
+	// Params override control parameters, by control id.
+	Params map[string]map[string]any `yaml:"params,omitempty"`
+	// FailOn is the lowest severity of a failed control that makes
+	// `attest check` exit 1; default high.
+	FailOn string `yaml:"fail_on,omitempty"`
+	// Concurrency bounds how many collector jobs run at once; default 8.
+	Concurrency int `yaml:"concurrency,omitempty"`
+	// Sources configures the sources to collect from.
+	Sources all.Config `yaml:"sources"`
+
+	// Path is the file the configuration was read from.
+	Path string `yaml:"-"`
+}
+
+// Load reads the configuration file at path.
+func Load(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	f := &File{}
+	root, err := controls.DecodeStrict(path, data, f)
+	if err != nil {
+		return nil, err
+	}
+	f.Path = path
+	var errs []error
+	bad := func(field string, err error) {
+		errs = append(errs, &controls.Error{File: path, Line: controls.LineOf(root, field), Field: field, Msg: err.Error()})
+	}
+	if f.FailOn != "" {
+		if _, err := controls.ParseSeverity(f.FailOn); err != nil {
+			bad("fail_on", err)
+		}
+	}
+	if f.Concurrency < 0 {
+		bad("concurrency", errors.New("must not be negative"))
+	}
+	// Each source section may validate itself.
+	v := reflect.ValueOf(f.Sources)
+	for i := range v.NumField() {
+		field := v.Type().Field(i)
+		val, ok := v.Field(i).Interface().(interface{ Validate() error })
+		if !ok || v.Field(i).IsNil() {
+			continue
+		}
+		if err := val.Validate(); err != nil {
+			name := yamlName(field)
+			bad("sources."+name, fmt.Errorf("%s: %w", name, err))
+		}
+	}
+	for i, dir := range f.Controls {
+		if !filepath.IsAbs(dir) {
+			f.Controls[i] = filepath.Join(filepath.Dir(path), dir)
+		}
+	}
+	return f, errors.Join(errs...)
+}
+
+func yamlName(f reflect.StructField) string {
+	tag := f.Tag.Get("yaml")
+	for i := range len(tag) {
+		if tag[i] == ',' {
+			return tag[:i]
+		}
+	}
+	return tag
+}
+
+// Example is a commented attest.yaml that `attest init` writes.
+const Example = `# attest configuration. Secrets never go here: sources read tokens from
+# the environment variables their sections name.
+
+# Directories of extra controls; a control with a built-in id replaces it.
+# controls: [compliance/controls]
+
+# Controls not evaluated here (e.g. not relevant to this organisation).
+# exclude: [TLS-003]
+
+# Per-control parameters, overriding the defaults in the control files.
+# params:
+#   TLS-002: {min_days_remaining: 30}
+
+# Lowest severity of a failed control that makes "attest check" exit 1.
+fail_on: high
+
+sources:
+  tls:
+    endpoints:
+      - https://www.example.com
+`
+
+// Exists reports whether path exists; used to find the default file.
+func Exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}

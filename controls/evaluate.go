@@ -1,0 +1,439 @@
+package controls
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"cel.dev/cel-go/cel"
+
+	"github.com/attestdev/attest/collectors/evidence"
+)
+
+// ManualType is the resource type of organisational evidence records.
+const ManualType = "manual.evidence"
+
+// EvalOptions configure Evaluate.
+type EvalOptions struct {
+	// Params override control params, by control id then param name.
+	Params map[string]map[string]any
+	// AttestVersion is written into the results.
+	AttestVersion string
+}
+
+// Evaluate runs every control of lib against bundle b. It performs no I/O
+// and uses the bundle's finish time as "now", so the same bundle always
+// gives the same results.
+func Evaluate(lib *Library, b *evidence.Bundle, opts EvalOptions) (*Results, error) {
+	now := b.Manifest.FinishedAt.UTC()
+	if now.IsZero() {
+		return nil, errors.New("controls: bundle has no finish time")
+	}
+	env, err := newEnv(now)
+	if err != nil {
+		return nil, err
+	}
+	e := &evaluator{
+		env: env, now: now,
+		byType: map[string][]*evidence.Resource{},
+		runs:   map[string][]*evidence.Run{},
+	}
+	for i := range b.Resources {
+		r := &b.Resources[i]
+		r.Attributes = normalize(r.Attributes).(map[string]any)
+		e.byType[r.Type] = append(e.byType[r.Type], r)
+	}
+	for i := range b.Manifest.Runs {
+		run := &b.Manifest.Runs[i]
+		for _, t := range run.ResourceTypes {
+			e.runs[t] = append(e.runs[t], run)
+		}
+	}
+	res := &Results{
+		Schema:        ResultsSchema,
+		AttestVersion: opts.AttestVersion,
+		EvaluatedAt:   now,
+		Bundle: BundleInfo{
+			StartedAt: b.Manifest.StartedAt.UTC(), FinishedAt: now, Interrupted: b.Manifest.Interrupted,
+			Resources: b.Manifest.Resources, Records: b.Manifest.Records,
+		},
+		Scope: b.Manifest.Runs,
+	}
+	if res.Scope == nil {
+		res.Scope = []evidence.Run{}
+	}
+	byID := map[string]Outcome{}
+	for _, c := range lib.Controls {
+		params := map[string]any{}
+		maps.Copy(params, c.Params)
+		maps.Copy(params, opts.Params[c.ID])
+		cr, err := e.control(c, normalize(params).(map[string]any))
+		if err != nil {
+			return nil, err
+		}
+		res.Controls = append(res.Controls, cr)
+		res.Summary.add(cr.Outcome)
+		byID[c.ID] = cr.Outcome
+	}
+	if res.Controls == nil {
+		res.Controls = []ControlResult{}
+	}
+	for _, fw := range lib.Frameworks {
+		res.Frameworks = append(res.Frameworks, rollup(lib, fw, byID))
+	}
+	return res, nil
+}
+
+type evaluator struct {
+	env    *cel.Env
+	now    time.Time
+	byType map[string][]*evidence.Resource
+	runs   map[string][]*evidence.Run
+}
+
+func (e *evaluator) control(c *Control, params map[string]any) (ControlResult, error) {
+	cr := ControlResult{
+		ID: c.ID, Title: c.Title, Severity: c.Severity, Owner: c.Owner,
+		Mappings: c.Mappings, TOMCategory: c.TOM.Category, Remediation: c.Remediation,
+	}
+	var worst *string
+	outcome := Outcome("")
+	consider := func(o Outcome, reason *string) {
+		if outcome == "" || o.weight() > outcome.weight() {
+			outcome, worst = o, reason
+		}
+	}
+	for i := range c.Evidence {
+		rr, err := e.requirement(&c.Evidence[i], params)
+		if err != nil {
+			return cr, fmt.Errorf("controls: %s: evidence[%d]: %w", c.ID, i, err)
+		}
+		cr.Evidence = append(cr.Evidence, rr)
+	}
+	for i := range cr.Evidence {
+		consider(cr.Evidence[i].Outcome, &cr.Evidence[i].Reason)
+	}
+	for _, m := range c.Manual {
+		cr.Manual = append(cr.Manual, e.manual(m))
+	}
+	for i := range cr.Manual {
+		consider(cr.Manual[i].Outcome, &cr.Manual[i].Reason)
+	}
+	cr.Outcome = outcome
+	if worst != nil {
+		cr.Reason = *worst
+	}
+	return cr, nil
+}
+
+// requirement evaluates one evidence requirement. Errors are only returned
+// for rules that do not compile, which Load already rules out.
+func (e *evaluator) requirement(req *Requirement, params map[string]any) (RequirementResult, error) {
+	rr := RequirementResult{
+		Type: req.Type, Mode: req.Mode, Where: req.Where, Rule: req.Rule, Description: req.Description,
+		Scope: []ScopeRef{},
+	}
+	if rr.Mode == "" {
+		rr.Mode = Each
+	}
+	rule, err := compileRule(e.env, req.Rule, nil)
+	if err != nil {
+		return rr, fmt.Errorf("rule: %w", err)
+	}
+	var where cel.Program
+	if req.Where != "" {
+		if where, err = compileRule(e.env, req.Where, nil); err != nil {
+			return rr, fmt.Errorf("where: %w", err)
+		}
+	}
+
+	runs := e.runs[req.Type]
+	var incomplete []string
+	for _, run := range runs {
+		rr.Scope = append(rr.Scope, ScopeRef{Collector: run.Collector, Target: run.Target, Status: run.Status, Failures: run.Failures})
+		if run.Status != evidence.Complete {
+			incomplete = append(incomplete, scopeProblem(run))
+		}
+	}
+	if len(runs) == 0 {
+		rr.Outcome = NotApplicable
+		rr.Reason = fmt.Sprintf("not in scope: no configured source collected %s", req.Type)
+		return rr, nil
+	}
+
+	vars := map[string]any{"params": params, "now": e.now, "count": int64(0)}
+	var matched []*evidence.Resource
+	var failing, unknown []string
+	for _, r := range e.byType[req.Type] {
+		rr.Counts.Resources++
+		vars["r"] = r.Attributes
+		vars["resource"] = map[string]any{"id": r.ID, "name": r.Name, "type": r.Type, "account": r.Account, "region": r.Region}
+		if where != nil {
+			ok, msg := evalBool(where, vars, r)
+			if msg != "" {
+				rr.Counts.Inconclusive++
+				unknown = append(unknown, label(r)+": "+msg)
+				rr.Findings = append(rr.Findings, finding(r, Inconclusive, "where: "+msg))
+				continue
+			}
+			if !ok {
+				rr.Counts.Filtered++
+				continue
+			}
+		}
+		matched = append(matched, r)
+		if rr.Mode == Count {
+			continue
+		}
+		ok, msg := evalBool(rule, vars, r)
+		switch {
+		case msg != "":
+			rr.Counts.Inconclusive++
+			unknown = append(unknown, label(r)+": "+msg)
+			rr.Findings = append(rr.Findings, finding(r, Inconclusive, msg))
+		case ok:
+			rr.Counts.Pass++
+			rr.Findings = append(rr.Findings, finding(r, Pass, ""))
+		default:
+			rr.Counts.Fail++
+			failing = append(failing, label(r))
+			rr.Findings = append(rr.Findings, finding(r, Fail, "rule is false"))
+		}
+	}
+
+	scopeNote := ""
+	if len(incomplete) > 0 {
+		scopeNote = "collection incomplete: " + strings.Join(incomplete, "; ")
+	}
+	switch rr.Mode {
+	case Each:
+		switch {
+		case len(failing) > 0:
+			rr.Outcome = Fail
+			rr.Reason = fmt.Sprintf("%d of %d %s fail: %s", len(failing), len(matched), req.Type, list(failing))
+		case len(unknown) > 0:
+			rr.Outcome = Inconclusive
+			rr.Reason = fmt.Sprintf("%d %s could not be evaluated: %s", len(unknown), req.Type, list(unknown))
+		case scopeNote != "":
+			rr.Outcome = Inconclusive
+			rr.Reason = scopeNote
+		case len(matched) == 0:
+			rr.Outcome = NotApplicable
+			rr.Reason = fmt.Sprintf("no %s in scope", req.Type)
+		default:
+			rr.Outcome = Pass
+			rr.Reason = fmt.Sprintf("all %d %s pass", len(matched), req.Type)
+		}
+	case Any:
+		switch {
+		case rr.Counts.Pass > 0:
+			rr.Outcome = Pass
+			rr.Reason = fmt.Sprintf("%d of %d %s satisfy the rule", rr.Counts.Pass, len(matched), req.Type)
+		case len(unknown) > 0:
+			rr.Outcome = Inconclusive
+			rr.Reason = fmt.Sprintf("no %s satisfies the rule and %d could not be evaluated: %s", req.Type, len(unknown), list(unknown))
+		case scopeNote != "":
+			rr.Outcome = Inconclusive
+			rr.Reason = scopeNote
+		default:
+			rr.Outcome = Fail
+			rr.Reason = fmt.Sprintf("none of %d %s satisfies the rule", len(matched), req.Type)
+		}
+	case Count:
+		vars["count"] = int64(len(matched))
+		delete(vars, "r")
+		delete(vars, "resource")
+		switch {
+		case len(unknown) > 0:
+			rr.Outcome = Inconclusive
+			rr.Reason = fmt.Sprintf("%d %s could not be filtered: %s", len(unknown), req.Type, list(unknown))
+		case scopeNote != "":
+			rr.Outcome = Inconclusive
+			rr.Reason = scopeNote
+		default:
+			ok, msg := evalBool(rule, vars, nil)
+			switch {
+			case msg != "":
+				rr.Outcome, rr.Reason = Inconclusive, msg
+			case ok:
+				rr.Outcome, rr.Reason = Pass, fmt.Sprintf("count %d satisfies the rule", len(matched))
+			default:
+				rr.Outcome, rr.Reason = Fail, fmt.Sprintf("count %d does not satisfy the rule", len(matched))
+			}
+		}
+	}
+	if rr.Mode == Count {
+		for _, r := range matched {
+			rr.Findings = append(rr.Findings, finding(r, rr.Outcome, "counted"))
+		}
+	}
+	if scopeNote != "" && rr.Outcome == Fail {
+		rr.Reason += "; " + scopeNote
+	}
+	return rr, nil
+}
+
+// evalBool evaluates a compiled rule. It returns a non-empty message when the
+// rule could not be decided: an evaluation error (such as a missing
+// attribute) or a non-bool result. The resource's gaps are added to the
+// message so that the reason names the denied call.
+func evalBool(prg cel.Program, vars map[string]any, r *evidence.Resource) (bool, string) {
+	out, _, err := prg.Eval(vars)
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	} else if b, ok := out.Value().(bool); ok {
+		return b, ""
+	} else {
+		msg = fmt.Sprintf("rule yields %v, not a bool", out.Value())
+	}
+	if r != nil && len(r.Gaps) > 0 {
+		var gaps []string
+		for _, g := range r.Gaps {
+			s := fmt.Sprintf("%s not collected (%s", g.Attribute, g.Kind)
+			if g.Operation != "" {
+				s += " " + g.Operation
+			}
+			if g.Permission != "" {
+				s += ", needs " + g.Permission
+			}
+			gaps = append(gaps, s+")")
+		}
+		msg += "; " + strings.Join(gaps, "; ")
+	}
+	return false, msg
+}
+
+func finding(r *evidence.Resource, o Outcome, msg string) Finding {
+	return Finding{Resource: r.ID, Name: r.Name, Account: r.Account, Region: r.Region, Outcome: o, Message: msg, Records: r.Records}
+}
+
+func label(r *evidence.Resource) string {
+	if r.Name != "" {
+		return r.Name
+	}
+	return r.ID
+}
+
+// list shows up to five items and how many more there are.
+func list(items []string) string {
+	if len(items) <= 5 {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:5], ", "), len(items)-5)
+}
+
+func scopeProblem(run *evidence.Run) string {
+	s := fmt.Sprintf("%s on %s %s", run.Collector, run.Target, run.Status)
+	if len(run.Failures) > 0 {
+		s += " (" + run.Failures[0].String()
+		if n := len(run.Failures) - 1; n > 0 {
+			s += fmt.Sprintf(", and %d more", n)
+		}
+		s += ")"
+	}
+	return s
+}
+
+// manual evaluates a manual evidence requirement against the newest record
+// of its kind.
+func (e *evaluator) manual(m Manual) ManualResult {
+	mr := ManualResult{Kind: m.Kind, MaxAge: string(m.MaxAge)}
+	maxAge, _ := m.MaxAge.Parse()
+	var newest *evidence.Resource
+	var newestAt time.Time
+	for _, r := range e.byType[ManualType] {
+		if kind, _ := r.Attributes["kind"].(string); kind != m.Kind {
+			continue
+		}
+		at, err := time.Parse(time.RFC3339, str(r.Attributes["performed_at"]))
+		if err != nil {
+			continue
+		}
+		if newest == nil || at.After(newestAt) {
+			newest, newestAt = r, at
+		}
+	}
+	if newest == nil {
+		mr.Outcome = ManualOutcome
+		mr.Reason = fmt.Sprintf("no %s evidence recorded: needs a human attestation", m.Kind)
+		return mr
+	}
+	expires := newestAt.Add(maxAge)
+	if vu, err := time.Parse(time.RFC3339, str(newest.Attributes["valid_until"])); err == nil && vu.Before(expires) {
+		expires = vu
+	}
+	mr.Record = newest.ID
+	mr.AttestedBy = str(newest.Attributes["attested_by"])
+	mr.ValidUntil = expires.Format(time.RFC3339)
+	if !expires.After(e.now) {
+		mr.Outcome = Fail
+		mr.Reason = fmt.Sprintf("%s evidence expired on %s (performed %s)", m.Kind, expires.Format(time.DateOnly), newestAt.Format(time.DateOnly))
+		return mr
+	}
+	mr.Outcome = Pass
+	mr.Reason = fmt.Sprintf("%s performed %s, attested by %s, valid until %s", m.Kind, newestAt.Format(time.DateOnly), mr.AttestedBy, expires.Format(time.DateOnly))
+	return mr
+}
+
+func str(v any) string { s, _ := v.(string); return s }
+
+func rollup(lib *Library, fw *Framework, outcomes map[string]Outcome) FrameworkResult {
+	fr := FrameworkResult{ID: fw.ID, Name: fw.Name}
+	for _, req := range fw.Requirements {
+		rq := RequirementRollup{ID: req.ID, Title: req.Title, Outcome: NotApplicable, Controls: []string{}}
+		for _, c := range lib.ControlsFor(fw.ID, req.ID) {
+			rq.Controls = append(rq.Controls, c.ID)
+			rq.Outcome = Worst(rq.Outcome, outcomes[c.ID])
+		}
+		slices.SortFunc(rq.Controls, cmp.Compare[string])
+		fr.Requirements = append(fr.Requirements, rq)
+		fr.Summary.add(rq.Outcome)
+	}
+	return fr
+}
+
+// normalize converts decoded JSON numbers to int64 or float64 and integers
+// of every Go type to int64, so rules compare numbers the same way whether
+// the resource came from a collector or from a bundle on disk.
+func normalize(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			v[k] = normalize(e)
+		}
+		if v == nil {
+			return map[string]any{}
+		}
+		return v
+	case []any:
+		for i, e := range v {
+			v[i] = normalize(e)
+		}
+		return v
+	case json.Number:
+		if i, err := v.Int64(); err == nil {
+			return i
+		}
+		f, _ := v.Float64()
+		return f
+	case int:
+		return int64(v)
+	case int32:
+		return int64(v)
+	case float32:
+		return float64(v)
+	case []string:
+		out := make([]any, len(v))
+		for i, s := range v {
+			out[i] = s
+		}
+		return out
+	}
+	return v
+}

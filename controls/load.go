@@ -1,0 +1,308 @@
+package controls
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Options configure Load.
+type Options struct {
+	// Dirs are directories of user controls, loaded after the built-in
+	// library in order. A control whose id was already loaded replaces the
+	// earlier one, so a team can tighten a built-in control.
+	Dirs []string
+	// NoBuiltin leaves the built-in library out (the framework catalogs are
+	// always loaded).
+	NoBuiltin bool
+	// Types maps every known resource type to its attribute names. Rules
+	// over an unknown type, or naming an undeclared attribute, are load
+	// errors. When nil, types and attributes are not checked.
+	Types map[string][]string
+}
+
+// A Library is a set of controls with the framework catalogs they map to.
+type Library struct {
+	Frameworks []*Framework // sorted by id
+	Controls   []*Control   // sorted by id
+}
+
+// Framework returns the framework with the given id.
+func (l *Library) Framework(id string) (*Framework, bool) {
+	for _, f := range l.Frameworks {
+		if f.ID == id {
+			return f, true
+		}
+	}
+	return nil, false
+}
+
+// Control returns the control with the given id.
+func (l *Library) Control(id string) (*Control, bool) {
+	for _, c := range l.Controls {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return nil, false
+}
+
+// An Error is a problem in a control or catalog file, with its position.
+type Error struct {
+	File  string
+	Line  int
+	Field string
+	Msg   string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	if e.Field != "" {
+		fmt.Fprintf(&b, ": %s", e.Field)
+	}
+	fmt.Fprintf(&b, ": %s", e.Msg)
+	return b.String()
+}
+
+// Load reads the framework catalogs, the built-in control library and the
+// directories in opts. It returns every problem found, each an *Error,
+// joined.
+func Load(opts Options) (*Library, error) {
+	lib := &Library{}
+	var errs []error
+	fws, err := fs.Glob(builtin, "frameworks/*.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("controls: %w", err)
+	}
+	for _, name := range fws {
+		data, _ := builtin.ReadFile(name)
+		fw, err := decodeFramework("builtin:"+name, data)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		lib.Frameworks = append(lib.Frameworks, fw)
+	}
+	slices.SortFunc(lib.Frameworks, func(a, b *Framework) int { return cmp.Compare(a.ID, b.ID) })
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+
+	v, err := newValidator(lib, opts.Types)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]*Control{}
+	add := func(files map[string][]byte) {
+		seen := map[string]string{}
+		for _, name := range sortedKeys(files) {
+			c, err := v.control(name, files[name])
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if prev, ok := seen[c.ID]; ok {
+				errs = append(errs, &Error{File: name, Field: "id", Msg: fmt.Sprintf("duplicate control id %q (also in %s)", c.ID, prev)})
+				continue
+			}
+			seen[c.ID] = name
+			byID[c.ID] = c
+		}
+	}
+	if !opts.NoBuiltin {
+		files, err := readFS(builtin, "library", "builtin:")
+		if err != nil {
+			return nil, err
+		}
+		add(files)
+	}
+	for _, dir := range opts.Dirs {
+		files, err := readFS(os.DirFS(dir), ".", filepath.ToSlash(dir)+"/")
+		if err != nil {
+			return nil, fmt.Errorf("controls: read %s: %w", dir, err)
+		}
+		if len(files) == 0 {
+			return nil, fmt.Errorf("controls: %s holds no .yaml control files", dir)
+		}
+		add(files)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	for _, c := range byID {
+		lib.Controls = append(lib.Controls, c)
+	}
+	slices.SortFunc(lib.Controls, func(a, b *Control) int { return cmp.Compare(a.ID, b.ID) })
+	return lib, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// readFS returns the .yaml and .yml files below root, keyed by prefix+path.
+func readFS(fsys fs.FS, root, prefix string) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !(strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+			return nil
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		files[prefix+path.Clean(p)] = data
+		return nil
+	})
+	return files, err
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// DecodeStrict decodes exactly one YAML document from data into v, with
+// unknown keys rejected, and returns its node tree for LineOf. Errors are
+// *Error values naming file and line.
+func DecodeStrict(file string, data []byte, v any) (*yaml.Node, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, yamlError(file, err)
+	}
+	if len(root.Content) == 0 {
+		return nil, &Error{File: file, Line: 1, Msg: "empty document"}
+	}
+	if root.Content[0].Kind != yaml.MappingNode {
+		return nil, &Error{File: file, Line: root.Content[0].Line, Msg: "expected a mapping (key: value lines) at the top level"}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		return nil, yamlError(file, err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err != io.EOF {
+		line := extra.Line
+		return nil, &Error{File: file, Line: line, Msg: "more than one YAML document: put one control per file"}
+	}
+	return &root, nil
+}
+
+// yamlError turns a yaml.v3 error into one *Error per problem, keeping the
+// line numbers yaml reports.
+func yamlError(file string, err error) error {
+	var msgs []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	} else {
+		msgs = []string{err.Error()}
+	}
+	var errs []error
+	for _, m := range msgs {
+		e := &Error{File: file, Msg: strings.TrimPrefix(m, "yaml: ")}
+		if sub := yamlLine.FindStringSubmatch(m); sub != nil {
+			e.Line, _ = strconv.Atoi(sub[1])
+			e.Msg = sub[2]
+			if f := fieldNotFound.FindStringSubmatch(e.Msg); f != nil {
+				e.Field = f[1]
+				e.Msg = "unknown field"
+			}
+		}
+		errs = append(errs, e)
+	}
+	return errors.Join(errs...)
+}
+
+var fieldNotFound = regexp.MustCompile(`^field (\S+) not found in type`)
+
+// LineOf returns the line of the node at a dotted path such as
+// "evidence[1].rule" below root, or of its nearest existing ancestor.
+func LineOf(root *yaml.Node, field string) int {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := n.Line
+	for _, seg := range splitPath(field) {
+		if idx, err := strconv.Atoi(seg); err == nil {
+			if n.Kind != yaml.SequenceNode || idx >= len(n.Content) {
+				return line
+			}
+			n = n.Content[idx]
+			line = n.Line
+			continue
+		}
+		if n.Kind != yaml.MappingNode {
+			return line
+		}
+		found := false
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == seg {
+				line = n.Content[i].Line
+				n = n.Content[i+1]
+				found = true
+				break
+			}
+		}
+		if !found {
+			return line
+		}
+	}
+	return line
+}
+
+func splitPath(p string) []string {
+	p = strings.ReplaceAll(p, "[", ".")
+	p = strings.ReplaceAll(p, "]", "")
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, ".")
+}
+
+func decodeFramework(file string, data []byte) (*Framework, error) {
+	fw := &Framework{}
+	root, err := DecodeStrict(file, data, fw)
+	if err != nil {
+		return nil, err
+	}
+	var errs []error
+	if fw.ID == "" || fw.Name == "" {
+		errs = append(errs, &Error{File: file, Line: LineOf(root, "id"), Field: "id", Msg: "id and name are required"})
+	}
+	seen := map[string]bool{}
+	for i, r := range fw.Requirements {
+		field := fmt.Sprintf("requirements[%d]", i)
+		switch {
+		case r.ID == "" || r.Title == "":
+			errs = append(errs, &Error{File: file, Line: LineOf(root, field), Field: field, Msg: "id and title are required"})
+		case seen[r.ID]:
+			errs = append(errs, &Error{File: file, Line: LineOf(root, field+".id"), Field: field + ".id", Msg: fmt.Sprintf("duplicate requirement id %q", r.ID)})
+		}
+		seen[r.ID] = true
+	}
+	return fw, errors.Join(errs...)
+}

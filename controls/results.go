@@ -1,0 +1,232 @@
+package controls
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/attestdev/attest/collectors/evidence"
+)
+
+// ResultsSchema names the format of results.json; it changes only when the
+// format changes incompatibly. See results.schema.json.
+const ResultsSchema = "attest.results/v1"
+
+// An Outcome is the result of evaluating a control, a requirement or a
+// resource.
+type Outcome string
+
+// The outcomes. Only Pass is a pass: Waived is a failure under an approved
+// exception, and everything else is not evidence of compliance.
+const (
+	Pass          Outcome = "pass"
+	Fail          Outcome = "fail"
+	Inconclusive  Outcome = "inconclusive"
+	NotApplicable Outcome = "not_applicable"
+	ManualOutcome Outcome = "manual"
+	Waived        Outcome = "waived"
+)
+
+// weight orders outcomes for roll-up: the worst outcome wins.
+func (o Outcome) weight() int {
+	switch o {
+	case Fail:
+		return 6
+	case Inconclusive:
+		return 5
+	case Waived:
+		return 4
+	case ManualOutcome:
+		return 3
+	case Pass:
+		return 2
+	case NotApplicable:
+		return 1
+	}
+	return 0
+}
+
+// Worst returns the outcome that dominates a roll-up: fail, then
+// inconclusive, waived, manual, pass and not_applicable.
+func Worst(a, b Outcome) Outcome {
+	if b.weight() > a.weight() {
+		return b
+	}
+	return a
+}
+
+// Results is the evaluation of a library against a bundle: the content of
+// results.json.
+type Results struct {
+	Schema        string            `json:"schema"`
+	AttestVersion string            `json:"attest_version"`
+	EvaluatedAt   time.Time         `json:"evaluated_at"`
+	Bundle        BundleInfo        `json:"bundle"`
+	Summary       Summary           `json:"summary"`
+	Controls      []ControlResult   `json:"controls"`
+	Frameworks    []FrameworkResult `json:"frameworks"`
+	Scope         []evidence.Run    `json:"scope"`
+}
+
+// BundleInfo identifies the evidence the results were computed from.
+type BundleInfo struct {
+	StartedAt   time.Time `json:"started_at"`
+	FinishedAt  time.Time `json:"finished_at"`
+	Interrupted bool      `json:"interrupted,omitempty"`
+	Resources   int       `json:"resources"`
+	Records     int       `json:"records"`
+}
+
+// Summary counts controls by outcome.
+type Summary struct {
+	Total         int `json:"total"`
+	Pass          int `json:"pass"`
+	Fail          int `json:"fail"`
+	Inconclusive  int `json:"inconclusive"`
+	NotApplicable int `json:"not_applicable"`
+	Manual        int `json:"manual"`
+	Waived        int `json:"waived"`
+}
+
+func (s *Summary) add(o Outcome) {
+	s.Total++
+	switch o {
+	case Pass:
+		s.Pass++
+	case Fail:
+		s.Fail++
+	case Inconclusive:
+		s.Inconclusive++
+	case NotApplicable:
+		s.NotApplicable++
+	case ManualOutcome:
+		s.Manual++
+	case Waived:
+		s.Waived++
+	}
+}
+
+// A ControlResult is the outcome of one control with everything behind it.
+type ControlResult struct {
+	ID          string              `json:"id"`
+	Title       string              `json:"title"`
+	Severity    Severity            `json:"severity"`
+	Owner       string              `json:"owner"`
+	Outcome     Outcome             `json:"outcome"`
+	Reason      string              `json:"reason"`
+	Mappings    Mappings            `json:"mappings"`
+	TOMCategory string              `json:"tom_category"`
+	Evidence    []RequirementResult `json:"evidence,omitempty"`
+	Manual      []ManualResult      `json:"manual,omitempty"`
+	Remediation string              `json:"remediation,omitempty"`
+}
+
+// A RequirementResult is the outcome of one evidence requirement.
+type RequirementResult struct {
+	Type        string     `json:"type"`
+	Mode        Mode       `json:"mode"`
+	Where       string     `json:"where,omitempty"`
+	Rule        string     `json:"rule"`
+	Description string     `json:"description,omitempty"`
+	Outcome     Outcome    `json:"outcome"`
+	Reason      string     `json:"reason"`
+	Counts      Counts     `json:"counts"`
+	Findings    []Finding  `json:"findings,omitempty"`
+	Scope       []ScopeRef `json:"scope"`
+}
+
+// Counts counts the resources a requirement looked at.
+type Counts struct {
+	Resources    int `json:"resources"`
+	Filtered     int `json:"filtered"`
+	Pass         int `json:"pass"`
+	Fail         int `json:"fail"`
+	Inconclusive int `json:"inconclusive"`
+}
+
+// A Finding is the outcome of a rule for one resource.
+type Finding struct {
+	Resource string   `json:"resource"`
+	Name     string   `json:"name,omitempty"`
+	Account  string   `json:"account,omitempty"`
+	Region   string   `json:"region,omitempty"`
+	Outcome  Outcome  `json:"outcome"`
+	Message  string   `json:"message,omitempty"`
+	Records  []string `json:"records,omitempty"`
+}
+
+// A ScopeRef says which collector run a requirement's resources came from
+// and how complete it was.
+type ScopeRef struct {
+	Collector string             `json:"collector"`
+	Target    evidence.Target    `json:"target"`
+	Status    evidence.RunStatus `json:"status"`
+	Failures  []evidence.Failure `json:"failures,omitempty"`
+}
+
+// A ManualResult is the outcome of one manual evidence requirement.
+type ManualResult struct {
+	Kind       string  `json:"kind"`
+	MaxAge     string  `json:"max_age"`
+	Outcome    Outcome `json:"outcome"`
+	Reason     string  `json:"reason"`
+	Record     string  `json:"record,omitempty"`
+	AttestedBy string  `json:"attested_by,omitempty"`
+	ValidUntil string  `json:"valid_until,omitempty"`
+}
+
+// A FrameworkResult rolls control outcomes up to framework requirements.
+type FrameworkResult struct {
+	ID           string              `json:"id"`
+	Name         string              `json:"name"`
+	Summary      Summary             `json:"summary"`
+	Requirements []RequirementRollup `json:"requirements"`
+}
+
+// A RequirementRollup is the outcome of one framework requirement: the worst
+// outcome of the controls mapped to it. A requirement no control maps to is
+// not_applicable with an empty Controls list: it is not covered.
+type RequirementRollup struct {
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Outcome  Outcome  `json:"outcome"`
+	Controls []string `json:"controls"`
+}
+
+// WriteFile writes the results as indented JSON.
+func (r *Results) WriteFile(path string) error {
+	data, err := r.MarshalIndent()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, data, 0o640); err != nil {
+		return fmt.Errorf("controls: write results: %w", err)
+	}
+	return nil
+}
+
+// MarshalIndent encodes the results as indented JSON with a final newline.
+func (r *Results) MarshalIndent() ([]byte, error) {
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("controls: encode results: %w", err)
+	}
+	return append(data, '\n'), nil
+}
+
+// ReadResults reads a results.json file.
+func ReadResults(path string) (*Results, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("controls: read results: %w", err)
+	}
+	var r Results
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("controls: %s: %w", path, err)
+	}
+	if r.Schema != ResultsSchema {
+		return nil, fmt.Errorf("controls: %s: schema %q, want %q", path, r.Schema, ResultsSchema)
+	}
+	return &r, nil
+}

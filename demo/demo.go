@@ -1,0 +1,160 @@
+// Package demo runs a small built-in organisation on local servers that
+// answer like the real provider APIs, so that attest can be tried end to
+// end with the real SDK clients and no account anywhere. Some of its
+// resources are compliant and some are not, so the demo shows both
+// outcomes.
+//
+// Nothing here is evidence of anything: the demo's bundle says so in every
+// target, which names a local address.
+package demo
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"github.com/attestdev/attest/collectors/all"
+	"github.com/attestdev/attest/collectors/tlsprobe"
+)
+
+// An Env is a running demo organisation.
+type Env struct {
+	// Sources points every source at the demo servers.
+	Sources all.Config
+	// CAPEM is the demo certificate authority, for clients outside the
+	// process.
+	CAPEM []byte
+
+	closers []func()
+}
+
+// Close stops every demo server.
+func (e *Env) Close() {
+	for i := len(e.closers) - 1; i >= 0; i-- {
+		e.closers[i]()
+	}
+}
+
+// Start starts the demo servers on loopback ports chosen by the system.
+func Start(now time.Time) (*Env, error) {
+	env := &Env{}
+	ca, err := newCA(now)
+	if err != nil {
+		return nil, err
+	}
+	env.CAPEM = ca.pem
+	if err := env.startTLS(ca, now); err != nil {
+		env.Close()
+		return nil, err
+	}
+	return env, nil
+}
+
+// startTLS starts two web endpoints: a well-configured one, and a legacy one
+// that still accepts TLS 1.0, sends no HSTS and whose certificate expires in
+// ten days.
+func (e *Env) startTLS(ca *authority, now time.Time) error {
+	good, err := ca.leaf(now, now.Add(90*24*time.Hour))
+	if err != nil {
+		return err
+	}
+	legacy, err := ca.leaf(now, now.Add(10*24*time.Hour))
+	if err != nil {
+		return err
+	}
+	page := func(hsts string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			if hsts != "" {
+				w.Header().Set("Strict-Transport-Security", hsts)
+			}
+			_, _ = w.Write([]byte("attest demo\n"))
+		})
+	}
+	start := func(h http.Handler, cfg *tls.Config) string {
+		srv := httptest.NewUnstartedServer(h)
+		// The legacy-protocol probe fails its handshake with the good
+		// endpoint on purpose; that is not worth a log line.
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+		srv.TLS = cfg
+		srv.StartTLS()
+		e.closers = append(e.closers, srv.Close)
+		return srv.URL
+	}
+	goodURL := start(page("max-age=31536000; includeSubDomains"), &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{good}})
+	legacyURL := start(page(""), &tls.Config{MinVersion: tls.VersionTLS10, Certificates: []tls.Certificate{legacy}}) //nolint:gosec // the demo's deliberately non-compliant endpoint
+	e.Sources.TLS = &tlsprobe.Config{Endpoints: []string{goodURL + "/", legacyURL + "/"}, RootCAs: ca.pool}
+	return nil
+}
+
+// authority is the demo's throwaway certificate authority.
+type authority struct {
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+	pool *x509.CertPool
+	pem  []byte
+}
+
+func newCA(now time.Time) (*authority, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("demo: CA key: %w", err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "attest demo CA", Organization: []string{"Example Corp (demo)"}},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(365 * 24 * time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, fmt.Errorf("demo: CA certificate: %w", err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, fmt.Errorf("demo: CA certificate: %w", err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return &authority{cert: cert, key: key, pool: pool, pem: pemCert(der)}, nil
+}
+
+func (a *authority) leaf(notBefore, notAfter time.Time) (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("demo: leaf key: %w", err)
+	}
+	serial, err := rand.Int(rand.Reader, big.NewInt(1<<62))
+	if err != nil {
+		return tls.Certificate{}, errors.New("demo: serial")
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: "localhost", Organization: []string{"Example Corp (demo)"}},
+		NotBefore:    notBefore.Add(-time.Hour),
+		NotAfter:     notAfter,
+		DNSNames:     []string{"localhost"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, a.cert, &key.PublicKey, a.key)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("demo: leaf certificate: %w", err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der, a.cert.Raw}, PrivateKey: key}, nil
+}
