@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/interpreter"
 
 	"github.com/attestdev/attest/collectors/evidence"
 )
@@ -40,13 +43,14 @@ func Evaluate(lib *Library, b *evidence.Bundle, opts EvalOptions) (*Results, err
 	}
 	e := &evaluator{
 		env: env, now: now,
-		byType: map[string][]*evidence.Resource{},
+		byType: map[string][]subject{},
 		runs:   map[string][]*evidence.Run{},
 	}
 	for i := range b.Resources {
 		r := &b.Resources[i]
 		r.Attributes = normalize(r.Attributes).(map[string]any)
-		e.byType[r.Type] = append(e.byType[r.Type], r)
+		meta := map[string]any{"id": r.ID, "name": r.Name, "type": r.Type, "account": r.Account, "region": r.Region}
+		e.byType[r.Type] = append(e.byType[r.Type], subject{r, meta})
 	}
 	for i := range b.Manifest.Runs {
 		run := &b.Manifest.Runs[i]
@@ -92,8 +96,15 @@ func Evaluate(lib *Library, b *evidence.Bundle, opts EvalOptions) (*Results, err
 type evaluator struct {
 	env    *cel.Env
 	now    time.Time
-	byType map[string][]*evidence.Resource
+	byType map[string][]subject
 	runs   map[string][]*evidence.Run
+}
+
+// A subject is a resource with the metadata map rules see as `resource`,
+// built once per bundle rather than once per rule.
+type subject struct {
+	*evidence.Resource
+	meta map[string]any
 }
 
 func (e *evaluator) control(c *Control, params map[string]any) (ControlResult, error) {
@@ -166,13 +177,17 @@ func (e *evaluator) requirement(req *Requirement, params map[string]any) (Requir
 		return rr, nil
 	}
 
-	vars := map[string]any{"params": params, "now": e.now, "count": int64(0)}
+	vars := &activation{params: types.DefaultTypeAdapter.NativeToValue(params), now: types.Timestamp{Time: e.now}}
+	subjects := e.byType[req.Type]
+	if rr.Mode != Count {
+		rr.Findings = make([]Finding, 0, len(subjects))
+	}
 	var matched []*evidence.Resource
 	var failing, unknown []string
-	for _, r := range e.byType[req.Type] {
+	for _, sub := range subjects {
+		r := sub.Resource
 		rr.Counts.Resources++
-		vars["r"] = r.Attributes
-		vars["resource"] = map[string]any{"id": r.ID, "name": r.Name, "type": r.Type, "account": r.Account, "region": r.Region}
+		vars.r, vars.resource = r.Attributes, sub.meta
 		if where != nil {
 			ok, msg := evalBool(where, vars, r)
 			if msg != "" {
@@ -245,9 +260,8 @@ func (e *evaluator) requirement(req *Requirement, params map[string]any) (Requir
 			rr.Reason = fmt.Sprintf("none of %d %s satisfies the rule", len(matched), req.Type)
 		}
 	case Count:
-		vars["count"] = int64(len(matched))
-		delete(vars, "r")
-		delete(vars, "resource")
+		vars.count = types.Int(len(matched))
+		vars.r, vars.resource = nil, nil
 		switch {
 		case len(unknown) > 0:
 			rr.Outcome = Inconclusive
@@ -282,7 +296,7 @@ func (e *evaluator) requirement(req *Requirement, params map[string]any) (Requir
 // rule could not be decided: an evaluation error (such as a missing
 // attribute) or a non-bool result. The resource's gaps are added to the
 // message so that the reason names the denied call.
-func evalBool(prg cel.Program, vars map[string]any, r *evidence.Resource) (bool, string) {
+func evalBool(prg cel.Program, vars any, r *evidence.Resource) (bool, string) {
 	out, _, err := prg.Eval(vars)
 	msg := ""
 	if err != nil {
@@ -308,6 +322,36 @@ func evalBool(prg cel.Program, vars map[string]any, r *evidence.Resource) (bool,
 	}
 	return false, msg
 }
+
+// An activation binds the rule variables without building a map per
+// resource. Unset variables (r and resource in count mode) are unresolved,
+// so a rule naming them fails instead of seeing nil.
+type activation struct {
+	r, resource map[string]any
+	params      ref.Val
+	now         ref.Val
+	count       ref.Val
+}
+
+// ResolveName implements interpreter.Activation.
+func (a *activation) ResolveName(name string) (any, bool) {
+	switch name {
+	case "r":
+		return a.r, a.r != nil
+	case "resource":
+		return a.resource, a.resource != nil
+	case "params":
+		return a.params, true
+	case "now":
+		return a.now, true
+	case "count":
+		return a.count, a.count != nil
+	}
+	return nil, false
+}
+
+// Parent implements interpreter.Activation.
+func (a *activation) Parent() interpreter.Activation { return nil }
 
 func finding(r *evidence.Resource, o Outcome, msg string) Finding {
 	return Finding{Resource: r.ID, Name: r.Name, Account: r.Account, Region: r.Region, Outcome: o, Message: msg, Records: r.Records}
@@ -347,7 +391,8 @@ func (e *evaluator) manual(m Manual) ManualResult {
 	maxAge, _ := m.MaxAge.Parse()
 	var newest *evidence.Resource
 	var newestAt time.Time
-	for _, r := range e.byType[ManualType] {
+	for _, sub := range e.byType[ManualType] {
+		r := sub.Resource
 		if kind, _ := r.Attributes["kind"].(string); kind != m.Kind {
 			continue
 		}

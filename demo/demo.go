@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"github.com/attestdev/attest/collectors/all"
+	"github.com/attestdev/attest/collectors/github"
+	"github.com/attestdev/attest/collectors/github/githubfake"
 	"github.com/attestdev/attest/collectors/tlsprobe"
 )
 
@@ -59,6 +61,7 @@ func Start(now time.Time) (*Env, error) {
 		env.Close()
 		return nil, err
 	}
+	env.startGitHub(now)
 	return env, nil
 }
 
@@ -96,6 +99,15 @@ func (e *Env) startTLS(ca *authority, now time.Time) error {
 	legacyURL := start(page(""), &tls.Config{MinVersion: tls.VersionTLS10, Certificates: []tls.Certificate{legacy}}) //nolint:gosec // the demo's deliberately non-compliant endpoint
 	e.Sources.TLS = &tlsprobe.Config{Endpoints: []string{goodURL + "/", legacyURL + "/"}, RootCAs: ca.pool}
 	return nil
+}
+
+// startGitHub serves the demo GitHub organisation: protected and
+// unprotected repositories, an old critical Dependabot alert, a member
+// without 2FA.
+func (e *Env) startGitHub(now time.Time) {
+	srv := httptest.NewServer(githubfake.NewHandler(githubfake.DemoAt(now)))
+	e.closers = append(e.closers, srv.Close)
+	e.Sources.GitHub = &github.Config{Orgs: []string{githubfake.DemoOrg}, BaseURL: srv.URL, Token: "demo-token", HTTPClient: srv.Client()}
 }
 
 // authority is the demo's throwaway certificate authority.

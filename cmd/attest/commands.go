@@ -105,6 +105,9 @@ type checkFlags struct {
 	failOn string
 	format string
 	dirs   []string
+	// baseline and reports are read by afterCheck (reportcmds.go).
+	baseline string
+	reports  reportFormats
 }
 
 func (f *checkFlags) register(cmd *cobra.Command, defaultOut string) {
@@ -112,6 +115,8 @@ func (f *checkFlags) register(cmd *cobra.Command, defaultOut string) {
 	cmd.Flags().StringVar(&f.failOn, "fail-on", "", `lowest severity of a failed control that exits 1: low, medium, high or critical (default from config, else "high")`)
 	cmd.Flags().StringVar(&f.format, "format", "table", "stdout format: table or json")
 	cmd.Flags().StringSliceVar(&f.dirs, "controls", nil, "extra control directories (repeatable)")
+	cmd.Flags().StringVar(&f.baseline, "baseline", "", "earlier results.json: print the drift and exit 1 only on regressions at or above --fail-on")
+	cmd.Flags().Var(&f.reports, "report", reportFlagUsage)
 }
 
 func newCheck(g *globals) *cobra.Command {
@@ -173,7 +178,7 @@ func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collecto
 	if collectErr != nil {
 		return collectErr
 	}
-	return gate(res, failOn)
+	return g.afterCheck(res, b, f, failOn)
 }
 
 func newControls(g *globals) *cobra.Command {

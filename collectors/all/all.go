@@ -7,13 +7,15 @@ import (
 	"slices"
 
 	"github.com/attestdev/attest/collectors"
+	"github.com/attestdev/attest/collectors/github"
 	"github.com/attestdev/attest/collectors/tlsprobe"
 )
 
 // Config is the sources section of attest.yaml. A source is collected when
 // its section is present.
 type Config struct {
-	TLS *tlsprobe.Config `yaml:"tls,omitempty"`
+	TLS    *tlsprobe.Config `yaml:"tls,omitempty"`
+	GitHub *github.Config   `yaml:"github,omitempty"`
 }
 
 // Sources returns the configured sources, in a fixed order.
@@ -22,13 +24,16 @@ func Sources(c Config) []collectors.Source {
 	if c.TLS != nil {
 		out = append(out, tlsprobe.NewSource(*c.TLS))
 	}
+	if c.GitHub != nil {
+		out = append(out, github.NewSource(*c.GitHub))
+	}
 	return out
 }
 
 // everything returns every source with an empty configuration, so that its
 // collectors can describe themselves.
 func everything() []collectors.Source {
-	return Sources(Config{TLS: &tlsprobe.Config{}})
+	return Sources(Config{TLS: &tlsprobe.Config{}, GitHub: &github.Config{}})
 }
 
 // Registry returns a registry of every collector attest has, configured or
@@ -57,6 +62,8 @@ func Policy(source string, ds []collectors.Descriptor) ([]byte, error) {
 	switch source {
 	case tlsprobe.SourceName:
 		return collectors.PlainPolicy(ds), nil
+	case github.SourceName:
+		return github.Policy(ds)
 	}
 	return nil, fmt.Errorf("unknown source %q (known: %v)", source, SourceNames())
 }

@@ -1,0 +1,359 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/reports"
+	"github.com/attestdev/attest/reports/diff"
+	"github.com/attestdev/attest/reports/pack"
+	"github.com/attestdev/attest/reports/pdfverify"
+	"github.com/attestdev/attest/reports/signing"
+)
+
+func newReport(g *globals) *cobra.Command {
+	var results, bundle, format, out string
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Render results.json as HTML, Markdown, JSON, CSV, JUnit, SARIF or OSCAL",
+		Long: `Report renders a results file offline. With --bundle, the HTML and OSCAL
+reports show each evidence item's API operation and collection time next to
+its SHA-256. The output depends only on the inputs, so re-rendering from an
+audit pack gives the same bytes. Formats: ` + strings.Join(reports.Formats, ", ") + `.`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			res, err := controls.ReadResults(results)
+			if err != nil {
+				return err
+			}
+			if !slices.Contains(reports.Formats, format) {
+				return usageError("--format %q: want one of %s", format, strings.Join(reports.Formats, ", "))
+			}
+			var b *evidence.Bundle
+			if bundle != "" {
+				if b, err = evidence.Open(bundle); err != nil {
+					return err
+				}
+			}
+			return writeOutput(g, out, func(w io.Writer) error { return reports.Render(w, format, res, b) })
+		},
+	}
+	cmd.Flags().StringVarP(&results, "results", "r", "results.json", "results file to render")
+	cmd.Flags().StringVarP(&bundle, "bundle", "b", "", "evidence bundle the results came from (adds operation and time to evidence items)")
+	cmd.Flags().StringVarP(&format, "format", "f", "html", "output format: "+strings.Join(reports.Formats, ", "))
+	cmd.Flags().StringVarP(&out, "out", "o", "", "file to write (default stdout)")
+	return cmd
+}
+
+// writeOutput writes to path, or to stdout when path is empty. A file is
+// written in full or not at all.
+func writeOutput(g *globals, path string, render func(io.Writer) error) error {
+	if path == "" {
+		return render(g.stdout)
+	}
+	var buf bytes.Buffer
+	if err := render(&buf); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o640); err != nil {
+		return err
+	}
+	g.log.Info("written", "file", path)
+	return nil
+}
+
+func newDiff(g *globals) *cobra.Command {
+	var format, failOn string
+	cmd := &cobra.Command{
+		Use:   "diff OLD NEW",
+		Short: "Show control drift between two results files; exit 1 on new failures at or above --fail-on",
+		Long: `Diff compares two results files: controls that newly fail, controls that were
+fixed, controls that became inconclusive, resources that newly fail under an
+already failing control, and resources that appeared or vanished (by control
+and resource id). It exits 1 when a control or resource newly fails at or
+above --fail-on.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(_ *cobra.Command, args []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			sev, err := failOnSeverity(failOn, cfg)
+			if err != nil {
+				return fmt.Errorf("--fail-on: %w", err)
+			}
+			if !slices.Contains(diff.Formats, format) {
+				return usageError("--format %q: want one of %s", format, strings.Join(diff.Formats, ", "))
+			}
+			old, err := controls.ReadResults(args[0])
+			if err != nil {
+				return err
+			}
+			cur, err := controls.ReadResults(args[1])
+			if err != nil {
+				return err
+			}
+			return driftGate(g.stdout, diff.Compare(old, cur), format, sev)
+		},
+	}
+	cmd.Flags().StringVarP(&format, "format", "f", "table", "output format: "+strings.Join(diff.Formats, ", "))
+	cmd.Flags().StringVar(&failOn, "fail-on", "", `lowest severity of a regression that exits 1: low, medium, high or critical (default from config, else "high")`)
+	return cmd
+}
+
+// driftGate writes the drift and returns an exit error when something
+// regressed at or above failOn.
+func driftGate(w io.Writer, d *diff.Drift, format string, failOn controls.Severity) error {
+	if err := diff.Write(w, format, d); err != nil {
+		return err
+	}
+	if reg := d.Regressions(failOn); len(reg) > 0 {
+		return &exitError{code: 1, msg: fmt.Sprintf("attest: %d regression(s) at or above severity %s since the baseline: %s", len(reg), failOn, strings.Join(reg, ", "))}
+	}
+	return nil
+}
+
+// afterCheck runs what check does after evaluation: it writes the
+// requested reports beside results.json and gates on drift from the
+// baseline, when one is given, or on every failure otherwise.
+func (g *globals) afterCheck(res *controls.Results, b *evidence.Bundle, f checkFlags, failOn controls.Severity) error {
+	for _, format := range f.reports {
+		path := filepath.Join(f.outDir, "report"+reports.Extension(format))
+		if err := writeOutput(g, path, func(w io.Writer) error { return reports.Render(w, format, res, b) }); err != nil {
+			return err
+		}
+	}
+	if f.baseline == "" {
+		return gate(res, failOn)
+	}
+	old, err := controls.ReadResults(f.baseline)
+	if err != nil {
+		return fmt.Errorf("--baseline: %w", err)
+	}
+	w := g.stdout
+	if f.format == "json" {
+		// stdout holds the results JSON; the drift goes with the logs.
+		w = g.stderr
+	}
+	if _, err := fmt.Fprintln(w); err != nil {
+		return err
+	}
+	return driftGate(w, diff.Compare(old, res), "table", failOn)
+}
+
+// reportFlagUsage documents check's --report flag.
+var reportFlagUsage = "also write these report formats to the out dir as report.EXT (comma-separated: " + strings.Join(reports.Formats, ", ") + ")"
+
+// reportFormats is the value of check's --report flag: report formats,
+// checked when the flag is parsed so a typo fails before collection.
+type reportFormats []string
+
+func (r *reportFormats) String() string { return strings.Join(*r, ",") }
+
+func (r *reportFormats) Type() string { return "formats" }
+
+func (r *reportFormats) Set(v string) error {
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if !slices.Contains(reports.Formats, f) {
+			return fmt.Errorf("%q: want one of %s", f, strings.Join(reports.Formats, ", "))
+		}
+		if !slices.Contains(*r, f) {
+			*r = append(*r, f)
+		}
+	}
+	return nil
+}
+
+func newPack(g *globals) *cobra.Command {
+	var results, bundle, out, key, cert, passwordEnv, edKey string
+	var dirs []string
+	cmd := &cobra.Command{
+		Use:   "pack",
+		Short: "Write a signed audit pack: evidence, results, reports, controls and config, hashed and signed",
+		Long: `Pack bundles the raw evidence, results.json, every report format, the
+definitions of the evaluated controls, the tool version and the configuration
+(secrets stripped) into one zip with a manifest of SHA-256 hashes and a
+detached signature over the manifest.
+
+Sign with an X.509 identity (--key and --cert as PEM, or --key as a .p12/.pfx
+with its password in the environment variable --key-password-env) for a CMS
+signature that stock tools check:
+
+  unzip pack.zip manifest.json manifest.sig
+  openssl cms -verify -binary -inform PEM -in manifest.sig -content manifest.json -CAfile ca.pem -purpose any
+
+or with an Ed25519 key (openssl genpkey -algorithm ed25519 -out key.pem) via
+--ed25519-key. attest verify pack.zip checks every hash and the signature.`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			signer, err := packSigner(key, cert, passwordEnv, edKey)
+			if err != nil {
+				return err
+			}
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			res, err := controls.ReadResults(results)
+			if err != nil {
+				return err
+			}
+			lib, err := loadLibrary(cfg, dirs)
+			if err != nil {
+				return err
+			}
+			var used []*controls.Control
+			for _, c := range res.Controls {
+				def, ok := lib.Control(c.ID)
+				if !ok {
+					return fmt.Errorf("control %s in %s is not in the library: pass its directory with --controls", c.ID, results)
+				}
+				used = append(used, def)
+			}
+			var cfgData []byte
+			if cfg.Path != "" {
+				if cfgData, err = os.ReadFile(cfg.Path); err != nil {
+					return err
+				}
+			}
+			return writeFileAtomic(out, func(w io.Writer) error {
+				return pack.Write(w, pack.Options{
+					Results: res, BundleDir: bundle, Controls: used, Config: cfgData,
+					AttestVersion: attestVersion(), Signer: signer,
+				})
+			}, g)
+		},
+	}
+	cmd.Flags().StringVarP(&results, "results", "r", "results.json", "results file")
+	cmd.Flags().StringVarP(&bundle, "bundle", "b", "bundle", "evidence bundle directory the results came from")
+	cmd.Flags().StringVarP(&out, "out", "o", "pack.zip", "pack file to write")
+	cmd.Flags().StringVar(&key, "key", "", "X.509 signing key: PEM private key, or a PKCS#12 (.p12/.pfx) file")
+	cmd.Flags().StringVar(&cert, "cert", "", "PEM certificate (and chain) of a PEM --key")
+	cmd.Flags().StringVar(&passwordEnv, "key-password-env", "ATTEST_KEY_PASSWORD", "environment variable holding the PKCS#12 password")
+	cmd.Flags().StringVar(&edKey, "ed25519-key", "", "sign with this PEM Ed25519 private key instead of an X.509 identity")
+	cmd.Flags().StringSliceVar(&dirs, "controls", nil, "extra control directories (repeatable)")
+	return cmd
+}
+
+func packSigner(key, cert, passwordEnv, edKey string) (pack.Signer, error) {
+	switch {
+	case key != "" && edKey != "":
+		return nil, usageError("--key and --ed25519-key: choose one")
+	case edKey != "":
+		k, err := pack.LoadEd25519Key(edKey)
+		if err != nil {
+			return nil, err
+		}
+		return pack.Ed25519Signer{Key: k}, nil
+	case key != "":
+		id, err := signing.Load(key, cert, os.Getenv(passwordEnv))
+		if err != nil {
+			return nil, err
+		}
+		return pack.CMSSigner{Identity: id}, nil
+	}
+	return nil, usageError("an audit pack is signed: pass --key (and --cert) or --ed25519-key")
+}
+
+// writeFileAtomic writes path through a temporary file in the same
+// directory, so a failed write leaves no partial pack.
+func writeFileAtomic(path string, write func(io.Writer) error, g *globals) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".attest-pack-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	g.log.Info("written", "file", path)
+	return nil
+}
+
+func newVerify(g *globals) *cobra.Command {
+	var ca, edPub, extract string
+	cmd := &cobra.Command{
+		Use:   "verify FILE",
+		Short: "Verify an audit pack (.zip) or a signed PDF",
+		Long: `Verify checks an audit pack: every entry name is safe (no absolute paths or
+..), the signature over manifest.json is valid, and every file listed in the
+manifest is present with its SHA-256 and size, with no file added. Any
+changed, added or removed file fails. --ca or --ed25519-pub anchor the
+signer; without them the signature is checked against the key in the pack
+itself, which proves integrity but not who signed. --extract DIR writes the
+verified files to an empty directory.
+
+For a .pdf, verify checks the document's digital signatures.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path := args[0]
+			if strings.EqualFold(filepath.Ext(path), ".pdf") {
+				if ca != "" || edPub != "" || extract != "" {
+					return usageError("--ca, --ed25519-pub and --extract apply to audit packs, not PDFs")
+				}
+				return pdfverify.Verify(cmd.Context(), path, g.stdout)
+			}
+			var o pack.VerifyOptions
+			if ca != "" && edPub != "" {
+				return usageError("--ca and --ed25519-pub: choose one")
+			}
+			if ca != "" {
+				roots, err := pack.LoadRoots(ca)
+				if err != nil {
+					return err
+				}
+				o.Roots = roots
+			}
+			if edPub != "" {
+				data, err := os.ReadFile(edPub)
+				if err != nil {
+					return err
+				}
+				if o.Ed25519Key, err = pack.ParseEd25519PublicKey(data); err != nil {
+					return err
+				}
+			}
+			var rep *pack.Report
+			var err error
+			if extract != "" {
+				rep, err = pack.Extract(path, extract, o)
+			} else {
+				rep, err = pack.Verify(path, o)
+			}
+			if err != nil {
+				return &exitError{code: 1, msg: fmt.Sprintf("attest: %s does NOT verify:\n%v", path, err)}
+			}
+			trust := "trusted: the signer chains to the given CA"
+			if rep.Kind == "ed25519" {
+				trust = "trusted: the signature matches the given key"
+			}
+			if !rep.Trusted {
+				trust = "NOT checked against a trust anchor: pass --ca or --ed25519-pub to check who signed"
+			}
+			_, err = fmt.Fprintf(g.stdout, "%s: OK\n  %d files match manifest.json (created %s by attest %s)\n  %s signature by %s\n  signer %s\n",
+				path, rep.Files, rep.Manifest.CreatedAt.UTC().Format("2006-01-02 15:04:05 UTC"), rep.Manifest.AttestVersion, rep.Kind, rep.Signer, trust)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&ca, "ca", "", "PEM CA certificates that must anchor a CMS signer")
+	cmd.Flags().StringVar(&edPub, "ed25519-pub", "", "PEM Ed25519 public key that must have signed the pack")
+	cmd.Flags().StringVar(&extract, "extract", "", "after verifying, extract the pack into this empty directory")
+	return cmd
+}

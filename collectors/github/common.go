@@ -1,0 +1,93 @@
+package github
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	gh "github.com/google/go-github/v92/github"
+)
+
+// Permission strings used in descriptors. Classic token scopes are prefixed
+// "scope:"; fine-grained token and GitHub App permissions are
+// "<organization|repository>:<permission>:read".
+const (
+	scopeReadOrg        = "scope:read:org"
+	scopeRepo           = "scope:repo"
+	scopeSecurityEvents = "scope:security_events"
+	permOrgMembers      = "organization:members:read"
+	permOrgAdmin        = "organization:administration:read"
+	permRepoMetadata    = "repository:metadata:read"
+	permRepoAdmin       = "repository:administration:read"
+	permCodeScanning    = "repository:code_scanning_alerts:read"
+	permActions         = "repository:actions:read"
+	permDependabot      = "repository:dependabot_alerts:read"
+	permSecretScanning  = "repository:secret_scanning_alerts:read"
+	permPullRequests    = "repository:pull_requests:read"
+)
+
+const opListRepos = "GET /orgs/{org}/repos"
+
+// listRepos returns the organisation's repositories that pass the filters
+// (archived ones only when configured), sorted by name.
+func (s *Source) listRepos(ctx context.Context, c *gh.Client, org string) ([]*gh.Repository, error) {
+	var out []*gh.Repository
+	opts := &gh.RepositoryListByOrgOptions{Type: "all", ListOptions: gh.ListOptions{PerPage: 100}}
+	for r, err := range c.Repositories.ListByOrgIter(ctx, org, opts) {
+		if err != nil {
+			return nil, fmt.Errorf("github %s %s: %w", opListRepos, org, classify(err, opListRepos, "scope:repo or "+permRepoMetadata))
+		}
+		if r.GetArchived() && !s.cfg.IncludeArchived {
+			continue
+		}
+		if !s.cfg.Repos.Match(r.GetName()) {
+			continue
+		}
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b *gh.Repository) int { return cmp.Compare(a.GetName(), b.GetName()) })
+	return out, nil
+}
+
+// forEach runs fn for each item with at most n at once and stops starting
+// new ones once ctx is done. It returns ctx.Err() if the context ended.
+func forEach[T any](ctx context.Context, n int, items []T, fn func(context.Context, T)) error {
+	sem := make(chan struct{}, max(n, 1))
+	var wg sync.WaitGroup
+	for _, it := range items {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			fn(ctx, it)
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
+}
+
+// ts formats t as an RFC 3339 UTC string, or "" for the zero time.
+func ts(t gh.Timestamp) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// repoID returns the stable id of a repository: its web URL.
+func repoID(r *gh.Repository) string {
+	if u := r.GetHTMLURL(); u != "" {
+		return u
+	}
+	return "https://github.com/" + r.GetFullName()
+}

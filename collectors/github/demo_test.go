@@ -1,0 +1,152 @@
+package github
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/attestdev/attest/collectors"
+	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/github/githubfake"
+)
+
+// collectDemo runs every collector against the demo organisation through
+// the runner and returns the bundle.
+func collectDemo(t *testing.T, mod func(*Config, string, *githubfake.State)) *evidence.Bundle {
+	t.Helper()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	state := githubfake.DemoAt(now)
+	state.OnUnexpected = t.Errorf
+	srv := httptest.NewServer(githubfake.NewHandler(state))
+	t.Cleanup(srv.Close)
+	cfg := Config{Orgs: []string{githubfake.DemoOrg}, BaseURL: srv.URL, Token: "demo", HTTPClient: srv.Client(), Now: func() time.Time { return now }}
+	if mod != nil {
+		mod(&cfg, srv.URL, state)
+	}
+	src := NewSource(cfg)
+	jobs, err := src.Plan(t.Context(), func(string) bool { return true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	w, err := evidence.Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &collectors.Runner{Writer: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}
+	runs := r.Run(t.Context(), jobs)
+	for _, run := range runs {
+		if run.Status != evidence.Complete {
+			t.Errorf("run %s: %s %v", run.Collector, run.Status, run.Failures)
+		}
+	}
+	if err := w.Close(evidence.Manifest{}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := evidence.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func attr(b *evidence.Bundle, typ, name, key string) any {
+	for _, r := range b.Resources {
+		if r.Type == typ && r.Name == name {
+			return r.Attributes[key]
+		}
+	}
+	return "<missing>"
+}
+
+func TestDemo(t *testing.T) {
+	t.Parallel()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		mod  func(*Config, string, *githubfake.State)
+	}{
+		{name: "token"},
+		{name: "enterprise server base URL", mod: func(c *Config, u string, _ *githubfake.State) { c.BaseURL = u + "/api/v3/" }},
+		{name: "one item per page", mod: func(_ *Config, _ string, s *githubfake.State) { s.MaxPerPage = 1 }},
+		{name: "github app", mod: func(c *Config, _ string, _ *githubfake.State) {
+			c.Token = ""
+			c.App = &AppConfig{AppID: 1, InstallationID: githubfake.DemoInstallationID, PrivateKey: key}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b := collectDemo(t, tc.mod)
+			got := map[string]any{
+				"org 2fa":              attr(b, typeOrg, githubfake.DemoOrg, "two_factor_requirement_enabled"),
+				"org no 2fa":           attr(b, typeOrg, githubfake.DemoOrg, "members_without_2fa"),
+				"dave mfa":             attr(b, typeAccount, "dave", "mfa"),
+				"alice admin":          attr(b, typeAccount, "alice", "admin"),
+				"api protected":        attr(b, typeRepo, "acme-demo/api", "protection_source"),
+				"web protected":        attr(b, typeRepo, "acme-demo/web", "protection_source"),
+				"web admins":           attr(b, typeRepo, "acme-demo/web", "admins_enforced"),
+				"legacy protected":     attr(b, typeRepo, "acme-demo/legacy-billing", "branch_protected"),
+				"old-site skipped":     attr(b, typeRepo, "acme-demo/old-site", "archived"),
+				"api sast":             attr(b, typeSAST, "acme-demo/api", "sast_source"),
+				"web sast conclusion":  attr(b, typeSAST, "acme-demo/web", "last_sast_run_conclusion"),
+				"legacy overdue":       attr(b, typeAlerts, "acme-demo/legacy-billing", "dependabot_overdue"),
+				"legacy secret scan":   attr(b, typeAlerts, "acme-demo/legacy-billing", "secret_scanning_enabled"),
+				"web#12 approved":      attr(b, typeReview, "acme-demo/web#12", "approved_by_other"),
+				"api#40 approved":      attr(b, typeReview, "acme-demo/api#40", "approved_by_other"),
+				"legacy#3 not in pop.": attr(b, typePull, "acme-demo/legacy-billing#3", "sampled"),
+			}
+			want := map[string]any{
+				"org 2fa": true, "org no 2fa": json.Number("1"), "dave mfa": false, "alice admin": true,
+				"api protected": "classic", "web protected": "rulesets", "web admins": false, "legacy protected": false,
+				"old-site skipped": "<missing>", "api sast": "code_scanning", "web sast conclusion": "failure",
+				"legacy overdue": json.Number("1"), "legacy secret scan": false,
+				"web#12 approved": false, "api#40 approved": true, "legacy#3 not in pop.": "<missing>",
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("demo evidence (-want +got):\n%s", diff)
+			}
+			// Every resource points at raw responses, and every record is
+			// named by its REST operation; no credential exchange is kept.
+			for _, r := range b.Resources {
+				if len(r.Records) == 0 && r.Type != typePull && r.Type != typeAccount {
+					t.Errorf("%s %s has no raw records", r.Type, r.ID)
+				}
+			}
+			var ops []string
+			for _, rec := range b.Records {
+				ops = append(ops, rec.Operation)
+				if strings.Contains(rec.Operation, "access_tokens") {
+					t.Errorf("credential exchange kept as evidence: %+v", rec)
+				}
+			}
+			for _, op := range []string{"GET /orgs/{org}", "GET /repos/{owner}/{repo}/branches/{branch}/protection", "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"} {
+				if !slices.Contains(ops, op) {
+					t.Errorf("no raw record of %s in %v", op, ops)
+				}
+			}
+			raw, err := os.ReadDir(filepath.Join(b.Dir, evidence.RawDir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range raw {
+				data, _ := os.ReadFile(filepath.Join(b.Dir, evidence.RawDir, e.Name()))
+				if strings.Contains(string(data), "ghs_demo") {
+					t.Errorf("installation token in raw evidence %s", e.Name())
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,554 @@
+// Package githubfake serves a small GitHub organisation over the GitHub REST
+// API wire format, for the demo and for tests. It answers every read the
+// github collectors make, pages lists with Link headers, and refuses any
+// other request.
+package githubfake
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// State is the organisations the fake serves.
+type State struct {
+	Orgs []*Org
+	// ViewerIsOwner makes the token an organisation owner: only then are
+	// two_factor_requirement_enabled, default_repository_permission and the
+	// 2fa_disabled filter served, as on GitHub.
+	ViewerIsOwner bool
+	// MaxPerPage caps page sizes (GitHub: 100), so tests can force paging.
+	MaxPerPage int
+	// InstallationID accepts POST /app/installations/{id}/access_tokens.
+	InstallationID int64
+	// OnUnexpected is called for a request the fake does not serve (tests
+	// pass t.Errorf); it answers 500 either way.
+	OnUnexpected func(format string, args ...any)
+
+	mu         sync.Mutex
+	unexpected []string
+}
+
+// Org is an organisation.
+type Org struct {
+	Login                 string
+	TwoFactorRequired     bool
+	DefaultRepoPermission string
+	Members               []Member
+	OutsideCollaborators  []string
+	Repos                 []*Repo
+}
+
+// Member is an organisation member.
+type Member struct {
+	Login     string
+	Owner     bool
+	TwoFactor bool
+}
+
+// Repo is a repository.
+type Repo struct {
+	ID            int64
+	Name          string
+	Visibility    string // public, private, internal
+	Archived      bool
+	DefaultBranch string
+	// Protection is classic protection of the default branch; nil means
+	// not protected.
+	Protection *Protection
+	// Rulesets apply to the default branch.
+	Rulesets []Ruleset
+	// CodeScanning enables code scanning; Analyses are on the default branch.
+	CodeScanning          bool
+	Analyses              []Analysis
+	Workflows             []Workflow
+	DependabotEnabled     bool
+	DependabotAlerts      []Alert
+	SecretScanningEnabled bool
+	SecretAlerts          []Alert
+	Pulls                 []Pull
+}
+
+// Protection is classic branch protection.
+type Protection struct {
+	RequiredReviews  int // 0: reviews not required
+	DismissStale     bool
+	StatusChecks     bool
+	EnforceAdmins    bool
+	AllowForcePushes bool
+}
+
+// Ruleset is a repository ruleset targeting the default branch.
+type Ruleset struct {
+	ID               int64
+	RequiredReviews  int // -1: no pull_request rule
+	DismissStale     bool
+	StatusChecks     bool
+	NonFastForward   bool
+	BypassActorCount int
+}
+
+// Analysis is a code scanning analysis.
+type Analysis struct {
+	Tool      string
+	CreatedAt time.Time
+}
+
+// Workflow is a GitHub Actions workflow with its runs on the default branch.
+type Workflow struct {
+	ID   int64
+	Name string
+	Path string
+	Runs []Run
+}
+
+// Run is a completed workflow run.
+type Run struct {
+	CreatedAt  time.Time
+	Conclusion string
+}
+
+// Alert is a Dependabot or secret scanning alert.
+type Alert struct {
+	Number    int
+	Severity  string // Dependabot: critical, high, medium, low
+	State     string // open, fixed, dismissed, resolved
+	CreatedAt time.Time
+}
+
+// Pull is a closed pull request.
+type Pull struct {
+	Number    int
+	Author    string
+	Base      string
+	MergedAt  time.Time // zero: closed without merging
+	UpdatedAt time.Time
+	Reviews   []Review
+}
+
+// Review is a pull request review.
+type Review struct {
+	User  string
+	State string // APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED
+}
+
+// Unexpected returns the requests the fake refused.
+func (s *State) Unexpected() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.unexpected)
+}
+
+// NewHandler returns an http.Handler serving s under / and /api/v3/ (GitHub
+// Enterprise Server). The state must not be changed while it serves.
+func NewHandler(s *State) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r) })
+}
+
+func (s *State) refuse(w http.ResponseWriter, r *http.Request) {
+	msg := fmt.Sprintf("githubfake: unexpected request %s %s", r.Method, r.URL.RequestURI())
+	s.mu.Lock()
+	s.unexpected = append(s.unexpected, msg)
+	s.mu.Unlock()
+	if s.OnUnexpected != nil {
+		s.OnUnexpected("%s", msg)
+	}
+	http.Error(w, msg, http.StatusInternalServerError)
+}
+
+func (s *State) serve(w http.ResponseWriter, r *http.Request) {
+	p := strings.TrimPrefix(r.URL.EscapedPath(), "/api/v3")
+	segs := strings.Split(strings.Trim(p, "/"), "/")
+	for i, seg := range segs {
+		if u, err := url.PathUnescape(seg); err == nil {
+			segs[i] = u
+		}
+	}
+	if r.Method == http.MethodPost && len(segs) == 4 && segs[0] == "app" && segs[1] == "installations" && segs[3] == "access_tokens" {
+		if id, _ := strconv.ParseInt(segs[2], 10, 64); id != 0 && id == s.InstallationID && strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ey") {
+			writeJSON(w, http.StatusCreated, map[string]any{"token": "ghs_demoinstallationtoken", "expires_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)})
+			return
+		}
+		s.refuse(w, r)
+		return
+	}
+	if r.Method != http.MethodGet {
+		s.refuse(w, r)
+		return
+	}
+	switch {
+	case len(segs) >= 2 && segs[0] == "orgs":
+		org := s.org(segs[1])
+		if org == nil {
+			notFound(w)
+			return
+		}
+		s.serveOrg(w, r, org, segs[2:])
+	case len(segs) >= 3 && segs[0] == "repos":
+		org := s.org(segs[1])
+		if org == nil {
+			notFound(w)
+			return
+		}
+		i := slices.IndexFunc(org.Repos, func(x *Repo) bool { return x.Name == segs[2] })
+		if i < 0 {
+			notFound(w)
+			return
+		}
+		s.serveRepo(w, r, org, org.Repos[i], segs[3:])
+	default:
+		s.refuse(w, r)
+	}
+}
+
+func (s *State) org(login string) *Org {
+	for _, o := range s.Orgs {
+		if strings.EqualFold(o.Login, login) {
+			return o
+		}
+	}
+	return nil
+}
+
+func (s *State) serveOrg(w http.ResponseWriter, r *http.Request, org *Org, rest []string) {
+	q := r.URL.Query()
+	switch strings.Join(rest, "/") {
+	case "":
+		body := map[string]any{
+			"login": org.Login, "id": 1, "node_id": "MDEyOk9yZ2FuaXphdGlvbjE=", "url": "https://api.github.com/orgs/" + org.Login,
+			"html_url": "https://github.com/" + org.Login, "type": "Organization", "public_repos": len(org.Repos),
+		}
+		if s.ViewerIsOwner {
+			body["two_factor_requirement_enabled"] = org.TwoFactorRequired
+			body["default_repository_permission"] = org.DefaultRepoPermission
+		}
+		writeJSON(w, http.StatusOK, body)
+	case "members":
+		var items []any
+		switch {
+		case q.Get("filter") == "2fa_disabled" && !s.ViewerIsOwner:
+			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Only owners can use this filter.", "documentation_url": "https://docs.github.com/rest/orgs/members#list-organization-members"})
+			return
+		}
+		for _, m := range org.Members {
+			if q.Get("filter") == "2fa_disabled" && m.TwoFactor {
+				continue
+			}
+			if q.Get("role") == "admin" && !m.Owner {
+				continue
+			}
+			items = append(items, user(m.Login))
+		}
+		s.page(w, r, items)
+	case "outside_collaborators":
+		var items []any
+		for _, l := range org.OutsideCollaborators {
+			items = append(items, user(l))
+		}
+		s.page(w, r, items)
+	case "repos":
+		var items []any
+		for _, rp := range org.Repos {
+			items = append(items, repoJSON(org, rp))
+		}
+		s.page(w, r, items)
+	default:
+		s.refuse(w, r)
+	}
+}
+
+func (s *State) serveRepo(w http.ResponseWriter, r *http.Request, org *Org, rp *Repo, rest []string) {
+	q := r.URL.Query()
+	switch {
+	case len(rest) == 3 && rest[0] == "branches" && rest[2] == "protection":
+		if rest[1] != rp.DefaultBranch || rp.Protection == nil {
+			writeJSON(w, http.StatusNotFound, map[string]any{"message": "Branch not protected", "documentation_url": "https://docs.github.com/rest/branches/branch-protection#get-branch-protection"})
+			return
+		}
+		writeJSON(w, http.StatusOK, protectionJSON(org, rp))
+	case len(rest) == 3 && rest[0] == "rules" && rest[1] == "branches":
+		var items []any
+		if rest[2] == rp.DefaultBranch {
+			for _, rs := range rp.Rulesets {
+				meta := func(typ string, params map[string]any) map[string]any {
+					m := map[string]any{"type": typ, "ruleset_source_type": "Repository", "ruleset_source": org.Login + "/" + rp.Name, "ruleset_id": rs.ID}
+					if params != nil {
+						m["parameters"] = params
+					}
+					return m
+				}
+				if rs.RequiredReviews >= 0 {
+					items = append(items, meta("pull_request", map[string]any{
+						"dismiss_stale_reviews_on_push": rs.DismissStale, "require_code_owner_review": false, "require_last_push_approval": false,
+						"required_approving_review_count": rs.RequiredReviews, "required_review_thread_resolution": false}))
+				}
+				if rs.StatusChecks {
+					items = append(items, meta("required_status_checks", map[string]any{"strict_required_status_checks_policy": true,
+						"required_status_checks": []any{map[string]any{"context": "ci/build"}}}))
+				}
+				if rs.NonFastForward {
+					items = append(items, meta("non_fast_forward", nil))
+				}
+			}
+		}
+		s.page(w, r, items)
+	case len(rest) == 2 && rest[0] == "rulesets":
+		id, _ := strconv.ParseInt(rest[1], 10, 64)
+		i := slices.IndexFunc(rp.Rulesets, func(x Ruleset) bool { return x.ID == id })
+		if i < 0 {
+			notFound(w)
+			return
+		}
+		rs := rp.Rulesets[i]
+		bypass := []any{}
+		for range rs.BypassActorCount {
+			bypass = append(bypass, map[string]any{"actor_id": 5, "actor_type": "RepositoryRole", "bypass_mode": "always"})
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"id": rs.ID, "name": "protect-default", "target": "branch", "source_type": "Repository",
+			"source": org.Login + "/" + rp.Name, "enforcement": "active", "bypass_actors": bypass,
+			"conditions": map[string]any{"ref_name": map[string]any{"include": []any{"~DEFAULT_BRANCH"}, "exclude": []any{}}}})
+	case len(rest) == 2 && rest[0] == "code-scanning" && rest[1] == "analyses":
+		if !rp.CodeScanning {
+			writeJSON(w, http.StatusForbidden, map[string]any{"message": "Code scanning is not enabled for this repository. Please enable code scanning in the repository settings.", "documentation_url": "https://docs.github.com/rest/code-scanning/code-scanning#list-code-scanning-analyses-for-a-repository", "status": "403"})
+			return
+		}
+		if len(rp.Analyses) == 0 {
+			writeJSON(w, http.StatusNotFound, map[string]any{"message": "no analysis found", "documentation_url": "https://docs.github.com/rest/code-scanning/code-scanning#list-code-scanning-analyses-for-a-repository", "status": "404"})
+			return
+		}
+		as := slices.Clone(rp.Analyses)
+		slices.SortFunc(as, func(a, b Analysis) int { return b.CreatedAt.Compare(a.CreatedAt) })
+		var items []any
+		for i, a := range as {
+			items = append(items, map[string]any{"ref": "refs/heads/" + rp.DefaultBranch, "commit_sha": "d99612c3e1f2970085cfbaeadf8f010ef69bad83",
+				"analysis_key": ".github/workflows/codeql-analysis.yml:analyze", "environment": "{\"language\":\"go\"}", "category": ".github/workflows/codeql-analysis.yml:analyze/language:go",
+				"error": "", "created_at": a.CreatedAt.UTC().Format(time.RFC3339), "results_count": 3, "rules_count": 67, "id": 201 + i,
+				"url":      fmt.Sprintf("https://api.github.com/repos/%s/%s/code-scanning/analyses/%d", org.Login, rp.Name, 201+i),
+				"sarif_id": "47177e22-5596-11eb-80a1-c1e54ef945c6", "tool": map[string]any{"name": a.Tool, "guid": nil, "version": "2.4.0"},
+				"deletable": true, "warning": ""})
+		}
+		s.page(w, r, items)
+	case len(rest) == 2 && rest[0] == "actions" && rest[1] == "workflows":
+		var items []any
+		for _, wf := range rp.Workflows {
+			items = append(items, workflowJSON(org, rp, wf))
+		}
+		s.pageWrapped(w, r, "workflows", items)
+	case len(rest) == 4 && rest[0] == "actions" && rest[1] == "workflows" && rest[3] == "runs":
+		id, _ := strconv.ParseInt(rest[2], 10, 64)
+		i := slices.IndexFunc(rp.Workflows, func(x Workflow) bool { return x.ID == id })
+		if i < 0 {
+			notFound(w)
+			return
+		}
+		wf := rp.Workflows[i]
+		runs := slices.Clone(wf.Runs)
+		slices.SortFunc(runs, func(a, b Run) int { return b.CreatedAt.Compare(a.CreatedAt) })
+		since := time.Time{}
+		if c := strings.TrimPrefix(q.Get("created"), ">="); c != "" {
+			since, _ = time.Parse(time.DateOnly, c)
+		}
+		var items []any
+		for i, run := range runs {
+			if run.CreatedAt.Before(since) || (q.Get("branch") != "" && q.Get("branch") != rp.DefaultBranch) {
+				continue
+			}
+			items = append(items, map[string]any{"id": 30433642 + i, "name": wf.Name, "head_branch": rp.DefaultBranch, "head_sha": "acb5820ced9479c074f688cc328bf03f341a511d",
+				"path": wf.Path, "run_number": 562 - i, "event": "push", "status": "completed", "conclusion": run.Conclusion, "workflow_id": wf.ID,
+				"url":        fmt.Sprintf("https://api.github.com/repos/%s/%s/actions/runs/%d", org.Login, rp.Name, 30433642+i),
+				"html_url":   fmt.Sprintf("https://github.com/%s/%s/actions/runs/%d", org.Login, rp.Name, 30433642+i),
+				"created_at": run.CreatedAt.UTC().Format(time.RFC3339), "updated_at": run.CreatedAt.Add(5 * time.Minute).UTC().Format(time.RFC3339)})
+		}
+		s.pageWrapped(w, r, "workflow_runs", items)
+	case len(rest) == 2 && rest[0] == "dependabot" && rest[1] == "alerts":
+		if !rp.DependabotEnabled {
+			writeJSON(w, http.StatusForbidden, map[string]any{"message": "Dependabot alerts are disabled for this repository.", "documentation_url": "https://docs.github.com/rest/dependabot/alerts#list-dependabot-alerts-for-a-repository", "status": "403"})
+			return
+		}
+		sev := strings.Split(q.Get("severity"), ",")
+		var items []any
+		for _, a := range rp.DependabotAlerts {
+			if (q.Get("state") != "" && a.State != q.Get("state")) || (q.Get("severity") != "" && !slices.Contains(sev, a.Severity)) {
+				continue
+			}
+			items = append(items, map[string]any{"number": a.Number, "state": a.State,
+				"dependency":             map[string]any{"package": map[string]any{"ecosystem": "pip", "name": "django"}, "manifest_path": "path/to/requirements.txt", "scope": "runtime"},
+				"security_advisory":      map[string]any{"ghsa_id": "GHSA-rf4j-j272-fj86", "severity": a.Severity, "summary": "Django allows SQL injection"},
+				"security_vulnerability": map[string]any{"severity": a.Severity, "vulnerable_version_range": "< 2.0.3"},
+				"url":                    fmt.Sprintf("https://api.github.com/repos/%s/%s/dependabot/alerts/%d", org.Login, rp.Name, a.Number),
+				"html_url":               fmt.Sprintf("https://github.com/%s/%s/security/dependabot/%d", org.Login, rp.Name, a.Number),
+				"created_at":             a.CreatedAt.UTC().Format(time.RFC3339), "updated_at": a.CreatedAt.UTC().Format(time.RFC3339)})
+		}
+		s.page(w, r, items)
+	case len(rest) == 2 && rest[0] == "secret-scanning" && rest[1] == "alerts":
+		if !rp.SecretScanningEnabled {
+			writeJSON(w, http.StatusNotFound, map[string]any{"message": "Secret scanning is disabled on this repository.", "documentation_url": "https://docs.github.com/rest/secret-scanning/secret-scanning#list-secret-scanning-alerts-for-a-repository", "status": "404"})
+			return
+		}
+		var items []any
+		for _, a := range rp.SecretAlerts {
+			if q.Get("state") != "" && a.State != q.Get("state") {
+				continue
+			}
+			items = append(items, map[string]any{"number": a.Number, "state": a.State, "secret_type": "adafruit_io_key", "secret_type_display_name": "Adafruit IO Key",
+				"url":        fmt.Sprintf("https://api.github.com/repos/%s/%s/secret-scanning/alerts/%d", org.Login, rp.Name, a.Number),
+				"html_url":   fmt.Sprintf("https://github.com/%s/%s/security/secret-scanning/%d", org.Login, rp.Name, a.Number),
+				"created_at": a.CreatedAt.UTC().Format(time.RFC3339)})
+		}
+		s.page(w, r, items)
+	case len(rest) == 1 && rest[0] == "pulls":
+		pulls := slices.Clone(rp.Pulls)
+		slices.SortFunc(pulls, func(a, b Pull) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
+		var items []any
+		for _, pr := range pulls {
+			items = append(items, pullJSON(org, rp, pr))
+		}
+		s.page(w, r, items)
+	case len(rest) == 3 && rest[0] == "pulls" && rest[2] == "reviews":
+		n, _ := strconv.Atoi(rest[1])
+		i := slices.IndexFunc(rp.Pulls, func(x Pull) bool { return x.Number == n })
+		if i < 0 {
+			notFound(w)
+			return
+		}
+		var items []any
+		for j, rv := range rp.Pulls[i].Reviews {
+			items = append(items, map[string]any{"id": 80 + j, "node_id": "MDE3OlB1bGxSZXF1ZXN0UmV2aWV3ODA=", "user": user(rv.User), "body": "",
+				"state": rv.State, "commit_id": "ecdd80bb57125d7ba9641ffaa4d7d2c19d3f3091", "author_association": "COLLABORATOR",
+				"html_url": fmt.Sprintf("https://github.com/%s/%s/pull/%d#pullrequestreview-%d", org.Login, rp.Name, n, 80+j)})
+		}
+		s.page(w, r, items)
+	default:
+		s.refuse(w, r)
+	}
+}
+
+// page writes one page of items as a JSON array with a Link header.
+func (s *State) page(w http.ResponseWriter, r *http.Request, items []any) {
+	part := s.paginate(w, r, items)
+	writeJSON(w, http.StatusOK, part)
+}
+
+// pageWrapped writes one page as {"total_count": n, key: [...]}.
+func (s *State) pageWrapped(w http.ResponseWriter, r *http.Request, key string, items []any) {
+	part := s.paginate(w, r, items)
+	writeJSON(w, http.StatusOK, map[string]any{"total_count": len(items), key: part})
+}
+
+func (s *State) paginate(w http.ResponseWriter, r *http.Request, items []any) []any {
+	q := r.URL.Query()
+	per, _ := strconv.Atoi(q.Get("per_page"))
+	if per <= 0 {
+		per = 30
+	}
+	per = min(per, 100)
+	if s.MaxPerPage > 0 {
+		per = min(per, s.MaxPerPage)
+	}
+	page, _ := strconv.Atoi(q.Get("page"))
+	page = max(page, 1)
+	last := max((len(items)+per-1)/per, 1)
+	link := func(n int, rel string) string {
+		u := *r.URL
+		u.Scheme, u.Host = "http", r.Host
+		v := u.Query()
+		v.Set("page", strconv.Itoa(n))
+		u.RawQuery = v.Encode()
+		return fmt.Sprintf("<%s>; rel=%q", u.String(), rel)
+	}
+	var links []string
+	if page < last {
+		links = append(links, link(page+1, "next"), link(last, "last"))
+	}
+	if page > 1 {
+		links = append(links, link(1, "first"), link(page-1, "prev"))
+	}
+	if len(links) > 0 {
+		w.Header().Set("Link", strings.Join(links, ", "))
+	}
+	lo, hi := min((page-1)*per, len(items)), min(page*per, len(items))
+	out := items[lo:hi]
+	if out == nil {
+		out = []any{}
+	}
+	return out
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-GitHub-Api-Version-Selected", "2022-11-28")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func notFound(w http.ResponseWriter) {
+	writeJSON(w, http.StatusNotFound, map[string]any{"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"})
+}
+
+func user(login string) map[string]any {
+	return map[string]any{"login": login, "id": len(login), "node_id": "MDQ6VXNlcjE=", "avatar_url": "https://github.com/images/error/" + login + "_happy.gif",
+		"url": "https://api.github.com/users/" + login, "html_url": "https://github.com/" + login, "type": "User", "site_admin": false}
+}
+
+func repoJSON(org *Org, rp *Repo) map[string]any {
+	return map[string]any{"id": rp.ID, "node_id": "MDEwOlJlcG9zaXRvcnkxMjk2MjY5", "name": rp.Name, "full_name": org.Login + "/" + rp.Name,
+		"owner": map[string]any{"login": org.Login, "type": "Organization"}, "private": rp.Visibility != "public",
+		"html_url": "https://github.com/" + org.Login + "/" + rp.Name, "fork": false, "url": "https://api.github.com/repos/" + org.Login + "/" + rp.Name,
+		"archived": rp.Archived, "disabled": false, "visibility": rp.Visibility, "default_branch": rp.DefaultBranch,
+		"pushed_at": "2011-01-26T19:06:43Z", "created_at": "2011-01-26T19:01:12Z", "updated_at": "2011-01-26T19:14:43Z"}
+}
+
+func protectionJSON(org *Org, rp *Repo) map[string]any {
+	p := rp.Protection
+	base := fmt.Sprintf("https://api.github.com/repos/%s/%s/branches/%s/protection", org.Login, rp.Name, rp.DefaultBranch)
+	out := map[string]any{
+		"url":                     base,
+		"enforce_admins":          map[string]any{"url": base + "/enforce_admins", "enabled": p.EnforceAdmins},
+		"required_linear_history": map[string]any{"enabled": false},
+		"allow_force_pushes":      map[string]any{"enabled": p.AllowForcePushes},
+		"allow_deletions":         map[string]any{"enabled": false},
+	}
+	if p.StatusChecks {
+		out["required_status_checks"] = map[string]any{"url": base + "/required_status_checks", "strict": true, "contexts": []any{"continuous-integration/travis-ci"},
+			"checks": []any{map[string]any{"context": "continuous-integration/travis-ci", "app_id": nil}}}
+	}
+	if p.RequiredReviews > 0 {
+		out["required_pull_request_reviews"] = map[string]any{"url": base + "/required_pull_request_reviews", "dismiss_stale_reviews": p.DismissStale,
+			"require_code_owner_reviews": true, "required_approving_review_count": p.RequiredReviews, "require_last_push_approval": true}
+	}
+	return out
+}
+
+func workflowJSON(org *Org, rp *Repo, wf Workflow) map[string]any {
+	return map[string]any{"id": wf.ID, "node_id": "MDg6V29ya2Zsb3cxNjEzMzU=", "name": wf.Name, "path": wf.Path, "state": "active",
+		"created_at": "2020-01-08T23:48:37.000-08:00", "updated_at": "2020-01-08T23:50:21.000-08:00",
+		"url":      fmt.Sprintf("https://api.github.com/repos/%s/%s/actions/workflows/%d", org.Login, rp.Name, wf.ID),
+		"html_url": fmt.Sprintf("https://github.com/%s/%s/blob/main/%s", org.Login, rp.Name, wf.Path)}
+}
+
+func pullJSON(org *Org, rp *Repo, pr Pull) map[string]any {
+	m := map[string]any{"id": 1000 + pr.Number, "number": pr.Number, "state": "closed", "title": fmt.Sprintf("Change %d", pr.Number),
+		"user":     user(pr.Author),
+		"html_url": fmt.Sprintf("https://github.com/%s/%s/pull/%d", org.Login, rp.Name, pr.Number),
+		"url":      fmt.Sprintf("https://api.github.com/repos/%s/%s/pulls/%d", org.Login, rp.Name, pr.Number),
+		"base":     map[string]any{"ref": cmpOr(pr.Base, rp.DefaultBranch)}, "head": map[string]any{"ref": fmt.Sprintf("feature-%d", pr.Number)},
+		"created_at": pr.UpdatedAt.Add(-48 * time.Hour).UTC().Format(time.RFC3339), "updated_at": pr.UpdatedAt.UTC().Format(time.RFC3339),
+		"closed_at": pr.UpdatedAt.UTC().Format(time.RFC3339), "merged_at": nil}
+	if !pr.MergedAt.IsZero() {
+		m["merged_at"] = pr.MergedAt.UTC().Format(time.RFC3339)
+	}
+	return m
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

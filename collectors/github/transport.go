@@ -1,0 +1,240 @@
+package github
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// routes are the REST API paths attest calls, in the notation of the GitHub
+// REST API docs. They name the raw responses kept as evidence.
+var routes = []string{
+	"/app/installations/{installation_id}/access_tokens",
+	"/orgs/{org}",
+	"/orgs/{org}/members",
+	"/orgs/{org}/outside_collaborators",
+	"/orgs/{org}/repos",
+	"/repos/{owner}/{repo}/actions/workflows",
+	"/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+	"/repos/{owner}/{repo}/branches/{branch}/protection",
+	"/repos/{owner}/{repo}/code-scanning/analyses",
+	"/repos/{owner}/{repo}/dependabot/alerts",
+	"/repos/{owner}/{repo}/pulls",
+	"/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+	"/repos/{owner}/{repo}/rules/branches/{branch}",
+	"/repos/{owner}/{repo}/rulesets/{ruleset_id}",
+	"/repos/{owner}/{repo}/secret-scanning/alerts",
+}
+
+// operation names the API operation of req, e.g.
+// "GET /repos/{owner}/{repo}/dependabot/alerts". It returns keep=false for the
+// installation token exchange, whose response is a credential.
+func operation(req *http.Request) (string, bool) {
+	route := routeOf(req.URL.EscapedPath())
+	if strings.HasPrefix(route, "/app/installations/") {
+		return req.Method + " " + route, false
+	}
+	return req.Method + " " + route, true
+}
+
+// routeOf returns the route template matching the escaped path p (with any
+// GitHub Enterprise prefix such as /api/v3), or p itself.
+func routeOf(p string) string {
+	segs := strings.Split(strings.Trim(p, "/"), "/")
+	for _, r := range routes {
+		rs := strings.Split(strings.Trim(r, "/"), "/")
+		// Allow a prefix (e.g. /api/v3) before the route.
+		for off := 0; off+len(rs) <= len(segs) && off <= 2; off++ {
+			if off+len(rs) == len(segs) && matchSegs(rs, segs[off:]) {
+				return r
+			}
+		}
+	}
+	return p
+}
+
+func matchSegs(tmpl, segs []string) bool {
+	for i, t := range tmpl {
+		if strings.HasPrefix(t, "{") {
+			continue
+		}
+		if t != segs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// etagTransport makes conditional requests where they save calls: it
+// remembers the ETag and body of each page of the organisation's repository
+// list, which every repository collector reads, and revalidates with
+// If-None-Match. GitHub does not count a 304 against the primary rate limit,
+// so the list costs one full read per organisation and run. Other responses
+// are read once per run and are not cached, to bound memory.
+type etagTransport struct {
+	base http.RoundTripper
+	mu   sync.Mutex
+	mem  map[string]cached
+}
+
+type cached struct {
+	etag   string
+	header http.Header
+	body   []byte
+}
+
+func newETagTransport(base http.RoundTripper) *etagTransport {
+	return &etagTransport{base: base, mem: map[string]cached{}}
+}
+
+// maxCached bounds the size of one cached body.
+const maxCached = 4 << 20
+
+func (t *etagTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method != http.MethodGet || routeOf(req.URL.EscapedPath()) != "/orgs/{org}/repos" {
+		return t.base.RoundTrip(req)
+	}
+	key := req.URL.String()
+	t.mu.Lock()
+	c, ok := t.mem[key]
+	t.mu.Unlock()
+	if ok {
+		req = req.Clone(req.Context())
+		req.Header.Set("If-None-Match", c.etag)
+	}
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		return resp, err
+	}
+	if ok && resp.StatusCode == http.StatusNotModified {
+		_ = resp.Body.Close()
+		h := c.header.Clone()
+		for _, k := range []string{"X-Ratelimit-Remaining", "X-Ratelimit-Reset", "X-Ratelimit-Limit"} {
+			if v := resp.Header.Get(k); v != "" {
+				h.Set(k, v)
+			}
+		}
+		return &http.Response{
+			Status: "200 OK", StatusCode: http.StatusOK, Proto: resp.Proto, ProtoMajor: resp.ProtoMajor, ProtoMinor: resp.ProtoMinor,
+			Header: h, Body: io.NopCloser(bytes.NewReader(c.body)), ContentLength: int64(len(c.body)), Request: req,
+		}, nil
+	}
+	etag := resp.Header.Get("ETag")
+	if resp.StatusCode != http.StatusOK || etag == "" || resp.Body == nil {
+		return resp, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxCached+1))
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("github: read %s: %w", req.URL.Path, err)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if len(body) <= maxCached {
+		t.mu.Lock()
+		t.mem[key] = cached{etag: etag, header: resp.Header.Clone(), body: body}
+		t.mu.Unlock()
+	}
+	return resp, nil
+}
+
+// A RateLimitedError is returned by the transport, without calling the API,
+// once a rate limit has been hit whose reset lies beyond the configured
+// wait. Collection then stops quickly and the rest is recorded as throttled.
+type RateLimitedError struct {
+	Until time.Time
+}
+
+func (e *RateLimitedError) Error() string {
+	return fmt.Sprintf("github: rate limited until %s; stopped to keep the evidence collected so far", e.Until.UTC().Format(time.RFC3339))
+}
+
+// rateLimitTransport honours GitHub's primary and secondary rate limits: it
+// waits for a reset that is at most wait away and retries the request (GET
+// only), and otherwise returns the limited response and refuses further
+// requests until the reset.
+type rateLimitTransport struct {
+	base    http.RoundTripper
+	wait    time.Duration
+	retries int
+
+	mu      sync.Mutex
+	blocked time.Time
+}
+
+func newRateLimitTransport(base http.RoundTripper, wait time.Duration) *rateLimitTransport {
+	return &rateLimitTransport{base: base, wait: wait, retries: 3}
+}
+
+func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	for attempt := 0; ; attempt++ {
+		t.mu.Lock()
+		blocked := t.blocked
+		t.mu.Unlock()
+		if time.Now().Before(blocked) {
+			return nil, &RateLimitedError{Until: blocked}
+		}
+		resp, err := t.base.RoundTrip(req)
+		if err != nil {
+			return resp, err
+		}
+		d, limited := retryAfter(resp)
+		if !limited {
+			return resp, nil
+		}
+		if req.Method != http.MethodGet || d > t.wait || attempt >= t.retries {
+			t.mu.Lock()
+			if until := time.Now().Add(d); until.After(t.blocked) {
+				t.blocked = until
+			}
+			t.mu.Unlock()
+			return resp, nil
+		}
+		_ = resp.Body.Close()
+		if err := sleep(req.Context(), d); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// retryAfter reports whether resp is a rate-limit response and how long to
+// wait: Retry-After for secondary limits, X-RateLimit-Reset for primary ones.
+func retryAfter(resp *http.Response) (time.Duration, bool) {
+	if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusTooManyRequests {
+		return 0, false
+	}
+	if v := resp.Header.Get("Retry-After"); v != "" {
+		if s, err := strconv.Atoi(v); err == nil {
+			return time.Duration(s) * time.Second, true
+		}
+	}
+	if resp.Header.Get("X-RateLimit-Remaining") == "0" {
+		if s, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+			return max(time.Until(time.Unix(s, 0)), 0), true
+		}
+		return time.Minute, true
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		return time.Minute, true
+	}
+	return 0, false
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

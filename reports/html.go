@@ -1,0 +1,232 @@
+package reports
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+
+	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/templates"
+)
+
+var htmlTemplate = template.Must(template.New("report.html.tmpl").ParseFS(templates.FS, "report/report.html.tmpl"))
+
+// chartOutcomes are the outcomes in the chart, in stacking order.
+var chartOutcomes = []controls.Outcome{controls.Pass, controls.Fail, controls.Inconclusive, controls.ManualOutcome, controls.Waived, controls.NotApplicable}
+
+type htmlView struct {
+	EvaluatedAt, Version, CollectedFrom, CollectedTo string
+	Resources, Records                               int
+	Interrupted                                      bool
+	Summary                                          controls.Summary
+	Outcomes                                         []htmlCount
+	Frameworks                                       []htmlFramework
+	Chart                                            htmlChart
+	Controls                                         []htmlControl
+}
+
+type htmlCount struct {
+	Outcome controls.Outcome
+	Label   string
+	Count   int
+}
+
+type htmlFramework struct {
+	frameworkView
+	Covered int
+}
+
+type htmlChart struct {
+	Width, Height int
+	Rows          []htmlChartRow
+	Legend        []htmlLegend
+}
+
+type htmlChartRow struct {
+	Label         string
+	Total         int
+	TextY, TotalX int
+	Bars          []htmlBar
+}
+
+type htmlBar struct {
+	X, Y, W, H string
+	Outcome    controls.Outcome
+	Title      string
+}
+
+type htmlLegend struct {
+	X, Y, TextX, TextY int
+	Outcome            controls.Outcome
+	Label              string
+}
+
+type htmlControl struct {
+	controls.ControlResult
+	Frameworks, Search, SOC2, ISO27001, GDPR string
+	SeverityRank                             int
+	Requirements                             []htmlRequirement
+}
+
+type htmlRequirement struct {
+	controls.RequirementResult
+	Findings []htmlFinding
+	Scope    []htmlScope
+}
+
+type htmlFinding struct {
+	controls.Finding
+	Evidence []htmlEvidence
+}
+
+type htmlEvidence struct {
+	SHA256, Operation, CollectedAt string
+}
+
+type htmlScope struct {
+	Collector, Target, Status string
+	Failures                  []string
+}
+
+// HTML writes a self-contained report: no external assets, an overview by
+// framework with a chart, and per control the requirements, resources and
+// evidence items (operation, time, SHA-256) behind its outcome, with
+// filters. html/template escapes every value from the results, and a
+// Content-Security-Policy forbids anything but the inline style and script.
+func HTML(w io.Writer, res *controls.Results, b *evidence.Bundle) error {
+	return htmlTemplate.Execute(w, buildHTML(res, b))
+}
+
+func buildHTML(res *controls.Results, b *evidence.Bundle) htmlView {
+	v := htmlView{
+		EvaluatedAt:   res.EvaluatedAt.UTC().Format("2006-01-02 15:04:05 UTC"),
+		Version:       res.AttestVersion,
+		CollectedFrom: res.Bundle.StartedAt.UTC().Format("2006-01-02 15:04:05"),
+		CollectedTo:   res.Bundle.FinishedAt.UTC().Format("2006-01-02 15:04:05 UTC"),
+		Resources:     res.Bundle.Resources,
+		Records:       res.Bundle.Records,
+		Interrupted:   res.Bundle.Interrupted,
+		Summary:       res.Summary,
+	}
+	s := res.Summary
+	v.Outcomes = []htmlCount{
+		{controls.Pass, "pass", s.Pass}, {controls.Fail, "fail", s.Fail}, {controls.Inconclusive, "inconclusive", s.Inconclusive},
+		{controls.ManualOutcome, "manual", s.Manual}, {controls.Waived, "waived", s.Waived}, {controls.NotApplicable, "not applicable", s.NotApplicable},
+	}
+	fws := frameworks(res)
+	inFramework := map[string][]string{}
+	for _, fw := range fws {
+		hf := htmlFramework{frameworkView: fw}
+		for _, f := range res.Frameworks {
+			if f.ID != fw.ID {
+				continue
+			}
+			for _, r := range f.Requirements {
+				if len(r.Controls) > 0 {
+					hf.Covered++
+				}
+			}
+		}
+		v.Frameworks = append(v.Frameworks, hf)
+		for _, id := range fw.Controls {
+			inFramework[id] = append(inFramework[id], fw.ID)
+		}
+	}
+	v.Chart = buildChart(fws)
+	recs := records(b)
+	for _, c := range byAttention(res.Controls) {
+		hc := htmlControl{
+			ControlResult: c,
+			Frameworks:    strings.Join(inFramework[c.ID], " "),
+			SOC2:          strings.Join(c.Mappings.SOC2, ", "),
+			ISO27001:      strings.Join(c.Mappings.ISO27001, ", "),
+			GDPR:          strings.Join(c.Mappings.GDPR, ", "),
+			SeverityRank:  c.Severity.Rank(),
+		}
+		search := []string{c.ID, c.Title, c.Owner}
+		for _, req := range c.Evidence {
+			hr := htmlRequirement{RequirementResult: req}
+			for _, f := range req.Findings {
+				hf := htmlFinding{Finding: f}
+				for _, sha := range f.Records {
+					ev := htmlEvidence{SHA256: sha}
+					if r, ok := recs[sha]; ok {
+						ev.Operation = r.Operation
+						ev.CollectedAt = r.CollectedAt.UTC().Format("2006-01-02 15:04:05Z")
+					}
+					hf.Evidence = append(hf.Evidence, ev)
+				}
+				hr.Findings = append(hr.Findings, hf)
+				search = append(search, f.Resource, f.Name, f.Account, f.Region)
+			}
+			for _, sc := range req.Scope {
+				hs := htmlScope{Collector: sc.Collector, Target: sc.Target.String(), Status: string(sc.Status)}
+				for _, f := range sc.Failures {
+					hs.Failures = append(hs.Failures, f.String())
+				}
+				hr.Scope = append(hr.Scope, hs)
+			}
+			hc.Requirements = append(hc.Requirements, hr)
+		}
+		hc.Search = strings.ToLower(strings.Join(strings.Fields(strings.Join(search, " ")), " "))
+		v.Controls = append(v.Controls, hc)
+	}
+	return v
+}
+
+// buildChart lays out one stacked horizontal bar per framework, scaled to
+// the framework with the most controls.
+func buildChart(fws []frameworkView) htmlChart {
+	const labelW, barW, rowH, barH, top = 90, 560, 28, 18, 4
+	ch := htmlChart{Width: labelW + barW + 50}
+	maxTotal := 1
+	for _, fw := range fws {
+		maxTotal = max(maxTotal, fw.Counts.Total)
+	}
+	for i, fw := range fws {
+		y := top + i*rowH
+		row := htmlChartRow{Label: fw.Name, Total: fw.Counts.Total, TextY: y + 13}
+		x := float64(labelW)
+		for _, o := range chartOutcomes {
+			n := countOf(fw.Counts, o)
+			if n == 0 {
+				continue
+			}
+			w := float64(n) * barW / float64(maxTotal)
+			row.Bars = append(row.Bars, htmlBar{
+				X: fmt.Sprintf("%.1f", x), Y: fmt.Sprint(y), W: fmt.Sprintf("%.1f", w), H: fmt.Sprint(barH),
+				Outcome: o, Title: fmt.Sprintf("%s: %d %s", fw.Name, n, o),
+			})
+			x += w
+		}
+		row.TotalX = int(x) + 6
+		ch.Rows = append(ch.Rows, row)
+	}
+	ly := top + len(fws)*rowH + 6
+	for i, o := range chartOutcomes {
+		x := labelW + i*95
+		ch.Legend = append(ch.Legend, htmlLegend{X: x, Y: ly, TextX: x + 14, TextY: ly + 9, Outcome: o, Label: strings.ReplaceAll(string(o), "_", " ")})
+	}
+	ch.Height = ly + 18
+	return ch
+}
+
+func countOf(s controls.Summary, o controls.Outcome) int {
+	switch o {
+	case controls.Pass:
+		return s.Pass
+	case controls.Fail:
+		return s.Fail
+	case controls.Inconclusive:
+		return s.Inconclusive
+	case controls.ManualOutcome:
+		return s.Manual
+	case controls.Waived:
+		return s.Waived
+	case controls.NotApplicable:
+		return s.NotApplicable
+	}
+	return 0
+}

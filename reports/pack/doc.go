@@ -1,0 +1,25 @@
+// Package pack writes and verifies audit packs: one zip with the raw
+// evidence, the results, every report, the control definitions used, the
+// tool version and the configuration with secrets stripped, plus a
+// manifest of SHA-256 hashes and a detached signature over the manifest.
+//
+// The signature is CMS (PKCS #7) with an X.509 identity, so stock tools
+// check it:
+//
+//	openssl cms -verify -binary -inform PEM -in manifest.sig -content manifest.json -CAfile ca.pem -purpose any
+//
+// or, for teams without a PKI, an Ed25519 signature with the public key
+// beside it. Verify checks the signature and every hash, and rejects
+// changed, added or missing files and unsafe entry names (zip-slip).
+package pack
+
+// File names at the root of a pack.
+const (
+	ManifestFile   = "manifest.json"
+	CMSFile        = "manifest.sig"
+	Ed25519SigFile = "manifest.sig.ed25519"
+	Ed25519PubFile = "manifest.pub"
+)
+
+// Format names the manifest format.
+const Format = "attest.pack/v1"

@@ -1,0 +1,422 @@
+package pack
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"io"
+	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/reports/internal/fixture"
+	"github.com/attestdev/attest/reports/signing"
+)
+
+// writeBundle writes a small evidence bundle and returns its directory.
+func writeBundle(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "bundle")
+	w, err := evidence.Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := evidence.Record{Collector: "tls.endpoint", CollectorVersion: 1, Operation: "tls:Handshake", Endpoint: "https://www.example.com/", CollectedAt: fixture.Clock}
+	if _, err := w.WriteRecord(rec, []byte(`{"version":"1.3"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.WriteResource(evidence.Resource{Type: "tls.endpoint", ID: "https://www.example.com/", Attributes: map[string]any{"tls_version": "1.3"}, Collector: "tls.endpoint", CollectedAt: fixture.Clock}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(evidence.Manifest{AttestVersion: "test", StartedAt: fixture.Clock, FinishedAt: fixture.Clock}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+const testConfig = `# attest configuration
+fail_on: high
+sources:
+  okta:
+    org_url: https://example.okta.com
+    token_env: OKTA_TOKEN # the variable, not the token
+  github:
+    private_key: |
+      -----BEGIN RSA PRIVATE KEY-----
+      c2VjcmV0
+      -----END RSA PRIVATE KEY-----
+    orgs: [example]
+    Client_Secret: hunter2
+    password: {nested: hunter2}
+`
+
+func options(t *testing.T, s Signer) Options {
+	t.Helper()
+	return Options{
+		Results:       fixture.Results(),
+		BundleDir:     writeBundle(t),
+		Controls:      []*controls.Control{{ID: "TLS-001", Title: "HTTPS endpoints use TLS 1.2 or newer", Severity: controls.High}},
+		Config:        []byte(testConfig),
+		AttestVersion: "v0.9.0-test",
+		Signer:        s,
+	}
+}
+
+func writePack(t *testing.T, o Options) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "pack.zip")
+	var buf bytes.Buffer
+	if err := Write(&buf, o); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// testPKI writes a throwaway CA and a leaf signed by it, returning the
+// paths of the CA certificate, the leaf key and the leaf certificate.
+func testPKI(t *testing.T, dir string) (caPath, keyPath, certPath string) {
+	t.Helper()
+	now := time.Now()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "attest test CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leafKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leafTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "attest test signer", Organization: []string{"Example"}},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature,
+	}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, caCert, &leafKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(leafKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caPath, keyPath, certPath = filepath.Join(dir, "ca.pem"), filepath.Join(dir, "key.pem"), filepath.Join(dir, "cert.pem")
+	for path, b := range map[string]*pem.Block{caPath: {Type: "CERTIFICATE", Bytes: caDER}, keyPath: {Type: "PRIVATE KEY", Bytes: keyDER}, certPath: {Type: "CERTIFICATE", Bytes: leafDER}} {
+		if err := os.WriteFile(path, pem.EncodeToMemory(b), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return caPath, keyPath, certPath
+}
+
+func cmsPack(t *testing.T) (packPath, caPath string) {
+	t.Helper()
+	caPath, keyPath, certPath := testPKI(t, t.TempDir())
+	id, err := signing.Load(keyPath, certPath, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writePack(t, options(t, CMSSigner{Identity: id})), caPath
+}
+
+func TestCMSPackVerifies(t *testing.T) {
+	t.Parallel()
+	packPath, caPath := cmsPack(t)
+	roots, err := LoadRoots(caPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Verify(packPath, VerifyOptions{Roots: roots})
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	if rep.Kind != "cms" || !rep.Trusted || !strings.Contains(rep.Signer, "attest test signer") {
+		t.Errorf("report = %+v", rep)
+	}
+	var paths []string
+	for _, f := range rep.Manifest.Files {
+		paths = append(paths, f.Path)
+	}
+	want := []string{
+		"config/attest.yaml", "controls/TLS-001.yaml",
+		"evidence/bundle.json", "evidence/raw/" + rawName(t, packPath), "evidence/records.jsonl", "evidence/resources.jsonl",
+		"reports/report.csv", "reports/report.html", "reports/report.json", "reports/report.junit.xml", "reports/report.md", "reports/report.oscal.json", "reports/report.sarif",
+		"results.json", "tool.json",
+	}
+	if diff := cmp.Diff(want, paths); diff != "" {
+		t.Errorf("manifest files (-want +got):\n%s", diff)
+	}
+	if !rep.Manifest.CreatedAt.Equal(fixture.Clock) {
+		t.Errorf("created_at = %v, want the evaluation time", rep.Manifest.CreatedAt)
+	}
+	// Without a CA the signature still verifies, but is not trusted.
+	if rep, err := Verify(packPath, VerifyOptions{}); err != nil || rep.Trusted {
+		t.Errorf("Verify without CA = %+v, %v; want valid and untrusted", rep, err)
+	}
+	// Another CA must not anchor it.
+	otherCA, _, _ := testPKI(t, t.TempDir())
+	other, err := LoadRoots(otherCA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(packPath, VerifyOptions{Roots: other}); err == nil {
+		t.Error("Verify with an unrelated CA succeeded")
+	}
+}
+
+func rawName(t *testing.T, packPath string) string {
+	t.Helper()
+	zr, err := zip.OpenReader(packPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if name, ok := strings.CutPrefix(f.Name, "evidence/raw/"); ok {
+			return name
+		}
+	}
+	t.Fatal("no raw evidence in the pack")
+	return ""
+}
+
+func TestCMSOpenSSLVerifies(t *testing.T) {
+	t.Parallel()
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		t.Skip("openssl not installed (Debian package openssl)")
+	}
+	packPath, caPath := cmsPack(t)
+	dir := t.TempDir()
+	if _, err := Extract(packPath, dir, VerifyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(openssl, "cms", "-verify", "-binary", "-inform", "PEM",
+		"-in", filepath.Join(dir, CMSFile), "-content", filepath.Join(dir, ManifestFile),
+		"-CAfile", caPath, "-purpose", "any", "-out", os.DevNull)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("openssl cms -verify: %v\n%s", err, out)
+	}
+	// A changed manifest must fail openssl too.
+	m := filepath.Join(dir, ManifestFile)
+	data, err := os.ReadFile(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(m, bytes.Replace(data, []byte("results.json"), []byte("results.jsoN"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd = exec.Command(openssl, "cms", "-verify", "-binary", "-inform", "PEM",
+		"-in", filepath.Join(dir, CMSFile), "-content", m, "-CAfile", caPath, "-purpose", "any", "-out", os.DevNull)
+	if out, err := cmd.CombinedOutput(); err == nil {
+		t.Errorf("openssl verified a changed manifest:\n%s", out)
+	}
+}
+
+func ed25519Key(t *testing.T, seed byte) ed25519.PrivateKey {
+	t.Helper()
+	return ed25519.NewKeyFromSeed(bytes.Repeat([]byte{seed}, ed25519.SeedSize))
+}
+
+func TestEd25519PackVerifiesAndIsReproducible(t *testing.T) {
+	t.Parallel()
+	key := ed25519Key(t, 1)
+	o := options(t, Ed25519Signer{Key: key})
+	a := writePack(t, o)
+	b := writePack(t, o)
+	da, _ := os.ReadFile(a)
+	db, _ := os.ReadFile(b)
+	if !bytes.Equal(da, db) {
+		t.Error("two packs of the same inputs differ")
+	}
+	rep, err := Verify(a, VerifyOptions{Ed25519Key: key.Public().(ed25519.PublicKey)})
+	if err != nil || rep.Kind != "ed25519" || !rep.Trusted {
+		t.Fatalf("Verify = %+v, %v", rep, err)
+	}
+	if rep, err := Verify(a, VerifyOptions{}); err != nil || rep.Trusted {
+		t.Errorf("Verify with the embedded key = %+v, %v; want valid and untrusted", rep, err)
+	}
+	if _, err := Verify(a, VerifyOptions{Ed25519Key: ed25519Key(t, 2).Public().(ed25519.PublicKey)}); err == nil {
+		t.Error("Verify with another key succeeded")
+	}
+}
+
+// rewrite copies the pack, letting edit change or drop entries, then
+// appends extra entries.
+func rewrite(t *testing.T, src string, edit func(name string, data []byte) ([]byte, bool), extra map[string]string) string {
+	t.Helper()
+	zr, err := zip.OpenReader(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, keep := edit(f.Name, data)
+		if !keep {
+			continue
+		}
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(data)
+	}
+	for name, data := range extra {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(data))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "tampered.zip")
+	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestTamperingFails(t *testing.T) {
+	t.Parallel()
+	key := ed25519Key(t, 3)
+	good := writePack(t, options(t, Ed25519Signer{Key: key}))
+	trust := VerifyOptions{Ed25519Key: key.Public().(ed25519.PublicKey)}
+	same := func(_ string, d []byte) ([]byte, bool) { return d, true }
+	for name, tc := range map[string]struct {
+		edit  func(string, []byte) ([]byte, bool)
+		extra map[string]string
+		want  string
+	}{
+		"unchanged": {edit: same},
+		"changed byte": {edit: func(n string, d []byte) ([]byte, bool) {
+			if n == "results.json" {
+				d = bytes.Clone(d)
+				d[10] ^= 1
+			}
+			return d, true
+		}, want: "results.json was changed"},
+		"appended bytes": {edit: func(n string, d []byte) ([]byte, bool) {
+			if n == "reports/report.csv" {
+				d = append(bytes.Clone(d), 'x')
+			}
+			return d, true
+		}, want: "report.csv was changed"},
+		"removed file": {edit: func(n string, d []byte) ([]byte, bool) { return d, n != "evidence/records.jsonl" }, want: "records.jsonl is listed in the manifest but missing"},
+		"added file":   {edit: same, extra: map[string]string{"evidence/raw/extra": "x"}, want: "evidence/raw/extra is not in the manifest"},
+		"changed manifest": {edit: func(n string, d []byte) ([]byte, bool) {
+			if n == ManifestFile {
+				d = bytes.Replace(d, []byte(`"format"`), []byte(`"format" `), 1)
+			}
+			return d, true
+		}, want: "signature does not match"},
+		"no signature":   {edit: func(n string, d []byte) ([]byte, bool) { return d, n != Ed25519SigFile }, want: "no signature"},
+		"zip slip":       {edit: same, extra: map[string]string{"../evil": "x"}, want: "leaves the pack"},
+		"nested slip":    {edit: same, extra: map[string]string{"evidence/../../evil": "x"}, want: "leaves the pack"},
+		"absolute path":  {edit: same, extra: map[string]string{"/etc/evil": "x"}, want: "absolute path"},
+		"windows path":   {edit: same, extra: map[string]string{`..\evil`: "x"}, want: "absolute path"},
+		"unclean path":   {edit: same, extra: map[string]string{"evidence//x": "x"}, want: "not a clean path"},
+		"duplicate name": {edit: same, extra: map[string]string{"results.json": "{}"}, want: "appears twice"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			path := rewrite(t, good, tc.edit, tc.extra)
+			_, err := Verify(path, trust)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("Verify: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("Verify = %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestExtractRefusesZipSlip(t *testing.T) {
+	t.Parallel()
+	key := ed25519Key(t, 4)
+	good := writePack(t, options(t, Ed25519Signer{Key: key}))
+	bad := rewrite(t, good, func(_ string, d []byte) ([]byte, bool) { return d, true }, map[string]string{"../escaped": "x"})
+	parent := t.TempDir()
+	if _, err := Extract(bad, filepath.Join(parent, "out"), VerifyOptions{}); err == nil {
+		t.Fatal("Extract of a zip-slip pack succeeded")
+	}
+	if _, err := os.Stat(filepath.Join(parent, "escaped")); err == nil {
+		t.Fatal("a file was written outside the extraction directory")
+	}
+	out := filepath.Join(parent, "good")
+	if _, err := Extract(good, out, VerifyOptions{}); err != nil {
+		t.Fatalf("Extract: %v", err)
+	}
+	if _, err := evidence.Open(filepath.Join(out, "evidence")); err != nil {
+		t.Errorf("extracted evidence is not a bundle: %v", err)
+	}
+	if _, err := Extract(good, out, VerifyOptions{}); err == nil {
+		t.Error("Extract into a non-empty directory succeeded")
+	}
+}
+
+func TestConfigSecretsStripped(t *testing.T) {
+	t.Parallel()
+	got, err := StripSecrets([]byte(testConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"hunter2", "c2VjcmV0", "OKTA_TOKEN\n", "PRIVATE KEY"} {
+		if strings.Contains(string(got), secret) {
+			t.Errorf("stripped config still contains %q:\n%s", secret, got)
+		}
+	}
+	for _, kept := range []string{"https://example.okta.com", "fail_on: high", "# attest configuration", "orgs: [example]"} {
+		if !strings.Contains(string(got), kept) {
+			t.Errorf("stripped config lost %q:\n%s", kept, got)
+		}
+	}
+}
+
+func TestWriteNeedsSigner(t *testing.T) {
+	t.Parallel()
+	if err := Write(io.Discard, options(t, nil)); err == nil {
+		t.Error("Write without a signer succeeded")
+	}
+}

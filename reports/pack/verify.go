@@ -1,0 +1,301 @@
+package pack
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// VerifyOptions say which signers to trust.
+type VerifyOptions struct {
+	// Roots, when set, must anchor the CMS signer's certificate chain.
+	Roots *x509.CertPool
+	// Ed25519Key, when set, must be the key of an Ed25519 signature.
+	Ed25519Key ed25519.PublicKey
+}
+
+// A Report says what Verify checked.
+type Report struct {
+	Files int
+	// Kind is "cms" or "ed25519".
+	Kind string
+	// Signer is the CMS signer's subject or the Ed25519 key in base64.
+	Signer string
+	// Trusted reports whether the signer was checked against a trust
+	// anchor the caller gave (Roots or Ed25519Key). An untrusted signature
+	// proves only that the manifest was not changed after someone signed
+	// it.
+	Trusted  bool
+	Manifest Manifest
+}
+
+// maxManifest bounds the manifest read into memory.
+const maxManifest = 64 << 20
+
+// Verify checks the pack at zipPath: every entry name is safe, the
+// signature over the manifest is valid, every listed file is present with
+// its hash and size, and no other file is present. It reports every
+// problem it finds.
+func Verify(zipPath string, o VerifyOptions) (*Report, error) {
+	zr, err := zip.OpenReader(zipPath)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return nil, fmt.Errorf("pack: open %s: %w", zipPath, err)
+	}
+	defer zr.Close()
+	entries := map[string]*zip.File{}
+	var errs []error
+	for _, f := range zr.File {
+		if err := checkName(f.Name); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if _, dup := entries[f.Name]; dup {
+			errs = append(errs, fmt.Errorf("pack: %s appears twice", f.Name))
+			continue
+		}
+		entries[f.Name] = f
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	manifestData, err := readEntry(entries, ManifestFile, maxManifest)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{}
+	if err := verifySignature(entries, manifestData, o, rep); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(manifestData, &rep.Manifest); err != nil {
+		return nil, fmt.Errorf("pack: %s: %w", ManifestFile, err)
+	}
+	if rep.Manifest.Format != Format {
+		return nil, fmt.Errorf("pack: %s: format %q, want %q", ManifestFile, rep.Manifest.Format, Format)
+	}
+	listed := map[string]bool{ManifestFile: true}
+	switch rep.Kind {
+	case "cms":
+		listed[CMSFile] = true
+	case "ed25519":
+		listed[Ed25519SigFile], listed[Ed25519PubFile] = true, true
+	}
+	for _, fe := range rep.Manifest.Files {
+		if listed[fe.Path] {
+			errs = append(errs, fmt.Errorf("pack: %s is listed twice or names a signature file", fe.Path))
+			continue
+		}
+		listed[fe.Path] = true
+		if err := checkFile(entries[fe.Path], fe); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, name := range sortedNames(entries) {
+		if !listed[name] {
+			errs = append(errs, fmt.Errorf("pack: %s is not in the manifest (added after signing?)", name))
+		}
+	}
+	rep.Files = len(rep.Manifest.Files)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return rep, nil
+}
+
+func verifySignature(entries map[string]*zip.File, manifest []byte, o VerifyOptions, rep *Report) error {
+	_, hasCMS := entries[CMSFile]
+	_, hasEd := entries[Ed25519SigFile]
+	switch {
+	case hasCMS && hasEd:
+		return fmt.Errorf("pack: both %s and %s present: a pack has one signature", CMSFile, Ed25519SigFile)
+	case hasCMS:
+		if o.Ed25519Key != nil {
+			return fmt.Errorf("pack: an Ed25519 key was given, but the pack has a CMS signature")
+		}
+		sig, err := readEntry(entries, CMSFile, maxManifest)
+		if err != nil {
+			return err
+		}
+		subject, err := verifyCMS(sig, manifest, o.Roots)
+		if err != nil {
+			return err
+		}
+		rep.Kind, rep.Signer, rep.Trusted = "cms", subject, o.Roots != nil
+		return nil
+	case hasEd:
+		if o.Roots != nil {
+			return fmt.Errorf("pack: a CA was given, but the pack has an Ed25519 signature")
+		}
+		sigB64, err := readEntry(entries, Ed25519SigFile, 1<<10)
+		if err != nil {
+			return err
+		}
+		sig, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(sigB64)))
+		if err != nil {
+			return fmt.Errorf("pack: %s: %w", Ed25519SigFile, err)
+		}
+		key := o.Ed25519Key
+		if key == nil {
+			pubPEM, err := readEntry(entries, Ed25519PubFile, 1<<10)
+			if err != nil {
+				return err
+			}
+			if key, err = ParseEd25519PublicKey(pubPEM); err != nil {
+				return err
+			}
+		}
+		if !ed25519.Verify(key, manifest, sig) {
+			return fmt.Errorf("pack: %s: the Ed25519 signature does not match the manifest and key", Ed25519SigFile)
+		}
+		rep.Kind, rep.Signer, rep.Trusted = "ed25519", base64.StdEncoding.EncodeToString(key), o.Ed25519Key != nil
+		return nil
+	}
+	return fmt.Errorf("pack: no signature (%s or %s)", CMSFile, Ed25519SigFile)
+}
+
+// checkName rejects entry names that could escape an extraction
+// directory or mean different files on different systems.
+func checkName(name string) error {
+	switch {
+	case name == "" || strings.ContainsRune(name, 0):
+		return fmt.Errorf("pack: entry with an empty or NUL name")
+	case strings.HasPrefix(name, "/") || strings.Contains(name, `\`) || filepath.IsAbs(name) || (len(name) > 1 && name[1] == ':'):
+		return fmt.Errorf("pack: entry %q has an absolute path", name)
+	case slices.Contains(strings.Split(name, "/"), ".."):
+		return fmt.Errorf("pack: entry %q leaves the pack with ..", name)
+	case path.Clean(name) != name:
+		return fmt.Errorf("pack: entry %q is not a clean path", name)
+	}
+	return nil
+}
+
+func readEntry(entries map[string]*zip.File, name string, limit int64) ([]byte, error) {
+	f, ok := entries[name]
+	if !ok {
+		return nil, fmt.Errorf("pack: %s is missing", name)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("pack: open %s: %w", name, err)
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("pack: read %s: %w", name, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("pack: %s is larger than %d bytes", name, limit)
+	}
+	return data, nil
+}
+
+func checkFile(f *zip.File, fe FileEntry) error {
+	if f == nil {
+		return fmt.Errorf("pack: %s is listed in the manifest but missing", fe.Path)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return fmt.Errorf("pack: open %s: %w", fe.Path, err)
+	}
+	defer rc.Close()
+	h := sha256.New()
+	// Read one byte more than listed, so a longer file cannot hide.
+	n, err := io.Copy(h, io.LimitReader(rc, fe.Size+1))
+	if err != nil {
+		return fmt.Errorf("pack: read %s: %w", fe.Path, err)
+	}
+	if n != fe.Size || sum(h) != fe.SHA256 {
+		return fmt.Errorf("pack: %s was changed: its SHA-256 or size does not match the manifest", fe.Path)
+	}
+	return nil
+}
+
+func sortedNames(m map[string]*zip.File) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Extract verifies the pack and writes its files under dir, which must
+// not exist or be empty. Files are created through an os.Root, so no entry
+// can write outside dir even past the name checks.
+func Extract(zipPath, dir string, o VerifyOptions) (*Report, error) {
+	rep, err := Verify(zipPath, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("pack: extract: %w", err)
+	}
+	if ents, err := os.ReadDir(dir); err != nil || len(ents) > 0 {
+		return nil, fmt.Errorf("pack: extract: %s must be an empty directory", dir)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("pack: extract: %w", err)
+	}
+	defer root.Close()
+	zr, err := zip.OpenReader(zipPath)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return nil, fmt.Errorf("pack: extract: %w", err)
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if err := extractOne(root, f); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
+}
+
+func extractOne(root *os.Root, f *zip.File) error {
+	if err := checkName(f.Name); err != nil {
+		return err
+	}
+	if d := path.Dir(f.Name); d != "." {
+		if err := root.MkdirAll(d, 0o750); err != nil {
+			return fmt.Errorf("pack: extract %s: %w", f.Name, err)
+		}
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return fmt.Errorf("pack: extract %s: %w", f.Name, err)
+	}
+	defer rc.Close()
+	out, err := root.OpenFile(f.Name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	if err != nil {
+		return fmt.Errorf("pack: extract %s: %w", f.Name, err)
+	}
+	if _, err := io.Copy(out, rc); err != nil {
+		out.Close()
+		return fmt.Errorf("pack: extract %s: %w", f.Name, err)
+	}
+	return out.Close()
+}
+
+// LoadRoots reads a PEM file of trusted CA certificates.
+func LoadRoots(path string) (*x509.CertPool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("pack: read CA file: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(bytes.TrimSpace(data)) {
+		return nil, fmt.Errorf("pack: %s holds no PEM certificate", path)
+	}
+	return pool, nil
+}

@@ -1,0 +1,212 @@
+package pack
+
+import (
+	"archive/zip"
+	"bytes"
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/reports"
+)
+
+// A Manifest lists every file of a pack with its SHA-256 and size.
+type Manifest struct {
+	Format        string      `json:"format"`
+	AttestVersion string      `json:"attest_version"`
+	CreatedAt     time.Time   `json:"created_at"`
+	Files         []FileEntry `json:"files"`
+}
+
+// A FileEntry is one file of a pack.
+type FileEntry struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+}
+
+// Options say what goes into a pack.
+type Options struct {
+	// Results are the evaluation; their EvaluatedAt is the pack's time.
+	Results *controls.Results
+	// BundleDir is the evidence bundle the results came from; it is copied
+	// whole under evidence/ after its raw responses are checked.
+	BundleDir string
+	// Controls are the definitions of the evaluated controls, written to
+	// controls/<id>.yaml.
+	Controls []*controls.Control
+	// Config is attest.yaml as read; it is stored with secrets stripped.
+	Config []byte
+	// AttestVersion is the version of the tool writing the pack.
+	AttestVersion string
+	// Signer signs the manifest.
+	Signer Signer
+}
+
+// Write writes a signed audit pack to w. Entries are sorted and carry the
+// evaluation time, so the same inputs give the same entries; only the
+// signature may differ between runs.
+func Write(w io.Writer, o Options) error {
+	if o.Signer == nil {
+		return fmt.Errorf("pack: no signer: an audit pack is always signed")
+	}
+	b, err := evidence.Open(o.BundleDir)
+	if err != nil {
+		return err
+	}
+	if err := b.VerifyRaw(); err != nil {
+		return fmt.Errorf("pack: the bundle in %s is damaged: %w", o.BundleDir, err)
+	}
+	at := o.Results.EvaluatedAt.UTC()
+	pw := &writer{zw: zip.NewWriter(w), at: at}
+	if err := pw.bundle(o.BundleDir); err != nil {
+		return err
+	}
+	results, err := o.Results.MarshalIndent()
+	if err != nil {
+		return err
+	}
+	pw.add("results.json", results)
+	for _, f := range reports.Formats {
+		var buf bytes.Buffer
+		if err := reports.Render(&buf, f, o.Results, b); err != nil {
+			return err
+		}
+		pw.add("reports/report"+reports.Extension(f), buf.Bytes())
+	}
+	for _, c := range o.Controls {
+		data, err := yaml.Marshal(c)
+		if err != nil {
+			return fmt.Errorf("pack: control %s: %w", c.ID, err)
+		}
+		pw.add("controls/"+c.ID+".yaml", data)
+	}
+	if o.Config != nil {
+		cfg, err := StripSecrets(o.Config)
+		if err != nil {
+			return err
+		}
+		pw.add("config/attest.yaml", cfg)
+	}
+	tool, err := json.MarshalIndent(map[string]string{"attest_version": o.AttestVersion, "go_version": runtime.Version()}, "", "  ")
+	if err != nil {
+		return err
+	}
+	pw.add("tool.json", append(tool, '\n'))
+	if pw.err != nil {
+		return pw.err
+	}
+	slices.SortFunc(pw.files, func(a, b FileEntry) int { return cmp.Compare(a.Path, b.Path) })
+	m := Manifest{Format: Format, AttestVersion: o.AttestVersion, CreatedAt: at, Files: pw.files}
+	manifest, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	manifest = append(manifest, '\n')
+	sigs, err := o.Signer.Sign(manifest)
+	if err != nil {
+		return err
+	}
+	pw.files = nil
+	pw.add(ManifestFile, manifest)
+	names := make([]string, 0, len(sigs))
+	for name := range sigs {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		pw.add(name, sigs[name])
+	}
+	if pw.err != nil {
+		return pw.err
+	}
+	if err := pw.zw.Close(); err != nil {
+		return fmt.Errorf("pack: write zip: %w", err)
+	}
+	return nil
+}
+
+// writer adds entries to the zip and records them for the manifest; the
+// first error sticks.
+type writer struct {
+	zw    *zip.Writer
+	at    time.Time
+	files []FileEntry
+	err   error
+}
+
+func (p *writer) create(name string) (io.Writer, error) {
+	return p.zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: p.at})
+}
+
+func (p *writer) add(name string, data []byte) {
+	p.copy(name, bytes.NewReader(data))
+}
+
+func (p *writer) copy(name string, r io.Reader) {
+	if p.err != nil {
+		return
+	}
+	zf, err := p.create(name)
+	if err != nil {
+		p.err = fmt.Errorf("pack: add %s: %w", name, err)
+		return
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(zf, h), r)
+	if err != nil {
+		p.err = fmt.Errorf("pack: add %s: %w", name, err)
+		return
+	}
+	p.files = append(p.files, FileEntry{Path: name, SHA256: sum(h), Size: n})
+}
+
+// bundle copies the bundle directory under evidence/, in sorted order.
+func (p *writer) bundle(dir string) error {
+	var paths []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() {
+			paths = append(paths, path)
+		} else if !d.IsDir() {
+			return fmt.Errorf("%s is not a regular file", path)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("pack: read bundle: %w", err)
+	}
+	slices.Sort(paths)
+	for _, src := range paths {
+		rel, err := filepath.Rel(dir, src)
+		if err != nil {
+			return fmt.Errorf("pack: read bundle: %w", err)
+		}
+		f, err := os.Open(src)
+		if err != nil {
+			return fmt.Errorf("pack: read bundle: %w", err)
+		}
+		p.copy(path.Join("evidence", filepath.ToSlash(rel)), f)
+		f.Close()
+	}
+	return p.err
+}
+
+func sum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }

@@ -1,0 +1,211 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/controls"
+)
+
+// Formats are the formats Render writes, in the order the audit pack
+// stores them.
+var Formats = []string{"html", "md", "json", "csv", "junit", "sarif", "oscal"}
+
+// Extension returns the file extension of format, with the dot.
+func Extension(format string) string {
+	switch format {
+	case "md":
+		return ".md"
+	case "junit":
+		return ".junit.xml"
+	case "sarif":
+		return ".sarif"
+	case "oscal":
+		return ".oscal.json"
+	}
+	return "." + format
+}
+
+// Render writes res in format to w. The bundle may be nil; the HTML and
+// OSCAL reports then list evidence record hashes without their operation
+// and time.
+func Render(w io.Writer, format string, res *controls.Results, b *evidence.Bundle) error {
+	var err error
+	switch format {
+	case "html":
+		err = HTML(w, res, b)
+	case "md":
+		err = Markdown(w, res)
+	case "json":
+		err = JSON(w, res)
+	case "csv":
+		err = CSV(w, res)
+	case "junit":
+		err = JUnit(w, res)
+	case "sarif":
+		err = SARIF(w, res)
+	case "oscal":
+		err = OSCAL(w, res, b)
+	default:
+		return fmt.Errorf("reports: unknown format %q: want one of %s", format, strings.Join(Formats, ", "))
+	}
+	if err != nil {
+		return fmt.Errorf("reports: render %s: %w", format, err)
+	}
+	return nil
+}
+
+// frameworkNames are the short names of the frameworks for headings.
+var frameworkNames = map[string]string{"soc2": "SOC 2", "iso27001": "ISO 27001", "gdpr": "GDPR"}
+
+// A frameworkView is one framework's share of the results: the controls
+// mapped to it and their outcomes.
+type frameworkView struct {
+	ID, Name string
+	// Counts counts the controls mapped to the framework by outcome.
+	Counts controls.Summary
+	// Requirements counts the framework's requirements by rolled-up outcome.
+	Requirements controls.Summary
+	Controls     []string
+}
+
+// frameworks returns the frameworks of res in report order (SOC 2, ISO
+// 27001, GDPR, then any other by id) with the outcomes of their controls.
+func frameworks(res *controls.Results) []frameworkView {
+	byID := map[string]*controls.ControlResult{}
+	for i := range res.Controls {
+		byID[res.Controls[i].ID] = &res.Controls[i]
+	}
+	var out []frameworkView
+	for _, fw := range res.Frameworks {
+		v := frameworkView{ID: fw.ID, Name: cmpOr(frameworkNames[fw.ID], fw.Name), Requirements: fw.Summary}
+		seen := map[string]bool{}
+		for _, req := range fw.Requirements {
+			for _, id := range req.Controls {
+				if !seen[id] {
+					seen[id] = true
+					v.Controls = append(v.Controls, id)
+				}
+			}
+		}
+		slices.Sort(v.Controls)
+		for _, id := range v.Controls {
+			if c, ok := byID[id]; ok {
+				addOutcome(&v.Counts, c.Outcome)
+			}
+		}
+		out = append(out, v)
+	}
+	slices.SortStableFunc(out, func(a, b frameworkView) int {
+		return frameworkRank(a.ID) - frameworkRank(b.ID)
+	})
+	return out
+}
+
+func frameworkRank(id string) int {
+	if i := slices.Index(controls.FrameworkIDs, id); i >= 0 {
+		return i
+	}
+	return len(controls.FrameworkIDs)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func addOutcome(s *controls.Summary, o controls.Outcome) {
+	s.Total++
+	switch o {
+	case controls.Pass:
+		s.Pass++
+	case controls.Fail:
+		s.Fail++
+	case controls.Inconclusive:
+		s.Inconclusive++
+	case controls.NotApplicable:
+		s.NotApplicable++
+	case controls.ManualOutcome:
+		s.Manual++
+	case controls.Waived:
+		s.Waived++
+	}
+}
+
+// outcomeOrder sorts controls for people: failures first, then
+// inconclusive, manual, waived, pass and not applicable.
+var outcomeOrder = map[controls.Outcome]int{
+	controls.Fail: 0, controls.Inconclusive: 1, controls.ManualOutcome: 2,
+	controls.Waived: 3, controls.Pass: 4, controls.NotApplicable: 5,
+}
+
+// byAttention returns the controls sorted by outcome (failures first), then
+// by descending severity, then by id.
+func byAttention(cs []controls.ControlResult) []controls.ControlResult {
+	out := slices.Clone(cs)
+	slices.SortStableFunc(out, func(a, b controls.ControlResult) int {
+		if d := outcomeOrder[a.Outcome] - outcomeOrder[b.Outcome]; d != 0 {
+			return d
+		}
+		if d := b.Severity.Rank() - a.Severity.Rank(); d != 0 {
+			return d
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
+// A findingRow is one finding with the control and requirement it belongs
+// to. Requirements without findings (no resource in scope) and manual
+// requirements give one row with an empty Finding.Resource, so every
+// outcome appears.
+type findingRow struct {
+	Control     *controls.ControlResult
+	Requirement string
+	Finding     controls.Finding
+}
+
+// findingRows flattens res into rows, in control order.
+func findingRows(res *controls.Results) []findingRow {
+	var rows []findingRow
+	for i := range res.Controls {
+		c := &res.Controls[i]
+		for _, req := range c.Evidence {
+			if len(req.Findings) == 0 {
+				rows = append(rows, findingRow{Control: c, Requirement: req.Type, Finding: controls.Finding{Outcome: req.Outcome, Message: req.Reason}})
+				continue
+			}
+			for _, f := range req.Findings {
+				rows = append(rows, findingRow{Control: c, Requirement: req.Type, Finding: f})
+			}
+		}
+		for _, m := range c.Manual {
+			f := controls.Finding{Outcome: m.Outcome, Message: m.Reason}
+			if m.Record != "" {
+				f.Records = []string{m.Record}
+			}
+			rows = append(rows, findingRow{Control: c, Requirement: "manual:" + m.Kind, Finding: f})
+		}
+		if len(c.Evidence) == 0 && len(c.Manual) == 0 {
+			rows = append(rows, findingRow{Control: c, Finding: controls.Finding{Outcome: c.Outcome, Message: c.Reason}})
+		}
+	}
+	return rows
+}
+
+// records indexes a bundle's records by SHA-256; nil gives an empty index.
+func records(b *evidence.Bundle) map[string]evidence.Record {
+	m := map[string]evidence.Record{}
+	if b == nil {
+		return m
+	}
+	for _, r := range b.Records {
+		m[r.SHA256] = r
+	}
+	return m
+}
