@@ -111,4 +111,3 @@ func TestResultsSchema(t *testing.T) {
 		t.Fatalf("results do not match results.schema.json: %v", err)
 	}
 }
-

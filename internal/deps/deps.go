@@ -34,6 +34,7 @@ import (
 	_ "github.com/digitorus/pkcs7"
 	_ "github.com/google/go-cmp/cmp"
 	_ "github.com/google/go-github/v92/github"
+	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 	_ "github.com/santhosh-tekuri/jsonschema/v6"
 	_ "github.com/spf13/cobra"
@@ -50,4 +51,5 @@ import (
 	_ "google.golang.org/api/option"
 	_ "google.golang.org/api/sqladmin/v1"
 	_ "google.golang.org/api/storage/v1"
+	_ "modernc.org/sqlite"
 )
