@@ -34,6 +34,13 @@ type File struct {
 	FailOn string `yaml:"fail_on,omitempty"`
 	// Concurrency bounds how many collector jobs run at once; default 8.
 	Concurrency int `yaml:"concurrency,omitempty"`
+	// Waivers is a file of approved exceptions (see controls.LoadWaivers).
+	Waivers string `yaml:"waivers,omitempty"`
+	// Company is a file with the company data for TOMs, DPA and trust
+	// page (see toms.LoadCompany).
+	Company string `yaml:"company,omitempty"`
+	// Subprocessors is the subprocessor register file.
+	Subprocessors string `yaml:"subprocessors,omitempty"`
 	// Sources configures the sources to collect from.
 	Sources all.Config `yaml:"sources"`
 
@@ -78,11 +85,17 @@ func Load(path string) (*File, error) {
 			bad("sources."+name, fmt.Errorf("%s: %w", name, err))
 		}
 	}
-	for i, dir := range f.Controls {
-		if !filepath.IsAbs(dir) {
-			f.Controls[i] = filepath.Join(filepath.Dir(path), dir)
+	rel := func(p *string) {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(filepath.Dir(path), *p)
 		}
 	}
+	for i := range f.Controls {
+		rel(&f.Controls[i])
+	}
+	rel(&f.Waivers)
+	rel(&f.Company)
+	rel(&f.Subprocessors)
 	return f, errors.Join(errs...)
 }
 
@@ -109,6 +122,13 @@ const Example = `# attest configuration. Secrets never go here: sources read tok
 # Per-control parameters, overriding the defaults in the control files.
 # params:
 #   TLS-002: {min_days_remaining: 30}
+
+# Approved exceptions: a waived failure is reported as waived, never as pass.
+# waivers: waivers.yaml
+
+# Company data and subprocessor register for attest toms, dpa and trust.
+# company: company.yaml
+# subprocessors: subprocessors.yaml
 
 # Lowest severity of a failed control that makes "attest check" exit 1.
 fail_on: high

@@ -27,30 +27,61 @@ type EvalOptions struct {
 	Params map[string]map[string]any
 	// AttestVersion is written into the results.
 	AttestVersion string
+	// Waivers are approved exceptions; those active at AsOf apply.
+	Waivers []Waiver
+	// AsOf is the evaluation time. Zero means the bundle's finish time, so
+	// that re-evaluating a saved bundle reproduces its results; a later
+	// time makes evidence older than a control's frequency stale.
+	AsOf time.Time
+	// MaxAge, when set, replaces every control's frequency as the oldest
+	// evidence accepted.
+	MaxAge time.Duration
+	// ExpiryWarning is how far ahead expiring manual evidence and waivers
+	// are warned about; zero means 30 days.
+	ExpiryWarning time.Duration
 }
 
 // Evaluate runs every control of lib against bundle b. It performs no I/O
 // and uses the bundle's finish time as "now", so the same bundle always
 // gives the same results.
 func Evaluate(lib *Library, b *evidence.Bundle, opts EvalOptions) (*Results, error) {
-	now := b.Manifest.FinishedAt.UTC()
-	if now.IsZero() {
+	collected := b.Manifest.FinishedAt.UTC()
+	if collected.IsZero() {
 		return nil, errors.New("controls: bundle has no finish time")
+	}
+	now := collected
+	if !opts.AsOf.IsZero() {
+		now = opts.AsOf.UTC()
+	}
+	warn := opts.ExpiryWarning
+	if warn == 0 {
+		warn = 30 * 24 * time.Hour
 	}
 	env, err := newEnv(now)
 	if err != nil {
 		return nil, err
 	}
 	e := &evaluator{
-		env: env, now: now,
-		byType: map[string][]subject{},
-		runs:   map[string][]*evidence.Run{},
+		env: env, now: now, warn: warn,
+		byType:   map[string][]subject{},
+		runs:     map[string][]*evidence.Run{},
+		dupNames: map[string]bool{},
 	}
+	seen := map[string]bool{}
 	for i := range b.Resources {
 		r := &b.Resources[i]
 		r.Attributes = normalize(r.Attributes).(map[string]any)
 		meta := map[string]any{"id": r.ID, "name": r.Name, "type": r.Type, "account": r.Account, "region": r.Region}
 		e.byType[r.Type] = append(e.byType[r.Type], subject{r, meta})
+		name := r.Name
+		if name == "" {
+			name = r.ID
+		}
+		key := r.Type + "\x00" + name
+		if seen[key] {
+			e.dupNames[key] = true
+		}
+		seen[key] = true
 	}
 	for i := range b.Manifest.Runs {
 		run := &b.Manifest.Runs[i]
@@ -71,21 +102,41 @@ func Evaluate(lib *Library, b *evidence.Bundle, opts EvalOptions) (*Results, err
 	if res.Scope == nil {
 		res.Scope = []evidence.Run{}
 	}
+	for i := range opts.Waivers {
+		w := &opts.Waivers[i]
+		switch {
+		case w.Active(now):
+			e.waivers = append(e.waivers, w)
+			if w.ExpiresAt().Sub(now) <= warn {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("waiver %s for %s expires on %s", w.ID, w.Control, w.ExpiresAt().Format(time.DateOnly)))
+			}
+		case !w.ExpiresAt().After(now):
+			res.Warnings = append(res.Warnings, fmt.Sprintf("waiver %s for %s expired on %s and no longer applies", w.ID, w.Control, w.ExpiresAt().Format(time.DateOnly)))
+		}
+	}
 	byID := map[string]Outcome{}
 	for _, c := range lib.Controls {
 		params := map[string]any{}
 		maps.Copy(params, c.Params)
 		maps.Copy(params, opts.Params[c.ID])
-		cr, err := e.control(c, normalize(params).(map[string]any))
+		maxAge := c.Frequency.MaxAge()
+		if opts.MaxAge > 0 {
+			maxAge = opts.MaxAge
+		}
+		cr, err := e.control(c, normalize(params).(map[string]any), maxAge)
 		if err != nil {
 			return nil, err
 		}
+		res.Warnings = append(res.Warnings, e.expiring(cr)...)
 		res.Controls = append(res.Controls, cr)
 		res.Summary.add(cr.Outcome)
 		byID[c.ID] = cr.Outcome
 	}
 	if res.Controls == nil {
 		res.Controls = []ControlResult{}
+	}
+	if res.Warnings == nil {
+		res.Warnings = []string{}
 	}
 	for _, fw := range lib.Frameworks {
 		res.Frameworks = append(res.Frameworks, rollup(lib, fw, byID))
@@ -94,10 +145,14 @@ func Evaluate(lib *Library, b *evidence.Bundle, opts EvalOptions) (*Results, err
 }
 
 type evaluator struct {
-	env    *cel.Env
-	now    time.Time
-	byType map[string][]subject
-	runs   map[string][]*evidence.Run
+	env     *cel.Env
+	now     time.Time
+	warn    time.Duration
+	waivers []*Waiver
+	// dupNames marks type+name pairs that more than one resource has.
+	dupNames map[string]bool
+	byType   map[string][]subject
+	runs     map[string][]*evidence.Run
 }
 
 // A subject is a resource with the metadata map rules see as `resource`,
@@ -107,7 +162,7 @@ type subject struct {
 	meta map[string]any
 }
 
-func (e *evaluator) control(c *Control, params map[string]any) (ControlResult, error) {
+func (e *evaluator) control(c *Control, params map[string]any, maxAge time.Duration) (ControlResult, error) {
 	cr := ControlResult{
 		ID: c.ID, Title: c.Title, Severity: c.Severity, Owner: c.Owner,
 		Mappings: c.Mappings, TOMCategory: c.TOM.Category, Remediation: c.Remediation,
@@ -120,9 +175,13 @@ func (e *evaluator) control(c *Control, params map[string]any) (ControlResult, e
 		}
 	}
 	for i := range c.Evidence {
-		rr, err := e.requirement(&c.Evidence[i], params)
+		rr, err := e.requirement(c.ID, &c.Evidence[i], params)
 		if err != nil {
 			return cr, fmt.Errorf("controls: %s: evidence[%d]: %w", c.ID, i, err)
+		}
+		e.stale(&rr, maxAge)
+		if rr.Outcome == Fail {
+			e.waive(c.ID, &rr.Outcome, &rr.Reason, &cr.Waivers)
 		}
 		cr.Evidence = append(cr.Evidence, rr)
 	}
@@ -130,7 +189,11 @@ func (e *evaluator) control(c *Control, params map[string]any) (ControlResult, e
 		consider(cr.Evidence[i].Outcome, &cr.Evidence[i].Reason)
 	}
 	for _, m := range c.Manual {
-		cr.Manual = append(cr.Manual, e.manual(m))
+		mr := e.manual(m)
+		if mr.Outcome == Fail {
+			e.waive(c.ID, &mr.Outcome, &mr.Reason, &cr.Waivers)
+		}
+		cr.Manual = append(cr.Manual, mr)
 	}
 	for i := range cr.Manual {
 		consider(cr.Manual[i].Outcome, &cr.Manual[i].Reason)
@@ -139,12 +202,73 @@ func (e *evaluator) control(c *Control, params map[string]any) (ControlResult, e
 	if worst != nil {
 		cr.Reason = *worst
 	}
+	for _, rr := range cr.Evidence {
+		cr.Stale = cr.Stale || rr.Stale
+	}
+	slices.Sort(cr.Waivers)
+	cr.Waivers = slices.Compact(cr.Waivers)
 	return cr, nil
+}
+
+// stale makes a requirement inconclusive when the newest run behind it
+// finished longer ago than maxAge before the evaluation time.
+func (e *evaluator) stale(rr *RequirementResult, maxAge time.Duration) {
+	var newest time.Time
+	for _, run := range e.runs[rr.Type] {
+		if run.FinishedAt.After(newest) {
+			newest = run.FinishedAt
+		}
+	}
+	if newest.IsZero() || maxAge == 0 || e.now.Sub(newest) <= maxAge || rr.Outcome == NotApplicable {
+		return
+	}
+	rr.Stale = true
+	rr.Reason = fmt.Sprintf("stale: %s evidence collected %s is older than %s allows (was %s: %s)",
+		rr.Type, newest.UTC().Format(time.RFC3339), maxAge, rr.Outcome, rr.Reason)
+	rr.Outcome = Inconclusive
+}
+
+// waive turns a failure into waived when an active whole-control waiver
+// covers it.
+func (e *evaluator) waive(control string, o *Outcome, reason *string, applied *[]string) {
+	for _, w := range e.waivers {
+		if w.covers(control, "", "", true) {
+			*o = Waived
+			*reason = fmt.Sprintf("waived by %s until %s (%s; owner %s, approved by %s): %s",
+				w.ID, w.ExpiresAt().Format(time.DateOnly), w.Reason, w.Owner, w.ApprovedBy, *reason)
+			*applied = append(*applied, w.ID)
+			return
+		}
+	}
+}
+
+// waiverFor returns the active waiver covering a failing resource.
+func (e *evaluator) waiverFor(control string, r *evidence.Resource) *Waiver {
+	for _, w := range e.waivers {
+		if w.covers(control, r.ID, r.Name, false) {
+			return w
+		}
+	}
+	return nil
+}
+
+// expiring warns about manual evidence that passes now but expires within
+// the warning window.
+func (e *evaluator) expiring(cr ControlResult) []string {
+	var out []string
+	for _, m := range cr.Manual {
+		until, err := time.Parse(time.RFC3339, m.ValidUntil)
+		if err != nil || m.Outcome != Pass || until.Sub(e.now) > e.warn {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s: %s evidence expires on %s", cr.ID, m.Kind, until.Format(time.DateOnly)))
+	}
+	return out
 }
 
 // requirement evaluates one evidence requirement. Errors are only returned
 // for rules that do not compile, which Load already rules out.
-func (e *evaluator) requirement(req *Requirement, params map[string]any) (RequirementResult, error) {
+func (e *evaluator) requirement(control string, req *Requirement, params map[string]any) (RequirementResult, error) {
 	rr := RequirementResult{
 		Type: req.Type, Mode: req.Mode, Where: req.Where, Rule: req.Rule, Description: req.Description,
 		Scope: []ScopeRef{},
@@ -183,7 +307,7 @@ func (e *evaluator) requirement(req *Requirement, params map[string]any) (Requir
 		rr.Findings = make([]Finding, 0, len(subjects))
 	}
 	var matched []*evidence.Resource
-	var failing, unknown []string
+	var failing, unknown, waived []string
 	for _, sub := range subjects {
 		r := sub.Resource
 		rr.Counts.Resources++
@@ -192,7 +316,7 @@ func (e *evaluator) requirement(req *Requirement, params map[string]any) (Requir
 			ok, msg := evalBool(where, vars, r)
 			if msg != "" {
 				rr.Counts.Inconclusive++
-				unknown = append(unknown, label(r)+": "+msg)
+				unknown = append(unknown, e.label(r)+": "+msg)
 				rr.Findings = append(rr.Findings, finding(r, Inconclusive, "where: "+msg))
 				continue
 			}
@@ -209,14 +333,20 @@ func (e *evaluator) requirement(req *Requirement, params map[string]any) (Requir
 		switch {
 		case msg != "":
 			rr.Counts.Inconclusive++
-			unknown = append(unknown, label(r)+": "+msg)
+			unknown = append(unknown, e.label(r)+": "+msg)
 			rr.Findings = append(rr.Findings, finding(r, Inconclusive, msg))
 		case ok:
 			rr.Counts.Pass++
 			rr.Findings = append(rr.Findings, finding(r, Pass, ""))
 		default:
+			if w := e.waiverFor(control, r); w != nil && rr.Mode == Each {
+				rr.Counts.Waived++
+				waived = append(waived, w.ID)
+				rr.Findings = append(rr.Findings, finding(r, Waived, fmt.Sprintf("rule is false; waived by %s until %s: %s", w.ID, w.ExpiresAt().Format(time.DateOnly), w.Reason)))
+				continue
+			}
 			rr.Counts.Fail++
-			failing = append(failing, label(r))
+			failing = append(failing, e.label(r))
 			rr.Findings = append(rr.Findings, finding(r, Fail, "rule is false"))
 		}
 	}
@@ -240,6 +370,10 @@ func (e *evaluator) requirement(req *Requirement, params map[string]any) (Requir
 		case len(matched) == 0:
 			rr.Outcome = NotApplicable
 			rr.Reason = fmt.Sprintf("no %s in scope", req.Type)
+		case len(waived) > 0:
+			slices.Sort(waived)
+			rr.Outcome = Waived
+			rr.Reason = fmt.Sprintf("%d of %d %s fail under waivers %s", len(waived), len(matched), req.Type, strings.Join(slices.Compact(waived), ", "))
 		default:
 			rr.Outcome = Pass
 			rr.Reason = fmt.Sprintf("all %d %s pass", len(matched), req.Type)
@@ -357,11 +491,20 @@ func finding(r *evidence.Resource, o Outcome, msg string) Finding {
 	return Finding{Resource: r.ID, Name: r.Name, Account: r.Account, Region: r.Region, Outcome: o, Message: msg, Records: r.Records}
 }
 
-func label(r *evidence.Resource) string {
-	if r.Name != "" {
-		return r.Name
+// label names a resource in a reason: its name, with account and region
+// when another resource of the type has the same name.
+func (e *evaluator) label(r *evidence.Resource) string {
+	name := r.Name
+	if name == "" {
+		name = r.ID
 	}
-	return r.ID
+	if e.dupNames[r.Type+"\x00"+name] {
+		where := strings.Trim(r.Account+"/"+r.Region, "/")
+		if where != "" {
+			name += " (" + where + ")"
+		}
+	}
+	return name
 }
 
 // list shows up to five items and how many more there are.

@@ -67,6 +67,9 @@ type Results struct {
 	Controls      []ControlResult   `json:"controls"`
 	Frameworks    []FrameworkResult `json:"frameworks"`
 	Scope         []evidence.Run    `json:"scope"`
+	// Warnings list waivers and manual evidence that expired or expire
+	// soon.
+	Warnings []string `json:"warnings"`
 }
 
 // BundleInfo identifies the evidence the results were computed from.
@@ -120,6 +123,11 @@ type ControlResult struct {
 	Evidence    []RequirementResult `json:"evidence,omitempty"`
 	Manual      []ManualResult      `json:"manual,omitempty"`
 	Remediation string              `json:"remediation,omitempty"`
+	// Stale is set when evidence was older than the control's frequency
+	// allows at evaluation time.
+	Stale bool `json:"stale,omitempty"`
+	// Waivers are the ids of the waivers applied to this control.
+	Waivers []string `json:"waivers,omitempty"`
 }
 
 // A RequirementResult is the outcome of one evidence requirement.
@@ -134,6 +142,7 @@ type RequirementResult struct {
 	Counts      Counts     `json:"counts"`
 	Findings    []Finding  `json:"findings,omitempty"`
 	Scope       []ScopeRef `json:"scope"`
+	Stale       bool       `json:"stale,omitempty"`
 }
 
 // Counts counts the resources a requirement looked at.
@@ -143,6 +152,7 @@ type Counts struct {
 	Pass         int `json:"pass"`
 	Fail         int `json:"fail"`
 	Inconclusive int `json:"inconclusive"`
+	Waived       int `json:"waived"`
 }
 
 // A Finding is the outcome of a rule for one resource.

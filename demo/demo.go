@@ -23,9 +23,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/attestdev/attest/collectors/all"
+	"github.com/attestdev/attest/collectors/aws"
+	"github.com/attestdev/attest/collectors/aws/awsfake"
 	"github.com/attestdev/attest/collectors/github"
 	"github.com/attestdev/attest/collectors/github/githubfake"
 	"github.com/attestdev/attest/collectors/tlsprobe"
@@ -62,6 +66,7 @@ func Start(now time.Time) (*Env, error) {
 		return nil, err
 	}
 	env.startGitHub(now)
+	env.startAWS()
 	return env, nil
 }
 
@@ -108,6 +113,54 @@ func (e *Env) startGitHub(now time.Time) {
 	srv := httptest.NewServer(githubfake.NewHandler(githubfake.DemoAt(now)))
 	e.closers = append(e.closers, srv.Close)
 	e.Sources.GitHub = &github.Config{Orgs: []string{githubfake.DemoOrg}, BaseURL: srv.URL, Token: "demo-token", HTTPClient: srv.Client()}
+}
+
+// startAWS serves the demo AWS organisation: a management account and a
+// member account reached through sts:AssumeRole, in eu-central-1 (the only
+// region data may live in) and us-east-1.
+//
+// The member account's read-only role lacks GuardDuty permissions, so the
+// demo also shows a control that is inconclusive because attest was denied,
+// naming the permission to grant.
+func (e *Env) startAWS() {
+	state := awsfake.Demo()
+	for _, m := range state.Members {
+		m.Faults = map[string]awsfake.Fault{"guardduty:ListDetectors": {Status: 403, Code: "AccessDeniedException"}}
+	}
+	srv := httptest.NewServer(awsfake.NewHandler(state))
+	e.closers = append(e.closers, srv.Close)
+	e.Sources.AWS = &aws.Config{
+		AWS:            awsfake.SDKConfig(srv.URL, srv.Client()),
+		Regions:        []string{"eu-central-1", "us-east-1"},
+		AllowedRegions: []string{"eu-central-1"},
+		Organization:   aws.OrganizationConfig{Enabled: true},
+	}
+}
+
+// WriteWaivers writes the demo's waiver file into dir and returns its path:
+// a time-limited exception for the public bucket that serves the marketing
+// website, so the demo shows a waived failure next to real ones.
+func (e *Env) WriteWaivers(dir string, now time.Time) (string, error) {
+	body := fmt.Sprintf(`# Demo waivers: approved, expiring exceptions. A waived failure is reported
+# as waived, never as a pass.
+waivers:
+  - id: WAIVER-2026-001
+    control: AWS-S3-003
+    resources: ["acme-marketing-assets"]
+    reason: Serves the public marketing website's images; holds no personal data.
+    owner: web-team
+    approved_by: ciso@example.com
+    created: %s
+    expires: %s
+`, now.AddDate(0, -1, 0).Format(time.DateOnly), now.AddDate(0, 2, 0).Format(time.DateOnly))
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", fmt.Errorf("demo: %w", err)
+	}
+	path := filepath.Join(dir, "waivers.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o640); err != nil {
+		return "", fmt.Errorf("demo: %w", err)
+	}
+	return path, nil
 }
 
 // authority is the demo's throwaway certificate authority.

@@ -55,6 +55,7 @@ saying what was covered and what failed. All calls are read-only.`,
 func newEvaluate(g *globals) *cobra.Command {
 	var bundle, out string
 	var dirs []string
+	var ef evalFlags
 	cmd := &cobra.Command{
 		Use:   "evaluate",
 		Short: "Evaluate a bundle against the controls and write results.json",
@@ -75,7 +76,7 @@ re-run it on a saved bundle. --out - writes the JSON to stdout.`,
 			if err != nil {
 				return err
 			}
-			res, err := evaluate(lib, cfg, b)
+			res, err := evaluate(lib, cfg, b, ef)
 			if err != nil {
 				return err
 			}
@@ -96,6 +97,7 @@ re-run it on a saved bundle. --out - writes the JSON to stdout.`,
 	cmd.Flags().StringVarP(&bundle, "bundle", "b", "bundle", "bundle directory to read")
 	cmd.Flags().StringVarP(&out, "out", "o", "results.json", `results file to write ("-" for stdout)`)
 	cmd.Flags().StringSliceVar(&dirs, "controls", nil, "extra control directories (repeatable)")
+	ef.register(cmd, true)
 	return cmd
 }
 
@@ -105,6 +107,7 @@ type checkFlags struct {
 	failOn string
 	format string
 	dirs   []string
+	eval   evalFlags
 	// baseline and reports are read by afterCheck (reportcmds.go).
 	baseline string
 	reports  reportFormats
@@ -117,6 +120,7 @@ func (f *checkFlags) register(cmd *cobra.Command, defaultOut string) {
 	cmd.Flags().StringSliceVar(&f.dirs, "controls", nil, "extra control directories (repeatable)")
 	cmd.Flags().StringVar(&f.baseline, "baseline", "", "earlier results.json: print the drift and exit 1 only on regressions at or above --fail-on")
 	cmd.Flags().Var(&f.reports, "report", reportFlagUsage)
+	f.eval.register(cmd, false)
 }
 
 func newCheck(g *globals) *cobra.Command {
@@ -155,7 +159,7 @@ func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collecto
 	if b == nil {
 		return collectErr
 	}
-	res, err := evaluate(lib, cfg, b)
+	res, err := evaluate(lib, cfg, b, f.eval)
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,9 @@ and results.json are written to --out-dir. Nothing leaves this machine.`,
 			defer env.Close()
 			g.log.Info("demo organisation started")
 			cfg := &config.File{Sources: env.Sources}
+			if cfg.Waivers, err = env.WriteWaivers(f.outDir, time.Now()); err != nil {
+				return err
+			}
 			return g.check(cmd, cfg, all.Sources(env.Sources), f)
 		},
 	}

@@ -12,6 +12,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/all"
 	"github.com/attestdev/attest/collectors/evidence"
@@ -144,8 +146,53 @@ func (g *globals) collect(ctx context.Context, cfg *config.File, lib *controls.L
 	return b, nil
 }
 
-func evaluate(lib *controls.Library, cfg *config.File, b *evidence.Bundle) (*controls.Results, error) {
-	return controls.Evaluate(lib, b, controls.EvalOptions{Params: cfg.Params, AttestVersion: attestVersion()})
+// evalFlags are the evaluation options shared by evaluate and check.
+type evalFlags struct {
+	waivers string
+	maxAge  string
+	asOf    string
+}
+
+func (f *evalFlags) register(cmd *cobra.Command, withAsOf bool) {
+	cmd.Flags().StringVar(&f.waivers, "waivers", "", "waiver file (default: waivers in attest.yaml)")
+	cmd.Flags().StringVar(&f.maxAge, "max-age", "", "oldest evidence accepted for every control, e.g. 12h or 7d (default: each control's frequency)")
+	if withAsOf {
+		cmd.Flags().StringVar(&f.asOf, "as-of", "", `evaluation time: RFC 3339 or "now" (default: the bundle's collection time, so results reproduce)`)
+	}
+}
+
+func evaluate(lib *controls.Library, cfg *config.File, b *evidence.Bundle, f evalFlags) (*controls.Results, error) {
+	opts := controls.EvalOptions{Params: cfg.Params, AttestVersion: attestVersion()}
+	path := f.waivers
+	if path == "" {
+		path = cfg.Waivers
+	}
+	if path != "" {
+		ws, err := controls.LoadWaivers(path, lib)
+		if err != nil {
+			return nil, err
+		}
+		opts.Waivers = ws
+	}
+	if f.maxAge != "" {
+		d, err := controls.ParseDuration(f.maxAge)
+		if err != nil {
+			return nil, usageError("--max-age: %v", err)
+		}
+		opts.MaxAge = d
+	}
+	switch f.asOf {
+	case "":
+	case "now":
+		opts.AsOf = time.Now().UTC()
+	default:
+		t, err := time.Parse(time.RFC3339, f.asOf)
+		if err != nil {
+			return nil, usageError("--as-of %q: want an RFC 3339 time or now", f.asOf)
+		}
+		opts.AsOf = t
+	}
+	return controls.Evaluate(lib, b, opts)
 }
 
 // printSummary writes the results as a table: failures first, then
@@ -162,6 +209,12 @@ func printSummary(w io.Writer, res *controls.Results) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	for _, warning := range res.Warnings {
+		fmt.Fprintf(w, "\nwarning: %s", warning)
+	}
+	if len(res.Warnings) > 0 {
+		fmt.Fprintln(w)
+	}
 	s := res.Summary
 	_, err := fmt.Fprintf(w, "\n%d controls: %d pass, %d fail, %d inconclusive, %d manual, %d waived, %d not applicable\n",
 		s.Total, s.Pass, s.Fail, s.Inconclusive, s.Manual, s.Waived, s.NotApplicable)
@@ -176,18 +229,32 @@ func oneLine(s string, max int) string {
 	return s
 }
 
-// gate returns an exit error when a control failed at or above failOn.
+// gate returns an exit error when a control failed, or rests on stale
+// evidence, at or above failOn.
 func gate(res *controls.Results, failOn controls.Severity) error {
-	var failed []string
+	var failed, stale []string
 	for _, c := range res.Controls {
-		if c.Outcome == controls.Fail && c.Severity.Rank() >= failOn.Rank() {
+		if c.Severity.Rank() < failOn.Rank() {
+			continue
+		}
+		switch {
+		case c.Outcome == controls.Fail:
 			failed = append(failed, c.ID)
+		case c.Stale:
+			stale = append(stale, c.ID)
 		}
 	}
-	if len(failed) == 0 {
+	var msgs []string
+	if len(failed) > 0 {
+		msgs = append(msgs, fmt.Sprintf("attest: %d control(s) failed at or above severity %s: %s", len(failed), failOn, strings.Join(failed, ", ")))
+	}
+	if len(stale) > 0 {
+		msgs = append(msgs, fmt.Sprintf("attest: %d control(s) at or above severity %s rest on stale evidence: %s", len(stale), failOn, strings.Join(stale, ", ")))
+	}
+	if len(msgs) == 0 {
 		return nil
 	}
-	return &exitError{code: 1, msg: fmt.Sprintf("attest: %d control(s) failed at or above severity %s: %s", len(failed), failOn, strings.Join(failed, ", "))}
+	return &exitError{code: 1, msg: strings.Join(msgs, "\n")}
 }
 
 func failOnSeverity(flag string, cfg *config.File) (controls.Severity, error) {

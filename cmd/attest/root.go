@@ -63,7 +63,7 @@ runtime error.`,
 	root.AddCommand(
 		newCollect(g), newEvaluate(g), newCheck(g), newControls(g),
 		newPermissions(g), newDemo(g), newInit(g), newVersion(g),
-		newReport(g), newDiff(g), newPack(g), newVerify(g),
+		newReport(g), newDiff(g), newPack(g), newVerify(g), newWaivers(g), newCoverage(g),
 		newTOMs(g), newDPA(g), newTrust(g),
 	)
 	return root

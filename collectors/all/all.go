@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/attestdev/attest/collectors"
+	"github.com/attestdev/attest/collectors/aws"
 	"github.com/attestdev/attest/collectors/github"
 	"github.com/attestdev/attest/collectors/tlsprobe"
 )
@@ -15,6 +16,7 @@ import (
 // its section is present.
 type Config struct {
 	TLS    *tlsprobe.Config `yaml:"tls,omitempty"`
+	AWS    *aws.Config      `yaml:"aws,omitempty"`
 	GitHub *github.Config   `yaml:"github,omitempty"`
 }
 
@@ -23,6 +25,9 @@ func Sources(c Config) []collectors.Source {
 	var out []collectors.Source
 	if c.TLS != nil {
 		out = append(out, tlsprobe.NewSource(*c.TLS))
+	}
+	if c.AWS != nil {
+		out = append(out, aws.NewSource(*c.AWS))
 	}
 	if c.GitHub != nil {
 		out = append(out, github.NewSource(*c.GitHub))
@@ -33,7 +38,7 @@ func Sources(c Config) []collectors.Source {
 // everything returns every source with an empty configuration, so that its
 // collectors can describe themselves.
 func everything() []collectors.Source {
-	return Sources(Config{TLS: &tlsprobe.Config{}, GitHub: &github.Config{}})
+	return Sources(Config{TLS: &tlsprobe.Config{}, AWS: &aws.Config{}, GitHub: &github.Config{}})
 }
 
 // Registry returns a registry of every collector attest has, configured or
@@ -62,6 +67,8 @@ func Policy(source string, ds []collectors.Descriptor) ([]byte, error) {
 	switch source {
 	case tlsprobe.SourceName:
 		return collectors.PlainPolicy(ds), nil
+	case aws.SourceName:
+		return aws.Policy(ds)
 	case github.SourceName:
 		return github.Policy(ds)
 	}

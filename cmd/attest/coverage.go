@@ -1,0 +1,63 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/attestdev/attest/controls"
+)
+
+func newCoverage(g *globals) *cobra.Command {
+	var framework, format string
+	var dirs []string
+	cmd := &cobra.Command{
+		Use:   "coverage",
+		Short: "Show which framework requirements the controls cover: automated, manual evidence, or not at all",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			lib, err := loadLibrary(cfg, dirs)
+			if err != nil {
+				return err
+			}
+			fw, ok := lib.Framework(framework)
+			if !ok {
+				return usageError("--framework %q: want one of %s", framework, strings.Join(controls.FrameworkIDs, ", "))
+			}
+			cov := lib.Coverage(fw)
+			switch format {
+			case "json":
+				enc := json.NewEncoder(g.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(cov)
+			case "md":
+				return coverageMarkdown(g.stdout, cov)
+			}
+			return usageError("--format %q: want md or json", format)
+		},
+	}
+	cmd.Flags().StringVar(&framework, "framework", "soc2", "framework: soc2, iso27001 or gdpr")
+	cmd.Flags().StringVar(&format, "format", "md", "output format: md or json")
+	cmd.Flags().StringSliceVar(&dirs, "controls", nil, "extra control directories (repeatable)")
+	return cmd
+}
+
+func coverageMarkdown(w io.Writer, cov controls.Coverage) error {
+	total := len(cov.Requirements)
+	fmt.Fprintf(w, "### %s\n\n%d requirements: %d automated, %d manual evidence, %d uncovered.\n\n", cov.Name, total, cov.Automated, cov.Manual, cov.Uncovered)
+	fmt.Fprintln(w, "| Requirement | Title | Coverage | Controls |")
+	fmt.Fprintln(w, "|---|---|---|---|")
+	for _, r := range cov.Requirements {
+		ids := append(append([]string{}, r.Automated...), r.Manual...)
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", r.ID, strings.ReplaceAll(r.Title, "|", `\|`), r.Status, strings.Join(ids, ", "))
+	}
+	_, err := fmt.Fprintln(w)
+	return err
+}

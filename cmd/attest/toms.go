@@ -1,0 +1,325 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/reports/signing"
+	"github.com/attestdev/attest/reports/toms"
+	"github.com/attestdev/attest/reports/trust"
+	"github.com/attestdev/attest/subprocessors"
+)
+
+// docFlags are the flags shared by toms, dpa and trust.
+type docFlags struct {
+	results, company, subprocessors string
+	controls                        []string
+	omitNotInPlace                  bool
+	validFor                        string
+	signKey, signCert, passwordEnv  string
+	tsa                             string
+}
+
+func (f *docFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.results, "results", "results.json", "results.json from attest evaluate or check")
+	fl.StringVar(&f.company, "company", "", "YAML file with the company data: name, address, contact, dpo, website, certifications, revisions (default: company in attest.yaml)")
+	fl.StringVar(&f.subprocessors, "subprocessors", "", "subprocessor register (YAML, may list none; default: subprocessors in attest.yaml)")
+	fl.StringSliceVar(&f.controls, "controls", nil, "extra control directories the results were evaluated with (for the measure statements)")
+	fl.BoolVar(&f.omitNotInPlace, "omit-not-in-place", false, "leave measures that could not be verified out instead of listing them as not verified")
+	fl.StringVar(&f.validFor, "valid-for", "90d", "how long the document is valid after the evidence date (an earlier attestation expiry shortens it)")
+	fl.StringVar(&f.signKey, "sign-key", "", "PEM private key, or a PKCS#12 (.p12/.pfx) file, to sign the PDF with; unsigned without it")
+	fl.StringVar(&f.signCert, "sign-cert", "", "PEM certificate (then the chain) belonging to --sign-key")
+	fl.StringVar(&f.passwordEnv, "sign-password-env", "", "environment variable holding the PKCS#12 password")
+	fl.StringVar(&f.tsa, "tsa", "", "RFC 3161 time-stamp authority URL to time-stamp the signature")
+}
+
+// docInputs is everything a document is built from.
+type docInputs struct {
+	lib      *controls.Library
+	res      *controls.Results
+	company  *toms.Company
+	register *subprocessors.Register
+	identity *signing.Identity
+}
+
+// load reads results, library, company data, register and signing
+// identity.
+func (f *docFlags) load(g *globals) (*docInputs, error) {
+	if f.signCert != "" && f.signKey == "" {
+		return nil, usageError("--sign-cert needs --sign-key")
+	}
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	if f.company == "" {
+		f.company = cfg.Company
+	}
+	if f.subprocessors == "" {
+		f.subprocessors = cfg.Subprocessors
+	}
+	if f.company == "" {
+		return nil, usageError("no company data: set company: in attest.yaml or pass --company, a YAML file with the company's name, address and contact")
+	}
+	if f.subprocessors == "" {
+		return nil, usageError("no subprocessor register: set subprocessors: in attest.yaml or pass --subprocessors (write \"subprocessors: []\" if there are none)")
+	}
+	in := &docInputs{}
+	if in.lib, err = loadLibrary(cfg, f.controls); err != nil {
+		return nil, err
+	}
+	if in.res, err = controls.ReadResults(f.results); err != nil {
+		return nil, err
+	}
+	if in.company, err = toms.LoadCompany(f.company); err != nil {
+		return nil, err
+	}
+	if in.register, err = subprocessors.Load(f.subprocessors); err != nil {
+		return nil, err
+	}
+	if f.signKey == "" {
+		g.log.Warn("no --sign-key: the PDF is not signed")
+		return in, nil
+	}
+	password := ""
+	if f.passwordEnv != "" {
+		password = os.Getenv(f.passwordEnv)
+	}
+	if in.identity, err = signing.Load(f.signKey, f.signCert, password); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// document builds the TOMs document in lang.
+func (f *docFlags) document(g *globals, in *docInputs, lang string) (*toms.Document, error) {
+	validFor, err := controls.ParseDuration(f.validFor)
+	if err != nil {
+		return nil, usageError("--valid-for: %v", err)
+	}
+	d, err := toms.Build(in.lib, in.res, toms.Input{
+		Lang:           lang,
+		Company:        *in.company,
+		Subprocessors:  in.register.Subprocessors,
+		OmitNotInPlace: f.omitNotInPlace,
+		ValidFor:       validFor,
+		Producer:       "attest " + attestVersion(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range d.Warnings {
+		g.log.Warn(w, "lang", lang)
+	}
+	return d, nil
+}
+
+// finish signs the rendered PDF when an identity is loaded.
+func (f *docFlags) finish(ctx context.Context, in *docInputs, d *toms.Document, pdf []byte, reason string) ([]byte, error) {
+	if in.identity == nil {
+		return pdf, nil
+	}
+	return toms.Sign(ctx, pdf, in.identity, toms.SignOptions{
+		Name:        d.Company.Name,
+		Reason:      reason,
+		ContactInfo: d.Company.Contact,
+		TSAURL:      f.tsa,
+	})
+}
+
+func checkLang(lang string) error {
+	for _, l := range toms.Languages {
+		if l == lang {
+			return nil
+		}
+	}
+	return usageError("--lang %q: want en or de", lang)
+}
+
+func newTOMs(g *globals) *cobra.Command {
+	var f docFlags
+	var lang, out string
+	cmd := &cobra.Command{
+		Use:   "toms",
+		Short: "Write the signed technical and organisational measures (TOMs) PDF",
+		Long: `toms writes the technical and organisational measures under Art. 32 GDPR as a
+PDF, in English or German, from results.json: title page, contents, the
+measures by Art. 32(1)(a)-(d) and by TOM category, subprocessors,
+certifications and revision history. A measure is stated as in place only
+when its control passed: verified automatically on the evidence date, or
+attested by a named person until a date. The rest is listed as not verified,
+or left out with --omit-not-in-place.
+
+With --sign-key the PDF carries an embedded signature (adbe.pkcs7.detached,
+SHA-256) that poppler's pdfsig and attest verify check.`,
+		Example: `  attest toms --company company.yaml --subprocessors subprocessors.yaml \
+    --lang de --out toms-de.pdf --sign-key signer.key --sign-cert signer.pem`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkLang(lang); err != nil {
+				return err
+			}
+			in, err := f.load(g)
+			if err != nil {
+				return err
+			}
+			d, err := f.document(g, in, lang)
+			if err != nil {
+				return err
+			}
+			pdf, err := toms.RenderTOMs(d)
+			if err != nil {
+				return err
+			}
+			if pdf, err = f.finish(cmd.Context(), in, d, pdf, d.Text.Title); err != nil {
+				return err
+			}
+			return g.writeDocument(out, pdf, d, in.identity != nil)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&lang, "lang", "en", "language: en or de")
+	cmd.Flags().StringVarP(&out, "out", "o", "toms.pdf", "PDF file to write")
+	return cmd
+}
+
+func newDPA(g *globals) *cobra.Command {
+	var f docFlags
+	var lang, out, customer string
+	cmd := &cobra.Command{
+		Use:   "dpa",
+		Short: "Write the data processing agreement (Auftragsverarbeitungsvertrag) PDF",
+		Long: `dpa writes a data processing agreement under Art. 28 GDPR as a PDF, in English
+or German, with the company as processor, the technical and organisational
+measures from results.json as Annex 1 and the subprocessor register as
+Annex 2. The clauses come from templates/toms/dpa.<lang>.yaml: a starting
+point for legal review, not legal advice. Signing works as for attest toms.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkLang(lang); err != nil {
+				return err
+			}
+			in, err := f.load(g)
+			if err != nil {
+				return err
+			}
+			d, err := f.document(g, in, lang)
+			if err != nil {
+				return err
+			}
+			pdf, err := toms.RenderDPA(d, customer)
+			if err != nil {
+				return err
+			}
+			if pdf, err = f.finish(cmd.Context(), in, d, pdf, "DPA"); err != nil {
+				return err
+			}
+			return g.writeDocument(out, pdf, d, in.identity != nil)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&lang, "lang", "en", "language: en or de")
+	cmd.Flags().StringVarP(&out, "out", "o", "dpa.pdf", "PDF file to write")
+	cmd.Flags().StringVar(&customer, "customer", "", "the customer (controller); a blank line to fill in when empty")
+	return cmd
+}
+
+func newTrust(g *globals) *cobra.Command {
+	var f docFlags
+	var lang, out string
+	cmd := &cobra.Command{
+		Use:   "trust",
+		Short: "Write the static trust page with the signed TOMs and DPA PDFs",
+		Long: `trust writes a static, self-contained site into --out: index.html (inline CSS,
+no scripts or external assets) with the security overview by TOM category,
+the last-verified date, certifications and subprocessors, plus the TOMs and
+DPA PDFs in English and German, signed with --sign-key, linked with their
+SHA-256 checksums. Publish the directory as it is.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkLang(lang); err != nil {
+				return err
+			}
+			in, err := f.load(g)
+			if err != nil {
+				return err
+			}
+			if err := os.MkdirAll(out, 0o755); err != nil {
+				return err
+			}
+			var downloads []trust.Download
+			var page *toms.Document
+			for _, l := range toms.Languages {
+				d, err := f.document(g, in, l)
+				if err != nil {
+					return err
+				}
+				if l == lang {
+					page = d
+				}
+				dt, err := toms.LoadDPAText(l)
+				if err != nil {
+					return err
+				}
+				for _, doc := range []struct {
+					name, title string
+					render      func() ([]byte, error)
+				}{
+					{"toms-" + l + ".pdf", d.Text.Title, func() ([]byte, error) { return toms.RenderTOMs(d) }},
+					{"dpa-" + l + ".pdf", dt.Title, func() ([]byte, error) { return toms.RenderDPA(d, "") }},
+				} {
+					pdf, err := doc.render()
+					if err != nil {
+						return err
+					}
+					if pdf, err = f.finish(cmd.Context(), in, d, pdf, doc.title); err != nil {
+						return err
+					}
+					if err := os.WriteFile(filepath.Join(out, doc.name), pdf, 0o644); err != nil {
+						return err
+					}
+					sum := sha256.Sum256(pdf)
+					downloads = append(downloads, trust.Download{Title: doc.title, File: doc.name, Lang: l, Signed: in.identity != nil, SHA256: hex.EncodeToString(sum[:])})
+				}
+			}
+			if err := trust.Write(out, page, downloads); err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(g.stdout, "%s: %s and %d documents, evidence of %s\n", out, trust.IndexFile, len(downloads), page.Date.Format("2006-01-02"))
+			return err
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&lang, "lang", "en", "language of the page: en or de")
+	cmd.Flags().StringVarP(&out, "out", "o", "site", "directory to write the site into")
+	return cmd
+}
+
+// writeDocument writes a rendered PDF and prints a one-line summary.
+func (g *globals) writeDocument(path string, pdf []byte, d *toms.Document, signed bool) error {
+	if err := os.WriteFile(path, pdf, 0o644); err != nil {
+		return err
+	}
+	state := "unsigned"
+	if signed {
+		state = "signed"
+	}
+	_, err := fmt.Fprintf(g.stdout, "%s: %s, %d measures in place (%d verified, %d attested), %d not verified%s, evidence of %s\n",
+		path, state, d.Verified+d.Attested, d.Verified, d.Attested, d.NotVerified, omittedNote(d), d.Date.Format("2006-01-02"))
+	return err
+}
+
+func omittedNote(d *toms.Document) string {
+	if d.Omitted == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d omitted)", d.Omitted)
+}

@@ -1,0 +1,104 @@
+package awsfake
+
+import (
+	"fmt"
+	"time"
+)
+
+// DemoAccount is the account id of the demo organisation's management
+// account; DemoMemberAccount is its second account.
+const (
+	DemoAccount       = "111122223333"
+	DemoMemberAccount = "444455556666"
+)
+
+// tlsOnlyPolicy denies every request made without TLS.
+const tlsOnlyPolicy = `{"Version":"2012-10-17","Statement":[{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::%s","arn:aws:s3:::%s/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
+
+func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 9, 0, 0, 0, time.UTC) }
+
+// Demo returns a small demo organisation: a management account with a mix
+// of compliant and non-compliant resources in eu-central-1 and us-east-1,
+// and one member account reached through sts:AssumeRole.
+func Demo() *State {
+	all := &PublicAccessBlock{true, true, true, true}
+	return &State{
+		AccountID: DemoAccount,
+		Regions:   []string{"eu-central-1", "us-east-1"},
+		Buckets: []Bucket{
+			{Name: "acme-customer-data", Region: "eu-central-1", Created: day(2024, 3, 1), Encryption: "aws:kms",
+				KMSKeyID: "arn:aws:kms:eu-central-1:" + DemoAccount + ":key/1234abcd-12ab-34cd-56ef-1234567890ab", BucketKey: true,
+				Versioning: "Enabled", PublicAccessBlock: all,
+				Policy:    fmt.Sprintf(tlsOnlyPolicy, "acme-customer-data", "acme-customer-data"),
+				Lifecycle: []LifecycleRule{{ID: "expire-noncurrent", Enabled: true}}},
+			{Name: "acme-marketing-assets", Region: "us-east-1", Created: day(2023, 6, 12), Versioning: "Suspended",
+				PublicAccessBlock: &PublicAccessBlock{BlockPublicAcls: true}},
+		},
+		Root: Root{Created: day(2022, 1, 10), MFA: true},
+		Users: []User{
+			{Name: "alice", Created: day(2022, 2, 1), Password: true, PasswordLastUsed: day(2026, 11, 20), MFA: true,
+				Policies: []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}, Groups: []string{"platform-admins"}},
+			{Name: "bob", Created: day(2023, 5, 4), Password: true, PasswordLastUsed: day(2026, 9, 1), MFA: false,
+				Policies: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}},
+			{Name: "ci-deploy", Created: day(2022, 8, 15),
+				AccessKeys: []AccessKey{{Active: true, Rotated: day(2022, 8, 15), LastUsed: day(2026, 11, 22)}},
+				Policies:   []string{"arn:aws:iam::aws:policy/PowerUserAccess"}},
+		},
+		Groups:         []Group{{Name: "platform-admins", Policies: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}}},
+		PasswordPolicy: &PasswordPolicy{MinimumLength: 8, RequireNumbers: true, RequireLowercase: true},
+		Keys: []Key{
+			{ID: "1234abcd-12ab-34cd-56ef-1234567890ab", Region: "eu-central-1", Manager: "CUSTOMER", State: "Enabled", Spec: "SYMMETRIC_DEFAULT", Rotation: true, Created: day(2024, 3, 1)},
+			{ID: "0987dcba-09fe-87dc-65ba-ab0987654321", Region: "eu-central-1", Manager: "CUSTOMER", State: "Enabled", Spec: "SYMMETRIC_DEFAULT", Rotation: false, Created: day(2023, 1, 9)},
+			{ID: "aws-s3-default-key-0001", Region: "eu-central-1", Manager: "AWS", State: "Enabled", Spec: "SYMMETRIC_DEFAULT", Created: day(2022, 1, 10)},
+		},
+		DBInstances: []DBInstance{
+			{ID: "orders-db", Region: "eu-central-1", Engine: "postgres", Encrypted: true, BackupRetention: 14, MultiAZ: true, DeletionProtection: true},
+			{ID: "legacy-reporting", Region: "us-east-1", Engine: "mysql", Encrypted: false, BackupRetention: 1, MultiAZ: true, DeletionProtection: true, Public: true},
+		},
+		EBSDefaultEncryption: map[string]bool{"eu-central-1": true, "us-east-1": true},
+		Volumes: []Volume{
+			{ID: "vol-0a1b2c3d4e5f60001", Region: "eu-central-1", Encrypted: true, SizeGiB: 100, State: "in-use"},
+			{ID: "vol-0a1b2c3d4e5f60002", Region: "us-east-1", Encrypted: false, SizeGiB: 20, State: "available"},
+		},
+		Trails: []Trail{{Name: "org-trail", HomeRegion: "eu-central-1", MultiRegion: true, LogValidation: true, Logging: true,
+			Organization: true, S3Bucket: "acme-cloudtrail-logs", KMSKeyID: "arn:aws:kms:eu-central-1:" + DemoAccount + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"}},
+		Detectors: []Detector{
+			{ID: "12abc34d567e8fa901bc2d34e56789f0", Region: "eu-central-1", Enabled: true},
+			{ID: "34cde56f789a0bc123de4f56a78901b2", Region: "us-east-1", Enabled: true},
+		},
+		LoadBalancers: []LoadBalancer{
+			{Name: "web", Region: "eu-central-1", Type: "application", Listeners: []Listener{
+				{Port: 80, Protocol: "HTTP", RedirectHTTPS: true},
+				{Port: 443, Protocol: "HTTPS", SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06"},
+			}},
+			{Name: "legacy-api", Region: "us-east-1", Type: "application", Listeners: []Listener{
+				{Port: 80, Protocol: "HTTP"},
+				{Port: 443, Protocol: "HTTPS", SSLPolicy: "ELBSecurityPolicy-2016-08"},
+			}},
+		},
+		Distributions: []Distribution{
+			{ID: "E2QWRUHEXAMPLE", ViewerProtocolPolicy: "redirect-to-https", MinimumProtocolVersion: "TLSv1.2_2021"},
+			{ID: "EDFDVBD6EXAMPLE", ViewerProtocolPolicy: "allow-all"},
+		},
+		BackupPlans: []BackupPlan{{ID: "8f2b3c4d-1a2b-4c3d-9e8f-0a1b2c3d4e5f", Name: "daily-35d", Region: "eu-central-1", Rules: []BackupRule{
+			{Name: "daily", Schedule: "cron(0 3 ? * * *)", DeleteDays: 35,
+				CopyTo: "arn:aws:backup:eu-west-1:" + DemoAccount + ":backup-vault:dr-copy"},
+		}}},
+		BackupVaults: []BackupVault{{Name: "Default", Region: "eu-central-1", KMSKey: "arn:aws:kms:eu-central-1:" + DemoAccount + ":key/1234abcd-12ab-34cd-56ef-1234567890ab", RecoveryPoints: 42}},
+		Members: map[string]*State{
+			DemoMemberAccount: {
+				AccountID: DemoMemberAccount,
+				Regions:   []string{"eu-central-1", "us-east-1"},
+				Root:      Root{Created: day(2023, 4, 2), MFA: false, AccessKeys: []AccessKey{{Active: true, Rotated: day(2023, 4, 2)}}},
+				Buckets: []Bucket{{Name: "acme-staging-backups", Region: "eu-central-1", Created: day(2024, 9, 30), Encryption: "AES256",
+					Versioning: "Enabled", PublicAccessBlock: all, Policy: fmt.Sprintf(tlsOnlyPolicy, "acme-staging-backups", "acme-staging-backups"),
+					Lifecycle: []LifecycleRule{{ID: "expire-30d", Enabled: true}}}},
+				EBSDefaultEncryption: map[string]bool{"eu-central-1": true, "us-east-1": true},
+				Detectors: []Detector{
+					{ID: "56ef78a901bc2d34e56f7a89b01c2d34", Region: "eu-central-1", Enabled: true},
+					{ID: "78a90bc12d3e4f56a78b90c12d3e4f56", Region: "us-east-1", Enabled: true},
+				},
+			},
+		},
+	}
+}

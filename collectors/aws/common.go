@@ -1,0 +1,97 @@
+package aws
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/attestdev/attest/collectors"
+	"github.com/attestdev/attest/collectors/evidence"
+)
+
+// each calls fn for i in [0, count) with at most n calls at once. It stops
+// starting new calls once ctx is done.
+func each(ctx context.Context, n, count int, fn func(ctx context.Context, i int)) {
+	sem := make(chan struct{}, max(n, 1))
+	var wg sync.WaitGroup
+	for i := range count {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			fn(ctx, i)
+		}()
+	}
+	wg.Wait()
+}
+
+// fail records that attrs of res could not be read because of err, and
+// reports the failure to out.
+func fail(out collectors.Sink, res *evidence.Resource, err error, attrs ...string) {
+	for _, a := range attrs {
+		res.Gaps = append(res.Gaps, collectors.GapOf(err, a))
+	}
+	out.Fail(collectors.FailureOf(err, res.ID))
+}
+
+// cancelled returns ctx's error, wrapped, when ctx is done, so a collector
+// never reports a cancelled run as complete.
+func cancelled(ctx context.Context, what string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("aws %s: %w", what, err)
+	}
+	return nil
+}
+
+// timestamp formats t as RFC 3339 UTC, or "" for nil or zero.
+func timestamp(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// emitSorted emits resources sorted by ID.
+func emitSorted(out collectors.Sink, rs []evidence.Resource) {
+	slices.SortFunc(rs, func(a, b evidence.Resource) int {
+		if a.Type != b.Type {
+			if a.Type < b.Type {
+				return -1
+			}
+			return 1
+		}
+		switch {
+		case a.ID < b.ID:
+			return -1
+		case a.ID > b.ID:
+			return 1
+		}
+		return 0
+	})
+	for _, r := range rs {
+		out.Emit(r)
+	}
+}
+
+// residency sets attribute region_allowed of res from the configured
+// allowed regions, or records a gap when none are configured.
+func (s *Source) residency(res *evidence.Resource, region string) {
+	if len(s.cfg.AllowedRegions) == 0 {
+		res.Gaps = append(res.Gaps, evidence.Gap{Attribute: "region_allowed", Kind: evidence.Errored,
+			Message: "aws.allowed_regions is not configured"})
+		return
+	}
+	res.Attributes["region_allowed"] = slices.Contains(s.cfg.AllowedRegions, region)
+}
+
+// regionAllowedAttr documents the residency attribute of data stores.
+var regionAllowedAttr = collectors.Attribute{Name: "region_allowed", Type: "bool",
+	Doc: "The region is in aws.allowed_regions; missing (a gap) when no allowed regions are configured."}

@@ -1,0 +1,78 @@
+package aws
+
+import (
+	"net/http"
+	"strings"
+
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/attestdev/attest/collectors"
+)
+
+// servicePrefixes maps SDK service ids to IAM action prefixes. Responses of
+// services not listed here (instance metadata, SSO, container credentials)
+// are never kept.
+var servicePrefixes = map[string]string{
+	"S3":                        "s3",
+	"IAM":                       "iam",
+	"KMS":                       "kms",
+	"RDS":                       "rds",
+	"EC2":                       "ec2",
+	"STS":                       "sts",
+	"CloudTrail":                "cloudtrail",
+	"GuardDuty":                 "guardduty",
+	"Elastic Load Balancing v2": "elasticloadbalancing",
+	"CloudFront":                "cloudfront",
+	"Backup":                    "backup",
+	"Organizations":             "organizations",
+}
+
+// secretOperations return credentials; their responses are never kept.
+var secretOperations = map[string]bool{
+	"sts:AssumeRole":                true,
+	"sts:AssumeRoleWithSAML":        true,
+	"sts:AssumeRoleWithWebIdentity": true,
+	"sts:AssumeRoot":                true,
+	"sts:GetSessionToken":           true,
+	"sts:GetFederationToken":        true,
+}
+
+// operationOf names the AWS operation of req from the SDK middleware stack
+// values in its context, e.g. "s3:GetBucketEncryption". It reports
+// keep=false for credential exchanges and for requests it cannot name.
+func operationOf(req *http.Request) (string, bool) {
+	ctx := req.Context()
+	svc := awsmiddleware.GetServiceID(ctx)
+	op := middleware.GetOperationName(ctx)
+	prefix, ok := servicePrefixes[svc]
+	if !ok || op == "" {
+		name := strings.ToLower(strings.ReplaceAll(svc, " ", "")) + ":" + op
+		return name, false
+	}
+	name := prefix + ":" + op
+	return name, !secretOperations[name]
+}
+
+// captureClient returns an HTTP client whose transport keeps every
+// response as raw evidence. base is the client of an injected config, if
+// any.
+func captureClient(base awssdkHTTPClient) *http.Client {
+	var rt http.RoundTripper
+	switch c := base.(type) {
+	case *http.Client:
+		rt = c.Transport
+	case *awshttp.BuildableClient:
+		rt = c.GetTransport()
+	}
+	if rt == nil {
+		rt = awshttp.NewBuildableClient().GetTransport()
+	}
+	return &http.Client{Transport: collectors.Transport(rt, operationOf)}
+}
+
+// awssdkHTTPClient is the HTTP client interface of aws.Config.
+type awssdkHTTPClient interface {
+	Do(*http.Request) (*http.Response, error)
+}

@@ -1,0 +1,129 @@
+package toms
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// pdftotext extracts the text of a PDF with poppler, in content order so
+// that a table cell's lines stay together, or skips the test.
+func pdftotext(t *testing.T, pdf []byte) string {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext not installed (Debian package poppler-utils): skipping the PDF text check")
+	}
+	path := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-raw", "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+func buildTest(t *testing.T, lang string, omit bool) *Document {
+	t.Helper()
+	lib, res := fixture()
+	d, err := Build(lib, res, Input{Lang: lang, Company: testCompany(), Subprocessors: testSubprocessors(2), OmitNotInPlace: omit, Producer: "attest test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestRenderTOMsText(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		lang      string
+		omit      bool
+		want      []string
+		wantNot   []string
+		writeTest string
+	}{
+		{
+			lang: "en",
+			want: []string{
+				"Technical and Organisational Measures", "Müller & Söhne Datenverarbeitung GmbH",
+				"Evidence date", "23 November 2026", "Valid until", "15 January 2027",
+				"Contents", "Security of processing (Art. 32(1) GDPR)", "(a) Pseudonymisation and encryption",
+				"Transfer control", "Availability control",
+				"In place: verified automatically on 23 November 2026 (tls.endpoint, 2 checked)",
+				"In place: attested by Jürgen Weiß (HR), valid until 15 January 2027",
+				"Not verified", "Databases are backed up daily",
+				"Amazon Web Services EMEA SARL", "GitHub, Inc.", "USA", "EU-US Data Privacy Framework, SCCs",
+				"ISO/IEC 27001:2022", "Zertifizierungsstelle Süd", "31 May 2028",
+				"Revision history", "First edition", "Generated from the evidence of 23 November 2026.",
+				"1 measures verified automatically, 1 attested, 2 not verified",
+			},
+			wantNot: []string{"Expired seal", "HSTS is sent"},
+		},
+		{
+			lang: "de",
+			want: []string{
+				"Technische und organisatorische Maßnahmen", "Sicherheit der Verarbeitung nach Art. 32 DSGVO",
+				"Stand der Nachweise", "23. November 2026", "Gültig bis", "15. Januar 2027",
+				"Inhalt", "a) Pseudonymisierung und Verschlüsselung", "Weitergabekontrolle", "Verfügbarkeitskontrolle",
+				"Umgesetzt: automatisch geprüft am 23. November 2026 (tls.endpoint, 2 geprüft)",
+				"Umgesetzt: bestätigt von Jürgen Weiß (HR), gültig bis 15. Januar 2027",
+				"Nicht nachgewiesen", "ältere Protokollversionen werden abgelehnt",
+				"Unterauftragsverarbeiter", "Übermittlungsgrundlage", "Änderungshistorie",
+				"„Automatisch geprüft“", "Große Straße 1",
+			},
+			wantNot: []string{"Expired seal"},
+		},
+		{
+			lang:    "de",
+			omit:    true,
+			want:    []string{"2 Maßnahmen, die sich am Stichtag nicht nachweisen ließen, sind nicht aufgeführt.", "In diesem Bereich ließ sich am Stichtag keine Maßnahme nachweisen."},
+			wantNot: []string{"\nNicht nachgewiesen\n", "Datenbanken werden täglich gesichert", "Änderungen am Produktivcode"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			t.Parallel()
+			pdf, err := RenderTOMs(buildTest(t, tt.lang, tt.omit))
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := pdftotext(t, pdf)
+			flat := strings.Join(strings.Fields(text), " ")
+			for _, w := range tt.want {
+				if !strings.Contains(flat, strings.Join(strings.Fields(w), " ")) {
+					t.Errorf("PDF text lacks %q", w)
+				}
+			}
+			for _, w := range tt.wantNot {
+				if strings.Contains(text, w) {
+					t.Errorf("PDF text has %q", w)
+				}
+			}
+			if t.Failed() {
+				t.Logf("PDF text:\n%s", text)
+			}
+		})
+	}
+}
+
+func TestRenderTOMsDeterministic(t *testing.T) {
+	t.Parallel()
+	a, err := RenderTOMs(buildTest(t, "en", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := RenderTOMs(buildTest(t, "en", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Error("two renderings of the same document differ")
+	}
+	if !bytes.Contains(a, []byte("/CreationDate (D:20261123093000")) {
+		t.Error("creation date is not the evidence date")
+	}
+}
