@@ -30,9 +30,15 @@ import (
 	"github.com/attestdev/attest/collectors/all"
 	"github.com/attestdev/attest/collectors/aws"
 	"github.com/attestdev/attest/collectors/aws/awsfake"
+	"github.com/attestdev/attest/collectors/gcp"
+	"github.com/attestdev/attest/collectors/gcp/gcpfake"
 	"github.com/attestdev/attest/collectors/github"
 	"github.com/attestdev/attest/collectors/github/githubfake"
+	"github.com/attestdev/attest/collectors/okta"
+	"github.com/attestdev/attest/collectors/okta/oktafake"
 	"github.com/attestdev/attest/collectors/tlsprobe"
+	"github.com/attestdev/attest/collectors/workspace"
+	"github.com/attestdev/attest/collectors/workspace/workspacefake"
 )
 
 // An Env is a running demo organisation.
@@ -67,6 +73,9 @@ func Start(now time.Time) (*Env, error) {
 	}
 	env.startGitHub(now)
 	env.startAWS()
+	env.startGCP(now)
+	env.startWorkspace(now)
+	env.startOkta(now)
 	return env, nil
 }
 
@@ -222,4 +231,27 @@ func (a *authority) leaf(notBefore, notAfter time.Time) (tls.Certificate, error)
 		return tls.Certificate{}, fmt.Errorf("demo: leaf certificate: %w", err)
 	}
 	return tls.Certificate{Certificate: [][]byte{der, a.cert.Raw}, PrivateKey: key}, nil
+}
+
+// startGCP serves two demo Google Cloud projects under one organisation,
+// all APIs on one local endpoint; the projects are discovered from the
+// organisation.
+func (e *Env) startGCP(now time.Time) {
+	srv := httptest.NewServer(gcpfake.NewHandler(gcpfake.DemoAt(now)))
+	e.closers = append(e.closers, srv.Close)
+	e.Sources.GCP = &gcp.Config{Parents: []string{gcpfake.DemoParent}, Endpoint: srv.URL, HTTPClient: srv.Client()}
+}
+
+// startWorkspace serves the demo Google Workspace directory.
+func (e *Env) startWorkspace(now time.Time) {
+	srv := httptest.NewServer(workspacefake.NewHandler(workspacefake.DemoAt(now)))
+	e.closers = append(e.closers, srv.Close)
+	e.Sources.Workspace = &workspace.Config{Customer: workspacefake.DemoCustomer, Endpoint: srv.URL + "/", HTTPClient: srv.Client()}
+}
+
+// startOkta serves the demo Okta organisation.
+func (e *Env) startOkta(now time.Time) {
+	srv := httptest.NewServer(oktafake.NewHandler(oktafake.DemoAt(now)))
+	e.closers = append(e.closers, srv.Close)
+	e.Sources.Okta = &okta.Config{OrgURL: srv.URL, Token: oktafake.DemoToken, HTTPClient: srv.Client()}
 }

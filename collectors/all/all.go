@@ -8,16 +8,22 @@ import (
 
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/aws"
+	"github.com/attestdev/attest/collectors/gcp"
 	"github.com/attestdev/attest/collectors/github"
+	"github.com/attestdev/attest/collectors/okta"
 	"github.com/attestdev/attest/collectors/tlsprobe"
+	"github.com/attestdev/attest/collectors/workspace"
 )
 
 // Config is the sources section of attest.yaml. A source is collected when
 // its section is present.
 type Config struct {
-	TLS    *tlsprobe.Config `yaml:"tls,omitempty"`
-	AWS    *aws.Config      `yaml:"aws,omitempty"`
-	GitHub *github.Config   `yaml:"github,omitempty"`
+	TLS       *tlsprobe.Config  `yaml:"tls,omitempty"`
+	AWS       *aws.Config       `yaml:"aws,omitempty"`
+	GitHub    *github.Config    `yaml:"github,omitempty"`
+	GCP       *gcp.Config       `yaml:"gcp,omitempty"`
+	Workspace *workspace.Config `yaml:"workspace,omitempty"`
+	Okta      *okta.Config      `yaml:"okta,omitempty"`
 }
 
 // Sources returns the configured sources, in a fixed order.
@@ -32,13 +38,23 @@ func Sources(c Config) []collectors.Source {
 	if c.GitHub != nil {
 		out = append(out, github.NewSource(*c.GitHub))
 	}
+	if c.GCP != nil {
+		out = append(out, gcp.NewSource(*c.GCP))
+	}
+	if c.Workspace != nil {
+		out = append(out, workspace.NewSource(*c.Workspace))
+	}
+	if c.Okta != nil {
+		out = append(out, okta.NewSource(*c.Okta))
+	}
 	return out
 }
 
 // everything returns every source with an empty configuration, so that its
 // collectors can describe themselves.
 func everything() []collectors.Source {
-	return Sources(Config{TLS: &tlsprobe.Config{}, AWS: &aws.Config{}, GitHub: &github.Config{}})
+	return Sources(Config{TLS: &tlsprobe.Config{}, AWS: &aws.Config{}, GitHub: &github.Config{},
+		GCP: &gcp.Config{}, Workspace: &workspace.Config{}, Okta: &okta.Config{}})
 }
 
 // Registry returns a registry of every collector attest has, configured or
@@ -71,6 +87,12 @@ func Policy(source string, ds []collectors.Descriptor) ([]byte, error) {
 		return aws.Policy(ds)
 	case github.SourceName:
 		return github.Policy(ds)
+	case gcp.SourceName:
+		return gcp.Policy(ds)
+	case workspace.SourceName:
+		return workspace.Policy(ds)
+	case okta.SourceName:
+		return okta.Policy(ds)
 	}
 	return nil, fmt.Errorf("unknown source %q (known: %v)", source, SourceNames())
 }

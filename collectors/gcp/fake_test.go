@@ -1,0 +1,55 @@
+package gcp_test
+
+import (
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/attestdev/attest/collectors/gcp"
+	"github.com/attestdev/attest/collectors/gcp/gcpfake"
+	"github.com/attestdev/attest/collectors/gcp/gcptest"
+)
+
+// TestFake discovers the demo projects from their organisation and runs
+// every collector against them in pages of one item.
+func TestFake(t *testing.T) {
+	t.Parallel()
+	st := gcpfake.DemoAt(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	st.PageSize = 1
+	st.OnUnexpected = t.Errorf
+	srv := httptest.NewServer(gcpfake.NewHandler(st))
+	t.Cleanup(srv.Close)
+	src := gcp.NewSource(gcp.Config{Parents: []string{gcpfake.DemoParent}, Endpoint: srv.URL, HTTPClient: srv.Client()})
+	jobs, err := src.Plan(t.Context(), func(string) bool { return true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &gcptest.Sink{}
+	for _, j := range jobs {
+		if err := j.Collector.Collect(t.Context(), j.Target, s); err != nil {
+			t.Errorf("%s %s: %v", j.Collector.Describe().ID, j.Target, err)
+		}
+	}
+	if len(s.Failures) > 0 {
+		t.Errorf("failures: %v", s.Failures)
+	}
+	gcptest.CheckAttributes(t, src.Collectors(), s.Resources)
+	got := map[string]int{}
+	for _, r := range s.Resources {
+		got[r.Type]++
+	}
+	want := map[string]int{
+		"gcp.storage.bucket": 3, "gcp.sql.instance": 1, "gcp.kms.key": 2, "gcp.project.iam": 2,
+		"gcp.iam.service_account_key": 2, "gcp.compute.firewall": 3,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("resources per type (-want +got):\n%s", diff)
+	}
+	for _, r := range s.ByType("gcp.compute.firewall") {
+		if r.Attributes["open_ssh"] != (r.Name == "allow-ssh-anywhere") {
+			t.Errorf("%s: open_ssh = %v", r.Name, r.Attributes["open_ssh"])
+		}
+	}
+}

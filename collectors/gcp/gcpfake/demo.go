@@ -1,0 +1,69 @@
+package gcpfake
+
+import "time"
+
+// DemoParent is the organisation the demo projects belong to.
+const DemoParent = "organizations/123456789012"
+
+// Demo returns the demo projects as of now.
+func Demo() *State { return DemoAt(time.Now()) }
+
+// DemoAt returns the demo projects with dates relative to now: a mix of
+// compliant and non-compliant resources, so that some demo controls pass
+// and some fail.
+//
+//   - acme-prod keeps invoices in a CMEK-encrypted, versioned, locked-down
+//     bucket in europe-west3, but exports go to a US multi-region bucket
+//     without versioning or public access prevention.
+//   - Its Postgres database is backed up with point-in-time recovery, TLS
+//     only, private and highly available.
+//   - One KMS key rotates every 90 days, a legacy key never.
+//   - alice holds roles/owner directly; Data Access logs are on.
+//   - One service account key is 30 days old, another 400.
+//   - A firewall rule opens SSH to the internet.
+//   - acme-sandbox has Cloud SQL disabled, grants roles/editor to bob and
+//     has no Data Access logs.
+func DemoAt(now time.Time) *State {
+	day := 24 * time.Hour
+	ago := func(d int) time.Time { return now.Add(-time.Duration(d) * day).UTC().Truncate(time.Second) }
+	key := "projects/acme-prod/locations/europe-west3/keyRings/prod/cryptoKeys/storage"
+	return &State{
+		Parent: DemoParent,
+		Projects: []*Project{
+			{
+				ID: "acme-prod", Number: 415104041262,
+				Buckets: []Bucket{
+					{Name: "acme-prod-invoices", Location: "EUROPE-WEST3", LocationType: "region", KMSKey: key,
+						Versioning: true, Uniform: true, PublicAccessPrevention: "enforced", RetentionDays: 3650},
+					{Name: "acme-prod-exports", Location: "US", LocationType: "multi-region", PublicAccessPrevention: "inherited"},
+				},
+				SQL: []SQLInstance{{Name: "orders-db", Version: "POSTGRES_16", Region: "europe-west3",
+					Backups: true, PITR: true, RequireSSL: true, HA: true, KMSKey: key}},
+				KeyRings: []KeyRing{{Location: "europe-west3", Name: "prod", Keys: []Key{
+					{Name: "storage", Purpose: "ENCRYPT_DECRYPT", Protection: "SOFTWARE", RotationDays: 90},
+					{Name: "legacy", Purpose: "ENCRYPT_DECRYPT", Protection: "SOFTWARE"},
+				}}},
+				Bindings: []Binding{
+					{Role: "roles/owner", Members: []string{"group:platform-admins@acme-demo.example", "user:alice@acme-demo.example"}},
+					{Role: "roles/viewer", Members: []string{"group:engineering@acme-demo.example"}},
+				},
+				DataAccessLogs: true,
+				ServiceAccounts: []ServiceAccount{
+					{Email: "deployer@acme-prod.iam.gserviceaccount.com", Keys: []SAKey{{ID: "1f2e3d4c5b6a", Created: ago(30)}}},
+					{Email: "legacy-etl@acme-prod.iam.gserviceaccount.com", Keys: []SAKey{{ID: "9a8b7c6d5e4f", Created: ago(400)}}},
+				},
+				Firewalls: []Firewall{
+					{Name: "allow-https", Network: "default", Direction: "INGRESS", SourceRanges: []string{"0.0.0.0/0"}, Ports: []string{"443"}},
+					{Name: "allow-ssh-anywhere", Network: "default", Direction: "INGRESS", SourceRanges: []string{"0.0.0.0/0"}, Ports: []string{"22"}},
+					{Name: "allow-internal", Network: "default", Direction: "INGRESS", SourceRanges: []string{"10.128.0.0/9"}, Ports: []string{"0-65535"}},
+				},
+			},
+			{
+				ID: "acme-sandbox", Number: 415104041263, SQLDisabled: true,
+				Buckets: []Bucket{{Name: "acme-sandbox-scratch", Location: "EUROPE-WEST1", LocationType: "region", Versioning: true,
+					Uniform: true, PublicAccessPrevention: "enforced"}},
+				Bindings: []Binding{{Role: "roles/editor", Members: []string{"user:bob@acme-demo.example"}}},
+			},
+		},
+	}
+}

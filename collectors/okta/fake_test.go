@@ -1,0 +1,64 @@
+package okta_test
+
+import (
+	"net/http/httptest"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/gcp/gcptest"
+	"github.com/attestdev/attest/collectors/okta"
+	"github.com/attestdev/attest/collectors/okta/oktafake"
+)
+
+type sink struct {
+	res   []evidence.Resource
+	fails []evidence.Failure
+}
+
+func (s *sink) Emit(r evidence.Resource) { s.res = append(s.res, r) }
+func (s *sink) Fail(f evidence.Failure)  { s.fails = append(s.fails, f) }
+
+// TestFake runs every collector against the demo organisation, with pages
+// of two users, and checks the demo's mix of outcomes.
+func TestFake(t *testing.T) {
+	t.Parallel()
+	st := oktafake.DemoAt(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	st.PageSize = 2
+	st.OnUnexpected = t.Errorf
+	srv := httptest.NewServer(oktafake.NewHandler(st))
+	t.Cleanup(srv.Close)
+	src := okta.NewSource(okta.Config{OrgURL: srv.URL, Token: oktafake.DemoToken, HTTPClient: srv.Client()})
+	jobs, err := src.Plan(t.Context(), func(string) bool { return true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &sink{}
+	for _, j := range jobs {
+		if err := j.Collector.Collect(t.Context(), j.Target, s); err != nil {
+			t.Fatalf("%s: %v", j.Collector.Describe().ID, err)
+		}
+	}
+	if len(s.fails) > 0 {
+		t.Errorf("failures: %v", s.fails)
+	}
+	gcptest.CheckAttributes(t, src.Collectors(), s.res)
+	count := map[string]int{}
+	var noMFA []string
+	for _, r := range s.res {
+		count[r.Type]++
+		if r.Type == "identity.account" && r.Attributes["active"] == true && r.Attributes["mfa"] == false {
+			noMFA = append(noMFA, r.Name)
+		}
+	}
+	want := map[string]int{"okta.user": 5, "identity.account": 5, "okta.password_policy": 1, "okta.mfa_enroll_policy": 1, "okta.sign_on_policy": 1}
+	for k, v := range want {
+		if count[k] != v {
+			t.Errorf("%s: %d resources, want %d", k, count[k], v)
+		}
+	}
+	if !slices.Equal(noMFA, []string{"carol@acme-demo.example"}) {
+		t.Errorf("active without MFA = %v, want carol", noMFA)
+	}
+}

@@ -1,0 +1,136 @@
+// Package workspacefake serves a small Google Workspace directory over the
+// Admin SDK Directory API wire format, for the demo and for tests. It answers
+// users.list with nextPageToken paging and refuses any other request.
+package workspacefake
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// State is the directory the fake serves.
+type State struct {
+	// Customer is the customer ID; my_customer is accepted as an alias.
+	Customer string
+	Users    []User
+	// PageSize caps the users per page (Google: 500), so tests can force
+	// paging. 0 means 500.
+	PageSize int
+	// OnUnexpected is called for a request the fake does not serve (tests
+	// pass t.Errorf); it answers 500 either way.
+	OnUnexpected func(format string, args ...any)
+
+	mu         sync.Mutex
+	unexpected []string
+}
+
+// User is a Workspace user.
+type User struct {
+	ID             string
+	Email          string
+	SuperAdmin     bool
+	DelegatedAdmin bool
+	Enrolled2SV    bool
+	Enforced2SV    bool
+	Suspended      bool
+	Created        time.Time
+	LastLogin      time.Time // zero: never
+}
+
+// Unexpected returns the requests the fake refused.
+func (s *State) Unexpected() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.unexpected)
+}
+
+// NewHandler returns an http.Handler serving s under /admin/directory/v1/.
+// The state must not be changed while it serves.
+func NewHandler(s *State) http.Handler { return http.HandlerFunc(s.serve) }
+
+func (s *State) refuse(w http.ResponseWriter, r *http.Request) {
+	msg := fmt.Sprintf("workspacefake: unexpected request %s %s", r.Method, r.URL.RequestURI())
+	s.mu.Lock()
+	s.unexpected = append(s.unexpected, msg)
+	s.mu.Unlock()
+	if s.OnUnexpected != nil {
+		s.OnUnexpected("%s", msg)
+	}
+	http.Error(w, msg, http.StatusInternalServerError)
+}
+
+func (s *State) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet || r.URL.Path != "/admin/directory/v1/users" {
+		s.refuse(w, r)
+		return
+	}
+	q := r.URL.Query()
+	if c := q.Get("customer"); c != "my_customer" && c != s.Customer {
+		writeError(w, http.StatusNotFound, "notFound", "Resource Not Found: customer")
+		return
+	}
+	users := slices.Clone(s.Users)
+	slices.SortFunc(users, func(a, b User) int { return strings.Compare(a.Email, b.Email) })
+	size := s.PageSize
+	if size <= 0 {
+		size = 500
+	}
+	if n, err := strconv.Atoi(q.Get("maxResults")); err == nil && n > 0 && n < size {
+		size = n
+	}
+	start := 0
+	if tok := q.Get("pageToken"); tok != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(tok, "page-"))
+		if err != nil || n < 0 || n > len(users) {
+			writeError(w, http.StatusBadRequest, "invalid", "Invalid Input: pageToken")
+			return
+		}
+		start = n
+	}
+	end := min(start+size, len(users))
+	out := map[string]any{"kind": "admin#directory#users", "etag": `"demo"`}
+	var page []any
+	for _, u := range users[start:end] {
+		page = append(page, userJSON(s.Customer, u))
+	}
+	if len(page) > 0 {
+		out["users"] = page
+	}
+	if end < len(users) {
+		out["nextPageToken"] = fmt.Sprintf("page-%d", end)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+func userJSON(customer string, u User) map[string]any {
+	last := "1970-01-01T00:00:00.000Z"
+	if !u.LastLogin.IsZero() {
+		last = u.LastLogin.UTC().Format("2006-01-02T15:04:05.000Z")
+	}
+	name, _, _ := strings.Cut(u.Email, "@")
+	return map[string]any{
+		"kind": "admin#directory#user", "id": u.ID, "etag": `"` + u.ID + `"`, "primaryEmail": u.Email,
+		"name":    map[string]any{"givenName": name, "familyName": "Demo", "fullName": name + " Demo"},
+		"isAdmin": u.SuperAdmin, "isDelegatedAdmin": u.DelegatedAdmin,
+		"lastLoginTime": last, "creationTime": u.Created.UTC().Format("2006-01-02T15:04:05.000Z"),
+		"agreedToTerms": true, "suspended": u.Suspended, "archived": false, "changePasswordAtNextLogin": false,
+		"ipWhitelisted": false, "emails": []any{map[string]any{"address": u.Email, "primary": true}},
+		"customerId": customer, "orgUnitPath": "/", "isMailboxSetup": true,
+		"isEnrolledIn2Sv": u.Enrolled2SV, "isEnforcedIn2Sv": u.Enforced2SV, "includeInGlobalAddressList": true,
+	}
+}
+
+func writeError(w http.ResponseWriter, status int, reason, msg string) {
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{
+		"code": status, "message": msg, "errors": []any{map[string]any{"message": msg, "domain": "global", "reason": reason}},
+	}})
+}
