@@ -86,6 +86,7 @@ func Markdown(w io.Writer, res *controls.Results) error {
 		"Summary":     res.Summary,
 		"Sections":    nonEmpty,
 		"Passed":      passed,
+		"Warnings":    res.Warnings,
 	})
 }
 
