@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -175,7 +177,7 @@ func (r *reportFormats) Set(v string) error {
 }
 
 func newPack(g *globals) *cobra.Command {
-	var results, bundle, out, key, cert, passwordEnv, edKey string
+	var results, bundle, out, key, cert, passwordEnv, edKey, tsa string
 	var dirs []string
 	cmd := &cobra.Command{
 		Use:   "pack",
@@ -195,7 +197,7 @@ signature that stock tools check:
 or with an Ed25519 key (openssl genpkey -algorithm ed25519 -out key.pem) via
 --ed25519-key. attest verify pack.zip checks every hash and the signature.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			signer, err := packSigner(key, cert, passwordEnv, edKey)
 			if err != nil {
 				return err
@@ -226,12 +228,16 @@ or with an Ed25519 key (openssl genpkey -algorithm ed25519 -out key.pem) via
 					return err
 				}
 			}
-			return writeFileAtomic(out, func(w io.Writer) error {
-				return pack.Write(w, pack.Options{
-					Results: res, BundleDir: bundle, Controls: used, Config: cfgData,
-					AttestVersion: attestVersion(), Signer: signer,
-				})
-			}, g)
+			o := pack.Options{
+				Results: res, BundleDir: bundle, Controls: used, Config: cfgData,
+				AttestVersion: attestVersion(), Signer: signer,
+			}
+			if tsa != "" {
+				o.Timestamp = func(manifest []byte) ([]byte, error) {
+					return pack.RequestTimestamp(cmd.Context(), &http.Client{Timeout: 30 * time.Second}, tsa, manifest)
+				}
+			}
+			return writeFileAtomic(out, func(w io.Writer) error { return pack.Write(w, o) }, g)
 		},
 	}
 	cmd.Flags().StringVarP(&results, "results", "r", "results.json", "results file")
@@ -240,6 +246,7 @@ or with an Ed25519 key (openssl genpkey -algorithm ed25519 -out key.pem) via
 	cmd.Flags().StringVar(&key, "key", "", "X.509 signing key: PEM private key, or a PKCS#12 (.p12/.pfx) file")
 	cmd.Flags().StringVar(&cert, "cert", "", "PEM certificate (and chain) of a PEM --key")
 	cmd.Flags().StringVar(&passwordEnv, "key-password-env", "ATTEST_KEY_PASSWORD", "environment variable holding the PKCS#12 password")
+	cmd.Flags().StringVar(&tsa, "tsa", "", "RFC 3161 time-stamp authority URL: adds a trusted time-stamp over the signed manifest (manifest.tsr)")
 	cmd.Flags().StringVar(&edKey, "ed25519-key", "", "sign with this PEM Ed25519 private key instead of an X.509 identity")
 	cmd.Flags().StringSliceVar(&dirs, "controls", nil, "extra control directories (repeatable)")
 	return cmd
@@ -288,7 +295,7 @@ func writeFileAtomic(path string, write func(io.Writer) error, g *globals) error
 }
 
 func newVerify(g *globals) *cobra.Command {
-	var ca, edPub, extract string
+	var ca, edPub, extract, tsaCert string
 	cmd := &cobra.Command{
 		Use:   "verify FILE",
 		Short: "Verify an audit pack (.zip) or a signed PDF",
@@ -321,6 +328,13 @@ For a .pdf, verify checks the document's digital signatures.`,
 				}
 				o.Roots = roots
 			}
+			if tsaCert != "" {
+				roots, err := pack.LoadRoots(tsaCert)
+				if err != nil {
+					return err
+				}
+				o.TSARoots = roots
+			}
 			if edPub != "" {
 				data, err := os.ReadFile(edPub)
 				if err != nil {
@@ -349,11 +363,20 @@ For a .pdf, verify checks the document's digital signatures.`,
 			}
 			_, err = fmt.Fprintf(g.stdout, "%s: OK\n  %d files match manifest.json (created %s by attest %s)\n  %s signature by %s\n  signer %s\n",
 				path, rep.Files, rep.Manifest.CreatedAt.UTC().Format("2006-01-02 15:04:05 UTC"), rep.Manifest.AttestVersion, rep.Kind, rep.Signer, trust)
+			if err != nil || !rep.Timestamped {
+				return err
+			}
+			tsTrust := "trusted: the authority chains to --tsa-cert"
+			if !rep.TimestampTrusted {
+				tsTrust = "authority NOT checked: pass --tsa-cert to check who time-stamped"
+			}
+			_, err = fmt.Fprintf(g.stdout, "  time-stamped %s (RFC 3161, %s)\n", rep.TimestampedAt.UTC().Format(time.RFC3339), tsTrust)
 			return err
 		},
 	}
 	cmd.Flags().StringVar(&ca, "ca", "", "PEM CA certificates that must anchor a CMS signer")
 	cmd.Flags().StringVar(&edPub, "ed25519-pub", "", "PEM Ed25519 public key that must have signed the pack")
 	cmd.Flags().StringVar(&extract, "extract", "", "after verifying, extract the pack into this empty directory")
+	cmd.Flags().StringVar(&tsaCert, "tsa-cert", "", "PEM certificate(s) of the time-stamp authority: the pack must carry a time-stamp it issued")
 	return cmd
 }

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 )
 
 // VerifyOptions say which signers to trust.
@@ -24,6 +25,9 @@ type VerifyOptions struct {
 	Roots *x509.CertPool
 	// Ed25519Key, when set, must be the key of an Ed25519 signature.
 	Ed25519Key ed25519.PublicKey
+	// TSARoots, when set, must anchor the time-stamp authority of the
+	// pack's RFC 3161 token, and the token must be present.
+	TSARoots *x509.CertPool
 }
 
 // A Report says what Verify checked.
@@ -39,6 +43,12 @@ type Report struct {
 	// it.
 	Trusted  bool
 	Manifest Manifest
+	// Timestamped is set when the pack carries an RFC 3161 token over the
+	// manifest; TimestampedAt is its time, and TimestampTrusted whether its
+	// authority was checked against TSARoots.
+	Timestamped      bool
+	TimestampedAt    time.Time
+	TimestampTrusted bool
 }
 
 // maxManifest bounds the manifest read into memory.
@@ -85,6 +95,19 @@ func Verify(zipPath string, o VerifyOptions) (*Report, error) {
 		return nil, fmt.Errorf("pack: %s: format %q, want %q", ManifestFile, rep.Manifest.Format, Format)
 	}
 	listed := map[string]bool{ManifestFile: true}
+	if _, ok := entries[TimestampFile]; ok {
+		data, err := readEntry(entries, TimestampFile, maxTimestampReply)
+		if err != nil {
+			return nil, err
+		}
+		if rep.TimestampedAt, rep.TimestampTrusted, err = verifyTimestamp(data, manifestData, o.TSARoots); err != nil {
+			return nil, err
+		}
+		rep.Timestamped = true
+		listed[TimestampFile] = true
+	} else if o.TSARoots != nil {
+		return nil, fmt.Errorf("pack: no time-stamp token (%s), but a time-stamp authority to check was given", TimestampFile)
+	}
 	switch rep.Kind {
 	case "cms":
 		listed[CMSFile] = true

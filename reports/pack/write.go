@@ -56,6 +56,9 @@ type Options struct {
 	AttestVersion string
 	// Signer signs the manifest.
 	Signer Signer
+	// Timestamp, when set, returns an RFC 3161 token over the manifest
+	// (see RequestTimestamp); it is stored as manifest.tsr.
+	Timestamp func(manifest []byte) ([]byte, error)
 }
 
 // Write writes a signed audit pack to w. Entries are sorted and carry the
@@ -131,6 +134,13 @@ func Write(w io.Writer, o Options) error {
 	slices.Sort(names)
 	for _, name := range names {
 		pw.add(name, sigs[name])
+	}
+	if o.Timestamp != nil {
+		token, err := o.Timestamp(manifest)
+		if err != nil {
+			return err
+		}
+		pw.add(TimestampFile, token)
 	}
 	if pw.err != nil {
 		return pw.err
