@@ -7,6 +7,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"reflect"
 
 	"github.com/attestdev/attest/collectors/all"
+	"github.com/attestdev/attest/collectors/manual"
 	"github.com/attestdev/attest/controls"
 )
 
@@ -96,6 +98,10 @@ func Load(path string) (*File, error) {
 	rel(&f.Waivers)
 	rel(&f.Company)
 	rel(&f.Subprocessors)
+	if m := f.Sources.Manual; m != nil {
+		m.Dir = cmp.Or(m.Dir, manual.DefaultDir)
+		rel(&m.Dir)
+	}
 	return f, errors.Join(errs...)
 }
 
@@ -137,6 +143,9 @@ sources:
   tls:
     endpoints:
       - https://www.example.com
+  # Organisational evidence recorded with "attest evidence add".
+  manual:
+    dir: evidence
 `
 
 // Exists reports whether path exists; used to find the default file.

@@ -558,6 +558,13 @@ func (e *evaluator) manual(m Manual) ManualResult {
 	}
 	mr.Record = newest.ID
 	mr.AttestedBy = str(newest.Attributes["attested_by"])
+	if len(newest.Gaps) > 0 {
+		// An attachment that is missing or changed since it was recorded
+		// proves nothing: fail closed.
+		mr.Outcome = Inconclusive
+		mr.Reason = fmt.Sprintf("%s record %s could not be verified: %s", m.Kind, newest.ID, newest.Gaps[0].Message)
+		return mr
+	}
 	mr.ValidUntil = expires.Format(time.RFC3339)
 	if !expires.After(e.now) {
 		mr.Outcome = Fail

@@ -180,6 +180,11 @@ remediation: r
 		{"expired by max_age", []evidence.Resource{record("2025-10-01T00:00:00Z", "")}, Fail, "expired on 2026-10-01"},
 		{"expired by valid_until", []evidence.Resource{record("2026-03-01T00:00:00Z", "2026-06-01T00:00:00Z")}, Fail, "expired on 2026-06-01"},
 		{"newest wins", []evidence.Resource{record("2025-01-01T00:00:00Z", ""), record("2026-05-01T00:00:00Z", "")}, Pass, "performed 2026-05-01"},
+		{"changed attachment is inconclusive", []evidence.Resource{func() evidence.Resource {
+			r := record("2026-03-01T00:00:00Z", "")
+			r.Gaps = []evidence.Gap{{Attribute: "attachments", Kind: evidence.Errored, Message: "files/a.csv: SHA-256 does not match the record"}}
+			return r
+		}()}, Inconclusive, "could not be verified: files/a.csv: SHA-256 does not match"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

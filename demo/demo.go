@@ -39,6 +39,7 @@ import (
 	"github.com/attestdev/attest/collectors/tlsprobe"
 	"github.com/attestdev/attest/collectors/workspace"
 	"github.com/attestdev/attest/collectors/workspace/workspacefake"
+	demoevidence "github.com/attestdev/attest/demo/evidence"
 )
 
 // An Env is a running demo organisation.
@@ -76,6 +77,8 @@ func Start(now time.Time) (*Env, error) {
 	env.startGCP(now)
 	env.startWorkspace(now)
 	env.startOkta(now)
+	mc := demoevidence.Config(now)
+	env.Sources.Manual = &mc
 	return env, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/attestdev/attest/collectors/aws"
 	"github.com/attestdev/attest/collectors/gcp"
 	"github.com/attestdev/attest/collectors/github"
+	"github.com/attestdev/attest/collectors/manual"
 	"github.com/attestdev/attest/collectors/okta"
 	"github.com/attestdev/attest/collectors/tlsprobe"
 	"github.com/attestdev/attest/collectors/workspace"
@@ -24,6 +25,7 @@ type Config struct {
 	GCP       *gcp.Config       `yaml:"gcp,omitempty"`
 	Workspace *workspace.Config `yaml:"workspace,omitempty"`
 	Okta      *okta.Config      `yaml:"okta,omitempty"`
+	Manual    *manual.Config    `yaml:"manual,omitempty"`
 }
 
 // Sources returns the configured sources, in a fixed order.
@@ -47,6 +49,9 @@ func Sources(c Config) []collectors.Source {
 	if c.Okta != nil {
 		out = append(out, okta.NewSource(*c.Okta))
 	}
+	if c.Manual != nil {
+		out = append(out, manual.NewSource(*c.Manual))
+	}
 	return out
 }
 
@@ -54,7 +59,7 @@ func Sources(c Config) []collectors.Source {
 // collectors can describe themselves.
 func everything() []collectors.Source {
 	return Sources(Config{TLS: &tlsprobe.Config{}, AWS: &aws.Config{}, GitHub: &github.Config{},
-		GCP: &gcp.Config{}, Workspace: &workspace.Config{}, Okta: &okta.Config{}})
+		GCP: &gcp.Config{}, Workspace: &workspace.Config{}, Okta: &okta.Config{}, Manual: &manual.Config{}})
 }
 
 // Registry returns a registry of every collector attest has, configured or
@@ -93,6 +98,8 @@ func Policy(source string, ds []collectors.Descriptor) ([]byte, error) {
 		return workspace.Policy(ds)
 	case okta.SourceName:
 		return okta.Policy(ds)
+	case manual.SourceName:
+		return manual.Policy(ds)
 	}
 	return nil, fmt.Errorf("unknown source %q (known: %v)", source, SourceNames())
 }

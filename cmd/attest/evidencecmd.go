@@ -1,0 +1,240 @@
+package main
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/attestdev/attest/collectors/manual"
+	"github.com/attestdev/attest/controls"
+)
+
+func newEvidence(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "evidence",
+		Short: "Record and list organisational evidence (training, NDAs, pen tests, DR tests, ...)",
+		Long: `Organisational measures are recorded as YAML files in an evidence directory
+(default "evidence"), each with who vouches for it, when it was done, whom it
+covered and attached files whose SHA-256 is checked at every collection.
+Controls ask for evidence by kind and a maximum age; expired or missing
+evidence makes them fail or need attention.`,
+	}
+	cmd.AddCommand(newEvidenceAdd(g), newEvidenceList(g))
+	return cmd
+}
+
+func newEvidenceAdd(g *globals) *cobra.Command {
+	var dir string
+	var r manual.Record
+	var attach []string
+	cmd := &cobra.Command{
+		Use:   "add",
+		Short: "Record a piece of organisational evidence and copy its attachments into the evidence directory",
+		Example: `  attest evidence add --kind security_training --title "Security awareness training 2026" \
+    --performed-at 2026-01-20 --attested-by "Jane Doe (CISO)" \
+    --scope "all employees" --population 42 --covered 42 --attach completions.csv`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if r.PerformedAt == "" {
+				r.PerformedAt = time.Now().UTC().Format(time.DateOnly)
+			}
+			var atts []manual.Attach
+			for _, a := range attach {
+				atts = append(atts, manual.Attach{Path: a})
+			}
+			file, err := manual.Add(dir, r, atts)
+			if err != nil {
+				return err
+			}
+			g.log.Info("evidence recorded", "dir", dir, "file", file, "attachments", len(atts))
+			_, err = fmt.Fprintln(g.stdout, file)
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&dir, "dir", manual.DefaultDir, "evidence directory")
+	f.StringVar(&r.Kind, "kind", "", "kind of measure, e.g. security_training, penetration_test, dr_test (see attest controls list)")
+	f.StringVar(&r.Title, "title", "", "what was done, in a few words")
+	f.StringVar(&r.PerformedAt, "performed-at", "", "when: a date (2006-01-02) or RFC 3339 time (default today)")
+	f.StringVar(&r.ValidUntil, "valid-until", "", "end of validity, when earlier than the control's max age")
+	f.StringVar(&r.AttestedBy, "attested-by", "", "who vouches for the record (name and role)")
+	f.StringVar(&r.Scope.Description, "scope", "", `whom or what it covered, e.g. "all employees"`)
+	f.IntVar(&r.Scope.Population, "population", 0, "how many people or systems it is for")
+	f.IntVar(&r.Scope.Covered, "covered", 0, "how many of them it reached")
+	f.StringArrayVar(&r.OpenItems, "open-item", nil, "something still outstanding, e.g. an unfixed finding (repeatable)")
+	f.StringVar(&r.Notes, "notes", "", "free text for readers")
+	f.StringArrayVar(&attach, "attach", nil, "file to copy in as an attachment (repeatable)")
+	return cmd
+}
+
+// expiry is the state of one kind of evidence.
+type expiry struct {
+	Kind        string    `json:"kind"`
+	Controls    []string  `json:"controls"`
+	MaxAge      string    `json:"max_age,omitempty"`
+	File        string    `json:"file,omitempty"`
+	Title       string    `json:"title,omitempty"`
+	PerformedAt time.Time `json:"performed_at,omitzero"`
+	ExpiresAt   time.Time `json:"expires_at,omitzero"`
+	DaysLeft    int       `json:"days_left"`
+	Status      string    `json:"status"` // valid, expiring, expired, missing, unused
+}
+
+func newEvidenceList(g *globals) *cobra.Command {
+	var dir, expiring, format string
+	var dirs []string
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the newest record of each kind with its expiry, and the kinds controls ask for but nobody recorded",
+		Long: `List shows, per kind of evidence, the newest record and when it expires: the
+earlier of its valid_until and performed_at plus the shortest max_age of the
+controls that ask for it. Kinds that controls ask for but that have no record
+are listed as missing. With --expiring only what is missing, expired or
+expires within the given time is listed, e.g. --expiring 30d.`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			var within time.Duration
+			if expiring != "" {
+				d, err := controls.ParseDuration(expiring)
+				if err != nil {
+					return usageError("--expiring: %v", err)
+				}
+				within = d
+			}
+			if format != "table" && format != "json" {
+				return usageError("--format %q: want table or json", format)
+			}
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			lib, err := loadLibrary(cfg, dirs)
+			if err != nil {
+				return err
+			}
+			recs, problems, err := manual.Read(os.DirFS(dir))
+			if err != nil {
+				return err
+			}
+			for _, p := range problems {
+				g.log.Warn("record skipped", "err", p)
+			}
+			rows := expiries(lib, recs, time.Now().UTC())
+			if expiring != "" {
+				rows = slices.DeleteFunc(rows, func(e expiry) bool {
+					return e.Status == "unused" || (e.Status != "missing" && e.DaysLeft > int(within/(24*time.Hour)))
+				})
+			}
+			if format == "json" {
+				enc := json.NewEncoder(g.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(rows)
+			}
+			return printExpiries(g.stdout, rows)
+		},
+	}
+	cmd.Flags().StringVar(&dir, "dir", manual.DefaultDir, "evidence directory")
+	cmd.Flags().StringVar(&expiring, "expiring", "", "only list what is missing, expired or expires within this time, e.g. 30d")
+	cmd.Flags().StringVar(&format, "format", "table", "output format: table or json")
+	cmd.Flags().StringSliceVar(&dirs, "controls", nil, "extra control directories (repeatable)")
+	return cmd
+}
+
+// expiries returns one row per kind that a control asks for or a record
+// has, sorted by days left (missing first).
+func expiries(lib *controls.Library, recs []*manual.Record, now time.Time) []expiry {
+	byKind := map[string]*expiry{}
+	maxAge := map[string]time.Duration{}
+	for _, c := range lib.Controls {
+		for _, m := range c.Manual {
+			e := byKind[m.Kind]
+			if e == nil {
+				e = &expiry{Kind: m.Kind, Status: "missing"}
+				byKind[m.Kind] = e
+			}
+			e.Controls = append(e.Controls, c.ID)
+			d, err := m.MaxAge.Parse()
+			if err == nil && (maxAge[m.Kind] == 0 || d < maxAge[m.Kind]) {
+				maxAge[m.Kind], e.MaxAge = d, string(m.MaxAge)
+			}
+		}
+	}
+	latest := manual.Latest(recs)
+	for _, r := range recs {
+		if latest[r.Kind] != r.File {
+			continue
+		}
+		e := byKind[r.Kind]
+		if e == nil {
+			e = &expiry{Kind: r.Kind, Controls: []string{}}
+			byKind[r.Kind] = e
+		}
+		e.File, e.Title, e.PerformedAt = r.File, r.Title, r.PerformedTime()
+		if d := maxAge[r.Kind]; d > 0 {
+			e.ExpiresAt = e.PerformedAt.Add(d)
+		}
+		if vu := r.ValidUntilTime(); !vu.IsZero() && (e.ExpiresAt.IsZero() || vu.Before(e.ExpiresAt)) {
+			e.ExpiresAt = vu
+		}
+		switch {
+		case len(e.Controls) == 0:
+			e.Status = "unused"
+		case !e.ExpiresAt.After(now):
+			e.Status = "expired"
+		default:
+			e.Status = "valid"
+		}
+		if !e.ExpiresAt.IsZero() {
+			e.DaysLeft = int(e.ExpiresAt.Sub(now).Hours() / 24)
+		}
+	}
+	var rows []expiry
+	for _, e := range byKind {
+		slices.Sort(e.Controls)
+		rows = append(rows, *e)
+	}
+	rank := func(e expiry) int {
+		switch e.Status {
+		case "missing":
+			return 0
+		case "unused":
+			return 2
+		}
+		return 1
+	}
+	slices.SortFunc(rows, func(a, b expiry) int {
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a.DaysLeft, b.DaysLeft), cmp.Compare(a.Kind, b.Kind))
+	})
+	if rows == nil {
+		rows = []expiry{}
+	}
+	return rows
+}
+
+func printExpiries(w io.Writer, rows []expiry) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "STATUS\tKIND\tPERFORMED\tEXPIRES\tDAYS LEFT\tCONTROLS\tRECORD")
+	day := func(t time.Time) string {
+		if t.IsZero() {
+			return "-"
+		}
+		return t.Format(time.DateOnly)
+	}
+	for _, e := range rows {
+		left := "-"
+		if !e.ExpiresAt.IsZero() {
+			left = fmt.Sprint(e.DaysLeft)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", strings.ToUpper(e.Status), e.Kind, day(e.PerformedAt), day(e.ExpiresAt), left,
+			strings.Join(e.Controls, " "), cmp.Or(e.File, "-"))
+	}
+	return tw.Flush()
+}
