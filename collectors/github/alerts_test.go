@@ -101,10 +101,10 @@ func TestAlertsCollector(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Collect: %v", err)
 			}
-			if diff := cmp.Diff(tt.want, s.byType("github.repository.alerts")); diff != "" {
+			if diff := cmp.Diff(tt.want, s.ByType("github.repository.alerts")); diff != "" {
 				t.Errorf("alerts (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantFail, s.kinds()); diff != "" {
+			if diff := cmp.Diff(tt.wantFail, s.Kinds()); diff != "" {
 				t.Errorf("failures (-want +got):\n%s", diff)
 			}
 		})

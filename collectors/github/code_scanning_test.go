@@ -99,10 +99,10 @@ func TestSASTCollector(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Collect: %v", err)
 			}
-			if diff := cmp.Diff(tt.want, s.byType("github.repository.sast")); diff != "" {
+			if diff := cmp.Diff(tt.want, s.ByType("github.repository.sast")); diff != "" {
 				t.Errorf("sast (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantFail, s.kinds()); diff != "" {
+			if diff := cmp.Diff(tt.wantFail, s.Kinds()); diff != "" {
 				t.Errorf("failures (-want +got):\n%s", diff)
 			}
 		})

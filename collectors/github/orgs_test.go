@@ -105,13 +105,13 @@ func TestOrgCollector(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Collect: %v", err)
 			}
-			if diff := cmp.Diff(tt.wantOrg, s.byType("github.organization")); diff != "" {
+			if diff := cmp.Diff(tt.wantOrg, s.ByType("github.organization")); diff != "" {
 				t.Errorf("organization (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantAccs, s.byType("identity.account")); diff != "" {
+			if diff := cmp.Diff(tt.wantAccs, s.ByType("identity.account")); diff != "" {
 				t.Errorf("accounts (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantFail, s.kinds()); diff != "" {
+			if diff := cmp.Diff(tt.wantFail, s.Kinds()); diff != "" {
 				t.Errorf("failures (-want +got):\n%s", diff)
 			}
 		})

@@ -105,13 +105,13 @@ func TestReviewCollector(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Collect: %v", err)
 			}
-			if diff := cmp.Diff(tt.wantPop, s.byType(typePull)); diff != "" {
+			if diff := cmp.Diff(tt.wantPop, s.ByType(typePull)); diff != "" {
 				t.Errorf("population (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantSample, s.byType(typeReview)); diff != "" {
+			if diff := cmp.Diff(tt.wantSample, s.ByType(typeReview)); diff != "" {
 				t.Errorf("sample (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantFail, s.kinds()); diff != "" {
+			if diff := cmp.Diff(tt.wantFail, s.Kinds()); diff != "" {
 				t.Errorf("failures (-want +got):\n%s", diff)
 			}
 		})

@@ -122,10 +122,10 @@ func TestRepoCollector(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Collect: %v", err)
 			}
-			if diff := cmp.Diff(tt.want, s.byType("github.repository")); diff != "" {
+			if diff := cmp.Diff(tt.want, s.ByType("github.repository")); diff != "" {
 				t.Errorf("repositories (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantFail, s.kinds()); diff != "" {
+			if diff := cmp.Diff(tt.wantFail, s.Kinds()); diff != "" {
 				t.Errorf("failures (-want +got):\n%s", diff)
 			}
 		})

@@ -4,17 +4,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/internal/apitest"
 )
 
 func lower(s string) string { return strings.ToLower(s) }
 
-func kindOf(err error) evidence.FailureKind {
-	if err == nil {
-		return ""
-	}
-	return collectors.Classify(err)
-}
+func kindOf(err error) evidence.FailureKind { return apitest.KindOf(err) }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -60,7 +60,7 @@ func TestPoliciesCollector(t *testing.T) {
 		wantFail []evidence.FailureKind
 	}{
 		{name: "happy", fx: happy, want: func(h string) []evidence.Resource { return want(h, soFull) }},
-		{name: "two pages", fx: happy.with(fixtures{
+		{name: "two pages", fx: happy.With(fixtures{
 			rules:                        {Body: "rules_sign_on.json", Header: map[string]string{"Link": `<{server}` + rules + `?after=0pr3default&limit=20>; rel="next"`}},
 			rules + "?after=0pr3default": {Body: "rules_sign_on.json"},
 		}), want: func(h string) []evidence.Resource {
@@ -68,20 +68,20 @@ func TestPoliciesCollector(t *testing.T) {
 		}},
 		{name: "empty", fx: fixtures{pw: {Body: "empty.json"}, mfa: {Body: "empty.json"}, so: {Body: "empty.json"}},
 			want: func(string) []evidence.Resource { return nil }},
-		{name: "absent: policy without rules", fx: happy.with(fixtures{rules: missing}), want: func(h string) []evidence.Resource {
+		{name: "absent: policy without rules", fx: happy.With(fixtures{rules: missing}), want: func(h string) []evidence.Resource {
 			return want(h, map[string]any{"status": "ACTIVE", "priority": 1, "system": true, "active_rules": 0, "rules_allowing_without_mfa": 0})
 		}},
 		{name: "denied", fx: fixtures{pw: forbidden, mfa: forbidden, so: forbidden}, wantErr: evidence.Denied},
-		{name: "denied rules", fx: happy.with(fixtures{rules: forbidden}), want: func(h string) []evidence.Resource {
+		{name: "denied rules", fx: happy.With(fixtures{rules: forbidden}), want: func(h string) []evidence.Resource {
 			return want(h, soBase,
 				evidence.Gap{Attribute: "active_rules", Kind: evidence.Denied, Operation: opListRules, Permission: scopePolicies},
 				evidence.Gap{Attribute: "rules_allowing_without_mfa", Kind: evidence.Denied, Operation: opListRules, Permission: scopePolicies})
 		}, wantFail: []evidence.FailureKind{evidence.Denied}},
-		{name: "throttled one type", fx: happy.with(fixtures{pw: rateLimited}), want: func(h string) []evidence.Resource {
+		{name: "throttled one type", fx: happy.With(fixtures{pw: rateLimited}), want: func(h string) []evidence.Resource {
 			return want(h, soFull)[:3]
 		}, wantFail: []evidence.FailureKind{evidence.Throttled}},
 		{name: "throttled", fx: fixtures{pw: rateLimited, mfa: rateLimited, so: rateLimited}, wantErr: evidence.Throttled},
-		{name: "cancelled", fx: happy.with(fixtures{rules: blockReply}), started: started, wantErr: evidence.Cancelled},
+		{name: "cancelled", fx: happy.With(fixtures{rules: blockReply}), started: started, wantErr: evidence.Cancelled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,12 +102,12 @@ func TestPoliciesCollector(t *testing.T) {
 			}
 			var got []evidence.Resource
 			for _, typ := range []string{typeMFAEnroll, typeSignOn, typePassword} {
-				got = append(got, s.byType(typ)...)
+				got = append(got, s.ByType(typ)...)
 			}
 			if diff := cmp.Diff(tt.want(strings.TrimPrefix(srv.URL, "http://")), got); diff != "" {
 				t.Errorf("policies (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantFail, s.kinds()); diff != "" {
+			if diff := cmp.Diff(tt.wantFail, s.Kinds()); diff != "" {
 				t.Errorf("failures (-want +got):\n%s", diff)
 			}
 		})

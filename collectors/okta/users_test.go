@@ -72,16 +72,16 @@ func TestUsersCollector(t *testing.T) {
 		wantFail []evidence.FailureKind
 	}{
 		{name: "happy", fx: happy, want: []u{isaacU, oldU, stubbyU}},
-		{name: "two pages", fx: happy.with(fixtures{
+		{name: "two pages", fx: happy.With(fixtures{
 			users: {Body: "users.json", Header: map[string]string{"Link": "<" + pageURL + `>; rel="next"`}},
 			page2: {Body: "users_page2.json"},
 		}), want: []u{dadeU, isaacU, oldU, stubbyU}},
 		{name: "empty", fx: fixtures{users: {Body: "empty.json"}, deprov: {Body: "empty.json"}}},
-		{name: "absent: factors and roles of a vanished user", fx: happy.with(fixtures{
+		{name: "absent: factors and roles of a vanished user", fx: happy.With(fixtures{
 			stubby + "/factors": missing, stubby + "/roles": missing,
 		}), want: []u{isaacU, oldU, {stubbyU.id, stubbyU.login, stubbyU.email, "SUSPENDED", false, false, false, []any{}, []any{}, ""}}},
 		{name: "denied", fx: fixtures{users: forbidden}, wantErr: evidence.Denied},
-		{name: "denied roles", fx: happy.with(fixtures{isaac + "/roles": forbidden}), want: []u{isaacU, oldU, stubbyU},
+		{name: "denied roles", fx: happy.With(fixtures{isaac + "/roles": forbidden}), want: []u{isaacU, oldU, stubbyU},
 			mod: func(us, accs []evidence.Resource) {
 				delete(us[0].Attributes, "admin_roles")
 				delete(us[0].Attributes, "admin")
@@ -92,7 +92,7 @@ func TestUsersCollector(t *testing.T) {
 				accs[0].Gaps = []evidence.Gap{g2}
 			}, wantFail: []evidence.FailureKind{evidence.Denied}},
 		{name: "throttled", fx: fixtures{users: rateLimited}, wantErr: evidence.Throttled},
-		{name: "cancelled", fx: happy.with(fixtures{stubby + "/factors": blockReply}), started: started, wantErr: evidence.Cancelled},
+		{name: "cancelled", fx: happy.With(fixtures{stubby + "/factors": blockReply}), started: started, wantErr: evidence.Cancelled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,13 +115,13 @@ func TestUsersCollector(t *testing.T) {
 			if tt.mod != nil {
 				tt.mod(wantUsers, wantAccs)
 			}
-			if diff := cmp.Diff(wantUsers, s.byType("okta.user")); diff != "" {
+			if diff := cmp.Diff(wantUsers, s.ByType("okta.user")); diff != "" {
 				t.Errorf("users (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(wantAccs, s.byType("identity.account")); diff != "" {
+			if diff := cmp.Diff(wantAccs, s.ByType("identity.account")); diff != "" {
 				t.Errorf("accounts (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantFail, s.kinds()); diff != "" {
+			if diff := cmp.Diff(tt.wantFail, s.Kinds()); diff != "" {
 				t.Errorf("failures (-want +got):\n%s", diff)
 			}
 		})
