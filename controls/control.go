@@ -134,12 +134,13 @@ func ParseSeverity(s string) (Severity, error) {
 type Frequency string
 
 var frequencies = map[Frequency]time.Duration{
-	"continuous": 24 * time.Hour,
-	"daily":      24 * time.Hour,
-	"weekly":     7 * 24 * time.Hour,
-	"monthly":    31 * 24 * time.Hour,
-	"quarterly":  92 * 24 * time.Hour,
-	"annually":   366 * 24 * time.Hour,
+	"continuous":   24 * time.Hour,
+	"daily":        24 * time.Hour,
+	"weekly":       7 * 24 * time.Hour,
+	"monthly":      31 * 24 * time.Hour,
+	"quarterly":    92 * 24 * time.Hour,
+	"semiannually": 184 * 24 * time.Hour,
+	"annually":     366 * 24 * time.Hour,
 }
 
 // MaxAge returns the oldest evidence the frequency accepts.

@@ -1,8 +1,9 @@
 package controls
 
 // Coverage says, for every requirement of a framework, which controls map to
-// it and whether any of them is automated (has an evidence requirement
-// evaluated from API data), only manual (organisational evidence), or none.
+// it and whether any of them is automated (has an evidence requirement over
+// resources collected from an API), only manual (organisational evidence
+// records), or none.
 type Coverage struct {
 	Framework    string                `json:"framework"`
 	Name         string                `json:"name"`
@@ -28,7 +29,7 @@ func (l *Library) Coverage(fw *Framework) Coverage {
 	for _, req := range fw.Requirements {
 		rc := RequirementCoverage{ID: req.ID, Group: req.Group, Title: req.Title, Automated: []string{}, Manual: []string{}}
 		for _, c := range l.ControlsFor(fw.ID, req.ID) {
-			if len(c.Evidence) > 0 {
+			if automated(c) {
 				rc.Automated = append(rc.Automated, c.ID)
 			} else {
 				rc.Manual = append(rc.Manual, c.ID)
@@ -48,4 +49,16 @@ func (l *Library) Coverage(fw *Framework) Coverage {
 		cov.Requirements = append(cov.Requirements, rc)
 	}
 	return cov
+}
+
+// automated reports whether a control rests on evidence collected from an
+// API. Rules over manual evidence records still rest on people's
+// attestations, so they count as manual.
+func automated(c *Control) bool {
+	for _, r := range c.Evidence {
+		if r.Type != ManualType {
+			return true
+		}
+	}
+	return false
 }

@@ -66,7 +66,7 @@ func (v *validator) control(file string, data []byte) (*Control, error) {
 		bad("severity", "%q: want low, medium, high or critical", c.Severity)
 	}
 	if c.Frequency.MaxAge() == 0 {
-		bad("frequency", "%q: want continuous, daily, weekly, monthly, quarterly or annually", c.Frequency)
+		bad("frequency", "%q: want continuous, daily, weekly, monthly, quarterly, semiannually or annually", c.Frequency)
 	}
 	v.mappings(c, bad)
 	if !slices.Contains(TOMCategories, c.TOM.Category) {
