@@ -26,6 +26,7 @@ type recorder struct {
 	version   int
 	target    evidence.Target
 	now       func() time.Time
+	progress  func(Event)
 	count     atomic.Int64
 }
 
@@ -74,6 +75,9 @@ func Record(ctx context.Context, rec evidence.Record, body []byte) string {
 		return ""
 	}
 	r.count.Add(1)
+	if r.progress != nil {
+		r.progress(Event{Kind: RecordStored, Collector: r.collector, Target: r.target})
+	}
 	if t, ok := ctx.Value(traceKey{}).(*Trace); ok {
 		t.mu.Lock()
 		t.ids = append(t.ids, sum)

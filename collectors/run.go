@@ -16,6 +16,19 @@ type Runner struct {
 	Writer *evidence.Writer
 	// Concurrency bounds how many jobs run at once; 0 means 8.
 	Concurrency int
+	// SourceConcurrency bounds how many jobs of one source (by name, e.g.
+	// "github") run at once, within Concurrency, so that a provider with
+	// tight rate limits does not get more parallel calls than it allows
+	// while other sources use the remaining slots. A source not listed is
+	// bounded by Concurrency alone.
+	SourceConcurrency map[string]int
+	// Shard, when set, restricts the run to the targets the shard owns
+	// (see evidence.Shard.Owns); the other shards collect the rest.
+	Shard evidence.Shard
+	// Progress, when set, is called for every job started and finished,
+	// resource emitted, raw response stored and failure. It is called from
+	// many goroutines at once and must be cheap and safe for concurrent use.
+	Progress func(Event)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Log receives progress; nil means slog.Default().
@@ -25,28 +38,62 @@ type Runner struct {
 // Run executes the jobs and returns one evidence.Run per job, sorted. A
 // failing job never stops the others: its error becomes a failed run. When
 // ctx is cancelled, jobs not yet started are recorded as cancelled, so the
-// bundle still says what is missing.
+// bundle still says what is missing. Jobs whose target another shard owns
+// are left out.
 func (r *Runner) Run(ctx context.Context, jobs []Job) []evidence.Run {
+	jobs = slices.DeleteFunc(slices.Clone(jobs), func(j Job) bool { return !r.Shard.Owns(j.Target) })
+	r.progress(Event{Kind: JobsPlanned, Jobs: len(jobs)})
 	n := r.Concurrency
 	if n <= 0 {
 		n = 8
 	}
-	sem := make(chan struct{}, n)
-	runs := make([]evidence.Run, len(jobs))
-	var wg sync.WaitGroup
+	global := make(chan struct{}, n)
+	// Jobs are fed per source, so that a source waiting for one of its
+	// own slots never holds up the jobs of another source.
+	bySource := map[string][]int{}
+	var sources []string
 	for i, job := range jobs {
-		if !acquire(ctx, sem) {
-			runs[i] = r.skipped(job, ctx.Err())
-			continue
+		src := job.Target.Source
+		if _, ok := bySource[src]; !ok {
+			sources = append(sources, src)
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			runs[i] = r.runOne(ctx, job)
-		}()
+		bySource[src] = append(bySource[src], i)
 	}
-	wg.Wait()
+	runs := make([]evidence.Run, len(jobs))
+	var jobsWG, feedWG sync.WaitGroup
+	for _, src := range sources {
+		var own chan struct{}
+		if limit := r.SourceConcurrency[src]; limit > 0 {
+			own = make(chan struct{}, limit)
+		}
+		feedWG.Go(func() {
+			for _, i := range bySource[src] {
+				job := jobs[i]
+				if own != nil && !acquire(ctx, own) {
+					runs[i] = r.skipped(job, ctx.Err())
+					continue
+				}
+				if !acquire(ctx, global) {
+					if own != nil {
+						<-own
+					}
+					runs[i] = r.skipped(job, ctx.Err())
+					continue
+				}
+				jobsWG.Go(func() {
+					defer func() {
+						<-global
+						if own != nil {
+							<-own
+						}
+					}()
+					runs[i] = r.runOne(ctx, job)
+				})
+			}
+		})
+	}
+	feedWG.Wait()
+	jobsWG.Wait()
 	for _, run := range runs {
 		r.Writer.AddRun(run)
 	}
@@ -76,7 +123,12 @@ func (r *Runner) Fail(src Source, enabled func(string) bool, err error) []eviden
 		if !enabled(d.ID) {
 			continue
 		}
-		run := r.skipped(Job{Collector: c, Target: evidence.Target{Source: src.Name()}}, err)
+		target := evidence.Target{Source: src.Name()}
+		if !r.Shard.Owns(target) {
+			continue
+		}
+		run := r.skipped(Job{Collector: c, Target: target}, err)
+		r.progress(Event{Kind: CallFailed, Collector: d.ID, Target: target})
 		r.Writer.AddRun(run)
 		runs = append(runs, run)
 	}
@@ -112,12 +164,13 @@ func (r *Runner) runOne(ctx context.Context, job Job) evidence.Run {
 	d := job.Collector.Describe()
 	log := r.log().With("collector", d.ID, "target", job.Target.String())
 	s := &sink{r: r, d: d, target: job.Target, log: log}
-	rec := &recorder{w: r.Writer, collector: d.ID, version: d.Version, target: job.Target, now: r.now}
+	rec := &recorder{w: r.Writer, collector: d.ID, version: d.Version, target: job.Target, now: r.now, progress: r.Progress}
 	run := evidence.Run{
 		Collector: d.ID, CollectorVersion: d.Version, Target: job.Target,
 		ResourceTypes: typeNames(d), StartedAt: r.now(),
 	}
 	log.Debug("collecting")
+	r.progress(Event{Kind: JobStarted, Collector: d.ID, Target: job.Target})
 	err := job.Collector.Collect(withRecorder(ctx, rec), job.Target, s)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -137,6 +190,7 @@ func (r *Runner) runOne(ctx context.Context, job Job) evidence.Run {
 		run.Status = evidence.Complete
 	}
 	log.Info("collected", "resources", run.Resources, "records", run.Records, "status", run.Status)
+	r.progress(Event{Kind: JobFinished, Collector: d.ID, Target: job.Target, Status: run.Status})
 	return run
 }
 
@@ -177,6 +231,7 @@ func (s *sink) Emit(res evidence.Resource) {
 	s.mu.Lock()
 	s.resources++
 	s.mu.Unlock()
+	s.r.progress(Event{Kind: ResourceEmitted, Collector: s.d.ID, Target: s.target})
 }
 
 func (s *sink) Fail(f evidence.Failure) {
@@ -184,6 +239,7 @@ func (s *sink) Fail(f evidence.Failure) {
 	s.mu.Lock()
 	s.failures = append(s.failures, f)
 	s.mu.Unlock()
+	s.r.progress(Event{Kind: CallFailed, Collector: s.d.ID, Target: s.target})
 }
 
 // Collect plans every source and runs the resulting jobs. A source whose

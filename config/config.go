@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 
 	"github.com/attestdev/attest/collectors/all"
 	"github.com/attestdev/attest/collectors/manual"
@@ -36,6 +37,9 @@ type File struct {
 	FailOn string `yaml:"fail_on,omitempty"`
 	// Concurrency bounds how many collector jobs run at once; default 8.
 	Concurrency int `yaml:"concurrency,omitempty"`
+	// SourceConcurrency bounds concurrent jobs per source, e.g.
+	// {github: 2} to stay far below a token's secondary rate limits.
+	SourceConcurrency map[string]int `yaml:"source_concurrency,omitempty"`
 	// Waivers is a file of approved exceptions (see controls.LoadWaivers).
 	Waivers string `yaml:"waivers,omitempty"`
 	// Company is a file with the company data for TOMs, DPA and trust
@@ -73,6 +77,13 @@ func Load(path string) (*File, error) {
 	}
 	if f.Concurrency < 0 {
 		bad("concurrency", errors.New("must not be negative"))
+	}
+	for src, n := range f.SourceConcurrency {
+		if !slices.Contains(all.SourceNames(), src) {
+			bad("source_concurrency."+src, fmt.Errorf("unknown source %q (known: %v)", src, all.SourceNames()))
+		} else if n < 1 {
+			bad("source_concurrency."+src, errors.New("must be at least 1"))
+		}
 	}
 	// Each source section may validate itself.
 	v := reflect.ValueOf(f.Sources)
@@ -135,6 +146,10 @@ const Example = `# attest configuration. Secrets never go here: sources read tok
 # Company data and subprocessor register for attest toms, dpa and trust.
 # company: company.yaml
 # subprocessors: subprocessors.yaml
+
+# Concurrent collector jobs in all, and per source.
+# concurrency: 8
+# source_concurrency: {github: 2}
 
 # Lowest severity of a failed control that makes "attest check" exit 1.
 fail_on: high

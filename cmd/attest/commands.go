@@ -20,7 +20,7 @@ import (
 )
 
 func newCollect(g *globals) *cobra.Command {
-	var out string
+	var out, shardFlag string
 	var replace bool
 	cmd := &cobra.Command{
 		Use:   "collect",
@@ -39,7 +39,11 @@ saying what was covered and what failed. All calls are read-only.`,
 			if err != nil {
 				return err
 			}
-			b, err := g.collect(cmd.Context(), cfg, lib, all.Sources(cfg.Sources), out, replace)
+			shard, err := parseShardFlag(shardFlag, os.Getenv)
+			if err != nil {
+				return err
+			}
+			b, err := g.collect(cmd.Context(), cfg, lib, all.Sources(cfg.Sources), out, replace, shard)
 			if err != nil {
 				return err
 			}
@@ -49,6 +53,7 @@ saying what was covered and what failed. All calls are read-only.`,
 	}
 	cmd.Flags().StringVarP(&out, "out", "o", "bundle", "bundle directory to create")
 	cmd.Flags().BoolVar(&replace, "replace", false, "replace an earlier bundle in --out")
+	cmd.Flags().StringVar(&shardFlag, "shard", "", shardFlagUsage)
 	return cmd
 }
 
@@ -108,6 +113,7 @@ type checkFlags struct {
 	format string
 	dirs   []string
 	eval   evalFlags
+	record recordFlags
 	// baseline and reports are read by afterCheck (reportcmds.go).
 	baseline string
 	reports  reportFormats
@@ -121,6 +127,7 @@ func (f *checkFlags) register(cmd *cobra.Command, defaultOut string) {
 	cmd.Flags().StringVar(&f.baseline, "baseline", "", "earlier results.json: print the drift and exit 1 only on regressions at or above --fail-on")
 	cmd.Flags().Var(&f.reports, "report", reportFlagUsage)
 	f.eval.register(cmd, false)
+	f.record.register(cmd)
 }
 
 func newCheck(g *globals) *cobra.Command {
@@ -155,7 +162,7 @@ func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collecto
 		return err
 	}
 	bundleDir := filepath.Join(f.outDir, "bundle")
-	b, collectErr := g.collect(cmd.Context(), cfg, lib, sources, bundleDir, true)
+	b, collectErr := g.collect(cmd.Context(), cfg, lib, sources, bundleDir, true, evidence.Shard{})
 	if b == nil {
 		return collectErr
 	}
@@ -168,6 +175,9 @@ func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collecto
 		return err
 	}
 	g.log.Info("results written", "file", resultsPath)
+	if err := g.recordHistory(cmd.Context(), res, f.record); err != nil {
+		return err
+	}
 	if f.format == "json" {
 		data, err := res.MarshalIndent()
 		if err != nil {

@@ -110,8 +110,9 @@ func prepareBundleDir(dir string, replace bool) error {
 }
 
 // collect runs the collectors the library needs and returns the bundle
-// written to dir. An interrupted run still writes its bundle.
-func (g *globals) collect(ctx context.Context, cfg *config.File, lib *controls.Library, sources []collectors.Source, dir string, replace bool) (*evidence.Bundle, error) {
+// written to dir. An interrupted run still writes its bundle. A non-zero
+// shard collects only the targets that shard owns.
+func (g *globals) collect(ctx context.Context, cfg *config.File, lib *controls.Library, sources []collectors.Source, dir string, replace bool, shard evidence.Shard) (*evidence.Bundle, error) {
 	if len(sources) == 0 {
 		return nil, errors.New("no sources configured: add a sources section to attest.yaml (attest init writes an example), or try attest demo")
 	}
@@ -123,9 +124,14 @@ func (g *globals) collect(ctx context.Context, cfg *config.File, lib *controls.L
 		return nil, err
 	}
 	started := time.Now().UTC()
-	runner := &collectors.Runner{Writer: w, Concurrency: cfg.Concurrency, Log: g.log}
+	progress := g.startProgress()
+	runner := &collectors.Runner{Writer: w, Concurrency: cfg.Concurrency, SourceConcurrency: cfg.SourceConcurrency, Shard: shard, Progress: progress.callback(), Log: progress.logger(g.log, g.logLevel)}
 	runs := runner.Collect(ctx, sources, neededCollectors(lib))
+	progress.stop()
 	m := evidence.Manifest{AttestVersion: attestVersion(), StartedAt: started, FinishedAt: time.Now().UTC(), Interrupted: ctx.Err() != nil}
+	if shard != (evidence.Shard{}) {
+		m.Shard = &shard
+	}
 	if err := w.Close(m); err != nil {
 		return nil, err
 	}

@@ -64,7 +64,8 @@ runtime error.`,
 		newCollect(g), newEvaluate(g), newCheck(g), newControls(g),
 		newPermissions(g), newDemo(g), newInit(g), newVersion(g),
 		newReport(g), newDiff(g), newPack(g), newVerify(g), newWaivers(g), newCoverage(g),
-		newTOMs(g), newDPA(g), newTrust(g),
+		newTOMs(g), newDPA(g), newTrust(g), newMerge(g),
+		newEvidence(g), newAccessReview(g), newHistory(g),
 	)
 	return root
 }

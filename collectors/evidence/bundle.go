@@ -37,10 +37,14 @@ type Manifest struct {
 	FinishedAt    time.Time `json:"finished_at"`
 	// Interrupted is set when the run was cancelled or timed out before
 	// every collector finished; the runs say which ones.
-	Interrupted bool  `json:"interrupted,omitempty"`
-	Resources   int   `json:"resources"`
-	Records     int   `json:"records"`
-	Runs        []Run `json:"runs"`
+	Interrupted bool `json:"interrupted,omitempty"`
+	// Shard is set on the bundle of one shard of a collection split
+	// across machines (attest collect --shard); Merge combines the shards
+	// into one bundle without it.
+	Shard     *Shard `json:"shard,omitempty"`
+	Resources int    `json:"resources"`
+	Records   int    `json:"records"`
+	Runs      []Run  `json:"runs"`
 }
 
 // A Writer streams evidence into a new bundle directory. It is safe for

@@ -1,0 +1,211 @@
+package bench
+
+import (
+	"strings"
+	"time"
+
+	"github.com/attestdev/attest/collectors/evidence"
+)
+
+// Calls maps an operation to a number of calls.
+type Calls map[string]int64
+
+// Total returns the sum of the calls.
+func (c Calls) Total() int64 {
+	var n int64
+	for _, v := range c {
+		n += v
+	}
+	return n
+}
+
+func (c Calls) add(o Calls) {
+	for k, v := range o {
+		c[k] += v
+	}
+}
+
+func pages(items, perPage int) int64 { return int64(max(1, (items+perPage-1)/perPage)) }
+
+// GraphQLRepoBatch is how many repositories one GitHub GraphQL query can
+// cover for branch protection, rulesets, Dependabot alerts and recent pull
+// requests with their reviews, within GitHub's node limits.
+const GraphQLRepoBatch = 50
+
+// reviewSample is the github source's default review_sample_size.
+const reviewSample = 25
+
+// MinCalls returns the fewest calls the collectors that ran need for an
+// organisation of size sz, per operation. With batch, it assumes the batch
+// APIs that exist: iam:GetAccountAuthorizationDetails (every user's
+// attached policies and groups, 1,000 users a page) instead of two calls
+// per user, and GitHub GraphQL for the per-repository reads that GraphQL
+// serves. Without batch, it is the minimum with the REST operations the
+// collectors use today, each list read once.
+//
+// Per collector, with A accounts, R regions, B buckets and U IAM users per
+// account, V volumes, D DB instances and K keys per account and region, N
+// repositories and M members:
+//
+//	plan (aws)            sts:GetCallerIdentity 1, organizations:ListAccounts ⌈A/20⌉, sts:AssumeRole A-1
+//	aws.s3                A × (s3:ListBuckets 1 + B × 5: encryption, versioning, public access block, policy, lifecycle)
+//	aws.iam.credentials   A × (GenerateCredentialReport 1 + GetCredentialReport 1 + U × 2), batch: A × (2 + ⌈U/1000⌉)
+//	aws.iam.password_policy  A
+//	aws.kms               A × R × (ListKeys ⌈K/1000⌉ + K × 2: DescribeKey, GetKeyRotationStatus)
+//	aws.ebs               A × R × (GetEbsEncryptionByDefault 1 + DescribeVolumes ⌈V/500⌉)
+//	aws.rds               A × R × (DescribeDBInstances ⌈D/100⌉ + DescribeDBClusters 1)
+//	aws.guardduty         A × R × (ListDetectors 1 + GetDetector 1)
+//	aws.cloudtrail        A × (R × DescribeTrails 1 + GetTrailStatus 1 per trail)
+//	aws.backup            A × R × (ListBackupPlans 1 + ListBackupVaults 1)
+//	aws.elbv2             A × R × DescribeLoadBalancers 1
+//	aws.cloudfront        A × ListDistributions 1
+//	github.org            org 1, members ⌈M/100⌉ + owners (role=admin) 1 + 2FA-disabled filter 1, outside collaborators 1
+//	github (all repos)    repository list ⌈N/100⌉ once for every github collector
+//	github.repos          N × (classic protection 1 + rules 1), batch: ⌈N/50⌉ GraphQL
+//	github.sast           N × code scanning analyses 1 (REST only)
+//	github.alerts         N × (Dependabot 1 + secret scanning 1), batch: N × secret scanning 1 + ⌈N/50⌉ GraphQL
+//	github.reviews        N × pulls 1 + 25 reviews, batch: ⌈N/50⌉ GraphQL
+func MinCalls(sz Size, runs []evidence.Run, batch bool) Calls {
+	ran := map[string]bool{}
+	for _, r := range runs {
+		ran[r.Collector] = true
+	}
+	A, R := int64(sz.Accounts), int64(sz.Regions)
+	U := sz.Identities / 2 / max(sz.Accounts, 1)
+	N, M := int64(sz.Repos), sz.Identities/2
+	perAR := func(c Calls) Calls {
+		out := Calls{}
+		for k, v := range c {
+			out[k] = v * A * R
+		}
+		return out
+	}
+	perA := func(c Calls) Calls {
+		out := Calls{}
+		for k, v := range c {
+			out[k] = v * A
+		}
+		return out
+	}
+	byCollector := map[string]Calls{
+		"aws.s3": perA(Calls{"s3:ListBuckets": 1, "s3:GetBucketEncryption": int64(sz.Buckets), "s3:GetBucketVersioning": int64(sz.Buckets),
+			"s3:GetPublicAccessBlock": int64(sz.Buckets), "s3:GetBucketPolicy": int64(sz.Buckets), "s3:GetBucketLifecycleConfiguration": int64(sz.Buckets)}),
+		"aws.iam.password_policy": perA(Calls{"iam:GetAccountPasswordPolicy": 1}),
+		"aws.kms":                 perAR(Calls{"kms:ListKeys": pages(KeysPerRegion, 1000), "kms:DescribeKey": KeysPerRegion, "kms:GetKeyRotationStatus": KeysPerRegion}),
+		"aws.ebs":                 perAR(Calls{"ec2:GetEbsEncryptionByDefault": 1, "ec2:DescribeVolumes": pages(VolumesPerRegion, 500)}),
+		"aws.rds":                 perAR(Calls{"rds:DescribeDBInstances": pages(DBsPerRegion, 100), "rds:DescribeDBClusters": 1}),
+		"aws.guardduty":           perAR(Calls{"guardduty:ListDetectors": 1, "guardduty:GetDetector": 1}),
+		"aws.cloudtrail":          Calls{"cloudtrail:DescribeTrails": A * R, "cloudtrail:GetTrailStatus": A},
+		"aws.backup":              perAR(Calls{"backup:ListBackupPlans": 1, "backup:ListBackupVaults": 1}),
+		"aws.elbv2":               perAR(Calls{"elasticloadbalancing:DescribeLoadBalancers": 1}),
+		"aws.cloudfront":          perA(Calls{"cloudfront:ListDistributions": 1}),
+		"github.org":              {"GET /orgs/{org}": 1, "GET /orgs/{org}/members": pages(M, 100) + 2, "GET /orgs/{org}/outside_collaborators": 1},
+		"github.sast":             {"GET /repos/{owner}/{repo}/code-scanning/analyses": N},
+	}
+	iam := Calls{"iam:GenerateCredentialReport": 1, "iam:GetCredentialReport": 1}
+	if batch {
+		iam["iam:GetAccountAuthorizationDetails"] = pages(U, 1000)
+		byCollector["github.repos"] = Calls{"POST /graphql": pages(sz.Repos, GraphQLRepoBatch)}
+		byCollector["github.alerts"] = Calls{"GET /repos/{owner}/{repo}/secret-scanning/alerts": N, "POST /graphql": pages(sz.Repos, GraphQLRepoBatch)}
+		byCollector["github.reviews"] = Calls{"POST /graphql": pages(sz.Repos, GraphQLRepoBatch)}
+	} else {
+		iam["iam:ListAttachedUserPolicies"] = int64(U)
+		iam["iam:ListGroupsForUser"] = int64(U)
+		byCollector["github.repos"] = Calls{"GET /repos/{owner}/{repo}/branches/{branch}/protection": N, "GET /repos/{owner}/{repo}/rules/branches/main": N}
+		byCollector["github.alerts"] = Calls{"GET /repos/{owner}/{repo}/dependabot/alerts": N, "GET /repos/{owner}/{repo}/secret-scanning/alerts": N}
+		byCollector["github.reviews"] = Calls{"GET /repos/{owner}/{repo}/pulls": N, "GET /repos/{owner}/{repo}/pulls/{id}/reviews": min(N*PullsPerRepo, reviewSample)}
+	}
+	byCollector["aws.iam.credentials"] = perA(iam)
+	out := Calls{}
+	anyAWS, anyRepo := false, false
+	for id, c := range byCollector {
+		if !ran[id] {
+			continue
+		}
+		out.add(c)
+		anyAWS = anyAWS || strings.HasPrefix(id, "aws.")
+		anyRepo = anyRepo || (id != "github.org" && strings.HasPrefix(id, "github."))
+	}
+	if anyAWS {
+		out.add(Calls{"sts:GetCallerIdentity": 1, "organizations:ListAccounts": pages(sz.Accounts, 20), "sts:AssumeRole": A - 1})
+	}
+	if anyRepo {
+		out.add(Calls{"GET /orgs/{org}/repos": pages(sz.Repos, 100)})
+	}
+	return out
+}
+
+// opCollector names the collector that makes each operation of the
+// formula, for the critical path.
+func opCollector(op string) string {
+	switch {
+	case strings.HasPrefix(op, "s3:"):
+		return "aws.s3"
+	case strings.HasPrefix(op, "iam:GetAccountPasswordPolicy"):
+		return "aws.iam.password_policy"
+	case strings.HasPrefix(op, "iam:"):
+		return "aws.iam.credentials"
+	case strings.HasPrefix(op, "kms:"):
+		return "aws.kms"
+	case strings.HasPrefix(op, "ec2:"):
+		return "aws.ebs"
+	case strings.Contains(op, "/branches/") || strings.Contains(op, "/rules/"):
+		return "github.repos"
+	case strings.Contains(op, "/pulls"):
+		return "github.reviews"
+	case strings.Contains(op, "/code-scanning/"):
+		return "github.sast"
+	case strings.Contains(op, "/dependabot/") || strings.Contains(op, "/secret-scanning/"):
+		return "github.alerts"
+	}
+	return ""
+}
+
+// LowerBound returns the shortest possible collection of the calls min
+// made by runs, the largest of three bounds:
+//
+//   - work: every call takes the latency, and at most Concurrency jobs ×
+//     CallConcurrency calls are in flight;
+//   - critical path: the biggest single job (one collector on one target)
+//     makes its per-resource calls CallConcurrency at a time;
+//   - rate: AWS serves each account at most AWSRate calls per second per
+//     API after a burst of twice that, and GitHub GitHubPerHour calls an
+//     hour.
+func LowerBound(min Calls, runs []evidence.Run, o Options) time.Duration {
+	callConc := int64(max(o.CallConcurrency, 1))
+	work := time.Duration(min.Total()) * o.Latency / time.Duration(int64(max(o.Concurrency, 1))*callConc)
+	targets := map[string]int64{}
+	for _, r := range runs {
+		targets[r.Collector]++
+	}
+	perJob := map[string]int64{}
+	var github int64
+	for op, n := range min {
+		if c := opCollector(op); c != "" && targets[c] > 0 {
+			perJob[c] += n / targets[c]
+		}
+		if strings.HasPrefix(op, "GET ") || strings.HasPrefix(op, "POST ") {
+			github += n
+		}
+	}
+	var path time.Duration
+	for _, n := range perJob {
+		path = max(path, time.Duration((n+callConc-1)/callConc)*o.Latency)
+	}
+	var rate time.Duration
+	if o.AWSRate > 0 && o.Size.Accounts > 0 {
+		for op, n := range min {
+			if !strings.Contains(op, ":") || strings.Contains(op, " ") {
+				continue
+			}
+			perAccount := float64(n) / float64(o.Size.Accounts)
+			if over := perAccount - 2*o.AWSRate; over > 0 {
+				rate = max(rate, time.Duration(over/o.AWSRate*float64(time.Second)))
+			}
+		}
+	}
+	if o.GitHubPerHour > 0 && github > int64(o.GitHubPerHour) {
+		rate = max(rate, time.Duration((github-int64(o.GitHubPerHour))*int64(time.Hour)/int64(o.GitHubPerHour)))
+	}
+	return max(work, path, rate)
+}

@@ -1,0 +1,59 @@
+package bench
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/attestdev/attest/collectors/aws/awsfake"
+	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/github/githubfake"
+)
+
+var small = Size{Accounts: 2, Regions: 2, Buckets: 3, Repos: 5, Identities: 8}
+
+func TestOrgIsDeterministic(t *testing.T) {
+	t.Parallel()
+	ignore := cmpopts.IgnoreUnexported(awsfake.State{}, githubfake.State{})
+	if diff := cmp.Diff(AWSOrg(7, small, benchNow), AWSOrg(7, small, benchNow), ignore); diff != "" {
+		t.Errorf("AWSOrg differs for the same seed:\n%s", diff)
+	}
+	if diff := cmp.Diff(GitHubOrg(7, small, benchNow), GitHubOrg(7, small, benchNow), ignore); diff != "" {
+		t.Errorf("GitHubOrg differs for the same seed:\n%s", diff)
+	}
+	org := AWSOrg(7, small, benchNow)
+	if len(org.Members) != 1 || len(org.Buckets) != 3 || len(org.Volumes) != 2*VolumesPerRegion || len(org.Users) != 2 {
+		t.Errorf("AWSOrg size: %d members, %d buckets, %d volumes, %d users", len(org.Members), len(org.Buckets), len(org.Volumes), len(org.Users))
+	}
+}
+
+// TestCollectMatchesMinimum collects a small simulated organisation without
+// latency or limits and checks that every run completes and that each
+// operation the formula knows is called exactly as often as MinCalls says,
+// so the benchmark's minimum stays in step with the collectors.
+func TestCollectMatchesMinimum(t *testing.T) {
+	t.Parallel()
+	res, err := Collect(t.Context(), filepath.Join(t.TempDir(), "bundle"), Options{Seed: 1, Size: small, Now: benchNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Runs {
+		if r.Status != evidence.Complete {
+			t.Errorf("%s on %s: %s %v", r.Collector, r.Target, r.Status, r.Failures)
+		}
+	}
+	if res.APICalls == 0 || res.Throttled != 0 {
+		t.Fatalf("%d calls, %d throttled", res.APICalls, res.Throttled)
+	}
+	min := MinCalls(small, res.Runs, false)
+	for op, want := range min {
+		if got := res.Operations[op]; got < want {
+			t.Errorf("%s: %d calls, fewer than the minimum %d: the formula is wrong", op, got, want)
+		}
+	}
+	if min.Total() > res.APICalls {
+		t.Errorf("minimum %d above the %d calls made", min.Total(), res.APICalls)
+	}
+}
