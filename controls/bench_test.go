@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/attestdev/attest/collectors/evidence"
@@ -61,10 +62,12 @@ remediation: r
 		}
 	}
 	bundle := &evidence.Bundle{Manifest: evidence.Manifest{Format: evidence.Format, StartedAt: evalTime, FinishedAt: evalTime, Runs: runs}, Resources: rs}
+	inputHeap := liveHeapMB()
 	b.ReportAllocs()
 	b.ResetTimer()
+	var res *Results
 	for b.Loop() {
-		res, err := Evaluate(lib, bundle, EvalOptions{})
+		res, err = Evaluate(lib, bundle, EvalOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -72,5 +75,19 @@ remediation: r
 			b.Fatalf("%d results", len(res.Controls))
 		}
 	}
+	b.StopTimer()
 	b.ReportMetric(float64(types*perType), "resources")
+	// The bundle and the results are what a run holds at its peak.
+	b.ReportMetric(inputHeap, "bundle-heap-MB")
+	b.ReportMetric(liveHeapMB(), "bundle+results-heap-MB")
+	runtime.KeepAlive(res)
+	runtime.KeepAlive(bundle)
+}
+
+// liveHeapMB returns the heap in use after a full collection, in MB.
+func liveHeapMB() float64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return float64(m.HeapAlloc) / 1e6
 }

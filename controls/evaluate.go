@@ -72,7 +72,8 @@ func Evaluate(lib *Library, b *evidence.Bundle, opts EvalOptions) (*Results, err
 		r := &b.Resources[i]
 		r.Attributes = normalize(r.Attributes).(map[string]any)
 		meta := map[string]any{"id": r.ID, "name": r.Name, "type": r.Type, "account": r.Account, "region": r.Region}
-		e.byType[r.Type] = append(e.byType[r.Type], subject{r, meta})
+		ref := &ResourceRef{Resource: r.ID, Name: r.Name, Account: r.Account, Region: r.Region, Records: r.Records}
+		e.byType[r.Type] = append(e.byType[r.Type], subject{r, meta, ref})
 		name := r.Name
 		if name == "" {
 			name = r.ID
@@ -160,6 +161,7 @@ type evaluator struct {
 type subject struct {
 	*evidence.Resource
 	meta map[string]any
+	ref  *ResourceRef
 }
 
 func (e *evaluator) control(c *Control, params map[string]any, maxAge time.Duration) (ControlResult, error) {
@@ -306,10 +308,10 @@ func (e *evaluator) requirement(control string, req *Requirement, params map[str
 	if rr.Mode != Count {
 		rr.Findings = make([]Finding, 0, len(subjects))
 	}
-	var matched []*evidence.Resource
+	var matched []subject
 	var failing, unknown, waived []string
 	for _, sub := range subjects {
-		r := sub.Resource
+		r, ref := sub.Resource, sub.ref
 		rr.Counts.Resources++
 		vars.r, vars.resource = r.Attributes, sub.meta
 		if where != nil {
@@ -317,7 +319,7 @@ func (e *evaluator) requirement(control string, req *Requirement, params map[str
 			if msg != "" {
 				rr.Counts.Inconclusive++
 				unknown = append(unknown, e.label(r)+": "+msg)
-				rr.Findings = append(rr.Findings, finding(r, Inconclusive, "where: "+msg))
+				rr.Findings = append(rr.Findings, finding(ref, Inconclusive, "where: "+msg))
 				continue
 			}
 			if !ok {
@@ -325,7 +327,7 @@ func (e *evaluator) requirement(control string, req *Requirement, params map[str
 				continue
 			}
 		}
-		matched = append(matched, r)
+		matched = append(matched, sub)
 		if rr.Mode == Count {
 			continue
 		}
@@ -334,20 +336,20 @@ func (e *evaluator) requirement(control string, req *Requirement, params map[str
 		case msg != "":
 			rr.Counts.Inconclusive++
 			unknown = append(unknown, e.label(r)+": "+msg)
-			rr.Findings = append(rr.Findings, finding(r, Inconclusive, msg))
+			rr.Findings = append(rr.Findings, finding(ref, Inconclusive, msg))
 		case ok:
 			rr.Counts.Pass++
-			rr.Findings = append(rr.Findings, finding(r, Pass, ""))
+			rr.Findings = append(rr.Findings, finding(ref, Pass, ""))
 		default:
 			if w := e.waiverFor(control, r); w != nil && rr.Mode == Each {
 				rr.Counts.Waived++
 				waived = append(waived, w.ID)
-				rr.Findings = append(rr.Findings, finding(r, Waived, fmt.Sprintf("rule is false; waived by %s until %s: %s", w.ID, w.ExpiresAt().Format(time.DateOnly), w.Reason)))
+				rr.Findings = append(rr.Findings, finding(ref, Waived, fmt.Sprintf("rule is false; waived by %s until %s: %s", w.ID, w.ExpiresAt().Format(time.DateOnly), w.Reason)))
 				continue
 			}
 			rr.Counts.Fail++
 			failing = append(failing, e.label(r))
-			rr.Findings = append(rr.Findings, finding(r, Fail, "rule is false"))
+			rr.Findings = append(rr.Findings, finding(ref, Fail, "rule is false"))
 		}
 	}
 
@@ -416,8 +418,8 @@ func (e *evaluator) requirement(control string, req *Requirement, params map[str
 		}
 	}
 	if rr.Mode == Count {
-		for _, r := range matched {
-			rr.Findings = append(rr.Findings, finding(r, rr.Outcome, "counted"))
+		for _, m := range matched {
+			rr.Findings = append(rr.Findings, Finding{ResourceRef: m.ref, Outcome: rr.Outcome, Message: "counted"})
 		}
 	}
 	if scopeNote != "" && rr.Outcome == Fail {
@@ -487,8 +489,8 @@ func (a *activation) ResolveName(name string) (any, bool) {
 // Parent implements interpreter.Activation.
 func (a *activation) Parent() interpreter.Activation { return nil }
 
-func finding(r *evidence.Resource, o Outcome, msg string) Finding {
-	return Finding{Resource: r.ID, Name: r.Name, Account: r.Account, Region: r.Region, Outcome: o, Message: msg, Records: r.Records}
+func finding(ref *ResourceRef, o Outcome, msg string) Finding {
+	return Finding{ResourceRef: ref, Outcome: o, Message: msg}
 }
 
 // label names a resource in a reason: its name, with account and region

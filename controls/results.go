@@ -157,12 +157,20 @@ type Counts struct {
 
 // A Finding is the outcome of a rule for one resource.
 type Finding struct {
+	// ResourceRef names the resource. Findings about one resource share
+	// it, so results over many controls stay small; it is never nil.
+	*ResourceRef
+	Outcome Outcome `json:"outcome"`
+	Message string  `json:"message,omitempty"`
+}
+
+// A ResourceRef identifies a resource in results, with the raw responses
+// it was built from.
+type ResourceRef struct {
 	Resource string   `json:"resource"`
 	Name     string   `json:"name,omitempty"`
 	Account  string   `json:"account,omitempty"`
 	Region   string   `json:"region,omitempty"`
-	Outcome  Outcome  `json:"outcome"`
-	Message  string   `json:"message,omitempty"`
 	Records  []string `json:"records,omitempty"`
 }
 
@@ -237,6 +245,15 @@ func ReadResults(path string) (*Results, error) {
 	}
 	if r.Schema != ResultsSchema {
 		return nil, fmt.Errorf("controls: %s: schema %q, want %q", path, r.Schema, ResultsSchema)
+	}
+	for i := range r.Controls {
+		for j := range r.Controls[i].Evidence {
+			for k, f := range r.Controls[i].Evidence[j].Findings {
+				if f.ResourceRef == nil {
+					return nil, fmt.Errorf("controls: %s: controls[%d].evidence[%d].findings[%d]: no resource", path, i, j, k)
+				}
+			}
+		}
 	}
 	return &r, nil
 }

@@ -177,7 +177,7 @@ func findingRows(res *controls.Results) []findingRow {
 		c := &res.Controls[i]
 		for _, req := range c.Evidence {
 			if len(req.Findings) == 0 {
-				rows = append(rows, findingRow{Control: c, Requirement: req.Type, Finding: controls.Finding{Outcome: req.Outcome, Message: req.Reason}})
+				rows = append(rows, findingRow{Control: c, Requirement: req.Type, Finding: controls.Finding{ResourceRef: &controls.ResourceRef{}, Outcome: req.Outcome, Message: req.Reason}})
 				continue
 			}
 			for _, f := range req.Findings {
@@ -185,14 +185,14 @@ func findingRows(res *controls.Results) []findingRow {
 			}
 		}
 		for _, m := range c.Manual {
-			f := controls.Finding{Outcome: m.Outcome, Message: m.Reason}
+			f := controls.Finding{ResourceRef: &controls.ResourceRef{}, Outcome: m.Outcome, Message: m.Reason}
 			if m.Record != "" {
 				f.Records = []string{m.Record}
 			}
 			rows = append(rows, findingRow{Control: c, Requirement: "manual:" + m.Kind, Finding: f})
 		}
 		if len(c.Evidence) == 0 && len(c.Manual) == 0 {
-			rows = append(rows, findingRow{Control: c, Finding: controls.Finding{Outcome: c.Outcome, Message: c.Reason}})
+			rows = append(rows, findingRow{Control: c, Finding: controls.Finding{ResourceRef: &controls.ResourceRef{}, Outcome: c.Outcome, Message: c.Reason}})
 		}
 	}
 	return rows

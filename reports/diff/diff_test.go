@@ -28,7 +28,7 @@ func drifted() *controls.Results {
 			c.Evidence[0].Findings = c.Evidence[0].Findings[1:]
 		case "ENC-001":
 			c.Outcome = controls.Fail
-			c.Evidence[0].Findings = append(c.Evidence[0].Findings, controls.Finding{Resource: "arn:aws:s3:::new-bucket", Name: "new-bucket", Outcome: controls.Fail})
+			c.Evidence[0].Findings = append(c.Evidence[0].Findings, controls.Finding{ResourceRef: &controls.ResourceRef{Resource: "arn:aws:s3:::new-bucket", Name: "new-bucket"}, Outcome: controls.Fail})
 		case "BAK-001":
 			c.Outcome = controls.Pass
 		}

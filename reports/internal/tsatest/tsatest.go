@@ -105,4 +105,3 @@ ess_cert_id_alg = sha256
 	t.Cleanup(srv.Close)
 	return srv, files["tsa.pem"]
 }
-
