@@ -146,6 +146,9 @@ func (e *Env) startAWS() {
 		Regions:        []string{"eu-central-1", "us-east-1"},
 		AllowedRegions: []string{"eu-central-1"},
 		Organization:   aws.OrganizationConfig{Enabled: true},
+		// The management account runs production; the member account sits
+		// in a non-production OU, and a VPC peering joins the two.
+		Environments: map[string]string{awsfake.DemoAccount: "prod", "ou-demo-nonprod1": "nonprod"},
 	}
 }
 

@@ -12,8 +12,9 @@ import (
 	"github.com/attestdev/attest/collectors/evidence"
 )
 
-// CloudFrontDistributions collects the viewer protocol policies and the
-// minimum TLS version of every CloudFront distribution of an account.
+// CloudFrontDistributions collects the viewer protocol policies, the
+// minimum TLS version and the WAF web ACL of every CloudFront distribution
+// of an account.
 //
 // AWS API docs: https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ListDistributions.html
 // Operation: ListDistributions.
@@ -35,6 +36,7 @@ func (c *CloudFrontDistributions) Describe() collectors.Descriptor {
 			{Name: "all_behaviors_https", Type: "bool", Doc: "No cache behaviour (default or path-specific) allows plain HTTP to viewers."},
 			{Name: "default_certificate", Type: "bool", Doc: "The distribution uses the *.cloudfront.net certificate, which allows TLS 1.0."},
 			{Name: "minimum_protocol_version", Type: "string", Doc: `Minimum TLS security policy for viewers, e.g. "TLSv1.2_2021".`},
+			{Name: "web_acl", Type: "string", Doc: `ARN of the AWS WAF web ACL that filters the distribution's requests, "" when none.`},
 		}}},
 		Permissions: []string{"cloudfront:ListDistributions"},
 	}
@@ -89,6 +91,6 @@ func distribution(target evidence.Target, d cftypes.DistributionSummary) evidenc
 		Attributes: map[string]any{
 			"domain_name": awssdk.ToString(d.DomainName), "enabled": awssdk.ToBool(d.Enabled),
 			"viewer_protocol_policy": policy, "all_behaviors_https": https,
-			"default_certificate": defCert, "minimum_protocol_version": minVersion,
+			"default_certificate": defCert, "minimum_protocol_version": minVersion, "web_acl": awssdk.ToString(d.WebACLId),
 		}}
 }

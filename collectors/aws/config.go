@@ -37,6 +37,18 @@ type Config struct {
 	// MaxAttempts bounds the attempts of each call under the SDK's adaptive
 	// retry mode. Default 5.
 	MaxAttempts int `yaml:"max_attempts"`
+	// Network configures the network exposure checks.
+	Network NetworkConfig `yaml:"network"`
+	// Secrets configures the secret store checks.
+	Secrets SecretsConfig `yaml:"secrets"`
+	// Environments classifies accounts for the environment separation
+	// checks: keys are account ids ("111122223333") or organisational unit
+	// ids ("ou-ab12-cdef3456"), values "prod" or "nonprod". An account
+	// takes the value of its own id, else of its nearest classified OU
+	// (found with organizations:ListParents from the caller's account).
+	// Default empty: environments are unknown, so the environment
+	// attributes are gaps and the separation controls are inconclusive.
+	Environments map[string]string `yaml:"environments"`
 
 	// AWS, when set, replaces the configuration loaded from the
 	// environment; tests and the demo use it to point the real clients at
@@ -56,6 +68,47 @@ type OrganizationConfig struct {
 	// RoleName is the read-only role assumed in every other account.
 	// Default "attest-readonly".
 	RoleName string `yaml:"role_name"`
+}
+
+// NetworkConfig configures the network exposure checks of the
+// aws.security_groups collector.
+type NetworkConfig struct {
+	// RestrictedPorts are the administration and database ports that must
+	// not be reachable from 0.0.0.0/0 or ::/0. Default: 22 (SSH), 3389
+	// (RDP), 3306 (MySQL), 5432 (PostgreSQL), 1433 (SQL Server), 6379
+	// (Redis) and 27017 (MongoDB).
+	RestrictedPorts []int `yaml:"restricted_ports"`
+}
+
+// SecretsConfig configures the secret store checks of the aws.ssm
+// collector.
+type SecretsConfig struct {
+	// NamePattern is a regular expression (RE2); SSM parameters whose
+	// names match it look like secrets and should be SecureString. Default
+	// defaultSecretNamePattern: names containing password, passwd, secret,
+	// token, api_key/apikey, private_key or credential, in any case.
+	NamePattern string `yaml:"name_pattern"`
+}
+
+// defaultRestrictedPorts are the default administration and database
+// ports of NetworkConfig.RestrictedPorts.
+var defaultRestrictedPorts = []int{22, 3389, 3306, 5432, 1433, 6379, 27017}
+
+// defaultSecretNamePattern is the default SecretsConfig.NamePattern.
+const defaultSecretNamePattern = `(?i)(passw(or)?d|secret|token|api[-_]?key|private[-_]?key|credential)`
+
+func (c Config) restrictedPorts() []int {
+	if len(c.Network.RestrictedPorts) > 0 {
+		return c.Network.RestrictedPorts
+	}
+	return defaultRestrictedPorts
+}
+
+func (c Config) secretNamePattern() string {
+	if c.Secrets.NamePattern != "" {
+		return c.Secrets.NamePattern
+	}
+	return defaultSecretNamePattern
 }
 
 const (

@@ -1,8 +1,14 @@
 // Package aws collects evidence from Amazon Web Services with the AWS SDK for
 // Go v2: S3 buckets, IAM credentials and password policy, KMS keys, RDS
 // databases, EBS encryption, CloudTrail trails, GuardDuty detectors, load
-// balancer listeners, CloudFront distributions and AWS Backup plans and
-// vaults. S3, RDS and EBS resources also say whether their region is in
+// balancer listeners, CloudFront distributions, AWS Backup plans and
+// vaults, security groups open to the internet (Config.Network), VPCs with
+// their flow logs and default-VPC use, Secrets Manager rotation, SSM
+// parameter types (Config.Secrets), CloudWatch alarms and their SNS
+// subscriptions, alarms on root use and unauthorised calls, AWS Config
+// recorders, the WAF web ACLs of load balancers, API Gateway stages and
+// CloudFront distributions, and the public accessibility of Redshift
+// clusters and OpenSearch domains. S3, RDS and EBS resources also say whether their region is in
 // Config.AllowedRegions (data residency).
 //
 // Credentials come from the SDK's standard chain (environment, shared

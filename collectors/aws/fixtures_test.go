@@ -171,7 +171,8 @@ func TestFixtures(t *testing.T) {
 			want: []evidence.Resource{{Type: DistributionType, ID: "arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE", Name: "EDFDVBD6EXAMPLE",
 				Account: testAccount, Attributes: map[string]any{"domain_name": "d111111abcdef8.cloudfront.net", "enabled": true,
 					"viewer_protocol_policy": "redirect-to-https", "all_behaviors_https": false, "default_certificate": false,
-					"minimum_protocol_version": "TLSv1.2_2021"}}},
+					"minimum_protocol_version": "TLSv1.2_2021",
+					"web_acl":                  "arn:aws:wafv2:us-east-1:123456789012:global/webacl/ExampleWebACL/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"}}},
 		},
 		{
 			name: "backup", collector: "aws.backup", region: "eu-central-1",

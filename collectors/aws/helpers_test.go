@@ -2,6 +2,8 @@ package aws
 
 import (
 	"context"
+	"encoding/json"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -99,7 +101,16 @@ func newFixtureSource(t *testing.T, routes map[string]route) *Source {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
+		if req.Service == "monitoring" {
+			body, err = cborFixture(body)
+			if err != nil {
+				t.Errorf("fixture server: %v", err)
+			}
+			w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
+			w.Header().Set("Content-Type", "application/cbor")
+		}
 		switch {
+		case req.Service == "monitoring":
 		case strings.HasSuffix(rt.file, ".xml"):
 			w.Header().Set("Content-Type", "text/xml")
 		case req.JSON != nil:
@@ -152,3 +163,38 @@ func byName(rs []evidence.Resource, typ string) map[string]evidence.Resource {
 }
 
 var _ collectors.Sink = (*testSink)(nil)
+
+// cborFixture re-encodes a JSON fixture of CloudWatch's rpc-v2-cbor
+// protocol as CBOR: fields named *Timestamp become epoch times and whole
+// numbers become integers.
+func cborFixture(body []byte) ([]byte, error) {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return nil, err
+	}
+	var conv func(key string, v any) any
+	conv = func(key string, v any) any {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				x[k] = conv(k, e)
+			}
+		case []any:
+			for i, e := range x {
+				x[i] = conv(key, e)
+			}
+		case string:
+			if strings.HasSuffix(key, "Timestamp") {
+				if ts, err := time.Parse(time.RFC3339, x); err == nil {
+					return ts
+				}
+			}
+		case float64:
+			if x == math.Trunc(x) {
+				return int(x)
+			}
+		}
+		return v
+	}
+	return awsfake.EncodeCBOR(conv("", v)), nil
+}

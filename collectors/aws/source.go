@@ -32,6 +32,7 @@ type Source struct {
 	mu       sync.Mutex
 	accounts map[string]awssdk.Config // by account id, filled by Plan
 	home     string                   // region for global services
+	caller   string                   // the caller's account, filled by Plan
 }
 
 // regionalCollector is a collector that says whether it runs once per
@@ -56,6 +57,18 @@ func NewSource(cfg Config) *Source {
 		&ELBv2Listeners{s: s},
 		&CloudFrontDistributions{s: s},
 		&BackupPlans{s: s},
+		&SecurityGroups{s: s},
+		&VPCs{s: s},
+		&SecretsManagerSecrets{s: s},
+		&SSMParameters{s: s},
+		&CloudWatchAlarms{s: s},
+		&SecurityAlarms{s: s},
+		&ConfigRecorders{s: s},
+		&WAFAssociations{s: s},
+		&RedshiftClusters{s: s},
+		&OpenSearchDomains{s: s},
+		&Environment{s: s},
+		&VPCPeering{s: s},
 	}
 	return s
 }
@@ -126,6 +139,7 @@ func (s *Source) Plan(ctx context.Context, enabled func(collectorID string) bool
 
 	s.mu.Lock()
 	s.accounts = accounts
+	s.caller = caller
 	s.mu.Unlock()
 
 	ids := make([]string, 0, len(accounts))

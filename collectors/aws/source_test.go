@@ -258,14 +258,18 @@ func TestPolicy(t *testing.T) {
 		Statement []struct {
 			Sid, Effect string
 			Action      []string
-			Resource    string
+			Resource    any
 		}
 	}
 	if err := json.Unmarshal(got, &doc); err != nil {
 		t.Fatalf("policy is not JSON: %v\n%s", err, got)
 	}
-	if doc.Version != "2012-10-17" || len(doc.Statement) != 2 {
+	if doc.Version != "2012-10-17" || len(doc.Statement) != 3 {
 		t.Fatalf("policy = %s", got)
+	}
+	if apigw := doc.Statement[2]; !slices.Equal(apigw.Action, []string{"apigateway:GET"}) ||
+		!cmp.Equal(apigw.Resource, []any{"arn:aws:apigateway:*::/restapis", "arn:aws:apigateway:*::/restapis/*/stages"}) {
+		t.Errorf("API Gateway statement = %+v", apigw)
 	}
 	actions := doc.Statement[0].Action
 	if !slices.IsSortedFunc(actions, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) }) {

@@ -27,6 +27,16 @@ var servicePrefixes = map[string]string{
 	"CloudFront":                "cloudfront",
 	"Backup":                    "backup",
 	"Organizations":             "organizations",
+	"Secrets Manager":           "secretsmanager",
+	"SSM":                       "ssm",
+	"CloudWatch":                "cloudwatch",
+	"CloudWatch Logs":           "logs",
+	"Config Service":            "config",
+	"SNS":                       "sns",
+	"WAFV2":                     "wafv2",
+	"API Gateway":               "apigateway",
+	"Redshift":                  "redshift",
+	"OpenSearch":                "es",
 }
 
 // secretOperations return credentials; their responses are never kept.

@@ -16,7 +16,8 @@ import (
 )
 
 // Firewalls collects the VPC firewall rules of a project and whether they
-// open SSH (22) or RDP (3389) to the whole internet.
+// open SSH (22), RDP (3389) or another restricted administration or
+// database port (Config.RestrictedPorts) to the whole internet.
 //
 // Compute Engine API docs: https://cloud.google.com/compute/docs/reference/rest/v1/firewalls/list
 // Operation: compute.firewalls.list (GET /compute/v1/projects/{project}/global/firewalls).
@@ -39,6 +40,7 @@ func (c *Firewalls) Describe() collectors.Descriptor {
 			{Name: "open_to_internet", Type: "bool", Doc: "An enabled ingress allow rule from 0.0.0.0/0 or ::/0."},
 			{Name: "open_ssh", Type: "bool", Doc: "open_to_internet and it allows TCP port 22."},
 			{Name: "open_rdp", Type: "bool", Doc: "open_to_internet and it allows TCP port 3389."},
+			{Name: "open_restricted_ports", Type: "list", Doc: "The ports of gcp.restricted_ports (default 22, 3389, 3306, 5432, 1433, 6379, 27017) the rule opens to 0.0.0.0/0 or ::/0, sorted; empty when none."},
 		}}},
 		Permissions: []string{opFirewallsList},
 	}
@@ -81,6 +83,7 @@ func (c *Firewalls) Collect(ctx context.Context, target evidence.Target, out col
 				"network": f.Network[strings.LastIndex(f.Network, "/")+1:], "direction": f.Direction, "disabled": f.Disabled,
 				"source_ranges": sortedList(f.SourceRanges), "open_to_internet": open,
 				"open_ssh": open && allows(f.Allowed, 22), "open_rdp": open && allows(f.Allowed, 3389),
+				"open_restricted_ports": c.openPorts(open, f.Allowed),
 			}})
 	}
 	return nil
@@ -109,4 +112,17 @@ func allows(rules []*compute.FirewallAllowed, p int) bool {
 		}
 	}
 	return false
+}
+
+// openPorts returns the restricted ports an allow list opens, sorted, when
+// the rule is open to the internet.
+func (c *Firewalls) openPorts(open bool, rules []*compute.FirewallAllowed) []any {
+	ports := slices.Sorted(slices.Values(c.src.cfg.RestrictedPorts))
+	out := []any{}
+	for _, p := range slices.Compact(ports) {
+		if open && allows(rules, p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -41,8 +41,9 @@ func TestFake(t *testing.T) {
 		got[r.Type]++
 	}
 	want := map[string]int{
-		"gcp.storage.bucket": 3, "gcp.sql.instance": 1, "gcp.kms.key": 2, "gcp.project.iam": 2,
-		"gcp.iam.service_account_key": 2, "gcp.compute.firewall": 3,
+		"gcp.storage.bucket": 3, "gcp.sql.instance": 2, "gcp.kms.key": 2, "gcp.project.iam": 2,
+		"gcp.iam.service_account_key": 2, "gcp.compute.firewall": 3, "gcp.compute.subnetwork": 2,
+		"gcp.secretmanager.secret": 2, "gcp.compute.backend_service": 3, "gcp.monitoring.alert_policy": 2,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("resources per type (-want +got):\n%s", diff)

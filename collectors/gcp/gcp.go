@@ -1,7 +1,10 @@
 // Package gcp collects evidence from Google Cloud projects through the
 // google.golang.org/api REST clients: Cloud Storage buckets, Cloud SQL
 // instances, Cloud KMS keys, project IAM policies with their audit log
-// configuration, service account keys, and VPC firewall rules. It
+// configuration, service account keys, VPC firewall rules, VPC
+// subnetworks with their flow logs, Secret Manager secrets (metadata only),
+// load balancer backend services with their Cloud Armor policies, and Cloud
+// Monitoring alerting policies. It
 // authenticates with Application Default Credentials and the read-only
 // cloud-platform scope; every call is a read (getIamPolicy is a POST that
 // reads).
@@ -48,10 +51,16 @@ type Config struct {
 	// storage/v1/. Default: each API's public endpoint.
 	Endpoint string `yaml:"endpoint"`
 	// Endpoints overrides the base URL of single APIs by name: storage,
-	// sqladmin, cloudkms, cloudresourcemanager, iam or compute. The URL is
+	// sqladmin, cloudkms, cloudresourcemanager, iam, compute,
+	// secretmanager or monitoring. The URL is
 	// used as given (for storage and compute it includes storage/v1/ or
 	// compute/v1/).
 	Endpoints map[string]string `yaml:"endpoints"`
+	// RestrictedPorts are the administration and database TCP ports no
+	// firewall rule may open to 0.0.0.0/0 or ::/0 (attribute
+	// open_restricted_ports of gcp.compute.firewall). Default: 22, 3389,
+	// 3306, 5432, 1433, 6379 and 27017.
+	RestrictedPorts []int `yaml:"restricted_ports"`
 	// Concurrency bounds the calls made at once per collector. Default 4.
 	Concurrency int `yaml:"concurrency"`
 	// Retries is how often a rate-limited call (429, 503) is retried.
@@ -84,6 +93,9 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if len(c.RestrictedPorts) == 0 {
+		c.RestrictedPorts = []int{22, 3389, 3306, 5432, 1433, 6379, 27017}
+	}
 	return c
 }
 
@@ -107,6 +119,7 @@ func (s *Source) Collectors() []collectors.Collector {
 	cs := []collectors.Collector{
 		&StorageBuckets{src: s}, &SQLInstances{src: s}, &KMSKeys{src: s},
 		&ProjectIAM{src: s}, &ServiceAccountKeys{src: s}, &Firewalls{src: s},
+		&Subnetworks{src: s}, &Secrets{src: s}, &BackendServices{src: s}, &AlertPolicies{src: s},
 	}
 	slices.SortFunc(cs, func(a, b collectors.Collector) int { return cmp.Compare(a.Describe().ID, b.Describe().ID) })
 	return cs
@@ -234,4 +247,8 @@ var operation = gcpapi.Operations(
 	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/v1/projects/[^/]+/serviceAccounts$`), Name: opSAList},
 	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/serviceAccounts/[^/]+/keys$`), Name: opSAKeysList},
 	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/compute/v1/projects/[^/]+/global/firewalls$`), Name: opFirewallsList},
+	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/compute/v1/projects/[^/]+/aggregated/subnetworks$`), Name: opSubnetsList},
+	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/v1/projects/[^/]+/secrets$`), Name: opSecretsList},
+	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/compute/v1/projects/[^/]+/aggregated/backendServices$`), Name: opBackendsList},
+	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/v3/projects/[^/]+/alertPolicies$`), Name: opAlertPoliciesList},
 )

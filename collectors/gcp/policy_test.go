@@ -32,10 +32,14 @@ includedPermissions:
 - cloudkms.keyRings.list
 - cloudkms.locations.list
 - cloudsql.instances.list
+- compute.backendServices.list
 - compute.firewalls.list
+- compute.subnetworks.list
 - iam.serviceAccountKeys.list
 - iam.serviceAccounts.list
+- monitoring.alertPolicies.list
 - resourcemanager.projects.getIamPolicy
+- secretmanager.secrets.list
 - storage.buckets.list
 # Only when projects are discovered from parents (organisations or folders):
 - resourcemanager.folders.list

@@ -15,7 +15,7 @@ import (
 )
 
 // SQLInstances collects the Cloud SQL instances of a project with their
-// backup, point-in-time recovery, TLS, public IP, availability and
+// backup, point-in-time recovery, TLS, public and private IP, availability and
 // encryption settings, all from the instance list.
 //
 // Cloud SQL Admin API docs: https://cloud.google.com/sql/docs/mysql/admin-api/rest/v1/instances/list
@@ -40,6 +40,7 @@ func (c *SQLInstances) Describe() collectors.Descriptor {
 			{Name: "point_in_time_recovery", Type: "bool", Doc: "Point-in-time recovery is enabled (binary logging on MySQL)."},
 			{Name: "require_ssl", Type: "bool", Doc: "Connections must use TLS (requireSsl, or sslMode ENCRYPTED_ONLY / TRUSTED_CLIENT_CERTIFICATE_REQUIRED)."},
 			{Name: "public_ip", Type: "bool", Doc: "The instance has a public IPv4 address."},
+			{Name: "private_network", Type: "bool", Doc: "The instance has a private IP address in a VPC network (ipConfiguration.privateNetwork)."},
 			{Name: "open_to_internet", Type: "bool", Doc: "An authorised network is 0.0.0.0/0."},
 			{Name: "high_availability", Type: "bool", Doc: "Availability type is REGIONAL (a standby in a second zone)."},
 			{Name: "cmek", Type: "bool", Doc: "The disk is encrypted with a customer-managed key."},
@@ -78,7 +79,7 @@ func (c *SQLInstances) Collect(ctx context.Context, target evidence.Target, out 
 			"database_version": in.DatabaseVersion, "location": in.Region,
 			"replica":         in.InstanceType == "READ_REPLICA_INSTANCE",
 			"backups_enabled": false, "point_in_time_recovery": false, "require_ssl": false,
-			"public_ip": false, "open_to_internet": false, "high_availability": false,
+			"public_ip": false, "private_network": false, "open_to_internet": false, "high_availability": false,
 			"cmek": in.DiskEncryptionConfiguration != nil && in.DiskEncryptionConfiguration.KmsKeyName != "",
 		}
 		if st := in.Settings; st != nil {
@@ -90,6 +91,7 @@ func (c *SQLInstances) Collect(ctx context.Context, target evidence.Target, out 
 			if ip := st.IpConfiguration; ip != nil {
 				attrs["require_ssl"] = ip.RequireSsl || ip.SslMode == "ENCRYPTED_ONLY" || ip.SslMode == "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"
 				attrs["public_ip"] = ip.Ipv4Enabled
+				attrs["private_network"] = ip.PrivateNetwork != ""
 				attrs["open_to_internet"] = slices.ContainsFunc(ip.AuthorizedNetworks, func(n *sqladmin.AclEntry) bool {
 					return n.Value == "0.0.0.0/0" || n.Value == "::/0"
 				})

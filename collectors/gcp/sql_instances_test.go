@@ -14,7 +14,7 @@ func TestSQLInstances(t *testing.T) {
 		return evidence.Resource{Type: typeSQL, ID: "https://sqladmin.googleapis.com/v1/projects/example-project/instances/" + name, Name: name,
 			Account: project, Region: region, Attributes: map[string]any{
 				"database_version": version, "location": region, "replica": replica, "backups_enabled": backups,
-				"point_in_time_recovery": pitr, "require_ssl": ssl, "public_ip": public, "open_to_internet": open,
+				"point_in_time_recovery": pitr, "require_ssl": ssl, "public_ip": public, "private_network": !public, "open_to_internet": open,
 				"high_availability": ha, "cmek": cmek,
 			}}
 	}

@@ -77,7 +77,8 @@ func Demo() *State {
 			}},
 		},
 		Distributions: []Distribution{
-			{ID: "E2QWRUHEXAMPLE", ViewerProtocolPolicy: "redirect-to-https", MinimumProtocolVersion: "TLSv1.2_2021"},
+			{ID: "E2QWRUHEXAMPLE", ViewerProtocolPolicy: "redirect-to-https", MinimumProtocolVersion: "TLSv1.2_2021",
+				WebACL: "arn:aws:wafv2:us-east-1:" + DemoAccount + ":global/webacl/acme-cdn/a1b2c3d4-5678-90ab-cdef-EXAMPLE33333"},
 			{ID: "EDFDVBD6EXAMPLE", ViewerProtocolPolicy: "allow-all"},
 		},
 		BackupPlans: []BackupPlan{{ID: "8f2b3c4d-1a2b-4c3d-9e8f-0a1b2c3d4e5f", Name: "daily-35d", Region: "eu-central-1", Rules: []BackupRule{
@@ -85,6 +86,12 @@ func Demo() *State {
 				CopyTo: "arn:aws:backup:eu-west-1:" + DemoAccount + ":backup-vault:dr-copy"},
 		}}},
 		BackupVaults: []BackupVault{{Name: "Default", Region: "eu-central-1", KMSKey: "arn:aws:kms:eu-central-1:" + DemoAccount + ":key/1234abcd-12ab-34cd-56ef-1234567890ab", RecoveryPoints: 42}},
+		Network:      demoNetwork(),
+		Secrets:      demoSecrets(),
+		Monitoring:   demoMonitoring(),
+		Edge:         demoEdge(),
+		DataStores:   demoDataStores(),
+		Parents:      demoParents,
 		Members: map[string]*State{
 			DemoMemberAccount: {
 				AccountID: DemoMemberAccount,
@@ -94,6 +101,8 @@ func Demo() *State {
 					Versioning: "Enabled", PublicAccessBlock: all, Policy: fmt.Sprintf(tlsOnlyPolicy, "acme-staging-backups", "acme-staging-backups"),
 					Lifecycle: []LifecycleRule{{ID: "expire-30d", Enabled: true}}}},
 				EBSDefaultEncryption: map[string]bool{"eu-central-1": true, "us-east-1": true},
+				Network:              demoMemberNetwork(),
+				Monitoring:           demoMemberMonitoring(),
 				Detectors: []Detector{
 					{ID: "56ef78a901bc2d34e56f7a89b01c2d34", Region: "eu-central-1", Enabled: true},
 					{ID: "78a90bc12d3e4f56a78b90c12d3e4f56", Region: "us-east-1", Enabled: true},

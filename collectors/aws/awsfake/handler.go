@@ -2,6 +2,7 @@ package awsfake
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -60,6 +61,11 @@ func Parse(r *http.Request) (*Request, error) {
 		return nil, err
 	}
 	switch {
+	case r.Header.Get("Smithy-Protocol") == "rpc-v2-cbor":
+		req.Operation = r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+		if req.JSON, err = decodeCBOR(body); err != nil {
+			return nil, err
+		}
 	case r.Header.Get("X-Amz-Target") != "":
 		t := r.Header.Get("X-Amz-Target")
 		dot := strings.LastIndex(t, ".")
@@ -79,6 +85,10 @@ func Parse(r *http.Request) (*Request, error) {
 		req.Operation = guardDutyOperation(r)
 	case req.Service == "cloudfront":
 		req.Operation = cloudFrontOperation(r)
+	case req.Service == "es":
+		req.Operation, req.JSON = openSearchOperation(r, body)
+	case req.Service == "apigateway":
+		req.Operation = apiGatewayOperation(r)
 	case req.Service == "backup":
 		req.Operation = backupOperation(r)
 	default:
@@ -114,6 +124,11 @@ func IsRead(op string) bool {
 func NewHandler(s *State) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req, err := Parse(r)
+		if err != nil && (errors.Is(err, io.ErrUnexpectedEOF) || r.Context().Err() != nil) {
+			// The client gave up while sending the request (a cancelled
+			// collection): nobody is left to answer.
+			return
+		}
 		if err != nil {
 			s.errorf("awsfake: %v", err)
 			http.Error(w, err.Error(), http.StatusInternalServerError)
@@ -172,6 +187,8 @@ func NewHandler(s *State) http.Handler {
 			handled = st.serveCloudFront(w, req)
 		case "backup":
 			handled = st.serveBackup(w, req)
+		default:
+			handled = st.serveMore(w, req)
 		}
 		if !handled {
 			s.errorf("awsfake: unexpected operation %s (%s %s)", req.Op(), r.Method, r.URL)
@@ -189,16 +206,18 @@ func (s *State) errorf(format string, args ...any) {
 // writeError writes an AWS error in the protocol of req's service.
 func writeError(w http.ResponseWriter, req *Request, status int, code, msg string) {
 	switch req.Service {
-	case "kms", "cloudtrail", "organizations":
+	case "kms", "cloudtrail", "organizations", "secretsmanager", "ssm", "config", "logs", "wafv2":
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		w.Header().Set("X-Amzn-Errortype", code)
 		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": msg})
-	case "guardduty", "backup":
+	case "guardduty", "backup", "apigateway", "es":
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Amzn-Errortype", code)
 		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(map[string]string{"message": msg, "__type": code})
+	case "monitoring":
+		writeCBORError(w, status, code, msg)
 	case "s3":
 		writeXML(w, status, E("Error", T("Code", code), T("Message", msg), T("RequestId", "FAKE")))
 	case "ec2":

@@ -117,7 +117,7 @@ func (s *State) trailARN(t Trail) string {
 
 func (s *State) serveOrganizations(w http.ResponseWriter, req *Request) bool {
 	if req.Operation != "ListAccounts" {
-		return false
+		return s.serveOrgParents(w, req)
 	}
 	if len(s.Members) == 0 {
 		writeError(w, req, http.StatusBadRequest, "AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")

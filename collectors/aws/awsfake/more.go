@@ -128,7 +128,7 @@ func (s *State) serveCloudFront(w http.ResponseWriter, req *Request) bool {
 		ns = append(ns, E("DistributionSummary", T("Id", d.ID), T("ARN", "arn:aws:cloudfront::"+s.AccountID+":distribution/"+d.ID),
 			T("Status", "Deployed"), T("DomainName", strings.ToLower(d.ID)+".cloudfront.net"), B("Enabled", true),
 			E("DefaultCacheBehavior", T("TargetOriginId", "origin-1"), T("ViewerProtocolPolicy", d.ViewerProtocolPolicy)),
-			E("CacheBehaviors", I("Quantity", 0)), E("ViewerCertificate", vc...)))
+			E("CacheBehaviors", I("Quantity", 0)), E("ViewerCertificate", vc...), T("WebACLId", d.WebACL)))
 	}
 	kids := []Node{T("Marker", q.Get("Marker")), I("MaxItems", 100), B("IsTruncated", next != ""), I("Quantity", len(items))}
 	if next != "" {

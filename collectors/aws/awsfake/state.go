@@ -38,6 +38,21 @@ type State struct {
 	Distributions        []Distribution
 	BackupPlans          []BackupPlan
 	BackupVaults         []BackupVault
+	// Network holds VPCs, security groups and flow logs (network.go).
+	Network Network
+	// Secrets holds Secrets Manager secrets and SSM parameters (secrets.go).
+	Secrets Secrets
+	// Monitoring holds alarms, metric filters, SNS topics and AWS Config
+	// recorders (monitoring.go).
+	Monitoring Monitoring
+	// Edge holds WAFv2 web ACLs and API Gateway REST APIs (edge.go).
+	Edge Edge
+	// DataStores holds Redshift clusters and OpenSearch domains
+	// (datastores.go).
+	DataStores DataStores
+	// Parents maps account and OU ids to their parent OU ("ou-...") or
+	// root ("r-...") for organizations:ListParents (environments.go).
+	Parents map[string]string
 
 	// Members are the other accounts of the organisation, by account id.
 	// A non-empty Members makes this the management account:
@@ -256,6 +271,9 @@ type Distribution struct {
 	// MinimumProtocolVersion is e.g. "TLSv1.2_2021"; "" means the default
 	// certificate (TLSv1).
 	MinimumProtocolVersion string
+	// WebACL is the ARN of the WAFv2 web ACL (scope CLOUDFRONT) of the
+	// distribution, "" for none.
+	WebACL string
 }
 
 // A BackupPlan is an AWS Backup plan.

@@ -21,6 +21,13 @@ func Demo() *State { return DemoAt(time.Now()) }
 //   - alice holds roles/owner directly; Data Access logs are on.
 //   - One service account key is 30 days old, another 400.
 //   - A firewall rule opens SSH to the internet.
+//   - A second database, analytics-db, has a public IP and no private one.
+//   - The prod subnet has flow logs, the default one does not.
+//   - The database password rotates every 30 days and is replicated to two
+//     regions with CMEK; a payment API key has no rotation schedule and
+//     lives in one region only.
+//   - The web backend is behind Cloud Armor, the admin backend is not.
+//   - The uptime alert notifies two channels, the database CPU alert none.
 //   - acme-sandbox has Cloud SQL disabled, grants roles/editor to bob and
 //     has no Data Access logs.
 func DemoAt(now time.Time) *State {
@@ -38,7 +45,26 @@ func DemoAt(now time.Time) *State {
 					{Name: "acme-prod-exports", Location: "US", LocationType: "multi-region", PublicAccessPrevention: "inherited"},
 				},
 				SQL: []SQLInstance{{Name: "orders-db", Version: "POSTGRES_16", Region: "europe-west3",
-					Backups: true, PITR: true, RequireSSL: true, HA: true, KMSKey: key}},
+					Backups: true, PITR: true, RequireSSL: true, HA: true, KMSKey: key},
+					{Name: "analytics-db", Version: "POSTGRES_16", Region: "europe-west3",
+						Backups: true, PITR: true, RequireSSL: true, HA: true, KMSKey: key, PublicIP: true}},
+				Subnets: []Subnet{
+					{Name: "prod-europe-west3", Network: "prod", Region: "europe-west3", CIDR: "10.10.0.0/20", FlowLogs: true, PrivateGoogleAccess: true},
+					{Name: "default", Network: "default", Region: "us-central1", CIDR: "10.128.0.0/20"},
+				},
+				Secrets: []Secret{
+					{Name: "orders-db-password", Created: ago(200), RotationDays: 30, Locations: []string{"europe-west3", "europe-west4"}, KMSKey: key},
+					{Name: "payment-api-key", Created: ago(500), Locations: []string{"europe-west3"}},
+				},
+				Backends: []BackendService{
+					{Name: "web-backend", Scheme: "EXTERNAL_MANAGED", Policy: "acme-armor"},
+					{Name: "admin-backend", Scheme: "EXTERNAL"},
+					{Name: "orders-internal", Region: "europe-west3", Scheme: "INTERNAL_MANAGED"},
+				},
+				AlertPolicies: []AlertPolicy{
+					{Name: "Web uptime check failing", Channels: 2},
+					{Name: "orders-db CPU above 80%"},
+				},
 				KeyRings: []KeyRing{{Location: "europe-west3", Name: "prod", Keys: []Key{
 					{Name: "storage", Purpose: "ENCRYPT_DECRYPT", Protection: "SOFTWARE", RotationDays: 90},
 					{Name: "legacy", Purpose: "ENCRYPT_DECRYPT", Protection: "SOFTWARE"},

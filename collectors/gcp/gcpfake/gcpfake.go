@@ -46,6 +46,11 @@ type Project struct {
 	DataAccessLogs  bool
 	ServiceAccounts []ServiceAccount
 	Firewalls       []Firewall
+	// Subnets and Secrets are served by network.go.
+	Subnets       []Subnet
+	Secrets       []Secret
+	Backends      []BackendService
+	AlertPolicies []AlertPolicy
 }
 
 // Bucket is a Cloud Storage bucket.
@@ -179,6 +184,31 @@ func (s *State) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.serveV1(w, r, pr, seg[3:])
+	case len(seg) == 6 && seg[0] == "compute" && seg[2] == "projects" && seg[4] == "aggregated" && seg[5] == "subnetworks":
+		pr := s.project(seg[3])
+		if pr == nil {
+			writeError(w, http.StatusNotFound, "notFound", "The resource 'projects/"+seg[3]+"' was not found")
+			return
+		}
+		s.subnets(w, r, pr)
+	case len(seg) == 6 && seg[0] == "compute" && seg[2] == "projects" && seg[4] == "aggregated" && seg[5] == "backendServices":
+		pr := s.project(seg[3])
+		if pr == nil {
+			writeError(w, http.StatusNotFound, "notFound", "The resource 'projects/"+seg[3]+"' was not found")
+			return
+		}
+		s.backends(w, r, pr)
+	case len(seg) == 4 && seg[0] == "v3" && seg[1] == "projects" && seg[3] == "alertPolicies":
+		pr := s.project(seg[2])
+		if pr == nil {
+			writeError(w, http.StatusForbidden, "forbidden", "The caller does not have permission")
+			return
+		}
+		var items []any
+		for _, a := range pr.AlertPolicies {
+			items = append(items, alertPolicyJSON(pr, a))
+		}
+		s.list(w, r, "", "alertPolicies", items)
 	case len(seg) == 6 && seg[0] == "compute" && seg[2] == "projects" && seg[4] == "global" && seg[5] == "firewalls":
 		pr := s.project(seg[3])
 		if pr == nil {
@@ -207,6 +237,12 @@ func (s *State) serveV1(w http.ResponseWriter, r *http.Request, pr *Project, seg
 			items = append(items, sqlJSON(pr, in))
 		}
 		s.list(w, r, "sql#instancesList", "items", items)
+	case len(seg) == 1 && seg[0] == "secrets":
+		var items []any
+		for _, sec := range pr.Secrets {
+			items = append(items, secretJSON(pr, sec))
+		}
+		s.list(w, r, "", "secrets", items)
 	case len(seg) == 1 && seg[0] == "locations":
 		var locs []string
 		for _, kr := range pr.KeyRings {
@@ -356,6 +392,10 @@ func sqlJSON(pr *Project, in SQLInstance) map[string]any {
 				"backupRetentionSettings": map[string]any{"retentionUnit": "COUNT", "retainedBackups": 7}},
 			"ipConfiguration": map[string]any{"ipv4Enabled": in.PublicIP, "requireSsl": in.RequireSSL, "sslMode": sslMode, "authorizedNetworks": nets},
 		},
+	}
+	if !in.PublicIP {
+		ip := out["settings"].(map[string]any)["ipConfiguration"].(map[string]any)
+		ip["privateNetwork"] = "projects/" + pr.ID + "/global/networks/default"
 	}
 	if in.KMSKey != "" {
 		out["diskEncryptionConfiguration"] = map[string]any{"kmsKeyName": in.KMSKey, "kind": "sql#diskEncryptionConfiguration"}

@@ -1,0 +1,54 @@
+package awsfake
+
+import (
+	"net/http"
+	"strings"
+)
+
+// A Peering is an active VPC peering connection.
+type Peering struct {
+	ID, Region                 string
+	RequesterAccount, Accepter string
+	RequesterVPC, AccepterVPC  string
+}
+
+func (s *State) serveOrgParents(w http.ResponseWriter, req *Request) bool {
+	if req.Operation != "ListParents" {
+		return false
+	}
+	child := str(req.JSON, "ChildId")
+	parent, ok := s.Parents[child]
+	if !ok {
+		writeError(w, req, http.StatusBadRequest, "ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")
+		return true
+	}
+	kind := "ORGANIZATIONAL_UNIT"
+	if strings.HasPrefix(parent, "r-") {
+		kind = "ROOT"
+	}
+	writeJSON(w, json11, map[string]any{"Parents": []map[string]any{{"Id": parent, "Type": kind}}})
+	return true
+}
+
+// servePeering serves ec2:DescribeVpcPeeringConnections (all connections
+// are active).
+func (s *State) servePeering(w http.ResponseWriter, req *Request, resp func(...Node)) bool {
+	if req.Operation != "DescribeVpcPeeringConnections" {
+		return false
+	}
+	ps := inRegion(s.Network.Peerings, req.Region, func(p Peering) string { return p.Region })
+	items, next := page(ps, req.Form.Get("NextToken"), s.PageSize)
+	var ns []Node
+	for _, p := range items {
+		ns = append(ns, E("item", T("vpcPeeringConnectionId", p.ID),
+			E("requesterVpcInfo", T("ownerId", p.RequesterAccount), T("vpcId", p.RequesterVPC), T("region", p.Region)),
+			E("accepterVpcInfo", T("ownerId", p.Accepter), T("vpcId", p.AccepterVPC), T("region", p.Region)),
+			E("status", T("code", "active"), T("message", "Active"))))
+	}
+	kids := []Node{E("vpcPeeringConnectionSet", ns...)}
+	if next != "" {
+		kids = append(kids, T("nextToken", next))
+	}
+	resp(kids...)
+	return true
+}

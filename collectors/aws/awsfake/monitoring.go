@@ -1,0 +1,271 @@
+package awsfake
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/aws/smithy-go/encoding/cbor"
+)
+
+// Monitoring holds an account's CloudWatch alarms (rpc-v2-cbor), CloudWatch
+// Logs metric filters (JSON 1.1), SNS topics (query XML) and AWS Config
+// recorders (JSON 1.1).
+type Monitoring struct {
+	Alarms        []Alarm
+	MetricFilters []MetricFilter
+	Topics        []Topic
+	Recorders     []Recorder
+}
+
+// An Alarm is a CloudWatch metric alarm.
+type Alarm struct {
+	Name, Region      string
+	Namespace, Metric string
+	// Actions are the ARNs notified in ALARM state, e.g. SNS topics.
+	Actions        []string
+	ActionsOff     bool
+	State          string
+	StateUpdatedAt time.Time
+}
+
+// A MetricFilter is a CloudWatch Logs metric filter.
+type MetricFilter struct {
+	Name, Region, LogGroup, Pattern string
+	Namespace, Metric               string
+}
+
+// A Topic is an SNS topic with its subscriptions.
+type Topic struct {
+	Name, Region string
+	// Subscribers are endpoints of confirmed subscriptions.
+	Subscribers []string
+	// Pending are endpoints whose subscription is not confirmed.
+	Pending []string
+}
+
+// A Recorder is an AWS Config configuration recorder.
+type Recorder struct {
+	Name, Region string
+	AllSupported bool
+	Recording    bool
+}
+
+// TopicARN returns the ARN of topic name in region of account.
+func TopicARN(region, account, name string) string {
+	return "arn:aws:sns:" + region + ":" + account + ":" + name
+}
+
+// cborValue converts a JSON-like Go value into CBOR; times become epoch
+// seconds (tag 1).
+func cborValue(v any) cbor.Value {
+	switch x := v.(type) {
+	case nil:
+		return &cbor.Nil{}
+	case string:
+		return cbor.String(x)
+	case bool:
+		return cbor.Bool(x)
+	case int:
+		if x < 0 {
+			return cbor.NegInt(uint64(-x))
+		}
+		return cbor.Uint(uint64(x))
+	case float64:
+		return cbor.Float64(x)
+	case time.Time:
+		return &cbor.Tag{ID: 1, Value: cbor.Float64(float64(x.UnixMilli()) / 1000)}
+	case []any:
+		l := cbor.List{}
+		for _, e := range x {
+			l = append(l, cborValue(e))
+		}
+		return l
+	case []string:
+		l := cbor.List{}
+		for _, e := range x {
+			l = append(l, cbor.String(e))
+		}
+		return l
+	case map[string]any:
+		m := cbor.Map{}
+		for k, e := range x {
+			m[k] = cborValue(e)
+		}
+		return m
+	}
+	panic(fmt.Sprintf("awsfake: no CBOR for %T", v))
+}
+
+// goValue converts a decoded CBOR request body into JSON-like Go values.
+func goValue(v cbor.Value) any {
+	switch x := v.(type) {
+	case cbor.String:
+		return string(x)
+	case cbor.Bool:
+		return bool(x)
+	case cbor.Uint:
+		return float64(x)
+	case cbor.NegInt:
+		return -float64(x)
+	case cbor.Float64:
+		return float64(x)
+	case cbor.Float32:
+		return float64(x)
+	case cbor.List:
+		out := []any{}
+		for _, e := range x {
+			out = append(out, goValue(e))
+		}
+		return out
+	case cbor.Map:
+		out := map[string]any{}
+		for k, e := range x {
+			out[k] = goValue(e)
+		}
+		return out
+	}
+	return nil
+}
+
+// decodeCBOR decodes an rpc-v2-cbor request body.
+func decodeCBOR(body []byte) (map[string]any, error) {
+	if len(body) == 0 {
+		return map[string]any{}, nil
+	}
+	v, err := cbor.Decode(body)
+	if err != nil {
+		return nil, fmt.Errorf("decode CBOR body: %w", err)
+	}
+	m, _ := goValue(v).(map[string]any)
+	if m == nil {
+		m = map[string]any{}
+	}
+	return m, nil
+}
+
+func writeCBOR(w http.ResponseWriter, status int, v map[string]any) {
+	w.Header().Set("Smithy-Protocol", "rpc-v2-cbor")
+	w.Header().Set("Content-Type", "application/cbor")
+	w.WriteHeader(status)
+	_, _ = w.Write(cbor.Encode(cborValue(v)))
+}
+
+// writeCBORError writes an rpc-v2-cbor error with the awsQuery-compatible
+// error header CloudWatch sends.
+func writeCBORError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("X-Amzn-Query-Error", code+";Sender")
+	writeCBOR(w, status, map[string]any{"__type": "com.amazonaws.cloudwatch#" + code, "message": msg})
+}
+
+func (s *State) serveCloudWatch(w http.ResponseWriter, req *Request) bool {
+	if req.Operation != "DescribeAlarms" {
+		return false
+	}
+	as := inRegion(s.Monitoring.Alarms, req.Region, func(a Alarm) string { return a.Region })
+	items, next := page(as, str(req.JSON, "NextToken"), s.PageSize)
+	list := []any{}
+	for _, a := range items {
+		state := a.State
+		if state == "" {
+			state = "OK"
+		}
+		list = append(list, map[string]any{
+			"AlarmName": a.Name, "AlarmArn": "arn:aws:cloudwatch:" + a.Region + ":" + s.AccountID + ":alarm:" + a.Name,
+			"Namespace": a.Namespace, "MetricName": a.Metric, "ActionsEnabled": !a.ActionsOff, "AlarmActions": a.Actions,
+			"OKActions": []string{}, "InsufficientDataActions": []string{}, "StateValue": state, "Statistic": "Sum",
+			"Period": 300, "EvaluationPeriods": 1, "Threshold": 1.0, "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+			"StateUpdatedTimestamp": a.StateUpdatedAt,
+		})
+	}
+	out := map[string]any{"MetricAlarms": list, "CompositeAlarms": []any{}}
+	if next != "" {
+		out["NextToken"] = next
+	}
+	writeCBOR(w, http.StatusOK, out)
+	return true
+}
+
+func (s *State) serveLogs(w http.ResponseWriter, req *Request) bool {
+	if req.Operation != "DescribeMetricFilters" {
+		return false
+	}
+	fs := inRegion(s.Monitoring.MetricFilters, req.Region, func(f MetricFilter) string { return f.Region })
+	items, next := page(fs, str(req.JSON, "nextToken"), s.PageSize)
+	list := []map[string]any{}
+	for _, f := range items {
+		list = append(list, map[string]any{"filterName": f.Name, "filterPattern": f.Pattern, "logGroupName": f.LogGroup,
+			"creationTime": 1735787045000, "metricTransformations": []map[string]any{
+				{"metricName": f.Metric, "metricNamespace": f.Namespace, "metricValue": "1"}}})
+	}
+	out := map[string]any{"metricFilters": list}
+	if next != "" {
+		out["nextToken"] = next
+	}
+	writeJSON(w, json11, out)
+	return true
+}
+
+const snsNS = "http://sns.amazonaws.com/doc/2010-03-31/"
+
+func (s *State) serveSNS(w http.ResponseWriter, req *Request) bool {
+	if req.Operation != "ListSubscriptionsByTopic" {
+		return false
+	}
+	arn := req.Form.Get("TopicArn")
+	for _, t := range inRegion(s.Monitoring.Topics, req.Region, func(t Topic) string { return t.Region }) {
+		if TopicARN(t.Region, s.AccountID, t.Name) != arn {
+			continue
+		}
+		type sub struct{ endpoint, arn string }
+		var subs []sub
+		for i, e := range t.Subscribers {
+			subs = append(subs, sub{e, fmt.Sprintf("%s:0c6a1f2b-3d4e-5f60-7182-93a4b5c6d7e%d", arn, i)})
+		}
+		for _, e := range t.Pending {
+			subs = append(subs, sub{e, "PendingConfirmation"})
+		}
+		items, next := page(subs, req.Form.Get("NextToken"), s.PageSize)
+		var ns []Node
+		for _, x := range items {
+			ns = append(ns, E("member", T("TopicArn", arn), T("Protocol", "email"), T("SubscriptionArn", x.arn),
+				T("Owner", s.AccountID), T("Endpoint", x.endpoint)))
+		}
+		kids := []Node{E("Subscriptions", ns...)}
+		if next != "" {
+			kids = append(kids, T("NextToken", next))
+		}
+		queryResponse(w, req.Operation, snsNS, kids...)
+		return true
+	}
+	writeError(w, req, http.StatusNotFound, "NotFound", "Topic does not exist")
+	return true
+}
+
+func (s *State) serveConfig(w http.ResponseWriter, req *Request) bool {
+	rs := inRegion(s.Monitoring.Recorders, req.Region, func(r Recorder) string { return r.Region })
+	switch req.Operation {
+	case "DescribeConfigurationRecorders":
+		list := []map[string]any{}
+		for _, r := range rs {
+			list = append(list, map[string]any{"name": r.Name, "arn": "arn:aws:config:" + r.Region + ":" + s.AccountID + ":configuration-recorder/" + r.Name,
+				"roleARN":        "arn:aws:iam::" + s.AccountID + ":role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
+				"recordingGroup": map[string]any{"allSupported": r.AllSupported, "includeGlobalResourceTypes": r.AllSupported}})
+		}
+		writeJSON(w, json11, map[string]any{"ConfigurationRecorders": list})
+	case "DescribeConfigurationRecorderStatus":
+		list := []map[string]any{}
+		for _, r := range rs {
+			list = append(list, map[string]any{"name": r.Name, "recording": r.Recording, "lastStatus": "SUCCESS"})
+		}
+		writeJSON(w, json11, map[string]any{"ConfigurationRecordersStatus": list})
+	default:
+		return false
+	}
+	return true
+}
+
+// EncodeCBOR encodes a JSON-like value (maps, lists, strings, bools, ints,
+// float64 and time.Time) in CBOR as CloudWatch's rpc-v2-cbor protocol does.
+// Tests use it to serve JSON fixtures to the CloudWatch client.
+func EncodeCBOR(v any) []byte { return cbor.Encode(cborValue(v)) }

@@ -1,0 +1,157 @@
+package aws
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/attestdev/attest/collectors/aws/awsfake"
+	"github.com/attestdev/attest/collectors/evidence"
+)
+
+const otherAccount = "210987654321"
+
+func peerings() *awsfake.State {
+	const r = "eu-central-1"
+	return &awsfake.State{
+		Network: awsfake.Network{Peerings: []awsfake.Peering{
+			{ID: "pcx-01", Region: r, RequesterAccount: testAccount, Accepter: otherAccount, RequesterVPC: "vpc-0a", AccepterVPC: "vpc-0b"},
+			{ID: "pcx-02", Region: r, RequesterAccount: testAccount, Accepter: testAccount, RequesterVPC: "vpc-0a", AccepterVPC: "vpc-0c"},
+			{ID: "pcx-03", Region: r, RequesterAccount: testAccount, Accepter: "999999999999", RequesterVPC: "vpc-0a", AccepterVPC: "vpc-0d"},
+		}},
+		Parents: map[string]string{otherAccount: "ou-ab12-dev00000", "ou-ab12-dev00000": "ou-ab12-work0000", "ou-ab12-work0000": "r-ab12",
+			"999999999999": "r-ab12"},
+	}
+}
+
+// runEnv runs collector id against st with the given environments.
+func runEnv(ctx context.Context, t *testing.T, st *awsfake.State, envs map[string]string, id string) (*testSink, error) {
+	t.Helper()
+	st.AccountID = testAccount
+	src := newFakeSource(t, st)
+	src.cfg.Environments = envs
+	src.caller = testAccount
+	return collect(ctx, t, src, id, "eu-central-1")
+}
+
+func TestVPCPeering(t *testing.T) {
+	t.Parallel()
+	ouEnvs := map[string]string{testAccount: "prod", "ou-ab12-work0000": "nonprod"}
+	type row struct {
+		Req, Acc, Cross any
+		Gaps            []string
+	}
+	tests := []struct {
+		name     string
+		envs     map[string]string
+		pageSize int
+		fault    string
+		want     map[string]row
+		calls    int
+	}{
+		{name: "OU lookup, two pages", envs: ouEnvs, pageSize: 2, calls: 3, want: map[string]row{
+			"pcx-01": {"prod", "nonprod", true, nil},
+			"pcx-02": {"prod", "prod", false, nil},
+			"pcx-03": {"prod", nil, nil, []string{"accepter_environment", "cross_environment"}},
+		}},
+		{name: "accounts only: no lookups", envs: map[string]string{testAccount: "prod", otherAccount: "prod"}, calls: 0, want: map[string]row{
+			"pcx-01": {"prod", "prod", false, nil},
+			"pcx-02": {"prod", "prod", false, nil},
+			"pcx-03": {"prod", nil, nil, []string{"accepter_environment", "cross_environment"}},
+		}},
+		{name: "not configured", calls: 0, want: map[string]row{
+			"pcx-01": {nil, nil, nil, []string{"requester_environment", "accepter_environment", "cross_environment"}},
+			"pcx-02": {nil, nil, nil, []string{"requester_environment", "accepter_environment", "cross_environment"}},
+			"pcx-03": {nil, nil, nil, []string{"requester_environment", "accepter_environment", "cross_environment"}},
+		}},
+		{name: "parents denied", envs: ouEnvs, fault: "organizations:ListParents", want: map[string]row{
+			"pcx-01": {"prod", nil, nil, []string{"accepter_environment", "cross_environment"}},
+			"pcx-02": {"prod", "prod", false, nil},
+			"pcx-03": {"prod", nil, nil, []string{"accepter_environment", "cross_environment"}},
+		}, calls: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			st := peerings()
+			st.PageSize = tt.pageSize
+			if tt.fault != "" {
+				withFault(st, tt.fault, "AccessDeniedException", http.StatusBadRequest)
+			}
+			out, err := runEnv(t.Context(), t, st, tt.envs, "aws.vpc_peering")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]row{}
+			for _, r := range out.resources {
+				var gaps []string
+				for _, g := range r.Gaps {
+					gaps = append(gaps, g.Attribute)
+					if tt.fault != "" && g.Kind != evidence.Denied {
+						t.Errorf("%s: gap %s kind %s, want denied", r.Name, g.Attribute, g.Kind)
+					}
+				}
+				got[r.Name] = row{r.Attributes["requester_environment"], r.Attributes["accepter_environment"], r.Attributes["cross_environment"], gaps}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("peerings (-want +got):\n%s", diff)
+			}
+			if n := st.Calls("organizations:ListParents"); n != tt.calls {
+				t.Errorf("ListParents calls = %d, want %d", n, tt.calls)
+			}
+			if tt.fault != "" && len(out.failures) == 0 {
+				t.Error("denied lookup reported no failure")
+			}
+		})
+	}
+}
+
+func TestVPCPeeringFaults(t *testing.T) {
+	t.Parallel()
+	const c, r = "aws.vpc_peering", "eu-central-1"
+	runCases(t, []caseTest{
+		{name: "empty", collector: c, region: r, typ: PeeringType, state: func() *awsfake.State { return &awsfake.State{} }},
+		{name: "denied", collector: c, region: r,
+			state: func() *awsfake.State {
+				return withFault(peerings(), "ec2:DescribeVpcPeeringConnections", "UnauthorizedOperation", http.StatusForbidden)
+			},
+			wantErr: evidence.Denied, wantPermission: "ec2:DescribeVpcPeeringConnections"},
+		{name: "throttled", collector: c, region: r,
+			state: func() *awsfake.State {
+				return withFault(peerings(), "ec2:DescribeVpcPeeringConnections", "RequestLimitExceeded", http.StatusBadRequest)
+			},
+			wantErr: evidence.Throttled, wantCalls: map[string]int{"ec2:DescribeVpcPeeringConnections": 2}},
+		{name: "cancelled", collector: c, region: r, state: peerings, block: "ec2:DescribeVpcPeeringConnections"},
+	})
+}
+
+func TestEnvironment(t *testing.T) {
+	t.Parallel()
+	st := peerings()
+	out, err := runEnv(t.Context(), t, st, map[string]string{testAccount: "prod"}, "aws.environment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []evidence.Resource{{Type: AccountType, ID: "arn:aws:iam::123456789012:root", Name: testAccount, Account: testAccount,
+		Attributes: map[string]any{"environment": "prod"}}}
+	if diff := cmp.Diff(want, out.resources); diff != "" {
+		t.Errorf("resources (-want +got):\n%s", diff)
+	}
+	// Unclassified: a gap, never a guess.
+	out, err = runEnv(t.Context(), t, peerings(), nil, "aws.environment")
+	if err != nil || len(out.resources) != 1 || len(out.resources[0].Gaps) != 1 || out.resources[0].Attributes["environment"] != nil {
+		t.Errorf("unclassified account: %v %+v", err, out.resources)
+	}
+	// Cancelled during an OU lookup.
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	st = peerings()
+	st.Faults = map[string]awsfake.Fault{"organizations:ListParents": {Block: true, Arrived: cancel}}
+	_, err = runEnv(ctx, t, st, map[string]string{"ou-ab12-dev00000": "nonprod"}, "aws.environment")
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
