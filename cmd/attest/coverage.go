@@ -14,6 +14,7 @@ import (
 func newCoverage(g *globals) *cobra.Command {
 	var framework, format string
 	var dirs []string
+	var summary bool
 	cmd := &cobra.Command{
 		Use:   "coverage",
 		Short: "Show which framework requirements the controls cover: automated, manual evidence, or not at all",
@@ -26,6 +27,9 @@ func newCoverage(g *globals) *cobra.Command {
 			lib, err := loadLibrary(cfg, dirs)
 			if err != nil {
 				return err
+			}
+			if summary {
+				return coverageSummary(g.stdout, lib)
 			}
 			fw, ok := lib.Framework(framework)
 			if !ok {
@@ -46,7 +50,23 @@ func newCoverage(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&framework, "framework", "soc2", "framework: soc2, iso27001 or gdpr")
 	cmd.Flags().StringVar(&format, "format", "md", "output format: md or json")
 	cmd.Flags().StringSliceVar(&dirs, "controls", nil, "extra control directories (repeatable)")
+	cmd.Flags().BoolVar(&summary, "summary", false, "print one Markdown table row per framework instead of the requirements of one")
 	return cmd
+}
+
+// coverageSummary writes a Markdown table with one row per framework.
+func coverageSummary(w io.Writer, lib *controls.Library) error {
+	fmt.Fprintln(w, "| Framework | Requirements | Automated | Manual evidence | Uncovered |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|")
+	for _, id := range controls.FrameworkIDs {
+		fw, ok := lib.Framework(id)
+		if !ok {
+			continue
+		}
+		cov := lib.Coverage(fw)
+		fmt.Fprintf(w, "| %s | %d | %d | %d | %d |\n", cov.Name, len(cov.Requirements), cov.Automated, cov.Manual, cov.Uncovered)
+	}
+	return nil
 }
 
 func coverageMarkdown(w io.Writer, cov controls.Coverage) error {

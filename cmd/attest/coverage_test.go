@@ -80,3 +80,25 @@ func TestCoverageDocUpToDate(t *testing.T) {
 		t.Errorf("docs/coverage.md is out of date with the control library: run make docs")
 	}
 }
+
+// TestReadmeCoverageTableUpToDate checks that the coverage table in the
+// README is what make docs would write for the current library.
+func TestReadmeCoverageTableUpToDate(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "<!-- coverage:start -->\n")
+	table, _, ok2 := strings.Cut(rest, "<!-- coverage:end -->")
+	if !ok || !ok2 {
+		t.Fatal("README.md has no coverage:start/coverage:end markers")
+	}
+	code, stdout, stderr := attest(t, "coverage", "--summary")
+	if code != 0 {
+		t.Fatalf("coverage --summary: exit %d: %s", code, stderr)
+	}
+	if table != stdout {
+		t.Errorf("the README coverage table is out of date: run make docs\nREADME:\n%s\ngenerated:\n%s", table, stdout)
+	}
+}
