@@ -9,6 +9,7 @@ package apitest
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -63,6 +64,11 @@ type Options struct {
 	// Check, when set, asserts something of every request (e.g. its
 	// authorisation header).
 	Check func(t *testing.T, r *http.Request)
+	// WithMethod prefixes route keys with the method: "GET /path".
+	WithMethod bool
+	// ReadPosts are path suffixes of read operations sent as POST (such as
+	// Google's ":getIamPolicy"); every other POST fails the test.
+	ReadPosts []string
 }
 
 // NewServer starts a fail-closed fake API: any request that is not a GET of
@@ -75,7 +81,8 @@ func NewServer(t *testing.T, fx Fixtures, o Options) *httptest.Server {
 		ct = "application/json"
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet {
+		readPost := r.Method == http.MethodPost && slices.ContainsFunc(o.ReadPosts, func(p string) bool { return strings.HasSuffix(r.URL.Path, p) })
+		if r.Method != http.MethodGet && !readPost {
 			t.Errorf("non-read request %s %s", r.Method, r.URL)
 			http.Error(w, "read-only", http.StatusInternalServerError)
 			return
@@ -91,6 +98,8 @@ func NewServer(t *testing.T, fx Fixtures, o Options) *httptest.Server {
 			return
 		}
 		if rep.Block != nil {
+			// Read the body so that the server notices the client going away.
+			_, _ = io.Copy(io.Discard, r.Body)
 			select {
 			case rep.Block <- struct{}{}:
 			default:
@@ -132,6 +141,9 @@ func Key(r *http.Request, o Options) string {
 	}
 	if len(q) > 0 {
 		key += "?" + q.Encode()
+	}
+	if o.WithMethod {
+		key = r.Method + " " + key
 	}
 	return key
 }
@@ -196,6 +208,22 @@ func (s *Sink) Kinds() []evidence.FailureKind {
 // test cancellation mid-request.
 func Collect(t *testing.T, cs []collectors.Collector, id string, target evidence.Target, started chan struct{}) (*Sink, error) {
 	t.Helper()
+	var c collectors.Collector
+	for _, x := range cs {
+		if x.Describe().ID == id {
+			c = x
+		}
+	}
+	if c == nil {
+		t.Fatalf("no collector %s", id)
+	}
+	return Run(t, c, target, started)
+}
+
+// Run collects target with c. When started is not nil, the context is
+// cancelled as soon as a blocking reply signals on it.
+func Run(t *testing.T, c collectors.Collector, target evidence.Target, started chan struct{}) (*Sink, error) {
+	t.Helper()
 	ctx := t.Context()
 	if started != nil {
 		var stop context.CancelFunc
@@ -208,15 +236,6 @@ func Collect(t *testing.T, cs []collectors.Collector, id string, target evidence
 			case <-ctx.Done():
 			}
 		}()
-	}
-	var c collectors.Collector
-	for _, x := range cs {
-		if x.Describe().ID == id {
-			c = x
-		}
-	}
-	if c == nil {
-		t.Fatalf("no collector %s", id)
 	}
 	s := &Sink{}
 	return s, c.Collect(ctx, target, s)
