@@ -4,6 +4,7 @@ GO        ?= go
 PKGS      := ./...
 FUZZTIME  ?= 10s
 BIN       := bin/attest
+DEMO      := attest-demo
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
@@ -18,11 +19,21 @@ build: ## Build bin/attest.
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/attest
 
 .PHONY: demo
-demo: build ## Run attest check end to end on the built-in demo organisation (exit 1 from failing demo controls is expected).
-	@./$(BIN) demo --out-dir attest-demo --report html,md,sarif; rc=$$?; \
+demo: build ## Run the whole flow on the built-in demo organisation: check, reports, signed TOMs/DPA, trust page, signed audit pack.
+	@./$(BIN) demo --out-dir $(DEMO) --report html,md,sarif,junit; rc=$$?; \
 	if [ $$rc -gt 1 ]; then exit $$rc; fi; \
-	echo; echo "Bundle: attest-demo/bundle  Results: attest-demo/results.json  Report: attest-demo/report.html"; \
-	echo "attest exited $$rc: 1 means a demo control failed at or above --fail-on, which the demo does on purpose."
+	echo; echo "attest check exited $$rc: 1 means a demo control failed at or above --fail-on, which the demo does on purpose."
+	@cd $(DEMO) && \
+	SIGN="--company company.yaml --subprocessors subprocessors.yaml --sign-key signer.key --sign-cert signer.pem --log-level warn" && \
+	../$(BIN) toms --lang en --out toms-en.pdf $$SIGN && \
+	../$(BIN) toms --lang de --out toms-de.pdf $$SIGN && \
+	../$(BIN) dpa --lang de --out dpa-de.pdf $$SIGN && \
+	../$(BIN) trust --out site $$SIGN && \
+	../$(BIN) pack --results results.json --bundle bundle --key signer.key --cert signer.pem --out pack.zip --log-level warn && \
+	../$(BIN) verify pack.zip --ca ca.pem && \
+	../$(BIN) verify toms-de.pdf
+	@echo; echo "Written to $(DEMO)/: bundle/ (evidence), results.json, report.{html,md,sarif,junit.xml},"; \
+	echo "toms-{en,de}.pdf and dpa-de.pdf (signed), site/ (trust page), pack.zip (signed audit pack)."
 
 .PHONY: test
 test: vet fmt-check ## Run vet, the format check, all tests, the race detector on the concurrent core, and short fuzz runs.

@@ -15,6 +15,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -50,6 +51,7 @@ type Env struct {
 	// process.
 	CAPEM []byte
 
+	ca      *authority
 	closers []func()
 }
 
@@ -68,6 +70,7 @@ func Start(now time.Time) (*Env, error) {
 		return nil, err
 	}
 	env.CAPEM = ca.pem
+	env.ca = ca
 	if err := env.startTLS(ca, now); err != nil {
 		env.Close()
 		return nil, err
@@ -176,6 +179,102 @@ waivers:
 		return "", fmt.Errorf("demo: %w", err)
 	}
 	return path, nil
+}
+
+// WriteTrustInputs writes the demo company's data and subprocessor register
+// into dir, for attest toms, dpa and trust, and returns their paths. The
+// company is fictional.
+func (e *Env) WriteTrustInputs(dir string, now time.Time) (company, register string, err error) {
+	company = filepath.Join(dir, "company.yaml")
+	register = filepath.Join(dir, "subprocessors.yaml")
+	day := now.Format(time.DateOnly)
+	files := map[string]string{
+		company: fmt.Sprintf(`# Demo company data for attest toms, dpa and trust (fictional).
+name: Example Corp (demo)
+address: [Musterstraße 1, 10115 Berlin, Germany]
+contact: privacy@example.com
+dpo: Data Protection Officer, dpo@example.com
+website: https://www.example.com
+revisions:
+  - version: "1.0"
+    date: %s
+    changes: First edition generated from verified evidence
+`, day),
+		register: fmt.Sprintf(`# Demo subprocessor register (fictional contracts).
+subprocessors:
+  - name: Amazon Web Services EMEA SARL
+    purpose: Hosting of the production systems and backups
+    service: AWS in eu-central-1
+    data_categories: [customer account data, content data]
+    location: EU
+    transfer_mechanism: none (processing in the EU)
+    dpa_signed: 2025-03-01
+    certifications: [ISO/IEC 27001, SOC 2 Type II]
+    review_date: %[1]s
+  - name: GitHub, Inc.
+    purpose: Source code hosting and continuous integration
+    service: GitHub Enterprise Cloud
+    data_categories: [employee names, e-mail addresses]
+    location: US
+    transfer_mechanism: EU-US Data Privacy Framework and SCCs
+    dpa_signed: 2025-01-10
+    certifications: [SOC 2 Type II]
+    review_date: %[1]s
+  - name: Okta, Inc.
+    purpose: Single sign-on for employees
+    service: Okta Workforce Identity
+    data_categories: [employee names, e-mail addresses, sign-in logs]
+    location: US
+    transfer_mechanism: SCCs
+    dpa_signed: 2025-02-14
+    certifications: [ISO/IEC 27001, SOC 2 Type II]
+    review_date: %[1]s
+`, day),
+	}
+	for path, body := range files {
+		if err := os.WriteFile(path, []byte(body), 0o640); err != nil {
+			return "", "", fmt.Errorf("demo: %w", err)
+		}
+	}
+	return company, register, nil
+}
+
+// WriteSigningIdentity writes a throwaway document-signing key and
+// certificate issued by the demo CA, and the CA certificate, into dir, for
+// signing the demo's TOMs PDFs and audit pack. It returns their paths.
+func (e *Env) WriteSigningIdentity(dir string, now time.Time) (key, cert, ca string, err error) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return "", "", "", fmt.Errorf("demo: signing key: %w", err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(now.UnixNano()),
+		Subject:      pkix.Name{CommonName: "Example Corp (demo) document signing", Organization: []string{"Example Corp (demo)"}},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.Add(180 * 24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, e.ca.cert, &k.PublicKey, e.ca.key)
+	if err != nil {
+		return "", "", "", fmt.Errorf("demo: signing certificate: %w", err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		return "", "", "", fmt.Errorf("demo: signing key: %w", err)
+	}
+	key, cert, ca = filepath.Join(dir, "signer.key"), filepath.Join(dir, "signer.pem"), filepath.Join(dir, "ca.pem")
+	files := map[string][]byte{
+		key:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
+		cert: append(pemCert(der), e.ca.pem...),
+		ca:   e.ca.pem,
+	}
+	for path, data := range files {
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			return "", "", "", fmt.Errorf("demo: %w", err)
+		}
+	}
+	return key, cert, ca, nil
 }
 
 // authority is the demo's throwaway certificate authority.
