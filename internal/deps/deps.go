@@ -32,6 +32,7 @@ import (
 	_ "github.com/aws/aws-sdk-go-v2/service/rds"
 	_ "github.com/aws/aws-sdk-go-v2/service/redshift"
 	_ "github.com/aws/aws-sdk-go-v2/service/s3"
+	_ "github.com/aws/aws-sdk-go-v2/service/s3control"
 	_ "github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	_ "github.com/aws/aws-sdk-go-v2/service/securityhub"
 	_ "github.com/aws/aws-sdk-go-v2/service/shield"
