@@ -68,6 +68,15 @@ type Sink interface {
 	Fail(f evidence.Failure)
 }
 
+// Skip records on out that the collector enumerated resource and left it
+// out on purpose, and why, so the run's scope statement lists it. Sinks that
+// do not record skips (such as simple test sinks) ignore it.
+func Skip(out Sink, resource, reason string) {
+	if s, ok := out.(interface{ Skip(resource, reason string) }); ok {
+		s.Skip(resource, reason)
+	}
+}
+
 // A Source is one provider: it owns its collectors and knows which targets
 // (accounts, regions, organisations, hosts) to run them against.
 type Source interface {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -178,6 +179,8 @@ func (r *Runner) runOne(ctx context.Context, job Job) evidence.Run {
 	run.Resources = s.resources
 	run.Records = int(rec.count.Load())
 	run.Failures = s.failures
+	run.Skipped = s.skipped
+	slices.SortFunc(run.Skipped, func(a, b evidence.Skip) int { return strings.Compare(a.Resource, b.Resource) })
 	switch {
 	case err != nil:
 		run.Status = evidence.Failed
@@ -212,6 +215,7 @@ type sink struct {
 	mu        sync.Mutex
 	resources int
 	failures  []evidence.Failure
+	skipped   []evidence.Skip
 }
 
 func (s *sink) Emit(res evidence.Resource) {
@@ -232,6 +236,12 @@ func (s *sink) Emit(res evidence.Resource) {
 	s.resources++
 	s.mu.Unlock()
 	s.r.progress(Event{Kind: ResourceEmitted, Collector: s.d.ID, Target: s.target})
+}
+
+func (s *sink) Skip(resource, reason string) {
+	s.mu.Lock()
+	s.skipped = append(s.skipped, evidence.Skip{Resource: resource, Reason: reason})
+	s.mu.Unlock()
 }
 
 func (s *sink) Fail(f evidence.Failure) {

@@ -230,3 +230,25 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+func TestRunnerRecordsSkips(t *testing.T) {
+	t.Parallel()
+	r, dir := newRunner(t)
+	c := &fake{id: "filtering", collect: func(_ context.Context, _ evidence.Target, out Sink) error {
+		Skip(out, "repo-b", "archived")
+		out.Emit(evidence.Resource{Type: "filtering.thing", ID: "repo-c"})
+		Skip(out, "repo-a", "filtered out by configuration")
+		return nil
+	}}
+	runs := r.Run(t.Context(), []Job{{c, evidence.Target{Source: "fake"}}})
+	b := finish(t, r, dir)
+	want := []evidence.Skip{{Resource: "repo-a", Reason: "filtered out by configuration"}, {Resource: "repo-b", Reason: "archived"}}
+	for _, got := range [][]evidence.Skip{runs[0].Skipped, b.Manifest.Runs[0].Skipped} {
+		if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+			t.Errorf("skipped = %+v, want %+v (sorted)", got, want)
+		}
+	}
+	if runs[0].Status != evidence.Complete {
+		t.Errorf("a run with skips but no failures is %s, want complete", runs[0].Status)
+	}
+}

@@ -140,6 +140,17 @@ type Run struct {
 	Resources        int       `json:"resources"`
 	Records          int       `json:"records"`
 	Failures         []Failure `json:"failures,omitempty"`
+	// Skipped lists what the collector enumerated but left out on purpose,
+	// and why (e.g. archived repositories, or filters in the
+	// configuration), so that the scope statement covers them.
+	Skipped []Skip `json:"skipped,omitempty"`
+}
+
+// A Skip is a resource a collector enumerated and deliberately did not
+// evaluate.
+type Skip struct {
+	Resource string `json:"resource"`
+	Reason   string `json:"reason"`
 }
 
 // Produces reports whether the run collects resources of type typ.

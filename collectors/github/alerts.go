@@ -52,7 +52,7 @@ func (c *AlertsCollector) Collect(ctx context.Context, target evidence.Target, o
 	if err != nil {
 		return err
 	}
-	repos, err := c.src.listRepos(ctx, client, target.Account)
+	repos, err := c.src.listRepos(ctx, client, target.Account, out)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	gh "github.com/google/go-github/v92/github"
+
+	"github.com/attestdev/attest/collectors"
 )
 
 // Permission strings used in descriptors. Classic token scopes are prefixed
@@ -32,8 +34,9 @@ const (
 const opListRepos = "GET /orgs/{org}/repos"
 
 // listRepos returns the organisation's repositories that pass the filters
-// (archived ones only when configured), sorted by name.
-func (s *Source) listRepos(ctx context.Context, c *gh.Client, org string) ([]*gh.Repository, error) {
+// (archived ones only when configured), sorted by name. The ones left out
+// are recorded as skipped on out, with the reason.
+func (s *Source) listRepos(ctx context.Context, c *gh.Client, org string, sink collectors.Sink) ([]*gh.Repository, error) {
 	var out []*gh.Repository
 	opts := &gh.RepositoryListByOrgOptions{Type: "all", ListOptions: gh.ListOptions{PerPage: 100}}
 	for r, err := range c.Repositories.ListByOrgIter(ctx, org, opts) {
@@ -41,9 +44,11 @@ func (s *Source) listRepos(ctx context.Context, c *gh.Client, org string) ([]*gh
 			return nil, fmt.Errorf("github %s %s: %w", opListRepos, org, classify(err, opListRepos, "scope:repo or "+permRepoMetadata))
 		}
 		if r.GetArchived() && !s.cfg.IncludeArchived {
+			collectors.Skip(sink, r.GetHTMLURL(), "archived (set include_archived to collect it)")
 			continue
 		}
 		if !s.cfg.Repos.Match(r.GetName()) {
+			collectors.Skip(sink, r.GetHTMLURL(), "filtered out by the repos include/exclude configuration")
 			continue
 		}
 		out = append(out, r)

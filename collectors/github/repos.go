@@ -66,7 +66,7 @@ func (c *RepoCollector) Collect(ctx context.Context, target evidence.Target, out
 	if err != nil {
 		return err
 	}
-	repos, err := c.src.listRepos(ctx, client, target.Account)
+	repos, err := c.src.listRepos(ctx, client, target.Account, out)
 	if err != nil {
 		return err
 	}

@@ -43,16 +43,6 @@ func TestRepoCollector(t *testing.T) {
 		pathProtection: {Body: "repos/branch_protection.json"},
 		pathRules:      {Body: "repos/rules_branch.json"},
 	}
-	with := func(base, over fixtures) fixtures {
-		out := fixtures{}
-		for k, v := range base {
-			out[k] = v
-		}
-		for k, v := range over {
-			out[k] = v
-		}
-		return out
-	}
 	both := map[string]any{"branch_protected": true, "protection_source": "both", "required_reviews": true,
 		"required_approving_review_count": 2, "dismiss_stale_reviews": true, "required_status_checks": true,
 		"admins_enforced": true, "force_pushes_blocked": true}
@@ -73,13 +63,15 @@ func TestRepoCollector(t *testing.T) {
 		wantErr  evidence.FailureKind
 		want     []evidence.Resource
 		wantFail []evidence.FailureKind
+		wantSkip []evidence.Skip
 	}{
-		{name: "happy: classic protection and rulesets", fx: happy, want: []evidence.Resource{repoRes("Hello-World", "public", false, both)}},
-		{name: "rulesets only", fx: with(happy, fixtures{
+		{name: "happy: classic protection and rulesets", fx: happy, want: []evidence.Resource{repoRes("Hello-World", "public", false, both)},
+			wantSkip: []evidence.Skip{{Resource: "https://github.com/octo-org/old-site", Reason: "archived (set include_archived to collect it)"}}},
+		{name: "rulesets only", fx: happy.With(fixtures{
 			pathProtection: {Status: 404, Body: "repos/branch_not_protected.json"},
 			pathRuleset:    {Body: "repos/ruleset.json"},
 		}), want: []evidence.Resource{repoRes("Hello-World", "public", false, rulesetsOnly)}},
-		{name: "two pages", fx: with(happy, fixtures{
+		{name: "two pages", fx: happy.With(fixtures{
 			pathRepos:                              {Body: "repos/list_org.json", Header: next("/orgs/octo-org/repos")},
 			"/orgs/octo-org/repos?page=2&type=all": {Body: "repos/list_org_page2.json"},
 			"/repos/octo-org/Spoon-Knife/branches/main/protection": {Status: 404, Body: "repos/branch_not_protected.json"},
@@ -95,15 +87,16 @@ func TestRepoCollector(t *testing.T) {
 			pathRepos: {Body: "repos/list_org.json"},
 			"/repos/octo-org/old-site/branches/gh-pages/protection": {Status: 404, Body: "repos/branch_not_protected.json"},
 			"/repos/octo-org/old-site/rules/branches/gh-pages":      {Body: "empty_list.json"},
-		}, want: []evidence.Resource{repoRes("old-site", "public", true, unprotected)}},
-		{name: "denied protection", fx: with(happy, fixtures{pathProtection: {Status: 403, Body: "errors/forbidden.json",
+		}, want: []evidence.Resource{repoRes("old-site", "public", true, unprotected)},
+			wantSkip: []evidence.Skip{{Resource: "https://github.com/octo-org/Hello-World", Reason: "filtered out by the repos include/exclude configuration"}}},
+		{name: "denied protection", fx: happy.With(fixtures{pathProtection: {Status: 403, Body: "errors/forbidden.json",
 			Header: map[string]string{"X-Accepted-GitHub-Permissions": "administration=read"}}}),
 			want: []evidence.Resource{repoRes("Hello-World", "public", false, nil, protGaps...)}, wantFail: []evidence.FailureKind{evidence.Denied}},
 		{name: "denied listing", fx: fixtures{pathRepos: forbidden}, wantErr: evidence.Denied},
 		{name: "rate limited", fx: fixtures{pathRepos: rateLimited}, wantErr: evidence.Throttled},
-		{name: "rate limited mid-run", fx: with(happy, fixtures{pathProtection: rateLimited}),
+		{name: "rate limited mid-run", fx: happy.With(fixtures{pathProtection: rateLimited}),
 			want: []evidence.Resource{repoRes("Hello-World", "public", false, nil, throttledGaps(opProtection)...)}, wantFail: []evidence.FailureKind{evidence.Throttled}},
-		{name: "cancelled", fx: with(happy, fixtures{pathProtection: blockReply}), started: started, wantErr: evidence.Cancelled},
+		{name: "cancelled", fx: happy.With(fixtures{pathProtection: blockReply}), started: started, wantErr: evidence.Cancelled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,6 +120,11 @@ func TestRepoCollector(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.wantFail, s.Kinds()); diff != "" {
 				t.Errorf("failures (-want +got):\n%s", diff)
+			}
+			if tt.wantSkip != nil {
+				if diff := cmp.Diff(tt.wantSkip, s.Skipped); diff != "" {
+					t.Errorf("skipped (-want +got):\n%s", diff)
+				}
 			}
 		})
 	}

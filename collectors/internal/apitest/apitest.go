@@ -160,6 +160,14 @@ type Sink struct {
 	mu        sync.Mutex
 	Resources []evidence.Resource
 	Failures  []evidence.Failure
+	Skipped   []evidence.Skip
+}
+
+// Skip records a deliberately skipped resource (see collectors.Skip).
+func (s *Sink) Skip(resource, reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Skipped = append(s.Skipped, evidence.Skip{Resource: resource, Reason: reason})
 }
 
 // Emit implements collectors.Sink.
