@@ -62,13 +62,20 @@ type junitText struct {
 // are <skipped> with the reason.
 func JUnit(w io.Writer, res *controls.Results) error {
 	suite := junitSuite{Name: "attest", Time: "0.000", Timestamp: res.EvaluatedAt.UTC().Format("2006-01-02T15:04:05")}
-	suite.Properties = []junitProperty{{Name: "attest_version", Value: res.AttestVersion}, {Name: "evaluated_at", Value: res.EvaluatedAt.UTC().Format("2006-01-02T15:04:05Z")}}
+	sc := scopeSummary(res)
+	suite.Properties = []junitProperty{
+		{Name: "attest_version", Value: res.AttestVersion},
+		{Name: "evaluated_at", Value: res.EvaluatedAt.UTC().Format("2006-01-02T15:04:05Z")},
+		{Name: "collector_runs", Value: fmt.Sprint(sc.Runs)},
+		{Name: "collector_runs_incomplete", Value: fmt.Sprint(len(sc.Incomplete))},
+		{Name: "resources_skipped_by_configuration", Value: fmt.Sprint(sc.Skipped)},
+	}
 	for _, c := range res.Controls {
 		tc := junitCase{Name: c.ID + ": " + c.Title, ClassName: "attest." + className(c.ID), Time: "0.000"}
 		msg := &junitMessage{Message: oneLine(c.Reason), Text: junitDetail(c)}
 		switch c.Outcome {
 		case controls.Pass:
-			tc.SystemOut = &junitText{Text: c.Reason}
+			tc.SystemOut = &junitText{Text: c.Reason + "\n" + junitScope(c)}
 		case controls.Fail:
 			msg.Type = string(c.Severity)
 			tc.Failure = msg
@@ -105,6 +112,17 @@ func className(id string) string {
 	return strings.ToLower(prefix)
 }
 
+// junitScope lists the collector runs a control's evidence came from.
+func junitScope(c controls.ControlResult) string {
+	var b strings.Builder
+	for _, req := range c.Evidence {
+		for _, sc := range req.Scope {
+			fmt.Fprintf(&b, "scope: %s %s on %s: %s\n", req.Type, sc.Collector, sc.Target, sc.Status)
+		}
+	}
+	return b.String()
+}
+
 // junitDetail lists the resources behind a failed or inconclusive control.
 func junitDetail(c controls.ControlResult) string {
 	var b strings.Builder
@@ -124,6 +142,7 @@ func junitDetail(c controls.ControlResult) string {
 	for _, m := range c.Manual {
 		fmt.Fprintf(&b, "- %s manual %s: %s\n", m.Outcome, m.Kind, m.Reason)
 	}
+	b.WriteString(junitScope(c))
 	if c.Remediation != "" {
 		fmt.Fprintf(&b, "Remediation: %s\n", strings.TrimSpace(c.Remediation))
 	}

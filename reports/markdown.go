@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/controls"
 	"github.com/attestdev/attest/templates"
 )
@@ -87,6 +88,7 @@ func Markdown(w io.Writer, res *controls.Results) error {
 		"Sections":    nonEmpty,
 		"Passed":      passed,
 		"Warnings":    res.Warnings,
+		"Scope":       scopeSummary(res),
 	})
 }
 
@@ -101,4 +103,36 @@ var markdownReplacer = strings.NewReplacer(
 // entities, so a resource name cannot inject links, markup or table cells.
 func MarkdownEscape(s string) string {
 	return markdownReplacer.Replace(oneLine(s))
+}
+
+// A scopeView summarises the collector runs behind the results: how many
+// completed, the ones that did not, and what was skipped on purpose.
+type scopeView struct {
+	Runs, Complete, Skipped int
+	Incomplete              []scopeRun
+}
+
+type scopeRun struct {
+	Collector, Target, Status, Problem string
+}
+
+func scopeSummary(res *controls.Results) scopeView {
+	var v scopeView
+	for _, run := range res.Scope {
+		v.Runs++
+		v.Skipped += len(run.Skipped)
+		if run.Status == evidence.Complete {
+			v.Complete++
+			continue
+		}
+		sr := scopeRun{Collector: run.Collector, Target: run.Target.String(), Status: string(run.Status)}
+		if len(run.Failures) > 0 {
+			sr.Problem = run.Failures[0].String()
+			if n := len(run.Failures) - 1; n > 0 {
+				sr.Problem += fmt.Sprintf(" (and %d more)", n)
+			}
+		}
+		v.Incomplete = append(v.Incomplete, sr)
+	}
+	return v
 }

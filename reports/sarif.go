@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 
@@ -72,7 +73,31 @@ func buildSARIF(res *controls.Results) *sarif.Report {
 			sarifResult(run, c, c.Outcome, c.Title+": "+c.Reason, "")
 		}
 	}
+	run.WithInvocations([]*sarif.Invocation{sarifInvocation(res)})
 	return sarif.NewReport().AddRun(run)
+}
+
+// sarifInvocation states the scope: the run succeeded only if every
+// collector run was complete, and each incomplete one is a tool execution
+// notification naming the collector, target and first failure.
+func sarifInvocation(res *controls.Results) *sarif.Invocation {
+	sc := scopeSummary(res)
+	ok := len(sc.Incomplete) == 0
+	inv := sarif.NewInvocation()
+	inv.ExecutionSuccessful = &ok
+	inv.WithToolExecutionNotifications([]*sarif.Notification{})
+	for _, r := range sc.Incomplete {
+		text := fmt.Sprintf("collector %s on %s %s", r.Collector, r.Target, r.Status)
+		if r.Problem != "" {
+			text += ": " + r.Problem
+		}
+		n := sarif.NewNotification()
+		n.Level = "error"
+		n.Message = sarif.NewTextMessage(text)
+		n.Locations = []*sarif.Location{}
+		inv.AddToolExecutionNotification(n)
+	}
+	return inv
 }
 
 // sarifResult adds a result for control c to run. A failure is a "fail"
