@@ -12,7 +12,7 @@ import (
 var csvHeader = []string{
 	"control", "title", "severity", "control_outcome", "requirement",
 	"resource", "name", "account", "region", "outcome", "message", "records",
-	"soc2", "iso27001", "gdpr",
+	"soc2", "iso27001", "gdpr", "scope",
 }
 
 // CSV writes one row per finding (see findingRows). Cells that a
@@ -28,6 +28,7 @@ func CSV(w io.Writer, res *controls.Results) error {
 			c.ID, c.Title, string(c.Severity), string(c.Outcome), r.Requirement,
 			f.Resource, f.Name, f.Account, f.Region, string(f.Outcome), f.Message, strings.Join(f.Records, " "),
 			strings.Join(c.Mappings.SOC2, " "), strings.Join(c.Mappings.ISO27001, " "), strings.Join(c.Mappings.GDPR, " "),
+			r.Scope,
 		}
 		for i := range row {
 			row[i] = csvCell(row[i])

@@ -148,6 +148,12 @@ func buildOSCAL(res *controls.Results, b *evidence.Bundle) oscalDoc {
 			ControlSelections: []oscalControlSelection{{Description: "Every control in the results."}},
 		},
 	}
+	sc := scopeSummary(res)
+	result.Props = props(
+		oscalProp{Name: "collector-runs", Value: fmt.Sprint(sc.Runs)},
+		oscalProp{Name: "collector-runs-incomplete", Value: fmt.Sprint(len(sc.Incomplete))},
+		oscalProp{Name: "resources-skipped-by-configuration", Value: fmt.Sprint(sc.Skipped)},
+	)
 	for _, c := range res.Controls {
 		obs := oscalObservation{
 			UUID:        stableUUID(seed + "observation/" + c.ID),
@@ -158,6 +164,9 @@ func buildOSCAL(res *controls.Results, b *evidence.Bundle) oscalDoc {
 			Collected:   at,
 		}
 		for _, req := range c.Evidence {
+			for _, run := range req.Scope {
+				obs.Props = append(obs.Props, props(oscalProp{Name: "collector-run", Class: run.Collector, Value: run.Target.String() + " " + string(run.Status)})...)
+			}
 			for _, f := range req.Findings {
 				ev := oscalEvidence{
 					Description: textOr(fmt.Sprintf("%s %s: %s %s", req.Type, f.Resource, f.Outcome, f.Message), "resource"),

@@ -168,6 +168,19 @@ type findingRow struct {
 	Control     *controls.ControlResult
 	Requirement string
 	Finding     controls.Finding
+	// Scope names the collector runs behind the requirement and their
+	// status, e.g. "aws.s3 aws/123456789012 complete".
+	Scope string
+}
+
+// scopeText lists collector runs as "collector target status", joined by
+// "; ".
+func scopeText(refs []controls.ScopeRef) string {
+	parts := make([]string, 0, len(refs))
+	for _, sc := range refs {
+		parts = append(parts, sc.Collector+" "+sc.Target.String()+" "+string(sc.Status))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // findingRows flattens res into rows, in control order.
@@ -176,12 +189,13 @@ func findingRows(res *controls.Results) []findingRow {
 	for i := range res.Controls {
 		c := &res.Controls[i]
 		for _, req := range c.Evidence {
+			scope := scopeText(req.Scope)
 			if len(req.Findings) == 0 {
-				rows = append(rows, findingRow{Control: c, Requirement: req.Type, Finding: controls.Finding{ResourceRef: &controls.ResourceRef{}, Outcome: req.Outcome, Message: req.Reason}})
+				rows = append(rows, findingRow{Control: c, Requirement: req.Type, Scope: scope, Finding: controls.Finding{ResourceRef: &controls.ResourceRef{}, Outcome: req.Outcome, Message: req.Reason}})
 				continue
 			}
 			for _, f := range req.Findings {
-				rows = append(rows, findingRow{Control: c, Requirement: req.Type, Finding: f})
+				rows = append(rows, findingRow{Control: c, Requirement: req.Type, Scope: scope, Finding: f})
 			}
 		}
 		for _, m := range c.Manual {
