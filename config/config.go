@@ -40,6 +40,9 @@ type File struct {
 	// SourceConcurrency bounds concurrent jobs per source, e.g.
 	// {github: 2} to stay far below a token's secondary rate limits.
 	SourceConcurrency map[string]int `yaml:"source_concurrency,omitempty"`
+	// WarnExpiring is how far ahead expiring manual evidence and waivers
+	// are warned about, e.g. 30d (the default) or 8w.
+	WarnExpiring string `yaml:"warn_expiring,omitempty"`
 	// Waivers is a file of approved exceptions (see controls.LoadWaivers).
 	Waivers string `yaml:"waivers,omitempty"`
 	// Company is a file with the company data for TOMs, DPA and trust
@@ -77,6 +80,11 @@ func Load(path string) (*File, error) {
 	}
 	if f.Concurrency < 0 {
 		bad("concurrency", errors.New("must not be negative"))
+	}
+	if f.WarnExpiring != "" {
+		if _, err := controls.ParseDuration(f.WarnExpiring); err != nil {
+			bad("warn_expiring", err)
+		}
 	}
 	for src, n := range f.SourceConcurrency {
 		if !slices.Contains(all.SourceNames(), src) {
@@ -142,6 +150,8 @@ const Example = `# attest configuration. Secrets never go here: sources read tok
 
 # Approved exceptions: a waived failure is reported as waived, never as pass.
 # waivers: waivers.yaml
+# Warn this far ahead about expiring manual evidence and waivers.
+# warn_expiring: 30d
 
 # Company data and subprocessor register for attest toms, dpa and trust.
 # company: company.yaml

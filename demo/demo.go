@@ -170,7 +170,7 @@ waivers:
     approved_by: ciso@example.com
     created: %s
     expires: %s
-`, now.AddDate(0, -1, 0).Format(time.DateOnly), now.AddDate(0, 2, 0).Format(time.DateOnly))
+`, now.AddDate(0, -1, 0).Format(time.DateOnly), now.AddDate(0, 0, 20).Format(time.DateOnly))
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return "", fmt.Errorf("demo: %w", err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -154,14 +155,16 @@ func (g *globals) collect(ctx context.Context, cfg *config.File, lib *controls.L
 
 // evalFlags are the evaluation options shared by evaluate and check.
 type evalFlags struct {
-	waivers string
-	maxAge  string
-	asOf    string
+	waivers      string
+	maxAge       string
+	asOf         string
+	warnExpiring string
 }
 
 func (f *evalFlags) register(cmd *cobra.Command, withAsOf bool) {
 	cmd.Flags().StringVar(&f.waivers, "waivers", "", "waiver file (default: waivers in attest.yaml)")
 	cmd.Flags().StringVar(&f.maxAge, "max-age", "", "oldest evidence accepted for every control, e.g. 12h or 7d (default: each control's frequency)")
+	cmd.Flags().StringVar(&f.warnExpiring, "warn-expiring", "", `warn about manual evidence and waivers that expire within this long (default: warn_expiring in attest.yaml, else 30d)`)
 	if withAsOf {
 		cmd.Flags().StringVar(&f.asOf, "as-of", "", `evaluation time: RFC 3339 or "now" (default: the bundle's collection time, so results reproduce)`)
 	}
@@ -179,6 +182,13 @@ func evaluate(lib *controls.Library, cfg *config.File, b *evidence.Bundle, f eva
 			return nil, err
 		}
 		opts.Waivers = ws
+	}
+	if w := cmp.Or(f.warnExpiring, cfg.WarnExpiring); w != "" {
+		d, err := controls.ParseDuration(w)
+		if err != nil {
+			return nil, usageError("--warn-expiring: %v", err)
+		}
+		opts.ExpiryWarning = d
 	}
 	if f.maxAge != "" {
 		d, err := controls.ParseDuration(f.maxAge)
