@@ -152,6 +152,9 @@ func (e *Env) startAWS() {
 		// The management account runs production; the member account sits
 		// in a non-production OU, and a VPC peering joins the two.
 		Environments: map[string]string{awsfake.DemoAccount: "prod", "ou-demo-nonprod1": "nonprod"},
+		// The demo company promises DDoS protection, so Shield Advanced is
+		// required: one account has it, the other does not.
+		ShieldRequired: true,
 	}
 }
 

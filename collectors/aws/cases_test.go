@@ -47,7 +47,7 @@ func withFault(st *awsfake.State, op, code string, status int) *awsfake.State {
 	return st
 }
 
-func runCases(t *testing.T, tests []caseTest) {
+func runCases(t *testing.T, tests []caseTest, opts ...func(*Source)) {
 	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,6 +65,9 @@ func runCases(t *testing.T, tests []caseTest) {
 				st.Faults[tt.block] = awsfake.Fault{Block: true, Arrived: cancel}
 			}
 			src := newFakeSource(t, st)
+			for _, o := range opts {
+				o(src)
+			}
 			out, err := collect(ctx, t, src, tt.collector, tt.region)
 			switch {
 			case tt.block != "":

@@ -49,12 +49,35 @@ type Config struct {
 	// Default empty: environments are unknown, so the environment
 	// attributes are gaps and the separation controls are inconclusive.
 	Environments map[string]string `yaml:"environments"`
+	// CriticalBucketTag marks critical S3 buckets, which must replicate
+	// (AWS-S3-005), by a bucket tag. Default key "criticality", value
+	// "critical".
+	CriticalBucketTag TagConfig `yaml:"critical_bucket_tag"`
+	// CriticalBuckets lists the names of further critical S3 buckets,
+	// critical whatever their tags. Default empty.
+	CriticalBuckets []string `yaml:"critical_buckets"`
+	// FindingsSLADays is the number of days within which open high
+	// severity GuardDuty findings (severity 7 or more) must be resolved or
+	// archived (AWS-GD-002). Default 30.
+	FindingsSLADays int `yaml:"findings_sla_days"`
+	// PrivateSubnets lists subnet ids that are private: instances in them
+	// must not have a public IP address (AWS-NET-005). Default empty.
+	PrivateSubnets []string `yaml:"private_subnets"`
+	// PrivateSubnetTag marks further private subnets by a subnet tag.
+	// Default key "tier", value "private".
+	PrivateSubnetTag TagConfig `yaml:"private_subnet_tag"`
+	// ShieldRequired states that every account must subscribe to AWS Shield
+	// Advanced; AWS-EDGE-001 applies only when it is true. Default false.
+	ShieldRequired bool `yaml:"shield_required"`
 
 	// AWS, when set, replaces the configuration loaded from the
 	// environment; tests and the demo use it to point the real clients at
 	// a local server. Its HTTP client's transport is wrapped for raw
 	// capture.
 	AWS *awssdk.Config `yaml:"-"`
+	// Now, when set, replaces time.Now for ages computed at collection
+	// (GuardDuty finding SLA); tests set it.
+	Now func() time.Time `yaml:"-"`
 	// MaxBackoff bounds the delay between retries. Zero means the SDK
 	// default (20s); tests set it low.
 	MaxBackoff time.Duration `yaml:"-"`
@@ -88,6 +111,48 @@ type SecretsConfig struct {
 	// defaultSecretNamePattern: names containing password, passwd, secret,
 	// token, api_key/apikey, private_key or credential, in any case.
 	NamePattern string `yaml:"name_pattern"`
+}
+
+// TagConfig names a resource tag by key and value.
+type TagConfig struct {
+	// Key is the tag key.
+	Key string `yaml:"key"`
+	// Value is the tag value; it must match exactly.
+	Value string `yaml:"value"`
+}
+
+// criticalBucketTag returns CriticalBucketTag, or key "criticality" and
+// value "critical" when no key is set.
+func (c Config) criticalBucketTag() TagConfig {
+	if c.CriticalBucketTag.Key != "" {
+		return c.CriticalBucketTag
+	}
+	return TagConfig{Key: "criticality", Value: "critical"}
+}
+
+// privateSubnetTag returns PrivateSubnetTag, or key "tier" and value
+// "private" when no key is set.
+func (c Config) privateSubnetTag() TagConfig {
+	if c.PrivateSubnetTag.Key != "" {
+		return c.PrivateSubnetTag
+	}
+	return TagConfig{Key: "tier", Value: "private"}
+}
+
+// findingsSLADays returns FindingsSLADays, or 30 when unset.
+func (c Config) findingsSLADays() int {
+	if c.FindingsSLADays > 0 {
+		return c.FindingsSLADays
+	}
+	return 30
+}
+
+// now returns the current time from Now or time.Now.
+func (c Config) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
 }
 
 // defaultRestrictedPorts are the default administration and database

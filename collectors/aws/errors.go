@@ -83,6 +83,8 @@ var s3Permissions = map[string]string{
 	"s3:GetPublicAccessBlock":            "s3:GetBucketPublicAccessBlock",
 	"s3:GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
 	"s3:HeadBucket":                      "s3:ListBucket",
+	s3AccountPABOp:                       "s3:GetAccountPublicAccessBlock",
+	"s3:GetBucketReplication":            "s3:GetReplicationConfiguration",
 }
 
 // permissionFor returns the IAM action that authorises operation op.

@@ -23,8 +23,10 @@ import (
 // AWS API docs: https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations_Amazon_Simple_Storage_Service.html
 // Operations: ListBuckets, GetBucketLocation, GetBucketEncryption,
 // GetBucketVersioning, GetPublicAccessBlock, GetBucketPolicy,
-// GetBucketLifecycleConfiguration. The account-level public access block
-// (s3control) is not collected.
+// GetBucketLifecycleConfiguration, GetBucketReplication, GetBucketTagging,
+// and S3 Control GetPublicAccessBlock for
+// the account-level Block Public Access settings, which it emits as their
+// own resource and folds into every bucket.
 type S3Buckets struct{ s *Source }
 
 // S3BucketType is the resource type of an S3 bucket.
@@ -46,16 +48,21 @@ func (c *S3Buckets) Describe() collectors.Descriptor {
 				{Name: "versioning", Type: "string", Doc: `"Enabled", "Suspended" or "Disabled" (never enabled).`},
 				{Name: "public_access_block", Type: "bool", Doc: "The bucket's public access block has all four settings on."},
 				{Name: "public_access_block_settings", Type: "map", Doc: "The bucket's four public access block settings (false when there is no configuration)."},
+				{Name: "account_public_access_block", Type: "bool", Doc: "The account-level Block Public Access settings, which apply to this bucket too, are all four on."},
 				{Name: "policy_present", Type: "bool", Doc: "The bucket has a bucket policy."},
 				{Name: "tls_only", Type: "bool", Doc: "The bucket policy denies every request made without TLS (aws:SecureTransport false)."},
 				{Name: "lifecycle_rules", Type: "int", Doc: "Number of enabled lifecycle rules (0 when there is no configuration)."},
 				regionAllowedAttr,
+				{Name: "replication_enabled", Type: "bool", Doc: "The bucket has an enabled replication rule (false when there is no replication configuration)."},
+				{Name: "replication_destinations", Type: "list", Doc: "The destination bucket ARNs of the enabled replication rules, sorted."},
+				{Name: "critical", Type: "bool", Doc: "The bucket is in aws.critical_buckets or carries the aws.critical_bucket_tag tag (default criticality=critical)."},
 			},
-		}},
+		}, s3AccountPABResourceType},
 		Permissions: []string{
 			"s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetEncryptionConfiguration",
 			"s3:GetBucketVersioning", "s3:GetBucketPublicAccessBlock", "s3:GetBucketPolicy",
-			"s3:GetLifecycleConfiguration",
+			"s3:GetLifecycleConfiguration", "s3:GetAccountPublicAccessBlock",
+			"s3:GetReplicationConfiguration", "s3:GetBucketTagging",
 		},
 	}
 }
@@ -98,13 +105,23 @@ func (c *S3Buckets) Collect(ctx context.Context, target evidence.Target, out col
 		}
 		buckets = append(buckets, page.Buckets...)
 	}
-	res := make([]evidence.Resource, len(buckets))
+	account, accountErr := c.accountPublicAccessBlock(ctx, cfg, target, out)
+	if err := cancelled(ctx, "s3"); err != nil {
+		return err
+	}
+	res := make([]evidence.Resource, len(buckets), len(buckets)+1)
 	each(ctx, c.s.cfg.concurrency(), len(buckets), func(ctx context.Context, i int) {
 		res[i] = c.bucket(ctx, clients, target, buckets[i], out)
+		if accountErr != nil {
+			res[i].Gaps = append(res[i].Gaps, collectors.GapOf(accountErr, "account_public_access_block"))
+		} else {
+			res[i].Attributes["account_public_access_block"] = account.Attributes["all"]
+		}
 	})
 	if err := cancelled(ctx, "s3"); err != nil {
 		return err
 	}
+	res = append(res, account)
 	emitSorted(out, res)
 	return nil
 }
@@ -179,11 +196,7 @@ func (c *S3Buckets) bucket(ctx context.Context, clients *s3Clients, target evide
 		fail(out, &res, wrapS3("GetPublicAccessBlock", name, err), "public_access_block", "public_access_block_settings")
 	default:
 		settings := pabSettings(pab.PublicAccessBlockConfiguration)
-		all := true
-		for _, v := range settings {
-			all = all && v.(bool)
-		}
-		res.Attributes["public_access_block"] = all
+		res.Attributes["public_access_block"] = allOn(settings)
 		res.Attributes["public_access_block_settings"] = settings
 	}
 
@@ -214,6 +227,8 @@ func (c *S3Buckets) bucket(ctx context.Context, clients *s3Clients, target evide
 		}
 		res.Attributes["lifecycle_rules"] = n
 	}
+	c.replication(ctx, cl, b.Name, &res, out)
+	c.critical(ctx, cl, b.Name, &res, out)
 	res.Records = trace.Records()
 	return res
 }

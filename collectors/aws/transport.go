@@ -16,6 +16,7 @@ import (
 // are never kept.
 var servicePrefixes = map[string]string{
 	"S3":                        "s3",
+	"S3 Control":                "s3control",
 	"IAM":                       "iam",
 	"KMS":                       "kms",
 	"RDS":                       "rds",
@@ -37,6 +38,7 @@ var servicePrefixes = map[string]string{
 	"API Gateway":               "apigateway",
 	"Redshift":                  "redshift",
 	"OpenSearch":                "es",
+	"Shield":                    "shield",
 }
 
 // secretOperations return credentials; their responses are never kept.

@@ -92,6 +92,7 @@ func Demo() *State {
 		Edge:         demoEdge(),
 		DataStores:   demoDataStores(),
 		Parents:      demoParents,
+		Protection:   demoProtection(),
 		Members: map[string]*State{
 			DemoMemberAccount: {
 				AccountID: DemoMemberAccount,
@@ -101,6 +102,7 @@ func Demo() *State {
 					Versioning: "Enabled", PublicAccessBlock: all, Policy: fmt.Sprintf(tlsOnlyPolicy, "acme-staging-backups", "acme-staging-backups"),
 					Lifecycle: []LifecycleRule{{ID: "expire-30d", Enabled: true}}}},
 				EBSDefaultEncryption: map[string]bool{"eu-central-1": true, "us-east-1": true},
+				Protection:           demoMemberProtection(),
 				Network:              demoMemberNetwork(),
 				Monitoring:           demoMemberMonitoring(),
 				Detectors: []Detector{

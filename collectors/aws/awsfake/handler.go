@@ -79,10 +79,18 @@ func Parse(r *http.Request) (*Request, error) {
 				return nil, fmt.Errorf("decode JSON body: %w", err)
 			}
 		}
+	case req.Service == "s3" && strings.HasPrefix(r.URL.Path, s3ControlPrefix):
+		req.Service, req.Operation = "s3control", s3ControlOperation(r)
 	case req.Service == "s3":
 		req.Operation, req.Bucket = s3Operation(r)
 	case req.Service == "guardduty":
 		req.Operation = guardDutyOperation(r)
+		if op := guardDutyFindingsOperation(r); op != "" {
+			req.Operation, req.JSON = op, map[string]any{}
+			if err := json.Unmarshal(body, &req.JSON); err != nil {
+				return nil, fmt.Errorf("decode JSON body: %w", err)
+			}
+		}
 	case req.Service == "cloudfront":
 		req.Operation = cloudFrontOperation(r)
 	case req.Service == "es":
@@ -164,7 +172,9 @@ func NewHandler(s *State) http.Handler {
 		var handled bool
 		switch req.Service {
 		case "s3":
-			handled = st.serveS3(w, req)
+			handled = st.serveS3(w, req) || st.serveS3Protection(w, req)
+		case "s3control":
+			handled = st.serveS3Control(w, req)
 		case "iam":
 			handled = st.serveIAM(w, req)
 		case "sts":
@@ -180,13 +190,15 @@ func NewHandler(s *State) http.Handler {
 		case "organizations":
 			handled = st.serveOrganizations(w, req)
 		case "guardduty":
-			handled = st.serveGuardDuty(w, req)
+			handled = st.serveGuardDuty(w, req) || st.serveGuardDutyFindings(w, req)
 		case "elasticloadbalancing":
 			handled = st.serveELBv2(w, req)
 		case "cloudfront":
 			handled = st.serveCloudFront(w, req)
 		case "backup":
 			handled = st.serveBackup(w, req)
+		case "shield":
+			handled = st.serveShield(w, req)
 		default:
 			handled = st.serveMore(w, req)
 		}
@@ -206,7 +218,7 @@ func (s *State) errorf(format string, args ...any) {
 // writeError writes an AWS error in the protocol of req's service.
 func writeError(w http.ResponseWriter, req *Request, status int, code, msg string) {
 	switch req.Service {
-	case "kms", "cloudtrail", "organizations", "secretsmanager", "ssm", "config", "logs", "wafv2":
+	case "kms", "cloudtrail", "organizations", "secretsmanager", "ssm", "config", "logs", "wafv2", "shield":
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		w.Header().Set("X-Amzn-Errortype", code)
 		w.WriteHeader(status)

@@ -43,6 +43,7 @@ func s3Operation(r *http.Request) (op, bucket string) {
 		"location":          "BucketLocation",
 		"acl":               "BucketAcl",
 		"tagging":           "BucketTagging",
+		"replication":       "BucketReplication",
 	}
 	for k, name := range subs {
 		if q.Has(k) {

@@ -53,6 +53,9 @@ type State struct {
 	// Parents maps account and OU ids to their parent OU ("ou-...") or
 	// root ("r-...") for organizations:ListParents (environments.go).
 	Parents map[string]string
+	// Protection holds the account-level S3 public access block and the
+	// other protection settings of protection.go.
+	Protection Protection
 
 	// Members are the other accounts of the organisation, by account id.
 	// A non-empty Members makes this the management account:

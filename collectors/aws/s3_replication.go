@@ -1,0 +1,67 @@
+package aws
+
+import (
+	"context"
+	"slices"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/attestdev/attest/collectors"
+	"github.com/attestdev/attest/collectors/evidence"
+)
+
+// replication sets replication_enabled and replication_destinations of
+// res from GetBucketReplication:
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketReplication.html
+func (c *S3Buckets) replication(ctx context.Context, cl *s3.Client, bucket *string, res *evidence.Resource, out collectors.Sink) {
+	rep, err := cl.GetBucketReplication(ctx, &s3.GetBucketReplicationInput{Bucket: bucket})
+	switch {
+	case isCode(err, "ReplicationConfigurationNotFoundError"):
+		res.Attributes["replication_enabled"] = false
+		res.Attributes["replication_destinations"] = []any{}
+	case err != nil:
+		fail(out, res, wrapS3("GetBucketReplication", awssdk.ToString(bucket), err), "replication_enabled", "replication_destinations")
+	default:
+		var dests []string
+		if rep.ReplicationConfiguration != nil {
+			for _, r := range rep.ReplicationConfiguration.Rules {
+				if r.Status == s3types.ReplicationRuleStatusEnabled && r.Destination != nil {
+					dests = append(dests, awssdk.ToString(r.Destination.Bucket))
+				}
+			}
+		}
+		slices.Sort(dests)
+		dests = slices.Compact(dests)
+		list := make([]any, len(dests))
+		for i, d := range dests {
+			list[i] = d
+		}
+		res.Attributes["replication_enabled"] = len(dests) > 0
+		res.Attributes["replication_destinations"] = list
+	}
+}
+
+// critical sets attribute critical of res: the bucket is listed in
+// aws.critical_buckets or has the aws.critical_bucket_tag tag, read with
+// GetBucketTagging:
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketTagging.html
+func (c *S3Buckets) critical(ctx context.Context, cl *s3.Client, bucket *string, res *evidence.Resource, out collectors.Sink) {
+	if slices.Contains(c.s.cfg.CriticalBuckets, awssdk.ToString(bucket)) {
+		res.Attributes["critical"] = true
+		return
+	}
+	want := c.s.cfg.criticalBucketTag()
+	tags, err := cl.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: bucket})
+	switch {
+	case isCode(err, "NoSuchTagSet"):
+		res.Attributes["critical"] = false
+	case err != nil:
+		fail(out, res, wrapS3("GetBucketTagging", awssdk.ToString(bucket), err), "critical")
+	default:
+		res.Attributes["critical"] = slices.ContainsFunc(tags.TagSet, func(t s3types.Tag) bool {
+			return awssdk.ToString(t.Key) == want.Key && awssdk.ToString(t.Value) == want.Value
+		})
+	}
+}
