@@ -31,11 +31,7 @@ API response with its SHA-256, and one run record per collector and target
 saying what was covered and what failed. All calls are read-only.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			lib, err := loadLibrary(cfg, nil)
+			cfg, lib, err := g.library(nil)
 			if err != nil {
 				return err
 			}
@@ -69,11 +65,7 @@ bundle and controls always give byte-identical results, so an auditor can
 re-run it on a saved bundle. --out - writes the JSON to stdout.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			lib, err := loadLibrary(cfg, dirs)
+			cfg, lib, err := g.library(dirs)
 			if err != nil {
 				return err
 			}
@@ -205,11 +197,7 @@ problem with file, line and field: unknown keys, unknown framework
 requirement ids, unknown resource types or attributes, and CEL rules that do
 not compile. It exits 2 when any problem is found.`,
 		RunE: func(_ *cobra.Command, dirs []string) error {
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			lib, err := loadLibrary(cfg, dirs)
+			_, lib, err := g.library(dirs)
 			if err != nil {
 				return err
 			}
@@ -224,11 +212,7 @@ not compile. It exits 2 when any problem is found.`,
 		Short: "List controls, optionally only those mapped to one framework",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			lib, err := loadLibrary(cfg, dirs)
+			_, lib, err := g.library(dirs)
 			if err != nil {
 				return err
 			}
@@ -278,11 +262,7 @@ App permissions. Sources: ` + strings.Join(all.SourceNames(), ", ") + `.`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: all.SourceNames(),
 		RunE: func(_ *cobra.Command, args []string) error {
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			lib, err := loadLibrary(cfg, nil)
+			_, lib, err := g.library(nil)
 			if err != nil {
 				return err
 			}

@@ -20,11 +20,7 @@ func newCoverage(g *globals) *cobra.Command {
 		Short: "Show which framework requirements the controls cover: automated, manual evidence, or not at all",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			lib, err := loadLibrary(cfg, dirs)
+			_, lib, err := g.library(dirs)
 			if err != nil {
 				return err
 			}

@@ -112,11 +112,7 @@ expires within the given time is listed, e.g. --expiring 30d.`,
 			if format != "table" && format != "json" {
 				return usageError("--format %q: want table or json", format)
 			}
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			lib, err := loadLibrary(cfg, dirs)
+			_, lib, err := g.library(dirs)
 			if err != nil {
 				return err
 			}

@@ -35,6 +35,20 @@ func (g *globals) loadConfig() (*config.File, error) {
 	return config.Load(path)
 }
 
+// library reads the configuration and loads the control library with the
+// extra directories dirs.
+func (g *globals) library(dirs []string) (*config.File, *controls.Library, error) {
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	lib, err := loadLibrary(cfg, dirs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, lib, nil
+}
+
 // resourceTypes returns every resource type attest collects, with its
 // attribute names, for control validation.
 func resourceTypes() map[string][]string {
