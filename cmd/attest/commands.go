@@ -54,7 +54,7 @@ saying what was covered and what failed. All calls are read-only.`,
 }
 
 func newEvaluate(g *globals) *cobra.Command {
-	var bundle, out string
+	var bundle, out, failOn string
 	var dirs []string
 	var ef evalFlags
 	cmd := &cobra.Command{
@@ -62,7 +62,9 @@ func newEvaluate(g *globals) *cobra.Command {
 		Short: "Evaluate a bundle against the controls and write results.json",
 		Long: `Evaluate reads an evidence bundle and evaluates the controls offline. The same
 bundle and controls always give byte-identical results, so an auditor can
-re-run it on a saved bundle. --out - writes the JSON to stdout.`,
+re-run it on a saved bundle. --out - writes the JSON to stdout. With
+--as-of now and --fail-on, it is a freshness gate for a saved bundle: exit 1
+when a control fails or its evidence is older than its frequency allows.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			cfg, lib, err := g.library(dirs)
@@ -73,6 +75,12 @@ re-run it on a saved bundle. --out - writes the JSON to stdout.`,
 			if err != nil {
 				return err
 			}
+			var sev controls.Severity
+			if failOn != "" {
+				if sev, err = controls.ParseSeverity(failOn); err != nil {
+					return usageError("--fail-on: %v", err)
+				}
+			}
 			res, err := evaluate(lib, cfg, b, ef)
 			if err != nil {
 				return err
@@ -82,17 +90,26 @@ re-run it on a saved bundle. --out - writes the JSON to stdout.`,
 				if err != nil {
 					return err
 				}
-				_, err = g.stdout.Write(data)
-				return err
+				if _, err = g.stdout.Write(data); err != nil {
+					return err
+				}
+			} else {
+				if err := res.WriteFile(out); err != nil {
+					return err
+				}
+				if err := printSummary(g.stdout, res); err != nil {
+					return err
+				}
 			}
-			if err := res.WriteFile(out); err != nil {
-				return err
+			if failOn == "" {
+				return nil
 			}
-			return printSummary(g.stdout, res)
+			return gate(res, sev)
 		},
 	}
 	cmd.Flags().StringVarP(&bundle, "bundle", "b", "bundle", "bundle directory to read")
 	cmd.Flags().StringVarP(&out, "out", "o", "results.json", `results file to write ("-" for stdout)`)
+	cmd.Flags().StringVar(&failOn, "fail-on", "", "also gate like check: exit 1 when a control fails, or rests on stale evidence, at or above this severity")
 	cmd.Flags().StringSliceVar(&dirs, "controls", nil, "extra control directories (repeatable)")
 	ef.register(cmd, true)
 	return cmd

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/attestdev/attest/controls"
 )
@@ -193,5 +194,39 @@ func TestLayering(t *testing.T) {
 		if std != "true" && path != "github.com/attestdev/attest/collectors/evidence" {
 			t.Errorf("collectors/evidence depends on non-standard %s", path)
 		}
+	}
+}
+
+// TestEvaluateStaleGate re-evaluates a saved bundle three days later: daily
+// controls rest on stale evidence, which makes them inconclusive and, with
+// --fail-on, exits 1 naming them.
+func TestEvaluateStaleGate(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if code, _, stderr := attest(t, "demo", "--out-dir", dir, "--log-level", "error"); code > 1 {
+		t.Fatalf("demo exit %d: %s", code, stderr)
+	}
+	res, err := controls.ReadResults(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := res.EvaluatedAt.Add(72 * time.Hour).Format(time.RFC3339)
+	out := filepath.Join(t.TempDir(), "later.json")
+	code, _, stderr := attest(t, "evaluate", "--bundle", filepath.Join(dir, "bundle"), "--out", out, "--as-of", later, "--fail-on", "critical", "--log-level", "error")
+	if code != 1 || !strings.Contains(stderr, "rest on stale evidence") {
+		t.Fatalf("exit %d, stderr %q; want 1 naming stale controls", code, stderr)
+	}
+	stale, err := controls.ReadResults(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range stale.Controls {
+		if c.ID == "GCP-IAM-002" && (!c.Stale || c.Outcome != controls.Inconclusive) {
+			t.Errorf("GCP-IAM-002 (daily) three days later: stale=%v outcome=%s", c.Stale, c.Outcome)
+		}
+	}
+	// Without --fail-on, evaluate reports and exits 0.
+	if code, _, _ := attest(t, "evaluate", "--bundle", filepath.Join(dir, "bundle"), "--out", out, "--as-of", later, "--log-level", "error"); code != 0 {
+		t.Errorf("without --fail-on: exit %d", code)
 	}
 }
