@@ -70,10 +70,10 @@ func Evaluate(lib *Library, b *evidence.Bundle, opts EvalOptions) (*Results, err
 	seen := map[string]bool{}
 	for i := range b.Resources {
 		r := &b.Resources[i]
-		r.Attributes = normalize(r.Attributes).(map[string]any)
+		attrs := normalize(r.Attributes).(map[string]any)
 		meta := map[string]any{"id": r.ID, "name": r.Name, "type": r.Type, "account": r.Account, "region": r.Region}
 		ref := &ResourceRef{Resource: r.ID, Name: r.Name, Account: r.Account, Region: r.Region, Records: r.Records}
-		e.byType[r.Type] = append(e.byType[r.Type], subject{r, meta, ref})
+		e.byType[r.Type] = append(e.byType[r.Type], subject{r, attrs, meta, ref})
 		name := r.Name
 		if name == "" {
 			name = r.ID
@@ -160,8 +160,9 @@ type evaluator struct {
 // built once per bundle rather than once per rule.
 type subject struct {
 	*evidence.Resource
-	meta map[string]any
-	ref  *ResourceRef
+	attrs map[string]any // the resource's attributes, normalised
+	meta  map[string]any
+	ref   *ResourceRef
 }
 
 func (e *evaluator) control(c *Control, params map[string]any, maxAge time.Duration) (ControlResult, error) {
@@ -313,7 +314,7 @@ func (e *evaluator) requirement(control string, req *Requirement, params map[str
 	for _, sub := range subjects {
 		r, ref := sub.Resource, sub.ref
 		rr.Counts.Resources++
-		vars.r, vars.resource = r.Attributes, sub.meta
+		vars.r, vars.resource = sub.attrs, sub.meta
 		if where != nil {
 			ok, msg := evalBool(where, vars, r)
 			if msg != "" {
@@ -597,40 +598,71 @@ func rollup(lib *Library, fw *Framework, outcomes map[string]Outcome) FrameworkR
 
 // normalize converts decoded JSON numbers to int64 or float64 and integers
 // of every Go type to int64, so rules compare numbers the same way whether
-// the resource came from a collector or from a bundle on disk.
+// the resource came from a collector or from a bundle on disk. It never
+// modifies its argument: a map or slice with something to convert is copied
+// (so one bundle can be evaluated concurrently), and v itself is returned
+// when nothing needed converting.
 func normalize(v any) any {
+	n, _ := normalized(v)
+	return n
+}
+
+// normalized returns the normalised value and whether it differs from v.
+func normalized(v any) (any, bool) {
 	switch v := v.(type) {
 	case map[string]any:
-		for k, e := range v {
-			v[k] = normalize(e)
-		}
 		if v == nil {
-			return map[string]any{}
+			return map[string]any{}, true
 		}
-		return v
+		var out map[string]any
+		for k, e := range v {
+			n, changed := normalized(e)
+			if !changed {
+				continue
+			}
+			if out == nil {
+				out = maps.Clone(v)
+			}
+			out[k] = n
+		}
+		if out == nil {
+			return v, false
+		}
+		return out, true
 	case []any:
+		var out []any
 		for i, e := range v {
-			v[i] = normalize(e)
+			n, changed := normalized(e)
+			if !changed {
+				continue
+			}
+			if out == nil {
+				out = slices.Clone(v)
+			}
+			out[i] = n
 		}
-		return v
+		if out == nil {
+			return v, false
+		}
+		return out, true
 	case json.Number:
 		if i, err := v.Int64(); err == nil {
-			return i
+			return i, true
 		}
 		f, _ := v.Float64()
-		return f
+		return f, true
 	case int:
-		return int64(v)
+		return int64(v), true
 	case int32:
-		return int64(v)
+		return int64(v), true
 	case float32:
-		return float64(v)
+		return float64(v), true
 	case []string:
 		out := make([]any, len(v))
 		for i, s := range v {
 			out[i] = s
 		}
-		return out
+		return out, true
 	}
-	return v
+	return v, false
 }

@@ -2,6 +2,7 @@ package controls
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -277,5 +278,35 @@ func TestEvaluateDeterministic(t *testing.T) {
 	}
 	if !bytes.Contains(outs[0], []byte(`"resource": "w00"`)) {
 		t.Error("findings missing from results")
+	}
+}
+
+// TestEvaluateDoesNotModifyBundle evaluates one bundle from two goroutines
+// (run with -race) and checks the bundle's attribute values are untouched.
+func TestEvaluateDoesNotModifyBundle(t *testing.T) {
+	t.Parallel()
+	lib := library(t, control("T-1", "each", "r.size > 1", "r.encrypted"))
+	attrs := map[string]any{"encrypted": true, "size": 5, "tags": []any{json.Number("7")}}
+	b := bundle([]evidence.Run{run(evidence.Complete)}, widget("a", attrs))
+	done := make(chan error, 2)
+	for range 2 {
+		go func() {
+			res, err := Evaluate(lib, b, EvalOptions{})
+			if err == nil && res.Controls[0].Outcome != Pass {
+				err = fmt.Errorf("outcome %s: %s", res.Controls[0].Outcome, res.Controls[0].Reason)
+			}
+			done <- err
+		}()
+	}
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, ok := attrs["size"].(int); !ok {
+		t.Errorf("size became %T: Evaluate modified the bundle", attrs["size"])
+	}
+	if _, ok := attrs["tags"].([]any)[0].(json.Number); !ok {
+		t.Error("a nested value was modified")
 	}
 }
