@@ -44,13 +44,9 @@ func (c *BackendServices) Describe() collectors.Descriptor {
 // Collect lists the backend services of project target.Account. A project
 // with the Compute Engine API disabled has none.
 func (c *BackendServices) Collect(ctx context.Context, target evidence.Target, out collectors.Sink) error {
-	opts, err := c.src.options(ctx, "compute", "compute/v1/")
+	svc, err := c.src.computeService(ctx)
 	if err != nil {
 		return err
-	}
-	svc, err := compute.NewService(ctx, opts...)
-	if err != nil {
-		return fmt.Errorf("gcp compute client: %w", err)
 	}
 	tctx, trace := collectors.WithTrace(ctx)
 	var bss []*compute.BackendService

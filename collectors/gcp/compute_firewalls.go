@@ -49,13 +49,9 @@ func (c *Firewalls) Describe() collectors.Descriptor {
 // Collect lists the firewall rules of project target.Account. A project
 // with the Compute Engine API disabled has none.
 func (c *Firewalls) Collect(ctx context.Context, target evidence.Target, out collectors.Sink) error {
-	opts, err := c.src.options(ctx, "compute", "compute/v1/")
+	svc, err := c.src.computeService(ctx)
 	if err != nil {
 		return err
-	}
-	svc, err := compute.NewService(ctx, opts...)
-	if err != nil {
-		return fmt.Errorf("gcp compute client: %w", err)
 	}
 	tctx, trace := collectors.WithTrace(ctx)
 	var fws []*compute.Firewall
@@ -125,4 +121,18 @@ func (c *Firewalls) openPorts(open bool, rules []*compute.FirewallAllowed) []any
 		}
 	}
 	return out
+}
+
+// computeService returns a Compute Engine client for the source's endpoint
+// and credentials.
+func (s *Source) computeService(ctx context.Context) (*compute.Service, error) {
+	opts, err := s.options(ctx, "compute", "compute/v1/")
+	if err != nil {
+		return nil, err
+	}
+	svc, err := compute.NewService(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("gcp compute client: %w", err)
+	}
+	return svc, nil
 }

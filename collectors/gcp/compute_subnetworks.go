@@ -43,13 +43,9 @@ func (c *Subnetworks) Describe() collectors.Descriptor {
 // Collect lists the subnetworks of project target.Account. A project with
 // the Compute Engine API disabled has none.
 func (c *Subnetworks) Collect(ctx context.Context, target evidence.Target, out collectors.Sink) error {
-	opts, err := c.src.options(ctx, "compute", "compute/v1/")
+	svc, err := c.src.computeService(ctx)
 	if err != nil {
 		return err
-	}
-	svc, err := compute.NewService(ctx, opts...)
-	if err != nil {
-		return fmt.Errorf("gcp compute client: %w", err)
 	}
 	tctx, trace := collectors.WithTrace(ctx)
 	var subs []*compute.Subnetwork

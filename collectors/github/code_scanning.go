@@ -52,19 +52,7 @@ func (c *SASTCollector) Describe() collectors.Descriptor {
 
 // Collect reads every selected repository of the organisation.
 func (c *SASTCollector) Collect(ctx context.Context, target evidence.Target, out collectors.Sink) error {
-	client, err := c.src.gh()
-	if err != nil {
-		return err
-	}
-	repos, err := c.src.listRepos(ctx, client, target.Account, out)
-	if err != nil {
-		return err
-	}
-	results := make([]repoResult, len(repos))
-	err = forEach(ctx, c.src.cfg.Concurrency, indexes(len(repos)), func(ctx context.Context, i int) {
-		results[i] = c.repo(ctx, client, repos[i])
-	})
-	return flush(out, results, err)
+	return c.src.eachRepo(ctx, target.Account, out, c.repo)
 }
 
 func indexes(n int) []int {

@@ -62,19 +62,7 @@ func (c *RepoCollector) Describe() collectors.Descriptor {
 
 // Collect reads every selected repository of the organisation.
 func (c *RepoCollector) Collect(ctx context.Context, target evidence.Target, out collectors.Sink) error {
-	client, err := c.src.gh()
-	if err != nil {
-		return err
-	}
-	repos, err := c.src.listRepos(ctx, client, target.Account, out)
-	if err != nil {
-		return err
-	}
-	results := make([]repoResult, len(repos))
-	err = forEach(ctx, c.src.cfg.Concurrency, indexes(len(repos)), func(ctx context.Context, i int) {
-		results[i] = c.repo(ctx, client, repos[i])
-	})
-	return flush(out, results, err)
+	return c.src.eachRepo(ctx, target.Account, out, c.repo)
 }
 
 // repoResult is what one repository's worker found.
@@ -85,6 +73,24 @@ type repoResult struct {
 }
 
 // flush emits results in repository order and returns the run's error.
+// eachRepo runs fn for every selected repository of org, at most
+// cfg.Concurrency at once, and emits what it found in repository order.
+func (s *Source) eachRepo(ctx context.Context, org string, out collectors.Sink, fn func(context.Context, *gh.Client, *gh.Repository) repoResult) error {
+	client, err := s.gh()
+	if err != nil {
+		return err
+	}
+	repos, err := s.listRepos(ctx, client, org, out)
+	if err != nil {
+		return err
+	}
+	results := make([]repoResult, len(repos))
+	err = forEach(ctx, s.cfg.Concurrency, indexes(len(repos)), func(ctx context.Context, i int) {
+		results[i] = fn(ctx, client, repos[i])
+	})
+	return flush(out, results, err)
+}
+
 func flush(out collectors.Sink, results []repoResult, err error) error {
 	for _, r := range results {
 		if r.res != nil {
