@@ -133,9 +133,34 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			Endpoint:    RedactURL(req.URL),
 			Status:      resp.StatusCode,
 			ContentType: resp.Header.Get("Content-Type"),
+			Request:     requestBody(req),
 		}, body)
 	}
 	return resp, nil
+}
+
+// maxRequestBody bounds the size of a request body kept with a record.
+const maxRequestBody = 64 << 10
+
+// requestBody returns the JSON body of a POST request (a GraphQL query, a
+// search filter), or "" for other requests and for bodies that cannot be
+// read again or are larger than maxRequestBody.
+func requestBody(req *http.Request) string {
+	ct := req.Header.Get("Content-Type")
+	if req.Method != http.MethodPost || req.GetBody == nil || req.ContentLength > maxRequestBody ||
+		!(strings.HasPrefix(ct, "application/json") || strings.HasSuffix(ct, "+json")) {
+		return ""
+	}
+	rc, err := req.GetBody()
+	if err != nil {
+		return ""
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, maxRequestBody+1))
+	if err != nil || len(b) > maxRequestBody {
+		return ""
+	}
+	return string(b)
 }
 
 // secretParams are query parameters that may carry credentials.

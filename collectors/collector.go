@@ -41,6 +41,11 @@ type Descriptor struct {
 	// in the provider's own notation (e.g. "s3:GetEncryptionConfiguration",
 	// or a GitHub token scope).
 	Permissions []string
+	// CallsPerResource is how many API calls the collector makes for each
+	// resource it lists, beyond the listing itself (0 for a collector
+	// whose listings carry everything). Such collectors' jobs take the
+	// longest in a large estate, so the runner starts them first.
+	CallsPerResource int
 }
 
 // A ResourceType documents one type of resource and its attributes. Rules

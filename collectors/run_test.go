@@ -9,7 +9,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,10 +23,11 @@ import (
 type fake struct {
 	id      string
 	collect func(ctx context.Context, t evidence.Target, out Sink) error
+	perRes  int
 }
 
 func (f *fake) Describe() Descriptor {
-	return Descriptor{ID: f.id, Version: 1, Source: "fake", ResourceTypes: []ResourceType{{Name: f.id + ".thing"}}}
+	return Descriptor{ID: f.id, Version: 1, Source: "fake", ResourceTypes: []ResourceType{{Name: f.id + ".thing"}}, CallsPerResource: f.perRes}
 }
 
 func (f *fake) Collect(ctx context.Context, t evidence.Target, out Sink) error {
@@ -170,6 +173,67 @@ func TestTransportRecordsAndRedacts(t *testing.T) {
 	}
 	if err := b.VerifyRaw(); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestRunStartsPerResourceCollectorsFirst(t *testing.T) {
+	t.Parallel()
+	r, _ := newRunner(t)
+	r.Concurrency = 1
+	var mu sync.Mutex
+	var order []string
+	job := func(id string, perRes int) Job {
+		return Job{&fake{id: id, perRes: perRes, collect: func(context.Context, evidence.Target, Sink) error {
+			mu.Lock()
+			order = append(order, id)
+			mu.Unlock()
+			return nil
+		}}, evidence.Target{Source: "fake"}}
+	}
+	r.Run(t.Context(), []Job{job("list.a", 0), job("heavy", 7), job("list.b", 0), job("light", 1)})
+	if want := []string{"heavy", "light", "list.a", "list.b"}; !slices.Equal(order, want) {
+		t.Errorf("started %v, want %v (costliest first, then plan order)", order, want)
+	}
+}
+
+func TestTransportKeepsQueryOfReadPosts(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if !strings.Contains(string(body), "query") {
+			t.Errorf("server got body %q", body)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"data":{}}`)
+	}))
+	t.Cleanup(srv.Close)
+	r, dir := newRunner(t)
+	client := &http.Client{Transport: Transport(nil, func(req *http.Request) (string, bool) { return req.Method + " " + req.URL.Path, true })}
+	const query = `{"query":"query Q { viewer { login } }","variables":{}}`
+	c := &fake{id: "http", collect: func(ctx context.Context, _ evidence.Target, out Sink) error {
+		for _, ct := range []string{"application/json", "application/x-www-form-urlencoded"} {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/graphql", strings.NewReader(query))
+			req.Header.Set("Content-Type", ct)
+			resp, err := client.Do(req)
+			if err != nil {
+				return err
+			}
+			resp.Body.Close()
+		}
+		return nil
+	}}
+	r.Run(t.Context(), []Job{{c, evidence.Target{Source: "fake"}}})
+	b := finish(t, r, dir)
+	if len(b.Records) != 2 {
+		t.Fatalf("records = %+v, want 2", b.Records)
+	}
+	var got []string
+	for _, rec := range b.Records {
+		got = append(got, rec.Request)
+	}
+	slices.Sort(got)
+	if got[0] != "" || got[1] != query {
+		t.Errorf("requests kept = %q, want the JSON query only (form bodies may carry credentials)", got)
 	}
 }
 

@@ -166,15 +166,19 @@ func (r *Run) Produces(typ string) bool {
 // A Record describes one raw API response kept in the bundle. The body is
 // stored under raw/<SHA256>.
 type Record struct {
-	SHA256           string    `json:"sha256"`
-	Collector        string    `json:"collector"`
-	CollectorVersion int       `json:"collector_version"`
-	Target           Target    `json:"target"`
-	Operation        string    `json:"operation"`
-	Method           string    `json:"method,omitempty"`
-	Endpoint         string    `json:"endpoint"`
-	Status           int       `json:"status,omitempty"`
-	ContentType      string    `json:"content_type,omitempty"`
-	Size             int       `json:"size"`
-	CollectedAt      time.Time `json:"collected_at"`
+	SHA256           string `json:"sha256"`
+	Collector        string `json:"collector"`
+	CollectorVersion int    `json:"collector_version"`
+	Target           Target `json:"target"`
+	Operation        string `json:"operation"`
+	Method           string `json:"method,omitempty"`
+	Endpoint         string `json:"endpoint"`
+	Status           int    `json:"status,omitempty"`
+	ContentType      string `json:"content_type,omitempty"`
+	// Request is the JSON body of a read sent as POST, such as a GraphQL
+	// query with its variables, so that the response can be read against
+	// what was asked. Empty for GET requests.
+	Request     string    `json:"request,omitempty"`
+	Size        int       `json:"size"`
+	CollectedAt time.Time `json:"collected_at"`
 }

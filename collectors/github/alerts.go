@@ -2,6 +2,9 @@ package github
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
 	"time"
 
 	gh "github.com/google/go-github/v92/github"
@@ -14,16 +17,48 @@ import (
 // secret scanning are enabled, and counts open alerts (Dependabot: critical
 // and high severity) and those open longer than alert_sla_days.
 //
+// Dependabot alerts come with the repository list, graphQLRepoBatch
+// repositories per GraphQL query; secret scanning alerts, which GraphQL does
+// not serve, take one REST call per repository.
+//
 // GitHub API docs:
-//   - https://docs.github.com/rest/dependabot/alerts#list-dependabot-alerts-for-a-repository (GET /repos/{owner}/{repo}/dependabot/alerts)
+//   - https://docs.github.com/graphql/reference/objects#repository (hasVulnerabilityAlertsEnabled, vulnerabilityAlerts)
 //   - https://docs.github.com/rest/secret-scanning/secret-scanning#list-secret-scanning-alerts-for-a-repository (GET /repos/{owner}/{repo}/secret-scanning/alerts)
 //
-// A 404, or a 403 saying the feature is disabled, is evidence that the
-// feature is off, not a failure.
+// Dependabot alerts turned off, a secret scanning 404, or a 403 saying the
+// feature is disabled, is evidence that the feature is off, not a failure.
 type AlertsCollector struct{ src *Source }
 
+// dependabotFields select the open Dependabot alerts of a repository.
+const dependabotFields = `hasVulnerabilityAlertsEnabled
+      vulnerabilityAlerts(states: [OPEN], first: 100) { pageInfo { hasNextPage endCursor } nodes { createdAt securityVulnerability { severity } } }`
+
+// alertsQuery reads repositories with their open Dependabot alerts.
+var alertsQuery = reposQuery("AttestDependabotAlerts", dependabotFields)
+
+// moreAlertsQuery reads the further open alerts of a repository with more
+// than fit its page of alertsQuery.
+const moreAlertsQuery = `query AttestMoreDependabotAlerts($owner: String!, $name: String!, $cursor: String) {
+  repository(owner: $owner, name: $name) {
+    vulnerabilityAlerts(states: [OPEN], first: 100, after: $cursor) { pageInfo { hasNextPage endCursor } nodes { createdAt securityVulnerability { severity } } }
+  }
+}`
+
+// permDependabotRead is what reading Dependabot alerts needs.
+const permDependabotRead = "scope:security_events or " + permDependabot
+
+// alertConn is a page of Dependabot alerts.
+type alertConn struct {
+	PageInfo pageInfo `json:"pageInfo"`
+	Nodes    []struct {
+		CreatedAt             time.Time `json:"createdAt"`
+		SecurityVulnerability struct {
+			Severity string `json:"severity"`
+		} `json:"securityVulnerability"`
+	} `json:"nodes"`
+}
+
 const (
-	opDependabot     = "GET /repos/{owner}/{repo}/dependabot/alerts"
 	opSecretScanning = "GET /repos/{owner}/{repo}/secret-scanning/alerts"
 	typeAlerts       = "github.repository.alerts"
 )
@@ -31,7 +66,7 @@ const (
 // Describe returns the collector's metadata.
 func (c *AlertsCollector) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
-		ID: "github.alerts", Version: 1, Source: SourceName,
+		ID: "github.alerts", Version: 2, Source: SourceName,
 		Title: "GitHub Dependabot and secret scanning alerts",
 		ResourceTypes: []collectors.ResourceType{{Name: typeAlerts, Doc: "Vulnerability and leaked-secret alerts of a repository.", Attributes: []collectors.Attribute{
 			{Name: "dependabot_alerts_enabled", Type: "bool", Doc: "Dependabot alerts are enabled."},
@@ -42,21 +77,23 @@ func (c *AlertsCollector) Describe() collectors.Descriptor {
 			{Name: "secret_scanning_overdue", Type: "int", Doc: "Open secret scanning alerts older than alert_sla_days."},
 			{Name: "alert_sla_days", Type: "int", Doc: "The configured remediation SLA in days."},
 		}}},
-		Permissions: []string{scopeSecurityEvents, scopeRepo, permDependabot, permSecretScanning},
+		Permissions:      []string{scopeSecurityEvents, scopeRepo, permDependabot, permSecretScanning},
+		CallsPerResource: 1,
 	}
 }
 
 // Collect reads every selected repository of the organisation.
 func (c *AlertsCollector) Collect(ctx context.Context, target evidence.Target, out collectors.Sink) error {
-	return c.src.eachRepo(ctx, target.Account, out, c.repo)
+	return c.src.eachGraphRepo(ctx, target.Account, alertsQuery, permDependabotRead, out, c.repo)
 }
 
-func (c *AlertsCollector) repo(ctx context.Context, client *gh.Client, r *gh.Repository) repoResult {
+func (c *AlertsCollector) repo(ctx context.Context, client *gh.Client, r *graphRepo) repoResult {
 	ctx, trace := collectors.WithTrace(ctx)
-	owner, name := r.GetOwner().GetLogin(), r.GetName()
+	owner, name := r.owner(), r.Name
 	sla := c.src.cfg.AlertSLADays
-	res := &evidence.Resource{Type: typeAlerts, ID: repoID(r) + "#alerts", Name: r.GetFullName(), Account: owner,
+	res := &evidence.Resource{Type: typeAlerts, ID: r.URL + "#alerts", Name: r.NameWithOwner, Account: owner,
 		Attributes: map[string]any{"alert_sla_days": sla}}
+	defer func() { res.Records = append(slices.Clone(r.records), res.Records...) }()
 	result := repoResult{res: res}
 	cutoff := c.src.cfg.Now().UTC().Add(-time.Duration(sla) * 24 * time.Hour)
 	handle := func(err error, op, perm string, attrs ...string) bool {
@@ -77,25 +114,16 @@ func (c *AlertsCollector) repo(ctx context.Context, client *gh.Client, r *gh.Rep
 		return false
 	}
 
-	open, overdue := 0, 0
-	var derr error
-	for a, err := range client.Dependabot.ListRepoAlertsIter(ctx, owner, name, &gh.ListAlertsOptions{
-		State: new("open"), Severity: new("critical,high"), ListCursorOptions: gh.ListCursorOptions{PerPage: 100},
-	}) {
-		if err != nil {
-			derr = err
-			break
-		}
-		open++
-		if a.GetCreatedAt().Before(cutoff) {
-			overdue++
-		}
-	}
-	if derr != nil {
-		if handle(derr, opDependabot, "scope:security_events or "+permDependabot, "dependabot_alerts_enabled", "dependabot_open_critical_high", "dependabot_overdue") {
+	open, overdue, enabled, derr := c.dependabot(ctx, client, r, cutoff)
+	switch {
+	case derr != nil:
+		if handle(derr, opGraphQL, permDependabotRead, "dependabot_alerts_enabled", "dependabot_open_critical_high", "dependabot_overdue") {
 			return result
 		}
-	} else {
+	case !enabled:
+		res.Attributes["dependabot_alerts_enabled"] = false
+		res.Attributes["dependabot_open_critical_high"], res.Attributes["dependabot_overdue"] = 0, 0
+	default:
 		res.Attributes["dependabot_alerts_enabled"] = true
 		res.Attributes["dependabot_open_critical_high"], res.Attributes["dependabot_overdue"] = open, overdue
 	}
@@ -124,4 +152,53 @@ func (c *AlertsCollector) repo(ctx context.Context, client *gh.Client, r *gh.Rep
 	}
 	res.Records = trace.Records()
 	return result
+}
+
+// dependabot counts the repository's open critical and high Dependabot
+// alerts, and those created before cutoff, reading further pages of alerts
+// when the repository's page did not hold them all.
+func (c *AlertsCollector) dependabot(ctx context.Context, client *gh.Client, r *graphRepo, cutoff time.Time) (open, overdue int, enabled bool, err error) {
+	if err := r.err("", permDependabotRead); err != nil {
+		return 0, 0, false, err
+	}
+	var node struct {
+		Enabled bool       `json:"hasVulnerabilityAlertsEnabled"`
+		Alerts  *alertConn `json:"vulnerabilityAlerts"`
+	}
+	if err := json.Unmarshal(r.raw, &node); err != nil {
+		return 0, 0, false, fmt.Errorf("github graphql %s: decode: %w", r.NameWithOwner, err)
+	}
+	if !node.Enabled {
+		return 0, 0, false, nil
+	}
+	for conn := node.Alerts; conn != nil; {
+		for _, a := range conn.Nodes {
+			if sev := a.SecurityVulnerability.Severity; sev == "CRITICAL" || sev == "HIGH" {
+				open++
+				if a.CreatedAt.Before(cutoff) {
+					overdue++
+				}
+			}
+		}
+		if !conn.PageInfo.HasNextPage {
+			break
+		}
+		var more struct {
+			Repository *struct {
+				Alerts *alertConn `json:"vulnerabilityAlerts"`
+			} `json:"repository"`
+		}
+		errs, err := graphql(ctx, client, moreAlertsQuery, map[string]any{"owner": r.owner(), "name": r.Name, "cursor": conn.PageInfo.EndCursor}, permDependabotRead, &more)
+		if err == nil && len(errs) > 0 {
+			err = classifyGraphQL(errs[0], permDependabotRead)
+		}
+		if err == nil && (more.Repository == nil || more.Repository.Alerts == nil) {
+			err = classifyGraphQL(gqlError{Type: "NOT_FOUND", Message: "Dependabot alerts of " + r.NameWithOwner}, permDependabotRead)
+		}
+		if err != nil {
+			return 0, 0, true, err
+		}
+		conn = more.Repository.Alerts
+	}
+	return open, overdue, true, nil
 }

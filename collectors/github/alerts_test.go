@@ -12,8 +12,8 @@ import (
 )
 
 const (
-	pathDependabot = "/repos/octo-org/Hello-World/dependabot/alerts?severity=critical%2Chigh&state=open"
-	pathSecrets    = "/repos/octo-org/Hello-World/secret-scanning/alerts?state=open"
+	gqlDependabot = "/graphql AttestDependabotAlerts"
+	pathSecrets   = "/repos/octo-org/Hello-World/secret-scanning/alerts?state=open"
 )
 
 func alertsRes(attrs map[string]any, gaps ...evidence.Gap) []evidence.Resource {
@@ -28,6 +28,14 @@ func TestAlertsCollector(t *testing.T) {
 	// November 2020 (secret scanning).
 	at := func(c *Config) { c.Now = func() time.Time { return time.Date(2022, 7, 1, 0, 0, 0, 0, time.UTC) } }
 	blockReply, started := blocking()
+	const perm = "security_events or repository:dependabot_alerts:read"
+	depGaps := func(kind evidence.FailureKind, perm string) []evidence.Gap {
+		var gs []evidence.Gap
+		for _, a := range []string{"dependabot_alerts_enabled", "dependabot_open_critical_high", "dependabot_overdue"} {
+			gs = append(gs, evidence.Gap{Attribute: a, Kind: kind, Operation: opGraphQL, Permission: perm})
+		}
+		return gs
+	}
 	tests := []struct {
 		name     string
 		fx       fixtures
@@ -37,52 +45,39 @@ func TestAlertsCollector(t *testing.T) {
 		wantFail []evidence.FailureKind
 	}{
 		{name: "happy", fx: fixtures{
-			pathRepos:      {Body: "repos/list_org.json"},
-			pathDependabot: {Body: "dependabot/alerts.json"},
-			pathSecrets:    {Body: "secret-scanning/alerts.json"},
+			gqlDependabot: {Body: "graphql/dependabot.json"},
+			pathSecrets:   {Body: "secret-scanning/alerts.json"},
 		}, want: alertsRes(map[string]any{"dependabot_alerts_enabled": true, "dependabot_open_critical_high": 2, "dependabot_overdue": 0,
 			"secret_scanning_enabled": true, "secret_scanning_open": 1, "secret_scanning_overdue": 1})},
 		{name: "two pages (cursor)", fx: fixtures{
-			pathRepos: {Body: "repos/list_org.json"},
-			pathDependabot: {Body: "dependabot/alerts.json", Header: map[string]string{
-				"Link": `<{server}/repos/octo-org/Hello-World/dependabot/alerts?per_page=100&after=Y3Vyc29yOnYyOpK0>; rel="next"`}},
-			"/repos/octo-org/Hello-World/dependabot/alerts?after=Y3Vyc29yOnYyOpK0&severity=critical%2Chigh&state=open": {
-				Body: `[{"number":9,"state":"open","security_advisory":{"severity":"critical"},"created_at":"2022-01-01T00:00:00Z"}]`},
+			gqlDependabot: {Body: "graphql/dependabot_page1.json"},
+			"/graphql AttestMoreDependabotAlerts cursor=Y3Vyc29yOnYyOpK0 name=Hello-World owner=octo-org": {Body: "graphql/dependabot_page2.json"},
 			pathSecrets: {Body: "empty_list.json"},
 		}, want: alertsRes(map[string]any{"dependabot_alerts_enabled": true, "dependabot_open_critical_high": 3, "dependabot_overdue": 1,
 			"secret_scanning_enabled": true, "secret_scanning_open": 0, "secret_scanning_overdue": 0})},
 		{name: "empty", fx: fixtures{
-			pathRepos:      {Body: "repos/list_org.json"},
-			pathDependabot: {Body: "empty_list.json"},
-			pathSecrets:    {Body: "empty_list.json"},
+			gqlDependabot: {Body: "graphql/dependabot_empty.json"},
+			pathSecrets:   {Body: "empty_list.json"},
 		}, want: alertsRes(map[string]any{"dependabot_alerts_enabled": true, "dependabot_open_critical_high": 0, "dependabot_overdue": 0,
 			"secret_scanning_enabled": true, "secret_scanning_open": 0, "secret_scanning_overdue": 0})},
 		{name: "absent: features disabled", fx: fixtures{
-			pathRepos:      {Body: "repos/list_org.json"},
-			pathDependabot: {Status: 403, Body: "dependabot/disabled.json"},
-			pathSecrets:    {Status: 404, Body: "secret-scanning/disabled.json"},
+			gqlDependabot: {Body: "graphql/dependabot_disabled.json"},
+			pathSecrets:   {Status: 404, Body: "secret-scanning/disabled.json"},
 		}, want: alertsRes(map[string]any{"dependabot_alerts_enabled": false, "dependabot_open_critical_high": 0, "dependabot_overdue": 0,
 			"secret_scanning_enabled": false, "secret_scanning_open": 0, "secret_scanning_overdue": 0})},
 		{name: "denied", fx: fixtures{
-			pathRepos: {Body: "repos/list_org.json"},
-			pathDependabot: {Status: 403, Body: "errors/forbidden.json", Header: map[string]string{
-				"X-OAuth-Scopes": "repo, read:org", "X-Accepted-OAuth-Scopes": "security_events, repo"}},
-			pathSecrets: {Body: "empty_list.json"},
+			gqlDependabot: {Body: "graphql/dependabot_denied.json"},
+			pathSecrets:   {Body: "empty_list.json"},
 		}, want: alertsRes(map[string]any{"secret_scanning_enabled": true, "secret_scanning_open": 0, "secret_scanning_overdue": 0},
-			evidence.Gap{Attribute: "dependabot_alerts_enabled", Kind: evidence.Denied, Operation: opDependabot, Permission: "security_events"},
-			evidence.Gap{Attribute: "dependabot_open_critical_high", Kind: evidence.Denied, Operation: opDependabot, Permission: "security_events"},
-			evidence.Gap{Attribute: "dependabot_overdue", Kind: evidence.Denied, Operation: opDependabot, Permission: "security_events"},
-		), wantFail: []evidence.FailureKind{evidence.Denied}},
-		{name: "rate limited", fx: fixtures{pathRepos: {Body: "repos/list_org.json"}, pathDependabot: secondaryLimited},
-			want: alertsRes(map[string]any{},
-				evidence.Gap{Attribute: "dependabot_alerts_enabled", Kind: evidence.Throttled, Operation: opDependabot},
-				evidence.Gap{Attribute: "dependabot_open_critical_high", Kind: evidence.Throttled, Operation: opDependabot},
-				evidence.Gap{Attribute: "dependabot_overdue", Kind: evidence.Throttled, Operation: opDependabot},
+			depGaps(evidence.Denied, perm)...), wantFail: []evidence.FailureKind{evidence.Denied}},
+		{name: "rate limited listing", fx: fixtures{gqlDependabot: secondaryLimited}, wantErr: evidence.Throttled},
+		{name: "rate limited mid-run", fx: fixtures{gqlDependabot: {Body: "graphql/dependabot.json"}, pathSecrets: secondaryLimited},
+			want: alertsRes(map[string]any{"dependabot_alerts_enabled": true, "dependabot_open_critical_high": 2, "dependabot_overdue": 0},
 				evidence.Gap{Attribute: "secret_scanning_enabled", Kind: evidence.Throttled, Operation: opSecretScanning},
 				evidence.Gap{Attribute: "secret_scanning_open", Kind: evidence.Throttled, Operation: opSecretScanning},
 				evidence.Gap{Attribute: "secret_scanning_overdue", Kind: evidence.Throttled, Operation: opSecretScanning},
 			), wantFail: []evidence.FailureKind{evidence.Throttled}},
-		{name: "cancelled", fx: fixtures{pathRepos: {Body: "repos/list_org.json"}, pathDependabot: blockReply}, started: started, wantErr: evidence.Cancelled},
+		{name: "cancelled", fx: fixtures{gqlDependabot: {Body: "graphql/dependabot.json"}, pathSecrets: blockReply}, started: started, wantErr: evidence.Cancelled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -46,7 +46,8 @@ func (c *SASTCollector) Describe() collectors.Descriptor {
 			{Name: "last_sast_at", Type: "timestamp", Doc: "Newest successful static analysis from either source, or empty."},
 			{Name: "sast_source", Type: "string", Doc: "Where last_sast_at comes from: code_scanning, workflow or none."},
 		}}},
-		Permissions: []string{scopeSecurityEvents, scopeRepo, permCodeScanning, permActions},
+		Permissions:      []string{scopeSecurityEvents, scopeRepo, permCodeScanning, permActions},
+		CallsPerResource: 1,
 	}
 }
 

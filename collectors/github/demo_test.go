@@ -119,7 +119,7 @@ func TestDemo(t *testing.T) {
 				t.Errorf("demo evidence (-want +got):\n%s", diff)
 			}
 			// Every resource points at raw responses, and every record is
-			// named by its REST operation; no credential exchange is kept.
+			// named by its operation; no credential exchange is kept.
 			for _, r := range b.Resources {
 				if len(r.Records) == 0 && r.Type != typePull && r.Type != typeAccount {
 					t.Errorf("%s %s has no raw records", r.Type, r.ID)
@@ -132,7 +132,7 @@ func TestDemo(t *testing.T) {
 					t.Errorf("credential exchange kept as evidence: %+v", rec)
 				}
 			}
-			for _, op := range []string{"GET /orgs/{org}", "GET /repos/{owner}/{repo}/branches/{branch}/protection", "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"} {
+			for _, op := range []string{"GET /orgs/{org}", "POST /graphql", "GET /repos/{owner}/{repo}/secret-scanning/alerts"} {
 				if !slices.Contains(ops, op) {
 					t.Errorf("no raw record of %s in %v", op, ops)
 				}

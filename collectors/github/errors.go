@@ -25,6 +25,9 @@ func classify(err error, op, perm string) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return &collectors.APIError{Kind: collectors.Classify(err), Operation: op, Err: err}
 	}
+	if ae := (*collectors.APIError)(nil); errors.As(err, &ae) {
+		return err // already classified, e.g. a GraphQL error entry
+	}
 	var (
 		rl    *gh.RateLimitError
 		abuse *gh.AbuseRateLimitError

@@ -1,7 +1,12 @@
 package github
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,7 +26,35 @@ type (
 // out per_page and page=1.
 func newServer(t *testing.T, fx fixtures) *httptest.Server {
 	t.Helper()
-	return apitest.NewServer(t, fx, apitest.Options{Ignore: []string{"per_page"}, FirstPage: "page", ContentType: "application/json; charset=utf-8"})
+	return apitest.NewServer(t, fx, apitest.Options{Ignore: []string{"per_page"}, FirstPage: "page", ContentType: "application/json; charset=utf-8",
+		ReadPosts: []string{"/graphql"}, PostKey: gqlKey})
+}
+
+var gqlOperation = regexp.MustCompile(`^\s*query\s+(\w+)`)
+
+// gqlKey names a GraphQL request by its operation and its variables other
+// than the organisation, sorted, leaving out nulls: for example
+// "AttestRepoProtection cursor=Y3Vy". Fixture keys are "/graphql " + that.
+func gqlKey(body []byte) string {
+	var req struct {
+		Query     string         `json:"query"`
+		Variables map[string]any `json:"variables"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		return "invalid JSON: " + err.Error()
+	}
+	m := gqlOperation.FindStringSubmatch(req.Query)
+	if m == nil {
+		return "no operation name"
+	}
+	parts := []string{m[1]}
+	for k, v := range req.Variables {
+		if k != "org" && v != nil {
+			parts = append(parts, fmt.Sprintf("%s=%v", k, v))
+		}
+	}
+	slices.Sort(parts[1:])
+	return strings.Join(parts, " ")
 }
 
 func blocking() (reply, chan struct{}) { return apitest.Blocking() }

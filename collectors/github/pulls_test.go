@@ -11,8 +11,8 @@ import (
 )
 
 const (
-	pathPulls   = "/repos/octo-org/Hello-World/pulls?direction=desc&sort=updated&state=closed"
-	pathReviews = "/repos/octo-org/Hello-World/pulls/1347/reviews"
+	gqlPulls   = "/graphql AttestMergedPulls"
+	gqlReviews = "/graphql AttestReviews k0=1347 n0=Hello-World o0=octo-org"
 )
 
 func pullAttrs(n int, author, merged string, extra map[string]any) map[string]any {
@@ -32,6 +32,11 @@ func TestReviewCollector(t *testing.T) {
 	t.Parallel()
 	blockReply, started := blocking()
 	const merged = "2011-01-26T19:01:12Z"
+	const perm = "repo or repository:pull_requests:read"
+	reviewGaps := func(kind evidence.FailureKind, perm string) []evidence.Gap {
+		return []evidence.Gap{{Attribute: "approvals_by_others", Kind: kind, Operation: opGraphQL, Permission: perm},
+			{Attribute: "approved_by_other", Kind: kind, Operation: opGraphQL, Permission: perm}}
+	}
 	tests := []struct {
 		name       string
 		fx         fixtures
@@ -43,50 +48,49 @@ func TestReviewCollector(t *testing.T) {
 		wantFail   []evidence.FailureKind
 	}{
 		{name: "happy: approved by another user", fx: fixtures{
-			pathRepos:   {Body: "repos/list_org.json"},
-			pathPulls:   {Body: "pulls/list.json"},
-			pathReviews: {Body: "pulls/reviews.json"},
+			gqlPulls:   {Body: "graphql/pulls.json"},
+			gqlReviews: {Body: "graphql/reviews.json"},
 		}, wantPop: []evidence.Resource{pullRes(typePull, 1347, "octocat", merged, map[string]any{"sampled": true})},
 			wantSample: []evidence.Resource{pullRes(typeReview, 1347, "octocat", merged, map[string]any{"approvals_by_others": 1, "approved_by_other": true})}},
 		{name: "self-approval does not count", fx: fixtures{
-			pathRepos:   {Body: "repos/list_org.json"},
-			pathPulls:   {Body: "pulls/list.json"},
-			pathReviews: {Body: "pulls/reviews_self.json"},
+			gqlPulls:   {Body: "graphql/pulls.json"},
+			gqlReviews: {Body: "graphql/reviews_self.json"},
 		}, wantPop: []evidence.Resource{pullRes(typePull, 1347, "octocat", merged, map[string]any{"sampled": true})},
 			wantSample: []evidence.Resource{pullRes(typeReview, 1347, "octocat", merged, map[string]any{"approvals_by_others": 0, "approved_by_other": false})}},
 		{name: "two pages, sample of one", mod: func(c *Config) { c.ReviewSampleSize = 1 }, fx: fixtures{
-			pathRepos: {Body: "repos/list_org.json"},
-			pathPulls: {Body: `[{"number":1400,"html_url":"https://github.com/octo-org/Hello-World/pull/1400","user":{"login":"hubot"},"base":{"ref":"master"},` +
-				`"updated_at":"2011-01-30T00:00:00Z","merged_at":"2011-01-30T00:00:00Z"}]`, Header: next("/repos/octo-org/Hello-World/pulls")},
-			"/repos/octo-org/Hello-World/pulls?direction=desc&page=2&sort=updated&state=closed": {Body: "pulls/list.json"},
+			gqlPulls: {Body: "graphql/pulls_page1.json"},
+			"/graphql AttestMoreMergedPulls cursor=Y3Vyc29yOnYyOpHOAAAFeA== name=Hello-World owner=octo-org": {Body: "graphql/pulls_page2.json"},
 			// The sample is the smallest SHA-256 of the pull request URLs: #1347.
-			pathReviews: {Body: "pulls/reviews.json"},
+			gqlReviews: {Body: "graphql/reviews.json"},
 		}, wantPop: []evidence.Resource{
 			pullRes(typePull, 1347, "octocat", merged, map[string]any{"sampled": true}),
 			pullRes(typePull, 1400, "hubot", "2011-01-30T00:00:00Z", map[string]any{"sampled": false}),
 		}, wantSample: []evidence.Resource{pullRes(typeReview, 1347, "octocat", merged, map[string]any{"approvals_by_others": 1, "approved_by_other": true})}},
-		{name: "empty", fx: fixtures{pathRepos: {Body: "repos/list_org.json"}, pathPulls: {Body: "empty_list.json"}}},
+		{name: "two pages of reviews: a later dismissal withdraws the approval", fx: fixtures{
+			gqlPulls:   {Body: "graphql/pulls.json"},
+			gqlReviews: {Body: "graphql/reviews_more.json"},
+			"/graphql AttestMoreReviews cursor=Y3Vyc29yOnYyOpO0 name=Hello-World number=1347 owner=octo-org": {Body: "graphql/reviews_page2.json"},
+		}, wantPop: []evidence.Resource{pullRes(typePull, 1347, "octocat", merged, map[string]any{"sampled": true})},
+			wantSample: []evidence.Resource{pullRes(typeReview, 1347, "octocat", merged, map[string]any{"approvals_by_others": 0, "approved_by_other": false})}},
+		{name: "empty", fx: fixtures{gqlPulls: {Body: "graphql/pulls_empty.json"}}},
 		{name: "absent: pull request not found", fx: fixtures{
-			pathRepos:   {Body: "repos/list_org.json"},
-			pathPulls:   {Body: "pulls/list.json"},
-			pathReviews: {Status: 404, Body: `{"message":"Not Found","documentation_url":"https://docs.github.com/rest","status":"404"}`},
+			gqlPulls:   {Body: "graphql/pulls.json"},
+			gqlReviews: {Body: "graphql/reviews_not_found.json"},
 		}, wantPop: []evidence.Resource{pullRes(typePull, 1347, "octocat", merged, map[string]any{"sampled": true})},
-			wantSample: []evidence.Resource{pullRes(typeReview, 1347, "octocat", merged, nil,
-				evidence.Gap{Attribute: "approvals_by_others", Kind: evidence.Errored, Operation: opListReviews},
-				evidence.Gap{Attribute: "approved_by_other", Kind: evidence.Errored, Operation: opListReviews})},
-			wantFail: []evidence.FailureKind{evidence.Errored}},
+			wantSample: []evidence.Resource{pullRes(typeReview, 1347, "octocat", merged, nil, reviewGaps(evidence.Errored, "")...)},
+			wantFail:   []evidence.FailureKind{evidence.Errored}},
 		{name: "denied reviews", fx: fixtures{
-			pathRepos:   {Body: "repos/list_org.json"},
-			pathPulls:   {Body: "pulls/list.json"},
-			pathReviews: {Status: 403, Body: "errors/forbidden.json", Header: map[string]string{"X-Accepted-GitHub-Permissions": "pull_requests=read"}},
+			gqlPulls:   {Body: "graphql/pulls.json"},
+			gqlReviews: {Body: "graphql/reviews_denied.json"},
 		}, wantPop: []evidence.Resource{pullRes(typePull, 1347, "octocat", merged, map[string]any{"sampled": true})},
-			wantSample: []evidence.Resource{pullRes(typeReview, 1347, "octocat", merged, nil,
-				evidence.Gap{Attribute: "approvals_by_others", Kind: evidence.Denied, Operation: opListReviews, Permission: "pull_requests=read"},
-				evidence.Gap{Attribute: "approved_by_other", Kind: evidence.Denied, Operation: opListReviews, Permission: "pull_requests=read"})},
-			wantFail: []evidence.FailureKind{evidence.Denied}},
-		{name: "rate limited listing", fx: fixtures{pathRepos: {Body: "repos/list_org.json"}, pathPulls: rateLimited},
-			wantFail: []evidence.FailureKind{evidence.Throttled}},
-		{name: "cancelled", fx: fixtures{pathRepos: {Body: "repos/list_org.json"}, pathPulls: blockReply}, started: started, wantErr: evidence.Cancelled},
+			wantSample: []evidence.Resource{pullRes(typeReview, 1347, "octocat", merged, nil, reviewGaps(evidence.Denied, perm)...)},
+			wantFail:   []evidence.FailureKind{evidence.Denied}},
+		{name: "rate limited listing", fx: fixtures{gqlPulls: rateLimited}, wantErr: evidence.Throttled},
+		{name: "rate limited reviews", fx: fixtures{gqlPulls: {Body: "graphql/pulls.json"}, gqlReviews: secondaryLimited},
+			wantPop:    []evidence.Resource{pullRes(typePull, 1347, "octocat", merged, map[string]any{"sampled": true})},
+			wantSample: []evidence.Resource{pullRes(typeReview, 1347, "octocat", merged, nil, reviewGaps(evidence.Throttled, "")...)},
+			wantFail:   []evidence.FailureKind{evidence.Throttled}},
+		{name: "cancelled", fx: fixtures{gqlPulls: blockReply}, started: started, wantErr: evidence.Cancelled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,10 +2,11 @@ package github
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
-	"net/http"
+	"regexp"
 	"slices"
+	"strings"
 
 	gh "github.com/google/go-github/v92/github"
 
@@ -15,21 +16,46 @@ import (
 
 // RepoCollector reads each repository's visibility and how its default
 // branch is protected, from classic branch protection and from rulesets
-// (the stricter of the two counts).
+// (the stricter of the two counts). It reads graphQLRepoBatch repositories
+// per GraphQL query, with their default branch's protection rule and their
+// rulesets, instead of three REST calls per repository.
 //
 // GitHub API docs:
-//   - https://docs.github.com/rest/repos/repos#list-organization-repositories (GET /orgs/{org}/repos)
-//   - https://docs.github.com/rest/branches/branch-protection#get-branch-protection (GET /repos/{owner}/{repo}/branches/{branch}/protection)
-//   - https://docs.github.com/rest/repos/rules#get-rules-for-a-branch (GET /repos/{owner}/{repo}/rules/branches/{branch})
-//   - https://docs.github.com/rest/repos/rules#get-a-repository-ruleset (GET /repos/{owner}/{repo}/rulesets/{ruleset_id})
+//   - https://docs.github.com/graphql/reference/objects#repository (organization.repositories)
+//   - https://docs.github.com/graphql/reference/objects#branchprotectionrule (Ref.branchProtectionRule)
+//   - https://docs.github.com/graphql/reference/objects#repositoryruleset (Repository.rulesets, includeParents)
+//
+// A ruleset applies when it is active, targets branches, and its ref name
+// conditions match the default branch (see refMatches); GitHub returns only
+// the organisation rulesets that target the repository.
 type RepoCollector struct{ src *Source }
 
-const (
-	opProtection = "GET /repos/{owner}/{repo}/branches/{branch}/protection"
-	opBranchRule = "GET /repos/{owner}/{repo}/rules/branches/{branch}"
-	opRuleset    = "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"
-	typeRepo     = "github.repository"
-)
+const typeRepo = "github.repository"
+
+// rulesetFields selects what the protection attributes need of a ruleset.
+// A ruleset holds each rule type at most once, and GitHub has fewer than
+// 50 rule types, so one page of rules is all of them.
+const rulesetFields = `enforcement target
+        conditions { refName { include exclude } repositoryName { include exclude } }
+        bypassActors(first: 1) { totalCount }
+        rules(first: 50) { nodes { type parameters { ... on PullRequestParameters { requiredApprovingReviewCount dismissStaleReviewsOnPush } } } }`
+
+// repoProtectionQuery reads repositories with their default branch
+// protection and first rulesets.
+var repoProtectionQuery = reposQuery("AttestRepoProtection", `
+      defaultBranchRef { name branchProtectionRule { requiresApprovingReviews requiredApprovingReviewCount dismissesStaleReviews requiresStatusChecks isAdminEnforced allowsForcePushes } }
+      rulesets(first: 20, includeParents: true) { pageInfo { hasNextPage endCursor } nodes { `+rulesetFields+` } }`)
+
+// rulesetsQuery reads the further rulesets of a repository with more than
+// fit its page of repoProtectionQuery.
+const rulesetsQuery = `query AttestRulesets($owner: String!, $name: String!, $cursor: String) {
+  repository(owner: $owner, name: $name) {
+    rulesets(first: 100, after: $cursor, includeParents: true) { pageInfo { hasNextPage endCursor } nodes { ` + rulesetFields + ` } }
+  }
+}`
+
+// permProtection is what reading branch protection and rulesets needs.
+const permProtection = scopeRepo + " and admin access to the repository, or " + permRepoAdmin
 
 // protectionAttrs are the attributes derived from branch protection.
 var protectionAttrs = []string{
@@ -40,7 +66,7 @@ var protectionAttrs = []string{
 // Describe returns the collector's metadata.
 func (c *RepoCollector) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
-		ID: "github.repos", Version: 1, Source: SourceName,
+		ID: "github.repos", Version: 2, Source: SourceName,
 		Title: "GitHub repositories and default branch protection",
 		ResourceTypes: []collectors.ResourceType{{Name: typeRepo, Doc: "A repository and the protection of its default branch.", Attributes: []collectors.Attribute{
 			{Name: "visibility", Type: "string", Doc: "public, private or internal."},
@@ -62,7 +88,7 @@ func (c *RepoCollector) Describe() collectors.Descriptor {
 
 // Collect reads every selected repository of the organisation.
 func (c *RepoCollector) Collect(ctx context.Context, target evidence.Target, out collectors.Sink) error {
-	return c.src.eachRepo(ctx, target.Account, out, c.repo)
+	return c.src.eachGraphRepo(ctx, target.Account, repoProtectionQuery, scopeRepo+" or "+permRepoMetadata, out, c.repo)
 }
 
 // repoResult is what one repository's worker found.
@@ -72,7 +98,6 @@ type repoResult struct {
 	err   error // a cancellation that ends the run
 }
 
-// flush emits results in repository order and returns the run's error.
 // eachRepo runs fn for every selected repository of org, at most
 // cfg.Concurrency at once, and emits what it found in repository order.
 func (s *Source) eachRepo(ctx context.Context, org string, out collectors.Sink, fn func(context.Context, *gh.Client, *gh.Repository) repoResult) error {
@@ -91,6 +116,8 @@ func (s *Source) eachRepo(ctx context.Context, org string, out collectors.Sink, 
 	return flush(out, results, err)
 }
 
+// flush emits results in order and returns the run's error: err, or the
+// first cancellation a result ended with.
 func flush(out collectors.Sink, results []repoResult, err error) error {
 	for _, r := range results {
 		if r.res != nil {
@@ -106,79 +133,209 @@ func flush(out collectors.Sink, results []repoResult, err error) error {
 	return err
 }
 
-func (c *RepoCollector) repo(ctx context.Context, client *gh.Client, r *gh.Repository) repoResult {
+// ruleset is a repository ruleset as GraphQL returns it.
+type ruleset struct {
+	Enforcement string `json:"enforcement"`
+	Target      string `json:"target"`
+	Conditions  struct {
+		RefName        *refCondition `json:"refName"`
+		RepositoryName *refCondition `json:"repositoryName"`
+	} `json:"conditions"`
+	BypassActors struct {
+		TotalCount int `json:"totalCount"`
+	} `json:"bypassActors"`
+	Rules struct {
+		Nodes []struct {
+			Type       string `json:"type"`
+			Parameters *struct {
+				RequiredApprovingReviewCount *int `json:"requiredApprovingReviewCount"`
+				DismissStaleReviewsOnPush    bool `json:"dismissStaleReviewsOnPush"`
+			} `json:"parameters"`
+		} `json:"nodes"`
+	} `json:"rules"`
+}
+
+// refCondition is a ruleset's include/exclude pattern condition.
+type refCondition struct {
+	Include []string `json:"include"`
+	Exclude []string `json:"exclude"`
+}
+
+type rulesetConn struct {
+	PageInfo pageInfo  `json:"pageInfo"`
+	Nodes    []ruleset `json:"nodes"`
+}
+
+// protectionNode is the collector's part of a repository node.
+type protectionNode struct {
+	DefaultBranchRef *struct {
+		BranchProtectionRule *struct {
+			RequiresApprovingReviews     bool `json:"requiresApprovingReviews"`
+			RequiredApprovingReviewCount int  `json:"requiredApprovingReviewCount"`
+			DismissesStaleReviews        bool `json:"dismissesStaleReviews"`
+			RequiresStatusChecks         bool `json:"requiresStatusChecks"`
+			IsAdminEnforced              bool `json:"isAdminEnforced"`
+			AllowsForcePushes            bool `json:"allowsForcePushes"`
+		} `json:"branchProtectionRule"`
+	} `json:"defaultBranchRef"`
+	Rulesets *rulesetConn `json:"rulesets"`
+}
+
+func (c *RepoCollector) repo(ctx context.Context, client *gh.Client, r *graphRepo) repoResult {
 	ctx, trace := collectors.WithTrace(ctx)
-	owner, name, branch := r.GetOwner().GetLogin(), r.GetName(), r.GetDefaultBranch()
+	branch := r.branch()
 	res := &evidence.Resource{
-		Type: typeRepo, ID: repoID(r), Name: r.GetFullName(), Account: owner,
+		Type: typeRepo, ID: r.URL, Name: r.NameWithOwner, Account: r.owner(),
 		Attributes: map[string]any{
-			"visibility": visibility(r), "archived": r.GetArchived(), "fork": r.GetFork(), "default_branch": branch,
+			"visibility": r.visibility(), "archived": r.IsArchived, "fork": r.IsFork, "default_branch": branch,
 		},
 	}
-	var out repoResult
-	out.res = res
-	gap := func(err error) {
+	out := repoResult{res: res}
+	done := func() repoResult {
+		res.Records = append(slices.Clone(r.records), trace.Records()...)
+		return out
+	}
+	gap := func(err error) repoResult {
 		for _, a := range protectionAttrs {
 			res.Gaps = append(res.Gaps, collectors.GapOf(err, a))
 		}
 		out.fails = append(out.fails, collectors.FailureOf(err, res.ID))
+		return done()
 	}
+	if err := r.err("", permProtection); err != nil {
+		return gap(err)
+	}
+	var p protection
 	if branch == "" {
 		// An empty repository has no branch to protect.
-		for k, v := range map[string]any{"branch_protected": false, "protection_source": "none", "required_reviews": false,
-			"required_approving_review_count": 0, "dismiss_stale_reviews": false, "required_status_checks": false,
-			"admins_enforced": false, "force_pushes_blocked": false} {
+		for k, v := range p.attrs() {
 			res.Attributes[k] = v
 		}
-		res.Records = trace.Records()
-		return out
+		return done()
 	}
-
-	var p protection
-	classic, _, err := client.Repositories.GetBranchProtection(ctx, owner, name, branch)
-	switch {
-	case err == nil:
-		p.mergeClassic(classic)
-	case errors.Is(err, gh.ErrBranchNotProtected):
-		// "Branch not protected": no classic protection, which is evidence.
-	default:
-		err = classify(err, opProtection, scopeRepo+" and admin access to the repository, or "+permRepoAdmin)
-		if canceled(err) {
-			out.err = err
-			return out
+	var node protectionNode
+	if err := json.Unmarshal(r.raw, &node); err != nil {
+		return gap(fmt.Errorf("github graphql %s: decode: %w", r.NameWithOwner, err))
+	}
+	if b := node.DefaultBranchRef; b != nil && b.BranchProtectionRule != nil {
+		bp := b.BranchProtectionRule
+		p.classic = true
+		if bp.RequiresApprovingReviews {
+			p.reviews = true
+			p.reviewCount = bp.RequiredApprovingReviewCount
+			p.dismissStale = bp.DismissesStaleReviews
 		}
-		gap(err)
-		res.Records = trace.Records()
-		return out
+		p.statusChecks = bp.RequiresStatusChecks
+		p.adminsEnforced = bp.IsAdminEnforced
+		p.forcePushesBlocked = !bp.AllowsForcePushes
 	}
-	rules, _, err := client.Repositories.ListRulesForBranch(ctx, owner, name, branch, &gh.ListOptions{PerPage: 100})
-	switch {
-	case err == nil:
-		if err := p.mergeRules(ctx, client, owner, name, rules); err != nil {
+	var sets []ruleset
+	conn := node.Rulesets
+	for conn != nil {
+		sets = append(sets, conn.Nodes...)
+		if !conn.PageInfo.HasNextPage {
+			break
+		}
+		var more struct {
+			Repository *struct {
+				Rulesets *rulesetConn `json:"rulesets"`
+			} `json:"repository"`
+		}
+		errs, err := graphql(ctx, client, rulesetsQuery, map[string]any{"owner": r.owner(), "name": r.Name, "cursor": conn.PageInfo.EndCursor}, permProtection, &more)
+		if err == nil && len(errs) > 0 {
+			err = classifyGraphQL(errs[0], permProtection)
+		}
+		if err == nil && (more.Repository == nil || more.Repository.Rulesets == nil) {
+			err = classifyGraphQL(gqlError{Type: "NOT_FOUND", Message: "rulesets of " + r.NameWithOwner}, permProtection)
+		}
+		if err != nil {
 			if canceled(err) {
-				out.err = err
-				return out
+				return repoResult{err: err}
 			}
-			gap(err)
-			res.Records = trace.Records()
-			return out
+			return gap(err)
 		}
-	case statusOf(err) == http.StatusNotFound:
-	default:
-		err = classify(err, opBranchRule, scopeRepo+" or "+permRepoMetadata)
-		if canceled(err) {
-			out.err = err
-			return out
+		conn = more.Repository.Rulesets
+	}
+	for _, rs := range sets {
+		if rs.Enforcement == "ACTIVE" && rs.Target == "BRANCH" && rs.applies(r.Name, branch) {
+			p.mergeRuleset(rs)
 		}
-		gap(err)
-		res.Records = trace.Records()
-		return out
 	}
 	for k, v := range p.attrs() {
 		res.Attributes[k] = v
 	}
-	res.Records = trace.Records()
-	return out
+	return done()
+}
+
+// applies reports whether the ruleset's conditions select the default
+// branch of the named repository.
+func (rs ruleset) applies(repo, branch string) bool {
+	if c := rs.Conditions.RepositoryName; c != nil && !c.matches(repo, "") {
+		return false
+	}
+	c := rs.Conditions.RefName
+	return c != nil && c.matches("refs/heads/"+branch, branch)
+}
+
+// matches reports whether name passes the condition: an include pattern
+// matches and no exclude pattern does. "~ALL" matches everything and
+// "~DEFAULT_BRANCH" the default branch (when branch is set).
+func (c refCondition) matches(name, branch string) bool {
+	match := func(pats []string) bool {
+		for _, p := range pats {
+			switch {
+			case p == "~ALL":
+				return true
+			case p == "~DEFAULT_BRANCH":
+				if branch != "" {
+					return true
+				}
+			case globMatch(p, name):
+				return true
+			}
+		}
+		return false
+	}
+	return match(c.Include) && !match(c.Exclude)
+}
+
+// globMatch matches name against a ruleset pattern in GitHub's fnmatch
+// syntax: "*" matches within one path segment, "**" across segments, "?"
+// one character, and "[...]" a character class.
+func globMatch(pattern, name string) bool {
+	var b strings.Builder
+	b.WriteString("^")
+	for i := 0; i < len(pattern); i++ {
+		switch ch := pattern[i]; ch {
+		case '*':
+			if i+1 < len(pattern) && pattern[i+1] == '*' {
+				b.WriteString(".*")
+				i++
+			} else {
+				b.WriteString("[^/]*")
+			}
+		case '?':
+			b.WriteString("[^/]")
+		case '[':
+			j := strings.IndexByte(pattern[i:], ']')
+			if j < 0 {
+				b.WriteString(regexp.QuoteMeta(pattern[i:]))
+				i = len(pattern)
+				continue
+			}
+			class := pattern[i+1 : i+j]
+			if strings.HasPrefix(class, "!") {
+				class = "^" + class[1:]
+			}
+			b.WriteString("[" + strings.ReplaceAll(class, `\`, `\\`) + "]")
+			i += j
+		default:
+			b.WriteString(regexp.QuoteMeta(string(ch)))
+		}
+	}
+	b.WriteString("$")
+	re, err := regexp.Compile(b.String())
+	return err == nil && re.MatchString(name)
 }
 
 func visibility(r *gh.Repository) string {
@@ -202,66 +359,31 @@ type protection struct {
 	forcePushesBlocked bool
 }
 
-func (p *protection) mergeClassic(c *gh.Protection) {
-	p.classic = true
-	if rv := c.RequiredPullRequestReviews; rv != nil {
-		p.reviews = true
-		p.reviewCount = max(p.reviewCount, rv.RequiredApprovingReviewCount)
-		p.dismissStale = p.dismissStale || rv.DismissStaleReviews
+// mergeRuleset adds the rules of an active ruleset that applies to the
+// branch. A ruleset that nobody may bypass binds administrators too.
+func (p *protection) mergeRuleset(rs ruleset) {
+	binding := false
+	for _, rule := range rs.Rules.Nodes {
+		switch rule.Type {
+		case "PULL_REQUEST":
+			p.rulesets, p.reviews, binding = true, true, true
+			if pr := rule.Parameters; pr != nil {
+				if pr.RequiredApprovingReviewCount != nil {
+					p.reviewCount = max(p.reviewCount, *pr.RequiredApprovingReviewCount)
+				}
+				p.dismissStale = p.dismissStale || pr.DismissStaleReviewsOnPush
+			}
+		case "REQUIRED_STATUS_CHECKS":
+			p.rulesets, p.statusChecks, binding = true, true, true
+		case "NON_FAST_FORWARD":
+			p.rulesets, p.forcePushesBlocked, binding = true, true, true
+		case "UPDATE", "DELETION", "REQUIRED_LINEAR_HISTORY", "REQUIRED_SIGNATURES":
+			p.rulesets = true
+		}
 	}
-	if c.RequiredStatusChecks != nil {
-		p.statusChecks = true
-	}
-	if c.EnforceAdmins != nil && c.EnforceAdmins.Enabled {
+	if binding && rs.BypassActors.TotalCount == 0 {
 		p.adminsEnforced = true
 	}
-	// Classic protection blocks force pushes unless allow_force_pushes is on.
-	if c.AllowForcePushes == nil || !c.AllowForcePushes.Enabled {
-		p.forcePushesBlocked = true
-	}
-}
-
-func (p *protection) mergeRules(ctx context.Context, client *gh.Client, owner, repo string, r *gh.BranchRules) error {
-	if r == nil {
-		return nil
-	}
-	var ids []int64
-	for _, pr := range r.PullRequest {
-		p.rulesets = true
-		p.reviews = true
-		p.reviewCount = max(p.reviewCount, pr.Parameters.RequiredApprovingReviewCount)
-		p.dismissStale = p.dismissStale || pr.Parameters.DismissStaleReviewsOnPush
-		ids = append(ids, pr.RulesetID)
-	}
-	for _, sc := range r.RequiredStatusChecks {
-		p.rulesets = true
-		p.statusChecks = true
-		ids = append(ids, sc.RulesetID)
-	}
-	for _, nf := range r.NonFastForward {
-		p.rulesets = true
-		p.forcePushesBlocked = true
-		ids = append(ids, nf.RulesetID)
-	}
-	if len(r.Update) > 0 || len(r.Deletion) > 0 || len(r.RequiredLinearHistory) > 0 || len(r.RequiredSignatures) > 0 {
-		p.rulesets = true
-	}
-	if p.adminsEnforced {
-		return nil
-	}
-	slices.Sort(ids)
-	for _, id := range slices.Compact(ids) {
-		rs, _, err := client.Repositories.GetRuleset(ctx, owner, repo, id, true)
-		if err != nil {
-			return fmt.Errorf("ruleset %d: %w", id, classify(err, opRuleset, scopeRepo+" or "+permRepoAdmin))
-		}
-		// A ruleset with nobody allowed to bypass binds administrators too.
-		if rs.Enforcement == gh.RulesetEnforcementActive && len(rs.BypassActors) == 0 {
-			p.adminsEnforced = true
-			break
-		}
-	}
-	return nil
 }
 
 func (p *protection) attrs() map[string]any {

@@ -12,9 +12,9 @@ import (
 
 const (
 	pathRepos      = "/orgs/octo-org/repos?type=all"
-	pathProtection = "/repos/octo-org/Hello-World/branches/master/protection"
-	pathRules      = "/repos/octo-org/Hello-World/rules/branches/master"
-	pathRuleset    = "/repos/octo-org/Hello-World/rulesets/42?includes_parents=true"
+	gqlProtection  = "/graphql AttestRepoProtection"
+	gqlProtection2 = "/graphql AttestRepoProtection cursor=Y3Vyc29yOnYyOpHOAAGnJg=="
+	gqlRulesets2   = "/graphql AttestRulesets cursor=Y3Vyc29yOnYyOpHOAAAAKg== name=Hello-World owner=octo-org"
 )
 
 func repoRes(name, visibility string, archived bool, prot map[string]any, gaps ...evidence.Gap) evidence.Resource {
@@ -38,21 +38,21 @@ var unprotected = map[string]any{"branch_protected": false, "protection_source":
 
 func TestRepoCollector(t *testing.T) {
 	t.Parallel()
-	happy := fixtures{
-		pathRepos:      {Body: "repos/list_org.json"},
-		pathProtection: {Body: "repos/branch_protection.json"},
-		pathRules:      {Body: "repos/rules_branch.json"},
-	}
+	happy := fixtures{gqlProtection: {Body: "graphql/repo_protection.json"}}
 	both := map[string]any{"branch_protected": true, "protection_source": "both", "required_reviews": true,
 		"required_approving_review_count": 2, "dismiss_stale_reviews": true, "required_status_checks": true,
 		"admins_enforced": true, "force_pushes_blocked": true}
 	rulesetsOnly := map[string]any{"branch_protected": true, "protection_source": "rulesets", "required_reviews": true,
 		"required_approving_review_count": 1, "dismiss_stale_reviews": false, "required_status_checks": false,
 		"admins_enforced": true, "force_pushes_blocked": true}
-	var protGaps []evidence.Gap
-	for _, a := range protectionAttrs {
-		protGaps = append(protGaps, evidence.Gap{Attribute: a, Kind: evidence.Denied, Operation: opProtection, Permission: "administration=read"})
+	gaps := func(kind evidence.FailureKind, perm string) []evidence.Gap {
+		var gs []evidence.Gap
+		for _, a := range protectionAttrs {
+			gs = append(gs, evidence.Gap{Attribute: a, Kind: kind, Operation: opGraphQL, Permission: perm})
+		}
+		return gs
 	}
+	const perm = "repo and admin access to the repository, or repository:administration:read"
 	blockReply, started := blocking()
 
 	tests := []struct {
@@ -67,36 +67,35 @@ func TestRepoCollector(t *testing.T) {
 	}{
 		{name: "happy: classic protection and rulesets", fx: happy, want: []evidence.Resource{repoRes("Hello-World", "public", false, both)},
 			wantSkip: []evidence.Skip{{Resource: "https://github.com/octo-org/old-site", Reason: "archived (set include_archived to collect it)"}}},
-		{name: "rulesets only", fx: happy.With(fixtures{
-			pathProtection: {Status: 404, Body: "repos/branch_not_protected.json"},
-			pathRuleset:    {Body: "repos/ruleset.json"},
-		}), want: []evidence.Resource{repoRes("Hello-World", "public", false, rulesetsOnly)}},
-		{name: "two pages", fx: happy.With(fixtures{
-			pathRepos:                              {Body: "repos/list_org.json", Header: next("/orgs/octo-org/repos")},
-			"/orgs/octo-org/repos?page=2&type=all": {Body: "repos/list_org_page2.json"},
-			"/repos/octo-org/Spoon-Knife/branches/main/protection": {Status: 404, Body: "repos/branch_not_protected.json"},
-			"/repos/octo-org/Spoon-Knife/rules/branches/main":      {Body: "empty_list.json"},
-		}), want: []evidence.Resource{repoRes("Hello-World", "public", false, both), repoRes("Spoon-Knife", "private", false, unprotected)}},
-		{name: "empty", fx: fixtures{pathRepos: {Body: "empty_list.json"}}},
-		{name: "absent: no protection", fx: fixtures{
-			pathRepos:      {Body: "repos/list_org.json"},
-			pathProtection: {Status: 404, Body: "repos/branch_not_protected.json"},
-			pathRules:      {Body: "empty_list.json"},
-		}, want: []evidence.Resource{repoRes("Hello-World", "public", false, unprotected)}},
-		{name: "archived included, filtered by name", mod: func(c *Config) { c.IncludeArchived = true; c.Repos.Exclude = []string{"Hello-*"} }, fx: fixtures{
-			pathRepos: {Body: "repos/list_org.json"},
-			"/repos/octo-org/old-site/branches/gh-pages/protection": {Status: 404, Body: "repos/branch_not_protected.json"},
-			"/repos/octo-org/old-site/rules/branches/gh-pages":      {Body: "empty_list.json"},
-		}, want: []evidence.Resource{repoRes("old-site", "public", true, unprotected)},
+		{name: "rulesets only: evaluate-mode, other-branch and excluding rulesets do not count", fx: fixtures{
+			gqlProtection: {Body: "graphql/repo_protection_rulesets.json"},
+		}, want: []evidence.Resource{repoRes("Hello-World", "public", false, rulesetsOnly)}},
+		{name: "two pages", fx: fixtures{
+			gqlProtection:  {Body: "graphql/repo_protection_page1.json"},
+			gqlProtection2: {Body: "graphql/repo_protection_page2.json"},
+		}, want: []evidence.Resource{repoRes("Hello-World", "public", false, both), repoRes("Spoon-Knife", "private", false, unprotected)}},
+		{name: "two pages of rulesets", fx: fixtures{
+			gqlProtection: {Body: "graphql/repo_protection_more_rulesets.json"},
+			gqlRulesets2:  {Body: "graphql/rulesets_page2.json"},
+		}, want: []evidence.Resource{repoRes("Hello-World", "public", false, rulesetsOnly)}},
+		{name: "empty", fx: fixtures{gqlProtection: {Body: "graphql/empty.json"}}},
+		{name: "absent: no protection", fx: fixtures{gqlProtection: {Body: "graphql/repo_protection_none.json"}},
+			want: []evidence.Resource{repoRes("Hello-World", "public", false, unprotected)}},
+		{name: "archived included, filtered by name", mod: func(c *Config) { c.IncludeArchived = true; c.Repos.Exclude = []string{"Hello-*"} }, fx: happy,
+			want:     []evidence.Resource{repoRes("old-site", "public", true, unprotected)},
 			wantSkip: []evidence.Skip{{Resource: "https://github.com/octo-org/Hello-World", Reason: "filtered out by the repos include/exclude configuration"}}},
-		{name: "denied protection", fx: happy.With(fixtures{pathProtection: {Status: 403, Body: "errors/forbidden.json",
-			Header: map[string]string{"X-Accepted-GitHub-Permissions": "administration=read"}}}),
-			want: []evidence.Resource{repoRes("Hello-World", "public", false, nil, protGaps...)}, wantFail: []evidence.FailureKind{evidence.Denied}},
-		{name: "denied listing", fx: fixtures{pathRepos: forbidden}, wantErr: evidence.Denied},
-		{name: "rate limited", fx: fixtures{pathRepos: rateLimited}, wantErr: evidence.Throttled},
-		{name: "rate limited mid-run", fx: happy.With(fixtures{pathProtection: rateLimited}),
-			want: []evidence.Resource{repoRes("Hello-World", "public", false, nil, throttledGaps(opProtection)...)}, wantFail: []evidence.FailureKind{evidence.Throttled}},
-		{name: "cancelled", fx: happy.With(fixtures{pathProtection: blockReply}), started: started, wantErr: evidence.Cancelled},
+		{name: "absent: organisation not found", fx: fixtures{gqlProtection: {Body: "graphql/org_not_found.json"}}, wantErr: evidence.Errored},
+		{name: "denied rulesets of one repository", fx: fixtures{gqlProtection: {Body: "graphql/repo_protection_denied.json"}},
+			want: []evidence.Resource{repoRes("Hello-World", "public", false, nil, gaps(evidence.Denied, perm)...)}, wantFail: []evidence.FailureKind{evidence.Denied}},
+		{name: "denied listing (HTTP 403)", fx: fixtures{gqlProtection: forbidden}, wantErr: evidence.Denied},
+		{name: "denied listing (insufficient scopes)", fx: fixtures{gqlProtection: {Body: "graphql/insufficient_scopes.json"}}, wantErr: evidence.Denied},
+		{name: "rate limited (HTTP 403)", fx: fixtures{gqlProtection: rateLimited}, wantErr: evidence.Throttled},
+		{name: "rate limited (GraphQL)", fx: fixtures{gqlProtection: {Body: "graphql/rate_limited.json"}}, wantErr: evidence.Throttled},
+		{name: "rate limited mid-run", fx: fixtures{
+			gqlProtection: {Body: "graphql/repo_protection_more_rulesets.json"},
+			gqlRulesets2:  secondaryLimited,
+		}, want: []evidence.Resource{repoRes("Hello-World", "public", false, nil, gaps(evidence.Throttled, "")...)}, wantFail: []evidence.FailureKind{evidence.Throttled}},
+		{name: "cancelled", fx: fixtures{gqlProtection: blockReply}, started: started, wantErr: evidence.Cancelled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,10 +129,38 @@ func TestRepoCollector(t *testing.T) {
 	}
 }
 
-func throttledGaps(op string) []evidence.Gap {
-	var gs []evidence.Gap
-	for _, a := range protectionAttrs {
-		gs = append(gs, evidence.Gap{Attribute: a, Kind: evidence.Throttled, Operation: op})
+func TestRulesetApplies(t *testing.T) {
+	t.Parallel()
+	rs := func(repo, include, exclude []string) ruleset {
+		var r ruleset
+		r.Conditions.RefName = &refCondition{Include: include, Exclude: exclude}
+		if repo != nil {
+			r.Conditions.RepositoryName = &refCondition{Include: repo}
+		}
+		return r
 	}
-	return gs
+	tests := []struct {
+		name string
+		rs   ruleset
+		want bool
+	}{
+		{"default branch", rs(nil, []string{"~DEFAULT_BRANCH"}, nil), true},
+		{"all branches", rs(nil, []string{"~ALL"}, nil), true},
+		{"exact ref", rs(nil, []string{"refs/heads/main"}, nil), true},
+		{"other ref", rs(nil, []string{"refs/heads/release"}, nil), false},
+		{"star within a segment", rs(nil, []string{"refs/heads/ma*"}, nil), true},
+		{"star does not cross a slash", rs(nil, []string{"refs/*"}, nil), false},
+		{"double star crosses slashes", rs(nil, []string{"refs/**"}, nil), true},
+		{"character class", rs(nil, []string{"refs/heads/[lm]ain"}, nil), true},
+		{"negated class", rs(nil, []string{"refs/heads/[!m]ain"}, nil), false},
+		{"excluded", rs(nil, []string{"~ALL"}, []string{"refs/heads/main"}), false},
+		{"no ref condition", ruleset{}, false},
+		{"repository name matches", rs([]string{"api-*"}, []string{"~ALL"}, nil), true},
+		{"repository name does not match", rs([]string{"web-*"}, []string{"~ALL"}, nil), false},
+	}
+	for _, tt := range tests {
+		if got := tt.rs.applies("api-server", "main"); got != tt.want {
+			t.Errorf("%s: applies = %v, want %v", tt.name, got, tt.want)
+		}
+	}
 }

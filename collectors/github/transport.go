@@ -16,6 +16,7 @@ import (
 // REST API docs. They name the raw responses kept as evidence.
 var routes = []string{
 	"/app/installations/{installation_id}/access_tokens",
+	"/graphql",
 	"/orgs/{org}",
 	"/orgs/{org}/members",
 	"/orgs/{org}/outside_collaborators",
@@ -187,7 +188,10 @@ func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 		if !limited {
 			return resp, nil
 		}
-		if req.Method != http.MethodGet || d > t.wait || attempt >= t.retries {
+		// Reads are retried: GETs, and GraphQL queries, which are POSTs
+		// whose body can be sent again.
+		retry := req.Method == http.MethodGet || (req.Method == http.MethodPost && req.GetBody != nil && strings.HasSuffix(req.URL.Path, "/graphql"))
+		if !retry || d > t.wait || attempt >= t.retries {
 			t.mu.Lock()
 			if until := time.Now().Add(d); until.After(t.blocked) {
 				t.blocked = until
@@ -198,6 +202,14 @@ func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 		_ = resp.Body.Close()
 		if err := sleep(req.Context(), d); err != nil {
 			return nil, err
+		}
+		if req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			req = req.Clone(req.Context())
+			req.Body = body
 		}
 	}
 }

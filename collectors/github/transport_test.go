@@ -157,7 +157,7 @@ func TestDescriptorsAndPolicy(t *testing.T) {
 		reg.MustRegister(c)
 		d := c.Describe()
 		ds = append(ds, d)
-		if d.Version != 1 || d.Source != "github" || len(d.Permissions) == 0 {
+		if d.Version < 1 || d.Source != "github" || len(d.Permissions) == 0 {
 			t.Errorf("%s: incomplete descriptor", d.ID)
 		}
 		for _, rt := range d.ResourceTypes {

@@ -1,7 +1,7 @@
 // Package githubfake serves a small GitHub organisation over the GitHub REST
-// API wire format, for the demo and for tests. It answers every read the
-// github collectors make, pages lists with Link headers, and refuses any
-// other request.
+// and GraphQL API wire formats, for the demo and for tests. It answers every
+// read the github collectors make, pages REST lists with Link headers and
+// GraphQL connections with cursors, and refuses any other request.
 package githubfake
 
 import (
@@ -178,6 +178,10 @@ func (s *State) serve(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r)
 		return
 	}
+	if r.Method == http.MethodPost && (r.URL.Path == "/graphql" || r.URL.Path == "/api/graphql") {
+		s.serveGraphQL(w, r)
+		return
+	}
 	if r.Method != http.MethodGet {
 		s.refuse(w, r)
 		return
@@ -266,53 +270,6 @@ func (s *State) serveOrg(w http.ResponseWriter, r *http.Request, org *Org, rest 
 func (s *State) serveRepo(w http.ResponseWriter, r *http.Request, org *Org, rp *Repo, rest []string) {
 	q := r.URL.Query()
 	switch {
-	case len(rest) == 3 && rest[0] == "branches" && rest[2] == "protection":
-		if rest[1] != rp.DefaultBranch || rp.Protection == nil {
-			writeJSON(w, http.StatusNotFound, map[string]any{"message": "Branch not protected", "documentation_url": "https://docs.github.com/rest/branches/branch-protection#get-branch-protection"})
-			return
-		}
-		writeJSON(w, http.StatusOK, protectionJSON(org, rp))
-	case len(rest) == 3 && rest[0] == "rules" && rest[1] == "branches":
-		var items []any
-		if rest[2] == rp.DefaultBranch {
-			for _, rs := range rp.Rulesets {
-				meta := func(typ string, params map[string]any) map[string]any {
-					m := map[string]any{"type": typ, "ruleset_source_type": "Repository", "ruleset_source": org.Login + "/" + rp.Name, "ruleset_id": rs.ID}
-					if params != nil {
-						m["parameters"] = params
-					}
-					return m
-				}
-				if rs.RequiredReviews >= 0 {
-					items = append(items, meta("pull_request", map[string]any{
-						"dismiss_stale_reviews_on_push": rs.DismissStale, "require_code_owner_review": false, "require_last_push_approval": false,
-						"required_approving_review_count": rs.RequiredReviews, "required_review_thread_resolution": false}))
-				}
-				if rs.StatusChecks {
-					items = append(items, meta("required_status_checks", map[string]any{"strict_required_status_checks_policy": true,
-						"required_status_checks": []any{map[string]any{"context": "ci/build"}}}))
-				}
-				if rs.NonFastForward {
-					items = append(items, meta("non_fast_forward", nil))
-				}
-			}
-		}
-		s.page(w, r, items)
-	case len(rest) == 2 && rest[0] == "rulesets":
-		id, _ := strconv.ParseInt(rest[1], 10, 64)
-		i := slices.IndexFunc(rp.Rulesets, func(x Ruleset) bool { return x.ID == id })
-		if i < 0 {
-			notFound(w)
-			return
-		}
-		rs := rp.Rulesets[i]
-		bypass := []any{}
-		for range rs.BypassActorCount {
-			bypass = append(bypass, map[string]any{"actor_id": 5, "actor_type": "RepositoryRole", "bypass_mode": "always"})
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"id": rs.ID, "name": "protect-default", "target": "branch", "source_type": "Repository",
-			"source": org.Login + "/" + rp.Name, "enforcement": "active", "bypass_actors": bypass,
-			"conditions": map[string]any{"ref_name": map[string]any{"include": []any{"~DEFAULT_BRANCH"}, "exclude": []any{}}}})
 	case len(rest) == 2 && rest[0] == "code-scanning" && rest[1] == "analyses":
 		if !rp.CodeScanning {
 			writeJSON(w, http.StatusForbidden, map[string]any{"message": "Code scanning is not enabled for this repository. Please enable code scanning in the repository settings.", "documentation_url": "https://docs.github.com/rest/code-scanning/code-scanning#list-code-scanning-analyses-for-a-repository", "status": "403"})
@@ -366,26 +323,6 @@ func (s *State) serveRepo(w http.ResponseWriter, r *http.Request, org *Org, rp *
 				"created_at": run.CreatedAt.UTC().Format(time.RFC3339), "updated_at": run.CreatedAt.Add(5 * time.Minute).UTC().Format(time.RFC3339)})
 		}
 		s.pageWrapped(w, r, "workflow_runs", items)
-	case len(rest) == 2 && rest[0] == "dependabot" && rest[1] == "alerts":
-		if !rp.DependabotEnabled {
-			writeJSON(w, http.StatusForbidden, map[string]any{"message": "Dependabot alerts are disabled for this repository.", "documentation_url": "https://docs.github.com/rest/dependabot/alerts#list-dependabot-alerts-for-a-repository", "status": "403"})
-			return
-		}
-		sev := strings.Split(q.Get("severity"), ",")
-		var items []any
-		for _, a := range rp.DependabotAlerts {
-			if (q.Get("state") != "" && a.State != q.Get("state")) || (q.Get("severity") != "" && !slices.Contains(sev, a.Severity)) {
-				continue
-			}
-			items = append(items, map[string]any{"number": a.Number, "state": a.State,
-				"dependency":             map[string]any{"package": map[string]any{"ecosystem": "pip", "name": "django"}, "manifest_path": "path/to/requirements.txt", "scope": "runtime"},
-				"security_advisory":      map[string]any{"ghsa_id": "GHSA-rf4j-j272-fj86", "severity": a.Severity, "summary": "Django allows SQL injection"},
-				"security_vulnerability": map[string]any{"severity": a.Severity, "vulnerable_version_range": "< 2.0.3"},
-				"url":                    fmt.Sprintf("https://api.github.com/repos/%s/%s/dependabot/alerts/%d", org.Login, rp.Name, a.Number),
-				"html_url":               fmt.Sprintf("https://github.com/%s/%s/security/dependabot/%d", org.Login, rp.Name, a.Number),
-				"created_at":             a.CreatedAt.UTC().Format(time.RFC3339), "updated_at": a.CreatedAt.UTC().Format(time.RFC3339)})
-		}
-		s.page(w, r, items)
 	case len(rest) == 2 && rest[0] == "secret-scanning" && rest[1] == "alerts":
 		if !rp.SecretScanningEnabled {
 			writeJSON(w, http.StatusNotFound, map[string]any{"message": "Secret scanning is disabled on this repository.", "documentation_url": "https://docs.github.com/rest/secret-scanning/secret-scanning#list-secret-scanning-alerts-for-a-repository", "status": "404"})
@@ -400,28 +337,6 @@ func (s *State) serveRepo(w http.ResponseWriter, r *http.Request, org *Org, rp *
 				"url":        fmt.Sprintf("https://api.github.com/repos/%s/%s/secret-scanning/alerts/%d", org.Login, rp.Name, a.Number),
 				"html_url":   fmt.Sprintf("https://github.com/%s/%s/security/secret-scanning/%d", org.Login, rp.Name, a.Number),
 				"created_at": a.CreatedAt.UTC().Format(time.RFC3339)})
-		}
-		s.page(w, r, items)
-	case len(rest) == 1 && rest[0] == "pulls":
-		pulls := slices.Clone(rp.Pulls)
-		slices.SortFunc(pulls, func(a, b Pull) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
-		var items []any
-		for _, pr := range pulls {
-			items = append(items, pullJSON(org, rp, pr))
-		}
-		s.page(w, r, items)
-	case len(rest) == 3 && rest[0] == "pulls" && rest[2] == "reviews":
-		n, _ := strconv.Atoi(rest[1])
-		i := slices.IndexFunc(rp.Pulls, func(x Pull) bool { return x.Number == n })
-		if i < 0 {
-			notFound(w)
-			return
-		}
-		var items []any
-		for j, rv := range rp.Pulls[i].Reviews {
-			items = append(items, map[string]any{"id": 80 + j, "node_id": "MDE3OlB1bGxSZXF1ZXN0UmV2aWV3ODA=", "user": user(rv.User), "body": "",
-				"state": rv.State, "commit_id": "ecdd80bb57125d7ba9641ffaa4d7d2c19d3f3091", "author_association": "COLLABORATOR",
-				"html_url": fmt.Sprintf("https://github.com/%s/%s/pull/%d#pullrequestreview-%d", org.Login, rp.Name, n, 80+j)})
 		}
 		s.page(w, r, items)
 	default:
@@ -504,46 +419,11 @@ func repoJSON(org *Org, rp *Repo) map[string]any {
 		"pushed_at": "2011-01-26T19:06:43Z", "created_at": "2011-01-26T19:01:12Z", "updated_at": "2011-01-26T19:14:43Z"}
 }
 
-func protectionJSON(org *Org, rp *Repo) map[string]any {
-	p := rp.Protection
-	base := fmt.Sprintf("https://api.github.com/repos/%s/%s/branches/%s/protection", org.Login, rp.Name, rp.DefaultBranch)
-	out := map[string]any{
-		"url":                     base,
-		"enforce_admins":          map[string]any{"url": base + "/enforce_admins", "enabled": p.EnforceAdmins},
-		"required_linear_history": map[string]any{"enabled": false},
-		"allow_force_pushes":      map[string]any{"enabled": p.AllowForcePushes},
-		"allow_deletions":         map[string]any{"enabled": false},
-	}
-	if p.StatusChecks {
-		out["required_status_checks"] = map[string]any{"url": base + "/required_status_checks", "strict": true, "contexts": []any{"continuous-integration/travis-ci"},
-			"checks": []any{map[string]any{"context": "continuous-integration/travis-ci", "app_id": nil}}}
-	}
-	if p.RequiredReviews > 0 {
-		out["required_pull_request_reviews"] = map[string]any{"url": base + "/required_pull_request_reviews", "dismiss_stale_reviews": p.DismissStale,
-			"require_code_owner_reviews": true, "required_approving_review_count": p.RequiredReviews, "require_last_push_approval": true}
-	}
-	return out
-}
-
 func workflowJSON(org *Org, rp *Repo, wf Workflow) map[string]any {
 	return map[string]any{"id": wf.ID, "node_id": "MDg6V29ya2Zsb3cxNjEzMzU=", "name": wf.Name, "path": wf.Path, "state": "active",
 		"created_at": "2020-01-08T23:48:37.000-08:00", "updated_at": "2020-01-08T23:50:21.000-08:00",
 		"url":      fmt.Sprintf("https://api.github.com/repos/%s/%s/actions/workflows/%d", org.Login, rp.Name, wf.ID),
 		"html_url": fmt.Sprintf("https://github.com/%s/%s/blob/main/%s", org.Login, rp.Name, wf.Path)}
-}
-
-func pullJSON(org *Org, rp *Repo, pr Pull) map[string]any {
-	m := map[string]any{"id": 1000 + pr.Number, "number": pr.Number, "state": "closed", "title": fmt.Sprintf("Change %d", pr.Number),
-		"user":     user(pr.Author),
-		"html_url": fmt.Sprintf("https://github.com/%s/%s/pull/%d", org.Login, rp.Name, pr.Number),
-		"url":      fmt.Sprintf("https://api.github.com/repos/%s/%s/pulls/%d", org.Login, rp.Name, pr.Number),
-		"base":     map[string]any{"ref": cmpOr(pr.Base, rp.DefaultBranch)}, "head": map[string]any{"ref": fmt.Sprintf("feature-%d", pr.Number)},
-		"created_at": pr.UpdatedAt.Add(-48 * time.Hour).UTC().Format(time.RFC3339), "updated_at": pr.UpdatedAt.UTC().Format(time.RFC3339),
-		"closed_at": pr.UpdatedAt.UTC().Format(time.RFC3339), "merged_at": nil}
-	if !pr.MergedAt.IsZero() {
-		m["merged_at"] = pr.MergedAt.UTC().Format(time.RFC3339)
-	}
-	return m
 }
 
 func cmpOr(a, b string) string {

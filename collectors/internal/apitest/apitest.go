@@ -69,6 +69,10 @@ type Options struct {
 	// ReadPosts are path suffixes of read operations sent as POST (such as
 	// Google's ":getIamPolicy"); every other POST fails the test.
 	ReadPosts []string
+	// PostKey, when set, names a read POST by its body (such as a GraphQL
+	// query's operation and variables); the name is appended to the route
+	// key after a space.
+	PostKey func(body []byte) string
 }
 
 // NewServer starts a fail-closed fake API: any request that is not a GET of
@@ -91,6 +95,13 @@ func NewServer(t *testing.T, fx Fixtures, o Options) *httptest.Server {
 			o.Check(t, r)
 		}
 		key := Key(r, o)
+		if readPost && o.PostKey != nil {
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				t.Errorf("read request body: %v", err)
+			}
+			key += " " + o.PostKey(body)
+		}
 		rep, ok := fx[key]
 		if !ok {
 			t.Errorf("unexpected request %s %s (key %s)", r.Method, r.URL, key)
