@@ -10,17 +10,14 @@
 // real collectors.Runner into a bundle on disk (Collect).
 //
 // BenchmarkCollectMediumOrg reports, next to the wall time, the calls made
-// against MinCalls (whose doc comment gives the formula per collector) and
-// the wall time against LowerBound (the largest of minimal calls × latency
-// / calls allowed in flight, the biggest job's critical path, and the rate
-// limits). Two minima are reported: min_calls assumes the batch APIs that
-// exist (iam:GetAccountAuthorizationDetails, GitHub GraphQL) and
-// rest_min_calls the REST operations the collectors use today, each list
-// read once; the lower bound is computed from rest_min_calls, so
-// wall_ratio measures scheduling, and calls_ratio what batch APIs would
-// save. Operations of collectors the formula does not model yet (added
-// after it was written) count with the calls they made and are reported as
-// unmodelled_calls; extend MinCalls when a collector lands.
+// against MinCalls (whose doc comment gives the formula per collector: the
+// fewest calls the enabled controls need with the batch APIs that exist,
+// iam:GetAccountAuthorizationDetails and GitHub GraphQL, each list read
+// once) and the wall time against LowerBound (the largest of minimal calls
+// × latency / calls allowed in flight, the biggest job's critical path, and
+// the rate limits). Operations of collectors the formula does not model
+// yet (added after it was written) count with the calls they made and are
+// reported as unmodelled_calls; extend MinCalls when a collector lands.
 //
 // Sizes and limits come from environment variables, so that make bench
 // stays short while the full medium organisation is one command away:

@@ -27,21 +27,23 @@ func (c Calls) add(o Calls) {
 
 func pages(items, perPage int) int64 { return int64(max(1, (items+perPage-1)/perPage)) }
 
-// GraphQLRepoBatch is how many repositories one GitHub GraphQL query can
-// cover for branch protection, rulesets, Dependabot alerts and recent pull
-// requests with their reviews, within GitHub's node limits.
+// GraphQLRepoBatch is how many repositories one GitHub GraphQL query
+// covers: the github collectors read branch protection and rulesets,
+// Dependabot alerts and merged pull requests with the repository list,
+// this many repositories a page.
 const GraphQLRepoBatch = 50
 
-// reviewSample is the github source's default review_sample_size.
-const reviewSample = 25
+// reviewBatch is how many sampled pull requests one GraphQL query reads
+// the reviews of, and reviewSample the github source's default
+// review_sample_size.
+const reviewBatch, reviewSample = 25, 25
 
 // MinCalls returns the fewest calls the collectors that ran need for an
-// organisation of size sz, per operation. With batch, it assumes the batch
-// APIs that exist: iam:GetAccountAuthorizationDetails (every user's
-// attached policies and groups, 1,000 users a page) instead of two calls
-// per user, and GitHub GraphQL for the per-repository reads that GraphQL
-// serves. Without batch, it is the minimum with the REST operations the
-// collectors use today, each list read once.
+// organisation of size sz, per operation, with the batch APIs that exist:
+// iam:GetAccountAuthorizationDetails for every user's attached policies
+// and groups (1,000 users a page), and GitHub GraphQL for the
+// per-repository reads GraphQL serves (branch protection, rulesets,
+// Dependabot alerts, pull requests and reviews). Each list is read once.
 //
 // Per collector, with A accounts, R regions, B buckets and U IAM users per
 // account, V volumes, D DB instances and K keys per account and region, N
@@ -49,7 +51,8 @@ const reviewSample = 25
 //
 //	plan (aws)            sts:GetCallerIdentity 1, organizations:ListAccounts ⌈A/20⌉, sts:AssumeRole A-1
 //	aws.s3                A × (s3:ListBuckets 1 + B × 5: encryption, versioning, public access block, policy, lifecycle)
-//	aws.iam.credentials   A × (GenerateCredentialReport 1 + GetCredentialReport 1 + U × 2), batch: A × (2 + ⌈U/1000⌉)
+//	aws.iam.credentials   A × (GenerateCredentialReport 1 + GetCredentialReport 1 + GetAccountAuthorizationDetails ⌈(U+G)/1000⌉)
+//	aws.iam.groups        A × GetAccountAuthorizationDetails ⌈G/1000⌉ (the simulated organisation has no groups: G = 0)
 //	aws.iam.password_policy  A
 //	aws.kms               A × R × (ListKeys ⌈K/1000⌉ + K × 2: DescribeKey, GetKeyRotationStatus)
 //	aws.ebs               A × R × (GetEbsEncryptionByDefault 1 + DescribeVolumes ⌈V/500⌉)
@@ -60,12 +63,11 @@ const reviewSample = 25
 //	aws.elbv2             A × R × DescribeLoadBalancers 1
 //	aws.cloudfront        A × ListDistributions 1
 //	github.org            org 1, members ⌈M/100⌉ + owners (role=admin) 1 + 2FA-disabled filter 1, outside collaborators 1
-//	github (all repos)    repository list ⌈N/100⌉ once for every github collector
-//	github.repos          N × (classic protection 1 + rules 1), batch: ⌈N/50⌉ GraphQL
-//	github.sast           N × code scanning analyses 1 (REST only)
-//	github.alerts         N × (Dependabot 1 + secret scanning 1), batch: N × secret scanning 1 + ⌈N/50⌉ GraphQL
-//	github.reviews        N × pulls 1 + 25 reviews, batch: ⌈N/50⌉ GraphQL
-func MinCalls(sz Size, runs []evidence.Run, batch bool) Calls {
+//	github.repos          ⌈N/50⌉ GraphQL
+//	github.sast           repository list ⌈N/100⌉ + N × code scanning analyses 1 (REST only)
+//	github.alerts         ⌈N/50⌉ GraphQL + N × secret scanning 1 (REST only)
+//	github.reviews        ⌈N/50⌉ GraphQL + ⌈25/25⌉ GraphQL for the sample's reviews
+func MinCalls(sz Size, runs []evidence.Run) Calls {
 	ran := map[string]bool{}
 	for _, r := range runs {
 		ran[r.Collector] = true
@@ -73,6 +75,7 @@ func MinCalls(sz Size, runs []evidence.Run, batch bool) Calls {
 	A, R := int64(sz.Accounts), int64(sz.Regions)
 	U := sz.Identities / 2 / max(sz.Accounts, 1)
 	N, M := int64(sz.Repos), sz.Identities/2
+	gql := pages(sz.Repos, GraphQLRepoBatch)
 	perAR := func(c Calls) Calls {
 		out := Calls{}
 		for k, v := range c {
@@ -90,6 +93,9 @@ func MinCalls(sz Size, runs []evidence.Run, batch bool) Calls {
 	byCollector := map[string]Calls{
 		"aws.s3": perA(Calls{"s3:ListBuckets": 1, "s3:GetBucketEncryption": int64(sz.Buckets), "s3:GetBucketVersioning": int64(sz.Buckets),
 			"s3:GetPublicAccessBlock": int64(sz.Buckets), "s3:GetBucketPolicy": int64(sz.Buckets), "s3:GetBucketLifecycleConfiguration": int64(sz.Buckets)}),
+		"aws.iam.credentials": perA(Calls{"iam:GenerateCredentialReport": 1, "iam:GetCredentialReport": 1,
+			"iam:GetAccountAuthorizationDetails": pages(U, 1000)}),
+		"aws.iam.groups":          perA(Calls{"iam:GetAccountAuthorizationDetails": 1}),
 		"aws.iam.password_policy": perA(Calls{"iam:GetAccountPasswordPolicy": 1}),
 		"aws.kms":                 perAR(Calls{"kms:ListKeys": pages(KeysPerRegion, 1000), "kms:DescribeKey": KeysPerRegion, "kms:GetKeyRotationStatus": KeysPerRegion}),
 		"aws.ebs":                 perAR(Calls{"ec2:GetEbsEncryptionByDefault": 1, "ec2:DescribeVolumes": pages(VolumesPerRegion, 500)}),
@@ -100,37 +106,22 @@ func MinCalls(sz Size, runs []evidence.Run, batch bool) Calls {
 		"aws.elbv2":               perAR(Calls{"elasticloadbalancing:DescribeLoadBalancers": 1}),
 		"aws.cloudfront":          perA(Calls{"cloudfront:ListDistributions": 1}),
 		"github.org":              {"GET /orgs/{org}": 1, "GET /orgs/{org}/members": pages(M, 100) + 2, "GET /orgs/{org}/outside_collaborators": 1},
-		"github.sast":             {"GET /repos/{owner}/{repo}/code-scanning/analyses": N},
+		"github.repos":            {"POST /graphql": gql},
+		"github.sast":             {"GET /orgs/{org}/repos": pages(sz.Repos, 100), "GET /repos/{owner}/{repo}/code-scanning/analyses": N},
+		"github.alerts":           {"POST /graphql": gql, "GET /repos/{owner}/{repo}/secret-scanning/alerts": N},
+		"github.reviews":          {"POST /graphql": gql + pages(reviewSample, reviewBatch)},
 	}
-	iam := Calls{"iam:GenerateCredentialReport": 1, "iam:GetCredentialReport": 1}
-	if batch {
-		iam["iam:GetAccountAuthorizationDetails"] = pages(U, 1000)
-		byCollector["github.repos"] = Calls{"POST /graphql": pages(sz.Repos, GraphQLRepoBatch)}
-		byCollector["github.alerts"] = Calls{"GET /repos/{owner}/{repo}/secret-scanning/alerts": N, "POST /graphql": pages(sz.Repos, GraphQLRepoBatch)}
-		byCollector["github.reviews"] = Calls{"POST /graphql": pages(sz.Repos, GraphQLRepoBatch)}
-	} else {
-		iam["iam:ListAttachedUserPolicies"] = int64(U)
-		iam["iam:ListGroupsForUser"] = int64(U)
-		byCollector["github.repos"] = Calls{"GET /repos/{owner}/{repo}/branches/{branch}/protection": N, "GET /repos/{owner}/{repo}/rules/branches/main": N}
-		byCollector["github.alerts"] = Calls{"GET /repos/{owner}/{repo}/dependabot/alerts": N, "GET /repos/{owner}/{repo}/secret-scanning/alerts": N}
-		byCollector["github.reviews"] = Calls{"GET /repos/{owner}/{repo}/pulls": N, "GET /repos/{owner}/{repo}/pulls/{id}/reviews": min(N*PullsPerRepo, reviewSample)}
-	}
-	byCollector["aws.iam.credentials"] = perA(iam)
 	out := Calls{}
-	anyAWS, anyRepo := false, false
+	anyAWS := false
 	for id, c := range byCollector {
 		if !ran[id] {
 			continue
 		}
 		out.add(c)
 		anyAWS = anyAWS || strings.HasPrefix(id, "aws.")
-		anyRepo = anyRepo || (id != "github.org" && strings.HasPrefix(id, "github."))
 	}
 	if anyAWS {
 		out.add(Calls{"sts:GetCallerIdentity": 1, "organizations:ListAccounts": pages(sz.Accounts, 20), "sts:AssumeRole": A - 1})
-	}
-	if anyRepo {
-		out.add(Calls{"GET /orgs/{org}/repos": pages(sz.Repos, 100)})
 	}
 	return out
 }
@@ -149,13 +140,9 @@ func opCollector(op string) string {
 		return "aws.kms"
 	case strings.HasPrefix(op, "ec2:"):
 		return "aws.ebs"
-	case strings.Contains(op, "/branches/") || strings.Contains(op, "/rules/"):
-		return "github.repos"
-	case strings.Contains(op, "/pulls"):
-		return "github.reviews"
 	case strings.Contains(op, "/code-scanning/"):
 		return "github.sast"
-	case strings.Contains(op, "/dependabot/") || strings.Contains(op, "/secret-scanning/"):
+	case strings.Contains(op, "/secret-scanning/"):
 		return "github.alerts"
 	}
 	return ""
@@ -167,7 +154,8 @@ func opCollector(op string) string {
 //   - work: every call takes the latency, and at most Concurrency jobs ×
 //     CallConcurrency calls are in flight;
 //   - critical path: the biggest single job (one collector on one target)
-//     makes its per-resource calls CallConcurrency at a time;
+//     makes its per-resource calls CallConcurrency at a time, and reads
+//     the pages of a GraphQL repository listing one after the other;
 //   - rate: AWS serves each account at most AWSRate calls per second per
 //     API after a burst of twice that, and GitHub GitHubPerHour calls an
 //     hour.
@@ -191,6 +179,10 @@ func LowerBound(min Calls, runs []evidence.Run, o Options) time.Duration {
 	var path time.Duration
 	for _, n := range perJob {
 		path = max(path, time.Duration((n+callConc-1)/callConc)*o.Latency)
+	}
+	// A GraphQL repository listing is read one page after the other.
+	if targets["github.repos"]+targets["github.alerts"]+targets["github.reviews"] > 0 {
+		path = max(path, time.Duration(pages(o.Size.Repos, GraphQLRepoBatch))*o.Latency)
 	}
 	var rate time.Duration
 	if o.AWSRate > 0 && o.Size.Accounts > 0 {

@@ -47,7 +47,7 @@ func TestCollectMatchesMinimum(t *testing.T) {
 	if res.APICalls == 0 || res.Throttled != 0 {
 		t.Fatalf("%d calls, %d throttled", res.APICalls, res.Throttled)
 	}
-	min := MinCalls(small, res.Runs, false)
+	min := MinCalls(small, res.Runs)
 	for op, want := range min {
 		if got := res.Operations[op]; got < want {
 			t.Errorf("%s: %d calls, fewer than the minimum %d: the formula is wrong", op, got, want)

@@ -77,8 +77,12 @@ func iamUsers() *awsfake.State {
 
 func TestIAMCredentials(t *testing.T) {
 	t.Parallel()
-	const c = "aws.iam.credentials"
+	const c, op = "aws.iam.credentials", "iam:GetAccountAuthorizationDetails"
 	runCases(t, []caseTest{
+		{name: "happy", collector: c, typ: IAMUserType, state: iamUsers,
+			wantNames: []string{"Carol", "svc"},
+			wantAttrs: map[string]any{"admin_policy_attached": true, "admin_via_group": false, "mfa_active": false, "console_access": true, "last_activity": ""},
+			wantCalls: map[string]int{op: 1, "iam:GetCredentialReport": 1}},
 		{name: "two pages", collector: c, typ: IAMUserType,
 			state: func() *awsfake.State {
 				st := iamUsers()
@@ -87,11 +91,12 @@ func TestIAMCredentials(t *testing.T) {
 			},
 			wantNames: []string{"Carol", "svc"},
 			wantAttrs: map[string]any{"admin_policy_attached": true, "mfa_active": false, "console_access": true, "last_activity": ""},
-			wantCalls: map[string]int{"iam:ListAttachedUserPolicies": 3}},
+			wantCalls: map[string]int{op: 4}},
 		{name: "identity accounts", collector: c, typ: IdentityType, state: iamUsers,
 			wantNames: []string{"Carol", "svc"},
 			wantAttrs: map[string]any{"system": "aws", "person": "carol", "admin": true, "mfa": false, "active": true}},
-		{name: "empty", collector: c, typ: IAMUserType, state: func() *awsfake.State { return &awsfake.State{} }},
+		{name: "empty", collector: c, typ: IAMUserType, state: func() *awsfake.State { return &awsfake.State{} },
+			wantCalls: map[string]int{op: 0}},
 		{name: "absent credentials", collector: c, typ: IAMUserType,
 			state: func() *awsfake.State {
 				st := iamUsers()
@@ -110,33 +115,49 @@ func TestIAMCredentials(t *testing.T) {
 			},
 			wantNames: []string{"svc"},
 			wantAttrs: map[string]any{"admin": true, "active": false},
-			wantCalls: map[string]int{"iam:ListGroupsForUser": 2, "iam:ListAttachedGroupPolicies": 2}},
-		{name: "denied groups", collector: c, typ: IdentityType,
+			wantCalls: map[string]int{op: 3}},
+		{name: "no admin policy", collector: c, typ: IdentityType,
 			state: func() *awsfake.State {
 				st := iamUsers()
 				st.Users = st.Users[1:]
-				return withFault(st, "iam:ListGroupsForUser", "AccessDenied", http.StatusForbidden)
+				st.Groups = st.Groups[:1]
+				return st
 			},
 			wantNames: []string{"svc"},
+			wantAttrs: map[string]any{"admin": false}},
+		{name: "denied details", collector: c, typ: IAMUserType,
+			state: func() *awsfake.State {
+				return withFault(iamUsers(), op, "AccessDenied", http.StatusForbidden)
+			},
+			wantNames: []string{"Carol", "svc"},
+			wantGaps:  map[string]evidence.FailureKind{"admin_policy_attached": evidence.Denied, "admin_via_group": evidence.Denied},
+			wantAttrs: map[string]any{"mfa_active": false, "console_access": true}},
+		{name: "denied details: identity", collector: c, typ: IdentityType,
+			state: func() *awsfake.State {
+				return withFault(iamUsers(), op, "AccessDenied", http.StatusForbidden)
+			},
+			wantNames: []string{"Carol", "svc"},
 			wantGaps:  map[string]evidence.FailureKind{"admin": evidence.Denied}},
 		{name: "denied report", collector: c,
 			state: func() *awsfake.State {
 				return withFault(iamUsers(), "iam:GetCredentialReport", "AccessDenied", http.StatusForbidden)
 			},
 			wantErr: evidence.Denied, wantPermission: "iam:GetCredentialReport"},
-		{name: "denied policies", collector: c, typ: IAMUserType,
-			state: func() *awsfake.State {
-				return withFault(iamUsers(), "iam:ListAttachedUserPolicies", "AccessDenied", http.StatusForbidden)
-			},
-			wantNames: []string{"Carol", "svc"},
-			wantGaps:  map[string]evidence.FailureKind{"admin_policy_attached": evidence.Denied}},
 		{name: "throttled", collector: c,
 			state: func() *awsfake.State {
 				return withFault(iamUsers(), "iam:GenerateCredentialReport", "Throttling", http.StatusBadRequest)
 			},
 			wantErr:   evidence.Throttled,
 			wantCalls: map[string]int{"iam:GenerateCredentialReport": 2}},
+		{name: "throttled details", collector: c, typ: IAMUserType,
+			state: func() *awsfake.State {
+				return withFault(iamUsers(), op, "Throttling", http.StatusBadRequest)
+			},
+			wantNames: []string{"Carol", "svc"},
+			wantGaps:  map[string]evidence.FailureKind{"admin_policy_attached": evidence.Throttled, "admin_via_group": evidence.Throttled},
+			wantCalls: map[string]int{op: 2}},
 		{name: "cancelled", collector: c, state: iamUsers, block: "iam:GetCredentialReport"},
+		{name: "cancelled details", collector: c, state: iamUsers, block: op},
 	})
 }
 

@@ -58,7 +58,8 @@ type Config struct {
 	CriticalBuckets []string `yaml:"critical_buckets"`
 	// FindingsSLADays is the number of days within which open high
 	// severity GuardDuty findings (severity 7 or more) must be resolved or
-	// archived (AWS-GD-002). Default 30.
+	// archived (AWS-GD-002), and open critical and high Security Hub
+	// findings resolved or suppressed (AWS-SH-001). Default 30.
 	FindingsSLADays int `yaml:"findings_sla_days"`
 	// PrivateSubnets lists subnet ids that are private: instances in them
 	// must not have a public IP address (AWS-NET-005). Default empty.
@@ -76,7 +77,7 @@ type Config struct {
 	// capture.
 	AWS *awssdk.Config `yaml:"-"`
 	// Now, when set, replaces time.Now for ages computed at collection
-	// (GuardDuty finding SLA); tests set it.
+	// (GuardDuty and Security Hub finding SLA); tests set it.
 	Now func() time.Time `yaml:"-"`
 	// MaxBackoff bounds the delay between retries. Zero means the SDK
 	// default (20s); tests set it low.

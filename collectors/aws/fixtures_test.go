@@ -67,32 +67,6 @@ func TestFixtures(t *testing.T) {
 			},
 		},
 		{
-			name: "iam credentials", collector: "aws.iam.credentials",
-			routes: map[string]route{
-				"iam:GenerateCredentialReport":  {file: "iam/GenerateCredentialReport.xml"},
-				"iam:GetCredentialReport":       {file: "iam/GetCredentialReport.xml"},
-				"iam:ListAttachedUserPolicies":  {file: "iam/ListAttachedUserPolicies.xml"},
-				"iam:ListGroupsForUser":         {file: "iam/ListGroupsForUser.xml"},
-				"iam:ListAttachedGroupPolicies": {file: "iam/ListAttachedGroupPolicies.xml"},
-			},
-			want: []evidence.Resource{
-				{Type: IAMRootType, ID: "arn:aws:iam::123456789012:root", Name: "root", Account: testAccount, Attributes: map[string]any{
-					"mfa_active": false, "access_keys_present": true, "password_last_used": "2026-10-01T08:12:40Z"}},
-				{Type: IAMUserType, ID: "arn:aws:iam::123456789012:user/Alice", Name: "Alice", Account: testAccount, Attributes: map[string]any{
-					"created": "2020-05-06T19:10:55Z", "console_access": true, "mfa_active": true, "password_last_used": "2026-11-20T07:40:09Z",
-					"active_access_keys": 0, "oldest_active_key_rotated": "", "last_activity": "2026-11-20T07:40:09Z", "admin_policy_attached": true, "admin_via_group": false}},
-				{Type: IAMUserType, ID: "arn:aws:iam::123456789012:user/Bob", Name: "Bob", Account: testAccount, Attributes: map[string]any{
-					"created": "2021-03-01T10:00:00Z", "console_access": true, "mfa_active": false, "password_last_used": "",
-					"active_access_keys": 2, "oldest_active_key_rotated": "2021-03-01T10:00:00Z", "last_activity": "2026-11-01T12:00:00Z", "admin_policy_attached": true, "admin_via_group": false}},
-				{Type: IdentityType, ID: "arn:aws:iam::123456789012:user/Alice", Name: "Alice", Account: testAccount, Attributes: map[string]any{
-					"system": "aws", "account_id": testAccount, "user": "Alice", "email": "", "person": "alice", "mfa": true,
-					"admin": true, "last_login": "2026-11-20T07:40:09Z", "active": true}},
-				{Type: IdentityType, ID: "arn:aws:iam::123456789012:user/Bob", Name: "Bob", Account: testAccount, Attributes: map[string]any{
-					"system": "aws", "account_id": testAccount, "user": "Bob", "email": "", "person": "bob", "mfa": false,
-					"admin": true, "last_login": "", "active": true}},
-			},
-		},
-		{
 			name: "iam password policy", collector: "aws.iam.password_policy",
 			routes: map[string]route{"iam:GetAccountPasswordPolicy": {file: "iam/GetAccountPasswordPolicy.xml"}},
 			want: []evidence.Resource{{Type: PasswordPolicyType, ID: "arn:aws:iam::123456789012:account-password-policy", Name: "password policy", Account: testAccount,

@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -19,11 +18,15 @@ import (
 
 // IAMCredentials collects the IAM credential report (console access, MFA,
 // access keys and their use for every user and the root user) and the
-// managed policies attached to each user, directly or through a group.
+// managed policies attached to each user, directly or through a group. The
+// policies and groups of all users come from one paginated listing of the
+// account's authorisation details (1,000 users and groups a page), not from
+// calls per user.
 //
-// AWS API docs: https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetCredentialReport.html
+// AWS API docs: https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetCredentialReport.html,
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html
 // Operations: GenerateCredentialReport, GetCredentialReport,
-// ListAttachedUserPolicies, ListGroupsForUser, ListAttachedGroupPolicies.
+// GetAccountAuthorizationDetails.
 type IAMCredentials struct{ s *Source }
 
 // Resource types emitted by IAMCredentials.
@@ -71,8 +74,7 @@ func (c *IAMCredentials) Describe() collectors.Descriptor {
 				{Name: "active", Type: "bool", Doc: "The account has a console password or an active access key."},
 			}},
 		},
-		Permissions: []string{"iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:ListAttachedUserPolicies",
-			"iam:ListGroupsForUser", "iam:ListAttachedGroupPolicies"},
+		Permissions: []string{"iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountAuthorizationDetails"},
 	}
 }
 
@@ -80,17 +82,22 @@ func (c *IAMCredentials) Describe() collectors.Descriptor {
 // generated.
 var reportPoll = 2 * time.Second
 
-// Collect reads the credential report of target's account.
+// Collect reads the credential report of target's account and the
+// policies and groups of its users. A failed listing of the authorisation
+// details leaves gaps on the attributes it feeds; a failed credential
+// report fails the run.
 func (c *IAMCredentials) Collect(ctx context.Context, target evidence.Target, out collectors.Sink) error {
 	cfg, err := c.s.config(target)
 	if err != nil {
 		return err
 	}
 	cl := iam.NewFromConfig(cfg)
+	ctx, trace := collectors.WithTrace(ctx)
 	rows, err := credentialReport(ctx, cl)
 	if err != nil {
 		return err
 	}
+	report := trace.Records()
 	var users []map[string]string
 	var rs []evidence.Resource
 	for _, row := range rows {
@@ -100,51 +107,44 @@ func (c *IAMCredentials) Collect(ctx context.Context, target evidence.Target, ou
 					"mfa_active":          row["mfa_active"] == "true",
 					"access_keys_present": row["access_key_1_active"] == "true" || row["access_key_2_active"] == "true",
 					"password_last_used":  reportTime(row["password_last_used"]),
-				}})
+				}, Records: report})
 			continue
 		}
 		users = append(users, row)
 	}
-	direct := make([]bool, len(users))
-	directErr := make([]error, len(users))
-	group := make([]bool, len(users))
-	groupErr := make([]error, len(users))
-	groups := &groupAdmins{by: map[string]bool{}}
-	each(ctx, c.s.cfg.concurrency(), len(users), func(ctx context.Context, i int) {
-		direct[i], directErr[i] = attachedAdmin(ctx, cl, users[i]["user"])
-		group[i], groupErr[i] = groups.userIsAdmin(ctx, cl, users[i]["user"])
-	})
-	if err := cancelled(ctx, "iam ListAttachedUserPolicies"); err != nil {
-		return err
+	var auth *authorization
+	var authErr error
+	if len(users) > 0 {
+		auth, authErr = authorizationDetails(ctx, cl, iamtypes.EntityTypeUser, iamtypes.EntityTypeGroup)
+		if authErr != nil && ctx.Err() != nil {
+			return authErr
+		}
+		if authErr != nil {
+			out.Fail(collectors.FailureOf(authErr, ""))
+		}
 	}
-	for i, row := range users {
+	records := trace.Records()
+	for _, row := range users {
 		u := userResource(target.Account, row)
+		u.Records = records
 		id := evidence.Resource{Type: IdentityType, ID: u.ID, Name: u.Name, Account: target.Account, Attributes: map[string]any{
 			"system": "aws", "account_id": target.Account, "user": u.Name, "email": "",
 			"person": strings.ToLower(u.Name), "mfa": u.Attributes["mfa_active"],
 			"last_login": u.Attributes["password_last_used"],
 			"active":     u.Attributes["console_access"] == true || u.Attributes["active_access_keys"].(int) > 0,
-		}}
-		if directErr[i] != nil {
-			fail(out, &u, directErr[i], "admin_policy_attached")
-		} else {
-			u.Attributes["admin_policy_attached"] = direct[i]
+		}, Records: records}
+		if authErr != nil {
+			for _, a := range []string{"admin_policy_attached", "admin_via_group"} {
+				u.Gaps = append(u.Gaps, collectors.GapOf(authErr, a))
+			}
+			id.Gaps = append(id.Gaps, collectors.GapOf(authErr, "admin"))
+			rs = append(rs, u, id)
+			continue
 		}
-		if groupErr[i] != nil {
-			fail(out, &u, groupErr[i], "admin_via_group")
-		} else {
-			u.Attributes["admin_via_group"] = group[i]
-		}
-		switch {
-		case (directErr[i] == nil && direct[i]) || (groupErr[i] == nil && group[i]):
-			id.Attributes["admin"] = true
-		case directErr[i] != nil:
-			id.Gaps = append(id.Gaps, collectors.GapOf(directErr[i], "admin"))
-		case groupErr[i] != nil:
-			id.Gaps = append(id.Gaps, collectors.GapOf(groupErr[i], "admin"))
-		default:
-			id.Attributes["admin"] = false
-		}
+		direct, group := auth.userAdmin(u.Name)
+		u.Attributes["admin_policy_attached"] = direct
+		u.Attributes["admin_via_group"] = group
+		id.Attributes["admin"] = direct || group
 		rs = append(rs, u, id)
 	}
 	emitSorted(out, rs)
@@ -220,26 +220,6 @@ func wait(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// attachedAdmin reports whether an administrator policy is attached
-// directly to user.
-func attachedAdmin(ctx context.Context, cl *iam.Client, user string) (bool, error) {
-	p := iam.NewListAttachedUserPoliciesPaginator(cl, &iam.ListAttachedUserPoliciesInput{UserName: awssdk.String(user)})
-	admin := false
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if isCode(err, "NoSuchEntity") {
-			return false, nil
-		}
-		if err != nil {
-			return false, apiError("iam:ListAttachedUserPolicies", fmt.Errorf("aws iam ListAttachedUserPolicies %s: %w", user, err))
-		}
-		for _, pol := range page.AttachedPolicies {
-			admin = admin || isAdminPolicy(awssdk.ToString(pol.PolicyArn))
-		}
-	}
-	return admin, nil
-}
-
 // userResource builds an IAM user from a credential report row.
 func userResource(account string, row map[string]string) evidence.Resource {
 	keys := 0
@@ -277,63 +257,63 @@ func reportTime(v string) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// groupAdmins caches, per IAM group, whether an administrator policy is
-// attached to it.
-type groupAdmins struct {
-	mu sync.Mutex
-	by map[string]bool
+// authDetailsPageSize is the MaxItems of one GetAccountAuthorizationDetails
+// page, the most IAM returns.
+const authDetailsPageSize = 1000
+
+// An authorization holds the users and groups of one account from
+// iam:GetAccountAuthorizationDetails, by name.
+type authorization struct {
+	users  map[string]iamtypes.UserDetail
+	groups map[string]iamtypes.GroupDetail
 }
 
-// userIsAdmin reports whether user belongs to a group with an
-// administrator policy attached.
-func (g *groupAdmins) userIsAdmin(ctx context.Context, cl *iam.Client, user string) (bool, error) {
-	p := iam.NewListGroupsForUserPaginator(cl, &iam.ListGroupsForUserInput{UserName: awssdk.String(user)})
-	var names []string
+// authorizationDetails lists the entities of filter in the account of cl,
+// reading every page.
+func authorizationDetails(ctx context.Context, cl *iam.Client, filter ...iamtypes.EntityType) (*authorization, error) {
+	a := &authorization{users: map[string]iamtypes.UserDetail{}, groups: map[string]iamtypes.GroupDetail{}}
+	p := iam.NewGetAccountAuthorizationDetailsPaginator(cl, &iam.GetAccountAuthorizationDetailsInput{
+		Filter: filter, MaxItems: awssdk.Int32(authDetailsPageSize)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
-		if isCode(err, "NoSuchEntity") {
-			return false, nil
-		}
 		if err != nil {
-			return false, apiError("iam:ListGroupsForUser", fmt.Errorf("aws iam ListGroupsForUser %s: %w", user, err))
+			return nil, fmt.Errorf("aws iam GetAccountAuthorizationDetails: %w", apiError("iam:GetAccountAuthorizationDetails", err))
 		}
-		for _, gr := range page.Groups {
-			names = append(names, awssdk.ToString(gr.GroupName))
+		for _, u := range page.UserDetailList {
+			a.users[awssdk.ToString(u.UserName)] = u
 		}
-	}
-	for _, name := range names {
-		admin, err := g.groupIsAdmin(ctx, cl, name)
-		if err != nil || admin {
-			return admin, err
+		for _, g := range page.GroupDetailList {
+			a.groups[awssdk.ToString(g.GroupName)] = g
 		}
 	}
-	return false, nil
+	return a, nil
 }
 
-func (g *groupAdmins) groupIsAdmin(ctx context.Context, cl *iam.Client, group string) (bool, error) {
-	g.mu.Lock()
-	admin, ok := g.by[group]
-	g.mu.Unlock()
-	if ok {
-		return admin, nil
+// userAdmin reports whether an administrator policy is attached to user
+// directly and through one of its groups. A user or group missing from the
+// listing (deleted since the credential report) has no policies.
+func (a *authorization) userAdmin(user string) (direct, group bool) {
+	u, ok := a.users[user]
+	if !ok {
+		return false, false
 	}
-	p := iam.NewListAttachedGroupPoliciesPaginator(cl, &iam.ListAttachedGroupPoliciesInput{GroupName: awssdk.String(group)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if isCode(err, "NoSuchEntity") {
-			break
-		}
-		if err != nil {
-			return false, apiError("iam:ListAttachedGroupPolicies", fmt.Errorf("aws iam ListAttachedGroupPolicies %s: %w", group, err))
-		}
-		for _, pol := range page.AttachedPolicies {
-			admin = admin || isAdminPolicy(awssdk.ToString(pol.PolicyArn))
+	direct = hasAdminPolicy(u.AttachedManagedPolicies)
+	for _, name := range u.GroupList {
+		if g, ok := a.groups[name]; ok && hasAdminPolicy(g.AttachedManagedPolicies) {
+			group = true
 		}
 	}
-	g.mu.Lock()
-	g.by[group] = admin
-	g.mu.Unlock()
-	return admin, nil
+	return direct, group
+}
+
+// hasAdminPolicy reports whether ps include an administrator policy.
+func hasAdminPolicy(ps []iamtypes.AttachedPolicy) bool {
+	for _, p := range ps {
+		if isAdminPolicy(awssdk.ToString(p.PolicyArn)) {
+			return true
+		}
+	}
+	return false
 }
 
 // isAdminPolicy reports whether arn is an AWS managed administrator policy.

@@ -37,7 +37,8 @@ func (c *KMSKeys) Describe() collectors.Descriptor {
 			{Name: "rotation_enabled", Type: "bool", Doc: "Automatic key rotation is on (always true for AWS managed keys)."},
 			{Name: "rotation_period_days", Type: "int", Doc: "Days between automatic rotations, 0 when rotation is off."},
 		}}},
-		Permissions: []string{"kms:ListKeys", "kms:DescribeKey", "kms:GetKeyRotationStatus"},
+		Permissions:      []string{"kms:ListKeys", "kms:DescribeKey", "kms:GetKeyRotationStatus"},
+		CallsPerResource: 2,
 	}
 }
 

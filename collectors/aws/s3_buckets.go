@@ -64,6 +64,10 @@ func (c *S3Buckets) Describe() collectors.Descriptor {
 			"s3:GetLifecycleConfiguration", "s3:GetAccountPublicAccessBlock",
 			"s3:GetReplicationConfiguration", "s3:GetBucketTagging",
 		},
+		// Encryption, versioning, public access block, policy, lifecycle,
+		// replication and tags of every bucket, and its location when the
+		// listing does not give it.
+		CallsPerResource: 8,
 	}
 }
 

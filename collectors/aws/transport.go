@@ -39,6 +39,7 @@ var servicePrefixes = map[string]string{
 	"Redshift":                  "redshift",
 	"OpenSearch":                "es",
 	"Shield":                    "shield",
+	"SecurityHub":               "securityhub",
 }
 
 // secretOperations return credentials; their responses are never kept.

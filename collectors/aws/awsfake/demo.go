@@ -44,7 +44,12 @@ func Demo() *State {
 				AccessKeys: []AccessKey{{Active: true, Rotated: day(2022, 8, 15), LastUsed: day(2026, 11, 22)}},
 				Policies:   []string{"arn:aws:iam::aws:policy/PowerUserAccess"}},
 		},
-		Groups:         []Group{{Name: "platform-admins", Policies: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}}},
+		Groups: []Group{
+			{Name: "platform-admins", Policies: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}},
+			// Developers hold rights in the production account (AWS-IAM-008
+			// fails here and passes in the staging member account).
+			{Name: "developers", Policies: []string{"arn:aws:iam::aws:policy/PowerUserAccess"}},
+		},
 		PasswordPolicy: &PasswordPolicy{MinimumLength: 8, RequireNumbers: true, RequireLowercase: true},
 		Keys: []Key{
 			{ID: "1234abcd-12ab-34cd-56ef-1234567890ab", Region: "eu-central-1", Manager: "CUSTOMER", State: "Enabled", Spec: "SYMMETRIC_DEFAULT", Rotation: true, Created: day(2024, 3, 1)},
@@ -98,6 +103,8 @@ func Demo() *State {
 				AccountID: DemoMemberAccount,
 				Regions:   []string{"eu-central-1", "us-east-1"},
 				Root:      Root{Created: day(2023, 4, 2), MFA: false, AccessKeys: []AccessKey{{Active: true, Rotated: day(2023, 4, 2)}}},
+				Groups: []Group{{Name: "developers", Policies: []string{"arn:aws:iam::aws:policy/PowerUserAccess"},
+					Inline: []string{"staging-deploy"}}},
 				Buckets: []Bucket{{Name: "acme-staging-backups", Region: "eu-central-1", Created: day(2024, 9, 30), Encryption: "AES256",
 					Versioning: "Enabled", PublicAccessBlock: all, Policy: fmt.Sprintf(tlsOnlyPolicy, "acme-staging-backups", "acme-staging-backups"),
 					Lifecycle: []LifecycleRule{{ID: "expire-30d", Enabled: true}}}},

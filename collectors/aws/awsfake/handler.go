@@ -99,6 +99,13 @@ func Parse(r *http.Request) (*Request, error) {
 		req.Operation = apiGatewayOperation(r)
 	case req.Service == "backup":
 		req.Operation = backupOperation(r)
+	case req.Service == "securityhub":
+		req.Operation, req.JSON = securityHubOperation(r), map[string]any{}
+		if len(body) > 0 {
+			if err := json.Unmarshal(body, &req.JSON); err != nil {
+				return nil, fmt.Errorf("decode JSON body: %w", err)
+			}
+		}
 	default:
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
@@ -199,6 +206,8 @@ func NewHandler(s *State) http.Handler {
 			handled = st.serveBackup(w, req)
 		case "shield":
 			handled = st.serveShield(w, req)
+		case "securityhub":
+			handled = st.serveSecurityHub(w, req)
 		default:
 			handled = st.serveMore(w, req)
 		}
@@ -230,6 +239,8 @@ func writeError(w http.ResponseWriter, req *Request, status int, code, msg strin
 		_ = json.NewEncoder(w).Encode(map[string]string{"message": msg, "__type": code})
 	case "monitoring":
 		writeCBORError(w, status, code, msg)
+	case "securityhub":
+		writeSecurityHubError(w, status, code, msg)
 	case "s3":
 		writeXML(w, status, E("Error", T("Code", code), T("Message", msg), T("RequestId", "FAKE")))
 	case "ec2":

@@ -3,6 +3,7 @@ package awsfake
 import (
 	"encoding/base64"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -36,79 +37,105 @@ func (s *State) serveIAM(w http.ResponseWriter, req *Request) bool {
 			kids = append(kids, I("PasswordReusePrevention", p.ReusePrevention))
 		}
 		queryResponse(w, req.Operation, iamNS, E("PasswordPolicy", kids...))
-	case "ListUsers":
-		items, next := page(s.Users, req.Form.Get("Marker"), s.PageSize)
-		var users []Node
-		for _, u := range items {
-			users = append(users, E("member", T("Path", "/"), T("UserName", u.Name), T("UserId", "AIDAFAKE"+strings.ToUpper(u.Name)),
-				T("Arn", s.userARN(u.Name)), TS("CreateDate", u.Created)))
-		}
-		queryResponse(w, req.Operation, iamNS, truncated(E("Users", users...), next)...)
-	case "ListAttachedUserPolicies":
-		name := req.Form.Get("UserName")
-		var u *User
-		for i := range s.Users {
-			if s.Users[i].Name == name {
-				u = &s.Users[i]
-			}
-		}
-		if u == nil {
-			writeError(w, req, http.StatusNotFound, "NoSuchEntity", "The user with name "+name+" cannot be found.")
-			return true
-		}
-		items, next := page(u.Policies, req.Form.Get("Marker"), s.PageSize)
-		var ps []Node
-		for _, a := range items {
-			ps = append(ps, E("member", T("PolicyName", a[strings.LastIndex(a, "/")+1:]), T("PolicyArn", a)))
-		}
-		queryResponse(w, req.Operation, iamNS, truncated(E("AttachedPolicies", ps...), next)...)
-	case "ListGroupsForUser":
-		name := req.Form.Get("UserName")
-		for _, u := range s.Users {
-			if u.Name != name {
-				continue
-			}
-			items, next := page(u.Groups, req.Form.Get("Marker"), s.PageSize)
-			var gs []Node
-			for _, g := range items {
-				gs = append(gs, E("member", T("Path", "/"), T("GroupName", g), T("GroupId", "AGPAFAKE"+strings.ToUpper(g)),
-					T("Arn", "arn:aws:iam::"+s.AccountID+":group/"+g), TS("CreateDate", reportTime)))
-			}
-			queryResponse(w, req.Operation, iamNS, truncated(E("Groups", gs...), next)...)
-			return true
-		}
-		writeError(w, req, http.StatusNotFound, "NoSuchEntity", "The user with name "+name+" cannot be found.")
-	case "ListAttachedGroupPolicies":
-		name := req.Form.Get("GroupName")
-		for _, g := range s.Groups {
-			if g.Name != name {
-				continue
-			}
-			items, next := page(g.Policies, req.Form.Get("Marker"), s.PageSize)
-			var ps []Node
-			for _, a := range items {
-				ps = append(ps, E("member", T("PolicyName", a[strings.LastIndex(a, "/")+1:]), T("PolicyArn", a)))
-			}
-			queryResponse(w, req.Operation, iamNS, truncated(E("AttachedPolicies", ps...), next)...)
-			return true
-		}
-		writeError(w, req, http.StatusNotFound, "NoSuchEntity", "The group with name "+name+" cannot be found.")
+	case "GetAccountAuthorizationDetails":
+		s.serveAuthorizationDetails(w, req)
 	default:
 		return false
 	}
 	return true
 }
 
+// serveAuthorizationDetails serves iam:GetAccountAuthorizationDetails: the
+// users and groups the Filter names (all of them without a Filter; roles
+// and managed policies are never listed), one page of at most MaxItems
+// (default 100) and PageSize entities, users first.
+func (s *State) serveAuthorizationDetails(w http.ResponseWriter, req *Request) {
+	want := map[string]bool{}
+	for i := 1; ; i++ {
+		f := req.Form.Get("Filter.member." + strconv.Itoa(i))
+		if f == "" {
+			break
+		}
+		want[f] = true
+	}
+	all := len(want) == 0
+	// An entity is the member element of one user or group and the list
+	// it belongs in.
+	type entity struct {
+		list   string
+		member Node
+	}
+	var entities []entity
+	if all || want["User"] {
+		for _, u := range s.Users {
+			entities = append(entities, entity{"UserDetailList", s.userDetail(u)})
+		}
+	}
+	if all || want["Group"] {
+		for _, g := range s.Groups {
+			entities = append(entities, entity{"GroupDetailList", s.groupDetail(g)})
+		}
+	}
+	size := 100
+	if n, err := strconv.Atoi(req.Form.Get("MaxItems")); err == nil && n > 0 {
+		size = n
+	}
+	if s.PageSize > 0 {
+		size = min(size, s.PageSize)
+	}
+	items, next := page(entities, req.Form.Get("Marker"), size)
+	users, groups := E("UserDetailList"), E("GroupDetailList")
+	for _, e := range items {
+		if e.list == users.Name {
+			users.Kids = append(users.Kids, e.member)
+		} else {
+			groups.Kids = append(groups.Kids, e.member)
+		}
+	}
+	kids := []Node{users, groups, E("RoleDetailList"), E("Policies"), B("IsTruncated", next != "")}
+	if next != "" {
+		kids = append(kids, T("Marker", next))
+	}
+	queryResponse(w, req.Operation, iamNS, kids...)
+}
+
+// userDetail renders u as a member of UserDetailList.
+func (s *State) userDetail(u User) Node {
+	var groups []Node
+	for _, g := range u.Groups {
+		groups = append(groups, T("member", g))
+	}
+	return E("member", T("Path", "/"), T("UserName", u.Name), T("UserId", "AIDAFAKE"+strings.ToUpper(u.Name)),
+		T("Arn", s.userARN(u.Name)), TS("CreateDate", u.Created), E("UserPolicyList"), E("GroupList", groups...),
+		attachedPolicies(u.Policies))
+}
+
+// groupDetail renders g as a member of GroupDetailList.
+func (s *State) groupDetail(g Group) Node {
+	var inline []Node
+	for _, name := range g.Inline {
+		inline = append(inline, E("member", T("PolicyName", name), T("PolicyDocument", inlinePolicyDocument)))
+	}
+	return E("member", T("Path", "/"), T("GroupName", g.Name), T("GroupId", "AGPAFAKE"+strings.ToUpper(g.Name)),
+		T("Arn", "arn:aws:iam::"+s.AccountID+":group/"+g.Name), TS("CreateDate", reportTime),
+		E("GroupPolicyList", inline...), attachedPolicies(g.Policies))
+}
+
+// inlinePolicyDocument is the URL-encoded document of every fake inline
+// policy, as the query API returns policy documents.
+var inlinePolicyDocument = url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
+
+// attachedPolicies renders managed policy ARNs as AttachedManagedPolicies.
+func attachedPolicies(arns []string) Node {
+	var ps []Node
+	for _, a := range arns {
+		ps = append(ps, E("member", T("PolicyName", a[strings.LastIndex(a, "/")+1:]), T("PolicyArn", a)))
+	}
+	return E("AttachedManagedPolicies", ps...)
+}
+
 // reportTime is when the fake credential report was generated.
 var reportTime = time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC)
-
-func truncated(list Node, next string) []Node {
-	out := []Node{list, B("IsTruncated", next != "")}
-	if next != "" {
-		out = append(out, T("Marker", next))
-	}
-	return out
-}
 
 func (s *State) userARN(name string) string {
 	return "arn:aws:iam::" + s.AccountID + ":user/" + name

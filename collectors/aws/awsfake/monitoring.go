@@ -3,30 +3,68 @@ package awsfake
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/aws/smithy-go/encoding/cbor"
 )
 
 // Monitoring holds an account's CloudWatch alarms (rpc-v2-cbor), CloudWatch
-// Logs metric filters (JSON 1.1), SNS topics (query XML) and AWS Config
-// recorders (JSON 1.1).
+// Logs metric filters (JSON 1.1), SNS topics (query XML), AWS Config
+// recorders (JSON 1.1) and Security Hub hubs and findings (REST-JSON,
+// securityhub.go).
 type Monitoring struct {
 	Alarms        []Alarm
 	MetricFilters []MetricFilter
 	Topics        []Topic
 	Recorders     []Recorder
+	// Hubs are the regions where the account subscribes to Security Hub.
+	Hubs []Hub
+	// HubFindings are the Security Hub findings the account sees.
+	HubFindings []HubFinding
 }
 
 // An Alarm is a CloudWatch metric alarm.
 type Alarm struct {
 	Name, Region      string
 	Namespace, Metric string
+	// Dimensions select the metric's resource, e.g. DBInstanceIdentifier
+	// or LoadBalancer.
+	Dimensions []Dimension
+	// Math, when set, makes this a metric math alarm over these metrics
+	// (returned as the alarm's Metrics, with no top-level metric).
+	Math []AlarmMetric
 	// Actions are the ARNs notified in ALARM state, e.g. SNS topics.
 	Actions        []string
 	ActionsOff     bool
 	State          string
 	StateUpdatedAt time.Time
+}
+
+// A Dimension is a CloudWatch metric dimension.
+type Dimension struct{ Name, Value string }
+
+// An AlarmMetric is a metric a metric math alarm reads.
+type AlarmMetric struct {
+	Namespace, Metric string
+	Dimensions        []Dimension
+}
+
+// LoadBalancerDimension returns the LoadBalancer dimension of the fake's
+// load balancer name of type typ ("application" or "network"): the part of
+// its ARN after "loadbalancer/", e.g. "app/web/50dc6c495c0c9188".
+func LoadBalancerDimension(typ, name string) string {
+	_, dim, _ := strings.Cut((&State{}).lbARN(LoadBalancer{Name: name, Type: typ}), ":loadbalancer/")
+	return dim
+}
+
+// dimensions renders metric dimensions as CloudWatch returns them.
+func dimensions(ds []Dimension) []any {
+	out := []any{}
+	for _, d := range ds {
+		out = append(out, map[string]any{"Name": d.Name, "Value": d.Value})
+	}
+	return out
 }
 
 // A MetricFilter is a CloudWatch Logs metric filter.
@@ -170,13 +208,30 @@ func (s *State) serveCloudWatch(w http.ResponseWriter, req *Request) bool {
 		if state == "" {
 			state = "OK"
 		}
-		list = append(list, map[string]any{
+		alarm := map[string]any{
 			"AlarmName": a.Name, "AlarmArn": "arn:aws:cloudwatch:" + a.Region + ":" + s.AccountID + ":alarm:" + a.Name,
-			"Namespace": a.Namespace, "MetricName": a.Metric, "ActionsEnabled": !a.ActionsOff, "AlarmActions": a.Actions,
-			"OKActions": []string{}, "InsufficientDataActions": []string{}, "StateValue": state, "Statistic": "Sum",
-			"Period": 300, "EvaluationPeriods": 1, "Threshold": 1.0, "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+			"ActionsEnabled": !a.ActionsOff, "AlarmActions": a.Actions,
+			"OKActions": []string{}, "InsufficientDataActions": []string{}, "StateValue": state,
+			"EvaluationPeriods": 1, "Threshold": 1.0, "ComparisonOperator": "GreaterThanOrEqualToThreshold",
 			"StateUpdatedTimestamp": a.StateUpdatedAt,
-		})
+		}
+		if len(a.Math) == 0 {
+			alarm["Namespace"], alarm["MetricName"], alarm["Statistic"], alarm["Period"] = a.Namespace, a.Metric, "Sum", 300
+			alarm["Dimensions"] = dimensions(a.Dimensions)
+		} else {
+			queries := []any{}
+			ids := []string{}
+			for i, m := range a.Math {
+				id := fmt.Sprintf("m%d", i+1)
+				ids = append(ids, id)
+				queries = append(queries, map[string]any{"Id": id, "ReturnData": false, "MetricStat": map[string]any{
+					"Metric": map[string]any{"Namespace": m.Namespace, "MetricName": m.Metric, "Dimensions": dimensions(m.Dimensions)},
+					"Period": 300, "Stat": "Sum"}})
+			}
+			queries = append(queries, map[string]any{"Id": "e1", "Expression": "SUM([" + strings.Join(ids, ",") + "])", "Label": a.Name, "ReturnData": true})
+			alarm["Metrics"] = queries
+		}
+		list = append(list, alarm)
 	}
 	out := map[string]any{"MetricAlarms": list, "CompositeAlarms": []any{}}
 	if next != "" {

@@ -155,6 +155,8 @@ type Group struct {
 	Name string
 	// Policies are the ARNs of the managed policies attached to it.
 	Policies []string
+	// Inline are the names of its inline policies.
+	Inline []string
 }
 
 // An AccessKey is an IAM access key.
