@@ -10,12 +10,15 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 
 	"github.com/attestdev/attest/collectors/all"
+	"github.com/attestdev/attest/collectors/aws"
+	"github.com/attestdev/attest/collectors/gcp"
 	"github.com/attestdev/attest/collectors/manual"
 	"github.com/attestdev/attest/controls"
 )
@@ -104,6 +107,22 @@ func Load(path string) (*File, error) {
 		if err := val.Validate(); err != nil {
 			name := yamlName(field)
 			bad("sources."+name, fmt.Errorf("%s: %w", name, err))
+		}
+	}
+	// Each aws.environments and gcp.environments entry is checked on its
+	// own, so that an error names the line of its key.
+	if a := f.Sources.AWS; a != nil {
+		for _, k := range slices.Sorted(maps.Keys(a.Environments)) {
+			if err := aws.CheckEnvironment(k, a.Environments[k]); err != nil {
+				bad("sources.aws.environments."+k, fmt.Errorf("aws.environments: %w", err))
+			}
+		}
+	}
+	if g := f.Sources.GCP; g != nil {
+		for _, k := range slices.Sorted(maps.Keys(g.Environments)) {
+			if err := gcp.CheckEnvironment(k, g.Environments[k]); err != nil {
+				bad("sources.gcp.environments."+k, fmt.Errorf("gcp.environments: %w", err))
+			}
 		}
 	}
 	rel := func(p *string) {

@@ -247,8 +247,11 @@ func LineOf(root *yaml.Node, field string) int {
 	}
 	line := n.Line
 	for _, seg := range splitPath(field) {
-		if idx, err := strconv.Atoi(seg); err == nil {
-			if n.Kind != yaml.SequenceNode || idx >= len(n.Content) {
+		// A number indexes a sequence; in a mapping it is a key (such as
+		// an AWS account id).
+		if n.Kind == yaml.SequenceNode {
+			idx, err := strconv.Atoi(seg)
+			if err != nil || idx < 0 || idx >= len(n.Content) {
 				return line
 			}
 			n = n.Content[idx]

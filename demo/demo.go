@@ -341,13 +341,16 @@ func (a *authority) leaf(notBefore, notAfter time.Time) (tls.Certificate, error)
 	return tls.Certificate{Certificate: [][]byte{der, a.cert.Raw}, PrivateKey: key}, nil
 }
 
-// startGCP serves two demo Google Cloud projects under one organisation,
+// startGCP serves three demo Google Cloud projects under one organisation,
 // all APIs on one local endpoint; the projects are discovered from the
-// organisation.
+// organisation and its folders.
 func (e *Env) startGCP(now time.Time) {
 	srv := httptest.NewServer(gcpfake.NewHandler(gcpfake.DemoAt(now)))
 	e.closers = append(e.closers, srv.Close)
-	e.Sources.GCP = &gcp.Config{Parents: []string{gcpfake.DemoParent}, Endpoint: srv.URL, HTTPClient: srv.Client()}
+	e.Sources.GCP = &gcp.Config{Parents: []string{gcpfake.DemoParent}, Endpoint: srv.URL, HTTPClient: srv.Client(),
+		// acme-prod is production by its ID, acme-sandbox non-production
+		// by its folder; acme-ci's folder is not classified.
+		Environments: gcpfake.DemoEnvironments()}
 }
 
 // startWorkspace serves the demo Google Workspace directory.

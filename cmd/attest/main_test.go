@@ -165,6 +165,26 @@ func TestConfigErrorsNameFileAndLine(t *testing.T) {
 	}
 }
 
+func TestConfigEnvironmentErrorNamesLine(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ body, want, value string }{
+		{"fail_on: high\nsources:\n  gcp:\n    projects: [acme-prod]\n    environments:\n      acme-prod: prod\n      folders/123: staging\n",
+			":7: sources.gcp.environments.folders/123", "staging"},
+		// A numeric key (an account id) is a mapping key, not an index.
+		{"fail_on: high\nsources:\n  aws:\n    regions: [eu-central-1]\n    environments:\n      \"111122223333\": prod\n      \"444455556666\": qa\n",
+			":7: sources.aws.environments.444455556666", "qa"},
+	} {
+		cfg := filepath.Join(t.TempDir(), "attest.yaml")
+		if err := os.WriteFile(cfg, []byte(tt.body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr := attest(t, "check", "--config", cfg)
+		if want := cfg + tt.want; code != 2 || !strings.Contains(stderr, want) || !strings.Contains(stderr, tt.value) {
+			t.Errorf("exit %d, stderr %q, want %q", code, stderr, want)
+		}
+	}
+}
+
 // TestLayering checks that imports flow one way: collectors never import
 // controls, reports or cmd, and the evidence package imports only the
 // standard library.

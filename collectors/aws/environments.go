@@ -2,7 +2,9 @@ package aws
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -31,6 +33,7 @@ func (c *Environment) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
 		ID: "aws.environment", Version: 1, Source: SourceName, Title: "Account environments (prod or nonprod)",
 		ResourceTypes: []collectors.ResourceType{{Name: AccountType, Doc: "An AWS account and its environment. ID is the account root ARN.", Attributes: []collectors.Attribute{
+			{Name: "classified", Type: "bool", Doc: "aws.environments classifies the account, directly or through an organisational unit (false when it does not; a gap when the lookup failed)."},
 			{Name: "environment", Type: "string", Doc: `"prod" or "nonprod" from aws.environments; a gap when the account is not classified.`},
 		}}},
 		Permissions: []string{"organizations:ListParents"},
@@ -48,12 +51,37 @@ func (c *Environment) Collect(ctx context.Context, target evidence.Target, out c
 	case err != nil:
 		fail(out, &r, err, "environment")
 	case env == "":
+		// Not classified is a finding of its own (AWS-ENV-001 fails on
+		// it), while the environment stays unknown.
+		r.Attributes["classified"] = false
 		r.Gaps = append(r.Gaps, unclassified(target.Account))
 	default:
+		r.Attributes["classified"] = true
 		r.Attributes["environment"] = env
 	}
 	out.Emit(r)
 	return nil
+}
+
+// accountIDPattern and ouIDPattern are the shapes of AWS account ids and
+// organisational unit or root ids (see the Organizations API reference).
+var (
+	accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	ouIDPattern      = regexp.MustCompile(`^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$`)
+)
+
+// CheckEnvironment reports what is wrong with one aws.environments entry:
+// the key must be an account id, an organisational unit id or a root id,
+// and the value "prod" or "nonprod".
+func CheckEnvironment(key, value string) error {
+	var errs []error
+	if value != "prod" && value != "nonprod" {
+		errs = append(errs, fmt.Errorf("environment %q: want \"prod\" or \"nonprod\"", value))
+	}
+	if !accountIDPattern.MatchString(key) && !ouIDPattern.MatchString(key) {
+		errs = append(errs, fmt.Errorf("key %q: want a 12-digit account id, an organisational unit id (ou-…) or a root id (r-…)", key))
+	}
+	return errors.Join(errs...)
 }
 
 // unclassified is the gap of an account that aws.environments does not

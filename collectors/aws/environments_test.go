@@ -109,6 +109,20 @@ func TestVPCPeering(t *testing.T) {
 	}
 }
 
+func TestCheckEnvironment(t *testing.T) {
+	t.Parallel()
+	for _, ok := range [][2]string{{"111122223333", "prod"}, {"ou-ab12-cdef3456", "nonprod"}, {"r-ab12", "prod"}} {
+		if err := CheckEnvironment(ok[0], ok[1]); err != nil {
+			t.Errorf("%s: %s: %v", ok[0], ok[1], err)
+		}
+	}
+	for _, bad := range [][2]string{{"111122223333", "staging"}, {"1111", "prod"}, {"ou-x", "prod"}, {"acme-prod", "prod"}} {
+		if err := CheckEnvironment(bad[0], bad[1]); err == nil {
+			t.Errorf("%s: %s: want an error", bad[0], bad[1])
+		}
+	}
+}
+
 func TestVPCPeeringFaults(t *testing.T) {
 	t.Parallel()
 	const c, r = "aws.vpc_peering", "eu-central-1"
@@ -136,13 +150,14 @@ func TestEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []evidence.Resource{{Type: AccountType, ID: "arn:aws:iam::123456789012:root", Name: testAccount, Account: testAccount,
-		Attributes: map[string]any{"environment": "prod"}}}
+		Attributes: map[string]any{"classified": true, "environment": "prod"}}}
 	if diff := cmp.Diff(want, out.resources); diff != "" {
 		t.Errorf("resources (-want +got):\n%s", diff)
 	}
-	// Unclassified: a gap, never a guess.
+	// Unclassified: not classified, and the environment a gap, never a guess.
 	out, err = runEnv(t.Context(), t, peerings(), nil, "aws.environment")
-	if err != nil || len(out.resources) != 1 || len(out.resources[0].Gaps) != 1 || out.resources[0].Attributes["environment"] != nil {
+	if err != nil || len(out.resources) != 1 || len(out.resources[0].Gaps) != 1 || out.resources[0].Attributes["environment"] != nil ||
+		out.resources[0].Attributes["classified"] != false {
 		t.Errorf("unclassified account: %v %+v", err, out.resources)
 	}
 	// Cancelled during an OU lookup.

@@ -3,8 +3,10 @@
 // instances, Cloud KMS keys, project IAM policies with their audit log
 // configuration, service account keys, VPC firewall rules, VPC
 // subnetworks with their flow logs, Secret Manager secrets (metadata only),
-// load balancer backend services with their Cloud Armor policies, and Cloud
-// Monitoring alerting policies. It
+// load balancer backend services with their Cloud Armor policies, Cloud
+// Monitoring alerting policies, and the environment (prod or nonprod) of
+// each project with the VPC peerings and Shared VPC attachments that join
+// projects. It
 // authenticates with Application Default Credentials and the read-only
 // cloud-platform scope; every call is a read (getIamPolicy is a POST that
 // reads).
@@ -51,7 +53,7 @@ type Config struct {
 	// storage/v1/. Default: each API's public endpoint.
 	Endpoint string `yaml:"endpoint"`
 	// Endpoints overrides the base URL of single APIs by name: storage,
-	// sqladmin, cloudkms, cloudresourcemanager, iam, compute,
+	// sqladmin, cloudkms, cloudresourcemanager (v1 and v3), iam, compute,
 	// secretmanager or monitoring. The URL is
 	// used as given (for storage and compute it includes storage/v1/ or
 	// compute/v1/).
@@ -61,6 +63,16 @@ type Config struct {
 	// open_restricted_ports of gcp.compute.firewall). Default: 22, 3389,
 	// 3306, 5432, 1433, 6379 and 27017.
 	RestrictedPorts []int `yaml:"restricted_ports"`
+	// Environments classifies projects for the environment separation
+	// checks: keys are project IDs ("acme-prod"), folders ("folders/123")
+	// or organisations ("organizations/456"), values "prod" or "nonprod".
+	// A project takes the value of its own ID, else of its nearest
+	// classified folder or organisation (read with the Resource Manager v1
+	// projects.getAncestry, called only when a key names a folder or an
+	// organisation). Default empty: environments are unknown, so the
+	// environment attributes are gaps and the separation controls are
+	// inconclusive.
+	Environments map[string]string `yaml:"environments"`
 	// Concurrency bounds the calls made at once per collector. Default 4.
 	Concurrency int `yaml:"concurrency"`
 	// Retries is how often a rate-limited call (429, 503) is retried.
@@ -120,6 +132,7 @@ func (s *Source) Collectors() []collectors.Collector {
 		&StorageBuckets{src: s}, &SQLInstances{src: s}, &KMSKeys{src: s},
 		&ProjectIAM{src: s}, &ServiceAccountKeys{src: s}, &Firewalls{src: s},
 		&Subnetworks{src: s}, &Secrets{src: s}, &BackendServices{src: s}, &AlertPolicies{src: s},
+		&Environment{src: s}, &NetworkLinks{src: s},
 	}
 	slices.SortFunc(cs, func(a, b collectors.Collector) int { return cmp.Compare(a.Describe().ID, b.Describe().ID) })
 	return cs
@@ -251,4 +264,9 @@ var operation = gcpapi.Operations(
 	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/v1/projects/[^/]+/secrets$`), Name: opSecretsList},
 	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/compute/v1/projects/[^/]+/aggregated/backendServices$`), Name: opBackendsList},
 	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/v3/projects/[^/]+/alertPolicies$`), Name: opAlertPoliciesList},
+	gcpapi.Op{Method: http.MethodPost, Path: regexp.MustCompile(`/v1/projects/[^/]+:getAncestry$`), Name: opGetAncestry},
+	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/compute/v1/projects/[^/]+/global/networks$`), Name: opNetworksList},
+	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/compute/v1/projects/[^/]+$`), Name: opComputeProjectsGet},
+	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/compute/v1/projects/[^/]+/getXpnHost$`), Name: opGetXpnHost},
+	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/compute/v1/projects/[^/]+/getXpnResources$`), Name: opGetXpnResources},
 )

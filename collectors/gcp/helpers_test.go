@@ -23,6 +23,8 @@ type tcase struct {
 	wantPerm string // for denials
 	want     []evidence.Resource
 	wantFail []evidence.FailureKind
+	// envs is the source's gcp.environments.
+	envs map[string]string
 }
 
 // runCases runs each case against collector id with the gcp source pointed
@@ -32,9 +34,10 @@ func runCases(t *testing.T, id, typ string, cases []tcase) {
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := gcptest.NewServer(t, tt.fx, ":getIamPolicy")
+			srv := gcptest.NewServer(t, tt.fx, ":getIamPolicy", ":getAncestry")
 			zero := 0
-			src := NewSource(Config{Projects: []string{project}, Endpoint: srv.URL, HTTPClient: srv.Client(), MaxRetryWaitSeconds: &zero})
+			src := NewSource(Config{Projects: []string{project}, Endpoint: srv.URL, HTTPClient: srv.Client(), MaxRetryWaitSeconds: &zero,
+				Environments: tt.envs})
 			var c collectors.Collector
 			for _, x := range src.Collectors() {
 				if x.Describe().ID == id {

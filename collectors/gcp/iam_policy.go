@@ -15,11 +15,13 @@ import (
 
 // ProjectIAM collects a project's IAM policy: basic (primitive) owner and
 // editor roles granted to individual users, bindings to allUsers or
-// allAuthenticatedUsers, and whether Data Access audit logs are on for all
-// services.
+// allAuthenticatedUsers, the groups holding roles, whether Data Access
+// audit logs are on for all services, and the project's environment (see
+// Environment), so that one rule can test roles against the environment.
 //
 // Resource Manager API docs: https://cloud.google.com/resource-manager/reference/rest/v3/projects/getIamPolicy
-// Operation: resourcemanager.projects.getIamPolicy (POST /v3/projects/{project}:getIamPolicy, a read).
+// Operations: resourcemanager.projects.getIamPolicy (POST /v3/projects/{project}:getIamPolicy, a read),
+// resourcemanager.projects.getAncestry (see Environment).
 type ProjectIAM struct{ src *Source }
 
 const (
@@ -33,14 +35,17 @@ var publicMembers = []string{"allUsers", "allAuthenticatedUsers"}
 // Describe returns the collector's metadata.
 func (c *ProjectIAM) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
-		ID: "gcp.iam", Version: 1, Source: SourceName, Title: "Project IAM policy and audit log configuration",
+		ID: "gcp.iam", Version: 2, Source: SourceName, Title: "Project IAM policy and audit log configuration",
 		ResourceTypes: []collectors.ResourceType{{Name: typeProjectIAM, Doc: "The IAM policy of a project. ID is //cloudresourcemanager.googleapis.com/projects/ID.", Attributes: []collectors.Attribute{
 			{Name: "owners", Type: "int", Doc: "Number of principals with roles/owner."},
 			{Name: "primitive_user_grants", Type: "list", Doc: `Basic roles granted to individual users, as "roles/owner user:EMAIL" or "roles/editor user:EMAIL", sorted.`},
 			{Name: "public_grants", Type: "list", Doc: `Roles granted to allUsers or allAuthenticatedUsers, as "ROLE MEMBER", sorted.`},
 			{Name: "data_access_logs", Type: "bool", Doc: "Data Access audit logs (DATA_READ and DATA_WRITE) are enabled for allServices."},
+			{Name: "groups", Type: "list", Doc: "E-mail addresses (lower case) of the Google groups, and IDs of the workforce identity pool groups, holding any role in the project, sorted."},
+			{Name: "group_grants", Type: "list", Doc: `Roles granted to groups, as "ROLE group:EMAIL" or "ROLE principalSet://...", sorted.`},
+			{Name: "environment", Type: "string", Doc: `The project's environment ("prod" or "nonprod") from gcp.environments, as for gcp.project; a gap when unclassified or when its ancestry cannot be read.`},
 		}}},
-		Permissions: []string{opGetIamPolicy},
+		Permissions: []string{opGetIamPolicy, permProjectsGet},
 	}
 }
 
@@ -61,9 +66,13 @@ func (c *ProjectIAM) Collect(ctx context.Context, target evidence.Target, out co
 		return fmt.Errorf("gcp %s %s: %w", opGetIamPolicy, name, gcpapi.Classify(err, opGetIamPolicy, opGetIamPolicy))
 	}
 	owners := map[string]bool{}
-	userGrants, publicGrants := []string{}, []string{}
+	userGrants, publicGrants, groups, groupGrants := []string{}, []string{}, []string{}, []string{}
 	for _, b := range pol.Bindings {
 		for _, m := range b.Members {
+			if g := groupOf(m); g != "" {
+				groups = append(groups, g)
+				groupGrants = append(groupGrants, b.Role+" "+m)
+			}
 			if b.Role == "roles/owner" {
 				owners[m] = true
 			}
@@ -86,15 +95,47 @@ func (c *ProjectIAM) Collect(ctx context.Context, target evidence.Target, out co
 		}
 		dataAccess = slices.Contains(types, "DATA_READ") && slices.Contains(types, "DATA_WRITE")
 	}
-	out.Emit(evidence.Resource{
+	r := evidence.Resource{
 		Type: typeProjectIAM, ID: "//cloudresourcemanager.googleapis.com/" + name, Name: target.Account, Account: target.Account,
 		Attributes: map[string]any{
 			"owners": len(owners), "primitive_user_grants": sortedList(userGrants),
 			"public_grants": sortedList(publicGrants), "data_access_logs": dataAccess,
+			"groups": sortedList(groups), "group_grants": sortedList(groupGrants),
 		},
-		Records: trace.Records(),
-	})
+	}
+	// A failed ancestry lookup leaves only the environment unknown: it is
+	// a gap on that attribute, not a failure of the run, so the controls
+	// over the policy itself keep their evidence.
+	cl := c.src.classifier().classify(tctx, target.Account)
+	switch {
+	case cl.err != nil && gcpapi.Canceled(cl.err):
+		return cl.err
+	case cl.err != nil:
+		r.Gaps = append(r.Gaps, collectors.GapOf(cl.err, "environment"))
+	case cl.env == "":
+		r.Gaps = append(r.Gaps, unclassified(target.Account, "environment"))
+	default:
+		r.Attributes["environment"] = cl.env
+	}
+	r.Records = trace.Records()
+	out.Emit(r)
 	return nil
+}
+
+// groupOf returns the group a policy member names, lower case: the e-mail
+// of "group:EMAIL" or the principal set of a workforce identity pool group
+// ("principalSet://iam.googleapis.com/locations/global/workforcePools/POOL/group/ID"
+// gives ID); "" for any other member.
+func groupOf(member string) string {
+	if e, ok := strings.CutPrefix(member, "group:"); ok {
+		return strings.ToLower(e)
+	}
+	if strings.HasPrefix(member, "principalSet://") {
+		if i := strings.LastIndex(member, "/group/"); i >= 0 {
+			return strings.ToLower(member[i+len("/group/"):])
+		}
+	}
+	return ""
 }
 
 // sortedList returns ss sorted, without duplicates, as a JSON list.

@@ -34,10 +34,13 @@ includedPermissions:
 - cloudsql.instances.list
 - compute.backendServices.list
 - compute.firewalls.list
+- compute.networks.list
+- compute.projects.get
 - compute.subnetworks.list
 - iam.serviceAccountKeys.list
 - iam.serviceAccounts.list
 - monitoring.alertPolicies.list
+- resourcemanager.projects.get
 - resourcemanager.projects.getIamPolicy
 - secretmanager.secrets.list
 - storage.buckets.list

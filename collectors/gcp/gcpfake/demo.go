@@ -5,6 +5,20 @@ import "time"
 // DemoParent is the organisation the demo projects belong to.
 const DemoParent = "organizations/123456789012"
 
+// Demo folders: non-production projects, and shared tooling nobody has
+// classified yet.
+const (
+	DemoNonprodFolder = "folders/300000000001"
+	DemoToolsFolder   = "folders/300000000002"
+)
+
+// DemoEnvironments is the demo's gcp.environments: acme-prod by its ID,
+// the non-production folder by folder; the tools folder is left out, so
+// its project acme-ci is unclassified.
+func DemoEnvironments() map[string]string {
+	return map[string]string{"acme-prod": "prod", DemoNonprodFolder: "nonprod"}
+}
+
 // Demo returns the demo projects as of now.
 func Demo() *State { return DemoAt(time.Now()) }
 
@@ -30,12 +44,23 @@ func Demo() *State { return DemoAt(time.Now()) }
 //   - The uptime alert notifies two channels, the database CPU alert none.
 //   - acme-sandbox has Cloud SQL disabled, grants roles/editor to bob and
 //     has no Data Access logs.
+//   - Environments: acme-prod is prod, acme-sandbox sits in the non-prod
+//     folder, acme-ci in a tools folder nobody classified.
+//   - acme-prod's prod network is peered with acme-sandbox's network; its
+//     default network is peered with Google's service producer network
+//     for the database's private IP. acme-sandbox shares its network with
+//     acme-ci (Shared VPC host and service project).
+//   - The engineering group can view acme-prod and edit acme-sandbox.
 func DemoAt(now time.Time) *State {
 	day := 24 * time.Hour
 	ago := func(d int) time.Time { return now.Add(-time.Duration(d) * day).UTC().Truncate(time.Second) }
 	key := "projects/acme-prod/locations/europe-west3/keyRings/prod/cryptoKeys/storage"
 	return &State{
 		Parent: DemoParent,
+		Folders: []Folder{
+			{Name: DemoNonprodFolder, DisplayName: "nonprod"},
+			{Name: DemoToolsFolder, DisplayName: "tools"},
+		},
 		Projects: []*Project{
 			{
 				ID: "acme-prod", Number: 415104041262,
@@ -83,12 +108,21 @@ func DemoAt(now time.Time) *State {
 					{Name: "allow-ssh-anywhere", Network: "default", Direction: "INGRESS", SourceRanges: []string{"0.0.0.0/0"}, Ports: []string{"22"}},
 					{Name: "allow-internal", Network: "default", Direction: "INGRESS", SourceRanges: []string{"10.128.0.0/9"}, Ports: []string{"0-65535"}},
 				},
+				Networks: []Network{
+					{Name: "default", Peerings: []Peering{{Name: "servicenetworking-googleapis-com", Project: "b7e4c2d9a1f03e56-tp", Network: "servicenetworking"}}},
+					{Name: "prod", Peerings: []Peering{{Name: "prod-to-sandbox", Project: "acme-sandbox", Network: "sandbox"}}},
+				},
 			},
 			{
-				ID: "acme-sandbox", Number: 415104041263, SQLDisabled: true,
+				ID: "acme-sandbox", Number: 415104041263, SQLDisabled: true, Folder: DemoNonprodFolder,
 				Buckets: []Bucket{{Name: "acme-sandbox-scratch", Location: "EUROPE-WEST1", LocationType: "region", Versioning: true,
 					Uniform: true, PublicAccessPrevention: "enforced"}},
-				Bindings: []Binding{{Role: "roles/editor", Members: []string{"user:bob@acme-demo.example"}}},
+				Bindings: []Binding{{Role: "roles/editor", Members: []string{"group:engineering@acme-demo.example", "user:bob@acme-demo.example"}}},
+				Networks: []Network{{Name: "sandbox", Peerings: []Peering{{Name: "sandbox-to-prod", Project: "acme-prod", Network: "prod"}}}},
+			},
+			{
+				ID: "acme-ci", Number: 415104041264, Folder: DemoToolsFolder, SharedVPCHost: "acme-sandbox", DataAccessLogs: true,
+				Bindings: []Binding{{Role: "roles/owner", Members: []string{"group:platform-admins@acme-demo.example"}}},
 			},
 		},
 	}

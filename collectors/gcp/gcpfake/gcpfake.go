@@ -1,8 +1,8 @@
 // Package gcpfake serves small Google Cloud projects over the REST wire
 // format of the Cloud Storage, Cloud SQL Admin, Cloud KMS, Resource
-// Manager, IAM and Compute Engine APIs, for the demo and for tests. It
-// answers every read the gcp collectors make (all APIs under one base URL,
-// as with the gcp source's endpoint setting), pages lists with
+// Manager (v1 and v3), IAM and Compute Engine APIs, for the demo and for
+// tests. It answers every read the gcp collectors make (all APIs under one
+// base URL, as with the gcp source's endpoint setting), pages lists with
 // nextPageToken, and refuses any other request.
 package gcpfake
 
@@ -19,9 +19,11 @@ import (
 
 // State is the projects the fake serves.
 type State struct {
-	// Parent is the organisation or folder ("organizations/123") whose
-	// projects are all Projects.
-	Parent   string
+	// Parent is the organisation ("organizations/123") all Projects and
+	// Folders belong to.
+	Parent string
+	// Folders are the folders under Parent, nested through their parents.
+	Folders  []Folder
 	Projects []*Project
 	// PageSize caps list pages, so tests can force paging; 0 means no cap.
 	PageSize int
@@ -37,6 +39,9 @@ type State struct {
 type Project struct {
 	ID     string
 	Number int64
+	// Folder is the project's parent folder ("folders/123"); "" means
+	// directly under State.Parent.
+	Folder string
 	// SQLDisabled answers Cloud SQL Admin calls with SERVICE_DISABLED.
 	SQLDisabled     bool
 	Buckets         []Bucket
@@ -51,6 +56,11 @@ type Project struct {
 	Secrets       []Secret
 	Backends      []BackendService
 	AlertPolicies []AlertPolicy
+	// Networks and SharedVPCHost are served by links.go.
+	Networks []Network
+	// SharedVPCHost is the Shared VPC host project this project is a
+	// service project of; a project named here by another is a host.
+	SharedVPCHost string
 }
 
 // Bucket is a Cloud Storage bucket.
@@ -142,7 +152,12 @@ func (s *State) serve(w http.ResponseWriter, r *http.Request) {
 	seg := strings.Split(strings.Trim(p, "/"), "/")
 	q := r.URL.Query()
 	base := "http://" + r.Host
-	// POST /v3/projects/{p}:getIamPolicy is the only read that is a POST.
+	// POST /v1/projects/{p}:getAncestry reads, like getIamPolicy.
+	if r.Method == http.MethodPost && len(seg) == 3 && seg[0] == "v1" && seg[1] == "projects" && strings.HasSuffix(seg[2], ":getAncestry") {
+		s.ancestry(w, strings.TrimSuffix(seg[2], ":getAncestry"))
+		return
+	}
+	// POST /v3/projects/{p}:getIamPolicy is the other read that is a POST.
 	if r.Method == http.MethodPost && len(seg) == 3 && seg[0] == "v3" && seg[1] == "projects" && strings.HasSuffix(seg[2], ":getIamPolicy") {
 		pr := s.project(strings.TrimSuffix(seg[2], ":getIamPolicy"))
 		if pr == nil {
@@ -170,13 +185,24 @@ func (s *State) serve(w http.ResponseWriter, r *http.Request) {
 		s.list(w, r, "storage#buckets", "items", items)
 	case p == "/v3/projects" || p == "/v3/folders":
 		var items []any
-		if seg[1] == "projects" && q.Get("parent") == s.Parent {
+		parent := q.Get("parent")
+		if seg[1] == "projects" {
 			for _, pr := range s.Projects {
-				items = append(items, map[string]any{"name": fmt.Sprintf("projects/%d", pr.Number), "parent": s.Parent,
-					"projectId": pr.ID, "state": "ACTIVE", "displayName": pr.ID})
+				if s.parentOf(pr) == parent {
+					items = append(items, map[string]any{"name": fmt.Sprintf("projects/%d", pr.Number), "parent": parent,
+						"projectId": pr.ID, "state": "ACTIVE", "displayName": pr.ID})
+				}
+			}
+		} else {
+			for _, f := range s.Folders {
+				if s.folderParent(f) == parent {
+					items = append(items, map[string]any{"name": f.Name, "parent": parent, "displayName": f.DisplayName, "state": "ACTIVE"})
+				}
 			}
 		}
 		s.list(w, r, "", seg[1], items)
+	case len(seg) >= 4 && seg[0] == "compute" && seg[2] == "projects" && linkPath(seg[4:]):
+		s.serveLinks(w, r, seg[3], seg[4:])
 	case len(seg) >= 4 && seg[0] == "v1" && seg[1] == "projects":
 		pr := s.project(seg[2])
 		if pr == nil {
