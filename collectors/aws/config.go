@@ -49,6 +49,13 @@ type Config struct {
 	// Default empty: environments are unknown, so the environment
 	// attributes are gaps and the separation controls are inconclusive.
 	Environments map[string]string `yaml:"environments"`
+	// EnvironmentTag names an AWS Organizations account tag whose value,
+	// "prod" or "nonprod" in any case, classifies an account that
+	// Environments does not name directly (read with
+	// organizations:ListTagsForResource from the caller's account). It
+	// takes precedence over organisational units. Default empty: tags are
+	// not read.
+	EnvironmentTag string `yaml:"environment_tag"`
 	// CriticalBucketTag marks critical S3 buckets, which must replicate
 	// (AWS-S3-005), by a bucket tag. Default key "criticality", value
 	// "critical".

@@ -36,7 +36,7 @@ func (c *VPCPeering) Describe() collectors.Descriptor {
 			{Name: "accepter_environment", Type: "string", Doc: `Environment of the accepter account ("prod" or "nonprod"); a gap when unclassified.`},
 			{Name: "cross_environment", Type: "bool", Doc: "The connection joins a prod and a nonprod account; a gap when either is unclassified."},
 		}}},
-		Permissions: []string{"ec2:DescribeVpcPeeringConnections", "organizations:ListParents"},
+		Permissions: append([]string{"ec2:DescribeVpcPeeringConnections"}, environmentPermissions...),
 	}
 }
 

@@ -19,8 +19,9 @@ import (
 // organisational units.
 //
 // AWS API docs: https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListParents.html
-// Operation: organizations:ListParents, called with the caller's (management
-// account) credentials and only when Config.Environments names OUs.
+// Operations: organizations:ListParents and organizations:ListTagsForResource,
+// called with the caller's (management account) credentials and only when
+// Config.Environments names OUs or Config.EnvironmentTag is set.
 type Environment struct{ s *Source }
 
 // AccountType is the resource type of an account's classification.
@@ -31,12 +32,12 @@ func (c *Environment) regional() bool { return false }
 // Describe returns the collector's metadata.
 func (c *Environment) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
-		ID: "aws.environment", Version: 1, Source: SourceName, Title: "Account environments (prod or nonprod)",
+		ID: "aws.environment", Version: 2, Source: SourceName, Title: "Account environments (prod or nonprod)",
 		ResourceTypes: []collectors.ResourceType{{Name: AccountType, Doc: "An AWS account and its environment. ID is the account root ARN.", Attributes: []collectors.Attribute{
 			{Name: "classified", Type: "bool", Doc: "aws.environments classifies the account, directly or through an organisational unit (false when it does not; a gap when the lookup failed)."},
 			{Name: "environment", Type: "string", Doc: `"prod" or "nonprod" from aws.environments; a gap when the account is not classified.`},
 		}}},
-		Permissions: []string{"organizations:ListParents"},
+		Permissions: environmentPermissions,
 	}
 }
 
@@ -88,12 +89,20 @@ func CheckEnvironment(key, value string) error {
 // classify.
 func unclassified(account string) evidence.Gap {
 	return evidence.Gap{Attribute: "environment", Kind: evidence.Errored,
-		Message: "aws.environments classifies neither account " + account + " nor one of its organisational units"}
+		Message: "aws.environments classifies neither account " + account + " nor one of its organisational units, and no aws.environment_tag tag names prod or nonprod"}
 }
 
+// environmentPermissions are what resolving an account's environment may
+// call, from the caller's (management) account: organizations:ListParents
+// when aws.environments names organisational units or the root, and
+// organizations:ListTagsForResource when aws.environment_tag is set.
+var environmentPermissions = []string{"organizations:ListParents", "organizations:ListTagsForResource"}
+
 // environment returns the configured environment of account, "" when none
-// applies. cache holds the lookups of one collector run: it is never shared
-// between runs, so every run records the ListParents responses its
+// applies: the account's own entry in aws.environments, else its
+// aws.environment_tag tag, else the entry of its nearest organisational
+// unit (or root). cache holds the lookups of one collector run: it is never
+// shared between runs, so every run records the Organizations responses its
 // resources rest on, whatever order the runs are scheduled in.
 func (s *Source) environment(ctx context.Context, account string, cache map[string]string) (string, error) {
 	envs := s.cfg.Environments
@@ -102,9 +111,9 @@ func (s *Source) environment(ctx context.Context, account string, cache map[stri
 	}
 	ous := false
 	for k := range envs {
-		ous = ous || strings.HasPrefix(k, "ou-")
+		ous = ous || strings.HasPrefix(k, "ou-") || strings.HasPrefix(k, "r-")
 	}
-	if !ous {
+	if !ous && s.cfg.EnvironmentTag == "" {
 		return "", nil
 	}
 	if env, ok := cache[account]; ok {
@@ -117,18 +126,53 @@ func (s *Source) environment(ctx context.Context, account string, cache map[stri
 		return "", fmt.Errorf("aws: caller account was not planned")
 	}
 	cl := organizations.NewFromConfig(base)
-	child, env := account, ""
-	for env == "" {
+	env, err := s.taggedEnvironment(ctx, cl, account)
+	if err != nil {
+		return "", err
+	}
+	for child := account; env == "" && ous; {
 		page, err := cl.ListParents(ctx, &organizations.ListParentsInput{ChildId: awssdk.String(child)})
 		if err != nil {
 			return "", apiError("organizations:ListParents", fmt.Errorf("aws organizations ListParents %s: %w", child, err))
 		}
-		if len(page.Parents) == 0 || page.Parents[0].Type != "ORGANIZATIONAL_UNIT" {
+		if len(page.Parents) == 0 {
 			break
 		}
-		child = awssdk.ToString(page.Parents[0].Id)
+		parent := page.Parents[0]
+		child = awssdk.ToString(parent.Id)
 		env = envs[child]
+		if parent.Type != "ORGANIZATIONAL_UNIT" {
+			break // the root: no further parents
+		}
 	}
 	cache[account] = env
 	return env, nil
+}
+
+// taggedEnvironment returns the environment the account's
+// aws.environment_tag tag names ("prod" or "nonprod", in any case), or ""
+// when the tag is not configured, absent, or names neither.
+func (s *Source) taggedEnvironment(ctx context.Context, cl *organizations.Client, account string) (string, error) {
+	key := s.cfg.EnvironmentTag
+	if key == "" {
+		return "", nil
+	}
+	p := organizations.NewListTagsForResourcePaginator(cl, &organizations.ListTagsForResourceInput{ResourceId: awssdk.String(account)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return "", apiError("organizations:ListTagsForResource", fmt.Errorf("aws organizations ListTagsForResource %s: %w", account, err))
+		}
+		for _, t := range page.Tags {
+			if awssdk.ToString(t.Key) != key {
+				continue
+			}
+			switch v := strings.ToLower(awssdk.ToString(t.Value)); v {
+			case "prod", "nonprod":
+				return v, nil
+			}
+			return "", nil
+		}
+	}
+	return "", nil
 }

@@ -170,3 +170,58 @@ func TestEnvironment(t *testing.T) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
 }
+
+func TestEnvironmentFromTagsAndRoot(t *testing.T) {
+	t.Parallel()
+	state := func(tags map[string]string) *awsfake.State {
+		return &awsfake.State{Parents: map[string]string{testAccount: "ou-ab12-work0000", "ou-ab12-work0000": "r-ab12"},
+			AccountTags: map[string]map[string]string{testAccount: tags}}
+	}
+	tests := []struct {
+		name     string
+		st       *awsfake.State
+		envs     map[string]string
+		tag      string
+		pageSize int
+		want     any // the environment attribute, nil when a gap
+		wantGap  evidence.FailureKind
+		tagCalls int
+	}{
+		{name: "tag names the environment (any case)", st: state(map[string]string{"environment": "Prod"}), tag: "environment", want: "prod", tagCalls: 1},
+		{name: "tag on the second page", st: state(map[string]string{"cost-center": "42", "environment": "nonprod"}), tag: "environment", pageSize: 1,
+			want: "nonprod", tagCalls: 2},
+		{name: "other tag value falls back to the OU", st: state(map[string]string{"environment": "staging"}), tag: "environment",
+			envs: map[string]string{"ou-ab12-work0000": "nonprod"}, want: "nonprod", tagCalls: 1},
+		{name: "the account's own entry wins without a call", st: state(map[string]string{"environment": "nonprod"}), tag: "environment",
+			envs: map[string]string{testAccount: "prod"}, want: "prod"},
+		{name: "root id", st: state(nil), envs: map[string]string{"r-ab12": "prod"}, want: "prod"},
+		{name: "no tag, no entry: unclassified", st: state(map[string]string{"team": "web"}), tag: "environment", wantGap: evidence.Errored, tagCalls: 1},
+		{name: "tags denied", st: withFault(state(nil), "organizations:ListTagsForResource", "AccessDeniedException", http.StatusBadRequest),
+			tag: "environment", wantGap: evidence.Denied, tagCalls: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.st.AccountID, tt.st.PageSize = testAccount, tt.pageSize
+			src := newFakeSource(t, tt.st)
+			src.cfg.Environments, src.cfg.EnvironmentTag, src.caller = tt.envs, tt.tag, testAccount
+			out, err := collect(t.Context(), t, src, "aws.environment", "eu-central-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out.resources) != 1 {
+				t.Fatalf("resources: %+v", out.resources)
+			}
+			r := out.resources[0]
+			if got := r.Attributes["environment"]; got != tt.want {
+				t.Errorf("environment = %v, want %v (gaps %+v)", got, tt.want, r.Gaps)
+			}
+			if tt.wantGap != "" && (len(r.Gaps) != 1 || r.Gaps[0].Kind != tt.wantGap) {
+				t.Errorf("gaps = %+v, want one of kind %s", r.Gaps, tt.wantGap)
+			}
+			if got := tt.st.Calls("organizations:ListTagsForResource"); got != tt.tagCalls {
+				t.Errorf("ListTagsForResource calls = %d, want %d", got, tt.tagCalls)
+			}
+		})
+	}
+}

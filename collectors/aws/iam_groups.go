@@ -39,7 +39,7 @@ func (c *IAMGroups) Describe() collectors.Descriptor {
 			{Name: "inline_policies", Type: "int", Doc: "Number of inline policies embedded in the group."},
 			{Name: "environment", Type: "string", Doc: `Environment of the group's account ("prod" or "nonprod") from aws.environments; a gap when the account is not classified.`},
 		}}},
-		Permissions: []string{"iam:GetAccountAuthorizationDetails", "organizations:ListParents"},
+		Permissions: append([]string{"iam:GetAccountAuthorizationDetails"}, environmentPermissions...),
 	}
 }
 

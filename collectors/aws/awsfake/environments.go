@@ -1,7 +1,9 @@
 package awsfake
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -13,6 +15,9 @@ type Peering struct {
 }
 
 func (s *State) serveOrgParents(w http.ResponseWriter, req *Request) bool {
+	if req.Operation == "ListTagsForResource" {
+		return s.serveAccountTags(w, req)
+	}
 	if req.Operation != "ListParents" {
 		return false
 	}
@@ -27,6 +32,29 @@ func (s *State) serveOrgParents(w http.ResponseWriter, req *Request) bool {
 		kind = "ROOT"
 	}
 	writeJSON(w, json11, map[string]any{"Parents": []map[string]any{{"Id": parent, "Type": kind}}})
+	return true
+}
+
+// serveAccountTags serves organizations:ListTagsForResource for accounts,
+// one tag a page when PageSize is 1, sorted by key.
+func (s *State) serveAccountTags(w http.ResponseWriter, req *Request) bool {
+	id := str(req.JSON, "ResourceId")
+	tags, ok := s.AccountTags[id]
+	if !ok && s.Parents[id] == "" {
+		writeError(w, req, http.StatusBadRequest, "TargetNotFoundException", "We can't find a resource with the ResourceId that you specified.")
+		return true
+	}
+	keys := slices.Sorted(maps.Keys(tags))
+	items, next := page(keys, str(req.JSON, "NextToken"), s.PageSize)
+	out := []map[string]any{}
+	for _, k := range items {
+		out = append(out, map[string]any{"Key": k, "Value": tags[k]})
+	}
+	resp := map[string]any{"Tags": out}
+	if next != "" {
+		resp["NextToken"] = next
+	}
+	writeJSON(w, json11, resp)
 	return true
 }
 

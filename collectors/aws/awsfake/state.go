@@ -53,6 +53,9 @@ type State struct {
 	// Parents maps account and OU ids to their parent OU ("ou-...") or
 	// root ("r-...") for organizations:ListParents (environments.go).
 	Parents map[string]string
+	// AccountTags are the Organizations tags of accounts, by account id,
+	// for organizations:ListTagsForResource (environments.go).
+	AccountTags map[string]map[string]string
 	// Protection holds the account-level S3 public access block and the
 	// other protection settings of protection.go.
 	Protection Protection
