@@ -188,13 +188,8 @@ func (c *AlertsCollector) dependabot(ctx context.Context, client *gh.Client, r *
 				Alerts *alertConn `json:"vulnerabilityAlerts"`
 			} `json:"repository"`
 		}
-		errs, err := graphql(ctx, client, moreAlertsQuery, map[string]any{"owner": r.owner(), "name": r.Name, "cursor": conn.PageInfo.EndCursor}, permDependabotRead, &more)
-		if err == nil && len(errs) > 0 {
-			err = classifyGraphQL(errs[0], permDependabotRead)
-		}
-		if err == nil && (more.Repository == nil || more.Repository.Alerts == nil) {
-			err = classifyGraphQL(gqlError{Type: "NOT_FOUND", Message: "Dependabot alerts of " + r.NameWithOwner}, permDependabotRead)
-		}
+		err := graphqlWhole(ctx, client, moreAlertsQuery, map[string]any{"owner": r.owner(), "name": r.Name, "cursor": conn.PageInfo.EndCursor},
+			permDependabotRead, &more, "Dependabot alerts of "+r.NameWithOwner, func() bool { return more.Repository != nil && more.Repository.Alerts != nil })
 		if err != nil {
 			return 0, 0, true, err
 		}

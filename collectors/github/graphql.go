@@ -102,6 +102,22 @@ func graphql(ctx context.Context, c *gh.Client, query string, vars map[string]an
 	return resp.Errors, nil
 }
 
+// graphqlWhole runs a follow-up query whose answer must be whole: an error
+// entry, or data without the part present checks for (what names it), is
+// an error, classified with perm.
+func graphqlWhole(ctx context.Context, c *gh.Client, query string, vars map[string]any, perm string, out any, what string, present func() bool) error {
+	errs, err := graphql(ctx, c, query, vars, perm, out)
+	switch {
+	case err != nil:
+		return err
+	case len(errs) > 0:
+		return classifyGraphQL(errs[0], perm)
+	case !present():
+		return classifyGraphQL(gqlError{Type: "NOT_FOUND", Message: what + " not found"}, perm)
+	}
+	return nil
+}
+
 // pageInfo is a GraphQL connection's page information.
 type pageInfo struct {
 	HasNextPage bool   `json:"hasNextPage"`

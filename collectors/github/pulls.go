@@ -213,13 +213,8 @@ func (c *ReviewCollector) merged(ctx context.Context, client *gh.Client, r *grap
 				Pulls *pullConn `json:"pullRequests"`
 			} `json:"repository"`
 		}
-		errs, err := graphql(ctx, client, morePullsQuery, map[string]any{"owner": r.owner(), "name": r.Name, "cursor": conn.PageInfo.EndCursor}, permPulls, &more)
-		if err == nil && len(errs) > 0 {
-			err = classifyGraphQL(errs[0], permPulls)
-		}
-		if err == nil && (more.Repository == nil || more.Repository.Pulls == nil) {
-			err = classifyGraphQL(gqlError{Type: "NOT_FOUND", Message: "pull requests of " + r.NameWithOwner}, permPulls)
-		}
+		err := graphqlWhole(ctx, client, morePullsQuery, map[string]any{"owner": r.owner(), "name": r.Name, "cursor": conn.PageInfo.EndCursor},
+			permPulls, &more, "pull requests of "+r.NameWithOwner, func() bool { return more.Repository != nil && more.Repository.Pulls != nil })
 		if err != nil {
 			return nil, fmt.Errorf("github graphql pull requests of %s: %w", r.NameWithOwner, err)
 		}
@@ -356,13 +351,10 @@ func (c *ReviewCollector) approvals(ctx context.Context, client *gh.Client, p pu
 				} `json:"pullRequest"`
 			} `json:"repository"`
 		}
-		errs, err := graphql(ctx, client, moreReviewsQuery, map[string]any{"owner": p.owner, "name": p.name, "number": p.number, "cursor": conn.PageInfo.EndCursor}, permPulls, &more)
-		if err == nil && len(errs) > 0 {
-			err = classifyGraphQL(errs[0], permPulls)
-		}
-		if err == nil && (more.Repository == nil || more.Repository.PullRequest == nil || more.Repository.PullRequest.Reviews == nil) {
-			err = classifyGraphQL(gqlError{Type: "NOT_FOUND", Message: fmt.Sprintf("reviews of %s#%d", p.repo, p.number)}, permPulls)
-		}
+		err := graphqlWhole(ctx, client, moreReviewsQuery, map[string]any{"owner": p.owner, "name": p.name, "number": p.number, "cursor": conn.PageInfo.EndCursor},
+			permPulls, &more, fmt.Sprintf("reviews of %s#%d", p.repo, p.number), func() bool {
+				return more.Repository != nil && more.Repository.PullRequest != nil && more.Repository.PullRequest.Reviews != nil
+			})
 		if err != nil {
 			return 0, trace.Records(), err
 		}

@@ -241,13 +241,8 @@ func (c *RepoCollector) repo(ctx context.Context, client *gh.Client, r *graphRep
 				Rulesets *rulesetConn `json:"rulesets"`
 			} `json:"repository"`
 		}
-		errs, err := graphql(ctx, client, rulesetsQuery, map[string]any{"owner": r.owner(), "name": r.Name, "cursor": conn.PageInfo.EndCursor}, permProtection, &more)
-		if err == nil && len(errs) > 0 {
-			err = classifyGraphQL(errs[0], permProtection)
-		}
-		if err == nil && (more.Repository == nil || more.Repository.Rulesets == nil) {
-			err = classifyGraphQL(gqlError{Type: "NOT_FOUND", Message: "rulesets of " + r.NameWithOwner}, permProtection)
-		}
+		err := graphqlWhole(ctx, client, rulesetsQuery, map[string]any{"owner": r.owner(), "name": r.Name, "cursor": conn.PageInfo.EndCursor},
+			permProtection, &more, "rulesets of "+r.NameWithOwner, func() bool { return more.Repository != nil && more.Repository.Rulesets != nil })
 		if err != nil {
 			if canceled(err) {
 				return repoResult{err: err}
