@@ -70,29 +70,8 @@ func (c *VPCPeering) Collect(ctx context.Context, target evidence.Target, out co
 		r := evidence.Resource{Type: PeeringType, ID: fmt.Sprintf("arn:aws:ec2:%s:%s:vpc-peering-connection/%s", target.Region, target.Account, id),
 			Name: id, Account: target.Account, Region: target.Region,
 			Attributes: map[string]any{"requester_account": req, "accepter_account": acc}}
-		envs := map[string]string{}
-		for _, side := range []struct{ attr, account string }{{"requester_environment", req}, {"accepter_environment", acc}} {
-			env, err := c.s.environment(ctx, side.account, envCache)
-			switch {
-			case err != nil && ctx.Err() != nil:
-				return err
-			case err != nil:
-				fail(out, &r, err, side.attr)
-			case env == "":
-				g := unclassified(side.account)
-				g.Attribute = side.attr
-				r.Gaps = append(r.Gaps, g)
-			default:
-				r.Attributes[side.attr] = env
-				envs[side.attr] = env
-			}
-		}
-		if len(envs) == 2 {
-			r.Attributes["cross_environment"] = envs["requester_environment"] != envs["accepter_environment"]
-		} else {
-			g := r.Gaps[len(r.Gaps)-1]
-			g.Attribute, g.Message = "cross_environment", "the environment of an account of the connection is unknown: "+g.Message
-			r.Gaps = append(r.Gaps, g)
+		if err := c.s.crossEnvironment(ctx, out, &r, envCache, "the connection", "requester_environment", req, "accepter_environment", acc); err != nil {
+			return err
 		}
 		rs = append(rs, r)
 	}

@@ -176,3 +176,38 @@ func (s *Source) taggedEnvironment(ctx context.Context, cl *organizations.Client
 	}
 	return "", nil
 }
+
+// crossEnvironment sets on r the environments of the two accounts of a
+// network link (attributes attrA and attrB) and cross_environment, which is
+// true when one is prod and the other nonprod. An unclassified account, or
+// a failed lookup (also reported on out), leaves its attribute and
+// cross_environment as gaps; what names the link in the gap's message. It
+// returns an error only when ctx ends.
+func (s *Source) crossEnvironment(ctx context.Context, out collectors.Sink, r *evidence.Resource, cache map[string]string, what, attrA, accountA, attrB, accountB string) error {
+	envs := map[string]string{}
+	for _, side := range [2][2]string{{attrA, accountA}, {attrB, accountB}} {
+		attr, account := side[0], side[1]
+		env, err := s.environment(ctx, account, cache)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return err
+		case err != nil:
+			fail(out, r, err, attr)
+		case env == "":
+			g := unclassified(account)
+			g.Attribute = attr
+			r.Gaps = append(r.Gaps, g)
+		default:
+			r.Attributes[attr] = env
+			envs[attr] = env
+		}
+	}
+	if len(envs) == 2 {
+		r.Attributes["cross_environment"] = envs[attrA] != envs[attrB]
+		return nil
+	}
+	g := r.Gaps[len(r.Gaps)-1]
+	g.Attribute, g.Message = "cross_environment", "the environment of an account of "+what+" is unknown: "+g.Message
+	r.Gaps = append(r.Gaps, g)
+	return nil
+}

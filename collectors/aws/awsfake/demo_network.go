@@ -32,10 +32,17 @@ func demoNetwork() Network {
 }
 
 // demoMemberNetwork is the member (staging) account's network: one VPC
-// with flow logs and no internet-facing groups.
+// with flow logs and no internet-facing groups. Two VPCs of other accounts
+// are shared with it: the production VPC of the management account (prod
+// shared with nonprod, failing AWS-ENV-003), and the staging VPC of the
+// nonprod network account (passing).
 func demoMemberNetwork() Network {
 	return Network{
-		VPCs:     []VPC{{ID: "vpc-0f9e8d7c6b5a40001", Region: "eu-central-1", CIDR: "10.30.0.0/16", Interfaces: 3}},
+		VPCs: []VPC{
+			{ID: "vpc-0f9e8d7c6b5a40001", Region: "eu-central-1", CIDR: "10.30.0.0/16", Interfaces: 3},
+			{ID: "vpc-0e1f2a3b4c5d60001", Region: "eu-central-1", CIDR: "10.20.0.0/16", Owner: DemoAccount},
+			{ID: "vpc-0c7d8e9f0a1b20001", Region: "eu-central-1", CIDR: "10.40.0.0/16", Owner: demoNetworkAccount},
+		},
 		FlowLogs: []FlowLog{{ID: "fl-0f9e8d7c6b5a40001", Region: "eu-central-1", VPC: "vpc-0f9e8d7c6b5a40001", Traffic: "REJECT"}},
 		SecurityGroups: []SecurityGroup{{ID: "sg-0f9e8d7c6b5a40001", Name: "staging-app", Region: "eu-central-1", VPC: "vpc-0f9e8d7c6b5a40001",
 			Ingress: []SGRule{{Protocol: "tcp", From: 8080, To: 8080, CIDRs: []string{"10.30.0.0/16"}}}}},
@@ -87,9 +94,14 @@ func demoDataStores() DataStores {
 	}
 }
 
-// demoParents places the member (staging) account in a nonprod OU, for
-// aws.environments keyed by OU.
-var demoParents = map[string]string{DemoMemberAccount: "ou-demo-nonprod1", "ou-demo-nonprod1": "r-demo", DemoAccount: "r-demo"}
+// demoNetworkAccount owns the VPC that the nonprod accounts share. attest's
+// demo does not collect it: it shows up only as the owner of that VPC.
+const demoNetworkAccount = "777788889999"
+
+// demoParents places the member (staging) account and the network account
+// in a nonprod OU, for aws.environments keyed by OU.
+var demoParents = map[string]string{DemoMemberAccount: "ou-demo-nonprod1", demoNetworkAccount: "ou-demo-nonprod1",
+	"ou-demo-nonprod1": "r-demo", DemoAccount: "r-demo"}
 
 // demoPeering joins the production VPC to the staging account's VPC: a
 // link between prod and nonprod once aws.environments classifies them.

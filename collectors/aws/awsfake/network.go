@@ -1,6 +1,7 @@
 package awsfake
 
 import (
+	"cmp"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,6 +24,9 @@ type VPC struct {
 	Default bool
 	// Interfaces is the number of network interfaces in the VPC.
 	Interfaces int
+	// Owner is the account that owns a VPC shared with this account
+	// through VPC sharing; "" for a VPC of this account.
+	Owner string
 }
 
 // A SecurityGroup is an EC2 security group.
@@ -95,7 +99,7 @@ func (s *State) serveNetwork(w http.ResponseWriter, req *Request, resp func(...N
 		items, next := page(vs, req.Form.Get("NextToken"), s.PageSize)
 		var ns []Node
 		for _, v := range items {
-			ns = append(ns, E("item", T("vpcId", v.ID), T("ownerId", s.AccountID), T("state", "available"), T("cidrBlock", v.CIDR),
+			ns = append(ns, E("item", T("vpcId", v.ID), T("ownerId", cmp.Or(v.Owner, s.AccountID)), T("state", "available"), T("cidrBlock", v.CIDR),
 				T("dhcpOptionsId", "dopt-19edf471"), T("instanceTenancy", "default"), B("isDefault", v.Default)))
 		}
 		resp(withNext([]Node{E("vpcSet", ns...)}, next)...)
