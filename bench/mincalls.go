@@ -50,7 +50,7 @@ const reviewBatch, reviewSample = 25, 25
 // repositories and M members:
 //
 //	plan (aws)            sts:GetCallerIdentity 1, organizations:ListAccounts ⌈A/20⌉, sts:AssumeRole A-1
-//	aws.s3                A × (s3:ListBuckets 1 + B × 5: encryption, versioning, public access block, policy, lifecycle)
+//	aws.s3                A × (s3:ListBuckets 1 + B × 7: encryption, versioning, public access block, policy, lifecycle, replication, tags)
 //	aws.iam.credentials   A × (GenerateCredentialReport 1 + GetCredentialReport 1 + GetAccountAuthorizationDetails ⌈(U+G)/1000⌉)
 //	aws.iam.groups        A × GetAccountAuthorizationDetails ⌈G/1000⌉ (the simulated organisation has no groups: G = 0)
 //	aws.iam.password_policy  A
@@ -92,7 +92,8 @@ func MinCalls(sz Size, runs []evidence.Run) Calls {
 	}
 	byCollector := map[string]Calls{
 		"aws.s3": perA(Calls{"s3:ListBuckets": 1, "s3:GetBucketEncryption": int64(sz.Buckets), "s3:GetBucketVersioning": int64(sz.Buckets),
-			"s3:GetPublicAccessBlock": int64(sz.Buckets), "s3:GetBucketPolicy": int64(sz.Buckets), "s3:GetBucketLifecycleConfiguration": int64(sz.Buckets)}),
+			"s3:GetPublicAccessBlock": int64(sz.Buckets), "s3:GetBucketPolicy": int64(sz.Buckets), "s3:GetBucketLifecycleConfiguration": int64(sz.Buckets),
+			"s3:GetBucketReplication": int64(sz.Buckets), "s3:GetBucketTagging": int64(sz.Buckets)}),
 		"aws.iam.credentials": perA(Calls{"iam:GenerateCredentialReport": 1, "iam:GetCredentialReport": 1,
 			"iam:GetAccountAuthorizationDetails": pages(U, 1000)}),
 		"aws.iam.groups":          perA(Calls{"iam:GetAccountAuthorizationDetails": 1}),
