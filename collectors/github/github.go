@@ -1,11 +1,13 @@
 // Package github collects version-control evidence from GitHub organisations
 // on github.com and GitHub Enterprise Server through the REST API
-// (https://docs.github.com/rest), using go-github. It reads organisation
-// settings and members, repository branch protection and rulesets, static
-// analysis (code scanning and SAST workflow runs), Dependabot and secret
-// scanning alerts, and pull request reviews. Every call is a read; the only
-// POST is the GitHub App installation token exchange, whose response is never
-// kept as evidence.
+// (https://docs.github.com/rest), using go-github, and the GraphQL API
+// (https://docs.github.com/graphql) where one query covers many
+// repositories. It reads organisation settings and members, repository
+// branch protection and rulesets, static analysis (code scanning and SAST
+// workflow runs), Dependabot and secret scanning alerts, and pull request
+// reviews. Every call is a read: GraphQL queries are sent as POST /graphql
+// and kept as evidence with the query; the only other POST is the GitHub App
+// installation token exchange, whose response is never kept.
 package github
 
 import (
