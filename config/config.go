@@ -117,6 +117,11 @@ func Load(path string) (*File, error) {
 				bad("sources.aws.environments."+k, fmt.Errorf("aws.environments: %w", err))
 			}
 		}
+		for _, k := range slices.Sorted(maps.Keys(a.RateLimits)) {
+			if err := aws.CheckRateLimit(k, a.RateLimits[k]); err != nil {
+				bad("sources.aws.rate_limits."+k, fmt.Errorf("aws.rate_limits: %w", err))
+			}
+		}
 	}
 	if g := f.Sources.GCP; g != nil {
 		for _, k := range slices.Sorted(maps.Keys(g.Environments)) {

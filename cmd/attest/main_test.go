@@ -165,7 +165,7 @@ func TestConfigErrorsNameFileAndLine(t *testing.T) {
 	}
 }
 
-func TestConfigEnvironmentErrorNamesLine(t *testing.T) {
+func TestConfigMapEntryErrorsNameLine(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct{ body, want, value string }{
 		{"fail_on: high\nsources:\n  gcp:\n    projects: [acme-prod]\n    environments:\n      acme-prod: prod\n      folders/123: staging\n",
@@ -173,6 +173,8 @@ func TestConfigEnvironmentErrorNamesLine(t *testing.T) {
 		// A numeric key (an account id) is a mapping key, not an index.
 		{"fail_on: high\nsources:\n  aws:\n    regions: [eu-central-1]\n    environments:\n      \"111122223333\": prod\n      \"444455556666\": qa\n",
 			":7: sources.aws.environments.444455556666", "qa"},
+		{"fail_on: high\nsources:\n  aws:\n    regions: [eu-central-1]\n    rate_limits:\n      iam: 5\n      s3:GetBucketPolicy: 0\n",
+			":7: sources.aws.rate_limits.s3:GetBucketPolicy", "positive"},
 	} {
 		cfg := filepath.Join(t.TempDir(), "attest.yaml")
 		if err := os.WriteFile(cfg, []byte(tt.body), 0o600); err != nil {

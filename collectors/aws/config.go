@@ -49,6 +49,13 @@ type Config struct {
 	// Default empty: environments are unknown, so the environment
 	// attributes are gaps and the separation controls are inconclusive.
 	Environments map[string]string `yaml:"environments"`
+	// RateLimits caps the calls per second that attest makes to a
+	// service ("iam": 5) or to one action ("s3:GetBucketPolicy": 50), per
+	// account and region, retries included; an action's own limit
+	// replaces its service's. Use it to leave room for other tools that
+	// share an account's API limits. Default none: the SDK's adaptive
+	// retryer backs off when AWS throttles.
+	RateLimits map[string]float64 `yaml:"rate_limits"`
 	// EnvironmentTag names an AWS Organizations account tag whose value,
 	// "prod" or "nonprod" in any case, classifies an account that
 	// Environments does not name directly (read with
