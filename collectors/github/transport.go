@@ -186,7 +186,9 @@ func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 		}
 		d, limited := retryAfter(resp)
 		if !limited {
-			return resp, nil
+			if d, limited = graphQLLimited(req, resp); !limited {
+				return resp, nil
+			}
 		}
 		// Reads are retried: GETs, and GraphQL queries, which are POSTs
 		// whose body can be sent again.
@@ -235,6 +237,26 @@ func retryAfter(resp *http.Response) (time.Duration, bool) {
 		return time.Minute, true
 	}
 	return 0, false
+}
+
+// graphQLLimited reports whether resp answers a GraphQL query past the
+// primary rate limit, which GitHub sends as HTTP 200 with an error of type
+// RATE_LIMITED and X-RateLimit-Remaining 0, and how long to wait for the
+// reset. It reads the body of such a response only, and puts it back.
+func graphQLLimited(req *http.Request, resp *http.Response) (time.Duration, bool) {
+	if resp.StatusCode != http.StatusOK || !strings.HasSuffix(req.URL.Path, "/graphql") || resp.Header.Get("X-RateLimit-Remaining") != "0" {
+		return 0, false
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	_ = resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if err != nil || !bytes.Contains(body, []byte(`"RATE_LIMITED"`)) {
+		return 0, false
+	}
+	if s, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+		return max(time.Until(time.Unix(s, 0)), 0), true
+	}
+	return time.Minute, true
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

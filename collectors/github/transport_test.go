@@ -1,6 +1,7 @@
 package github
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -96,6 +97,37 @@ func TestRateLimitWait(t *testing.T) {
 	}
 	if o.GetLogin() != "octo-org" || calls.Load() != 2 {
 		t.Errorf("login %q after %d calls, want octo-org after 2", o.GetLogin(), calls.Load())
+	}
+}
+
+// TestGraphQLRateLimitWait checks that a GraphQL query past the primary
+// limit (HTTP 200, RATE_LIMITED, X-RateLimit-Remaining 0) is sent again
+// after the reset, body and all.
+func TestGraphQLRateLimitWait(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if !strings.Contains(string(body), "AttestRepoProtection") {
+			t.Errorf("attempt %d sent body %q", calls.Load()+1, body)
+		}
+		if calls.Add(1) == 1 {
+			w.Header().Set("X-RateLimit-Remaining", "0")
+			w.Header().Set("X-RateLimit-Reset", "0")
+			_, _ = w.Write([]byte(`{"errors":[{"type":"RATE_LIMITED","message":"API rate limit exceeded for user ID 1."}]}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"data":{"organization":{"repositories":{"pageInfo":{"hasNextPage":false,"endCursor":null},"nodes":[]}}}}`))
+	}))
+	defer srv.Close()
+	wait := 5
+	src := NewSource(Config{Orgs: []string{"octo-org"}, BaseURL: srv.URL, Token: "x", MaxRateLimitWaitSeconds: &wait})
+	s, err := run(t, src, "github.repos", nil)
+	if err != nil {
+		t.Fatalf("Collect after the primary limit: %v", err)
+	}
+	if calls.Load() != 2 || len(s.Kinds()) != 0 {
+		t.Errorf("%d calls, failures %v; want 2 calls and none", calls.Load(), s.Kinds())
 	}
 }
 
