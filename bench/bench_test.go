@@ -50,11 +50,11 @@ func BenchmarkCollectMediumOrg(b *testing.B) {
 	o := Options{
 		Seed: 1,
 		Size: Size{
-			Accounts:   envInt(b, "ATTEST_BENCH_ACCOUNTS", 4),
-			Regions:    envInt(b, "ATTEST_BENCH_REGIONS", 2),
-			Buckets:    envInt(b, "ATTEST_BENCH_BUCKETS", 50),
-			Repos:      envInt(b, "ATTEST_BENCH_REPOS", 200),
-			Identities: envInt(b, "ATTEST_BENCH_IDENTITIES", 1000),
+			Accounts:   envInt(b, "ATTEST_BENCH_ACCOUNTS", 10),
+			Regions:    envInt(b, "ATTEST_BENCH_REGIONS", 3),
+			Buckets:    envInt(b, "ATTEST_BENCH_BUCKETS", 200),
+			Repos:      envInt(b, "ATTEST_BENCH_REPOS", 2000),
+			Identities: envInt(b, "ATTEST_BENCH_IDENTITIES", 5000),
 		},
 		Latency:             envDuration(b, "ATTEST_BENCH_LATENCY", 30*time.Millisecond),
 		Concurrency:         envInt(b, "ATTEST_BENCH_CONCURRENCY", 8),

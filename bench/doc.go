@@ -19,11 +19,12 @@
 // yet (added after it was written) count with the calls they made and are
 // reported as unmodelled_calls; extend MinCalls when a collector lands.
 //
-// Sizes and limits come from environment variables, so that make bench
-// stays short while the full medium organisation is one command away:
+// The default size is the medium organisation of the scale work; sizes and
+// limits come from environment variables, so that a smaller or larger
+// organisation is one command away:
 //
-//	ATTEST_BENCH_ACCOUNTS (4)  ATTEST_BENCH_REGIONS (2)  ATTEST_BENCH_BUCKETS (50 per account)
-//	ATTEST_BENCH_REPOS (200)   ATTEST_BENCH_IDENTITIES (1000)  ATTEST_BENCH_LATENCY (30ms)
+//	ATTEST_BENCH_ACCOUNTS (10)   ATTEST_BENCH_REGIONS (3)  ATTEST_BENCH_BUCKETS (200 per account)
+//	ATTEST_BENCH_REPOS (2000)    ATTEST_BENCH_IDENTITIES (5000)  ATTEST_BENCH_LATENCY (30ms)
 //	ATTEST_BENCH_CONCURRENCY (8 jobs)  ATTEST_BENCH_CALL_CONCURRENCY (4 calls per job)
 //	ATTEST_BENCH_AWS_RATE (20 calls/s per account and API, burst twice that)
 //	ATTEST_BENCH_GITHUB_PER_HOUR (5000)  ATTEST_BENCH_GITHUB_MAX_CONCURRENT (100)
