@@ -48,7 +48,7 @@ fuzz: ## Fuzz the control decoder and the rule compiler for FUZZTIME each (defau
 	$(GO) test -run='^$$' -fuzz='^FuzzCompileRule$$' -fuzztime=$(FUZZTIME) ./controls/
 
 .PHONY: bench
-bench: ## Run the benchmarks on one core with memory figures.
+bench: ## Run the benchmarks: evaluation and reports on one core with memory figures, collection of the medium organisation.
 	$(GO) test -run='^$$' -bench=. -benchmem -cpu=1 -benchtime=3x ./controls/ ./reports/...
 	@# The collection benchmark serves the simulated providers from the same
 	@# process, so it gets every core: on one, the fakes would compete with
