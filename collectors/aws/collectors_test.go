@@ -1,6 +1,8 @@
 package aws
 
 import (
+	"github.com/google/go-cmp/cmp"
+
 	"net/http"
 	"testing"
 
@@ -360,6 +362,78 @@ func TestCloudTrailTrails(t *testing.T) {
 			wantErr: evidence.Throttled, wantCalls: map[string]int{"cloudtrail:DescribeTrails": 2}},
 		{name: "cancelled", collector: c, region: r, state: trails, block: "cloudtrail:GetTrailStatus"},
 	})
+}
+
+// TestCloudTrailRegions checks the regions' coverage: a member account
+// sees the management account's organisation trail as a shadow trail, and
+// a region no trail records is not recorded.
+func TestCloudTrailRegions(t *testing.T) {
+	t.Parallel()
+	const member = "444455556666"
+	st := &awsfake.State{
+		AccountID: testAccount,
+		Trails:    []awsfake.Trail{{Name: "org", HomeRegion: "eu-central-1", MultiRegion: true, Organization: true, Logging: true}},
+		Members:   map[string]*awsfake.State{member: {}},
+	}
+	src := newFakeSource(t, st)
+	src.cfg.Regions = []string{"eu-central-1", "us-east-1"}
+	src.cfg.Organization.Enabled = true
+	jobs, err := src.Plan(t.Context(), func(id string) bool { return id == "aws.cloudtrail" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]map[string]any{}
+	trailNames := map[string][]string{}
+	for _, j := range jobs {
+		out := &testSink{}
+		if err := j.Collector.Collect(t.Context(), j.Target, out); err != nil {
+			t.Fatalf("%s: %v", j.Target, err)
+		}
+		for _, r := range out.resources {
+			switch r.Type {
+			case TrailRegionType:
+				got[r.Account+"/"+r.Region] = map[string]any{"recorded": r.Attributes["recorded"], "organization_trail": r.Attributes["organization_trail"]}
+			case TrailType:
+				trailNames[r.Account] = append(trailNames[r.Account], r.Name)
+			}
+		}
+	}
+	rec := map[string]any{"recorded": true, "organization_trail": true}
+	mgmt := testAccount
+	want := map[string]map[string]any{
+		mgmt + "/eu-central-1": rec, mgmt + "/us-east-1": rec, member + "/eu-central-1": rec, member + "/us-east-1": rec,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("regions (-want +got):\n%s", diff)
+	}
+	// The organisation trail is a trail of the management account only,
+	// and its status is read there.
+	if diff := cmp.Diff(map[string][]string{mgmt: {"org"}}, trailNames); diff != "" {
+		t.Errorf("trails (-want +got):\n%s", diff)
+	}
+	if n := st.Members[member].Calls("cloudtrail:GetTrailStatus"); n != 0 {
+		t.Errorf("member account read the status of a trail it does not own %d times", n)
+	}
+
+	// Without the organisation trail, a member region with no trail of its
+	// own is not recorded.
+	st2 := trails()
+	out, err := collect(t.Context(), t, newFakeSource(t, &awsfake.State{}), "aws.cloudtrail", "eu-central-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.resources) != 1 || out.resources[0].Attributes["recorded"] != false {
+		t.Errorf("no trail: %+v", out.resources)
+	}
+	out, err = collect(t.Context(), t, newFakeSource(t, st2), "aws.cloudtrail", "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range out.resources {
+		if r.Type == TrailRegionType && r.Attributes["recorded"] != true {
+			t.Errorf("us-east-1 is recorded by its own trail: %+v", r)
+		}
+	}
 }
 
 func detectors() *awsfake.State {

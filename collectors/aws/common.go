@@ -95,3 +95,13 @@ func (s *Source) residency(res *evidence.Resource, region string) {
 // regionAllowedAttr documents the residency attribute of data stores.
 var regionAllowedAttr = collectors.Attribute{Name: "region_allowed", Type: "bool",
 	Doc: "The region is in aws.allowed_regions; missing (a gap) when no allowed regions are configured."}
+
+// stringList returns ss as a list attribute (never nil, so that an empty
+// list is recorded as [] and not left out).
+func stringList(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}

@@ -119,9 +119,12 @@ func TestFixtures(t *testing.T) {
 				"cloudtrail:DescribeTrails": {file: "cloudtrail/DescribeTrails.json"},
 				"cloudtrail:GetTrailStatus": {file: "cloudtrail/GetTrailStatus.json"},
 			},
-			want: []evidence.Resource{{Type: TrailType, ID: "arn:aws:cloudtrail:eu-central-1:123456789012:trail/my-trail", Name: "my-trail",
-				Account: testAccount, Region: "eu-central-1", Attributes: map[string]any{"multi_region": true, "organization_trail": false,
-					"log_file_validation": false, "kms_encrypted": false, "logging": true}}},
+			want: []evidence.Resource{
+				{Type: TrailRegionType, ID: "arn:aws:cloudtrail:eu-central-1:123456789012:region", Name: "eu-central-1", Account: testAccount, Region: "eu-central-1",
+					Attributes: map[string]any{"recorded": true, "organization_trail": false, "trails": []any{"arn:aws:cloudtrail:eu-central-1:123456789012:trail/my-trail"}}},
+				{Type: TrailType, ID: "arn:aws:cloudtrail:eu-central-1:123456789012:trail/my-trail", Name: "my-trail",
+					Account: testAccount, Region: "eu-central-1", Attributes: map[string]any{"multi_region": true, "organization_trail": false,
+						"log_file_validation": false, "kms_encrypted": false, "logging": true}}},
 		},
 		{
 			name: "guardduty", collector: "aws.guardduty", region: "eu-central-1",

@@ -68,15 +68,12 @@ func (c *IAMGroups) Collect(ctx context.Context, target evidence.Target, out col
 	var rs []evidence.Resource
 	for _, g := range auth.groups {
 		name := awssdk.ToString(g.GroupName)
-		policies := []any{}
 		var names []string
 		for _, p := range g.AttachedManagedPolicies {
 			names = append(names, awssdk.ToString(p.PolicyName))
 		}
 		slices.Sort(names)
-		for _, n := range names {
-			policies = append(policies, n)
-		}
+		policies := stringList(names)
 		r := evidence.Resource{Type: IAMGroupType, ID: awssdk.ToString(g.Arn), Name: name, Account: target.Account, Records: records,
 			Attributes: map[string]any{
 				"name":                  name,

@@ -34,10 +34,7 @@ func (c *S3Buckets) replication(ctx context.Context, cl *s3.Client, bucket *stri
 		}
 		slices.Sort(dests)
 		dests = slices.Compact(dests)
-		list := make([]any, len(dests))
-		for i, d := range dests {
-			list[i] = d
-		}
+		list := stringList(dests)
 		res.Attributes["replication_enabled"] = len(dests) > 0
 		res.Attributes["replication_destinations"] = list
 	}

@@ -30,6 +30,10 @@ type Request struct {
 	Bucket string
 	// HTTP is the underlying request.
 	HTTP *http.Request
+
+	// management is the organisation's management account when a member
+	// account is served: its organisation trails are visible to members.
+	management *State
 }
 
 // Op returns the operation in IAM notation, e.g. "s3:GetBucketEncryption".
@@ -152,7 +156,7 @@ func NewHandler(s *State) http.Handler {
 		st := s
 		if acct, ok := strings.CutPrefix(req.AccessKey, "ASIAFAKE"); ok {
 			if m, ok := s.Members[acct]; ok {
-				st = m
+				st, req.management = m, s
 			}
 		}
 		if !IsRead(req.Op()) && req.Op() != "sts:AssumeRole" {

@@ -80,12 +80,30 @@ func (s *State) serveCloudTrail(w http.ResponseWriter, req *Request) bool {
 		if _, set := req.JSON["includeShadowTrails"]; !set {
 			shadow = true
 		}
+		type listed struct {
+			t   Trail
+			arn string
+		}
+		var trails []listed
 		for _, t := range s.Trails {
+			trails = append(trails, listed{t, s.trailARN(t)})
+		}
+		// A member account sees the organisation trails of the
+		// management account as shadow trails.
+		if m := req.management; m != nil && shadow {
+			for _, t := range m.Trails {
+				if t.Organization {
+					trails = append(trails, listed{t, m.trailARN(t)})
+				}
+			}
+		}
+		for _, lt := range trails {
+			t := lt.t
 			if t.HomeRegion != req.Region && !(shadow && t.MultiRegion) {
 				continue
 			}
 			m := map[string]any{
-				"Name": t.Name, "TrailARN": s.trailARN(t), "HomeRegion": t.HomeRegion,
+				"Name": t.Name, "TrailARN": lt.arn, "HomeRegion": t.HomeRegion,
 				"IsMultiRegionTrail": t.MultiRegion, "LogFileValidationEnabled": t.LogValidation,
 				"IsOrganizationTrail": t.Organization, "S3BucketName": t.S3Bucket,
 				"IncludeGlobalServiceEvents": true, "HasCustomEventSelectors": false,
