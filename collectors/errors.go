@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/attestdev/attest/collectors/evidence"
 )
@@ -67,4 +68,21 @@ func FailureOf(err error, resource string) evidence.Failure {
 func GapOf(err error, attr string) evidence.Gap {
 	f := FailureOf(err, "")
 	return evidence.Gap{Attribute: attr, Kind: f.Kind, Operation: f.Operation, Permission: f.Permission, Message: f.Message}
+}
+
+// Sleep waits for d, or until ctx ends, and returns ctx.Err() in that case.
+// Sources use it for rate limits and retry backoff, so that a cancelled
+// collection never waits.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

@@ -316,3 +316,18 @@ func TestRunnerRecordsSkips(t *testing.T) {
 		t.Errorf("a run with skips but no failures is %s, want complete", runs[0].Status)
 	}
 }
+
+func TestSleepEndsWithContext(t *testing.T) {
+	t.Parallel()
+	if err := Sleep(t.Context(), 0); err != nil {
+		t.Errorf("Sleep(0) = %v", err)
+	}
+	if err := Sleep(t.Context(), time.Millisecond); err != nil {
+		t.Errorf("Sleep(1ms) = %v", err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := Sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+		t.Errorf("Sleep on a cancelled context = %v, want context.Canceled", err)
+	}
+}

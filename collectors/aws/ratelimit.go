@@ -10,6 +10,8 @@ import (
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/smithy-go/middleware"
+
+	"github.com/attestdev/attest/collectors"
 )
 
 // rateKeyPattern is the shape of an aws.rate_limits key: an IAM action
@@ -42,7 +44,7 @@ type rateLimits struct {
 }
 
 func newRateLimits(limits map[string]float64) *rateLimits {
-	return &rateLimits{limits: limits, sleep: sleepCtx, now: time.Now, next: map[string]time.Time{}}
+	return &rateLimits{limits: limits, sleep: collectors.Sleep, now: time.Now, next: map[string]time.Time{}}
 }
 
 // wait blocks until a call of action (e.g. "s3:GetBucketPolicy") in region
@@ -87,19 +89,5 @@ func (l *rateLimits) middleware() func(*middleware.Stack) error {
 				}
 				return next.HandleFinalize(ctx, in)
 			}), "Retry", middleware.After)
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }

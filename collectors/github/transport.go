@@ -2,7 +2,6 @@ package github
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/attestdev/attest/collectors"
 )
 
 // routes are the REST API paths attest calls, in the notation of the GitHub
@@ -202,7 +203,7 @@ func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 			return resp, nil
 		}
 		_ = resp.Body.Close()
-		if err := sleep(req.Context(), d); err != nil {
+		if err := collectors.Sleep(req.Context(), d); err != nil {
 			return nil, err
 		}
 		if req.GetBody != nil {
@@ -257,18 +258,4 @@ func graphQLLimited(req *http.Request, resp *http.Response) (time.Duration, bool
 		return max(time.Until(time.Unix(s, 0)), 0), true
 	}
 	return time.Minute, true
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
