@@ -331,3 +331,34 @@ func TestSleepEndsWithContext(t *testing.T) {
 		t.Errorf("Sleep on a cancelled context = %v, want context.Canceled", err)
 	}
 }
+
+func TestForEachBoundsAndStops(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	running, peak, ran := 0, 0, 0
+	err := ForEach(t.Context(), 3, 20, func(context.Context, int) {
+		mu.Lock()
+		running++
+		ran++
+		peak = max(peak, running)
+		mu.Unlock()
+		time.Sleep(time.Millisecond)
+		mu.Lock()
+		running--
+		mu.Unlock()
+	})
+	if err != nil || ran != 20 || peak > 3 {
+		t.Errorf("err %v, ran %d, peak %d: want nil, 20, at most 3", err, ran, peak)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	var started int
+	err = ForEach(ctx, 1, 20, func(context.Context, int) {
+		mu.Lock()
+		started++
+		mu.Unlock()
+		cancel()
+	})
+	if !errors.Is(err, context.Canceled) || started != 1 {
+		t.Errorf("err %v after %d started, want context.Canceled after 1", err, started)
+	}
+}

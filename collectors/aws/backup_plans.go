@@ -85,7 +85,7 @@ func (c *BackupPlans) Collect(ctx context.Context, target evidence.Target, out c
 		}
 	}
 	res := make([]evidence.Resource, len(plans))
-	each(ctx, c.s.cfg.concurrency(), len(plans), func(ctx context.Context, i int) {
+	collectors.ForEach(ctx, c.s.cfg.concurrency(), len(plans), func(ctx context.Context, i int) {
 		res[i] = c.plan(ctx, cl, target, plans[i], out)
 	})
 	if err := cancelled(ctx, "backup GetBackupPlan"); err != nil {

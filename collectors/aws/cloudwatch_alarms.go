@@ -115,7 +115,7 @@ func (s *Source) topicsSubscribed(ctx context.Context, cfg awssdk.Config, alarms
 	ok := make([]bool, len(topics))
 	errs := make([]error, len(topics))
 	cl := sns.NewFromConfig(cfg)
-	each(ctx, s.cfg.concurrency(), len(topics), func(ctx context.Context, i int) {
+	collectors.ForEach(ctx, s.cfg.concurrency(), len(topics), func(ctx context.Context, i int) {
 		p := sns.NewListSubscriptionsByTopicPaginator(cl, &sns.ListSubscriptionsByTopicInput{TopicArn: awssdk.String(topics[i])})
 		for p.HasMorePages() && !ok[i] {
 			page, err := p.NextPage(ctx)

@@ -4,34 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/evidence"
 )
-
-// each calls fn for i in [0, count) with at most n calls at once. It stops
-// starting new calls once ctx is done.
-func each(ctx context.Context, n, count int, fn func(ctx context.Context, i int)) {
-	sem := make(chan struct{}, max(n, 1))
-	var wg sync.WaitGroup
-	for i := range count {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-			wg.Wait()
-			return
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			fn(ctx, i)
-		}()
-	}
-	wg.Wait()
-}
 
 // fail records that attrs of res could not be read because of err, and
 // reports the failure to out.

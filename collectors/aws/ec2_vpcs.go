@@ -138,7 +138,7 @@ func (c *VPCs) owned(ctx context.Context, cl *ec2.Client, target evidence.Target
 	}
 	inUse := make([]bool, len(vpcs))
 	errs := make([]error, len(vpcs))
-	each(ctx, c.s.cfg.concurrency(), len(vpcs), func(ctx context.Context, i int) {
+	collectors.ForEach(ctx, c.s.cfg.concurrency(), len(vpcs), func(ctx context.Context, i int) {
 		id := awssdk.ToString(vpcs[i].VpcId)
 		got, err := cl.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{MaxResults: awssdk.Int32(5),
 			Filters: []ec2types.Filter{{Name: awssdk.String("vpc-id"), Values: []string{id}}}})

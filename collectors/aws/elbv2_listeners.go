@@ -65,7 +65,7 @@ func (c *ELBv2Listeners) Collect(ctx context.Context, target evidence.Target, ou
 	}
 	lists := make([][]elbtypes.Listener, len(lbs))
 	errs := make([]error, len(lbs))
-	each(ctx, c.s.cfg.concurrency(), len(lbs), func(ctx context.Context, i int) {
+	collectors.ForEach(ctx, c.s.cfg.concurrency(), len(lbs), func(ctx context.Context, i int) {
 		lp := elbv2.NewDescribeListenersPaginator(cl, &elbv2.DescribeListenersInput{LoadBalancerArn: lbs[i].LoadBalancerArn})
 		for lp.HasMorePages() {
 			page, err := lp.NextPage(ctx)

@@ -59,7 +59,7 @@ func (c *KMSKeys) Collect(ctx context.Context, target evidence.Target, out colle
 		keys = append(keys, page.Keys...)
 	}
 	res := make([]evidence.Resource, len(keys))
-	each(ctx, c.s.cfg.concurrency(), len(keys), func(ctx context.Context, i int) {
+	collectors.ForEach(ctx, c.s.cfg.concurrency(), len(keys), func(ctx context.Context, i int) {
 		res[i] = c.key(ctx, cl, target, keys[i], out)
 	})
 	if err := cancelled(ctx, "kms"); err != nil {

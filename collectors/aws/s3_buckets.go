@@ -114,7 +114,7 @@ func (c *S3Buckets) Collect(ctx context.Context, target evidence.Target, out col
 		return err
 	}
 	res := make([]evidence.Resource, len(buckets), len(buckets)+1)
-	each(ctx, c.s.cfg.concurrency(), len(buckets), func(ctx context.Context, i int) {
+	collectors.ForEach(ctx, c.s.cfg.concurrency(), len(buckets), func(ctx context.Context, i int) {
 		res[i] = c.bucket(ctx, clients, target, buckets[i], out)
 		if accountErr != nil {
 			res[i].Gaps = append(res[i].Gaps, collectors.GapOf(accountErr, "account_public_access_block"))

@@ -114,7 +114,7 @@ func (c *WAFAssociations) albACLs(ctx context.Context, cfg awssdk.Config) (map[s
 	}
 	res := make([][]string, len(acls))
 	errs := make([]error, len(acls))
-	each(ctx, c.s.cfg.concurrency(), len(acls), func(ctx context.Context, i int) {
+	collectors.ForEach(ctx, c.s.cfg.concurrency(), len(acls), func(ctx context.Context, i int) {
 		got, err := cl.ListResourcesForWebACL(ctx, &wafv2.ListResourcesForWebACLInput{WebACLArn: acls[i].ARN,
 			ResourceType: waftypes.ResourceTypeApplicationLoadBalancer})
 		if err != nil {
@@ -159,7 +159,7 @@ func (c *WAFAssociations) stages(ctx context.Context, cfg awssdk.Config, target 
 	}
 	lists := make([][]evidence.Resource, len(apis))
 	errs := make([]error, len(apis))
-	each(ctx, c.s.cfg.concurrency(), len(apis), func(ctx context.Context, i int) {
+	collectors.ForEach(ctx, c.s.cfg.concurrency(), len(apis), func(ctx context.Context, i int) {
 		got, err := cl.GetStages(ctx, &apigateway.GetStagesInput{RestApiId: awssdk.String(apis[i].id)})
 		if err != nil {
 			errs[i] = apiError("apigateway:GET", fmt.Errorf("aws apigateway GetStages %s: %w", apis[i].id, err))

@@ -68,7 +68,7 @@ func (c *ServiceAccountKeys) Collect(ctx context.Context, target evidence.Target
 	slices.SortFunc(sas, func(a, b *iam.ServiceAccount) int { return cmp.Compare(a.Email, b.Email) })
 	keys := make([][]evidence.Resource, len(sas))
 	var mu sync.Mutex
-	err = forEach(ctx, c.src.cfg.Concurrency, len(sas), func(ctx context.Context, i int) {
+	err = collectors.ForEach(ctx, c.src.cfg.Concurrency, len(sas), func(ctx context.Context, i int) {
 		tctx, trace := collectors.WithTrace(ctx)
 		resp, err := svc.Projects.ServiceAccounts.Keys.List(sas[i].Name).KeyTypes("USER_MANAGED").Context(tctx).Do()
 		if err != nil {

@@ -83,7 +83,7 @@ func (c *KMSKeys) Collect(ctx context.Context, target evidence.Target, out colle
 
 	keys := make([][]evidence.Resource, len(locs))
 	var mu sync.Mutex
-	err = forEach(ctx, c.src.cfg.Concurrency, len(locs), func(ctx context.Context, i int) {
+	err = collectors.ForEach(ctx, c.src.cfg.Concurrency, len(locs), func(ctx context.Context, i int) {
 		rs, err := c.location(ctx, svc, target.Account, locs[i])
 		keys[i] = rs
 		if err != nil && !gcpapi.Canceled(err) {
@@ -158,28 +158,4 @@ func rotationDays(d string) int {
 		return 0
 	}
 	return int(math.Ceil(secs / 86400))
-}
-
-// forEach runs fn for indexes 0..n-1 with at most limit at once, stops
-// starting new ones once ctx is done, and returns ctx.Err().
-func forEach(ctx context.Context, limit, n int, fn func(context.Context, int)) error {
-	sem := make(chan struct{}, max(limit, 1))
-	var wg sync.WaitGroup
-	for i := range n {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			fn(ctx, i)
-		}()
-	}
-	wg.Wait()
-	return ctx.Err()
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	gh "github.com/google/go-github/v92/github"
@@ -55,30 +54,6 @@ func (s *Source) listRepos(ctx context.Context, c *gh.Client, org string, sink c
 	}
 	slices.SortFunc(out, func(a, b *gh.Repository) int { return cmp.Compare(a.GetName(), b.GetName()) })
 	return out, nil
-}
-
-// forEach runs fn for each item with at most n at once and stops starting
-// new ones once ctx is done. It returns ctx.Err() if the context ended.
-func forEach[T any](ctx context.Context, n int, items []T, fn func(context.Context, T)) error {
-	sem := make(chan struct{}, max(n, 1))
-	var wg sync.WaitGroup
-	for _, it := range items {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			fn(ctx, it)
-		}()
-	}
-	wg.Wait()
-	return ctx.Err()
 }
 
 // ts formats t as an RFC 3339 UTC string, or "" for the zero time.

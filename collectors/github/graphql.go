@@ -249,7 +249,7 @@ func (s *Source) eachGraphRepo(ctx context.Context, org, query, perm string, out
 			page = append(page, r)
 		}
 		res := make([]repoResult, len(page))
-		err = forEach(ctx, s.cfg.Concurrency, indexes(len(page)), func(ctx context.Context, i int) {
+		err = collectors.ForEach(ctx, s.cfg.Concurrency, len(page), func(ctx context.Context, i int) {
 			res[i] = fn(ctx, client, page[i])
 		})
 		for _, r := range page {

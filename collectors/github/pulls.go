@@ -156,7 +156,7 @@ func (c *ReviewCollector) Collect(ctx context.Context, target evidence.Target, o
 		chunks = append(chunks, b)
 	}
 	reviews := make([][]repoResult, len(chunks))
-	err = forEach(ctx, c.src.cfg.Concurrency, indexes(len(chunks)), func(ctx context.Context, i int) {
+	err = collectors.ForEach(ctx, c.src.cfg.Concurrency, len(chunks), func(ctx context.Context, i int) {
 		reviews[i] = c.reviews(ctx, client, chunks[i])
 	})
 	for _, p := range sample {

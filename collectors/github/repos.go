@@ -110,7 +110,7 @@ func (s *Source) eachRepo(ctx context.Context, org string, out collectors.Sink, 
 		return err
 	}
 	results := make([]repoResult, len(repos))
-	err = forEach(ctx, s.cfg.Concurrency, indexes(len(repos)), func(ctx context.Context, i int) {
+	err = collectors.ForEach(ctx, s.cfg.Concurrency, len(repos), func(ctx context.Context, i int) {
 		results[i] = fn(ctx, client, repos[i])
 	})
 	return flush(out, results, err)

@@ -118,7 +118,7 @@ func (c *UsersCollector) Collect(ctx context.Context, target evidence.Target, ou
 
 	rs := make([][2]evidence.Resource, len(users))
 	var mu sync.Mutex
-	err = forEach(ctx, c.src.cfg.Concurrency, len(users), func(ctx context.Context, i int) {
+	err = collectors.ForEach(ctx, c.src.cfg.Concurrency, len(users), func(ctx context.Context, i int) {
 		u, acc, fails := c.user(ctx, api, target.Account, users[i])
 		rs[i] = [2]evidence.Resource{u, acc}
 		mu.Lock()
@@ -224,28 +224,4 @@ func anyList(ss []string) []any {
 func canceled(err error) bool {
 	k := collectors.Classify(err)
 	return k == evidence.Cancelled || k == evidence.Timeout
-}
-
-// forEach runs fn for indexes 0..n-1 with at most limit at once, stops
-// starting new ones once ctx is done, and returns ctx.Err().
-func forEach(ctx context.Context, limit, n int, fn func(context.Context, int)) error {
-	sem := make(chan struct{}, max(limit, 1))
-	var wg sync.WaitGroup
-	for i := range n {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			fn(ctx, i)
-		}()
-	}
-	wg.Wait()
-	return ctx.Err()
 }
