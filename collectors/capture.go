@@ -139,6 +139,22 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
+// Resend returns req ready to be sent again after a retry wait: a clone
+// with a fresh body from req.GetBody, or req itself when it has no body to
+// renew. Transports that retry reads use it.
+func Resend(req *http.Request) (*http.Request, error) {
+	if req.GetBody == nil {
+		return req, nil
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return nil, err
+	}
+	req = req.Clone(req.Context())
+	req.Body = body
+	return req, nil
+}
+
 // maxRequestBody bounds the size of a request body kept with a record.
 const maxRequestBody = 64 << 10
 

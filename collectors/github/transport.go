@@ -206,13 +206,8 @@ func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 		if err := collectors.Sleep(req.Context(), d); err != nil {
 			return nil, err
 		}
-		if req.GetBody != nil {
-			body, err := req.GetBody()
-			if err != nil {
-				return nil, err
-			}
-			req = req.Clone(req.Context())
-			req.Body = body
+		if req, err = collectors.Resend(req); err != nil {
+			return nil, err
 		}
 	}
 }

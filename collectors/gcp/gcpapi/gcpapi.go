@@ -99,13 +99,8 @@ func (t *retry) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err := collectors.Sleep(req.Context(), wait); err != nil {
 			return nil, err
 		}
-		if req.GetBody != nil {
-			body, err := req.GetBody()
-			if err != nil {
-				return nil, err
-			}
-			req = req.Clone(req.Context())
-			req.Body = body
+		if req, err = collectors.Resend(req); err != nil {
+			return nil, err
 		}
 	}
 }
