@@ -122,6 +122,31 @@ func (f *docFlags) document(g *globals, in *docInputs, lang string) (*toms.Docum
 	return d, nil
 }
 
+// write builds the document in lang from the flags' inputs, renders it
+// with render (which also returns the signature's reason), signs and
+// timestamps it as configured, and writes it to out.
+func (f *docFlags) write(ctx context.Context, g *globals, lang, out string, render func(*toms.Document) (pdf []byte, reason string, err error)) error {
+	if err := checkLang(lang); err != nil {
+		return err
+	}
+	in, err := f.load(g)
+	if err != nil {
+		return err
+	}
+	d, err := f.document(g, in, lang)
+	if err != nil {
+		return err
+	}
+	pdf, reason, err := render(d)
+	if err != nil {
+		return err
+	}
+	if pdf, err = f.finish(ctx, in, d, pdf, reason); err != nil {
+		return err
+	}
+	return g.writeDocument(out, pdf, d, in.identity != nil)
+}
+
 // finish signs the rendered PDF when an identity is loaded.
 func (f *docFlags) finish(ctx context.Context, in *docInputs, d *toms.Document, pdf []byte, reason string) ([]byte, error) {
 	if in.identity == nil {
@@ -164,25 +189,10 @@ SHA-256) that poppler's pdfsig and attest verify check.`,
     --lang de --out toms-de.pdf --sign-key signer.key --sign-cert signer.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkLang(lang); err != nil {
-				return err
-			}
-			in, err := f.load(g)
-			if err != nil {
-				return err
-			}
-			d, err := f.document(g, in, lang)
-			if err != nil {
-				return err
-			}
-			pdf, err := toms.RenderTOMs(d)
-			if err != nil {
-				return err
-			}
-			if pdf, err = f.finish(cmd.Context(), in, d, pdf, d.Text.Title); err != nil {
-				return err
-			}
-			return g.writeDocument(out, pdf, d, in.identity != nil)
+			return f.write(cmd.Context(), g, lang, out, func(d *toms.Document) ([]byte, string, error) {
+				pdf, err := toms.RenderTOMs(d)
+				return pdf, d.Text.Title, err
+			})
 		},
 	}
 	f.register(cmd)
@@ -204,25 +214,10 @@ Annex 2. The clauses come from templates/toms/dpa.<lang>.yaml: a starting
 point for legal review, not legal advice. Signing works as for attest toms.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkLang(lang); err != nil {
-				return err
-			}
-			in, err := f.load(g)
-			if err != nil {
-				return err
-			}
-			d, err := f.document(g, in, lang)
-			if err != nil {
-				return err
-			}
-			pdf, err := toms.RenderDPA(d, customer)
-			if err != nil {
-				return err
-			}
-			if pdf, err = f.finish(cmd.Context(), in, d, pdf, "DPA"); err != nil {
-				return err
-			}
-			return g.writeDocument(out, pdf, d, in.identity != nil)
+			return f.write(cmd.Context(), g, lang, out, func(d *toms.Document) ([]byte, string, error) {
+				pdf, err := toms.RenderDPA(d, customer)
+				return pdf, "DPA", err
+			})
 		},
 	}
 	f.register(cmd)
