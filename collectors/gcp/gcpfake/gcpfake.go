@@ -13,8 +13,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/attestdev/attest/collectors/internal/fakeapi"
 )
 
 // State is the projects the fake serves.
@@ -27,12 +28,9 @@ type State struct {
 	Projects []*Project
 	// PageSize caps list pages, so tests can force paging; 0 means no cap.
 	PageSize int
-	// OnUnexpected is called for a request the fake does not serve (tests
-	// pass t.Errorf); it answers 500 either way.
-	OnUnexpected func(format string, args ...any)
-
-	mu         sync.Mutex
-	unexpected []string
+	// Refusals records the requests the fake does not serve; set its
+	// OnUnexpected to be told (tests pass t.Errorf).
+	fakeapi.Refusals
 }
 
 // Project is a Google Cloud project.
@@ -117,27 +115,9 @@ type Firewall struct {
 	SourceRanges, Ports      []string
 }
 
-// Unexpected returns the requests the fake refused.
-func (s *State) Unexpected() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.unexpected)
-}
-
 // NewHandler returns an http.Handler serving s. The state must not be
 // changed while it serves.
 func NewHandler(s *State) http.Handler { return http.HandlerFunc(s.serve) }
-
-func (s *State) refuse(w http.ResponseWriter, r *http.Request) {
-	msg := fmt.Sprintf("gcpfake: unexpected request %s %s", r.Method, r.URL.RequestURI())
-	s.mu.Lock()
-	s.unexpected = append(s.unexpected, msg)
-	s.mu.Unlock()
-	if s.OnUnexpected != nil {
-		s.OnUnexpected("%s", msg)
-	}
-	http.Error(w, msg, http.StatusInternalServerError)
-}
 
 func (s *State) project(id string) *Project {
 	i := slices.IndexFunc(s.Projects, func(p *Project) bool { return p.ID == id })
@@ -168,7 +148,7 @@ func (s *State) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method != http.MethodGet {
-		s.refuse(w, r)
+		s.Refuse(w, r, "gcpfake")
 		return
 	}
 	switch {
@@ -247,7 +227,7 @@ func (s *State) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		s.list(w, r, "compute#firewallList", "items", items)
 	default:
-		s.refuse(w, r)
+		s.Refuse(w, r, "gcpfake")
 	}
 }
 
@@ -324,7 +304,7 @@ func (s *State) serveV1(w http.ResponseWriter, r *http.Request, pr *Project, seg
 		}
 		writeJSON(w, map[string]any{"keys": keys})
 	default:
-		s.refuse(w, r)
+		s.Refuse(w, r, "gcpfake")
 	}
 }
 

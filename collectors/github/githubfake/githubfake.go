@@ -12,8 +12,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/attestdev/attest/collectors/internal/fakeapi"
 )
 
 // State is the organisations the fake serves.
@@ -27,12 +28,9 @@ type State struct {
 	MaxPerPage int
 	// InstallationID accepts POST /app/installations/{id}/access_tokens.
 	InstallationID int64
-	// OnUnexpected is called for a request the fake does not serve (tests
-	// pass t.Errorf); it answers 500 either way.
-	OnUnexpected func(format string, args ...any)
-
-	mu         sync.Mutex
-	unexpected []string
+	// Refusals records the requests the fake does not serve; set its
+	// OnUnexpected to be told (tests pass t.Errorf).
+	fakeapi.Refusals
 }
 
 // Org is an organisation.
@@ -138,28 +136,10 @@ type Review struct {
 	State string // APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED
 }
 
-// Unexpected returns the requests the fake refused.
-func (s *State) Unexpected() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.unexpected)
-}
-
 // NewHandler returns an http.Handler serving s under / and /api/v3/ (GitHub
 // Enterprise Server). The state must not be changed while it serves.
 func NewHandler(s *State) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serve(w, r) })
-}
-
-func (s *State) refuse(w http.ResponseWriter, r *http.Request) {
-	msg := fmt.Sprintf("githubfake: unexpected request %s %s", r.Method, r.URL.RequestURI())
-	s.mu.Lock()
-	s.unexpected = append(s.unexpected, msg)
-	s.mu.Unlock()
-	if s.OnUnexpected != nil {
-		s.OnUnexpected("%s", msg)
-	}
-	http.Error(w, msg, http.StatusInternalServerError)
 }
 
 func (s *State) serve(w http.ResponseWriter, r *http.Request) {
@@ -175,7 +155,7 @@ func (s *State) serve(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusCreated, map[string]any{"token": "ghs_demoinstallationtoken", "expires_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)})
 			return
 		}
-		s.refuse(w, r)
+		s.Refuse(w, r, "githubfake")
 		return
 	}
 	if r.Method == http.MethodPost && (r.URL.Path == "/graphql" || r.URL.Path == "/api/graphql") {
@@ -183,7 +163,7 @@ func (s *State) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method != http.MethodGet {
-		s.refuse(w, r)
+		s.Refuse(w, r, "githubfake")
 		return
 	}
 	switch {
@@ -207,7 +187,7 @@ func (s *State) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		s.serveRepo(w, r, org, org.Repos[i], segs[3:])
 	default:
-		s.refuse(w, r)
+		s.Refuse(w, r, "githubfake")
 	}
 }
 
@@ -263,7 +243,7 @@ func (s *State) serveOrg(w http.ResponseWriter, r *http.Request, org *Org, rest 
 		}
 		s.page(w, r, items)
 	default:
-		s.refuse(w, r)
+		s.Refuse(w, r, "githubfake")
 	}
 }
 
@@ -340,7 +320,7 @@ func (s *State) serveRepo(w http.ResponseWriter, r *http.Request, org *Org, rp *
 		}
 		s.page(w, r, items)
 	default:
-		s.refuse(w, r)
+		s.Refuse(w, r, "githubfake")
 	}
 }
 

@@ -36,7 +36,7 @@ func (s *State) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	}
 	m := opName.FindStringSubmatch(req.Query)
 	if m == nil {
-		s.refuse(w, r)
+		s.Refuse(w, r, "githubfake")
 		return
 	}
 	str := func(k string) string { v, _ := req.Variables[k].(string); return v }
@@ -94,7 +94,7 @@ func (s *State) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		// The follow-up queries (AttestRulesets, AttestMoreDependabotAlerts,
 		// AttestMoreMergedPulls, AttestMoreReviews) are never needed: every
 		// nested connection fits its first page here.
-		s.refuse(w, r)
+		s.Refuse(w, r, "githubfake")
 	}
 }
 

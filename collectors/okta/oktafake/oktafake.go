@@ -11,8 +11,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/attestdev/attest/collectors/internal/fakeapi"
 )
 
 // State is the organisation the fake serves.
@@ -24,12 +25,9 @@ type State struct {
 	// PageSize caps the users per page (Okta: 200), so tests can force
 	// paging. 0 means 200.
 	PageSize int
-	// OnUnexpected is called for a request the fake does not serve (tests
-	// pass t.Errorf); it answers 500 either way.
-	OnUnexpected func(format string, args ...any)
-
-	mu         sync.Mutex
-	unexpected []string
+	// Refusals records the requests the fake does not serve; set its
+	// OnUnexpected to be told (tests pass t.Errorf).
+	fakeapi.Refusals
 }
 
 // User is an Okta user.
@@ -68,33 +66,15 @@ type Rule struct {
 	RequireFactor bool
 }
 
-// Unexpected returns the requests the fake refused.
-func (s *State) Unexpected() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.unexpected)
-}
-
 // NewHandler returns an http.Handler serving s. The state must not be
 // changed while it serves.
 func NewHandler(s *State) http.Handler {
 	return http.HandlerFunc(s.serve)
 }
 
-func (s *State) refuse(w http.ResponseWriter, r *http.Request) {
-	msg := fmt.Sprintf("oktafake: unexpected request %s %s", r.Method, r.URL.RequestURI())
-	s.mu.Lock()
-	s.unexpected = append(s.unexpected, msg)
-	s.mu.Unlock()
-	if s.OnUnexpected != nil {
-		s.OnUnexpected("%s", msg)
-	}
-	http.Error(w, msg, http.StatusInternalServerError)
-}
-
 func (s *State) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
-		s.refuse(w, r)
+		s.Refuse(w, r, "oktafake")
 		return
 	}
 	if r.Header.Get("Authorization") != "SSWS "+s.Token {
@@ -103,7 +83,7 @@ func (s *State) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	segs := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	if len(segs) < 3 || segs[0] != "api" || segs[1] != "v1" {
-		s.refuse(w, r)
+		s.Refuse(w, r, "oktafake")
 		return
 	}
 	switch {
@@ -121,7 +101,7 @@ func (s *State) serve(w http.ResponseWriter, r *http.Request) {
 		case "roles":
 			writeJSON(w, roles(s.Users[i]))
 		default:
-			s.refuse(w, r)
+			s.Refuse(w, r, "oktafake")
 		}
 	case len(segs) == 3 && segs[2] == "policies":
 		typ := r.URL.Query().Get("type")
@@ -153,7 +133,7 @@ func (s *State) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, out)
 	default:
-		s.refuse(w, r)
+		s.Refuse(w, r, "oktafake")
 	}
 }
 

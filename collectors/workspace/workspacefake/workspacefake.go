@@ -10,8 +10,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/attestdev/attest/collectors/internal/fakeapi"
 )
 
 // State is the directory the fake serves.
@@ -22,12 +23,9 @@ type State struct {
 	// PageSize caps the users per page (Google: 500), so tests can force
 	// paging. 0 means 500.
 	PageSize int
-	// OnUnexpected is called for a request the fake does not serve (tests
-	// pass t.Errorf); it answers 500 either way.
-	OnUnexpected func(format string, args ...any)
-
-	mu         sync.Mutex
-	unexpected []string
+	// Refusals records the requests the fake does not serve; set its
+	// OnUnexpected to be told (tests pass t.Errorf).
+	fakeapi.Refusals
 }
 
 // User is a Workspace user.
@@ -43,31 +41,13 @@ type User struct {
 	LastLogin      time.Time // zero: never
 }
 
-// Unexpected returns the requests the fake refused.
-func (s *State) Unexpected() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.unexpected)
-}
-
 // NewHandler returns an http.Handler serving s under /admin/directory/v1/.
 // The state must not be changed while it serves.
 func NewHandler(s *State) http.Handler { return http.HandlerFunc(s.serve) }
 
-func (s *State) refuse(w http.ResponseWriter, r *http.Request) {
-	msg := fmt.Sprintf("workspacefake: unexpected request %s %s", r.Method, r.URL.RequestURI())
-	s.mu.Lock()
-	s.unexpected = append(s.unexpected, msg)
-	s.mu.Unlock()
-	if s.OnUnexpected != nil {
-		s.OnUnexpected("%s", msg)
-	}
-	http.Error(w, msg, http.StatusInternalServerError)
-}
-
 func (s *State) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet || r.URL.Path != "/admin/directory/v1/users" {
-		s.refuse(w, r)
+		s.Refuse(w, r, "workspacefake")
 		return
 	}
 	q := r.URL.Query()
