@@ -76,20 +76,16 @@ func MinCalls(sz Size, runs []evidence.Run) Calls {
 	U := sz.Identities / 2 / max(sz.Accounts, 1)
 	N, M := int64(sz.Repos), sz.Identities/2
 	gql := pages(sz.Repos, GraphQLRepoBatch)
-	perAR := func(c Calls) Calls {
-		out := Calls{}
-		for k, v := range c {
-			out[k] = v * A * R
+	scaled := func(k int64) func(Calls) Calls {
+		return func(c Calls) Calls {
+			out := Calls{}
+			for op, v := range c {
+				out[op] = v * k
+			}
+			return out
 		}
-		return out
 	}
-	perA := func(c Calls) Calls {
-		out := Calls{}
-		for k, v := range c {
-			out[k] = v * A
-		}
-		return out
-	}
+	perA, perAR := scaled(A), scaled(A*R)
 	byCollector := map[string]Calls{
 		"aws.s3": perA(Calls{"s3:ListBuckets": 1, "s3:GetBucketEncryption": int64(sz.Buckets), "s3:GetBucketVersioning": int64(sz.Buckets),
 			"s3:GetPublicAccessBlock": int64(sz.Buckets), "s3:GetBucketPolicy": int64(sz.Buckets), "s3:GetBucketLifecycleConfiguration": int64(sz.Buckets),
