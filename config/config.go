@@ -109,26 +109,14 @@ func Load(path string) (*File, error) {
 			bad("sources."+name, fmt.Errorf("%s: %w", name, err))
 		}
 	}
-	// Each aws.environments and gcp.environments entry is checked on its
-	// own, so that an error names the line of its key.
+	// Each entry of these maps is checked on its own, so that an error
+	// names the line of its key.
 	if a := f.Sources.AWS; a != nil {
-		for _, k := range slices.Sorted(maps.Keys(a.Environments)) {
-			if err := aws.CheckEnvironment(k, a.Environments[k]); err != nil {
-				bad("sources.aws.environments."+k, fmt.Errorf("aws.environments: %w", err))
-			}
-		}
-		for _, k := range slices.Sorted(maps.Keys(a.RateLimits)) {
-			if err := aws.CheckRateLimit(k, a.RateLimits[k]); err != nil {
-				bad("sources.aws.rate_limits."+k, fmt.Errorf("aws.rate_limits: %w", err))
-			}
-		}
+		checkEntries(bad, "aws.environments", a.Environments, aws.CheckEnvironment)
+		checkEntries(bad, "aws.rate_limits", a.RateLimits, aws.CheckRateLimit)
 	}
 	if g := f.Sources.GCP; g != nil {
-		for _, k := range slices.Sorted(maps.Keys(g.Environments)) {
-			if err := gcp.CheckEnvironment(k, g.Environments[k]); err != nil {
-				bad("sources.gcp.environments."+k, fmt.Errorf("gcp.environments: %w", err))
-			}
-		}
+		checkEntries(bad, "gcp.environments", g.Environments, gcp.CheckEnvironment)
 	}
 	rel := func(p *string) {
 		if *p != "" && !filepath.IsAbs(*p) {
@@ -201,4 +189,14 @@ sources:
 func Exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// checkEntries reports, in key order, each entry of the sources map named
+// field (e.g. "aws.environments") that check finds wrong.
+func checkEntries[V any](bad func(field string, err error), field string, m map[string]V, check func(string, V) error) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if err := check(k, m[k]); err != nil {
+			bad("sources."+field+"."+k, fmt.Errorf("%s: %w", field, err))
+		}
+	}
 }
