@@ -84,20 +84,25 @@ func TestGuardDutyFindings(t *testing.T) {
 
 func TestGuardDutyFindingsSLAConfig(t *testing.T) {
 	t.Parallel()
-	for _, tt := range []struct {
-		sla, wantPast int
-	}{{0, 1}, {2, 3}, {60, 0}} {
-		st := findings()
+	testSLAConfig(t, findings, "aws.guardduty.findings", "high_findings_past_sla", map[int]int{0: 1, 2: 3, 60: 0})
+}
+
+// testSLAConfig collects a findings collector under aws.findings_sla_days
+// set to each key of wantPast and checks the findings counted as past it.
+func testSLAConfig(t *testing.T, state func() *awsfake.State, collector, attr string, wantPast map[int]int) {
+	t.Helper()
+	for sla, want := range wantPast {
+		st := state()
 		st.AccountID = testAccount
 		src := newFakeSource(t, st)
 		src.cfg.Now = func() time.Time { return findingsNow }
-		src.cfg.FindingsSLADays = tt.sla
-		out, err := collect(t.Context(), t, src, "aws.guardduty.findings", "eu-central-1")
+		src.cfg.FindingsSLADays = sla
+		out, err := collect(t.Context(), t, src, collector, "eu-central-1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := out.resources[0].Attributes["high_findings_past_sla"]; got != tt.wantPast {
-			t.Errorf("sla %d: past = %v, want %d", tt.sla, got, tt.wantPast)
+		if got := out.resources[0].Attributes[attr]; got != want {
+			t.Errorf("sla %d: %s = %v, want %d", sla, attr, got, want)
 		}
 	}
 }

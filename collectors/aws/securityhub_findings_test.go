@@ -103,22 +103,7 @@ func TestSecurityHubFindings(t *testing.T) {
 
 func TestSecurityHubFindingsSLAConfig(t *testing.T) {
 	t.Parallel()
-	for _, tt := range []struct {
-		sla, wantPast int
-	}{{0, 2}, {2, 4}, {60, 0}} {
-		st := securityHub()
-		st.AccountID = testAccount
-		src := newFakeSource(t, st)
-		src.cfg.Now = func() time.Time { return findingsNow }
-		src.cfg.FindingsSLADays = tt.sla
-		out, err := collect(t.Context(), t, src, "aws.securityhub.findings", "eu-central-1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := out.resources[0].Attributes["findings_past_sla"]; got != tt.wantPast {
-			t.Errorf("sla %d: past = %v, want %d", tt.sla, got, tt.wantPast)
-		}
-	}
+	testSLAConfig(t, securityHub, "aws.securityhub.findings", "findings_past_sla", map[int]int{0: 2, 2: 4, 60: 0})
 }
 
 func TestSecurityHubFindingsFixtures(t *testing.T) {
