@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"io"
 	"math/big"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/digitorus/pkcs7"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/attestdev/attest/collectors/evidence"
@@ -177,9 +179,16 @@ func TestCMSPackVerifies(t *testing.T) {
 	if !rep.Manifest.CreatedAt.Equal(fixture.Clock) {
 		t.Errorf("created_at = %v, want the evaluation time", rep.Manifest.CreatedAt)
 	}
-	// Without a CA the signature still verifies, but is not trusted.
-	if rep, err := Verify(packPath, VerifyOptions{}); err != nil || rep.Trusted {
-		t.Errorf("Verify without CA = %+v, %v; want valid and untrusted", rep, err)
+	if rep.SignerFingerprint != Fingerprint(leafDER(t, packPath)) {
+		t.Errorf("signer fingerprint %s, want the SHA-256 of the signing certificate", rep.SignerFingerprint)
+	}
+	// Without a CA the pack does not verify, but the signer is reported.
+	if rep, err := Verify(packPath, VerifyOptions{}); !errors.Is(err, ErrNoAnchor) || rep == nil || rep.SignerFingerprint == "" {
+		t.Errorf("Verify without CA = %+v, %v; want ErrNoAnchor and the signer", rep, err)
+	}
+	// With InsecureSkipAnchor the signature still verifies, but is not trusted.
+	if rep, err := Verify(packPath, VerifyOptions{InsecureSkipAnchor: true}); err != nil || rep.Trusted {
+		t.Errorf("Verify with InsecureSkipAnchor = %+v, %v; want valid and untrusted", rep, err)
 	}
 	// Another CA must not anchor it.
 	otherCA, _, _ := testPKI(t, t.TempDir())
@@ -216,7 +225,11 @@ func TestCMSOpenSSLVerifies(t *testing.T) {
 	}
 	packPath, caPath := cmsPack(t)
 	dir := t.TempDir()
-	if _, err := Extract(packPath, dir, VerifyOptions{}); err != nil {
+	roots, err := LoadRoots(caPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Extract(packPath, dir, VerifyOptions{Roots: roots}); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(openssl, "cms", "-verify", "-binary", "-inform", "PEM",
@@ -261,8 +274,17 @@ func TestEd25519PackVerifiesAndIsReproducible(t *testing.T) {
 	if err != nil || rep.Kind != "ed25519" || !rep.Trusted {
 		t.Fatalf("Verify = %+v, %v", rep, err)
 	}
-	if rep, err := Verify(a, VerifyOptions{}); err != nil || rep.Trusted {
+	if rep, err := Verify(a, VerifyOptions{}); !errors.Is(err, ErrNoAnchor) || rep == nil || rep.Kind != "ed25519" {
+		t.Errorf("Verify with the embedded key only = %+v, %v; want ErrNoAnchor", rep, err)
+	}
+	if rep, err := Verify(a, VerifyOptions{InsecureSkipAnchor: true}); err != nil || rep.Trusted {
 		t.Errorf("Verify with the embedded key = %+v, %v; want valid and untrusted", rep, err)
+	}
+	// The key fingerprint is the SHA-256 of the PKIX public key, which
+	// openssl pkey -pubin -outform DER | sha256sum gives.
+	pubDER, _ := x509.MarshalPKIXPublicKey(key.Public())
+	if rep.SignerFingerprint != Fingerprint(pubDER) {
+		t.Errorf("fingerprint %s, want %s", rep.SignerFingerprint, Fingerprint(pubDER))
 	}
 	if _, err := Verify(a, VerifyOptions{Ed25519Key: ed25519Key(t, 2).Public().(ed25519.PublicKey)}); err == nil {
 		t.Error("Verify with another key succeeded")
@@ -354,7 +376,12 @@ func TestTamperingFails(t *testing.T) {
 		"zip slip":       {edit: same, extra: map[string]string{"../evil": "x"}, want: "leaves the pack"},
 		"nested slip":    {edit: same, extra: map[string]string{"evidence/../../evil": "x"}, want: "leaves the pack"},
 		"absolute path":  {edit: same, extra: map[string]string{"/etc/evil": "x"}, want: "absolute path"},
-		"windows path":   {edit: same, extra: map[string]string{`..\evil`: "x"}, want: "absolute path"},
+		"windows path":   {edit: same, extra: map[string]string{`..\evil`: "x"}, want: "contains a backslash"},
+		"windows dir":    {edit: same, extra: map[string]string{`evidence\raw\x`: "x"}, want: "contains a backslash"},
+		"drive letter":   {edit: same, extra: map[string]string{`C:/evil`: "x"}, want: "absolute path"},
+		"directory":      {edit: same, extra: map[string]string{"controls/": "", "evidence/raw/": ""}},
+		"dir and file":   {edit: same, extra: map[string]string{"results.json/": ""}, want: "both a file and a directory"},
+		"double slash":   {edit: same, extra: map[string]string{"controls//": ""}, want: "not a clean path"},
 		"unclean path":   {edit: same, extra: map[string]string{"evidence//x": "x"}, want: "not a clean path"},
 		"duplicate name": {edit: same, extra: map[string]string{"results.json": "{}"}, want: "appears twice"},
 	} {
@@ -378,20 +405,23 @@ func TestExtractRefusesZipSlip(t *testing.T) {
 	good := writePack(t, options(t, Ed25519Signer{Key: key}))
 	bad := rewrite(t, good, func(_ string, d []byte) ([]byte, bool) { return d, true }, map[string]string{"../escaped": "x"})
 	parent := t.TempDir()
-	if _, err := Extract(bad, filepath.Join(parent, "out"), VerifyOptions{}); err == nil {
+	if _, err := Extract(bad, filepath.Join(parent, "out"), VerifyOptions{Ed25519Key: key.Public().(ed25519.PublicKey)}); err == nil {
 		t.Fatal("Extract of a zip-slip pack succeeded")
 	}
 	if _, err := os.Stat(filepath.Join(parent, "escaped")); err == nil {
 		t.Fatal("a file was written outside the extraction directory")
 	}
 	out := filepath.Join(parent, "good")
-	if _, err := Extract(good, out, VerifyOptions{}); err != nil {
+	if _, err := Extract(good, filepath.Join(parent, "unanchored"), VerifyOptions{}); !errors.Is(err, ErrNoAnchor) {
+		t.Fatalf("Extract without an anchor = %v, want ErrNoAnchor", err)
+	}
+	if _, err := Extract(good, out, VerifyOptions{Ed25519Key: key.Public().(ed25519.PublicKey)}); err != nil {
 		t.Fatalf("Extract: %v", err)
 	}
 	if _, err := evidence.Open(filepath.Join(out, "evidence")); err != nil {
 		t.Errorf("extracted evidence is not a bundle: %v", err)
 	}
-	if _, err := Extract(good, out, VerifyOptions{}); err == nil {
+	if _, err := Extract(good, out, VerifyOptions{InsecureSkipAnchor: true}); err == nil {
 		t.Error("Extract into a non-empty directory succeeded")
 	}
 }
@@ -419,4 +449,33 @@ func TestWriteNeedsSigner(t *testing.T) {
 	if err := Write(io.Discard, options(t, nil)); err == nil {
 		t.Error("Write without a signer succeeded")
 	}
+}
+
+// leafDER returns the DER of the first certificate in the pack's CMS
+// signature that is not a CA: the signer's, in these tests.
+func leafDER(t *testing.T, packPath string) []byte {
+	t.Helper()
+	zr, err := zip.OpenReader(packPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	rc, err := zr.Open(CMSFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	data, _ := io.ReadAll(rc)
+	block, _ := pem.Decode(data)
+	p7, err := pkcs7.Parse(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range p7.Certificates {
+		if !c.IsCA {
+			return c.Raw
+		}
+	}
+	t.Fatal("no leaf certificate")
+	return nil
 }
