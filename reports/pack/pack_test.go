@@ -24,6 +24,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/config"
 	"github.com/attestdev/attest/controls"
 	"github.com/attestdev/attest/reports/internal/fixture"
 	"github.com/attestdev/attest/reports/signing"
@@ -50,21 +51,53 @@ func writeBundle(t *testing.T) string {
 	return dir
 }
 
+// testConfig holds secrets where a key-name filter does not look: in a
+// comment, in a URL's user-info and query.
 const testConfig = `# attest configuration
+# old token, rotated: ghp_COMMENTSECRET
 fail_on: high
+waivers: waivers.yaml
+company: company.yaml
+subprocessors: subprocessors.yaml
+warn_expiring: 14d
 sources:
   okta:
-    org_url: https://example.okta.com
-    token_env: OKTA_TOKEN # the variable, not the token
+    org_url: https://admin:OKTA_URL_SECRET@example.okta.com/?api_token=QUERY_SECRET
+    token_env: OKTA_TOKEN # the variable, not the token (OKTA_LINE_SECRET)
   github:
-    private_key: |
-      -----BEGIN RSA PRIVATE KEY-----
-      c2VjcmV0
-      -----END RSA PRIVATE KEY-----
     orgs: [example]
-    Client_Secret: hunter2
-    password: {nested: hunter2}
+    base_url: https://x-access-token:ghp_URLSECRET@github.example.com/api/v3/
+  manual:
+    dir: records
 `
+
+// testInputs writes testConfig and the files it names to a directory and
+// returns the loaded configuration.
+func testInputs(t *testing.T) *config.File {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range map[string]string{
+		"attest.yaml":              testConfig,
+		"waivers.yaml":             "waivers: []\n",
+		"company.yaml":             "name: Example Corp\n",
+		"subprocessors.yaml":       "subprocessors: []\n",
+		"records/review.yaml":      "kind: access_review\n",
+		"records/files/review.pdf": "%PDF-1.7 attachment",
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, err := config.Load(filepath.Join(dir, "attest.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
 
 func options(t *testing.T, s Signer) Options {
 	t.Helper()
@@ -72,7 +105,7 @@ func options(t *testing.T, s Signer) Options {
 		Results:       fixture.Results(),
 		BundleDir:     writeBundle(t),
 		Controls:      []*controls.Control{{ID: "TLS-001", Title: "HTTPS endpoints use TLS 1.2 or newer", Severity: controls.High}},
-		Config:        []byte(testConfig),
+		Config:        testInputs(t),
 		AttestVersion: "v0.9.0-test",
 		Signer:        s,
 	}
@@ -168,7 +201,9 @@ func TestCMSPackVerifies(t *testing.T) {
 		paths = append(paths, f.Path)
 	}
 	want := []string{
-		"config/attest.yaml", "controls/TLS-001.yaml",
+		"attest.yaml",
+		"config/company.yaml", "config/manual/files/review.pdf", "config/manual/review.yaml", "config/subprocessors.yaml", "config/waivers.yaml",
+		"controls/TLS-001.yaml",
 		"evidence/bundle.json", "evidence/raw/" + rawName(t, packPath), "evidence/records.jsonl", "evidence/resources.jsonl",
 		"reports/report.csv", "reports/report.html", "reports/report.json", "reports/report.junit.xml", "reports/report.md", "reports/report.oscal.json", "reports/report.sarif",
 		"results.json", "tool.json",
@@ -426,20 +461,57 @@ func TestExtractRefusesZipSlip(t *testing.T) {
 	}
 }
 
-func TestConfigSecretsStripped(t *testing.T) {
+// TestPackedConfigHasNoSecrets packs a configuration with a token in a
+// URL's user-info, one in a URL query and one in a comment: none may reach
+// the pack, and the copy must load and point at the packed inputs.
+func TestPackedConfigHasNoSecrets(t *testing.T) {
 	t.Parallel()
-	got, err := StripSecrets([]byte(testConfig))
+	key := ed25519Key(t, 5)
+	packPath := writePack(t, options(t, Ed25519Signer{Key: key}))
+	dir := filepath.Join(t.TempDir(), "x")
+	if _, err := Extract(packPath, dir, VerifyOptions{Ed25519Key: key.Public().(ed25519.PublicKey)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, ConfigFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, secret := range []string{"hunter2", "c2VjcmV0", "OKTA_TOKEN\n", "PRIVATE KEY"} {
+	for _, secret := range []string{"OKTA_URL_SECRET", "QUERY_SECRET", "ghp_URLSECRET", "COMMENTSECRET", "OKTA_LINE_SECRET", "admin", "x-access-token"} {
 		if strings.Contains(string(got), secret) {
-			t.Errorf("stripped config still contains %q:\n%s", secret, got)
+			t.Errorf("packed config contains %q:\n%s", secret, got)
 		}
 	}
-	for _, kept := range []string{"https://example.okta.com", "fail_on: high", "# attest configuration", "orgs: [example]"} {
-		if !strings.Contains(string(got), kept) {
-			t.Errorf("stripped config lost %q:\n%s", kept, got)
+	cfg, err := config.Load(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		t.Fatalf("the packed config does not load: %v\n%s", err, got)
+	}
+	if cfg.Sources.Okta == nil || cfg.Sources.Okta.OrgURL != "https://example.okta.com/" || cfg.Sources.Okta.TokenEnv != "OKTA_TOKEN" ||
+		cfg.Sources.GitHub == nil || cfg.Sources.GitHub.BaseURL != "https://github.example.com/api/v3/" || cfg.FailOn != "high" || cfg.WarnExpiring != "14d" {
+		t.Errorf("packed config lost fields:\n%s", got)
+	}
+	for _, p := range []string{cfg.Waivers, cfg.Company, cfg.Subprocessors, filepath.Join(cfg.Sources.Manual.Dir, "files", "review.pdf")} {
+		if rel, err := filepath.Rel(dir, p); err != nil || strings.HasPrefix(rel, "..") {
+			t.Errorf("%s is not inside the pack", p)
+		} else if _, err := os.Stat(p); err != nil {
+			t.Errorf("packed config names %s: %v", p, err)
+		}
+	}
+}
+
+func TestStripURL(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"https://example.okta.com":                     "https://example.okta.com",
+		"https://user:TOKEN@host/path":                 "https://host/path",
+		"https://TOKEN@host":                           "https://host",
+		"https://host/?token=TOKEN#frag":               "https://host/",
+		"https://us er:TOKEN@host%zz":                  RedactedURL,
+		"user:TOKEN@host":                              RedactedURL,
+		"ciso@example.com":                             "ciso@example.com",
+		"arn:aws:iam::123456789012:role/attest-reader": "arn:aws:iam::123456789012:role/attest-reader",
+	} {
+		if got := stripURL(in); got != want {
+			t.Errorf("stripURL(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
