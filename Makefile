@@ -31,7 +31,7 @@ demo: build ## Run the whole flow on the built-in demo organisation: check, repo
 	../$(BIN) trust --out site $$SIGN && \
 	../$(BIN) pack --results results.json --bundle bundle --key signer.key --cert signer.pem --out pack.zip --log-level warn && \
 	../$(BIN) verify pack.zip --ca ca.pem && \
-	../$(BIN) verify toms-de.pdf
+	../$(BIN) verify toms-de.pdf --ca ca.pem
 	@echo; echo "Written to $(DEMO)/: bundle/ (evidence), results.json, report.{html,md,sarif,junit.xml},"; \
 	echo "toms-{en,de}.pdf and dpa-de.pdf (signed), site/ (trust page), pack.zip (signed audit pack)."
 
