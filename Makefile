@@ -43,9 +43,11 @@ test: vet fmt-check ## Run vet, the format check, all tests, the race detector (
 	$(MAKE) fuzz FUZZTIME=$(FUZZTIME)
 
 .PHONY: fuzz
-fuzz: ## Fuzz the control decoder and the rule compiler for FUZZTIME each (default 10s).
+fuzz: ## Fuzz the control decoder, the rule compiler and the reports over hostile names for FUZZTIME each (default 10s).
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeControl$$' -fuzztime=$(FUZZTIME) ./controls/
 	$(GO) test -run='^$$' -fuzz='^FuzzCompileRule$$' -fuzztime=$(FUZZTIME) ./controls/
+	$(GO) test -run='^$$' -fuzz='^FuzzHostileNames$$' -fuzztime=$(FUZZTIME) ./reports/
+	$(GO) test -run='^$$' -fuzz='^FuzzSanitize$$' -fuzztime=$(FUZZTIME) ./reports/sanitize/
 
 .PHONY: bench
 bench: ## Run the benchmarks: evaluation and reports on one core with memory figures, collection of the medium organisation.

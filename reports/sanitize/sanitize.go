@@ -29,6 +29,25 @@ func XML(s string) string {
 	return b.String()
 }
 
+// HTML returns s without the characters HTML forbids in its input stream:
+// those XML does not allow, plus DEL and the C1 controls (U+007F–U+009F);
+// invalid UTF-8 becomes U+FFFD. It is meant for a rendered page: removing
+// characters between escaped values cannot form markup.
+func HTML(s string) string {
+	x := XML(s)
+	if !strings.ContainsFunc(x, c1) {
+		return x
+	}
+	return strings.Map(func(r rune) rune {
+		if c1(r) {
+			return -1
+		}
+		return r
+	}, x)
+}
+
+func c1(r rune) bool { return r >= 0x7f && r <= 0x9f }
+
 func xmlClean(s string) bool {
 	for i, r := range s {
 		if (r == utf8.RuneError && isInvalid(s, i)) || !xmlChar(r) {
