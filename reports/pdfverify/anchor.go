@@ -34,10 +34,12 @@ type Options struct {
 // its place in the certificate list) against o.Roots, at the signing time
 // the signature states. For each signature it reports the signer's
 // subject and the SHA-256 fingerprint of its certificate. Without Roots it
-// fails with ErrNoAnchor unless o.InsecureSkipAnchor is set.
+// fails with ErrNoAnchor unless o.InsecureSkipAnchor is set. The signers
+// are reported even when the document does not verify.
 func VerifyAnchored(ctx context.Context, path string, w io.Writer, o Options) error {
-	if err := Verify(ctx, path, w); err != nil {
-		return err
+	verr := Verify(ctx, path, w)
+	if errors.Is(verr, ErrUnsigned) || errors.Is(verr, os.ErrNotExist) || ctx.Err() != nil {
+		return verr
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -50,7 +52,7 @@ func VerifyAnchored(ctx context.Context, path string, w io.Writer, o Options) er
 	}
 	sigs, err := signatures(f, st.Size())
 	if err != nil {
-		return fmt.Errorf("pdfverify: %s: %w", path, err)
+		return errors.Join(verr, fmt.Errorf("pdfverify: %s: %w", path, err))
 	}
 	var problems []string
 	for i, p7 := range sigs {
@@ -62,7 +64,7 @@ func VerifyAnchored(ctx context.Context, path string, w io.Writer, o Options) er
 		}
 		sum := sha256.Sum256(signer.Raw)
 		fmt.Fprintf(w, "%s: signature %d: signer %q, certificate SHA-256 %X\n", path, n, signer.Subject.String(), sum[:])
-		if o.Roots == nil {
+		if o.Roots == nil || verr != nil {
 			continue
 		}
 		inter := x509.NewCertPool()
@@ -78,6 +80,9 @@ func VerifyAnchored(ctx context.Context, path string, w io.Writer, o Options) er
 			continue
 		}
 		fmt.Fprintf(w, "%s: signature %d: signer chains to the given CA\n", path, n)
+	}
+	if verr != nil {
+		return verr
 	}
 	if len(problems) > 0 {
 		fmt.Fprintf(w, "%s: NOT TRUSTED: %s\n", path, strings.Join(problems, "; "))

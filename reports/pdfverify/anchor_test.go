@@ -89,4 +89,17 @@ func TestVerifyAnchored(t *testing.T) {
 	if err := VerifyAnchored(t.Context(), forged, &out, Options{InsecureSkipAnchor: true}); err != nil {
 		t.Errorf("forged PDF with InsecureSkipAnchor: %v", err)
 	}
+	// A document changed after signing fails, and still names its signer.
+	data, err := os.ReadFile(genuine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := filepath.Join(t.TempDir(), "changed.pdf")
+	if err := os.WriteFile(changed, append(data, "\n% appended\n"...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := VerifyAnchored(t.Context(), changed, &out, Options{Roots: roots}); err == nil || !strings.Contains(out.String(), "certificate SHA-256") {
+		t.Errorf("changed PDF: %v\n%s", err, out.String())
+	}
 }
