@@ -203,7 +203,8 @@ signature that stock tools check:
   openssl cms -verify -binary -inform PEM -in manifest.sig -content manifest.json -CAfile ca.pem -purpose any
 
 or with an Ed25519 key (openssl genpkey -algorithm ed25519 -out key.pem) via
---ed25519-key. attest verify pack.zip checks every hash and the signature.`,
+--ed25519-key. attest verify pack.zip --ca ca.pem (or --ed25519-pub key.pub)
+checks every hash and the signature against the signer you trust.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			signer, err := packSigner(key, cert, passwordEnv, edKey)
