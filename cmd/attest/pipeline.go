@@ -20,6 +20,7 @@ import (
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/config"
 	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/gate"
 )
 
 // loadConfig reads --config, or attest.yaml when it exists, or returns an
@@ -259,32 +260,29 @@ func oneLine(s string, max int) string {
 	return s
 }
 
-// gate returns an exit error when a control failed, or rests on stale
-// evidence, at or above failOn.
-func gate(res *controls.Results, failOn controls.Severity) error {
-	var failed, stale []string
-	for _, c := range res.Controls {
-		if c.Severity.Rank() < failOn.Rank() {
-			continue
-		}
-		switch {
-		case c.Outcome == controls.Fail:
-			failed = append(failed, c.ID)
-		case c.Stale:
-			stale = append(stale, c.ID)
-		}
+// runGate prints the verdict of the gate over res on stderr and returns
+// an exit error when it fails: a control failed, rests on stale evidence
+// or could not be evaluated at or above failOn (the last two unless
+// allowInconclusive). The policy is in package gate.
+func (g *globals) runGate(res *controls.Results, b *evidence.Bundle, failOn controls.Severity, allowInconclusive bool) error {
+	opts := gate.Options{FailOn: failOn, AllowInconclusive: allowInconclusive}
+	if b != nil {
+		opts.Resources = b.Resources
 	}
-	var msgs []string
-	if len(failed) > 0 {
-		msgs = append(msgs, fmt.Sprintf("attest: %d control(s) failed at or above severity %s: %s", len(failed), failOn, strings.Join(failed, ", ")))
+	return g.verdict(gate.Check(res, opts))
+}
+
+// verdict returns exit code 1 with the verdict's message when it fails,
+// and prints the message on stderr when it passes with something to say.
+func (g *globals) verdict(v *gate.Verdict) error {
+	msg := strings.TrimSuffix(v.Message(), "\n")
+	if !v.Pass() {
+		return &exitError{code: exitGate, msg: msg}
 	}
-	if len(stale) > 0 {
-		msgs = append(msgs, fmt.Sprintf("attest: %d control(s) at or above severity %s rest on stale evidence: %s", len(stale), failOn, strings.Join(stale, ", ")))
+	if msg != "" {
+		fmt.Fprintln(g.stderr, msg)
 	}
-	if len(msgs) == 0 {
-		return nil
-	}
-	return &exitError{code: 1, msg: strings.Join(msgs, "\n")}
+	return nil
 }
 
 func failOnSeverity(flag string, cfg *config.File) (controls.Severity, error) {
