@@ -16,6 +16,8 @@ import (
 	"reflect"
 	"slices"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/attestdev/attest/collectors/all"
 	"github.com/attestdev/attest/collectors/aws"
 	"github.com/attestdev/attest/collectors/gcp"
@@ -58,6 +60,27 @@ type File struct {
 
 	// Path is the file the configuration was read from.
 	Path string `yaml:"-"`
+	// root is the decoded document, for the lines of later errors.
+	root *yaml.Node
+}
+
+// Line returns the line of field (e.g. "waivers" or
+// "sources.manual.dir") in the file, or 0 when the configuration was not
+// read from a file.
+func (f *File) Line(field string) int {
+	if f.root == nil {
+		return 0
+	}
+	return controls.LineOf(f.root, field)
+}
+
+// Errorf returns an error naming the file, the line of field and field.
+func (f *File) Errorf(field, format string, args ...any) error {
+	file := f.Path
+	if file == "" {
+		file = "configuration"
+	}
+	return &controls.Error{File: file, Line: f.Line(field), Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
 // Load reads the configuration file at path.
@@ -72,6 +95,7 @@ func Load(path string) (*File, error) {
 		return nil, err
 	}
 	f.Path = path
+	f.root = root
 	var errs []error
 	bad := func(field string, err error) {
 		errs = append(errs, &controls.Error{File: path, Line: controls.LineOf(root, field), Field: field, Msg: err.Error()})
@@ -118,6 +142,7 @@ func Load(path string) (*File, error) {
 	if g := f.Sources.GCP; g != nil {
 		checkEntries(bad, "gcp.environments", g.Environments, gcp.CheckEnvironment)
 	}
+	checkPatterns(f, bad)
 	rel := func(p *string) {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(filepath.Dir(path), *p)

@@ -41,6 +41,9 @@ go on as if the evidence were complete; --allow-incomplete exits 0 instead.`,
 			if err != nil {
 				return err
 			}
+			if err := preflight(cfg, lib, inputs{}); err != nil {
+				return err
+			}
 			shard, err := parseShardFlag(shardFlag, os.Getenv)
 			if err != nil {
 				return err
@@ -195,6 +198,9 @@ func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collecto
 	}
 	lib, err := loadLibrary(cfg, f.dirs)
 	if err != nil {
+		return err
+	}
+	if err := preflight(cfg, lib, inputs{waivers: f.eval.waivers, baseline: f.baseline}); err != nil {
 		return err
 	}
 	bundleDir := filepath.Join(f.outDir, "bundle")

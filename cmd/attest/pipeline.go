@@ -65,6 +65,22 @@ func resourceTypes() map[string][]string {
 // loadLibrary loads the built-in controls plus the configured and given
 // directories, without the excluded controls.
 func loadLibrary(cfg *config.File, dirs []string) (*controls.Library, error) {
+	// A directory that does not exist is named as such, with the line of
+	// attest.yaml that names it, rather than as a failed read of ".".
+	var errs []error
+	for i, d := range cfg.Controls {
+		if err := checkDir(d); err != nil {
+			errs = append(errs, cfg.Errorf(fmt.Sprintf("controls[%d]", i), "control directory %v", err))
+		}
+	}
+	for _, d := range dirs {
+		if err := checkDir(d); err != nil {
+			errs = append(errs, fmt.Errorf("control directory %v", err))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
 	lib, err := controls.Load(controls.Options{Dirs: append(slices.Clone(cfg.Controls), dirs...), Types: resourceTypes()})
 	if err != nil {
 		return nil, err
@@ -76,6 +92,21 @@ func loadLibrary(cfg *config.File, dirs []string) (*controls.Library, error) {
 	}
 	lib.Controls = slices.DeleteFunc(lib.Controls, func(c *controls.Control) bool { return slices.Contains(cfg.Exclude, c.ID) })
 	return lib, nil
+}
+
+// checkDir returns an error naming dir when it is not a readable
+// directory.
+func checkDir(dir string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("%s does not exist", dir)
+	case err != nil:
+		return err
+	case !st.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	return nil
 }
 
 // neededCollectors returns a filter that enables only the collectors whose
