@@ -161,7 +161,7 @@ func prepareBundleDir(dir string, replace bool) error {
 // shard collects only the targets that shard owns.
 func (g *globals) collect(ctx context.Context, cfg *config.File, lib *controls.Library, sources []collectors.Source, dir string, replace bool, shard evidence.Shard) (*evidence.Bundle, error) {
 	if len(sources) == 0 {
-		return nil, errors.New("no sources configured: add a sources section to attest.yaml (attest init writes an example), or try attest demo")
+		return nil, errors.New("no sources configured: uncomment a source in attest.yaml (attest init writes every source, commented out), or try attest demo")
 	}
 	if err := prepareBundleDir(dir, replace); err != nil {
 		return nil, err
