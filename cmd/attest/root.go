@@ -67,7 +67,7 @@ a collector run failed or was partial.`,
 		newPermissions(g), newDemo(g), newInit(g), newVersion(g),
 		newReport(g), newDiff(g), newPack(g), newVerify(g), newWaivers(g), newCoverage(g),
 		newTOMs(g), newDPA(g), newTrust(g), newMerge(g),
-		newEvidence(g), newAccessReview(g), newHistory(g),
+		newEvidence(g), newAccessReview(g), newHistory(g), newCIComment(g),
 	)
 	return root
 }
