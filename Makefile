@@ -35,12 +35,19 @@ demo: build ## Run the whole flow on the built-in demo organisation: check, repo
 	@echo; echo "Written to $(DEMO)/: bundle/ (evidence), results.json, report.{html,md,sarif,junit.xml},"; \
 	echo "toms-{en,de}.pdf and dpa-de.pdf (signed), site/ (trust page), pack.zip (signed audit pack)."
 
+# SKIPLOG collects the skipped tests of make test's runs, for the summary
+# at its end.
+SKIPLOG   := $(or $(TMPDIR),/tmp)/attest-test-skips.$(shell echo $$PPID).jsonl
+TESTSUM   := $(GO) run ./internal/testsummary
+
 .PHONY: test
-test: vet fmt-check ## Run vet, the format check, all tests, the race detector (all but the AWS packages), and short fuzz runs.
-	$(GO) test -shuffle=on -count=1 $(PKGS)
-	$(GO) test -race -count=1 ./collectors/ ./collectors/evidence/ ./controls/ ./collectors/github/... ./collectors/okta/... \
-		./collectors/gcp/... ./collectors/workspace/... ./collectors/manual/... ./collectors/tlsprobe/... ./reports/pack/... ./history/...
+test: vet fmt-check ## Run vet, the format check, all tests, the race detector (all but the AWS packages), short fuzz runs, and list every skipped test with its reason.
+	@rm -f $(SKIPLOG)
+	$(TESTSUM) -log $(SKIPLOG) -- -shuffle=on -count=1 $(PKGS)
+	$(TESTSUM) -log $(SKIPLOG) -- -race -count=1 ./collectors/ ./collectors/evidence/ ./controls/ ./collectors/github/... ./collectors/okta/... \
+		./collectors/gcp/... ./collectors/workspace/... ./collectors/manual/... ./collectors/tlsprobe/... ./reports/pack/... ./history/... ./gate/...
 	$(MAKE) fuzz FUZZTIME=$(FUZZTIME)
+	@$(TESTSUM) -report $(SKIPLOG); rc=$$?; rm -f $(SKIPLOG); exit $$rc
 
 .PHONY: fuzz
 fuzz: ## Fuzz the control decoder and the rule compiler for FUZZTIME each (default 10s).
