@@ -54,7 +54,8 @@ func runStep(t *testing.T, script, dir string, bins []string, env map[string]str
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash not found: the action's steps are bash scripts")
 	}
-	c := exec.CommandContext(t.Context(), "bash", "-e", "-c", script)
+	// The options GitHub's runner gives a "shell: bash" step.
+	c := exec.CommandContext(t.Context(), "bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script)
 	c.Dir = dir
 	c.Env = append(os.Environ(), "PATH="+strings.Join(bins, string(os.PathListSeparator))+string(os.PathListSeparator)+os.Getenv("PATH"))
 	for k, v := range env {
@@ -179,5 +180,40 @@ func TestActionCommentFitsGitHubLimit(t *testing.T) {
 	}
 	if !strings.HasPrefix(string(posted), string(report[:200])) {
 		t.Error("the comment does not start with the report")
+	}
+}
+
+// TestActionCheckStepPassesExitCode: the step runs attest check, writes
+// the report as the summary and exits with attest's code; the
+// allow-inconclusive input reaches attest.
+func TestActionCheckStepPassesExitCode(t *testing.T) {
+	bin := attestBinary(t)
+	_, script := actionStep(t, "Run attest check")
+	cfg := unreachableTLS(t)
+	for _, tt := range []struct {
+		allow string
+		want  int
+	}{{"false", exitGate}, {"true", exitOK}} {
+		dir := t.TempDir()
+		gh := filepath.Join(dir, "github")
+		code, out := runStep(t, script, dir, []string{bin}, map[string]string{
+			"CONFIG": cfg, "FAIL_ON": "high", "BASELINE": "", "OUT_DIR": "attest-out", "REPORTS": "junit",
+			"ALLOW_INCONCLUSIVE": tt.allow, "GITHUB_OUTPUT": gh + "-output", "GITHUB_STEP_SUMMARY": gh + "-summary", "RUNNER_TEMP": t.TempDir(),
+		})
+		if code != tt.want {
+			t.Errorf("allow-inconclusive %s: step exit %d, want %d\n%s", tt.allow, code, tt.want, out)
+		}
+		report, err := os.ReadFile(filepath.Join(dir, "attest-out", "report.md"))
+		if err != nil {
+			t.Fatalf("no report.md: %v\n%s", err, out)
+		}
+		summary, _ := os.ReadFile(filepath.Join(dir, "attest-out", "summary.md"))
+		step, _ := os.ReadFile(gh + "-summary")
+		if !bytes.Equal(summary, report) || !bytes.Equal(step, report) {
+			t.Errorf("allow-inconclusive %s: summary.md (%d bytes) and the step summary (%d bytes) differ from report.md (%d bytes)", tt.allow, len(summary), len(step), len(report))
+		}
+		if !strings.Contains(out, "could not be evaluated") {
+			t.Errorf("allow-inconclusive %s: the log lacks attest's stderr:\n%s", tt.allow, out)
+		}
 	}
 }
