@@ -17,6 +17,7 @@ import (
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/config"
 	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/gate"
 	"github.com/attestdev/attest/reports"
 	"github.com/attestdev/attest/reports/diff"
 	"github.com/attestdev/attest/reports/pack"
@@ -78,6 +79,7 @@ func writeOutput(g *globals, path string, render func(io.Writer) error) error {
 
 func newDiff(g *globals) *cobra.Command {
 	var format, failOn string
+	var allowInconclusive bool
 	cmd := &cobra.Command{
 		Use:   "diff OLD NEW",
 		Short: "Show control drift between two results files; exit 1 on new failures at or above --fail-on",
@@ -85,7 +87,8 @@ func newDiff(g *globals) *cobra.Command {
 fixed, controls that became inconclusive, resources that newly fail under an
 already failing control, and resources that appeared or vanished (by control
 and resource id). It exits 1 when a control or resource newly fails at or
-above --fail-on.`,
+above --fail-on, or a control there became inconclusive (unless
+--allow-inconclusive).`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(_ *cobra.Command, args []string) error {
 			cfg, err := g.loadConfig()
@@ -107,24 +110,29 @@ above --fail-on.`,
 			if err != nil {
 				return err
 			}
-			return driftGate(g.stdout, diff.Compare(old, cur), format, sev)
+			return g.driftGate(g.stdout, old, cur, nil, format, sev, allowInconclusive)
 		},
 	}
+	cmd.Flags().BoolVar(&allowInconclusive, "allow-inconclusive", false, "do not fail on controls that became inconclusive (they are still reported on stderr)")
 	cmd.Flags().StringVarP(&format, "format", "f", "table", "output format: "+strings.Join(diff.Formats, ", "))
 	cmd.Flags().StringVar(&failOn, "fail-on", "", `lowest severity of a regression that exits 1: low, medium, high or critical (default from config, else "high")`)
 	return cmd
 }
 
-// driftGate writes the drift and returns an exit error when something
-// regressed at or above failOn.
-func driftGate(w io.Writer, d *diff.Drift, format string, failOn controls.Severity) error {
+// driftGate writes the drift from old to cur and returns an exit error
+// when something regressed at or above failOn: a new failure, or a newly
+// inconclusive control unless allowInconclusive. b, when set, is the
+// bundle of cur.
+func (g *globals) driftGate(w io.Writer, old, cur *controls.Results, b *evidence.Bundle, format string, failOn controls.Severity, allowInconclusive bool) error {
+	d := diff.Compare(old, cur)
 	if err := diff.Write(w, format, d); err != nil {
 		return err
 	}
-	if reg := d.Regressions(failOn); len(reg) > 0 {
-		return &exitError{code: 1, msg: fmt.Sprintf("attest: %d regression(s) at or above severity %s since the baseline: %s", len(reg), failOn, strings.Join(reg, ", "))}
+	opts := gate.Options{FailOn: failOn, AllowInconclusive: allowInconclusive}
+	if b != nil {
+		opts.Resources = b.Resources
 	}
-	return nil
+	return g.verdict(gate.Drift(d, cur, opts))
 }
 
 // afterCheck runs what check does after evaluation: it writes the
@@ -138,7 +146,7 @@ func (g *globals) afterCheck(res *controls.Results, b *evidence.Bundle, f checkF
 		}
 	}
 	if f.baseline == "" {
-		return gate(res, failOn)
+		return g.runGate(res, b, failOn, f.allowInconclusive)
 	}
 	old, err := controls.ReadResults(f.baseline)
 	if err != nil {
@@ -152,7 +160,7 @@ func (g *globals) afterCheck(res *controls.Results, b *evidence.Bundle, f checkF
 	if _, err := fmt.Fprintln(w); err != nil {
 		return err
 	}
-	return driftGate(w, diff.Compare(old, res), "table", failOn)
+	return g.driftGate(w, old, res, b, "table", failOn, f.allowInconclusive)
 }
 
 // reportFlagUsage documents check's --report flag.
