@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/controls"
 	"github.com/attestdev/attest/reports/signing"
 	"github.com/attestdev/attest/reports/toms"
@@ -20,6 +21,7 @@ import (
 // docFlags are the flags shared by toms, dpa and trust.
 type docFlags struct {
 	results, company, subprocessors string
+	bundle                          string
 	controls                        []string
 	omitNotInPlace                  bool
 	validFor                        string
@@ -30,6 +32,7 @@ type docFlags struct {
 func (f *docFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.results, "results", "results.json", "results.json from attest evaluate or check")
+	fl.StringVar(&f.bundle, "bundle", "", "evidence bundle the results were evaluated from, for who attested manual evidence records and when (default: bundle/ next to --results, when present)")
 	fl.StringVar(&f.company, "company", "", "YAML file with the company data: name, address, contact, dpo, website, certifications, revisions (default: company in attest.yaml)")
 	fl.StringVar(&f.subprocessors, "subprocessors", "", "subprocessor register (YAML, may list none; default: subprocessors in attest.yaml)")
 	fl.StringSliceVar(&f.controls, "controls", nil, "extra control directories the results were evaluated with (for the measure statements)")
@@ -48,6 +51,7 @@ type docInputs struct {
 	company  *toms.Company
 	register *subprocessors.Register
 	identity *signing.Identity
+	records  map[string]toms.Record
 }
 
 // load reads results, library, company data, register and signing
@@ -85,6 +89,9 @@ func (f *docFlags) load(g *globals) (*docInputs, error) {
 	if in.register, err = subprocessors.Load(f.subprocessors); err != nil {
 		return nil, err
 	}
+	if in.records, err = f.loadRecords(g); err != nil {
+		return nil, err
+	}
 	if f.signKey == "" {
 		g.log.Warn("no --sign-key: the PDF is not signed")
 		return in, nil
@@ -97,6 +104,24 @@ func (f *docFlags) load(g *globals) (*docInputs, error) {
 		return nil, err
 	}
 	return in, nil
+}
+
+// loadRecords reads the manual evidence records of --bundle, or of the
+// bundle directory next to --results when there is one.
+func (f *docFlags) loadRecords(g *globals) (map[string]toms.Record, error) {
+	dir := f.bundle
+	if dir == "" {
+		dir = filepath.Join(filepath.Dir(f.results), "bundle")
+		if _, err := os.Stat(filepath.Join(dir, evidence.ManifestFile)); err != nil {
+			g.log.Info("no evidence bundle next to the results: attested measures based on manual evidence records name the record, not the person", "dir", dir)
+			return nil, nil
+		}
+	}
+	b, err := evidence.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	return toms.RecordsOf(b.Resources), nil
 }
 
 // document builds the TOMs document in lang.
@@ -112,6 +137,7 @@ func (f *docFlags) document(g *globals, in *docInputs, lang string) (*toms.Docum
 		OmitNotInPlace: f.omitNotInPlace,
 		ValidFor:       validFor,
 		Producer:       "attest " + attestVersion(),
+		Records:        in.records,
 	})
 	if err != nil {
 		return nil, err

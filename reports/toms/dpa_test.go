@@ -23,7 +23,7 @@ func TestRenderDPAText(t *testing.T) {
 			"Auftragsverarbeitungsvertrag", "________________________________________ (Verantwortlicher)",
 			"(Auftragsverarbeiter)", "Verletzungen des Schutzes personenbezogener Daten",
 			"Für den Auftragsverarbeiter", "Anlage 1: Technische und organisatorische Maßnahmen",
-			"Weitergabekontrolle", "Umgesetzt: bestätigt von Jürgen Weiß (HR), gültig bis 15. Januar 2027",
+			"Weitergabekontrolle", "Umgesetzt: bestätigt von Jürgen Weiß (HR) am 31. März 2026, gültig bis 31. März 2027",
 			"Anlage 2: Unterauftragsverarbeiter", "Übermittlungsgrundlage",
 		}},
 	}

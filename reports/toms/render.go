@@ -91,8 +91,8 @@ func (d *Document) groupSections(groups []Group) []section {
 // measureTable writes a group's introduction and its measures.
 func (d *Document) measureTable(w *writer, g Group) {
 	t := d.Text
-	if g.Heading.Intro != "" {
-		w.note(g.Heading.Intro)
+	if intro := d.Intro(g); intro != "" {
+		w.note(intro)
 	}
 	if len(g.Measures) == 0 {
 		w.para(t.None)
