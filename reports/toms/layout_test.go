@@ -66,7 +66,7 @@ func longDocument(t *testing.T, lang string) *Document {
 		lib.Controls = append(lib.Controls, &controls.Control{ID: id, TOM: controls.TOM{Category: "system-access",
 			Statement: controls.Statement{EN: "Access keys of IAM users are rotated at least every 90 days.", DE: "Zugriffsschlüssel von IAM-Benutzern werden spätestens alle 90 Tage erneuert."}}})
 		res.Controls = append(res.Controls, controls.ControlResult{ID: id, Outcome: controls.Pass, TOMCategory: "system-access",
-			Mappings:  controls.Mappings{GDPR: []string{"Art.32(1)(b)"}},
+			Mappings: controls.Mappings{GDPR: []string{"Art.32(1)(b)"}},
 			Evidence: []controls.RequirementResult{{Type: "aws.iam.user", Outcome: controls.Pass, Counts: controls.Counts{Resources: 12, Pass: 12}}}})
 	}
 	c := testCompany()
