@@ -256,14 +256,22 @@ point for legal review, not legal advice. Signing works as for attest toms.`,
 func newTrust(g *globals) *cobra.Command {
 	var f docFlags
 	var lang, out string
+	var opts trust.Options
 	cmd := &cobra.Command{
 		Use:   "trust",
 		Short: "Write the static trust page with the signed TOMs and DPA PDFs",
-		Long: `trust writes a static, self-contained site into --out: index.html (inline CSS,
-no scripts or external assets) with the security overview by TOM category,
-the last-verified date, certifications and subprocessors, plus the TOMs and
-DPA PDFs in English and German, signed with --sign-key, linked with their
-SHA-256 checksums. Publish the directory as it is.`,
+		Long: `trust writes a static, self-contained site into --out: index.html plus the TOMs
+and DPA PDFs in English and German, signed with --sign-key, linked with their
+SHA-256 checksums. Publish the directory as it is.
+
+The page opens with a summary (measures in place, last-verified date, valid
+until) and the documents; the measures by TOM category and the
+subprocessors are collapsed. Each distinct statement is one line, in place
+only when every control behind it passed. By default the page lists only
+measures in place and names no person (neither who attested a measure nor
+the data protection officer): --show-not-verified and --show-names opt in.
+It has no scripts and a strict Content-Security-Policy: its one inline
+stylesheet is allowed by its SHA-256, nothing else loads.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkLang(lang); err != nil {
@@ -311,7 +319,7 @@ SHA-256 checksums. Publish the directory as it is.`,
 					downloads = append(downloads, trust.Download{Title: doc.title, File: doc.name, Lang: l, Signed: in.identity != nil, SHA256: hex.EncodeToString(sum[:])})
 				}
 			}
-			if err := trust.Write(out, page, downloads); err != nil {
+			if err := trust.Write(out, page, downloads, opts); err != nil {
 				return err
 			}
 			_, err = fmt.Fprintf(g.stdout, "%s: %s and %d documents, evidence of %s\n", out, trust.IndexFile, len(downloads), page.Date.Format("2006-01-02"))
@@ -320,6 +328,8 @@ SHA-256 checksums. Publish the directory as it is.`,
 	}
 	f.register(cmd)
 	cmd.Flags().StringVar(&lang, "lang", "en", "language of the page: en or de")
+	cmd.Flags().BoolVar(&opts.ShowNotVerified, "show-not-verified", false, "also list the measures that are not in place, marked as not verified")
+	cmd.Flags().BoolVar(&opts.ShowNames, "show-names", false, "name the people who attested measures and the data protection officer")
 	cmd.Flags().StringVarP(&out, "out", "o", "site", "directory to write the site into")
 	return cmd
 }

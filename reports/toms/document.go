@@ -319,6 +319,16 @@ func (d *Document) StatusText(m *Measure) string { return d.statusText(m, true) 
 func (d *Document) StatusTextWithoutNames(m *Measure) string { return d.statusText(m, false) }
 
 func (d *Document) statusText(m *Measure, names bool) string {
+	if how := d.How(m, names); how != "" {
+		return d.Text.Status.InPlace + " " + how
+	}
+	return d.Text.Status.NotVerified
+}
+
+// How says how a measure in place is known to be: verified automatically
+// on the evidence date (with the evidence) and/or attested (by whom when
+// names is set, when, until when). It is empty for a measure not in place.
+func (d *Document) How(m *Measure, names bool) string {
 	t := d.Text
 	var ev []string
 	for _, e := range m.Evidence {
@@ -334,13 +344,13 @@ func (d *Document) statusText(m *Measure, names bool) string {
 	attested := fill(t.Status.Attested, "attestations", strings.Join(att, "; "))
 	switch {
 	case m.Status == Verified && len(m.Attestations) > 0:
-		return t.Status.InPlace + " " + verified + "; " + attested
+		return verified + "; " + attested
 	case m.Status == Verified:
-		return t.Status.InPlace + " " + verified
+		return verified
 	case m.Status == Attested:
-		return t.Status.InPlace + " " + attested
+		return attested
 	}
-	return t.Status.NotVerified
+	return ""
 }
 
 // attestationTexts describes each attestation of m: who (when names is
