@@ -205,12 +205,14 @@ func newTOMs(g *globals) *cobra.Command {
 PDF, in English or German, from results.json: title page, contents, the
 measures by Art. 32(1)(a)-(d) and by TOM category, subprocessors,
 certifications and revision history. A measure is stated as in place only
-when its control passed: verified automatically on the evidence date, or
-attested by a named person until a date. The rest is listed as not verified,
-or left out with --omit-not-in-place.
+when its control passed: verified automatically (on evidence read from the
+system itself) on the evidence date, or attested (on manual records: who
+attested, when, and until when, read from --bundle). The rest is listed as
+not verified, or left out with --omit-not-in-place.
 
 With --sign-key the PDF carries an embedded signature (adbe.pkcs7.detached,
-SHA-256) that poppler's pdfsig and attest verify check.`,
+SHA-256) that poppler's pdfsig and attest verify check; --tsa adds an
+RFC 3161 signature time-stamp inside it.`,
 		Example: `  attest toms --company company.yaml --subprocessors subprocessors.yaml \
     --lang de --out toms-de.pdf --sign-key signer.key --sign-cert signer.pem`,
 		Args: cobra.NoArgs,
