@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"flag"
+	"html"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -219,7 +220,7 @@ func TestRenderCSP(t *testing.T) {
 	if m == nil {
 		t.Fatal("no Content-Security-Policy meta tag")
 	}
-	csp := strings.ReplaceAll(m[1], "&#39;", "'")
+	csp := html.UnescapeString(m[1])
 	styles := regexp.MustCompile(`(?s)<style>(.*?)</style>`).FindAllStringSubmatch(page, -1)
 	if len(styles) != 1 {
 		t.Fatalf("%d inline stylesheets, want 1", len(styles))
