@@ -341,6 +341,9 @@ func (d *Document) How(m *Measure, names bool) string {
 			att = append(att, a)
 		}
 	}
+	if len(att) > maxListedAttestations {
+		att = []string{d.attestationSummary(m, names)}
+	}
 	attested := fill(t.Status.Attested, "attestations", strings.Join(att, "; "))
 	switch {
 	case m.Status == Verified && len(m.Attestations) > 0:
@@ -351,6 +354,47 @@ func (d *Document) How(m *Measure, names bool) string {
 		return attested
 	}
 	return ""
+}
+
+// maxListedAttestations is the most attestations a measure lists one by
+// one; more are summed up by attestationSummary.
+const maxListedAttestations = 3
+
+// attestationSummary sums up many attestations: how many records, by whom
+// (when names is set), between which dates they were made and the
+// earliest expiry.
+func (d *Document) attestationSummary(m *Measure, names bool) string {
+	t := d.Text
+	var by []string
+	var from, to, until time.Time
+	for _, a := range m.Attestations {
+		if a.By != "" && !slices.Contains(by, a.By) {
+			by = append(by, a.By)
+		}
+		if !a.At.IsZero() {
+			if from.IsZero() || a.At.Before(from) {
+				from = a.At
+			}
+			if a.At.After(to) {
+				to = a.At
+			}
+		}
+		if !a.ValidUntil.IsZero() && (until.IsZero() || a.ValidUntil.Before(until)) {
+			until = a.ValidUntil
+		}
+	}
+	parts := []string{fill(t.Status.Records, "n", fmt.Sprint(len(m.Attestations)))}
+	if names && len(by) > 0 {
+		parts = append(parts, fill(t.Status.By, "by", strings.Join(by, "; ")))
+	}
+	if !from.IsZero() {
+		parts = append(parts, fill(t.Status.Between, "from", t.Date(from), "to", t.Date(to)))
+	}
+	s := strings.Join(parts, " ")
+	if !until.IsZero() {
+		s += ", " + fill(t.Status.Until, "date", t.Date(until))
+	}
+	return s
 }
 
 // attestationTexts describes each attestation of m: who (when names is

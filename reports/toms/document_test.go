@@ -1,6 +1,7 @@
 package toms
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -186,5 +187,33 @@ func TestBuildRenderedStatementAndNotApplicable(t *testing.T) {
 	}
 	if got := d.Measures[0].Statement; got != "Backups are kept 7 days." {
 		t.Errorf("fallback statement = %q", got)
+	}
+}
+
+// TestManyAttestationsSummed checks that a measure resting on more than
+// maxListedAttestations records sums them up: count, people, the dates
+// they were made between and the earliest expiry.
+func TestManyAttestationsSummed(t *testing.T) {
+	t.Parallel()
+	var findings []controls.Finding
+	records := map[string]Record{}
+	for i := range 5 {
+		id := fmt.Sprintf("rec-%d.yaml", i)
+		findings = append(findings, controls.Finding{ResourceRef: &controls.ResourceRef{Resource: id, Name: id}, Outcome: controls.Pass})
+		records[id] = Record{By: []string{"Ada", "Bob"}[i%2], At: time.Date(2026, time.Month(i+1), 1, 0, 0, 0, 0, time.UTC),
+			ValidUntil: time.Date(2027, time.Month(12-i), 1, 0, 0, 0, 0, time.UTC)}
+	}
+	res := &controls.Results{EvaluatedAt: evaluatedAt, Controls: []controls.ControlResult{{ID: "P", Title: "Proof", Outcome: controls.Pass, TOMCategory: "input",
+		Evidence: []controls.RequirementResult{{Type: ManualType, Outcome: controls.Pass, Findings: findings}}}}}
+	d, err := Build(&controls.Library{}, res, Input{Lang: "en", Company: Company{Name: "X"}, Records: records})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := d.Measures[0]
+	if got, want := d.StatusText(m), "In place: attested in 5 records by Ada; Bob between 1 January 2026 and 1 May 2026, valid until 1 August 2027"; got != want {
+		t.Errorf("status = %q, want %q", got, want)
+	}
+	if got, want := d.StatusTextWithoutNames(m), "In place: attested in 5 records between 1 January 2026 and 1 May 2026, valid until 1 August 2027"; got != want {
+		t.Errorf("status without names = %q, want %q", got, want)
 	}
 }

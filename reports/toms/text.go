@@ -58,6 +58,8 @@ type Text struct {
 		On          string `yaml:"on"`
 		Until       string `yaml:"until"`
 		Record      string `yaml:"record"`
+		Records     string `yaml:"records"`
+		Between     string `yaml:"between"`
 		NotVerified string `yaml:"not_verified"`
 		Resources   string `yaml:"resources"`
 	} `yaml:"status"`
