@@ -68,6 +68,9 @@ func loadLibrary(cfg *config.File, dirs []string) (*controls.Library, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := cfg.CheckParams(lib); err != nil {
+		return nil, err
+	}
 	for _, id := range cfg.Exclude {
 		if _, ok := lib.Control(id); !ok {
 			return nil, fmt.Errorf("%s: exclude: unknown control id %q", cfg.Path, id)
