@@ -95,7 +95,7 @@ func TestResultsSchema(t *testing.T) {
 	b := bundle([]evidence.Run{run(evidence.Partial, evidence.Failure{Kind: evidence.Denied, Operation: "x:Y", Message: "no"})},
 		widget("a", map[string]any{"encrypted": true, "size": 3}),
 		widget("b", map[string]any{"size": 3}, evidence.Gap{Attribute: "encrypted", Kind: evidence.Denied, Message: "no"}))
-	res, err := Evaluate(lib, b, EvalOptions{AttestVersion: "test"})
+	res, err := Evaluate(t.Context(), lib, b, EvalOptions{AttestVersion: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

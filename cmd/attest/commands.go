@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -66,7 +67,7 @@ re-run it on a saved bundle. --out - writes the JSON to stdout. With
 --as-of now and --fail-on, it is a freshness gate for a saved bundle: exit 1
 when a control fails or its evidence is older than its frequency allows.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, lib, err := g.library(dirs)
 			if err != nil {
 				return err
@@ -81,7 +82,7 @@ when a control fails or its evidence is older than its frequency allows.`,
 					return usageError("--fail-on: %v", err)
 				}
 			}
-			res, err := evaluate(lib, cfg, b, ef)
+			res, err := evaluate(cmd.Context(), lib, cfg, b, ef)
 			if err != nil {
 				return err
 			}
@@ -175,7 +176,14 @@ func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collecto
 	if b == nil {
 		return collectErr
 	}
-	res, err := evaluate(lib, cfg, b, f.eval)
+	// An interrupted collection is still evaluated, so that its results
+	// say what was and was not collected; an interrupt during
+	// evaluation stops it.
+	ctx := cmd.Context()
+	if collectErr != nil && ctx.Err() != nil {
+		ctx = context.WithoutCancel(ctx)
+	}
+	res, err := evaluate(ctx, lib, cfg, b, f.eval)
 	if err != nil {
 		return err
 	}
