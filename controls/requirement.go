@@ -231,11 +231,12 @@ func (e *evaluator) programs(req *Requirement, mode Mode) (rule, where *program,
 // scope returns the runs of type typ that could have produced a resource
 // where selects. A run is left out only when where is false for every
 // resource it could have produced, judged by partial evaluation over what
-// is known of them before looking: the run's target account and region,
-// the attributes its collector fixes for the type (such as system: aws for
-// identity.account) and the resource type; everything else is unknown. So
-// a GitHub control over identity.account does not depend on an AWS IAM
-// run, and an error or an unknown keeps the run in scope (fail-closed).
+// is known of them before looking: the attributes its collector fixes for
+// the type (evidence.Run.Fixed, such as system: aws for identity.account);
+// every other attribute, and the resource's id, name, account and region,
+// are unknown. So a GitHub control over identity.account (where
+// r.system == "github") does not depend on an AWS IAM run, while an error
+// or an unknown keeps the run in scope (fail-closed).
 func (e *evaluator) scope(typ string, where *program, vars *activation) ([]*evidence.Run, error) {
 	runs := e.runs[typ]
 	if where == nil || where.partial == nil {
@@ -243,7 +244,7 @@ func (e *evaluator) scope(typ string, where *program, vars *activation) ([]*evid
 	}
 	var out []*evidence.Run
 	for _, run := range runs {
-		may, err := e.mayProduce(typ, where, vars, run)
+		may, err := e.mayProduce(typ, where, vars, run.Fixed[typ])
 		if err != nil {
 			return nil, err
 		}
@@ -254,11 +255,11 @@ func (e *evaluator) scope(typ string, where *program, vars *activation) ([]*evid
 	return out, nil
 }
 
-// mayProduce reports whether run could have produced a resource of type typ
-// for which where is not false.
-func (e *evaluator) mayProduce(typ string, where *program, vars *activation, run *evidence.Run) (bool, error) {
-	fixed := run.Fixed[typ]
-	if fixed == nil && run.Target.Account == "" && run.Target.Region == "" {
+// mayProduce reports whether a run whose resources of type typ all have the
+// attribute values fixed could have produced one for which where is not
+// false.
+func (e *evaluator) mayProduce(typ string, where *program, vars *activation, fixed map[string]any) (bool, error) {
+	if len(fixed) == 0 {
 		return true, nil // nothing known: no point evaluating
 	}
 	r := map[string]any{}
@@ -271,12 +272,8 @@ func (e *evaluator) mayProduce(typ string, where *program, vars *activation, run
 		patterns = append(patterns, cel.AttributePattern("r").QualString(a))
 	}
 	meta := map[string]any{"type": typ}
-	for _, f := range []struct{ name, val string }{{"account", run.Target.Account}, {"region", run.Target.Region}, {"id", ""}, {"name", ""}} {
-		if f.val != "" {
-			meta[f.name] = f.val
-		} else {
-			patterns = append(patterns, cel.AttributePattern("resource").QualString(f.name))
-		}
+	for _, f := range []string{"id", "name", "account", "region"} {
+		patterns = append(patterns, cel.AttributePattern("resource").QualString(f))
 	}
 	act, err := cel.PartialVars(map[string]any{"r": r, "resource": meta, "params": vars.params, "now": vars.now}, patterns...)
 	if err != nil {

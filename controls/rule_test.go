@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"cel.dev/cel-go/common/types"
+
 	"github.com/attestdev/attest/collectors/evidence"
 )
 
@@ -133,5 +135,103 @@ func TestEvaluateStopsOnCancel(t *testing.T) {
 	}
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("Evaluate took %v after cancellation", d)
+	}
+}
+
+// TestScopedDependence checks that a requirement depends only on the runs
+// that could have produced what its where selects: a GitHub control over
+// identity.account is not made inconclusive by a partial AWS IAM run, but
+// is by a partial GitHub run, and by a run that fixes nothing.
+func TestScopedDependence(t *testing.T) {
+	t.Parallel()
+	lib, err := Load(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok := lib.Control("GH-ORG-002")
+	if !ok || !strings.Contains(c.Evidence[0].Where, `r.system == "github"`) {
+		t.Fatalf("GH-ORG-002 no longer selects GitHub accounts: %+v", c)
+	}
+	one := &Library{Frameworks: lib.Frameworks, Controls: []*Control{c}}
+	identityRun := func(source string, status evidence.RunStatus, fixed bool) evidence.Run {
+		r := evidence.Run{Collector: source + ".identity", Target: evidence.Target{Source: source, Account: source + "-acct"},
+			ResourceTypes: []string{"identity.account"}, Status: status, FinishedAt: evalTime}
+		if status != evidence.Complete {
+			r.Failures = []evidence.Failure{{Kind: evidence.Denied, Permission: "iam:GenerateCredentialReport", Message: "AccessDenied"}}
+		}
+		if fixed {
+			r.Fixed = map[string]map[string]any{"identity.account": {"system": source}}
+		}
+		return r
+	}
+	account := func(system, user string, mfa bool) evidence.Resource {
+		return evidence.Resource{Type: "identity.account", ID: system + ":" + user, Name: user, Account: system + "-acct",
+			Attributes: map[string]any{"system": system, "user": user, "mfa": mfa}}
+	}
+	resources := []evidence.Resource{account("github", "octocat", true), account("aws", "deploy", false)}
+	tests := []struct {
+		name string
+		runs []evidence.Run
+		want Outcome
+		// scope lists the collectors the requirement names as its scope.
+		scope []string
+	}{
+		{"partial aws run is out of scope", []evidence.Run{identityRun("aws", evidence.Partial, true), identityRun("github", evidence.Complete, true)}, Pass, []string{"github.identity"}},
+		{"failed aws run is out of scope", []evidence.Run{identityRun("aws", evidence.Failed, true), identityRun("github", evidence.Complete, true)}, Pass, []string{"github.identity"}},
+		{"partial github run counts", []evidence.Run{identityRun("aws", evidence.Complete, true), identityRun("github", evidence.Partial, true)}, Inconclusive, []string{"github.identity"}},
+		{"a run that fixes nothing counts", []evidence.Run{identityRun("aws", evidence.Partial, false), identityRun("github", evidence.Complete, true)}, Inconclusive, []string{"aws.identity", "github.identity"}},
+		{"only aws runs: not applicable", []evidence.Run{identityRun("aws", evidence.Partial, true)}, NotApplicable, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := bundle(tt.runs, resources...)
+			res, err := Evaluate(t.Context(), one, b, EvalOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cr := res.Controls[0]
+			var scope []string
+			for _, s := range cr.Evidence[0].Scope {
+				scope = append(scope, s.Collector)
+			}
+			if cr.Outcome != tt.want || strings.Join(scope, ",") != strings.Join(tt.scope, ",") {
+				t.Errorf("got %s (%s), scope %v; want %s, scope %v", cr.Outcome, cr.Reason, scope, tt.want, tt.scope)
+			}
+		})
+	}
+}
+
+// TestScopeIsConservative checks that partial evaluation keeps a run in
+// scope whenever the where might select what it produces.
+func TestScopeIsConservative(t *testing.T) {
+	t.Parallel()
+	env, err := newEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &evaluator{ctx: t.Context(), env: env}
+	vars := &activation{params: types.DefaultTypeAdapter.NativeToValue(map[string]any{"systems": []any{"github"}}), now: types.Timestamp{Time: evalTime}}
+	fixed := map[string]any{"system": "aws"}
+	for where, want := range map[string]bool{
+		`r.system == "github"`:                            false,
+		`r.system == "github" && r.mfa`:                   false,
+		`r.system in params.systems`:                      false,
+		`r.system == "aws"`:                               true,
+		`r.system == "github" || r.mfa`:                   true,
+		`r.user == "x"`:                                   true,
+		`resource.account == "1" && r.system == "github"`: false,
+		`resource.account == "1"`:                         true,
+		`r.system.startsWith("gith")`:                     false,
+		`has(r.system) && r.system == "github"`:           false,
+	} {
+		p, err := compileRule(env, env, where, nil, 0, true)
+		if err != nil {
+			t.Fatalf("%s: %v", where, err)
+		}
+		got, err := e.mayProduce("identity.account", p, vars, fixed)
+		if err != nil || got != want {
+			t.Errorf("%s: may produce = %v (%v), want %v", where, got, err, want)
+		}
 	}
 }
