@@ -297,7 +297,15 @@ func (e *evaluator) mayProduce(typ string, where *program, vars *activation, fix
 // message so that the reason names the denied call. Its error is the
 // context's, when it is done.
 func (e *evaluator) evalBool(p *program, vars any, r *evidence.Resource) (bool, string, error) {
-	out, _, err := p.prg.ContextEval(e.ctx, vars)
+	// A rule without loops is bounded by its size: the context is checked
+	// between resources. One with loops checks it while it runs.
+	var out ref.Val
+	var err error
+	if p.loops {
+		out, _, err = p.prg.ContextEval(e.ctx, vars)
+	} else {
+		out, _, err = p.prg.Eval(vars)
+	}
 	if ctxErr := e.ctx.Err(); ctxErr != nil {
 		return false, "", ctxErr
 	}

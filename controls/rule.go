@@ -152,6 +152,11 @@ type program struct {
 	prg  cel.Program
 	// attrs are the attributes it reads as r.NAME, sorted.
 	attrs []string
+	// loops is set when it has a comprehension (all, exists, map,
+	// filter...), the only construct whose work is not bounded by the
+	// expression's size: only such programs are evaluated under the
+	// context, which costs a context per evaluation.
+	loops bool
 	// partial evaluates it with unknown attributes (where only), to tell
 	// which collector runs could have produced what it selects.
 	partial cel.Program
@@ -190,7 +195,7 @@ func compileRule(env, check *cel.Env, expr string, attrs map[string]string, limi
 	if err != nil {
 		return nil, fmt.Errorf("%w", err)
 	}
-	p := &program{expr: expr, prg: prg, attrs: read}
+	p := &program{expr: expr, prg: prg, attrs: read, loops: hasLoops(ast)}
 	if partial {
 		if p.partial, err = env.Program(ast, cel.EvalOptions(cel.OptPartialEval), cel.CostLimit(limit)); err != nil {
 			return nil, fmt.Errorf("%w", err)
@@ -212,6 +217,15 @@ func exprError(what string, err error) error {
 		return fmt.Errorf("%s %w", what, err)
 	}
 	return err
+}
+
+// hasLoops reports whether a compiled expression has a comprehension.
+func hasLoops(a *cel.Ast) bool {
+	found := false
+	ast.PostOrderVisit(a.NativeRep().Expr(), ast.NewExprVisitor(func(e ast.Expr) {
+		found = found || e.Kind() == ast.ComprehensionKind
+	}))
+	return found
 }
 
 // readAttributes returns the NAMEs of every r.NAME in a checked rule,
