@@ -219,8 +219,12 @@ func newControls(g *globals) *cobra.Command {
 		Short: "Validate the built-in controls and the given directories",
 		Long: `Validate loads the built-in library plus each DIR strictly and reports every
 problem with file, line and field: unknown keys, unknown framework
-requirement ids, unknown resource types or attributes, and CEL rules that do
-not compile. It exits 2 when any problem is found.`,
+requirement ids, unknown resource types or attributes, CEL rules and where
+filters that do not compile or do not yield a bool for the attributes'
+declared types, params whose default is not of their type, statement
+templates that do not parse or name an undeclared param, and invalid test
+cases. It also checks the params in attest.yaml. It exits 2 when any problem
+is found.`,
 		RunE: func(_ *cobra.Command, dirs []string) error {
 			_, lib, err := g.library(dirs)
 			if err != nil {
