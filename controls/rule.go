@@ -94,16 +94,18 @@ func buildEnv(perResource bool) (*cel.Env, error) {
 			return eh.NewCall(fn, args[0], eh.NewIdent("now")), nil
 		})
 	}
-	var vars []cel.EnvOption
+	// A per-resource rule (each, any, and every where) sees the resource
+	// and no count; a count rule sees count and no resource.
+	vars := []cel.EnvOption{cel.Variable("count", cel.IntType)}
 	if perResource {
-		vars = append(vars,
+		vars = []cel.EnvOption{
 			cel.Variable("r", cel.MapType(cel.StringType, cel.DynType)),
-			cel.Variable("resource", cel.MapType(cel.StringType, cel.DynType)))
+			cel.Variable("resource", cel.MapType(cel.StringType, cel.DynType)),
+		}
 	}
 	env, err := cel.NewEnv(append(vars,
 		cel.Variable("params", cel.MapType(cel.StringType, cel.DynType)),
 		cel.Variable("now", cel.TimestampType),
-		cel.Variable("count", cel.IntType),
 		ext.Strings(),
 		ext.Sets(),
 		ext.Lists(),

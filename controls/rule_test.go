@@ -47,6 +47,8 @@ func TestRuleTypes(t *testing.T) {
 		{"count", "r.encrypted", "count <= params.max_age", ""},
 		{"count", "r.encrypted", "count", `:14: evidence[0].rule: count rule yields int, want bool`},
 		{"count", "", "r.encrypted", `:14: evidence[0].rule: ERROR: <input>:1:1: undeclared reference to 'r'`},
+		{"each", "", "r.encrypted && count > 1", `:14: evidence[0].rule: ERROR: <input>:1:16: undeclared reference to 'count'`},
+		{"count", "count > 1", "count > 1", `:13: evidence[0].where: ERROR: <input>:1:1: undeclared reference to 'count'`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.mode+" "+tt.where+" "+tt.rule, func(t *testing.T) {
