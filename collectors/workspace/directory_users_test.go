@@ -69,7 +69,7 @@ func TestUsersCollector(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := gcptest.Run(t, jobs[0].Collector, jobs[0].Target, tt.started)
+			s, err := gcptest.Run(t, jobOf(t, jobs, "workspace.users").Collector, jobs[0].Target, tt.started)
 			if tt.wantErr != "" {
 				if err == nil || collectors.Classify(err) != tt.wantErr {
 					t.Fatalf("err = %v, want kind %s", err, tt.wantErr)
