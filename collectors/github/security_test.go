@@ -142,7 +142,7 @@ func TestRepoSecurityCollector(t *testing.T) {
 		{name: "archived included: secret scanning disabled", mod: func(c *Config) { c.IncludeArchived = true }, fx: fixtures{pathRepos: {Body: "repos/list_org_security.json"}},
 			want: []evidence.Resource{res("Hello-World", protected), res("old-site", map[string]any{"archived": true, "secret_scanning": false, "secret_scanning_push_protection": false})}},
 		{name: "two pages: secret scanning not available on the second", fx: fixtures{
-			pathRepos:             {Body: "repos/list_org_security.json", Header: next("/orgs/octo-org/repos")},
+			pathRepos:                              {Body: "repos/list_org_security.json", Header: next("/orgs/octo-org/repos")},
 			"/orgs/octo-org/repos?page=2&type=all": {Body: "repos/list_org_security_page2.json"},
 		}, want: []evidence.Resource{res("Hello-World", protected), res("Spoon-Knife", unavailable)}},
 		{name: "empty", fx: fixtures{pathRepos: {Body: "empty_list.json"}}},
