@@ -32,12 +32,13 @@ const (
 // Describe returns the collector's metadata.
 func (c *UsersCollector) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
-		ID: "workspace.users", Version: 1, Source: SourceName,
+		ID: "workspace.users", Version: 2, Source: SourceName,
 		Title: "Google Workspace users, 2-step verification and admins",
 		ResourceTypes: []collectors.ResourceType{
 			{Name: typeUser, Doc: "A Google Workspace user. ID is the user's immutable id.", Attributes: []collectors.Attribute{
 				{Name: "enrolled_2sv", Type: "bool", Doc: "The user is enrolled in 2-step verification."},
-				{Name: "enforced_2sv", Type: "bool", Doc: "2-step verification is enforced for the user."},
+				{Name: "enforced_2sv", Type: "bool", Doc: "2-step verification is enforced for the user (isEnforcedIn2Sv: the effective setting of the user's organisational unit or group)."},
+				{Name: "org_unit", Type: "string", Doc: "Path of the user's organisational unit, e.g. / or /Engineering."},
 				{Name: "super_admin", Type: "bool", Doc: "The user is a super administrator."},
 				{Name: "delegated_admin", Type: "bool", Doc: "The user has a delegated administrator role."},
 				{Name: "suspended", Type: "bool", Doc: "The user is suspended."},
@@ -87,7 +88,7 @@ func (c *UsersCollector) Collect(ctx context.Context, target evidence.Target, ou
 			Attributes: map[string]any{
 				"enrolled_2sv": u.IsEnrolledIn2Sv, "enforced_2sv": u.IsEnforcedIn2Sv,
 				"super_admin": u.IsAdmin, "delegated_admin": u.IsDelegatedAdmin,
-				"suspended": u.Suspended, "archived": u.Archived,
+				"suspended": u.Suspended, "archived": u.Archived, "org_unit": u.OrgUnitPath,
 				"last_login": last, "created": gcpapi.Time(u.CreationTime),
 			},
 		})
