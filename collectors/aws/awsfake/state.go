@@ -20,14 +20,16 @@ type State struct {
 	// PageSize bounds the items of one list page; 0 means 1000.
 	PageSize int
 
-	Buckets        []Bucket
-	Users          []User
-	Groups         []Group
-	Root           Root
-	PasswordPolicy *PasswordPolicy
-	Keys           []Key
-	DBInstances    []DBInstance
-	DBClusters     []DBCluster
+	Buckets []Bucket
+	Users   []User
+	Groups  []Group
+	// ManagedPolicies are the account's customer managed IAM policies.
+	ManagedPolicies []ManagedPolicy
+	Root            Root
+	PasswordPolicy  *PasswordPolicy
+	Keys            []Key
+	DBInstances     []DBInstance
+	DBClusters      []DBCluster
 	// EBSDefaultEncryption holds, by region, whether EBS encryption by
 	// default is on.
 	EBSDefaultEncryption map[string]bool
@@ -151,6 +153,9 @@ type User struct {
 	Policies []string
 	// Groups are the IAM groups the user belongs to.
 	Groups []string
+	// AdminInline names inline policies of the user that allow every
+	// action on every resource.
+	AdminInline []string
 }
 
 // A Group is an IAM group.
@@ -160,6 +165,17 @@ type Group struct {
 	Policies []string
 	// Inline are the names of its inline policies.
 	Inline []string
+	// AdminInline names inline policies that allow every action on every
+	// resource.
+	AdminInline []string
+}
+
+// A ManagedPolicy is a customer managed IAM policy of the account.
+type ManagedPolicy struct {
+	Name string
+	// Admin makes its default version allow every action on every
+	// resource; otherwise it allows s3:GetObject.
+	Admin bool
 }
 
 // An AccessKey is an IAM access key.
@@ -171,9 +187,11 @@ type AccessKey struct {
 
 // Root is the root user of the account.
 type Root struct {
-	Created    time.Time
-	MFA        bool
-	AccessKeys []AccessKey
+	Created time.Time
+	// PasswordLastUsed is zero when the root password was never used.
+	PasswordLastUsed time.Time
+	MFA              bool
+	AccessKeys       []AccessKey
 }
 
 // A PasswordPolicy is the IAM account password policy.
