@@ -157,12 +157,14 @@ func TestFixtures(t *testing.T) {
 		},
 		{
 			name: "cloudfront", collector: "aws.cloudfront",
-			routes: map[string]route{"cloudfront:ListDistributions": {file: "cloudfront/ListDistributions.xml"}},
+			routes: map[string]route{"cloudfront:ListDistributions": {file: "cloudfront/ListDistributions.xml"}, "wafv2:GetWebACL": {file: "wafv2/GetWebACL.json"}},
 			want: []evidence.Resource{{Type: DistributionType, ID: "arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE", Name: "EDFDVBD6EXAMPLE",
 				Account: testAccount, Attributes: map[string]any{"domain_name": "d111111abcdef8.cloudfront.net", "enabled": true,
 					"viewer_protocol_policy": "redirect-to-https", "all_behaviors_https": false, "default_certificate": false,
 					"minimum_protocol_version": "TLSv1.2_2021",
-					"web_acl":                  "arn:aws:wafv2:us-east-1:123456789012:global/webacl/ExampleWebACL/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"}}},
+					"web_acl":                  "arn:aws:wafv2:us-east-1:123456789012:global/webacl/ExampleWebACL/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111",
+					"web_acl_rules":            4, "web_acl_blocking_rules": 2, "web_acl_managed_rule_groups": []any{"AWS/AWSManagedRulesCommonRuleSet"},
+					"web_acl_default_action":   "ALLOW"}}},
 		},
 		{
 			name: "backup", collector: "aws.backup", region: "eu-central-1",

@@ -83,7 +83,7 @@ func Demo() *State {
 		},
 		Distributions: []Distribution{
 			{ID: "E2QWRUHEXAMPLE", ViewerProtocolPolicy: "redirect-to-https", MinimumProtocolVersion: "TLSv1.2_2021",
-				WebACL: "arn:aws:wafv2:us-east-1:" + DemoAccount + ":global/webacl/acme-cdn/a1b2c3d4-5678-90ab-cdef-EXAMPLE33333"},
+				WebACL: GlobalWebACLARN(DemoAccount, "acme-cdn")},
 			{ID: "EDFDVBD6EXAMPLE", ViewerProtocolPolicy: "allow-all"},
 		},
 		BackupPlans: []BackupPlan{{ID: "8f2b3c4d-1a2b-4c3d-9e8f-0a1b2c3d4e5f", Name: "daily-35d", Region: "eu-central-1", Rules: []BackupRule{

@@ -68,13 +68,28 @@ func demoSecrets() Secrets {
 }
 
 // demoEdge filters the web load balancer and the orders API's production
-// stage with a WAF web ACL in eu-central-1; the legacy API load balancer in
-// us-east-1 is unfiltered.
+// stage with a blocking WAF web ACL in eu-central-1, and the API's beta
+// stage with one whose only rule group merely counts; the legacy API load
+// balancer in us-east-1 is unfiltered. The CDN's web ACL (scope
+// CLOUDFRONT) blocks with AWS managed rules.
 func demoEdge() Edge {
 	return Edge{
-		WebACLs: []WebACL{{Name: "acme-edge", Region: "eu-central-1", LoadBalancers: []string{"web"}}},
+		WebACLs: []WebACL{
+			{Name: "acme-edge", Region: "eu-central-1", LoadBalancers: []string{"web"}, Rules: []WebACLRule{
+				{Name: "common", ManagedGroup: "AWSManagedRulesCommonRuleSet"},
+				{Name: "bad-inputs", ManagedGroup: "AWSManagedRulesKnownBadInputsRuleSet"},
+				{Name: "rate-limit", Action: "Block"},
+			}},
+			{Name: "acme-monitor", Region: "eu-central-1", Rules: []WebACLRule{
+				{Name: "common", ManagedGroup: "AWSManagedRulesCommonRuleSet", Count: true},
+			}},
+			{Name: "acme-cdn", Region: "us-east-1", Global: true, Rules: []WebACLRule{
+				{Name: "common", ManagedGroup: "AWSManagedRulesCommonRuleSet"},
+				{Name: "rate-limit", Action: "Block"},
+			}},
+		},
 		RestAPIs: []RestAPI{{ID: "k3x9q2w7e1", Name: "orders-api", Region: "eu-central-1",
-			Stages: []Stage{{Name: "prod", WebACL: "acme-edge"}}}},
+			Stages: []Stage{{Name: "prod", WebACL: "acme-edge"}, {Name: "beta", WebACL: "acme-monitor"}}}},
 	}
 }
 
