@@ -61,6 +61,7 @@ func NewSource(cfg Config) *Source {
 		&ELBv2Listeners{s: s},
 		&CloudFrontDistributions{s: s},
 		&BackupPlans{s: s},
+		&BackupCoverage{s: s},
 		&SecurityGroups{s: s},
 		&VPCs{s: s},
 		&SecretsManagerSecrets{s: s},

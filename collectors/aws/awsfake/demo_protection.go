@@ -1,5 +1,7 @@
 package awsfake
 
+import "time"
+
 // demoProtection returns the management account's protection settings: no
 // account-level public access block, a critical customer data bucket that
 // replicates to another region, and in us-east-1 a high severity GuardDuty
@@ -46,5 +48,25 @@ func demoMemberProtection() Protection {
 		BucketTags: map[string]map[string]string{
 			"acme-staging-backups": {"criticality": "critical"},
 		},
+	}
+}
+
+// DemoBackups records the AWS Backup runs of the demo organisation relative
+// to now: the orders database and the volume in eu-central-1 were backed up
+// this morning, the unencrypted volume in us-east-1 nine days ago, and the
+// legacy reporting database never.
+func DemoBackups(s *State, now time.Time) {
+	for i := range s.DBInstances {
+		if s.DBInstances[i].ID == "orders-db" {
+			s.DBInstances[i].BackedUp = now.Add(-5 * time.Hour)
+		}
+	}
+	for i := range s.Volumes {
+		switch s.Volumes[i].ID {
+		case "vol-0a1b2c3d4e5f60001":
+			s.Volumes[i].BackedUp = now.Add(-6 * time.Hour)
+		case "vol-0a1b2c3d4e5f60002":
+			s.Volumes[i].BackedUp = now.AddDate(0, 0, -9)
+		}
 	}
 }

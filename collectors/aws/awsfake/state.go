@@ -227,6 +227,8 @@ type DBInstance struct {
 	MultiAZ            bool
 	DeletionProtection bool
 	Public             bool
+	// BackedUp is when AWS Backup last backed it up; zero when never.
+	BackedUp time.Time
 }
 
 // A DBCluster is an Aurora or multi-AZ DB cluster.
@@ -239,6 +241,8 @@ type DBCluster struct {
 	MultiAZ            bool
 	DeletionProtection bool
 	Public             bool
+	// BackedUp is when AWS Backup last backed it up; zero when never.
+	BackedUp time.Time
 }
 
 // A Volume is an EBS volume.
@@ -248,6 +252,8 @@ type Volume struct {
 	Encrypted bool
 	SizeGiB   int
 	State     string
+	// BackedUp is when AWS Backup last backed it up; zero when never.
+	BackedUp time.Time
 }
 
 // A Trail is a CloudTrail trail.
