@@ -137,10 +137,11 @@ func (e *Env) startGitHub(now time.Time) {
 // The member account's read-only role lacks GuardDuty permissions, so the
 // demo also shows a control that is inconclusive because attest was denied,
 // naming the permission to grant. AWS Backup ran this morning for some data
-// stores, days ago for one and never for another.
+// stores, days ago for one and never for another; the member account's root
+// user signed in recently.
 func (e *Env) startAWS(now time.Time) {
 	state := awsfake.Demo()
-	awsfake.DemoBackups(state, now)
+	awsfake.DemoRecent(state, now)
 	for _, m := range state.Members {
 		m.Faults = map[string]awsfake.Fault{"guardduty:ListDetectors": {Status: 403, Code: "AccessDeniedException"}}
 	}

@@ -51,11 +51,15 @@ func demoMemberProtection() Protection {
 	}
 }
 
-// DemoBackups records the AWS Backup runs of the demo organisation relative
-// to now: the orders database and the volume in eu-central-1 were backed up
+// DemoRecent records what the demo organisation did shortly before now:
+// AWS Backup backed up the orders database and the volume in eu-central-1
 // this morning, the unencrypted volume in us-east-1 nine days ago, and the
-// legacy reporting database never.
-func DemoBackups(s *State, now time.Time) {
+// legacy reporting database never; the member account's root user signed
+// in three days ago.
+func DemoRecent(s *State, now time.Time) {
+	if m, ok := s.Members[DemoMemberAccount]; ok {
+		m.Root.PasswordLastUsed = now.AddDate(0, 0, -3)
+	}
 	for i := range s.DBInstances {
 		if s.DBInstances[i].ID == "orders-db" {
 			s.DBInstances[i].BackedUp = now.Add(-5 * time.Hour)
