@@ -114,9 +114,13 @@ func Demo() *State {
 				BackupPlans: []BackupPlan{{ID: "5d6e7f80-9a0b-4c1d-8e2f-3a4b5c6d7e8f", Name: "staging-weekly", Region: "eu-central-1",
 					Rules: []BackupRule{{Name: "weekly", Schedule: "cron(0 4 ? * SUN *)", DeleteDays: 14}}}},
 				BackupVaults: []BackupVault{{Name: "staging", Region: "eu-central-1", RecoveryPoints: 3}},
-				Protection:   demoMemberProtection(),
-				Network:      demoMemberNetwork(),
-				Monitoring:   demoMemberMonitoring(),
+				// The staging account's own trail is not encrypted with KMS
+				// (AWS-CT-003 fails here).
+				Trails: []Trail{{Name: "staging-trail", HomeRegion: "eu-central-1", MultiRegion: true, LogValidation: true, Logging: true,
+					S3Bucket: "acme-staging-cloudtrail"}},
+				Protection: demoMemberProtection(),
+				Network:    demoMemberNetwork(),
+				Monitoring: demoMemberMonitoring(),
 				Detectors: []Detector{
 					{ID: "56ef78a901bc2d34e56f7a89b01c2d34", Region: "eu-central-1", Enabled: true},
 					{ID: "78a90bc12d3e4f56a78b90c12d3e4f56", Region: "us-east-1", Enabled: true},
