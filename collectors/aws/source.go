@@ -50,6 +50,7 @@ func NewSource(cfg Config) *Source {
 		&IAMCredentials{s: s},
 		&IAMPasswordPolicy{s: s},
 		&IAMGroups{s: s},
+		&IAMRoles{s: s},
 		&KMSKeys{s: s},
 		&RDSDatabases{s: s},
 		&EBSEncryption{s: s},

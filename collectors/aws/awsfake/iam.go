@@ -2,6 +2,7 @@ package awsfake
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -46,8 +47,8 @@ func (s *State) serveIAM(w http.ResponseWriter, req *Request) bool {
 }
 
 // serveAuthorizationDetails serves iam:GetAccountAuthorizationDetails: the
-// users, groups and customer managed policies the Filter names (all of
-// them without a Filter; roles and AWS managed policies are never listed), one page of at most MaxItems
+// users, groups, roles and customer managed policies the Filter names (all
+// of them without a Filter; AWS managed policies are never listed), one page of at most MaxItems
 // (default 100) and PageSize entities, users first.
 func (s *State) serveAuthorizationDetails(w http.ResponseWriter, req *Request) {
 	want := map[string]bool{}
@@ -76,6 +77,11 @@ func (s *State) serveAuthorizationDetails(w http.ResponseWriter, req *Request) {
 			entities = append(entities, entity{"GroupDetailList", s.groupDetail(g)})
 		}
 	}
+	if all || want["Role"] {
+		for _, r := range s.Roles {
+			entities = append(entities, entity{"RoleDetailList", s.roleDetail(r)})
+		}
+	}
 	if all || want["LocalManagedPolicy"] {
 		for _, p := range s.ManagedPolicies {
 			entities = append(entities, entity{"Policies", s.policyDetail(p)})
@@ -89,18 +95,20 @@ func (s *State) serveAuthorizationDetails(w http.ResponseWriter, req *Request) {
 		size = min(size, s.PageSize)
 	}
 	items, next := page(entities, req.Form.Get("Marker"), size)
-	users, groups, policies := E("UserDetailList"), E("GroupDetailList"), E("Policies")
+	users, groups, roles, policies := E("UserDetailList"), E("GroupDetailList"), E("RoleDetailList"), E("Policies")
 	for _, e := range items {
 		switch e.list {
 		case users.Name:
 			users.Kids = append(users.Kids, e.member)
 		case groups.Name:
 			groups.Kids = append(groups.Kids, e.member)
+		case roles.Name:
+			roles.Kids = append(roles.Kids, e.member)
 		default:
 			policies.Kids = append(policies.Kids, e.member)
 		}
 	}
-	kids := []Node{users, groups, E("RoleDetailList"), policies, B("IsTruncated", next != "")}
+	kids := []Node{users, groups, roles, policies, B("IsTruncated", next != "")}
 	if next != "" {
 		kids = append(kids, T("Marker", next))
 	}
@@ -138,6 +146,24 @@ func inlinePolicies(plain, admin []string) []Node {
 		out = append(out, E("member", T("PolicyName", name), T("PolicyDocument", adminPolicyDocument)))
 	}
 	return out
+}
+
+// roleDetail renders r as a member of RoleDetailList.
+func (s *State) roleDetail(r Role) Node {
+	path := r.Path
+	if path == "" {
+		path = "/"
+	}
+	principal := `{"Service":"ec2.amazonaws.com"}`
+	if len(r.Trust) > 0 {
+		b, _ := json.Marshal(map[string]any{"AWS": r.Trust})
+		principal = string(b)
+	}
+	trust := url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":` + principal + `,"Action":"sts:AssumeRole"}]}`)
+	return E("member", T("Path", path), T("RoleName", r.Name), T("RoleId", "AROAFAKE"+strings.ToUpper(r.Name)),
+		T("Arn", "arn:aws:iam::"+s.AccountID+":role"+path+r.Name), TS("CreateDate", reportTime),
+		T("AssumeRolePolicyDocument", trust), E("InstanceProfileList"), E("RolePolicyList", inlinePolicies(nil, r.AdminInline)...),
+		attachedPolicies(r.Policies), E("Tags"), E("RoleLastUsed"))
 }
 
 // policyDetail renders p as a member of Policies.

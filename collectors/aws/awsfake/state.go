@@ -25,11 +25,13 @@ type State struct {
 	Groups  []Group
 	// ManagedPolicies are the account's customer managed IAM policies.
 	ManagedPolicies []ManagedPolicy
-	Root            Root
-	PasswordPolicy  *PasswordPolicy
-	Keys            []Key
-	DBInstances     []DBInstance
-	DBClusters      []DBCluster
+	// Roles are the account's IAM roles.
+	Roles          []Role
+	Root           Root
+	PasswordPolicy *PasswordPolicy
+	Keys           []Key
+	DBInstances    []DBInstance
+	DBClusters     []DBCluster
 	// EBSDefaultEncryption holds, by region, whether EBS encryption by
 	// default is on.
 	EBSDefaultEncryption map[string]bool
@@ -168,6 +170,21 @@ type Group struct {
 	// AdminInline names inline policies that allow every action on every
 	// resource.
 	AdminInline []string
+}
+
+// A Role is an IAM role.
+type Role struct {
+	Name string
+	// Path is "/" when empty; "/aws-service-role/" for service-linked roles.
+	Path string
+	// Policies are the ARNs of the managed policies attached to it.
+	Policies []string
+	// AdminInline names inline policies that allow every action on every
+	// resource.
+	AdminInline []string
+	// Trust are the AWS principals its trust policy allows: account ids,
+	// ARNs or "*". Without them the trust policy names ec2.amazonaws.com.
+	Trust []string
 }
 
 // A ManagedPolicy is a customer managed IAM policy of the account.
