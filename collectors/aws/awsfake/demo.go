@@ -50,6 +50,12 @@ func Demo() *State {
 			// fails here and passes in the staging member account).
 			{Name: "developers", Policies: []string{"arn:aws:iam::aws:policy/PowerUserAccess"}},
 		},
+		// An operations role assumed from within the account, and a deploy
+		// role the staging account may assume (AWS-ENV-004 fails on it).
+		Roles: []Role{
+			{Name: "ops-admin", Policies: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}, Trust: []string{"arn:aws:iam::" + DemoAccount + ":root"}},
+			{Name: "deploy-from-staging", Policies: []string{"arn:aws:iam::aws:policy/PowerUserAccess"}, Trust: []string{"arn:aws:iam::" + DemoMemberAccount + ":role/ci"}},
+		},
 		PasswordPolicy: &PasswordPolicy{MinimumLength: 8, RequireNumbers: true, RequireLowercase: true},
 		Keys: []Key{
 			{ID: "1234abcd-12ab-34cd-56ef-1234567890ab", Region: "eu-central-1", Manager: "CUSTOMER", State: "Enabled", Spec: "SYMMETRIC_DEFAULT", Rotation: true, Created: day(2024, 3, 1)},
