@@ -66,7 +66,7 @@ func (c *IAMCredentials) Describe() collectors.Descriptor {
 				{Name: "access_keys_last_used", Type: "timestamp", Doc: `When a root access key was last used, or "" when never (or there is none).`},
 				{Name: "last_used", Type: "timestamp", Doc: `The later of password_last_used and access_keys_last_used, or "" when the root user was never used as far as the credential report knows.`},
 			}},
-			{Name: IdentityType, Doc: "An account in an identity system, for access reviews across systems.", Attributes: []collectors.Attribute{
+			{Name: IdentityType, Doc: "An account in an identity system, for access reviews across systems.", Fixed: map[string]any{"system": "aws"}, Attributes: []collectors.Attribute{
 				{Name: "system", Type: "string", Doc: `The identity system, here "aws".`},
 				{Name: "account_id", Type: "string", Doc: "The AWS account id."},
 				{Name: "user", Type: "string", Doc: "The user name in the system."},
