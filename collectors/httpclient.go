@@ -162,7 +162,7 @@ func (b *deadlineBody) Close() error {
 type ThrottledError struct {
 	// Limit names the limit, e.g. "GitHub secondary rate limit".
 	Limit string
-	// Wait is how long the provider asked to wait; 0 when unknown.
+	// Wait is how long the provider asked (or the policy chose) to wait.
 	Wait time.Duration
 	// MaxWait is the configured bound on one wait.
 	MaxWait time.Duration
@@ -204,14 +204,14 @@ type RetryPolicy struct {
 }
 
 // Wait returns how long to wait before attempt+1 after a limited response
-// that asked for asked (0 when it named no wait), and false when the
-// request should instead end as throttled.
+// that asked for asked (negative when it named no wait), and false when
+// the request should instead end as throttled.
 func (p RetryPolicy) Wait(attempt int, asked time.Duration) (time.Duration, bool) {
 	if attempt >= p.Retries {
 		return 0, false
 	}
 	d := asked
-	if d <= 0 {
+	if d < 0 {
 		b := p.Backoff
 		if b <= 0 {
 			b = time.Second

@@ -225,8 +225,9 @@ func TestRetryPolicyWait(t *testing.T) {
 		want    time.Duration
 		ok      bool
 	}{
-		{0, 0, time.Second, true},
-		{1, 0, 2 * time.Second, true},
+		{0, -1, time.Second, true},
+		{1, -1, 2 * time.Second, true},
+		{0, 0, 0, true},
 		{0, 5 * time.Second, 5 * time.Second, true},
 		{0, time.Minute, time.Minute, false},
 		{2, time.Second, 0, false},
