@@ -3,6 +3,7 @@ package okta
 import (
 	"cmp"
 	"context"
+	"errors"
 
 	"net/url"
 	"slices"
@@ -125,8 +126,9 @@ type rule struct {
 }
 
 // Collect reads the policies of the organisation target.Account. A policy
-// type that cannot be listed is a failure; the other types are still
-// collected.
+// type that cannot be listed, for whatever reason (a 404 included), fails
+// the run: its policies are unknown, not absent. The other types are still
+// collected and emitted.
 func (c *PoliciesCollector) Collect(ctx context.Context, target evidence.Target, out collectors.Sink) error {
 	api, err := c.src.api()
 	if err != nil {
@@ -137,11 +139,10 @@ func (c *PoliciesCollector) Collect(ctx context.Context, target evidence.Target,
 		tctx, trace := collectors.WithTrace(ctx)
 		var ps []policy
 		err := list(tctx, api, opListPolicies+"?type="+typ, scopePolicies, "/api/v1/policies", url.Values{"type": {typ}}, func(p policy) { ps = append(ps, p) })
-		if err != nil && !notFound(err) {
+		if err != nil {
 			if canceled(err) {
 				return err
 			}
-			out.Fail(collectors.FailureOf(err, api.base.String()))
 			errs = append(errs, err)
 			continue
 		}
@@ -175,10 +176,7 @@ func (c *PoliciesCollector) Collect(ctx context.Context, target evidence.Target,
 			out.Emit(r)
 		}
 	}
-	if len(errs) == 3 {
-		return errs[0]
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func passwordAttrs(p policy, r *evidence.Resource) {
@@ -225,7 +223,8 @@ func required(p policy) (all, mfa []string) {
 }
 
 // rules reads a sign-on policy's rules into r. A policy without rules
-// (404) has none.
+// answers an empty list; a 404 (the policy went away, or the route is not
+// served) leaves the rules unknown.
 func (c *PoliciesCollector) rules(ctx context.Context, api *client, p policy, r *evidence.Resource) error {
 	tctx, trace := collectors.WithTrace(ctx)
 	active, weak := 0, 0
@@ -238,7 +237,7 @@ func (c *PoliciesCollector) rules(ctx context.Context, api *client, p policy, r 
 			weak++
 		}
 	})
-	if err != nil && !notFound(err) {
+	if err != nil {
 		return err
 	}
 	r.Records = append(slices.Clone(r.Records), trace.Records()...)

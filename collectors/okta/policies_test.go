@@ -68,18 +68,19 @@ func TestPoliciesCollector(t *testing.T) {
 		}},
 		{name: "empty", fx: fixtures{pw: {Body: "empty.json"}, mfa: {Body: "empty.json"}, so: {Body: "empty.json"}},
 			want: func(string) []evidence.Resource { return nil }},
-		{name: "absent: policy without rules", fx: happy.With(fixtures{rules: missing}), want: func(h string) []evidence.Resource {
-			return want(h, map[string]any{"status": "ACTIVE", "priority": 1, "system": true, "active_rules": 0, "rules_allowing_without_mfa": 0})
-		}},
+		{name: "rules not found are unknown, not none", fx: happy.With(fixtures{rules: missing}), want: func(h string) []evidence.Resource {
+			return want(h, soBase,
+				evidence.Gap{Attribute: "active_rules", Kind: evidence.Errored, Operation: opListRules},
+				evidence.Gap{Attribute: "rules_allowing_without_mfa", Kind: evidence.Errored, Operation: opListRules})
+		}, wantFail: []evidence.FailureKind{evidence.Errored}},
+		{name: "policy listing not found fails the run", fx: happy.With(fixtures{pw: missing}), wantErr: evidence.Errored},
 		{name: "denied", fx: fixtures{pw: forbidden, mfa: forbidden, so: forbidden}, wantErr: evidence.Denied},
 		{name: "denied rules", fx: happy.With(fixtures{rules: forbidden}), want: func(h string) []evidence.Resource {
 			return want(h, soBase,
 				evidence.Gap{Attribute: "active_rules", Kind: evidence.Denied, Operation: opListRules, Permission: scopePolicies},
 				evidence.Gap{Attribute: "rules_allowing_without_mfa", Kind: evidence.Denied, Operation: opListRules, Permission: scopePolicies})
 		}, wantFail: []evidence.FailureKind{evidence.Denied}},
-		{name: "throttled one type", fx: happy.With(fixtures{pw: rateLimited}), want: func(h string) []evidence.Resource {
-			return want(h, soFull)[:3]
-		}, wantFail: []evidence.FailureKind{evidence.Throttled}},
+		{name: "throttled one type", fx: happy.With(fixtures{pw: rateLimited}), wantErr: evidence.Throttled},
 		{name: "throttled", fx: fixtures{pw: rateLimited, mfa: rateLimited, so: rateLimited}, wantErr: evidence.Throttled},
 		{name: "cancelled", fx: happy.With(fixtures{rules: blockReply}), started: started, wantErr: evidence.Cancelled},
 	}

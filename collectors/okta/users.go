@@ -159,8 +159,10 @@ func (c *UsersCollector) user(ctx context.Context, api *client, org string, u us
 			types = append(types, f.FactorType)
 		}
 	})
+	// A 404 is not "no factors": the user went away during the run, or
+	// the route is not served; either way the factors are unknown.
 	switch {
-	case err == nil || notFound(err):
+	case err == nil:
 		slices.Sort(types)
 		types = slices.Compact(types)
 		mfa := slices.ContainsFunc(types, func(t string) bool { return !slices.Contains(weakFactors, t) })
@@ -179,7 +181,7 @@ func (c *UsersCollector) user(ctx context.Context, api *client, org string, u us
 		}
 	})
 	switch {
-	case err == nil || notFound(err):
+	case err == nil:
 		slices.Sort(roles)
 		roles = slices.Compact(roles)
 		attrs["admin_roles"] = anyList(roles)
