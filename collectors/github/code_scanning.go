@@ -3,7 +3,6 @@ package github
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -160,9 +159,8 @@ func (c *SASTCollector) latestRun(ctx context.Context, client *gh.Client, owner,
 	var matched []*gh.Workflow
 	for w, err := range client.Actions.ListWorkflowsIter(ctx, owner, repo, &gh.ListOptions{PerPage: 100}) {
 		if err != nil {
-			if statusOf(err) == http.StatusNotFound {
-				break
-			}
+			// A repository without workflows answers an empty list; a
+			// 404 leaves the workflows unknown, never "none".
 			return "", "", nil, classify(err, opWorkflows, scopeRepo+" or "+permActions)
 		}
 		if c.isSAST(w) {

@@ -10,6 +10,7 @@ package failharness
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -82,7 +83,13 @@ func (f *failing) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f.mode.Hang {
-		<-r.Context().Done()
+		// Read the body so that the server notices the client going
+		// away, and never hold the server's Close for long.
+		_, _ = io.Copy(io.Discard, r.Body)
+		select {
+		case <-r.Context().Done():
+		case <-time.After(20 * time.Second):
+		}
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
