@@ -224,6 +224,5 @@ func anyList(ss []string) []any {
 }
 
 func canceled(err error) bool {
-	k := collectors.Classify(err)
-	return k == evidence.Cancelled || k == evidence.Timeout
+	return collectors.Stopped(err)
 }

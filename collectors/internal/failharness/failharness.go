@@ -2,7 +2,8 @@
 // "none": for every collector of a source, it answers each route the
 // collector calls with 404, 403, 500 or no answer at all (under a short
 // call deadline), one route at a time, and asserts that the run is not
-// complete, and that a failed listing (the collector's first route) fails
+// complete (or, complete, carries gaps on the resources the failure left
+// unknown), and that a failed listing (the collector's first route) fails
 // the run, so the controls over it are inconclusive rather than passing or
 // not applicable on zero resources.
 package failharness
@@ -69,19 +70,38 @@ type failing struct {
 
 	mu   sync.Mutex
 	seen []string
+	hits int
+	reqs int
+}
+
+// requests returns how many requests the server got.
+func (f *failing) requests() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.reqs
+}
+
+// failed returns how many requests were answered with the failure.
+func (f *failing) failed() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.hits
 }
 
 func (f *failing) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	route := f.route(r)
 	f.mu.Lock()
+	f.reqs++
 	if !slices.Contains(f.seen, route) {
 		f.seen = append(f.seen, route)
 	}
-	f.mu.Unlock()
 	if route != f.fail {
+		f.mu.Unlock()
 		f.next.ServeHTTP(w, r)
 		return
 	}
+	f.hits++
+	f.mu.Unlock()
 	if f.mode.Hang {
 		// Read the body so that the server notices the client going
 		// away, and never hold the server's Close for long.
@@ -107,48 +127,73 @@ func (f *failing) routes() []string {
 type sink struct {
 	mu        sync.Mutex
 	resources int
+	gaps      []string
 	failures  []evidence.Failure
 }
 
-func (s *sink) Emit(evidence.Resource) { s.mu.Lock(); s.resources++; s.mu.Unlock() }
+func (s *sink) Emit(r evidence.Resource) {
+	s.mu.Lock()
+	s.resources++
+	for _, g := range r.Gaps {
+		s.gaps = append(s.gaps, r.ID+" "+g.Attribute+" "+string(g.Kind)+" "+g.Operation)
+	}
+	s.mu.Unlock()
+}
 func (s *sink) Fail(f evidence.Failure) {
 	s.mu.Lock()
 	s.failures = append(s.failures, f)
 	s.mu.Unlock()
 }
 
+// A result is what one run of a collector on one target came to.
+type result struct {
+	status    evidence.RunStatus
+	resources int
+	// gaps are the resources' gaps, "resource attribute kind operation",
+	// sorted.
+	gaps []string
+}
+
 // collect plans src and runs collector id on every target, and returns the
-// status of each run the way the runner would record it. A failed plan
-// fails every run.
-func collect(ctx context.Context, src collectors.Source, id string) ([]evidence.RunStatus, []int, error) {
+// result of each run by target, with its status the way the runner would
+// record it, for the runs during which hits grew (the runs that met the
+// failure; all of them when the failure hit planning). A failed plan fails
+// every run.
+func collect(ctx context.Context, src collectors.Source, id string, hits func() int) (map[string]result, error) {
 	jobs, err := src.Plan(ctx, func(c string) bool { return c == id })
 	if err != nil {
-		return []evidence.RunStatus{evidence.Failed}, []int{0}, err
+		return map[string]result{"plan": {status: evidence.Failed}}, err
 	}
-	var statuses []evidence.RunStatus
-	var counts []int
+	planHit := hits() > 0
+	out := map[string]result{}
 	var errs []error
 	for _, j := range jobs {
 		if j.Collector.Describe().ID != id {
 			continue
 		}
 		s := &sink{}
+		before := hits()
 		err := j.Collector.Collect(ctx, j.Target, s)
+		if !planHit && hits() == before {
+			continue
+		}
+		slices.Sort(s.gaps)
+		r := result{resources: s.resources, gaps: s.gaps}
 		switch {
 		case err != nil:
-			statuses = append(statuses, evidence.Failed)
+			r.status = evidence.Failed
 			errs = append(errs, err)
 		case len(s.failures) > 0:
-			statuses = append(statuses, evidence.Partial)
+			r.status = evidence.Partial
 		default:
-			statuses = append(statuses, evidence.Complete)
+			r.status = evidence.Complete
 		}
-		counts = append(counts, s.resources)
+		out[j.Target.String()] = r
 	}
 	if len(errs) > 0 {
-		return statuses, counts, errs[0]
+		return out, errs[0]
 	}
-	return statuses, counts, nil
+	return out, nil
 }
 
 // Run checks every collector of the source set up by s.
@@ -170,10 +215,10 @@ func Run(t *testing.T, s Setup) {
 			defer srv.Close()
 			hc := srv.Client()
 			hc.Timeout = 10 * time.Second
-			statuses, _, err := collect(t.Context(), s.Source(srv.URL, hc), id)
-			for _, st := range statuses {
-				if st != evidence.Complete {
-					t.Fatalf("baseline run %s (%v): the fake must serve the collector completely", st, err)
+			baseline, err := collect(t.Context(), s.Source(srv.URL, hc), id, base.requests)
+			for target, r := range baseline {
+				if r.status != evidence.Complete {
+					t.Fatalf("baseline run on %s %s (%v): the fake must serve the collector completely", target, r.status, err)
 				}
 			}
 			routes := base.routes()
@@ -191,18 +236,22 @@ func Run(t *testing.T, s Setup) {
 						hc.Timeout = CallTimeout
 						ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
 						defer cancel()
-						statuses, counts, err := collect(ctx, s.Source(srv.URL, hc), id)
+						got, err := collect(ctx, s.Source(srv.URL, hc), id, f.failed)
 						if ctx.Err() != nil {
 							t.Fatalf("the collector did not end within a minute of %s on %s", mode.Name, route)
 						}
-						for j, st := range statuses {
+						for target, r := range got {
 							switch {
-							case i == 0 && st != evidence.Failed:
-								t.Errorf("listing %s answered %s: run %s with %d resources, want failed", route, mode.Name, st, counts[j])
-							case st == evidence.Complete && mode.Status == http.StatusNotFound && s.NotFoundIsEvidence[route] != "":
+							case i == 0 && r.status != evidence.Failed:
+								t.Errorf("%s: listing %s answered %s: run %s with %d resources, want failed", target, route, mode.Name, r.status, r.resources)
+							case r.status != evidence.Complete:
+							case mode.Status == http.StatusNotFound && s.NotFoundIsEvidence[route] != "":
 								// A 404 of this route is evidence.
-							case st == evidence.Complete:
-								t.Errorf("%s answered %s: run complete with %d resources, want partial or failed (err %v)", route, mode.Name, counts[j], err)
+							case !slices.Equal(r.gaps, baseline[target].gaps):
+								// The resources say what the failure left
+								// unknown.
+							default:
+								t.Errorf("%s: %s answered %s: run complete with %d resources and the gaps of the baseline, want partial or failed (err %v)", target, route, mode.Name, r.resources, err)
 							}
 						}
 					})
