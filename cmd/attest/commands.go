@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -21,6 +22,7 @@ import (
 
 func newCollect(g *globals) *cobra.Command {
 	var out, shardFlag string
+	var timeout time.Duration
 	var replace bool
 	cmd := &cobra.Command{
 		Use:   "collect",
@@ -39,7 +41,9 @@ saying what was covered and what failed. All calls are read-only.`,
 			if err != nil {
 				return err
 			}
-			b, err := g.collect(cmd.Context(), cfg, lib, all.Sources(cfg.Sources), out, replace, shard)
+			ctx, cancel := withCollectTimeout(cmd.Context(), timeout)
+			defer cancel()
+			b, err := g.collect(ctx, cfg, lib, all.Sources(cfg.Sources), out, replace, shard)
 			if err != nil {
 				return err
 			}
@@ -50,6 +54,7 @@ saying what was covered and what failed. All calls are read-only.`,
 	cmd.Flags().StringVarP(&out, "out", "o", "bundle", "bundle directory to create")
 	cmd.Flags().BoolVar(&replace, "replace", false, "replace an earlier bundle in --out")
 	cmd.Flags().StringVar(&shardFlag, "shard", "", shardFlagUsage)
+	cmd.Flags().DurationVar(&timeout, "timeout", 0, timeoutFlagUsage)
 	return cmd
 }
 
@@ -123,6 +128,8 @@ type checkFlags struct {
 	dirs   []string
 	eval   evalFlags
 	record recordFlags
+	// timeout bounds the collection (0: none).
+	timeout time.Duration
 	// baseline and reports are read by afterCheck (reportcmds.go).
 	baseline string
 	reports  reportFormats
@@ -135,6 +142,7 @@ func (f *checkFlags) register(cmd *cobra.Command, defaultOut string) {
 	cmd.Flags().StringSliceVar(&f.dirs, "controls", nil, "extra control directories (repeatable)")
 	cmd.Flags().StringVar(&f.baseline, "baseline", "", "earlier results.json: print the drift and exit 1 only on regressions at or above --fail-on")
 	cmd.Flags().Var(&f.reports, "report", reportFlagUsage)
+	cmd.Flags().DurationVar(&f.timeout, "timeout", 0, timeoutFlagUsage)
 	f.eval.register(cmd, false)
 	f.record.register(cmd)
 }
@@ -171,7 +179,9 @@ func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collecto
 		return err
 	}
 	bundleDir := filepath.Join(f.outDir, "bundle")
-	b, collectErr := g.collect(cmd.Context(), cfg, lib, sources, bundleDir, true, evidence.Shard{})
+	ctx, cancel := withCollectTimeout(cmd.Context(), f.timeout)
+	defer cancel()
+	b, collectErr := g.collect(ctx, cfg, lib, sources, bundleDir, true, evidence.Shard{})
 	if b == nil {
 		return collectErr
 	}

@@ -24,7 +24,7 @@ func TestFailedCallsAreNeverNone(t *testing.T) {
 			return NewSource(Config{Parents: []string{gcpfake.DemoParent}, Endpoint: url, HTTPClient: hc,
 				Environments: gcpfake.DemoEnvironments(), Retries: &zero, MaxRetryWaitSeconds: &zero})
 		},
-		Route:              func(r *http.Request) string { op, _ := operation(r); return op },
+		Route: func(r *http.Request) string { op, _ := operation(r); return op },
 		NotFoundIsEvidence: map[string]string{
 			"iam.serviceAccountKeys.list": "the service account listed a moment before was deleted, and its keys with it",
 		},
