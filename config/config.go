@@ -21,6 +21,8 @@ import (
 	"github.com/attestdev/attest/collectors/gcp"
 	"github.com/attestdev/attest/collectors/manual"
 	"github.com/attestdev/attest/controls"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // DefaultFile is read when --config is not given and the file exists.
@@ -58,6 +60,9 @@ type File struct {
 
 	// Path is the file the configuration was read from.
 	Path string `yaml:"-"`
+
+	// root is the decoded YAML, for the lines of errors found after Load.
+	root *yaml.Node
 }
 
 // Load reads the configuration file at path.
@@ -72,6 +77,7 @@ func Load(path string) (*File, error) {
 		return nil, err
 	}
 	f.Path = path
+	f.root = root
 	var errs []error
 	bad := func(field string, err error) {
 		errs = append(errs, &controls.Error{File: path, Line: controls.LineOf(root, field), Field: field, Msg: err.Error()})
@@ -134,6 +140,40 @@ func Load(path string) (*File, error) {
 		rel(&m.Dir)
 	}
 	return f, errors.Join(errs...)
+}
+
+// CheckParams checks the params section against the controls of lib: a
+// param for an unknown control id, an undeclared param or a value not of
+// the param's declared type is an error naming the file, line and field.
+// Call it once the library is loaded, before any collection.
+func (f *File) CheckParams(lib *controls.Library) error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		line := 0
+		if f.root != nil {
+			line = controls.LineOf(f.root, field)
+		}
+		errs = append(errs, &controls.Error{File: f.Path, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
+	for _, id := range slices.Sorted(maps.Keys(f.Params)) {
+		c, ok := lib.Control(id)
+		if !ok {
+			bad("params."+id, "unknown control id %q", id)
+			continue
+		}
+		for _, name := range slices.Sorted(maps.Keys(f.Params[id])) {
+			field := "params." + id + "." + name
+			if _, err := c.EffectiveParams(map[string]any{name: f.Params[id][name]}); err != nil {
+				var pe *controls.ParamError
+				if errors.As(err, &pe) {
+					bad(field, "%s", pe.Msg)
+				} else {
+					bad(field, "%v", err)
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func yamlName(f reflect.StructField) string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -71,7 +72,7 @@ re-run it on a saved bundle. --out - writes the JSON to stdout. With
 --as-of now and --fail-on, it is a freshness gate for a saved bundle: exit 1
 when a control fails or its evidence is older than its frequency allows.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, lib, err := g.library(dirs)
 			if err != nil {
 				return err
@@ -86,7 +87,7 @@ when a control fails or its evidence is older than its frequency allows.`,
 					return usageError("--fail-on: %v", err)
 				}
 			}
-			res, err := evaluate(lib, cfg, b, ef)
+			res, err := evaluate(cmd.Context(), lib, cfg, b, ef)
 			if err != nil {
 				return err
 			}
@@ -185,7 +186,14 @@ func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collecto
 	if b == nil {
 		return collectErr
 	}
-	res, err := evaluate(lib, cfg, b, f.eval)
+	// An interrupted collection is still evaluated, so that its results
+	// say what was and was not collected; an interrupt during
+	// evaluation stops it.
+	ctx := cmd.Context()
+	if collectErr != nil && ctx.Err() != nil {
+		ctx = context.WithoutCancel(ctx)
+	}
+	res, err := evaluate(ctx, lib, cfg, b, f.eval)
 	if err != nil {
 		return err
 	}
@@ -215,14 +223,18 @@ func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collecto
 }
 
 func newControls(g *globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "controls", Short: "List and validate control definitions"}
+	cmd := &cobra.Command{Use: "controls", Short: "List, validate and test control definitions"}
 	validate := &cobra.Command{
 		Use:   "validate [DIR...]",
 		Short: "Validate the built-in controls and the given directories",
 		Long: `Validate loads the built-in library plus each DIR strictly and reports every
 problem with file, line and field: unknown keys, unknown framework
-requirement ids, unknown resource types or attributes, and CEL rules that do
-not compile. It exits 2 when any problem is found.`,
+requirement ids, unknown resource types or attributes, CEL rules and where
+filters that do not compile or do not yield a bool for the attributes'
+declared types, params whose default is not of their type, statement
+templates that do not parse or name an undeclared param, and invalid test
+cases. It also checks the params in attest.yaml. It exits 2 when any problem
+is found.`,
 		RunE: func(_ *cobra.Command, dirs []string) error {
 			_, lib, err := g.library(dirs)
 			if err != nil {
@@ -275,7 +287,7 @@ not compile. It exits 2 when any problem is found.`,
 	list.Flags().StringVar(&framework, "framework", "", "only controls mapped to this framework: soc2, iso27001 or gdpr")
 	list.Flags().StringVar(&format, "format", "table", "output format: table or json")
 	list.Flags().StringSliceVar(&dirs, "controls", nil, "extra control directories (repeatable)")
-	cmd.AddCommand(validate, list)
+	cmd.AddCommand(validate, list, newControlsTest(g))
 	return cmd
 }
 
