@@ -180,9 +180,9 @@ func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collecto
 		return err
 	}
 	bundleDir := filepath.Join(f.outDir, "bundle")
-	ctx, cancel := withCollectTimeout(cmd.Context(), f.timeout)
+	collectCtx, cancel := withCollectTimeout(cmd.Context(), f.timeout)
 	defer cancel()
-	b, collectErr := g.collect(ctx, cfg, lib, sources, bundleDir, true, evidence.Shard{})
+	b, collectErr := g.collect(collectCtx, cfg, lib, sources, bundleDir, true, evidence.Shard{})
 	if b == nil {
 		return collectErr
 	}
