@@ -120,10 +120,10 @@ func (c *Collector) Describe() collectors.Descriptor {
 				{Name: "port", Type: "int", Doc: "TCP port."},
 				{Name: "tls_version", Type: "string", Doc: `Newest version the endpoint accepts: "1.0" to "1.3", or "" when it refuses all four.`},
 				{Name: "cipher_suite", Type: "string", Doc: "Cipher suite negotiated at tls_version (IANA name)."},
-				{Name: "tls1_0", Type: "string", Doc: `TLS 1.0 offered with every legacy suite Go implements (RSA key exchange, CBC, 3DES, RC4): "accepted", "refused" (a TLS alert, another version, or the server closed the handshake) or "unknown" (network error; the run fails).`},
-				{Name: "tls1_1", Type: "string", Doc: `TLS 1.1, probed like tls1_0: "accepted", "refused" or "unknown".`},
-				{Name: "tls1_2", Type: "string", Doc: `TLS 1.2 offered with every suite Go implements: "accepted", "refused" or "unknown".`},
-				{Name: "tls1_3", Type: "string", Doc: `TLS 1.3: "accepted", "refused" or "unknown".`},
+				{Name: "tls1_0", Type: "string", Doc: `TLS 1.0 offered with every legacy suite Go implements (RSA key exchange, CBC, 3DES, RC4): "accepted", or "refused" (a TLS alert, another version, or the server closed the handshake). Absent, with a gap, when a network error left it unknown; the run then fails.`},
+				{Name: "tls1_1", Type: "string", Doc: `TLS 1.1, probed like tls1_0: "accepted" or "refused"; absent when unknown.`},
+				{Name: "tls1_2", Type: "string", Doc: `TLS 1.2 offered with every suite Go implements: "accepted" or "refused"; absent when unknown.`},
+				{Name: "tls1_3", Type: "string", Doc: `TLS 1.3: "accepted" or "refused"; absent when unknown.`},
 				{Name: "legacy_tls_accepted", Type: "bool", Doc: "Whether the endpoint completes a TLS 1.0 or 1.1 handshake; absent when a probe ended in a network error and none was accepted."},
 				{Name: "cert_valid", Type: "bool", Doc: "Whether the chain verifies against the trusted roots for the host name."},
 				{Name: "cert_error", Type: "string", Doc: "Why verification failed; empty when valid."},
@@ -267,7 +267,11 @@ func (c *Collector) Collect(ctx context.Context, target evidence.Target, out col
 			return fmt.Errorf("tls handshake %s: %w", ep.Host, ctx.Err())
 		}
 		results[p.attr] = r
-		attrs[p.attr] = r.status
+		if r.status != Unknown {
+			// An unknown version is left out, with a gap saying why, so
+			// that a rule reading it is inconclusive rather than failing.
+			attrs[p.attr] = r.status
+		}
 		switch r.status {
 		case Accepted:
 			best, bestVersion = &r, p.version
