@@ -33,7 +33,7 @@ const (
 // Describe returns the collector's metadata.
 func (c *SASTCollector) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
-		ID: "github.sast", Version: 1, Source: SourceName,
+		ID: "github.sast", Version: 2, Source: SourceName,
 		Title: "GitHub code scanning analyses and SAST workflow runs",
 		ResourceTypes: []collectors.ResourceType{{Name: typeSAST, Doc: "Static analysis of a repository's default branch.", Attributes: []collectors.Attribute{
 			{Name: "code_scanning_enabled", Type: "bool", Doc: "Code scanning is enabled and has analyses for the repository."},

@@ -41,7 +41,7 @@ func (c *PoliciesCollector) Describe() collectors.Descriptor {
 		}, extra...)
 	}
 	return collectors.Descriptor{
-		ID: "okta.policies", Version: 1, Source: SourceName,
+		ID: "okta.policies", Version: 2, Source: SourceName,
 		Title: "Okta password, MFA enrolment and sign-on policies",
 		ResourceTypes: []collectors.ResourceType{
 			{Name: typePassword, Doc: "An Okta password policy. ID is the policy's API URL.", Attributes: common(

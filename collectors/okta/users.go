@@ -38,7 +38,7 @@ var weakFactors = []string{"question"}
 // Describe returns the collector's metadata.
 func (c *UsersCollector) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
-		ID: "okta.users", Version: 1, Source: SourceName,
+		ID: "okta.users", Version: 2, Source: SourceName,
 		Title: "Okta users, enrolled factors and admin roles",
 		ResourceTypes: []collectors.ResourceType{
 			{Name: typeUser, Doc: "An Okta user. ID is the user's API URL.", Attributes: []collectors.Attribute{
