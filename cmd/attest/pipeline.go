@@ -201,7 +201,7 @@ func (g *globals) collect(ctx context.Context, cfg *config.File, lib *controls.L
 		return nil, err
 	}
 	if ctx.Err() != nil {
-		return b, fmt.Errorf("collection interrupted (%w): the bundle in %s keeps what was collected and marks the rest as missing", ctx.Err(), dir)
+		return b, fmt.Errorf("collection interrupted (%w): the bundle in %s keeps what was collected and records the rest as failed runs", context.Cause(ctx), dir)
 	}
 	return b, nil
 }
