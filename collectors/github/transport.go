@@ -19,6 +19,8 @@ var routes = []string{
 	"/app/installations/{installation_id}/access_tokens",
 	"/graphql",
 	"/orgs/{org}",
+	"/orgs/{org}/actions/permissions",
+	"/orgs/{org}/actions/permissions/workflow",
 	"/orgs/{org}/members",
 	"/orgs/{org}/outside_collaborators",
 	"/orgs/{org}/repos",
