@@ -17,14 +17,14 @@ func TestRenderDPAText(t *testing.T) {
 			"Subprocessors", "For the controller", "Place, date, signature",
 			"Annex 1: Technical and organisational measures", "Transfer control",
 			"In place: verified automatically on 23 November 2026 (tls.endpoint, 2 checked)",
-			"Annex 2: Subprocessors", "EU-US Data Privacy Framework, SCCs",
+			"Annex 2: Subprocessors", "SCCs 2021/914, module 3",
 		}},
 		{lang: "de", want: []string{
 			"Auftragsverarbeitungsvertrag", "________________________________________ (Verantwortlicher)",
 			"(Auftragsverarbeiter)", "Verletzungen des Schutzes personenbezogener Daten",
 			"Für den Auftragsverarbeiter", "Anlage 1: Technische und organisatorische Maßnahmen",
 			"Weitergabekontrolle", "Umgesetzt: bestätigt von Jürgen Weiß (HR), gültig bis 15. Januar 2027",
-			"Anlage 2: Unterauftragsverarbeiter", "Übermittlungsgrundlage",
+			"Anlage 2: Unterauftragsverarbeiter", "Modul 3",
 		}},
 	}
 	for _, tt := range tests {
