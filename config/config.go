@@ -20,6 +20,7 @@ import (
 	"github.com/attestdev/attest/collectors/aws"
 	"github.com/attestdev/attest/collectors/gcp"
 	"github.com/attestdev/attest/collectors/manual"
+	"github.com/attestdev/attest/collectors/register"
 	"github.com/attestdev/attest/controls"
 )
 
@@ -129,6 +130,11 @@ func Load(path string) (*File, error) {
 	rel(&f.Waivers)
 	rel(&f.Company)
 	rel(&f.Subprocessors)
+	if f.Subprocessors != "" {
+		// The register is evidence too: the register collector reads it
+		// and reconciles it with the configured sources.
+		f.Sources.Register = &register.Config{File: f.Subprocessors}
+	}
 	if m := f.Sources.Manual; m != nil {
 		m.Dir = cmp.Or(m.Dir, manual.DefaultDir)
 		rel(&m.Dir)
