@@ -20,7 +20,7 @@ const (
 // InheritedTypes are the resource types whose evidence is a third party's
 // certification: a control whose evidence is only of these types covers
 // its requirements by inheritance.
-var InheritedTypes = []string{"vendor.certification"}
+var InheritedTypes = []string{"vendor.hosting"}
 
 // RecordTypes are the resource types that carry what people record rather
 // than what an API shows: manual evidence records and the subprocessor

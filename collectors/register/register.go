@@ -2,8 +2,8 @@
 // subprocessors: in attest.yaml) into evidence: one resource per vendor
 // with what the vendor controls judge (third-country locations and the
 // transfer mechanism, the DPA, the last review and its frequency, the
-// certifications and their expiry), one resource per certification of a
-// hosting vendor, and one resource per provider attest itself reads (AWS,
+// certifications and their expiry), one resource per hosting vendor with
+// its certifications, and one resource per provider attest itself reads (AWS,
 // Google Cloud, Google Workspace, GitHub, Okta), saying whether the
 // register lists it.
 //
@@ -31,7 +31,7 @@ const SourceName = "register"
 // The resource types the collector emits.
 const (
 	VendorType        = "vendor.subprocessor"
-	CertificationType = "vendor.certification"
+	HostingType       = "vendor.hosting"
 	ProviderType      = "vendor.provider"
 )
 
@@ -107,12 +107,12 @@ func (c *Collector) Describe() collectors.Descriptor {
 				},
 			},
 			{
-				Name: CertificationType,
-				Doc:  "A certification of a hosting vendor (hosting: true), as the register states it: the provider's assurance that controls we inherit, such as the physical security of data centres, are in place.",
+				Name: HostingType,
+				Doc:  "A vendor that hosts our production systems (hosting: true), with the certifications the register records for it: the assurance behind controls we inherit, such as the physical security of its data centres.",
 				Attributes: []collectors.Attribute{
 					{Name: "vendor", Type: "string", Doc: "The vendor's name."},
-					{Name: "name", Type: "string", Doc: "The certification, e.g. ISO/IEC 27001."},
-					{Name: "valid_until", Type: "timestamp", Doc: "When the certificate or report expires."},
+					{Name: "locations", Type: "list", Doc: "Data-centre locations: ISO 3166-1 alpha-2 codes or EEA."},
+					{Name: "certifications", Type: "list", Doc: "Certifications, each a map of name and valid_until (timestamp)."},
 				},
 			},
 			{
@@ -161,7 +161,7 @@ func (c *Collector) Collect(ctx context.Context, target evidence.Target, out col
 // attest reads, in register order followed by the providers, sorted.
 func Resources(reg *subprocessors.Register, providers []string) []evidence.Resource {
 	var out []evidence.Resource
-	var certs []evidence.Resource
+	var hosts []evidence.Resource
 	declared := map[string][]string{}
 	for _, s := range reg.Subprocessors {
 		attrs := map[string]any{
@@ -177,18 +177,18 @@ func Resources(reg *subprocessors.Register, providers []string) []evidence.Resou
 		list := make([]any, 0, len(s.Certifications))
 		for _, cert := range s.Certifications {
 			list = append(list, map[string]any{"name": cert.Name, "valid_until": stamp(cert.ValidUntil)})
-			if s.Hosting {
-				certs = append(certs, evidence.Resource{Type: CertificationType, ID: s.Name + "/" + cert.Name, Name: s.Name + ": " + cert.Name,
-					Attributes: map[string]any{"vendor": s.Name, "name": cert.Name, "valid_until": stamp(cert.ValidUntil)}})
-			}
 		}
 		attrs["certifications"] = list
+		if s.Hosting {
+			hosts = append(hosts, evidence.Resource{Type: HostingType, ID: s.Name, Name: s.Name,
+				Attributes: map[string]any{"vendor": s.Name, "locations": anyList(s.Locations), "certifications": list}})
+		}
 		for _, src := range s.Sources {
 			declared[src] = append(declared[src], s.Name)
 		}
 		out = append(out, evidence.Resource{Type: VendorType, ID: s.Name, Name: s.Name, Attributes: attrs})
 	}
-	out = append(out, certs...)
+	out = append(out, hosts...)
 	ps := slices.Clone(providers)
 	slices.Sort(ps)
 	for _, p := range slices.Compact(ps) {

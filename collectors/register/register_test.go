@@ -80,7 +80,7 @@ func TestCollect(t *testing.T) {
 	want := []string{
 		"vendor.subprocessor Amazon Web Services EMEA SARL",
 		"vendor.subprocessor Helpdesk Inc.",
-		"vendor.certification Amazon Web Services EMEA SARL/ISO/IEC 27001",
+		"vendor.hosting Amazon Web Services EMEA SARL",
 		"vendor.provider aws",
 		"vendor.provider github",
 		"vendor.provider okta",
