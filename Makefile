@@ -36,11 +36,17 @@ demo: build ## Run the whole flow on the built-in demo organisation: check, repo
 	echo "toms-{en,de}.pdf and dpa-de.pdf (signed), site/ (trust page), pack.zip (signed audit pack)."
 
 .PHONY: test
-test: vet fmt-check ## Run vet, the format check, all tests, the race detector (all but the AWS packages), and short fuzz runs.
+test: vet fmt-check ## Run vet, the format check, all tests, the control library's test cases, the race detector (all but the AWS packages), and short fuzz runs.
 	$(GO) test -shuffle=on -count=1 $(PKGS)
+	@out=$$($(GO) run ./cmd/attest controls test 2>&1) || { echo "$$out"; exit 1; }; echo "$$out" | tail -1
 	$(GO) test -race -count=1 ./collectors/ ./collectors/evidence/ ./controls/ ./collectors/github/... ./collectors/okta/... \
 		./collectors/gcp/... ./collectors/workspace/... ./collectors/manual/... ./collectors/tlsprobe/... ./reports/pack/... ./history/...
 	$(MAKE) fuzz FUZZTIME=$(FUZZTIME)
+
+.PHONY: test-library
+test-library: ## Run the control library's test cases and require it to be complete (a pass and a fail case per control, a rationale per mapping, a doc per param).
+	ATTEST_STRICT_LIBRARY=1 $(GO) test -count=1 -run '^TestLibrary' ./controls/
+	$(GO) run ./cmd/attest controls test --strict --log-level warn
 
 .PHONY: fuzz
 fuzz: ## Fuzz the control decoder and the rule compiler for FUZZTIME each (default 10s).

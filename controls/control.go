@@ -7,34 +7,140 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // A Control is one control definition.
 type Control struct {
-	ID          string         `yaml:"id" json:"id"`
-	Title       string         `yaml:"title" json:"title"`
-	Description string         `yaml:"description" json:"description"`
-	Severity    Severity       `yaml:"severity" json:"severity"`
-	Owner       string         `yaml:"owner" json:"owner"`
-	Frequency   Frequency      `yaml:"frequency" json:"frequency"`
-	Mappings    Mappings       `yaml:"mappings" json:"mappings"`
-	TOM         TOM            `yaml:"tom" json:"tom"`
-	Params      map[string]any `yaml:"params,omitempty" json:"params,omitempty"`
-	Evidence    []Requirement  `yaml:"evidence,omitempty" json:"evidence,omitempty"`
-	Manual      []Manual       `yaml:"manual,omitempty" json:"manual,omitempty"`
-	Remediation string         `yaml:"remediation" json:"remediation"`
+	ID          string    `yaml:"id" json:"id"`
+	Title       string    `yaml:"title" json:"title"`
+	Description string    `yaml:"description" json:"description"`
+	Severity    Severity  `yaml:"severity" json:"severity"`
+	Owner       string    `yaml:"owner" json:"owner"`
+	Frequency   Frequency `yaml:"frequency" json:"frequency"`
+	Mappings    Mappings  `yaml:"mappings" json:"mappings"`
+	TOM         TOM       `yaml:"tom" json:"tom"`
+	// Params are the declared parameters, by name: their type, default
+	// and meaning. Rules read them as params.NAME and statements as .NAME;
+	// attest.yaml may override them per control.
+	Params      map[string]*Param `yaml:"params,omitempty" json:"params,omitempty"`
+	Evidence    []Requirement     `yaml:"evidence,omitempty" json:"evidence,omitempty"`
+	Manual      []Manual          `yaml:"manual,omitempty" json:"manual,omitempty"`
+	Remediation string            `yaml:"remediation" json:"remediation"`
+	// Tests are the cases `attest controls test` runs through the
+	// evaluator.
+	Tests []TestCase `yaml:"tests,omitempty" json:"tests,omitempty"`
 
 	// File is where the control was loaded from ("builtin:..." for the
 	// embedded library).
 	File string `yaml:"-" json:"file"`
+
+	// statements are the parsed tom.statement templates, set by Load.
+	statements *statementTemplates
+	// lines are the lines of some fields (tests, params.NAME), for Lint.
+	lines map[string]int
 }
 
 // Mappings lists the framework requirements a control supports, by
-// framework id.
+// framework id, in file order. In a control file each framework is a map
+// from requirement id to the one-line reason the mapping holds; the older
+// list form (soc2: [CC6.1]) still loads, with empty rationales.
 type Mappings struct {
 	SOC2     []string `yaml:"soc2,omitempty" json:"soc2,omitempty"`
 	ISO27001 []string `yaml:"iso27001,omitempty" json:"iso27001,omitempty"`
 	GDPR     []string `yaml:"gdpr,omitempty" json:"gdpr,omitempty"`
+	// Rationales say, by framework id and requirement id, why each mapping
+	// holds. Results leave them out.
+	Rationales map[string]map[string]string `yaml:"-" json:"rationales,omitempty"`
+
+	// lines are the lines of the mapped ids, by framework id and
+	// requirement id, and problems what UnmarshalYAML could not decode;
+	// the validator reports them with file and line.
+	lines    map[string]map[string]int
+	problems []problem
+}
+
+// A problem is a decoding problem found inside a custom YAML decoder, kept
+// until the validator can name the file.
+type problem struct {
+	line  int
+	field string
+	msg   string
+}
+
+// Rationale returns why requirement id of framework fw is mapped, or ""
+// when the control gives no reason (or does not map it).
+func (m Mappings) Rationale(fw, id string) string { return m.Rationales[fw][id] }
+
+// IDs returns the mapped ids without rationales, as results carry them.
+func (m Mappings) IDs() Mappings {
+	return Mappings{SOC2: m.SOC2, ISO27001: m.ISO27001, GDPR: m.GDPR}
+}
+
+// UnmarshalYAML decodes the map form (id: rationale) and the list form
+// (ids only) of each framework.
+func (m *Mappings) UnmarshalYAML(n *yaml.Node) error {
+	*m = Mappings{}
+	if n.Kind != yaml.MappingNode {
+		m.problems = append(m.problems, problem{n.Line, "mappings", "want a map of framework ids (soc2, iso27001, gdpr)"})
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		fw := k.Value
+		field := "mappings." + fw
+		var dst *[]string
+		switch fw {
+		case "soc2":
+			dst = &m.SOC2
+		case "iso27001":
+			dst = &m.ISO27001
+		case "gdpr":
+			dst = &m.GDPR
+		default:
+			m.problems = append(m.problems, problem{k.Line, field, "unknown framework: want soc2, iso27001 or gdpr"})
+			continue
+		}
+		add := func(idNode *yaml.Node, rationale string) {
+			id := idNode.Value
+			if idNode.Kind != yaml.ScalarNode || id == "" {
+				m.problems = append(m.problems, problem{idNode.Line, field, "a requirement id must be a non-empty string"})
+				return
+			}
+			if m.lines == nil {
+				m.lines, m.Rationales = map[string]map[string]int{}, map[string]map[string]string{}
+			}
+			if m.lines[fw] == nil {
+				m.lines[fw], m.Rationales[fw] = map[string]int{}, map[string]string{}
+			}
+			if _, dup := m.lines[fw][id]; dup {
+				m.problems = append(m.problems, problem{idNode.Line, field + "." + id, "mapped twice"})
+				return
+			}
+			m.lines[fw][id] = idNode.Line
+			m.Rationales[fw][id] = strings.Join(strings.Fields(rationale), " ")
+			*dst = append(*dst, id)
+		}
+		switch v.Kind {
+		case yaml.SequenceNode:
+			for _, item := range v.Content {
+				add(item, "")
+			}
+		case yaml.MappingNode:
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				r := v.Content[j+1]
+				if r.Kind != yaml.ScalarNode || (r.Tag != "!!str" && r.Tag != "!!null") {
+					m.problems = append(m.problems, problem{r.Line, field + "." + v.Content[j].Value, "the rationale must be a one-line string"})
+					continue
+				}
+				add(v.Content[j], r.Value)
+			}
+		default:
+			m.problems = append(m.problems, problem{v.Line, field, "want a map of requirement id to rationale"})
+		}
+	}
+	return nil
 }
 
 // For returns the requirement ids mapped for framework id.
@@ -54,7 +160,8 @@ func (m Mappings) For(framework string) []string {
 // organisational measures, with the statement a TOMs document makes when
 // the control passes.
 type TOM struct {
-	Category  string    `yaml:"category" json:"category"`
+	// Category may be empty when no TOM category honestly fits.
+	Category  string    `yaml:"category,omitempty" json:"category,omitempty"`
 	Statement Statement `yaml:"statement" json:"statement"`
 }
 

@@ -117,16 +117,25 @@ func Evaluate(lib *Library, b *evidence.Bundle, opts EvalOptions) (*Results, err
 	}
 	byID := map[string]Outcome{}
 	for _, c := range lib.Controls {
-		params := map[string]any{}
-		maps.Copy(params, c.Params)
-		maps.Copy(params, opts.Params[c.ID])
+		params, err := c.EffectiveParams(opts.Params[c.ID])
+		if err != nil {
+			return nil, fmt.Errorf("controls: %w", err)
+		}
+		stmt, err := c.RenderStatement(params)
+		if err != nil {
+			return nil, fmt.Errorf("controls: %s: %w", c.ID, err)
+		}
 		maxAge := c.Frequency.MaxAge()
 		if opts.MaxAge > 0 {
 			maxAge = opts.MaxAge
 		}
-		cr, err := e.control(c, normalize(params).(map[string]any), maxAge)
+		cr, err := e.control(c, c.celParams(params), maxAge)
 		if err != nil {
 			return nil, err
+		}
+		cr.Statement = &stmt
+		if len(params) > 0 {
+			cr.Params = params
 		}
 		res.Warnings = append(res.Warnings, e.expiring(cr)...)
 		res.Controls = append(res.Controls, cr)
@@ -168,14 +177,7 @@ type subject struct {
 func (e *evaluator) control(c *Control, params map[string]any, maxAge time.Duration) (ControlResult, error) {
 	cr := ControlResult{
 		ID: c.ID, Title: c.Title, Severity: c.Severity, Owner: c.Owner,
-		Mappings: c.Mappings, TOMCategory: c.TOM.Category, Remediation: c.Remediation,
-	}
-	var worst *string
-	outcome := Outcome("")
-	consider := func(o Outcome, reason *string) {
-		if outcome == "" || o.weight() > outcome.weight() {
-			outcome, worst = o, reason
-		}
+		Mappings: c.Mappings.IDs(), TOMCategory: c.TOM.Category, Remediation: c.Remediation,
 	}
 	for i := range c.Evidence {
 		rr, err := e.requirement(c.ID, &c.Evidence[i], params)
@@ -188,9 +190,6 @@ func (e *evaluator) control(c *Control, params map[string]any, maxAge time.Durat
 		}
 		cr.Evidence = append(cr.Evidence, rr)
 	}
-	for i := range cr.Evidence {
-		consider(cr.Evidence[i].Outcome, &cr.Evidence[i].Reason)
-	}
 	for _, m := range c.Manual {
 		mr := e.manual(m)
 		if mr.Outcome == Fail {
@@ -198,19 +197,56 @@ func (e *evaluator) control(c *Control, params map[string]any, maxAge time.Durat
 		}
 		cr.Manual = append(cr.Manual, mr)
 	}
-	for i := range cr.Manual {
-		consider(cr.Manual[i].Outcome, &cr.Manual[i].Reason)
-	}
-	cr.Outcome = outcome
-	if worst != nil {
-		cr.Reason = *worst
-	}
+	parts := make([]part, 0, len(cr.Evidence)+len(cr.Manual))
 	for _, rr := range cr.Evidence {
+		parts = append(parts, part{rr.Outcome, rr.Reason})
 		cr.Stale = cr.Stale || rr.Stale
 	}
+	for _, mr := range cr.Manual {
+		parts = append(parts, part{mr.Outcome, mr.Reason})
+	}
+	cr.Outcome, cr.Reason = controlOutcome(parts)
 	slices.Sort(cr.Waivers)
 	cr.Waivers = slices.Compact(cr.Waivers)
 	return cr, nil
+}
+
+// A part is the outcome of one requirement of a control, evidence or
+// manual, with its reason.
+type part struct {
+	outcome Outcome
+	reason  string
+}
+
+// controlOutcome decides a control's outcome from those of its
+// requirements, and gives the reason of the requirement that decided it:
+//
+//   - A requirement is applicable unless it is not_applicable (no resource
+//     of its type is in scope, or no configured source collects it).
+//   - With no applicable requirement, the control is not_applicable.
+//   - Otherwise the worst applicable outcome wins, in the order fail,
+//     inconclusive, waived, manual, pass. So the control passes exactly
+//     when every applicable requirement passes and at least one is
+//     applicable.
+//   - A not_applicable requirement never changes the outcome of the
+//     others: an estate without DB clusters passes an encryption control
+//     on its DB instances alone.
+func controlOutcome(parts []part) (Outcome, string) {
+	outcome, reason := NotApplicable, ""
+	applicable := false
+	for _, p := range parts {
+		if p.outcome == NotApplicable {
+			if !applicable && reason == "" {
+				reason = p.reason
+			}
+			continue
+		}
+		if !applicable || p.outcome.weight() > outcome.weight() {
+			outcome, reason = p.outcome, p.reason
+		}
+		applicable = true
+	}
+	return outcome, reason
 }
 
 // stale makes a requirement inconclusive when the newest run behind it

@@ -72,7 +72,7 @@ func TestLoadOverridesBuiltinByID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tightened := strings.Replace(string(data), "min_days_remaining: 21", "min_days_remaining: 45", 1)
+	tightened := strings.Replace(string(data), "default: 21", "default: 45", 1)
 	if err := os.WriteFile(filepath.Join(dir, "tls-002.yaml"), []byte(tightened), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestLoadOverridesBuiltinByID(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, _ := lib.Control("TLS-002")
-	if c.Params["min_days_remaining"] != 45 || !strings.HasPrefix(c.File, dir) {
+	if c.Params["min_days_remaining"].Default != int64(45) || !strings.HasPrefix(c.File, dir) {
 		t.Errorf("override not applied: params %v from %s", c.Params, c.File)
 	}
 }
@@ -95,7 +95,7 @@ func TestLoadInvalid(t *testing.T) {
 		want string // substring of the error, after "testdata/invalid/<file>"
 	}{
 		{"unknown-key.yaml", ":18: unknown_key: unknown field"},
-		{"bad-mapping.yaml", `:8: mappings.soc2[1]: unknown soc2 requirement "CC99.9"`},
+		{"bad-mapping.yaml", `:8: mappings.soc2.CC99.9: unknown soc2 requirement "CC99.9"`},
 		{"unknown-type.yaml", `:15: evidence[0].type: unknown resource type "test.gadget"`},
 		{"cel-syntax.yaml", ":16: evidence[0].rule: ERROR"},
 		{"unknown-attribute.yaml", `:16: evidence[0].rule: r.encrpyted: the resource type has no attribute "encrpyted"`},

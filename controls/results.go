@@ -112,14 +112,20 @@ func (s *Summary) add(o Outcome) {
 
 // A ControlResult is the outcome of one control with everything behind it.
 type ControlResult struct {
-	ID          string              `json:"id"`
-	Title       string              `json:"title"`
-	Severity    Severity            `json:"severity"`
-	Owner       string              `json:"owner"`
-	Outcome     Outcome             `json:"outcome"`
-	Reason      string              `json:"reason"`
-	Mappings    Mappings            `json:"mappings"`
-	TOMCategory string              `json:"tom_category"`
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Severity    Severity `json:"severity"`
+	Owner       string   `json:"owner"`
+	Outcome     Outcome  `json:"outcome"`
+	Reason      string   `json:"reason"`
+	Mappings    Mappings `json:"mappings"`
+	TOMCategory string   `json:"tom_category"`
+	// Statement is the control's TOM statement rendered from Params; nil
+	// in results written before statements were rendered.
+	Statement *Statement `json:"statement,omitempty"`
+	// Params are the effective params the control was evaluated with:
+	// its declared defaults with attest.yaml's overrides applied.
+	Params      map[string]any      `json:"params,omitempty"`
 	Evidence    []RequirementResult `json:"evidence,omitempty"`
 	Manual      []ManualResult      `json:"manual,omitempty"`
 	Remediation string              `json:"remediation,omitempty"`

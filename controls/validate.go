@@ -5,15 +5,19 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"cel.dev/cel-go/cel"
+	"go.yaml.in/yaml/v3"
 )
 
 type validator struct {
 	lib   *Library
 	types map[string]map[string]bool
 	env   *cel.Env
+	// at reports an error at a known line of the file being validated.
+	at func(line int, field, format string, args ...any)
 }
 
 func newValidator(lib *Library, types map[string][]string) (*validator, error) {
@@ -49,6 +53,8 @@ func (v *validator) control(file string, data []byte) (*Control, error) {
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, &Error{File: file, Line: LineOf(root, field), Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
+	v.at = errs2(&errs, file)
+	defer func() { v.at = nil }()
 	switch {
 	case c.ID == "":
 		bad("id", "required")
@@ -68,15 +74,32 @@ func (v *validator) control(file string, data []byte) (*Control, error) {
 	if c.Frequency.MaxAge() == 0 {
 		bad("frequency", "%q: want continuous, daily, weekly, monthly, quarterly, semiannually or annually", c.Frequency)
 	}
-	v.mappings(c, bad)
-	if !slices.Contains(TOMCategories, c.TOM.Category) {
-		bad("tom.category", "%q: want one of %v", c.TOM.Category, TOMCategories)
+	v.mappings(c, root, bad)
+	if c.TOM.Category != "" && !slices.Contains(TOMCategories, c.TOM.Category) {
+		bad("tom.category", "%q: want one of %v, or leave it out when none fits", c.TOM.Category, TOMCategories)
 	}
+	paramsOK := v.params(c, root, errs2(&errs, file))
 	if c.TOM.Statement.EN == "" {
 		bad("tom.statement.en", "required")
 	}
 	if c.TOM.Statement.DE == "" {
 		bad("tom.statement.de", "required")
+	}
+	if c.TOM.Statement.EN != "" && c.TOM.Statement.DE != "" && paramsOK {
+		st, terrs := c.compileStatements()
+		for _, lang := range []string{"en", "de"} {
+			if terrs[lang] != nil {
+				bad("tom.statement."+lang, "%v", terrs[lang])
+			}
+		}
+		if len(terrs) == 0 {
+			c.statements = st
+			defaults, _ := c.EffectiveParams(nil)
+			if _, err := c.RenderStatement(defaults); err != nil {
+				field, msg, _ := strings.Cut(err.Error(), ": ")
+				bad(field, "does not render with the default params: %s", msg)
+			}
+		}
 	}
 	if len(c.Evidence) == 0 && len(c.Manual) == 0 {
 		bad("evidence", "a control needs at least one evidence or manual requirement")
@@ -93,43 +116,66 @@ func (v *validator) control(file string, data []byte) (*Control, error) {
 			bad(field+".max_age", "%v", err)
 		}
 	}
-	for k, val := range c.Params {
-		if !validParam(val) {
-			bad("params."+k, "must be a scalar or a list of scalars")
-		}
+	v.validateTests(c, bad)
+	c.lines = map[string]int{"tests": LineOf(root, "tests")}
+	for name := range c.Params {
+		c.lines["params."+name] = LineOf(root, "params."+name)
 	}
 	return c, errors.Join(errs...)
 }
 
-func validParam(v any) bool {
-	switch v := v.(type) {
-	case string, bool, int, float64:
-		return true
-	case []any:
-		for _, e := range v {
-			if !validParam(e) || isList(e) {
-				return false
-			}
-		}
-		return true
+// errs2 returns a function that reports an error at a known line.
+func errs2(errs *[]error, file string) func(line int, field, format string, args ...any) {
+	return func(line int, field, format string, args ...any) {
+		*errs = append(*errs, &Error{File: file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
-	return false
 }
 
-func isList(v any) bool { _, ok := v.([]any); return ok }
+var paramName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
-func (v *validator) mappings(c *Control, bad func(string, string, ...any)) {
+// params checks the declared params and reports whether they are usable
+// (so that statements can be checked against them).
+func (v *validator) params(c *Control, root *yaml.Node, at func(int, string, string, ...any)) bool {
+	ok := true
+	for _, name := range sortedKeys(c.Params) {
+		p := c.Params[name]
+		field := "params." + name
+		if !paramName.MatchString(name) {
+			at(LineOf(root, field), field, "use lower-case snake_case, e.g. max_key_age_days")
+			ok = false
+		}
+		if p == nil {
+			at(LineOf(root, field), field, "must be a declaration {type, default, doc}")
+			ok = false
+			continue
+		}
+		for _, pr := range p.problems {
+			f := field
+			if pr.field != "" {
+				f += "." + pr.field
+			}
+			at(pr.line, f, "%s", pr.msg)
+			ok = false
+		}
+	}
+	return ok
+}
+
+func (v *validator) mappings(c *Control, root *yaml.Node, bad func(string, string, ...any)) {
+	for _, pr := range c.Mappings.problems {
+		v.at(pr.line, pr.field, "%s", pr.msg)
+	}
 	total := 0
 	for _, fwID := range FrameworkIDs {
 		fw, ok := v.lib.Framework(fwID)
-		for i, id := range c.Mappings.For(fwID) {
+		for _, id := range c.Mappings.For(fwID) {
 			total++
 			if !ok || !fw.Has(id) {
-				bad(fmt.Sprintf("mappings.%s[%d]", fwID, i), "unknown %s requirement %q", fwID, id)
+				v.at(c.Mappings.lines[fwID][id], "mappings."+fwID+"."+id, "unknown %s requirement %q", fwID, id)
 			}
 		}
 	}
-	if total == 0 {
+	if total == 0 && len(c.Mappings.problems) == 0 {
 		bad("mappings", "map the control to at least one framework requirement")
 	}
 }

@@ -205,7 +205,7 @@ func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collecto
 }
 
 func newControls(g *globals) *cobra.Command {
-	cmd := &cobra.Command{Use: "controls", Short: "List and validate control definitions"}
+	cmd := &cobra.Command{Use: "controls", Short: "List, validate and test control definitions"}
 	validate := &cobra.Command{
 		Use:   "validate [DIR...]",
 		Short: "Validate the built-in controls and the given directories",
@@ -265,7 +265,7 @@ not compile. It exits 2 when any problem is found.`,
 	list.Flags().StringVar(&framework, "framework", "", "only controls mapped to this framework: soc2, iso27001 or gdpr")
 	list.Flags().StringVar(&format, "format", "table", "output format: table or json")
 	list.Flags().StringSliceVar(&dirs, "controls", nil, "extra control directories (repeatable)")
-	cmd.AddCommand(validate, list)
+	cmd.AddCommand(validate, list, newControlsTest(g))
 	return cmd
 }
 

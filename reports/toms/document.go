@@ -194,21 +194,36 @@ func Build(lib *controls.Library, res *controls.Results, in Input) (*Document, e
 // measure describes one control result as a measure.
 func (d *Document) measure(lib *controls.Library, cr controls.ControlResult) *Measure {
 	m := &Measure{ControlID: cr.ID, Category: cr.TOMCategory, GDPR: cr.Mappings.GDPR, Statement: cr.Title}
-	if c, ok := lib.Control(cr.ID); ok {
-		m.Statement = c.TOM.Statement.EN
-		if d.Lang == "de" && c.TOM.Statement.DE != "" {
-			m.Statement = c.TOM.Statement.DE
+	// The statement is the one rendered from the params the control was
+	// evaluated with; results from before rendered statements fall back
+	// to the library's statement with its default params.
+	stmt := cr.Statement
+	if stmt == nil {
+		if c, ok := lib.Control(cr.ID); ok {
+			if params, err := c.EffectiveParams(nil); err == nil {
+				if s, err := c.RenderStatement(params); err == nil {
+					stmt = &s
+				}
+			}
 		}
-		if m.Statement == "" {
-			m.Statement = cr.Title
-		}
-	} else {
-		d.Warnings = append(d.Warnings, fmt.Sprintf("control %s is not in the library: described by its title", cr.ID))
+	}
+	switch {
+	case stmt != nil && d.Lang == "de" && stmt.DE != "":
+		m.Statement = stmt.DE
+	case stmt != nil && stmt.EN != "":
+		m.Statement = stmt.EN
+	default:
+		d.Warnings = append(d.Warnings, fmt.Sprintf("control %s has no statement in the results or the library: described by its title", cr.ID))
 	}
 	if cr.Outcome != controls.Pass {
 		return m
 	}
 	for _, r := range cr.Evidence {
+		// A requirement with nothing in scope neither proves nor
+		// disproves the measure: the control passed on the others.
+		if r.Outcome == controls.NotApplicable {
+			continue
+		}
 		if r.Outcome != controls.Pass {
 			return m
 		}

@@ -53,3 +53,43 @@ func TestBuildStatuses(t *testing.T) {
 		t.Errorf("warnings = %q, want one per control missing from the library", d.Warnings)
 	}
 }
+
+// TestBuildRenderedStatementAndNotApplicable checks that a measure states
+// the statement rendered into the results (not the library's template), and
+// that a requirement with nothing in scope does not keep a passing control
+// from being verified.
+func TestBuildRenderedStatementAndNotApplicable(t *testing.T) {
+	t.Parallel()
+	lib := &controls.Library{Controls: []*controls.Control{{
+		ID: "RDS-1", Params: map[string]*controls.Param{"days": {Type: controls.IntParam, Default: int64(7)}},
+		TOM: controls.TOM{Category: "availability", Statement: controls.Statement{EN: "Backups are kept {{.days}} days.", DE: "Sicherungen bleiben {{.days}} Tage."}},
+	}}}
+	res := &controls.Results{EvaluatedAt: evaluatedAt, Controls: []controls.ControlResult{
+		{ID: "RDS-1", Outcome: controls.Pass, TOMCategory: "availability",
+			Statement: &controls.Statement{EN: "Backups are kept 35 days.", DE: "Sicherungen bleiben 35 Tage."},
+			Evidence: []controls.RequirementResult{
+				{Type: "aws.rds.instance", Outcome: controls.Pass, Counts: controls.Counts{Resources: 2, Pass: 2}},
+				{Type: "aws.rds.cluster", Outcome: controls.NotApplicable},
+			}},
+	}}
+	for lang, want := range map[string]string{"en": "Backups are kept 35 days.", "de": "Sicherungen bleiben 35 Tage."} {
+		d, err := Build(lib, res, Input{Lang: lang, Company: Company{Name: "X"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := d.Measures[0]
+		if m.Statement != want || m.Status != Verified || len(m.Evidence) != 1 || m.Evidence[0].Type != "aws.rds.instance" {
+			t.Errorf("%s: %q, status %v, evidence %v; want %q verified by the instances", lang, m.Statement, m.Status, m.Evidence, want)
+		}
+	}
+	// Results without a rendered statement fall back to the library's,
+	// rendered with the default params.
+	res.Controls[0].Statement = nil
+	d, err := Build(lib, res, Input{Lang: "en", Company: Company{Name: "X"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := d.Measures[0].Statement; got != "Backups are kept 7 days." {
+		t.Errorf("fallback statement = %q", got)
+	}
+}
