@@ -156,7 +156,7 @@ func EvidenceTypes(c *Control) []string {
 // For a GDPR TOM category that c maps to only through its tom.category,
 // the reason is that its statement is filed under that category.
 func MappingRationale(c *Control, fw, id string) string {
-	if r := explicitRationale(c, fw, id); r != "" {
+	if r := c.Mappings.Rationale(fw, id); r != "" {
 		return r
 	}
 	if fw == "gdpr" && id == "TOM."+c.TOM.Category && !slices.Contains(c.Mappings.For(fw), id) {
