@@ -253,7 +253,17 @@ subprocessors:
     certifications:
       - {name: ISO/IEC 27001, valid_until: %[2]s}
       - {name: SOC 2 Type II, valid_until: %[2]s}
-`, day, now.AddDate(1, 0, 0).Format(time.DateOnly)),
+  # Fails on purpose: US processing without a transfer mechanism, and a
+  # review that is overdue.
+  - name: Example Helpdesk Inc.
+    purpose: Customer support tickets
+    services: [Helpdesk Cloud]
+    data_categories: [customer names, e-mail addresses, support messages]
+    locations: [US]
+    transfer: {mechanism: none}
+    dpa_signed: 2024-11-20
+    review: {last: %[3]s, frequency: annually}
+`, day, now.AddDate(1, 0, 0).Format(time.DateOnly), now.AddDate(-2, 0, 0).Format(time.DateOnly)),
 	}
 	for path, body := range files {
 		if err := os.WriteFile(path, []byte(body), 0o640); err != nil {

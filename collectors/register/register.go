@@ -30,9 +30,9 @@ const SourceName = "register"
 
 // The resource types the collector emits.
 const (
-	VendorType        = "vendor.subprocessor"
-	HostingType       = "vendor.hosting"
-	ProviderType      = "vendor.provider"
+	VendorType   = "vendor.subprocessor"
+	HostingType  = "vendor.hosting"
+	ProviderType = "vendor.provider"
 )
 
 // Config configures the register source. attest.yaml does not hold it
