@@ -171,7 +171,9 @@ const Example = `# attest configuration. Secrets never go here: sources read tok
 # Warn this far ahead about expiring manual evidence and waivers.
 # warn_expiring: 30d
 
-# Company data and subprocessor register for attest toms, dpa and trust.
+# Company data and subprocessor register for attest toms, dpa and trust. The
+# register is evidence too: the VENDOR controls check it and reconcile it
+# with the sources below.
 # company: company.yaml
 # subprocessors: subprocessors.yaml
 
