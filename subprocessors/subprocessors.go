@@ -115,8 +115,7 @@ type Subprocessor struct {
 	Review         Review          `yaml:"review,omitempty"`
 	Certifications []Certification `yaml:"certifications,omitempty"`
 	// Line is the line of the entry in the register file.
-	Line  int `yaml:"-"`
-	dates map[string]time.Time
+	Line int `yaml:"-"`
 }
 
 // A Transfer is the mechanism a transfer to a third country rests on.
@@ -207,7 +206,6 @@ func Parse(file string, data []byte) (*Register, error) {
 		s := &reg.Subprocessors[i]
 		at := fmt.Sprintf("subprocessors[%d]", i)
 		s.Line = lineOf(&root, at)
-		s.dates = map[string]time.Time{}
 		name := strings.ToLower(strings.TrimSpace(s.Name))
 		switch {
 		case name == "":
@@ -256,12 +254,9 @@ func Parse(file string, data []byte) (*Register, error) {
 			if v == "" {
 				return
 			}
-			t, err := time.Parse(time.DateOnly, v)
-			if err != nil {
+			if _, err := time.Parse(time.DateOnly, v); err != nil {
 				bad(at+"."+field, "bad date %q: want YYYY-MM-DD", v)
-				return
 			}
-			s.dates[field] = t
 		}
 		date("dpa_signed", s.DPASigned)
 		if s.Review != (Review{}) {
@@ -330,9 +325,9 @@ func (s Subprocessor) ThirdCountries() []string {
 // ReviewDue returns the date by which the next review is due, or false
 // when the register states no review.
 func (s Subprocessor) ReviewDue() (time.Time, bool) {
-	last, ok := s.dates["review.last"]
+	last, err := time.Parse(time.DateOnly, s.Review.Last)
 	months, known := Frequencies[s.Review.Frequency]
-	if !ok || !known {
+	if err != nil || !known {
 		return time.Time{}, false
 	}
 	return last.AddDate(0, months, 0), true
