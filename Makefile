@@ -31,7 +31,7 @@ demo: build ## Run the whole flow on the built-in demo organisation: check, repo
 	../$(BIN) trust --out site $$SIGN && \
 	../$(BIN) pack --results results.json --bundle bundle --key signer.key --cert signer.pem --out pack.zip --log-level warn && \
 	../$(BIN) verify pack.zip --ca ca.pem && \
-	../$(BIN) verify toms-de.pdf
+	../$(BIN) verify toms-de.pdf --ca ca.pem
 	@echo; echo "Written to $(DEMO)/: bundle/ (evidence), results.json, report.{html,md,sarif,junit.xml},"; \
 	echo "toms-{en,de}.pdf and dpa-de.pdf (signed), site/ (trust page), pack.zip (signed audit pack)."
 
@@ -49,9 +49,11 @@ test-library: ## Run the control library's test cases and require it to be compl
 	$(GO) run ./cmd/attest controls test --strict --log-level warn
 
 .PHONY: fuzz
-fuzz: ## Fuzz the control decoder and the rule compiler for FUZZTIME each (default 10s).
+fuzz: ## Fuzz the control decoder, the rule compiler and the reports over hostile names for FUZZTIME each (default 10s).
 	$(GO) test -run='^$$' -fuzz='^FuzzDecodeControl$$' -fuzztime=$(FUZZTIME) ./controls/
 	$(GO) test -run='^$$' -fuzz='^FuzzCompileRule$$' -fuzztime=$(FUZZTIME) ./controls/
+	$(GO) test -run='^$$' -fuzz='^FuzzHostileNames$$' -fuzztime=$(FUZZTIME) ./reports/
+	$(GO) test -run='^$$' -fuzz='^FuzzSanitize$$' -fuzztime=$(FUZZTIME) ./reports/sanitize/
 
 .PHONY: bench
 bench: ## Run the benchmarks: evaluation and reports on one core with memory figures, collection of the medium organisation.

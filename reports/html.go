@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"fmt"
 	"html/template"
 	"io"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/reports/sanitize"
 	"github.com/attestdev/attest/templates"
 )
 
@@ -95,8 +97,17 @@ type htmlScope struct {
 // evidence items (operation, time, SHA-256) behind its outcome, with
 // filters. html/template escapes every value from the results, and a
 // Content-Security-Policy forbids anything but the inline style and script.
+//
+// The page is rendered whole, then stripped of the characters HTML forbids
+// in its input (controls such as an ANSI escape in a name, and invalid
+// UTF-8); the template itself holds none, so only values lose them.
 func HTML(w io.Writer, res *controls.Results, b *evidence.Bundle) error {
-	return htmlTemplate.Execute(w, buildHTML(res, b))
+	var buf bytes.Buffer
+	if err := htmlTemplate.Execute(&buf, buildHTML(res, b)); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, sanitize.HTML(buf.String()))
+	return err
 }
 
 func buildHTML(res *controls.Results, b *evidence.Bundle) htmlView {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/reports/sanitize"
 )
 
 type junitSuites struct {
@@ -93,6 +94,7 @@ func JUnit(w io.Writer, res *controls.Results) error {
 		suite.Cases = append(suite.Cases, tc)
 	}
 	suite.Tests = len(suite.Cases)
+	junitSanitize(&suite)
 	doc := junitSuites{Name: "attest", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors, Time: suite.Time, Suites: []junitSuite{suite}}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
@@ -151,3 +153,28 @@ func junitDetail(c controls.ControlResult) string {
 
 // oneLine collapses whitespace, for attributes and table cells.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// junitSanitize removes from every value the characters XML 1.0 does not
+// allow (an ANSI escape in a name, a NUL in a message) and repairs invalid
+// UTF-8. The encoder escapes attributes, but writes CDATA as it is: an
+// invalid character there would make the whole file unreadable to CI.
+func junitSanitize(s *junitSuite) {
+	for i := range s.Properties {
+		s.Properties[i].Value = sanitize.XML(s.Properties[i].Value)
+	}
+	msg := func(m *junitMessage) {
+		if m != nil {
+			m.Message, m.Type, m.Text = sanitize.XML(m.Message), sanitize.XML(m.Type), sanitize.XML(m.Text)
+		}
+	}
+	for i := range s.Cases {
+		c := &s.Cases[i]
+		c.Name, c.ClassName = sanitize.XML(c.Name), sanitize.XML(c.ClassName)
+		msg(c.Failure)
+		msg(c.Error)
+		msg(c.Skipped)
+		if c.SystemOut != nil {
+			c.SystemOut.Text = sanitize.XML(c.SystemOut.Text)
+		}
+	}
+}

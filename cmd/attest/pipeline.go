@@ -20,6 +20,7 @@ import (
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/config"
 	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/reports/sanitize"
 )
 
 // loadConfig reads --config, or attest.yaml when it exists, or returns an
@@ -234,13 +235,13 @@ func printSummary(w io.Writer, res *controls.Results) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "OUTCOME\tSEVERITY\tCONTROL\tTITLE\tREASON")
 	for _, c := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", strings.ToUpper(string(c.Outcome)), c.Severity, c.ID, c.Title, oneLine(c.Reason, 110))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", strings.ToUpper(string(c.Outcome)), c.Severity, sanitize.Terminal(c.ID), oneLine(c.Title, 200), oneLine(c.Reason, 110))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	for _, warning := range res.Warnings {
-		fmt.Fprintf(w, "\nwarning: %s", warning)
+		fmt.Fprintf(w, "\nwarning: %s", sanitize.Terminal(warning))
 	}
 	if len(res.Warnings) > 0 {
 		fmt.Fprintln(w)
@@ -251,8 +252,11 @@ func printSummary(w io.Writer, res *controls.Results) error {
 	return err
 }
 
+// oneLine returns s fit for one table cell on a terminal: escape
+// sequences and control characters removed (sanitize.Terminal), white
+// space collapsed, cut at max runes.
 func oneLine(s string, max int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.Join(strings.Fields(sanitize.Terminal(s)), " ")
 	if r := []rune(s); len(r) > max {
 		return string(r[:max-1]) + "…"
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,11 +15,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/config"
 	"github.com/attestdev/attest/controls"
 	"github.com/attestdev/attest/reports"
 	"github.com/attestdev/attest/reports/diff"
 	"github.com/attestdev/attest/reports/pack"
 	"github.com/attestdev/attest/reports/pdfverify"
+	"github.com/attestdev/attest/reports/sanitize"
 	"github.com/attestdev/attest/reports/signing"
 )
 
@@ -183,9 +186,14 @@ func newPack(g *globals) *cobra.Command {
 		Use:   "pack",
 		Short: "Write a signed audit pack: evidence, results, reports, controls and config, hashed and signed",
 		Long: `Pack bundles the raw evidence, results.json, every report format, the
-definitions of the evaluated controls, the tool version and the configuration
-(secrets stripped) into one zip with a manifest of SHA-256 hashes and a
-detached signature over the manifest.
+definitions of the evaluated controls, the tool version and everything the
+evaluation read into one zip with a manifest of SHA-256 hashes and a
+detached signature over the manifest: attest.yaml rebuilt from its known
+fields (no comments; URLs without user-info, query or fragment), the
+waivers, company data, subprocessor register, manual evidence records with
+their attachments and extra control directories. In an extracted pack,
+attest evaluate --bundle evidence reproduces results.json, and attest report
+every report, byte for byte.
 
 Sign with an X.509 identity (--key and --cert as PEM, or --key as a .p12/.pfx
 with its password in the environment variable --key-password-env) for a CMS
@@ -195,7 +203,8 @@ signature that stock tools check:
   openssl cms -verify -binary -inform PEM -in manifest.sig -content manifest.json -CAfile ca.pem -purpose any
 
 or with an Ed25519 key (openssl genpkey -algorithm ed25519 -out key.pem) via
---ed25519-key. attest verify pack.zip checks every hash and the signature.`,
+--ed25519-key. attest verify pack.zip --ca ca.pem (or --ed25519-pub key.pub)
+checks every hash and the signature against the signer you trust.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			signer, err := packSigner(key, cert, passwordEnv, edKey)
@@ -222,15 +231,12 @@ or with an Ed25519 key (openssl genpkey -algorithm ed25519 -out key.pem) via
 				}
 				used = append(used, def)
 			}
-			var cfgData []byte
-			if cfg.Path != "" {
-				if cfgData, err = os.ReadFile(cfg.Path); err != nil {
-					return err
-				}
-			}
 			o := pack.Options{
-				Results: res, BundleDir: bundle, Controls: used, Config: cfgData,
+				Results: res, BundleDir: bundle, Controls: used, Config: cfg, ControlDirs: dirs,
 				AttestVersion: attestVersion(), Signer: signer,
+			}
+			if err := checkReproducible(res, lib, cfg, bundle); err != nil {
+				g.log.Warn("the pack's inputs do not reproduce the results: an auditor re-evaluating the pack will see other results", "err", err)
 			}
 			if tsa != "" {
 				o.Timestamp = func(manifest []byte) ([]byte, error) {
@@ -272,6 +278,32 @@ func packSigner(key, cert, passwordEnv, edKey string) (pack.Signer, error) {
 	return nil, usageError("an audit pack is signed: pass --key (and --cert) or --ed25519-key")
 }
 
+// checkReproducible evaluates the bundle again with the configuration the
+// pack stores and reports how the results differ from res, if they do.
+func checkReproducible(res *controls.Results, lib *controls.Library, cfg *config.File, bundle string) error {
+	b, err := evidence.Open(bundle)
+	if err != nil {
+		return err
+	}
+	again, err := evaluate(lib, cfg, b, evalFlags{})
+	if err != nil {
+		return err
+	}
+	want, err := res.MarshalIndent()
+	if err != nil {
+		return err
+	}
+	got, err := again.MarshalIndent()
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(want, got) {
+		s := again.Summary
+		return fmt.Errorf("re-evaluation gives %d pass, %d fail, %d waived, %d inconclusive (was --max-age, --waivers or another configuration used?)", s.Pass, s.Fail, s.Waived, s.Inconclusive)
+	}
+	return nil
+}
+
 // writeFileAtomic writes path through a temporary file in the same
 // directory, so a failed write leaves no partial pack.
 func writeFileAtomic(path string, write func(io.Writer) error, g *globals) error {
@@ -296,44 +328,63 @@ func writeFileAtomic(path string, write func(io.Writer) error, g *globals) error
 
 func newVerify(g *globals) *cobra.Command {
 	var ca, edPub, extract, tsaCert string
+	var skipAnchor bool
 	cmd := &cobra.Command{
 		Use:   "verify FILE",
-		Short: "Verify an audit pack (.zip) or a signed PDF",
-		Long: `Verify checks an audit pack: every entry name is safe (no absolute paths or
-..), the signature over manifest.json is valid, and every file listed in the
-manifest is present with its SHA-256 and size, with no file added. Any
-changed, added or removed file fails. --ca or --ed25519-pub anchor the
-signer; without them the signature is checked against the key in the pack
-itself, which proves integrity but not who signed. --extract DIR writes the
-verified files to an empty directory.
+		Short: "Verify an audit pack (.zip) or a signed PDF against the signer's CA or key",
+		Long: `Verify checks an audit pack: every entry name is safe (no absolute paths,
+backslashes or ..; directory entries that zip tools add are accepted), the
+signature over manifest.json is valid, and every file listed in the manifest
+is present with its SHA-256 and size, with no file added. Any changed, added
+or removed file fails.
 
-For a .pdf, verify checks the document's digital signatures.`,
+A signature proves who signed only when it is checked against a trust anchor
+the verifier holds: --ca (the signer's CA certificates, PEM) or
+--ed25519-pub (the signer's public key). Without one, verify exits 1, since
+whoever changes a pack can re-sign it with a certificate that copies the
+company's name; --insecure-skip-anchor checks integrity alone. The signer's
+subject and the SHA-256 fingerprint of its certificate or key are always
+printed, to compare with the one the company publishes. --tsa-cert requires
+an RFC 3161 time-stamp by that authority; a time-stamp is always reported
+with its time and authority. --extract DIR writes the verified files to an
+empty directory.
+
+For a .pdf, verify checks the document's digital signatures, that nothing
+was changed or appended after signing, and that each signer chains to --ca
+(or, with --insecure-skip-anchor, reports the signer without that check).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := args[0]
-			if strings.EqualFold(filepath.Ext(path), ".pdf") {
-				if ca != "" || edPub != "" || extract != "" {
-					return usageError("--ca, --ed25519-pub and --extract apply to audit packs, not PDFs")
-				}
-				return pdfverify.Verify(cmd.Context(), path, g.stdout)
-			}
-			var o pack.VerifyOptions
 			if ca != "" && edPub != "" {
 				return usageError("--ca and --ed25519-pub: choose one")
 			}
-			if ca != "" {
-				roots, err := pack.LoadRoots(ca)
-				if err != nil {
-					return err
-				}
-				o.Roots = roots
+			if skipAnchor && (ca != "" || edPub != "") {
+				return usageError("--insecure-skip-anchor with --ca or --ed25519-pub: choose one")
 			}
+			var roots *x509.CertPool
+			if ca != "" {
+				var err error
+				if roots, err = pack.LoadRoots(ca); err != nil {
+					return err
+				}
+			}
+			if strings.EqualFold(filepath.Ext(path), ".pdf") {
+				if edPub != "" || extract != "" || tsaCert != "" {
+					return usageError("--ed25519-pub, --extract and --tsa-cert apply to audit packs, not PDFs")
+				}
+				err := pdfverify.VerifyAnchored(cmd.Context(), path, g.stdout, pdfverify.Options{Roots: roots, InsecureSkipAnchor: skipAnchor})
+				if err != nil {
+					return &exitError{code: 1, msg: fmt.Sprintf("attest: %s does NOT verify: %v", path, err)}
+				}
+				return nil
+			}
+			o := pack.VerifyOptions{Roots: roots, InsecureSkipAnchor: skipAnchor}
 			if tsaCert != "" {
-				roots, err := pack.LoadRoots(tsaCert)
+				r, err := pack.LoadRoots(tsaCert)
 				if err != nil {
 					return err
 				}
-				o.TSARoots = roots
+				o.TSARoots = r
 			}
 			if edPub != "" {
 				data, err := os.ReadFile(edPub)
@@ -352,31 +403,57 @@ For a .pdf, verify checks the document's digital signatures.`,
 				rep, err = pack.Verify(path, o)
 			}
 			if err != nil {
+				if rep != nil && rep.Kind != "" {
+					if perr := printSigner(g.stdout, path+": does NOT verify", rep); perr != nil {
+						return perr
+					}
+				}
 				return &exitError{code: 1, msg: fmt.Sprintf("attest: %s does NOT verify:\n%v", path, err)}
 			}
-			trust := "trusted: the signer chains to the given CA"
-			if rep.Kind == "ed25519" {
-				trust = "trusted: the signature matches the given key"
-			}
-			if !rep.Trusted {
-				trust = "NOT checked against a trust anchor: pass --ca or --ed25519-pub to check who signed"
-			}
-			_, err = fmt.Fprintf(g.stdout, "%s: OK\n  %d files match manifest.json (created %s by attest %s)\n  %s signature by %s\n  signer %s\n",
-				path, rep.Files, rep.Manifest.CreatedAt.UTC().Format("2006-01-02 15:04:05 UTC"), rep.Manifest.AttestVersion, rep.Kind, rep.Signer, trust)
-			if err != nil || !rep.Timestamped {
-				return err
-			}
-			tsTrust := "trusted: the authority chains to --tsa-cert"
-			if !rep.TimestampTrusted {
-				tsTrust = "authority NOT checked: pass --tsa-cert to check who time-stamped"
-			}
-			_, err = fmt.Fprintf(g.stdout, "  time-stamped %s (RFC 3161, %s)\n", rep.TimestampedAt.UTC().Format(time.RFC3339), tsTrust)
-			return err
+			return printSigner(g.stdout, path+": OK", rep)
 		},
 	}
-	cmd.Flags().StringVar(&ca, "ca", "", "PEM CA certificates that must anchor a CMS signer")
+	cmd.Flags().StringVar(&ca, "ca", "", "PEM CA certificates that must anchor the signer (CMS pack or PDF)")
 	cmd.Flags().StringVar(&edPub, "ed25519-pub", "", "PEM Ed25519 public key that must have signed the pack")
+	cmd.Flags().BoolVar(&skipAnchor, "insecure-skip-anchor", false, "check integrity only: accept a signer not checked against --ca or --ed25519-pub (proves nothing about who signed)")
 	cmd.Flags().StringVar(&extract, "extract", "", "after verifying, extract the pack into this empty directory")
 	cmd.Flags().StringVar(&tsaCert, "tsa-cert", "", "PEM certificate(s) of the time-stamp authority: the pack must carry a time-stamp it issued")
 	return cmd
+}
+
+// printSigner writes what verify found about a pack: the files, the
+// signer with its fingerprint, whether it was anchored, the time-stamp.
+func printSigner(w io.Writer, head string, rep *pack.Report) error {
+	var b strings.Builder
+	fmt.Fprintln(&b, head)
+	if rep.Files > 0 {
+		fmt.Fprintf(&b, "  %d files match manifest.json (created %s by attest %s)\n",
+			rep.Files, rep.Manifest.CreatedAt.UTC().Format("2006-01-02 15:04:05 UTC"), sanitize.Terminal(rep.Manifest.AttestVersion))
+	}
+	fp := "certificate"
+	if rep.Kind == "ed25519" {
+		fp = "public key"
+	}
+	fmt.Fprintf(&b, "  %s signature by %s\n  signer %s SHA-256 %s\n", rep.Kind, sanitize.Terminal(rep.Signer), fp, rep.SignerFingerprint)
+	switch {
+	case rep.Trusted && rep.Kind == "ed25519":
+		fmt.Fprintln(&b, "  signer trusted: the signature matches the given key")
+	case rep.Trusted:
+		fmt.Fprintln(&b, "  signer trusted: the signer chains to the given CA")
+	default:
+		fmt.Fprintln(&b, "  signer NOT checked against a trust anchor: compare the fingerprint above with the one the company publishes, or pass --ca or --ed25519-pub")
+	}
+	if rep.Timestamped {
+		authority := "an authority that included no certificate"
+		if rep.TimestampAuthority != "" {
+			authority = fmt.Sprintf("%s (certificate SHA-256 %s)", sanitize.Terminal(rep.TimestampAuthority), rep.TimestampAuthorityFingerprint)
+		}
+		trust := "authority trusted: it chains to --tsa-cert"
+		if !rep.TimestampTrusted {
+			trust = "authority NOT checked: pass --tsa-cert to check who time-stamped"
+		}
+		fmt.Fprintf(&b, "  time-stamped %s (RFC 3161) by %s\n  %s\n", rep.TimestampedAt.UTC().Format(time.RFC3339), authority, trust)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }

@@ -63,7 +63,7 @@ func newWaivers(g *globals) *cobra.Command {
 				if res == "" {
 					res = "(whole control)"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", w.ID, w.Control, state, w.ExpiresAt().Format(time.DateOnly), w.Owner, w.ApprovedBy, res, oneLine(w.Reason, 60))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", oneLine(w.ID, 60), oneLine(w.Control, 60), state, w.ExpiresAt().Format(time.DateOnly), oneLine(w.Owner, 60), oneLine(w.ApprovedBy, 60), oneLine(res, 200), oneLine(w.Reason, 60))
 			}
 			return tw.Flush()
 		},

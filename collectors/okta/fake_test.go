@@ -45,11 +45,15 @@ func TestFake(t *testing.T) {
 	}
 	gcptest.CheckAttributes(t, src.Collectors(), s.res)
 	count := map[string]int{}
-	var noMFA []string
+	var noMFA, dormant []string
+	cutoff := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -90).Format(time.RFC3339)
 	for _, r := range s.res {
 		count[r.Type]++
 		if r.Type == "identity.account" && r.Attributes["active"] == true && r.Attributes["mfa"] == false {
 			noMFA = append(noMFA, r.Name)
+		}
+		if last, _ := r.Attributes["last_login"].(string); r.Type == "okta.user" && r.Attributes["active"] == true && last < cutoff {
+			dormant = append(dormant, r.Name)
 		}
 	}
 	want := map[string]int{"okta.user": 5, "identity.account": 5, "okta.password_policy": 1, "okta.mfa_enroll_policy": 1, "okta.sign_on_policy": 1}
@@ -60,5 +64,9 @@ func TestFake(t *testing.T) {
 	}
 	if !slices.Equal(noMFA, []string{"carol@acme-demo.example"}) {
 		t.Errorf("active without MFA = %v, want carol", noMFA)
+	}
+	// OKTA-006 fails on carol in the demo: active, unused for 130 days.
+	if !slices.Equal(dormant, []string{"carol@acme-demo.example"}) {
+		t.Errorf("active without a sign-in in 90 days = %v, want carol", dormant)
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/attestdev/attest/controls"
 	"github.com/attestdev/attest/reports"
+	"github.com/attestdev/attest/reports/sanitize"
 )
 
 // A Change is a control whose outcome changed between two evaluations.
@@ -216,7 +217,7 @@ func writeTable(w io.Writer, d *Drift) error {
 		list  []Change
 	}{{"NEW FAILURE", d.NewFailures}, {"FIXED", d.Fixed}, {"NEWLY INCONCLUSIVE", d.NewlyInconclusive}, {"CHANGED", d.OtherChanges}} {
 		for _, c := range s.list {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", s.label, c.Severity, c.Control, was(c.Was), c.Now)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", s.label, c.Severity, oneLine(c.Control), was(c.Was), c.Now)
 		}
 	}
 	for _, s := range []struct {
@@ -224,7 +225,7 @@ func writeTable(w io.Writer, d *Drift) error {
 		list  []ResourceChange
 	}{{"NEW FAILING RESOURCE", d.NewFailingResources}, {"NEW RESOURCE", d.NewResources}, {"VANISHED RESOURCE", d.VanishedResources}} {
 		for _, r := range s.list {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.label, r.Severity, r.Control, was(r.Was), r.Now, oneLine(r.Resource))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.label, r.Severity, oneLine(r.Control), was(r.Was), r.Now, oneLine(r.Resource))
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -273,4 +274,6 @@ func writeMarkdown(w io.Writer, d *Drift) error {
 	return err
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine returns s fit for one terminal table cell: control sequences
+// removed (sanitize.Terminal) and white space collapsed.
+func oneLine(s string) string { return strings.Join(strings.Fields(sanitize.Terminal(s)), " ") }

@@ -130,3 +130,28 @@ func TestGolden(t *testing.T) {
 		t.Error("Write(xml) succeeded")
 	}
 }
+
+// TestTableStripsControlSequences drifts a control and a resource whose
+// names carry ANSI escapes: the terminal table must hold none.
+func TestTableStripsControlSequences(t *testing.T) {
+	t.Parallel()
+	cur := drifted()
+	for i := range cur.Controls {
+		c := &cur.Controls[i]
+		c.ID += "\x1b[2J"
+		for j := range c.Evidence {
+			for k := range c.Evidence[j].Findings {
+				ref := *c.Evidence[j].Findings[k].ResourceRef
+				ref.Resource += "\x1b]0;owned\x07"
+				c.Evidence[j].Findings[k].ResourceRef = &ref
+			}
+		}
+	}
+	var out bytes.Buffer
+	if err := Write(&out, "table", Compare(fixture.Results(), cur)); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.ContainsAny(out.Bytes(), "\x1b\x07") {
+		t.Errorf("the drift table holds control characters:\n%q", out.String())
+	}
+}

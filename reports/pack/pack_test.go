@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"io"
 	"math/big"
 	"os"
@@ -19,9 +20,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/digitorus/pkcs7"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/config"
 	"github.com/attestdev/attest/controls"
 	"github.com/attestdev/attest/reports/internal/fixture"
 	"github.com/attestdev/attest/reports/signing"
@@ -48,21 +51,53 @@ func writeBundle(t *testing.T) string {
 	return dir
 }
 
+// testConfig holds secrets where a key-name filter does not look: in a
+// comment, in a URL's user-info and query.
 const testConfig = `# attest configuration
+# old token, rotated: ghp_COMMENTSECRET
 fail_on: high
+waivers: waivers.yaml
+company: company.yaml
+subprocessors: subprocessors.yaml
+warn_expiring: 14d
 sources:
   okta:
-    org_url: https://example.okta.com
-    token_env: OKTA_TOKEN # the variable, not the token
+    org_url: https://admin:OKTA_URL_SECRET@example.okta.com/?api_token=QUERY_SECRET
+    token_env: OKTA_TOKEN # the variable, not the token (OKTA_LINE_SECRET)
   github:
-    private_key: |
-      -----BEGIN RSA PRIVATE KEY-----
-      c2VjcmV0
-      -----END RSA PRIVATE KEY-----
     orgs: [example]
-    Client_Secret: hunter2
-    password: {nested: hunter2}
+    base_url: https://x-access-token:ghp_URLSECRET@github.example.com/api/v3/
+  manual:
+    dir: records
 `
+
+// testInputs writes testConfig and the files it names to a directory and
+// returns the loaded configuration.
+func testInputs(t *testing.T) *config.File {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range map[string]string{
+		"attest.yaml":              testConfig,
+		"waivers.yaml":             "waivers: []\n",
+		"company.yaml":             "name: Example Corp\n",
+		"subprocessors.yaml":       "subprocessors: []\n",
+		"records/review.yaml":      "kind: access_review\n",
+		"records/files/review.pdf": "%PDF-1.7 attachment",
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, err := config.Load(filepath.Join(dir, "attest.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
 
 func options(t *testing.T, s Signer) Options {
 	t.Helper()
@@ -70,7 +105,7 @@ func options(t *testing.T, s Signer) Options {
 		Results:       fixture.Results(),
 		BundleDir:     writeBundle(t),
 		Controls:      []*controls.Control{{ID: "TLS-001", Title: "HTTPS endpoints use TLS 1.2 or newer", Severity: controls.High}},
-		Config:        []byte(testConfig),
+		Config:        testInputs(t),
 		AttestVersion: "v0.9.0-test",
 		Signer:        s,
 	}
@@ -166,7 +201,9 @@ func TestCMSPackVerifies(t *testing.T) {
 		paths = append(paths, f.Path)
 	}
 	want := []string{
-		"config/attest.yaml", "controls/TLS-001.yaml",
+		"attest.yaml",
+		"config/company.yaml", "config/manual/files/review.pdf", "config/manual/review.yaml", "config/subprocessors.yaml", "config/waivers.yaml",
+		"controls/TLS-001.yaml",
 		"evidence/bundle.json", "evidence/raw/" + rawName(t, packPath), "evidence/records.jsonl", "evidence/resources.jsonl",
 		"reports/report.csv", "reports/report.html", "reports/report.json", "reports/report.junit.xml", "reports/report.md", "reports/report.oscal.json", "reports/report.sarif",
 		"results.json", "tool.json",
@@ -177,9 +214,16 @@ func TestCMSPackVerifies(t *testing.T) {
 	if !rep.Manifest.CreatedAt.Equal(fixture.Clock) {
 		t.Errorf("created_at = %v, want the evaluation time", rep.Manifest.CreatedAt)
 	}
-	// Without a CA the signature still verifies, but is not trusted.
-	if rep, err := Verify(packPath, VerifyOptions{}); err != nil || rep.Trusted {
-		t.Errorf("Verify without CA = %+v, %v; want valid and untrusted", rep, err)
+	if rep.SignerFingerprint != Fingerprint(leafDER(t, packPath)) {
+		t.Errorf("signer fingerprint %s, want the SHA-256 of the signing certificate", rep.SignerFingerprint)
+	}
+	// Without a CA the pack does not verify, but the signer is reported.
+	if rep, err := Verify(packPath, VerifyOptions{}); !errors.Is(err, ErrNoAnchor) || rep == nil || rep.SignerFingerprint == "" {
+		t.Errorf("Verify without CA = %+v, %v; want ErrNoAnchor and the signer", rep, err)
+	}
+	// With InsecureSkipAnchor the signature still verifies, but is not trusted.
+	if rep, err := Verify(packPath, VerifyOptions{InsecureSkipAnchor: true}); err != nil || rep.Trusted {
+		t.Errorf("Verify with InsecureSkipAnchor = %+v, %v; want valid and untrusted", rep, err)
 	}
 	// Another CA must not anchor it.
 	otherCA, _, _ := testPKI(t, t.TempDir())
@@ -216,7 +260,11 @@ func TestCMSOpenSSLVerifies(t *testing.T) {
 	}
 	packPath, caPath := cmsPack(t)
 	dir := t.TempDir()
-	if _, err := Extract(packPath, dir, VerifyOptions{}); err != nil {
+	roots, err := LoadRoots(caPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Extract(packPath, dir, VerifyOptions{Roots: roots}); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(openssl, "cms", "-verify", "-binary", "-inform", "PEM",
@@ -261,8 +309,17 @@ func TestEd25519PackVerifiesAndIsReproducible(t *testing.T) {
 	if err != nil || rep.Kind != "ed25519" || !rep.Trusted {
 		t.Fatalf("Verify = %+v, %v", rep, err)
 	}
-	if rep, err := Verify(a, VerifyOptions{}); err != nil || rep.Trusted {
+	if rep, err := Verify(a, VerifyOptions{}); !errors.Is(err, ErrNoAnchor) || rep == nil || rep.Kind != "ed25519" {
+		t.Errorf("Verify with the embedded key only = %+v, %v; want ErrNoAnchor", rep, err)
+	}
+	if rep, err := Verify(a, VerifyOptions{InsecureSkipAnchor: true}); err != nil || rep.Trusted {
 		t.Errorf("Verify with the embedded key = %+v, %v; want valid and untrusted", rep, err)
+	}
+	// The key fingerprint is the SHA-256 of the PKIX public key, which
+	// openssl pkey -pubin -outform DER | sha256sum gives.
+	pubDER, _ := x509.MarshalPKIXPublicKey(key.Public())
+	if rep.SignerFingerprint != Fingerprint(pubDER) {
+		t.Errorf("fingerprint %s, want %s", rep.SignerFingerprint, Fingerprint(pubDER))
 	}
 	if _, err := Verify(a, VerifyOptions{Ed25519Key: ed25519Key(t, 2).Public().(ed25519.PublicKey)}); err == nil {
 		t.Error("Verify with another key succeeded")
@@ -354,7 +411,12 @@ func TestTamperingFails(t *testing.T) {
 		"zip slip":       {edit: same, extra: map[string]string{"../evil": "x"}, want: "leaves the pack"},
 		"nested slip":    {edit: same, extra: map[string]string{"evidence/../../evil": "x"}, want: "leaves the pack"},
 		"absolute path":  {edit: same, extra: map[string]string{"/etc/evil": "x"}, want: "absolute path"},
-		"windows path":   {edit: same, extra: map[string]string{`..\evil`: "x"}, want: "absolute path"},
+		"windows path":   {edit: same, extra: map[string]string{`..\evil`: "x"}, want: "contains a backslash"},
+		"windows dir":    {edit: same, extra: map[string]string{`evidence\raw\x`: "x"}, want: "contains a backslash"},
+		"drive letter":   {edit: same, extra: map[string]string{`C:/evil`: "x"}, want: "absolute path"},
+		"directory":      {edit: same, extra: map[string]string{"controls/": "", "evidence/raw/": ""}},
+		"dir and file":   {edit: same, extra: map[string]string{"results.json/": ""}, want: "both a file and a directory"},
+		"double slash":   {edit: same, extra: map[string]string{"controls//": ""}, want: "not a clean path"},
 		"unclean path":   {edit: same, extra: map[string]string{"evidence//x": "x"}, want: "not a clean path"},
 		"duplicate name": {edit: same, extra: map[string]string{"results.json": "{}"}, want: "appears twice"},
 	} {
@@ -378,38 +440,78 @@ func TestExtractRefusesZipSlip(t *testing.T) {
 	good := writePack(t, options(t, Ed25519Signer{Key: key}))
 	bad := rewrite(t, good, func(_ string, d []byte) ([]byte, bool) { return d, true }, map[string]string{"../escaped": "x"})
 	parent := t.TempDir()
-	if _, err := Extract(bad, filepath.Join(parent, "out"), VerifyOptions{}); err == nil {
+	if _, err := Extract(bad, filepath.Join(parent, "out"), VerifyOptions{Ed25519Key: key.Public().(ed25519.PublicKey)}); err == nil {
 		t.Fatal("Extract of a zip-slip pack succeeded")
 	}
 	if _, err := os.Stat(filepath.Join(parent, "escaped")); err == nil {
 		t.Fatal("a file was written outside the extraction directory")
 	}
 	out := filepath.Join(parent, "good")
-	if _, err := Extract(good, out, VerifyOptions{}); err != nil {
+	if _, err := Extract(good, filepath.Join(parent, "unanchored"), VerifyOptions{}); !errors.Is(err, ErrNoAnchor) {
+		t.Fatalf("Extract without an anchor = %v, want ErrNoAnchor", err)
+	}
+	if _, err := Extract(good, out, VerifyOptions{Ed25519Key: key.Public().(ed25519.PublicKey)}); err != nil {
 		t.Fatalf("Extract: %v", err)
 	}
 	if _, err := evidence.Open(filepath.Join(out, "evidence")); err != nil {
 		t.Errorf("extracted evidence is not a bundle: %v", err)
 	}
-	if _, err := Extract(good, out, VerifyOptions{}); err == nil {
+	if _, err := Extract(good, out, VerifyOptions{InsecureSkipAnchor: true}); err == nil {
 		t.Error("Extract into a non-empty directory succeeded")
 	}
 }
 
-func TestConfigSecretsStripped(t *testing.T) {
+// TestPackedConfigHasNoSecrets packs a configuration with a token in a
+// URL's user-info, one in a URL query and one in a comment: none may reach
+// the pack, and the copy must load and point at the packed inputs.
+func TestPackedConfigHasNoSecrets(t *testing.T) {
 	t.Parallel()
-	got, err := StripSecrets([]byte(testConfig))
+	key := ed25519Key(t, 5)
+	packPath := writePack(t, options(t, Ed25519Signer{Key: key}))
+	dir := filepath.Join(t.TempDir(), "x")
+	if _, err := Extract(packPath, dir, VerifyOptions{Ed25519Key: key.Public().(ed25519.PublicKey)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, ConfigFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, secret := range []string{"hunter2", "c2VjcmV0", "OKTA_TOKEN\n", "PRIVATE KEY"} {
+	for _, secret := range []string{"OKTA_URL_SECRET", "QUERY_SECRET", "ghp_URLSECRET", "COMMENTSECRET", "OKTA_LINE_SECRET", "admin", "x-access-token"} {
 		if strings.Contains(string(got), secret) {
-			t.Errorf("stripped config still contains %q:\n%s", secret, got)
+			t.Errorf("packed config contains %q:\n%s", secret, got)
 		}
 	}
-	for _, kept := range []string{"https://example.okta.com", "fail_on: high", "# attest configuration", "orgs: [example]"} {
-		if !strings.Contains(string(got), kept) {
-			t.Errorf("stripped config lost %q:\n%s", kept, got)
+	cfg, err := config.Load(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		t.Fatalf("the packed config does not load: %v\n%s", err, got)
+	}
+	if cfg.Sources.Okta == nil || cfg.Sources.Okta.OrgURL != "https://example.okta.com/" || cfg.Sources.Okta.TokenEnv != "OKTA_TOKEN" ||
+		cfg.Sources.GitHub == nil || cfg.Sources.GitHub.BaseURL != "https://github.example.com/api/v3/" || cfg.FailOn != "high" || cfg.WarnExpiring != "14d" {
+		t.Errorf("packed config lost fields:\n%s", got)
+	}
+	for _, p := range []string{cfg.Waivers, cfg.Company, cfg.Subprocessors, filepath.Join(cfg.Sources.Manual.Dir, "files", "review.pdf")} {
+		if rel, err := filepath.Rel(dir, p); err != nil || strings.HasPrefix(rel, "..") {
+			t.Errorf("%s is not inside the pack", p)
+		} else if _, err := os.Stat(p); err != nil {
+			t.Errorf("packed config names %s: %v", p, err)
+		}
+	}
+}
+
+func TestStripURL(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"https://example.okta.com":                     "https://example.okta.com",
+		"https://user:TOKEN@host/path":                 "https://host/path",
+		"https://TOKEN@host":                           "https://host",
+		"https://host/?token=TOKEN#frag":               "https://host/",
+		"https://us er:TOKEN@host%zz":                  RedactedURL,
+		"user:TOKEN@host":                              RedactedURL,
+		"ciso@example.com":                             "ciso@example.com",
+		"arn:aws:iam::123456789012:role/attest-reader": "arn:aws:iam::123456789012:role/attest-reader",
+	} {
+		if got := stripURL(in); got != want {
+			t.Errorf("stripURL(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -419,4 +521,33 @@ func TestWriteNeedsSigner(t *testing.T) {
 	if err := Write(io.Discard, options(t, nil)); err == nil {
 		t.Error("Write without a signer succeeded")
 	}
+}
+
+// leafDER returns the DER of the first certificate in the pack's CMS
+// signature that is not a CA: the signer's, in these tests.
+func leafDER(t *testing.T, packPath string) []byte {
+	t.Helper()
+	zr, err := zip.OpenReader(packPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	rc, err := zr.Open(CMSFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	data, _ := io.ReadAll(rc)
+	block, _ := pem.Decode(data)
+	p7, err := pkcs7.Parse(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range p7.Certificates {
+		if !c.IsCA {
+			return c.Raw
+		}
+	}
+	t.Fatal("no leaf certificate")
+	return nil
 }

@@ -105,23 +105,26 @@ func ParseEd25519PublicKey(data []byte) (ed25519.PublicKey, error) {
 	return k, nil
 }
 
-// verifyCMS checks a detached PEM or DER CMS signature over manifest. With
-// roots, the signer's chain must lead to one of them; without, only the
-// signature is checked. It returns the signer's subject.
-func verifyCMS(sigData, manifest []byte, roots *x509.CertPool) (string, error) {
+// verifyCMS checks a detached PEM or DER CMS signature over manifest and
+// records the signer in rep. With roots, the chain of the certificate
+// that made the signature (found by the signer info's issuer and serial,
+// never by position) must lead to one of them; without, only the
+// signature is checked.
+func verifyCMS(sigData, manifest []byte, roots *x509.CertPool, rep *Report) error {
 	der := sigData
 	if block, _ := pem.Decode(sigData); block != nil {
 		der = block.Bytes
 	}
 	p7, err := pkcs7.Parse(der)
 	if err != nil {
-		return "", fmt.Errorf("pack: parse %s: %w", CMSFile, err)
+		return fmt.Errorf("pack: parse %s: %w", CMSFile, err)
 	}
 	p7.Content = manifest
 	signer := p7.GetOnlySigner()
 	if signer == nil {
-		return "", fmt.Errorf("pack: %s: want exactly one signer", CMSFile)
+		return fmt.Errorf("pack: %s: want exactly one signer with its certificate", CMSFile)
 	}
+	rep.Kind, rep.Signer, rep.SignerFingerprint = "cms", signer.Subject.String(), Fingerprint(signer.Raw)
 	if roots != nil {
 		// Like openssl's -purpose any, the chain may lead to a root for any
 		// key usage; it is checked at the signing time the signature states.
@@ -131,10 +134,10 @@ func verifyCMS(sigData, manifest []byte, roots *x509.CertPool) (string, error) {
 		}
 		opts := x509.VerifyOptions{Roots: roots, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}
 		if err := p7.VerifyWithOpts(opts); err != nil {
-			return "", fmt.Errorf("pack: %s: %w", CMSFile, err)
+			return fmt.Errorf("pack: %s: %w", CMSFile, err)
 		}
 	} else if err := p7.Verify(); err != nil {
-		return "", fmt.Errorf("pack: %s: %w", CMSFile, err)
+		return fmt.Errorf("pack: %s: %w", CMSFile, err)
 	}
-	return signer.Subject.String(), nil
+	return nil
 }

@@ -12,8 +12,8 @@ import (
 	"io"
 	"math/big"
 	"net/http"
-	"time"
 
+	"github.com/digitorus/pkcs7"
 	"github.com/digitorus/timestamp"
 )
 
@@ -75,32 +75,49 @@ func checkImprint(ts *timestamp.Timestamp, manifest []byte) error {
 }
 
 // verifyTimestamp checks a stored token: its signature, that its imprint is
-// the SHA-256 of manifest, and, when roots is set, that the signing
-// certificate chains to roots for time-stamping.
-func verifyTimestamp(token, manifest []byte, roots *x509.CertPool) (time.Time, bool, error) {
+// the SHA-256 of manifest, and, when roots is set, that the certificate
+// that signed it (found by the signer info's issuer and serial, never by
+// position) chains to roots for time-stamping. It records the time and
+// the authority in rep.
+func verifyTimestamp(token, manifest []byte, roots *x509.CertPool, rep *Report) error {
 	ts, err := timestamp.Parse(token)
 	if err != nil {
-		return time.Time{}, false, fmt.Errorf("pack: %s: %w", TimestampFile, err)
+		return fmt.Errorf("pack: %s: %w", TimestampFile, err)
 	}
 	if err := checkImprint(ts, manifest); err != nil {
-		return time.Time{}, false, err
+		return err
 	}
+	var tsa *x509.Certificate
+	if len(ts.Certificates) > 0 {
+		p7, err := pkcs7.Parse(token)
+		if err != nil {
+			return fmt.Errorf("pack: %s: %w", TimestampFile, err)
+		}
+		if tsa = p7.GetOnlySigner(); tsa == nil {
+			return fmt.Errorf("pack: %s: want exactly one signer with its certificate", TimestampFile)
+		}
+		rep.TimestampAuthority, rep.TimestampAuthorityFingerprint = tsa.Subject.String(), Fingerprint(tsa.Raw)
+	}
+	rep.TimestampedAt = ts.Time
 	if roots == nil {
-		return ts.Time, false, nil
+		return nil
 	}
-	if len(ts.Certificates) == 0 {
-		return time.Time{}, false, fmt.Errorf("pack: %s carries no TSA certificate to check against --tsa-cert", TimestampFile)
+	if tsa == nil {
+		return fmt.Errorf("pack: %s carries no TSA certificate to check against --tsa-cert", TimestampFile)
 	}
 	inter := x509.NewCertPool()
-	for _, c := range ts.Certificates[1:] {
-		inter.AddCert(c)
+	for _, c := range ts.Certificates {
+		if c != tsa {
+			inter.AddCert(c)
+		}
 	}
-	_, err = ts.Certificates[0].Verify(x509.VerifyOptions{
+	_, err = tsa.Verify(x509.VerifyOptions{
 		Roots: roots, Intermediates: inter, CurrentTime: ts.Time,
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping},
 	})
 	if err != nil {
-		return time.Time{}, false, fmt.Errorf("pack: %s: the time-stamp authority is not trusted: %w", TimestampFile, err)
+		return fmt.Errorf("pack: %s: the time-stamp authority is not trusted: %w", TimestampFile, err)
 	}
-	return ts.Time, true, nil
+	rep.TimestampTrusted = true
+	return nil
 }

@@ -28,7 +28,16 @@ type VerifyOptions struct {
 	// TSARoots, when set, must anchor the time-stamp authority of the
 	// pack's RFC 3161 token, and the token must be present.
 	TSARoots *x509.CertPool
+	// InsecureSkipAnchor accepts a pack whose signer was checked against
+	// no trust anchor. Without it, Verify fails unless Roots or Ed25519Key
+	// is set: a signature checked only against the key inside the pack
+	// proves nothing, since whoever changed the pack can re-sign it.
+	InsecureSkipAnchor bool
 }
+
+// ErrNoAnchor is returned (wrapped) when a pack's signature is valid but
+// was checked against no trust anchor and InsecureSkipAnchor is not set.
+var ErrNoAnchor = errors.New("no trust anchor: the signature was checked only against the certificate or key inside the pack, which anyone who changes the pack can replace; pass the signer's CA (--ca) or public key (--ed25519-pub)")
 
 // A Report says what Verify checked.
 type Report struct {
@@ -37,6 +46,11 @@ type Report struct {
 	Kind string
 	// Signer is the CMS signer's subject or the Ed25519 key in base64.
 	Signer string
+	// SignerFingerprint is the SHA-256 of the signer's certificate (DER)
+	// or, for Ed25519, of its public key (PKIX DER), as colon-separated
+	// hex like openssl x509 -fingerprint -sha256 prints it. It is set
+	// whenever the signature could be read, even when Verify fails.
+	SignerFingerprint string
 	// Trusted reports whether the signer was checked against a trust
 	// anchor the caller gave (Roots or Ed25519Key). An untrusted signature
 	// proves only that the manifest was not changed after someone signed
@@ -49,6 +63,11 @@ type Report struct {
 	Timestamped      bool
 	TimestampedAt    time.Time
 	TimestampTrusted bool
+	// TimestampAuthority is the subject of the certificate that signed the
+	// token, and TimestampAuthorityFingerprint its SHA-256; both are empty
+	// when the token carries no certificate.
+	TimestampAuthority            string
+	TimestampAuthorityFingerprint string
 }
 
 // maxManifest bounds the manifest read into memory.
@@ -57,7 +76,12 @@ const maxManifest = 64 << 20
 // Verify checks the pack at zipPath: every entry name is safe, the
 // signature over the manifest is valid, every listed file is present with
 // its hash and size, and no other file is present. It reports every
-// problem it finds.
+// problem it finds. Unless o.InsecureSkipAnchor is set, a signer not
+// checked against o.Roots or o.Ed25519Key fails with ErrNoAnchor.
+//
+// The returned report is non-nil whenever the signature could be read,
+// even with an error, so that a caller can show who signed a pack that
+// does not verify.
 func Verify(zipPath string, o VerifyOptions) (*Report, error) {
 	zr, err := zip.OpenReader(zipPath)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
@@ -66,9 +90,19 @@ func Verify(zipPath string, o VerifyOptions) (*Report, error) {
 	defer zr.Close()
 	entries := map[string]*zip.File{}
 	var errs []error
+	dirs := map[string]bool{}
 	for _, f := range zr.File {
 		if err := checkName(f.Name); err != nil {
 			errs = append(errs, err)
+			continue
+		}
+		if isDir(f) {
+			// Stock tools (zip -r, Explorer) add an entry per directory.
+			// It holds nothing, so the manifest need not list it.
+			if f.UncompressedSize64 != 0 || f.CompressedSize64 > 2 {
+				errs = append(errs, fmt.Errorf("pack: directory entry %q holds data", f.Name))
+			}
+			dirs[strings.TrimSuffix(f.Name, "/")] = true
 			continue
 		}
 		if _, dup := entries[f.Name]; dup {
@@ -76,6 +110,11 @@ func Verify(zipPath string, o VerifyOptions) (*Report, error) {
 			continue
 		}
 		entries[f.Name] = f
+	}
+	for name := range entries {
+		if dirs[name] {
+			errs = append(errs, fmt.Errorf("pack: %s is both a file and a directory", name))
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -86,7 +125,10 @@ func Verify(zipPath string, o VerifyOptions) (*Report, error) {
 	}
 	rep := &Report{}
 	if err := verifySignature(entries, manifestData, o, rep); err != nil {
-		return nil, err
+		if rep.Kind == "" {
+			return nil, err
+		}
+		return rep, err
 	}
 	if err := json.Unmarshal(manifestData, &rep.Manifest); err != nil {
 		return nil, fmt.Errorf("pack: %s: %w", ManifestFile, err)
@@ -100,13 +142,13 @@ func Verify(zipPath string, o VerifyOptions) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
-		if rep.TimestampedAt, rep.TimestampTrusted, err = verifyTimestamp(data, manifestData, o.TSARoots); err != nil {
-			return nil, err
+		if err = verifyTimestamp(data, manifestData, o.TSARoots, rep); err != nil {
+			return rep, err
 		}
 		rep.Timestamped = true
 		listed[TimestampFile] = true
 	} else if o.TSARoots != nil {
-		return nil, fmt.Errorf("pack: no time-stamp token (%s), but a time-stamp authority to check was given", TimestampFile)
+		return rep, fmt.Errorf("pack: no time-stamp token (%s), but a time-stamp authority to check was given", TimestampFile)
 	}
 	switch rep.Kind {
 	case "cms":
@@ -131,9 +173,26 @@ func Verify(zipPath string, o VerifyOptions) (*Report, error) {
 	}
 	rep.Files = len(rep.Manifest.Files)
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return rep, errors.Join(errs...)
+	}
+	if !rep.Trusted && !o.InsecureSkipAnchor {
+		return rep, fmt.Errorf("pack: %w", ErrNoAnchor)
 	}
 	return rep, nil
+}
+
+// isDir reports whether f is a directory entry: its name ends in a slash.
+func isDir(f *zip.File) bool { return strings.HasSuffix(f.Name, "/") }
+
+// Fingerprint returns the SHA-256 of der as colon-separated upper-case
+// hex, the form openssl x509 -noout -fingerprint -sha256 prints.
+func Fingerprint(der []byte) string {
+	sum := sha256.Sum256(der)
+	parts := make([]string, len(sum))
+	for i, b := range sum {
+		parts[i] = fmt.Sprintf("%02X", b)
+	}
+	return strings.Join(parts, ":")
 }
 
 func verifySignature(entries map[string]*zip.File, manifest []byte, o VerifyOptions, rep *Report) error {
@@ -150,11 +209,10 @@ func verifySignature(entries map[string]*zip.File, manifest []byte, o VerifyOpti
 		if err != nil {
 			return err
 		}
-		subject, err := verifyCMS(sig, manifest, o.Roots)
-		if err != nil {
+		if err := verifyCMS(sig, manifest, o.Roots, rep); err != nil {
 			return err
 		}
-		rep.Kind, rep.Signer, rep.Trusted = "cms", subject, o.Roots != nil
+		rep.Trusted = o.Roots != nil
 		return nil
 	case hasEd:
 		if o.Roots != nil {
@@ -178,10 +236,14 @@ func verifySignature(entries map[string]*zip.File, manifest []byte, o VerifyOpti
 				return err
 			}
 		}
+		rep.Kind, rep.Signer = "ed25519", base64.StdEncoding.EncodeToString(key)
+		if der, err := x509.MarshalPKIXPublicKey(key); err == nil {
+			rep.SignerFingerprint = Fingerprint(der)
+		}
 		if !ed25519.Verify(key, manifest, sig) {
 			return fmt.Errorf("pack: %s: the Ed25519 signature does not match the manifest and key", Ed25519SigFile)
 		}
-		rep.Kind, rep.Signer, rep.Trusted = "ed25519", base64.StdEncoding.EncodeToString(key), o.Ed25519Key != nil
+		rep.Trusted = o.Ed25519Key != nil
 		return nil
 	}
 	return fmt.Errorf("pack: no signature (%s or %s)", CMSFile, Ed25519SigFile)
@@ -193,11 +255,16 @@ func checkName(name string) error {
 	switch {
 	case name == "" || strings.ContainsRune(name, 0):
 		return fmt.Errorf("pack: entry with an empty or NUL name")
-	case strings.HasPrefix(name, "/") || strings.Contains(name, `\`) || filepath.IsAbs(name) || (len(name) > 1 && name[1] == ':'):
+	case strings.Contains(name, `\`):
+		return fmt.Errorf("pack: entry %q contains a backslash: zip entry names separate directories with /, and Windows tools would read the backslash as a separator", name)
+	case strings.HasPrefix(name, "/") || filepath.IsAbs(name) || (len(name) > 1 && name[1] == ':'):
 		return fmt.Errorf("pack: entry %q has an absolute path", name)
 	case slices.Contains(strings.Split(name, "/"), ".."):
 		return fmt.Errorf("pack: entry %q leaves the pack with ..", name)
-	case path.Clean(name) != name:
+	}
+	// A directory entry (zip -r adds one per directory) ends in one slash.
+	clean := strings.TrimSuffix(name, "/")
+	if clean == "" || path.Clean(clean) != clean || clean == "." {
 		return fmt.Errorf("pack: entry %q is not a clean path", name)
 	}
 	return nil
@@ -259,7 +326,7 @@ func sortedNames(m map[string]*zip.File) []string {
 func Extract(zipPath, dir string, o VerifyOptions) (*Report, error) {
 	rep, err := Verify(zipPath, o)
 	if err != nil {
-		return nil, err
+		return rep, err
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("pack: extract: %w", err)
@@ -288,6 +355,12 @@ func Extract(zipPath, dir string, o VerifyOptions) (*Report, error) {
 func extractOne(root *os.Root, f *zip.File) error {
 	if err := checkName(f.Name); err != nil {
 		return err
+	}
+	if isDir(f) {
+		if err := root.MkdirAll(strings.TrimSuffix(f.Name, "/"), 0o750); err != nil {
+			return fmt.Errorf("pack: extract %s: %w", f.Name, err)
+		}
+		return nil
 	}
 	if d := path.Dir(f.Name); d != "." {
 		if err := root.MkdirAll(d, 0o750); err != nil {

@@ -10,10 +10,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"io/fs"
-	"os"
-	"path"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"time"
@@ -21,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/config"
 	"github.com/attestdev/attest/controls"
 	"github.com/attestdev/attest/reports"
 )
@@ -50,8 +47,15 @@ type Options struct {
 	// Controls are the definitions of the evaluated controls, written to
 	// controls/<id>.yaml.
 	Controls []*controls.Control
-	// Config is attest.yaml as read; it is stored with secrets stripped.
-	Config []byte
+	// Config is the configuration the results were evaluated with. The
+	// pack stores a copy rebuilt from its fields (PortableConfig) as
+	// attest.yaml, with the waivers, company data, subprocessor register,
+	// manual evidence directory and extra control directories it names,
+	// so that the pack re-evaluates alone. Nil stores an empty one.
+	Config *config.File
+	// ControlDirs are extra control directories given besides those of
+	// Config; they are copied like Config.Controls.
+	ControlDirs []string
 	// AttestVersion is the version of the tool writing the pack.
 	AttestVersion string
 	// Signer signs the manifest.
@@ -77,7 +81,7 @@ func Write(w io.Writer, o Options) error {
 	}
 	at := o.Results.EvaluatedAt.UTC()
 	pw := &writer{zw: zip.NewWriter(w), at: at}
-	if err := pw.bundle(o.BundleDir); err != nil {
+	if err := pw.tree(o.BundleDir, "evidence"); err != nil {
 		return err
 	}
 	results, err := o.Results.MarshalIndent()
@@ -99,12 +103,8 @@ func Write(w io.Writer, o Options) error {
 		}
 		pw.add("controls/"+c.ID+".yaml", data)
 	}
-	if o.Config != nil {
-		cfg, err := StripSecrets(o.Config)
-		if err != nil {
-			return err
-		}
-		pw.add("config/attest.yaml", cfg)
+	if err := pw.inputs(o.Config, o.ControlDirs); err != nil {
+		return err
 	}
 	tool, err := json.MarshalIndent(map[string]string{"attest_version": o.AttestVersion, "go_version": runtime.Version()}, "", "  ")
 	if err != nil {
@@ -184,39 +184,6 @@ func (p *writer) copy(name string, r io.Reader) {
 		return
 	}
 	p.files = append(p.files, FileEntry{Path: name, SHA256: sum(h), Size: n})
-}
-
-// bundle copies the bundle directory under evidence/, in sorted order.
-func (p *writer) bundle(dir string) error {
-	var paths []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.Type().IsRegular() {
-			paths = append(paths, path)
-		} else if !d.IsDir() {
-			return fmt.Errorf("%s is not a regular file", path)
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("pack: read bundle: %w", err)
-	}
-	slices.Sort(paths)
-	for _, src := range paths {
-		rel, err := filepath.Rel(dir, src)
-		if err != nil {
-			return fmt.Errorf("pack: read bundle: %w", err)
-		}
-		f, err := os.Open(src)
-		if err != nil {
-			return fmt.Errorf("pack: read bundle: %w", err)
-		}
-		p.copy(path.Join("evidence", filepath.ToSlash(rel)), f)
-		f.Close()
-	}
-	return p.err
 }
 
 func sum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }

@@ -1,6 +1,7 @@
 // Package pdfverify checks the digital signatures of a PDF in-process: that
 // each signature is cryptographically valid and that the last one covers
 // the whole file, so nothing was changed or appended after signing.
+// VerifyAnchored also checks each signer against a CA the caller holds.
 package pdfverify
 
 import (
