@@ -3,6 +3,7 @@ package toms
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -137,8 +138,8 @@ func (d *Document) subprocessorTable(w *writer) {
 // A RegisterRow is one subprocessor's register columns as the documents
 // show them, in the text's language.
 type RegisterRow struct {
-	// Location is the region (EU, USA, other) and the data-centre
-	// locations, e.g. "EU (DE, IE)".
+	// Location is the regions (EU, USA, other) and the data-centre
+	// locations, e.g. "EU, USA (DE, US)".
 	Location string
 	// Transfer is the transfer mechanism, "–" when the register states
 	// none.
@@ -159,8 +160,20 @@ func (t *Text) RegisterRow(s subprocessors.Subprocessor) RegisterRow {
 		}
 		return v
 	}
-	region := cmp.Or(sp.Locations[string(s.Region())], string(s.Region()))
-	r := RegisterRow{Location: region + " (" + s.LocationText() + ")", DPA: date(s.DPASigned), Review: date(s.Review.Last)}
+	// The EU and US columns of a register, as one cell: each region the
+	// vendor's data centres are in, then the locations themselves.
+	var regions []string
+	label := func(l subprocessors.Location) string { return cmp.Or(sp.Locations[string(l)], string(l)) }
+	if s.InEEA() {
+		regions = append(regions, label(subprocessors.EU))
+	}
+	if s.InUS() {
+		regions = append(regions, label(subprocessors.US))
+	}
+	if slices.ContainsFunc(s.Locations, func(l string) bool { return !subprocessors.InEEA(l) && l != "US" }) {
+		regions = append(regions, label(subprocessors.Other))
+	}
+	r := RegisterRow{Location: strings.Join(regions, ", ") + " (" + s.LocationText() + ")", DPA: date(s.DPASigned), Review: date(s.Review.Last)}
 	if m := s.Transfer.Mechanism; m != "" {
 		r.Transfer = cmp.Or(sp.Mechanisms[string(m)], s.TransferText())
 		if m == subprocessors.SCC {
