@@ -38,12 +38,12 @@ func TestRegisterReconcilesConfiguredProviders(t *testing.T) {
 	if err := os.WriteFile(path, []byte("subprocessors: []\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{TLS: &tlsprobe.Config{}, AWS: &aws.Config{}, Okta: &okta.Config{}}
-	for _, s := range Sources(cfg) {
+	for _, s := range Sources(Config{TLS: &tlsprobe.Config{}}) {
 		if s.Name() == register.SourceName {
-			t.Fatal("a register source without subprocessors: configured")
+			t.Fatal("a register source with neither subprocessors: nor a provider configured")
 		}
 	}
+	cfg := Config{TLS: &tlsprobe.Config{}, AWS: &aws.Config{}, Okta: &okta.Config{}}
 	cfg.Register = &register.Config{File: path}
 	var src []string
 	for _, s := range Sources(cfg) {
