@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/attestdev/attest/collectors/all"
+	"github.com/attestdev/attest/collectors/register"
 	"github.com/attestdev/attest/config"
 	"github.com/attestdev/attest/controls"
 )
@@ -83,6 +84,12 @@ func configured(cfg *config.File) func(*controls.Control) bool {
 		for _, t := range d.ResourceTypes {
 			sources[t.Name] = append(sources[t.Name], d.Source)
 		}
+	}
+	if cfg.Sources.Register == nil || cfg.Sources.Register.File == "" {
+		// Without a register file the register source only reports the
+		// providers missing; it has no vendors to evaluate.
+		delete(sources, register.VendorType)
+		delete(sources, register.HostingType)
 	}
 	return func(c *controls.Control) bool {
 		types := controls.EvidenceTypes(c)

@@ -117,6 +117,26 @@ func TestCoverageCountsConfiguredSources(t *testing.T) {
 			}
 		}
 	}
+
+	// A register adds the VENDOR controls, and with it the inherited class.
+	reg := filepath.Join(dir, "subprocessors.yaml")
+	if err := os.WriteFile(reg, []byte("subprocessors: []\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte("subprocessors: subprocessors.yaml\nsources:\n  tls:\n    endpoints: [https://www.example.com]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	withRegister := decode("--config", cfg)
+	if withRegister.Inherited == 0 {
+		t.Errorf("with a register configured no requirement is inherited")
+	}
+	for _, r := range withRegister.Requirements {
+		for _, m := range r.Mappings {
+			if !strings.HasPrefix(m.Control, "TLS-") && !strings.HasPrefix(m.Control, "VENDOR-") {
+				t.Errorf("%s: control %s counts with only tls and the register configured", r.ID, m.Control)
+			}
+		}
+	}
 }
 
 // TestCoverageExplain checks that --explain prints each mapping's class and
