@@ -21,6 +21,7 @@ import (
 	"github.com/attestdev/attest/config"
 	"github.com/attestdev/attest/controls"
 	"github.com/attestdev/attest/reports/sanitize"
+	"github.com/attestdev/attest/subprocessors"
 )
 
 // loadConfig reads --config, or attest.yaml when it exists, or returns an
@@ -131,6 +132,13 @@ func prepareBundleDir(dir string, replace bool) error {
 func (g *globals) collect(ctx context.Context, cfg *config.File, lib *controls.Library, sources []collectors.Source, dir string, replace bool, shard evidence.Shard) (*evidence.Bundle, error) {
 	if len(sources) == 0 {
 		return nil, errors.New("no sources configured: add a sources section to attest.yaml (attest init writes an example), or try attest demo")
+	}
+	// A register that does not parse is bad input: name its file, line and
+	// field before any API call, not halfway through the collection.
+	if r := cfg.Sources.Register; r != nil && r.File != "" {
+		if _, err := subprocessors.Load(r.File); err != nil {
+			return nil, err
+		}
 	}
 	if err := prepareBundleDir(dir, replace); err != nil {
 		return nil, err

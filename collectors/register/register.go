@@ -62,7 +62,8 @@ func (s *Source) Name() string { return SourceName }
 // Collectors returns the register collector.
 func (s *Source) Collectors() []collectors.Collector { return []collectors.Collector{s.c} }
 
-// Plan returns one job for the register file.
+// Plan returns one job for the register file or, without one, for
+// reporting the providers attest reads as missing from the register.
 func (s *Source) Plan(_ context.Context, enabled func(string) bool) ([]collectors.Job, error) {
 	if !enabled(s.c.Describe().ID) || (s.cfg.File == "" && len(s.cfg.Providers) == 0) {
 		return nil, nil
