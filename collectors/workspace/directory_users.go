@@ -45,7 +45,7 @@ func (c *UsersCollector) Describe() collectors.Descriptor {
 				{Name: "last_login", Type: "timestamp", Doc: `Last sign-in, or "" when never.`},
 				{Name: "created", Type: "timestamp", Doc: "When the account was created."},
 			}},
-			{Name: typeAccount, Doc: "An account in an identity system, for access reviews across systems.", Attributes: []collectors.Attribute{
+			{Name: typeAccount, Doc: "An account in an identity system, for access reviews across systems.", Fixed: map[string]any{"system": SourceName}, Attributes: []collectors.Attribute{
 				{Name: "system", Type: "string", Doc: `The identity system, here "workspace".`},
 				{Name: "account_id", Type: "string", Doc: "The Workspace customer ID as configured (default my_customer)."},
 				{Name: "user", Type: "string", Doc: "The primary e-mail address, which is the login."},
