@@ -73,15 +73,9 @@ func Sources(c Config) []collectors.Source {
 	if c.Manual != nil {
 		out = append(out, manual.NewSource(*c.Manual))
 	}
-	// The register is reconciled with the providers attest reads even when
-	// no register file is configured: then every one of them is missing
-	// from it, and VENDOR-PROVIDER-001 fails instead of not applying.
-	if providers := Providers(c); c.Register != nil || len(providers) > 0 {
-		var rc register.Config
-		if c.Register != nil {
-			rc = *c.Register
-		}
-		rc.Providers = providers
+	if c.Register != nil {
+		rc := *c.Register
+		rc.Providers = Providers(c)
 		out = append(out, register.NewSource(rc))
 	}
 	return out

@@ -38,12 +38,12 @@ func TestRegisterReconcilesConfiguredProviders(t *testing.T) {
 	if err := os.WriteFile(path, []byte("subprocessors: []\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range Sources(Config{TLS: &tlsprobe.Config{}}) {
+	cfg := Config{TLS: &tlsprobe.Config{}, AWS: &aws.Config{}, Okta: &okta.Config{}}
+	for _, s := range Sources(cfg) {
 		if s.Name() == register.SourceName {
-			t.Fatal("a register source with neither subprocessors: nor a provider configured")
+			t.Fatal("a register source without subprocessors: configured")
 		}
 	}
-	cfg := Config{TLS: &tlsprobe.Config{}, AWS: &aws.Config{}, Okta: &okta.Config{}}
 	cfg.Register = &register.Config{File: path}
 	var src []string
 	for _, s := range Sources(cfg) {

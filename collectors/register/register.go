@@ -14,7 +14,6 @@
 package register
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -65,14 +64,11 @@ func (s *Source) Collectors() []collectors.Collector { return []collectors.Colle
 // Plan returns one job for the register file or, without one, for
 // reporting the providers attest reads as missing from the register.
 func (s *Source) Plan(_ context.Context, enabled func(string) bool) ([]collectors.Job, error) {
-	if !enabled(s.c.Describe().ID) || (s.cfg.File == "" && len(s.cfg.Providers) == 0) {
+	if !enabled(s.c.Describe().ID) || s.cfg.File == "" {
 		return nil, nil
 	}
-	return []collectors.Job{{Collector: s.c, Target: evidence.Target{Source: SourceName, Account: cmp.Or(s.cfg.File, NoFile)}}}, nil
+	return []collectors.Job{{Collector: s.c, Target: evidence.Target{Source: SourceName, Account: s.cfg.File}}}, nil
 }
-
-// NoFile is the target account when no register file is configured.
-const NoFile = "no register configured"
 
 // Policy lists what the source needs: read access to the register file.
 func Policy(ds []collectors.Descriptor) ([]byte, error) { return collectors.PlainPolicy(ds), nil }
@@ -137,17 +133,8 @@ func (c *Collector) Describe() collectors.Descriptor {
 
 // Collect reads and validates the register. A register that does not
 // parse is an error naming file, line and field: nothing is emitted, so
-// every control over it is inconclusive. Without a register file it emits
-// only the providers attest reads, none of them in the register.
+// every control over it is inconclusive.
 func (c *Collector) Collect(ctx context.Context, target evidence.Target, out collectors.Sink) error {
-	if c.cfg.File == "" {
-		// Without a register every provider attest reads is missing from
-		// it: say so, rather than emit nothing.
-		for _, r := range Resources(&subprocessors.Register{}, c.cfg.Providers) {
-			out.Emit(r)
-		}
-		return nil
-	}
 	data, err := os.ReadFile(c.cfg.File)
 	if err != nil {
 		return fmt.Errorf("register: read subprocessor register: %w", err)

@@ -2,7 +2,6 @@ package register
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -144,30 +143,9 @@ func TestPlan(t *testing.T) {
 		t.Errorf("Plan with a file = %v, %v; want one job for the file", jobs, err)
 	}
 	if jobs, _ := NewSource(Config{}).Plan(context.Background(), all); len(jobs) != 0 {
-		t.Errorf("Plan without a file or providers = %v, want no jobs", jobs)
-	}
-	if jobs, _ := NewSource(Config{Providers: []string{"aws"}}).Plan(context.Background(), all); len(jobs) != 1 || jobs[0].Target.Account != NoFile {
-		t.Errorf("Plan with providers but no file = %v, want one job saying no register is configured", jobs)
+		t.Errorf("Plan without a file = %v, want no jobs", jobs)
 	}
 	if jobs, _ := NewSource(Config{File: "x"}).Plan(context.Background(), func(string) bool { return false }); len(jobs) != 0 {
 		t.Errorf("Plan with the collector disabled = %v, want no jobs", jobs)
-	}
-}
-
-// TestCollectWithoutRegister checks that the providers attest reads are
-// reported missing when no register is configured, so that the
-// reconciliation fails rather than not applying.
-func TestCollectWithoutRegister(t *testing.T) {
-	t.Parallel()
-	s, err := collect(t, Config{Providers: []string{"gcp", "aws"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, r := range s.resources {
-		got = append(got, fmt.Sprintf("%s %s %v", r.Type, r.ID, r.Attributes["in_register"]))
-	}
-	if diff := cmp.Diff([]string{"vendor.provider aws false", "vendor.provider gcp false"}, got); diff != "" {
-		t.Errorf("resources (-want +got):\n%s", diff)
 	}
 }
