@@ -98,10 +98,15 @@ func Registry() *collectors.Registry {
 	return r
 }
 
-// SourceNames returns the names of all sources, sorted.
+// SourceNames returns the names of the sources configured under sources:
+// in attest.yaml, sorted. The register source is left out: subprocessors:
+// at the top level configures it.
 func SourceNames() []string {
 	var names []string
 	for _, s := range everything() {
+		if s.Name() == register.SourceName {
+			continue
+		}
 		names = append(names, s.Name())
 	}
 	slices.Sort(names)
