@@ -77,14 +77,23 @@ type Text struct {
 	Art32         map[string]Heading `yaml:"art32"`
 	Categories    map[string]Heading `yaml:"categories"`
 	Subprocessors struct {
-		Intro     string            `yaml:"intro"`
-		Name      string            `yaml:"name"`
-		Purpose   string            `yaml:"purpose"`
-		Location  string            `yaml:"location"`
-		Transfer  string            `yaml:"transfer"`
-		DPA       string            `yaml:"dpa"`
-		None      string            `yaml:"none"`
-		Locations map[string]string `yaml:"locations"`
+		Intro    string `yaml:"intro"`
+		Name     string `yaml:"name"`
+		Purpose  string `yaml:"purpose"`
+		Location string `yaml:"location"`
+		Transfer string `yaml:"transfer"`
+		DPA      string `yaml:"dpa"`
+		// Certifications heads the column of the vendor's certifications
+		// (with expiry); Dates the column of the dates the DPA was signed
+		// (labelled DPA) and the vendor last reviewed (labelled Review).
+		Certifications string `yaml:"certifications"`
+		Dates          string `yaml:"dates"`
+		Review         string `yaml:"review"`
+		// Expires is how a certification's expiry reads: "{name} (until {date})".
+		Expires    string            `yaml:"expires"`
+		None       string            `yaml:"none"`
+		Locations  map[string]string `yaml:"locations"`
+		Mechanisms map[string]string `yaml:"mechanisms"`
 	} `yaml:"subprocessors"`
 	Certifications struct {
 		Intro      string `yaml:"intro"`
