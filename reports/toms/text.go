@@ -59,6 +59,9 @@ type Text struct {
 		Until       string `yaml:"until"`
 		Record      string `yaml:"record"`
 		Records     string `yaml:"records"`
+		// Register names the subprocessor register as the record a
+		// measure rests on.
+		Register string `yaml:"register"`
 		Between     string `yaml:"between"`
 		NotVerified string `yaml:"not_verified"`
 		Resources   string `yaml:"resources"`
