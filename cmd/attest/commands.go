@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -91,7 +92,7 @@ severity fails, or could not be evaluated (inconclusive, unless
 saved bundle, since evidence older than a control's frequency allows is
 stale and so inconclusive.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, lib, err := g.library(dirs)
 			if err != nil {
 				return err
@@ -106,7 +107,7 @@ stale and so inconclusive.`,
 					return usageError("--fail-on: %v", err)
 				}
 			}
-			res, err := evaluate(lib, cfg, b, ef)
+			res, err := evaluate(cmd.Context(), lib, cfg, b, ef)
 			if err != nil {
 				return err
 			}
@@ -208,7 +209,14 @@ func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collecto
 	if b == nil {
 		return collectErr
 	}
-	res, err := evaluate(lib, cfg, b, f.eval)
+	// An interrupted collection is still evaluated, so that its results
+	// say what was and was not collected; an interrupt during
+	// evaluation stops it.
+	ctx := cmd.Context()
+	if collectErr != nil && ctx.Err() != nil {
+		ctx = context.WithoutCancel(ctx)
+	}
+	res, err := evaluate(ctx, lib, cfg, b, f.eval)
 	if err != nil {
 		return err
 	}
@@ -244,8 +252,12 @@ func newControls(g *globals) *cobra.Command {
 		Short: "Validate the built-in controls and the given directories",
 		Long: `Validate loads the built-in library plus each DIR strictly and reports every
 problem with file, line and field: unknown keys, unknown framework
-requirement ids, unknown resource types or attributes, and CEL rules that do
-not compile. It exits 2 when any problem is found.`,
+requirement ids, unknown resource types or attributes, CEL rules and where
+filters that do not compile or do not yield a bool for the attributes'
+declared types, params whose default is not of their type, statement
+templates that do not parse or name an undeclared param, and invalid test
+cases. It also checks the params in attest.yaml. It exits 2 when any problem
+is found.`,
 		RunE: func(_ *cobra.Command, dirs []string) error {
 			_, lib, err := g.library(dirs)
 			if err != nil {
