@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -23,6 +24,7 @@ import (
 
 func newCollect(g *globals) *cobra.Command {
 	var out, shardFlag string
+	var timeout time.Duration
 	var replace, allowIncomplete bool
 	cmd := &cobra.Command{
 		Use:   "collect",
@@ -49,7 +51,9 @@ go on as if the evidence were complete; --allow-incomplete exits 0 instead.`,
 			if err != nil {
 				return err
 			}
-			b, err := g.collect(cmd.Context(), cfg, lib, all.Sources(cfg.Sources), out, replace, shard)
+			ctx, cancel := withCollectTimeout(cmd.Context(), timeout)
+			defer cancel()
+			b, err := g.collect(ctx, cfg, lib, all.Sources(cfg.Sources), out, replace, shard)
 			if err != nil {
 				return err
 			}
@@ -72,6 +76,7 @@ go on as if the evidence were complete; --allow-incomplete exits 0 instead.`,
 	cmd.Flags().BoolVar(&allowIncomplete, "allow-incomplete", false, "exit 0 even when a collector run failed or was partial (the runs are still named on stderr)")
 	cmd.Flags().BoolVar(&replace, "replace", false, "replace an earlier bundle in --out")
 	cmd.Flags().StringVar(&shardFlag, "shard", "", shardFlagUsage)
+	cmd.Flags().DurationVar(&timeout, "timeout", 0, timeoutFlagUsage)
 	return cmd
 }
 
@@ -150,6 +155,8 @@ type checkFlags struct {
 	dirs   []string
 	eval   evalFlags
 	record recordFlags
+	// timeout bounds the collection (0: none).
+	timeout time.Duration
 	// baseline and reports are read by afterCheck (reportcmds.go).
 	baseline string
 	reports  reportFormats
@@ -166,6 +173,7 @@ func (f *checkFlags) register(cmd *cobra.Command, defaultOut string) {
 	cmd.Flags().StringSliceVar(&f.dirs, "controls", nil, "extra control directories (repeatable)")
 	cmd.Flags().StringVar(&f.baseline, "baseline", "", "earlier results.json: print the drift and exit 1 only on regressions (new failures, newly inconclusive controls) at or above --fail-on")
 	cmd.Flags().Var(&f.reports, "report", reportFlagUsage)
+	cmd.Flags().DurationVar(&f.timeout, "timeout", 0, timeoutFlagUsage)
 	f.eval.register(cmd, false)
 	f.record.register(cmd)
 }
@@ -205,7 +213,9 @@ func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collecto
 		return err
 	}
 	bundleDir := filepath.Join(f.outDir, "bundle")
-	b, collectErr := g.collect(cmd.Context(), cfg, lib, sources, bundleDir, true, evidence.Shard{})
+	collectCtx, cancel := withCollectTimeout(cmd.Context(), f.timeout)
+	defer cancel()
+	b, collectErr := g.collect(collectCtx, cfg, lib, sources, bundleDir, true, evidence.Shard{})
 	if b == nil {
 		return collectErr
 	}

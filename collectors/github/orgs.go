@@ -222,8 +222,7 @@ func ownerOnly(err error) error {
 }
 
 func canceled(err error) bool {
-	k := collectors.Classify(err)
-	return k == evidence.Cancelled || k == evidence.Timeout
+	return collectors.Stopped(err)
 }
 
 func orgURL(o *gh.Organization, org string) string {

@@ -3,6 +3,7 @@ package okta
 import (
 	"cmp"
 	"context"
+	"errors"
 
 	"net/url"
 	"slices"
@@ -133,8 +134,9 @@ type rule struct {
 }
 
 // Collect reads the policies of the organisation target.Account. A policy
-// type that cannot be listed is a failure; the other types are still
-// collected.
+// type that cannot be listed, for whatever reason (a 404 included), fails
+// the run: its policies are unknown, not absent. The other types are still
+// collected and emitted.
 func (c *PoliciesCollector) Collect(ctx context.Context, target evidence.Target, out collectors.Sink) error {
 	api, err := c.src.api()
 	if err != nil {
@@ -145,11 +147,10 @@ func (c *PoliciesCollector) Collect(ctx context.Context, target evidence.Target,
 		tctx, trace := collectors.WithTrace(ctx)
 		var ps []policy
 		err := list(tctx, api, opListPolicies+"?type="+typ, scopePolicies, "/api/v1/policies", url.Values{"type": {typ}}, func(p policy) { ps = append(ps, p) })
-		if err != nil && !notFound(err) {
+		if err != nil {
 			if canceled(err) {
 				return err
 			}
-			out.Fail(collectors.FailureOf(err, api.base.String()))
 			errs = append(errs, err)
 			continue
 		}
@@ -185,10 +186,7 @@ func (c *PoliciesCollector) Collect(ctx context.Context, target evidence.Target,
 			out.Emit(r)
 		}
 	}
-	if len(errs) == 3 {
-		return errs[0]
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func passwordAttrs(p policy, r *evidence.Resource) {
@@ -238,9 +236,11 @@ func required(p policy) (all, mfa []string) {
 var ruleAttrs = []string{"active_rules", "rules_allowing_without_mfa", "allow_rules", "rules_without_session_lifetime", "max_session_lifetime_minutes", "max_session_idle_minutes"}
 
 // rules reads a sign-on policy's rules into r. A policy without rules
-// (404) has none. Session limits are read from the ACTIVE rules that allow
-// access (a DENY rule opens no session); a rule without session settings
-// counts as one without a maximum lifetime, never as a limited one.
+// answers an empty list; a 404 (the policy went away, or the route is not
+// served) leaves the rules unknown. Session limits are read from the
+// ACTIVE rules that allow access (a DENY rule opens no session); a rule
+// without session settings counts as one without a maximum lifetime,
+// never as a limited one.
 func (c *PoliciesCollector) rules(ctx context.Context, api *client, p policy, r *evidence.Resource) error {
 	tctx, trace := collectors.WithTrace(ctx)
 	active, weak, allow, unlimited, lifetime, idle := 0, 0, 0, 0, 0, 0
@@ -266,7 +266,7 @@ func (c *PoliciesCollector) rules(ctx context.Context, api *client, p policy, r 
 			idle = max(idle, s.Session.MaxSessionIdleMinutes)
 		}
 	})
-	if err != nil && !notFound(err) {
+	if err != nil {
 		return err
 	}
 	r.Records = append(slices.Clone(r.Records), trace.Records()...)

@@ -70,10 +70,14 @@ func TestPoliciesCollector(t *testing.T) {
 		}},
 		{name: "empty", fx: fixtures{pw: {Body: "empty.json"}, mfa: {Body: "empty.json"}, so: {Body: "empty.json"}},
 			want: func(string) []evidence.Resource { return nil }},
-		{name: "absent: policy without rules", fx: happy.With(fixtures{rules: missing}), want: func(h string) []evidence.Resource {
-			return want(h, map[string]any{"status": "ACTIVE", "priority": 1, "system": true, "active_rules": 0, "rules_allowing_without_mfa": 0,
-				"allow_rules": 0, "rules_without_session_lifetime": 0, "max_session_lifetime_minutes": 0, "max_session_idle_minutes": 0})
-		}},
+		{name: "rules not found are unknown, not none", fx: happy.With(fixtures{rules: missing}), want: func(h string) []evidence.Resource {
+			var gaps []evidence.Gap
+			for _, a := range ruleAttrs {
+				gaps = append(gaps, evidence.Gap{Attribute: a, Kind: evidence.Errored, Operation: opListRules})
+			}
+			return want(h, soBase, gaps...)
+		}, wantFail: []evidence.FailureKind{evidence.Errored}},
+		{name: "policy listing not found fails the run", fx: happy.With(fixtures{pw: missing}), wantErr: evidence.Errored},
 		{name: "denied", fx: fixtures{pw: forbidden, mfa: forbidden, so: forbidden}, wantErr: evidence.Denied},
 		{name: "denied rules", fx: happy.With(fixtures{rules: forbidden}), want: func(h string) []evidence.Resource {
 			var gaps []evidence.Gap
@@ -82,9 +86,7 @@ func TestPoliciesCollector(t *testing.T) {
 			}
 			return want(h, soBase, gaps...)
 		}, wantFail: []evidence.FailureKind{evidence.Denied}},
-		{name: "throttled one type", fx: happy.With(fixtures{pw: rateLimited}), want: func(h string) []evidence.Resource {
-			return want(h, soFull)[:3]
-		}, wantFail: []evidence.FailureKind{evidence.Throttled}},
+		{name: "throttled one type", fx: happy.With(fixtures{pw: rateLimited}), wantErr: evidence.Throttled},
 		{name: "throttled", fx: fixtures{pw: rateLimited, mfa: rateLimited, so: rateLimited}, wantErr: evidence.Throttled},
 		{name: "cancelled", fx: happy.With(fixtures{rules: blockReply}), started: started, wantErr: evidence.Cancelled},
 	}

@@ -149,9 +149,6 @@ func (s *Source) newService(ctx context.Context) (*admin.Service, error) {
 	var timeout time.Duration
 	if s.cfg.HTTPClient != nil {
 		base, timeout = s.cfg.HTTPClient.Transport, s.cfg.HTTPClient.Timeout
-		if base == nil {
-			base = http.DefaultTransport
-		}
 	} else {
 		path := os.Getenv(s.cfg.CredentialsEnv)
 		if path == "" {
@@ -174,10 +171,10 @@ func (s *Source) newService(ctx context.Context) (*admin.Service, error) {
 		jwt.Subject = s.cfg.Subject
 		// The token source outlives this call; its exchanges use their own
 		// client, so no token ever passes through the evidence transport.
-		base = &oauth2.Transport{Source: jwt.TokenSource(context.WithoutCancel(ctx)), Base: http.DefaultTransport}
+		base = &oauth2.Transport{Source: jwt.TokenSource(context.WithoutCancel(ctx)), Base: collectors.BaseTransport(collectors.DefaultTimeouts)}
 	}
-	rt := gcpapi.Retry(base, *s.cfg.Retries, time.Duration(*s.cfg.MaxRetryWaitSeconds)*time.Second)
-	opts := []option.ClientOption{option.WithHTTPClient(&http.Client{Transport: collectors.Transport(rt, operation), Timeout: timeout})}
+	hc := gcpapi.Client(base, timeout, *s.cfg.Retries, time.Duration(*s.cfg.MaxRetryWaitSeconds)*time.Second, operation)
+	opts := []option.ClientOption{option.WithHTTPClient(hc)}
 	if s.cfg.Endpoint != "" {
 		opts = append(opts, option.WithEndpoint(s.cfg.Endpoint))
 	}
