@@ -20,7 +20,7 @@ func TestLoadBuiltinFrameworks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int{"soc2": 61, "iso27001": 93, "gdpr": 12}
+	want := map[string]int{"soc2": 61, "iso27001": 93, "gdpr": 26}
 	for id, n := range want {
 		fw, ok := lib.Framework(id)
 		if !ok {

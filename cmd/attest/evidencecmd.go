@@ -37,13 +37,21 @@ evidence makes them fail or need attention.`,
 func newEvidenceAdd(g *globals) *cobra.Command {
 	var dir string
 	var r manual.Record
-	var attach []string
+	var attach, breaches []string
+	var activities int
+	var role string
 	cmd := &cobra.Command{
 		Use:   "add",
 		Short: "Record a piece of organisational evidence and copy its attachments into the evidence directory",
 		Example: `  attest evidence add --kind security_training --title "Security awareness training 2026" \
     --performed-at 2026-01-20 --attested-by "Jane Doe (CISO)" \
-    --scope "all employees" --population 42 --covered 42 --attach completions.csv`,
+    --scope "all employees" --population 42 --covered 42 --attach completions.csv
+  attest evidence add --kind records_of_processing --title "Records of processing, yearly review" \
+    --attested-by "Max Mustermann (DPO)" --processing-activities 9 --processing-role controller \
+    --attach processing-activities.csv
+  attest evidence add --kind breach_register --title "Breach register, Q1 update" \
+    --attested-by "Max Mustermann (DPO)" \
+    --breach id=B-2026-01,discovered_at=2026-01-19T09:15:00Z,authority=notified,authority_notified_at=2026-01-20T11:00:00Z,data_subjects=not_required`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := g.loadConfig()
@@ -66,6 +74,16 @@ func newEvidenceAdd(g *globals) *cobra.Command {
 			}
 			if r.PerformedAt == "" {
 				r.PerformedAt = time.Now().UTC().Format(time.DateOnly)
+			}
+			if cmd.Flags().Changed("processing-activities") || role != "" {
+				r.Processing = &manual.Processing{Activities: activities, Role: role}
+			}
+			for _, b := range breaches {
+				entry, err := parseBreachFlag(b)
+				if err != nil {
+					return usageError("--breach %q: %v", b, err)
+				}
+				r.Breaches = append(r.Breaches, entry)
 			}
 			var atts []manual.Attach
 			for _, a := range attach {
@@ -93,7 +111,34 @@ func newEvidenceAdd(g *globals) *cobra.Command {
 	f.StringArrayVar(&r.OpenItems, "open-item", nil, "something still outstanding, e.g. an unfixed finding (repeatable)")
 	f.StringVar(&r.Notes, "notes", "", "free text for readers")
 	f.StringArrayVar(&attach, "attach", nil, "file to copy in as an attachment (repeatable)")
+	f.IntVar(&activities, "processing-activities", 0, "records_of_processing: how many processing activities the records list")
+	f.StringVar(&role, "processing-role", "", "records_of_processing: "+strings.Join(manual.ProcessingRoles, ", "))
+	f.StringArrayVar(&breaches, "breach", nil, "breach_register: one breach as id=...,discovered_at=...,authority=notified|not_required|pending,authority_notified_at=...,data_subjects=notified|not_required|pending (repeatable)")
 	return cmd
+}
+
+// parseBreachFlag reads one --breach value: comma-separated key=value
+// pairs named like the fields of a breach entry.
+func parseBreachFlag(s string) (manual.Breach, error) {
+	var b manual.Breach
+	fields := map[string]*string{
+		"id": &b.ID, "discovered_at": &b.DiscoveredAt, "authority": &b.Authority,
+		"authority_notified_at": &b.AuthorityNotifiedAt, "data_subjects": &b.DataSubjects,
+	}
+	for _, kv := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		p, known := fields[k]
+		switch {
+		case !ok:
+			return b, fmt.Errorf("%q: want key=value", kv)
+		case !known:
+			return b, fmt.Errorf("%q: unknown key (want id, discovered_at, authority, authority_notified_at or data_subjects)", k)
+		case *p != "":
+			return b, fmt.Errorf("%q: given twice", k)
+		}
+		*p = v
+	}
+	return b, nil
 }
 
 // evidenceDir returns --dir when given, else the evidence directory of

@@ -45,6 +45,56 @@ func TestEvidenceAdd(t *testing.T) {
 	}
 }
 
+func TestEvidenceAddGDPRKinds(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "evidence")
+	code, stdout, stderr := attest(t, "evidence", "add", "--dir", dir, "--kind", "records_of_processing", "--title", "RoPA review",
+		"--performed-at", "2026-02-01", "--attested-by", "DPO", "--processing-activities", "9", "--processing-role", "controller_and_processor", "--log-level", "warn")
+	if code != 0 || strings.TrimSpace(stdout) != "records_of_processing-2026-02-01.yaml" {
+		t.Fatalf("records_of_processing: exit %d, stdout %q, stderr %s", code, stdout, stderr)
+	}
+	code, stdout, stderr = attest(t, "evidence", "add", "--dir", dir, "--kind", "breach_register", "--title", "Breach register Q1",
+		"--performed-at", "2026-02-02", "--attested-by", "DPO", "--log-level", "warn",
+		"--breach", "id=B-1,discovered_at=2026-01-19T09:15:00Z,authority=notified,authority_notified_at=2026-01-20T11:00:00Z,data_subjects=not_required",
+		"--breach", "id=B-2, discovered_at=2026-01-30, authority=pending, data_subjects=pending")
+	if code != 0 || strings.TrimSpace(stdout) != "breach_register-2026-02-02.yaml" {
+		t.Fatalf("breach_register: exit %d, stdout %q, stderr %s", code, stdout, stderr)
+	}
+	recs, problems, err := manual.Read(os.DirFS(dir))
+	if err != nil || len(problems) > 0 || len(recs) != 2 {
+		t.Fatalf("read back: %v %v %d", err, problems, len(recs))
+	}
+	byKind := map[string]*manual.Record{}
+	for _, r := range recs {
+		byKind[r.Kind] = r
+	}
+	if p := byKind["records_of_processing"].Processing; p == nil || p.Activities != 9 || p.Role != "controller_and_processor" {
+		t.Errorf("processing read back as %+v", p)
+	}
+	if b := byKind["breach_register"].Breaches; len(b) != 2 || b[0].AuthorityNotifiedAt != "2026-01-20T11:00:00Z" || b[1].Authority != "pending" || b[1].DiscoveredAt != "2026-01-30" {
+		t.Errorf("breaches read back as %+v", b)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--kind", "records_of_processing", "--processing-role", "owner"}, `processing.role: "owner": want controller, processor, controller_and_processor`},
+		{[]string{"--kind", "nda", "--processing-activities", "3"}, "processing: only a records_of_processing record"},
+		{[]string{"--kind", "breach_register", "--breach", "id=B-3,discovered_at=2026-01-30,authority=notified,data_subjects=notified"}, "breaches[0].authority_notified_at: required when authority is notified"},
+		{[]string{"--kind", "breach_register", "--breach", "id=B-3,when=yesterday"}, `--breach "id=B-3,when=yesterday": "when": unknown key`},
+		{[]string{"--kind", "breach_register", "--breach", "id=B-3,id=B-4"}, `"id": given twice`},
+	} {
+		args := append([]string{"evidence", "add", "--dir", dir, "--title", "x", "--attested-by", "y", "--performed-at", "2026-03-01"}, tc.args...)
+		code, _, stderr := attest(t, args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %s; want exit 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+	if recs, _, _ := manual.Read(os.DirFS(dir)); len(recs) != 2 {
+		t.Errorf("a rejected record was written: %d records", len(recs))
+	}
+}
+
 func TestExpiries(t *testing.T) {
 	t.Parallel()
 	lib, err := controls.Load(controls.Options{NoBuiltin: true, Dirs: []string{"../../controls/library/org"}})

@@ -89,11 +89,12 @@ func TestCollect(t *testing.T) {
 		"kind": "security_training", "title": "Security awareness training",
 		"performed_at": "2026-01-21T08:30:00Z", "valid_until": "", "attested_by": "Jane Doe (CISO)",
 		"scope": "all employees", "population": 3, "covered": 3,
-		"attachments":   []any{map[string]any{"file": "files/t/attendance.csv", "sha256": sum(attendance)}},
-		"open_items":    []any{},
-		"file":          "2026/training.yaml",
-		"record_sha256": sum(string(fsys["2026/training.yaml"].Data)),
-		"latest":        true,
+		"attachments":           []any{map[string]any{"file": "files/t/attendance.csv", "sha256": sum(attendance)}},
+		"open_items":            []any{},
+		"file":                  "2026/training.yaml",
+		"record_sha256":         sum(string(fsys["2026/training.yaml"].Data)),
+		"latest":                true,
+		"processing_activities": 0, "processing_role": "", "breaches": []any{},
 	}
 	if diff := cmp.Diff(want, got["2026/training.yaml"]); diff != "" {
 		t.Errorf("2026/training.yaml (-want +got):\n%s", diff)
@@ -137,6 +138,68 @@ func TestCollect(t *testing.T) {
 		"bad/until-before.yaml:4: valid_until: 2025-01-01 is not after performed_at 2026-01-01",
 		`bad/attachment-path.yaml:5: attachments[0].file: "../etc/passwd": want a path inside`,
 		`bad/attachment-path.yaml:5: attachments[0].sha256: "abc": want 64 lower-case hex digits`,
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("failures lack %q; got:\n%s", want, all)
+		}
+	}
+}
+
+func TestCollectProcessingAndBreaches(t *testing.T) {
+	t.Parallel()
+	const head = "title: t\nperformed_at: 2026-01-10\nattested_by: DPO\n"
+	fsys := fstest.MapFS{
+		"ropa.yaml": {Data: []byte("kind: records_of_processing\n" + head + "processing: {activities: 14, role: controller_and_processor}\n")},
+		"breaches.yaml": {Data: []byte("kind: breach_register\n" + head + "breaches:\n" +
+			"  - {id: B-1, discovered_at: 2025-09-01T08:00:00Z, authority: notified, authority_notified_at: 2025-09-03T10:00:00Z, data_subjects: not_required}\n" +
+			"  - {id: B-2, discovered_at: 2025-12-24, authority: not_required, data_subjects: pending}\n")},
+		"bad/role.yaml":            {Data: []byte("kind: records_of_processing\n" + head + "processing: {activities: -1, role: owner}\n")},
+		"bad/processing-kind.yaml": {Data: []byte("kind: nda\n" + head + "processing: {activities: 1}\n")},
+		"bad/breaches-kind.yaml":   {Data: []byte("kind: incident_review\n" + head + "breaches:\n  - {id: B-1, discovered_at: 2025-09-01, authority: pending, data_subjects: pending}\n")},
+		"bad/breach.yaml": {Data: []byte("kind: breach_register\n" + head + "breaches:\n" +
+			"  - {discovered_at: soon, authority: told, data_subjects: yes}\n" +
+			"  - {id: B-2, discovered_at: 2025-09-02, authority: notified, data_subjects: notified}\n" +
+			"  - {id: B-3, discovered_at: 2025-09-02, authority: pending, authority_notified_at: 2025-09-03, data_subjects: notified}\n" +
+			"  - {id: B-4, discovered_at: 2025-09-02, authority: notified, authority_notified_at: 2025-09-01, data_subjects: notified}\n")},
+	}
+	s, err := collect(t, t.Context(), Config{FS: fsys, Shift: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]map[string]any{}
+	for _, r := range s.resources {
+		got[r.ID] = r.Attributes
+	}
+	if len(got) != 2 {
+		t.Errorf("emitted %v, want ropa.yaml and breaches.yaml only", got)
+	}
+	if a := got["ropa.yaml"]; a["processing_activities"] != 14 || a["processing_role"] != "controller_and_processor" {
+		t.Errorf("ropa.yaml: activities %v, role %v", a["processing_activities"], a["processing_role"])
+	}
+	wantBreaches := []any{
+		map[string]any{"id": "B-1", "discovered_at": "2025-09-01T09:00:00Z", "authority": "notified", "authority_notified_at": "2025-09-03T11:00:00Z", "data_subjects": "not_required"},
+		map[string]any{"id": "B-2", "discovered_at": "2025-12-24T01:00:00Z", "authority": "not_required", "authority_notified_at": "", "data_subjects": "pending"},
+	}
+	if diff := cmp.Diff(wantBreaches, got["breaches.yaml"]["breaches"]); diff != "" {
+		t.Errorf("breaches (-want +got):\n%s", diff)
+	}
+	var msgs []string
+	for _, f := range s.failures {
+		msgs = append(msgs, f.Message)
+	}
+	all := strings.Join(msgs, "\n")
+	for _, want := range []string{
+		"bad/role.yaml:5: processing.activities: must not be negative",
+		`bad/role.yaml:5: processing.role: "owner": want controller, processor, controller_and_processor`,
+		"bad/processing-kind.yaml:5: processing: only a records_of_processing record",
+		"bad/breaches-kind.yaml:5: breaches: only a breach_register record",
+		"bad/breach.yaml:6: breaches[0].id: required",
+		`bad/breach.yaml:6: breaches[0].discovered_at: "soon": want a date`,
+		`bad/breach.yaml:6: breaches[0].authority: "told": want notified, not_required, pending`,
+		`bad/breach.yaml:6: breaches[0].data_subjects: "yes": want notified`,
+		"bad/breach.yaml:7: breaches[1].authority_notified_at: required when authority is notified",
+		`bad/breach.yaml:8: breaches[2].authority_notified_at: set only when authority is notified (it is "pending")`,
+		"bad/breach.yaml:9: breaches[3].authority_notified_at: 2025-09-01 is before discovered_at 2025-09-02",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("failures lack %q; got:\n%s", want, all)

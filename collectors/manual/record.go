@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,6 +45,14 @@ type Record struct {
 	OpenItems []string `yaml:"open_items,omitempty"`
 	// Notes is free text for the reader; it is not evaluated.
 	Notes string `yaml:"notes,omitempty"`
+	// Processing is what a records_of_processing record states about the
+	// records of processing activities (GDPR Art. 30); only that kind may
+	// carry it.
+	Processing *Processing `yaml:"processing,omitempty"`
+	// Breaches are the entries of a breach_register record, one per
+	// personal data breach (GDPR Art. 33 and 34); only that kind may carry
+	// them.
+	Breaches []Breach `yaml:"breaches,omitempty"`
 
 	// File is the record's path relative to the evidence directory, with
 	// forward slashes; it is the record's id.
@@ -64,6 +73,56 @@ type Scope struct {
 	// Covered is how many of them it reached.
 	Covered int `yaml:"covered,omitempty"`
 }
+
+// The record kinds that carry fields of their own.
+const (
+	KindRecordsOfProcessing = "records_of_processing"
+	KindBreachRegister      = "breach_register"
+)
+
+// Processing is what a records_of_processing record states: how many
+// processing activities the records list and in which role the
+// organisation keeps them. The record's performed_at is the date of their
+// last review.
+type Processing struct {
+	// Activities is the number of processing activities listed.
+	Activities int `yaml:"activities,omitempty"`
+	// Role is controller, processor or controller_and_processor.
+	Role string `yaml:"role,omitempty"`
+}
+
+// The roles a records_of_processing record may state.
+var ProcessingRoles = []string{"controller", "processor", "controller_and_processor"}
+
+// A Breach is one personal data breach in a breach register.
+type Breach struct {
+	// ID is the register's reference for the breach.
+	ID string `yaml:"id"`
+	// DiscoveredAt is when the organisation became aware of the breach.
+	DiscoveredAt string `yaml:"discovered_at"`
+	// Authority is notified, not_required (the breach is unlikely to
+	// result in a risk, and the assessment is documented) or pending.
+	Authority string `yaml:"authority"`
+	// AuthorityNotifiedAt is when the supervisory authority was notified;
+	// required when Authority is notified, empty otherwise.
+	AuthorityNotifiedAt string `yaml:"authority_notified_at,omitempty"`
+	// DataSubjects is the decision on informing the data subjects:
+	// notified, not_required or pending.
+	DataSubjects string `yaml:"data_subjects"`
+
+	discovered, notified time.Time
+}
+
+// The decisions a breach entry may record, for the authority and for the
+// data subjects alike.
+var BreachDecisions = []string{"notified", "not_required", "pending"}
+
+// DiscoveredTime returns when the breach was discovered.
+func (b *Breach) DiscoveredTime() time.Time { return b.discovered }
+
+// AuthorityNotifiedTime returns when the authority was notified, or the
+// zero time.
+func (b *Breach) AuthorityNotifiedTime() time.Time { return b.notified }
 
 // An Attachment is a file kept with a record.
 type Attachment struct {
@@ -168,6 +227,23 @@ func Parse(name string, data []byte) (*Record, error) {
 	if r.Scope.Covered < 0 || (r.Scope.Population > 0 && r.Scope.Covered > r.Scope.Population) {
 		bad("scope.covered", "%d: want 0 to population (%d)", r.Scope.Covered, r.Scope.Population)
 	}
+	if r.Processing != nil {
+		switch {
+		case r.Kind != KindRecordsOfProcessing:
+			bad("processing", "only a %s record states processing activities", KindRecordsOfProcessing)
+		case r.Processing.Activities < 0:
+			bad("processing.activities", "must not be negative")
+		}
+		if r.Processing.Role != "" && !slices.Contains(ProcessingRoles, r.Processing.Role) {
+			bad("processing.role", "%q: want %s", r.Processing.Role, strings.Join(ProcessingRoles, ", "))
+		}
+	}
+	if len(r.Breaches) > 0 && r.Kind != KindBreachRegister {
+		bad("breaches", "only a %s record lists breaches", KindBreachRegister)
+	}
+	for i := range r.Breaches {
+		r.parseBreach(i, bad)
+	}
 	for i, a := range r.Attachments {
 		field := fmt.Sprintf("attachments[%d]", i)
 		if !validFile(a.File) {
@@ -178,6 +254,38 @@ func Parse(name string, data []byte) (*Record, error) {
 		}
 	}
 	return r, errors.Join(errs...)
+}
+
+// parseBreach validates the i-th breach entry and sets its times.
+func (r *Record) parseBreach(i int, bad func(field, format string, args ...any)) {
+	b := &r.Breaches[i]
+	field := fmt.Sprintf("breaches[%d]", i)
+	if strings.TrimSpace(b.ID) == "" {
+		bad(field+".id", "required: the register's reference for the breach")
+	}
+	var err error
+	if b.DiscoveredAt == "" {
+		bad(field+".discovered_at", "required: when the breach was discovered")
+	} else if b.discovered, err = ParseTime(b.DiscoveredAt); err != nil {
+		bad(field+".discovered_at", "%v", err)
+	}
+	for _, d := range []struct{ name, value string }{{"authority", b.Authority}, {"data_subjects", b.DataSubjects}} {
+		if !slices.Contains(BreachDecisions, d.value) {
+			bad(field+"."+d.name, "%q: want %s", d.value, strings.Join(BreachDecisions, ", "))
+		}
+	}
+	switch {
+	case b.Authority == "notified" && b.AuthorityNotifiedAt == "":
+		bad(field+".authority_notified_at", "required when authority is notified")
+	case b.Authority != "notified" && b.AuthorityNotifiedAt != "":
+		bad(field+".authority_notified_at", "set only when authority is notified (it is %q)", b.Authority)
+	case b.AuthorityNotifiedAt != "":
+		if b.notified, err = ParseTime(b.AuthorityNotifiedAt); err != nil {
+			bad(field+".authority_notified_at", "%v", err)
+		} else if !b.discovered.IsZero() && b.notified.Before(b.discovered) {
+			bad(field+".authority_notified_at", "%s is before discovered_at %s", b.AuthorityNotifiedAt, b.DiscoveredAt)
+		}
+	}
 }
 
 // Verify checks every attachment of r against its SHA-256 in fsys and

@@ -46,6 +46,9 @@ func (c *Collector) Describe() collectors.Descriptor {
 				{Name: "file", Type: "string", Doc: "The record's path in the evidence directory."},
 				{Name: "record_sha256", Type: "string", Doc: "SHA-256 of the record file."},
 				{Name: "latest", Type: "bool", Doc: "This is the newest record of its kind."},
+				{Name: "processing_activities", Type: "int", Doc: "records_of_processing: how many processing activities the records list; 0 when not stated or another kind."},
+				{Name: "processing_role", Type: "string", Doc: `records_of_processing: controller, processor or controller_and_processor; "" when not stated or another kind.`},
+				{Name: "breaches", Type: "list", Doc: `breach_register: one map per breach with id, discovered_at (RFC 3339), authority (notified, not_required or pending), authority_notified_at (RFC 3339, "" unless notified) and data_subjects (notified, not_required or pending); empty for other kinds.`},
 			},
 		}},
 		Permissions: []string{"read access to the evidence directory"},
@@ -86,12 +89,25 @@ func (c *Collector) resource(ctx context.Context, fsys fs.FS, r *Record, latest 
 	for _, o := range r.OpenItems {
 		open = append(open, o)
 	}
+	var activities int
+	var role string
+	if p := r.Processing; p != nil {
+		activities, role = p.Activities, p.Role
+	}
+	breaches := make([]any, 0, len(r.Breaches))
+	for _, b := range r.Breaches {
+		breaches = append(breaches, map[string]any{
+			"id": b.ID, "discovered_at": shift(b.discovered), "authority": b.Authority,
+			"authority_notified_at": shift(b.notified), "data_subjects": b.DataSubjects,
+		})
+	}
 	attrs := map[string]any{
 		"kind": r.Kind, "title": r.Title,
 		"performed_at": shift(r.performed), "valid_until": shift(r.validUntil),
 		"attested_by": r.AttestedBy, "scope": r.Scope.Description,
 		"population": r.Scope.Population, "covered": r.Scope.Covered,
 		"open_items": open, "file": r.File, "record_sha256": r.SHA256, "latest": latest,
+		"processing_activities": activities, "processing_role": role, "breaches": breaches,
 	}
 	res := evidence.Resource{Type: EvidenceType, ID: r.File, Name: r.Title, Attributes: attrs}
 	if data, err := fs.ReadFile(fsys, r.File); err == nil {

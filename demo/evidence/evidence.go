@@ -1,9 +1,10 @@
 // Package evidence holds the organisational evidence of the demo
 // organisation, Example Corp (demo): YAML records and their attachments,
 // all fictional. Most records are fresh; the DR test has expired, the
-// policy acknowledgement misses one employee, and there is no office
-// access review at all, so the demo shows every outcome of the ORG
-// controls.
+// policy acknowledgement misses one employee, the breach register shows a
+// breach reported to the authority about 90 hours after its discovery,
+// and there is no office access review at all, so the demo shows every
+// outcome of the ORG and GDPR controls.
 package evidence
 
 import (
