@@ -105,7 +105,7 @@ func (c *ProjectIAM) Collect(ctx context.Context, target evidence.Target, out co
 		Attributes: map[string]any{
 			"owners": len(owners), "primitive_user_grants": sortedList(userGrants),
 			"primitive_service_account_grants": sortedList(saGrants),
-			"public_grants": sortedList(publicGrants), "data_access_logs": dataAccess,
+			"public_grants":                    sortedList(publicGrants), "data_access_logs": dataAccess,
 			"groups": sortedList(groups), "group_grants": sortedList(groupGrants),
 		},
 	}
