@@ -28,6 +28,9 @@ type recorder struct {
 	now       func() time.Time
 	progress  func(Event)
 	count     atomic.Int64
+	// closed is set when the runner abandoned the job: later records are
+	// dropped.
+	closed atomic.Bool
 }
 
 func withRecorder(ctx context.Context, rec *recorder) context.Context {
@@ -63,7 +66,7 @@ func (t *Trace) Records() []string {
 // are filled in.
 func Record(ctx context.Context, rec evidence.Record, body []byte) string {
 	r, ok := ctx.Value(recorderKey{}).(*recorder)
-	if !ok {
+	if !ok || r.closed.Load() {
 		return ""
 	}
 	rec.Collector = r.collector

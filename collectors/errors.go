@@ -86,3 +86,15 @@ func Sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// Stopped reports whether err ended a call because the run itself stopped:
+// its context was cancelled or its deadline (such as --timeout) passed. A
+// call that timed out on its own deadline (*CallTimeoutError) did not stop
+// the run: it is a failure of that call, to be reported, never skipped.
+func Stopped(err error) bool {
+	var ct *CallTimeoutError
+	if errors.As(err, &ct) {
+		return false
+	}
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}

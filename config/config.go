@@ -161,6 +161,40 @@ func Load(path string) (*File, error) {
 	return f, errors.Join(errs...)
 }
 
+// CheckParams checks the params section against the controls of lib: a
+// param for an unknown control id, an undeclared param or a value not of
+// the param's declared type is an error naming the file, line and field.
+// Call it once the library is loaded, before any collection.
+func (f *File) CheckParams(lib *controls.Library) error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		line := 0
+		if f.root != nil {
+			line = controls.LineOf(f.root, field)
+		}
+		errs = append(errs, &controls.Error{File: f.Path, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
+	for _, id := range slices.Sorted(maps.Keys(f.Params)) {
+		c, ok := lib.Control(id)
+		if !ok {
+			bad("params."+id, "unknown control id %q", id)
+			continue
+		}
+		for _, name := range slices.Sorted(maps.Keys(f.Params[id])) {
+			field := "params." + id + "." + name
+			if _, err := c.EffectiveParams(map[string]any{name: f.Params[id][name]}); err != nil {
+				var pe *controls.ParamError
+				if errors.As(err, &pe) {
+					bad(field, "%s", pe.Msg)
+				} else {
+					bad(field, "%v", err)
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 func yamlName(f reflect.StructField) string {
 	tag := f.Tag.Get("yaml")
 	for i := range len(tag) {

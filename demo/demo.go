@@ -76,7 +76,7 @@ func Start(now time.Time) (*Env, error) {
 		return nil, err
 	}
 	env.startGitHub(now)
-	env.startAWS()
+	env.startAWS(now)
 	env.startGCP(now)
 	env.startWorkspace(now)
 	env.startOkta(now)
@@ -127,7 +127,7 @@ func (e *Env) startTLS(ca *authority, now time.Time) error {
 func (e *Env) startGitHub(now time.Time) {
 	srv := httptest.NewServer(githubfake.NewHandler(githubfake.DemoAt(now)))
 	e.closers = append(e.closers, srv.Close)
-	e.Sources.GitHub = &github.Config{Orgs: []string{githubfake.DemoOrg}, BaseURL: srv.URL, Token: "demo-token", HTTPClient: srv.Client()}
+	e.Sources.GitHub = &github.Config{Orgs: []string{githubfake.DemoOrg, githubfake.DemoLabsOrg}, BaseURL: srv.URL, Token: "demo-token", HTTPClient: srv.Client()}
 }
 
 // startAWS serves the demo AWS organisation: a management account and a
@@ -136,9 +136,12 @@ func (e *Env) startGitHub(now time.Time) {
 //
 // The member account's read-only role lacks GuardDuty permissions, so the
 // demo also shows a control that is inconclusive because attest was denied,
-// naming the permission to grant.
-func (e *Env) startAWS() {
+// naming the permission to grant. AWS Backup ran this morning for some data
+// stores, days ago for one and never for another; the member account's root
+// user signed in recently.
+func (e *Env) startAWS(now time.Time) {
 	state := awsfake.Demo()
+	awsfake.DemoRecent(state, now)
 	for _, m := range state.Members {
 		m.Faults = map[string]awsfake.Fault{"guardduty:ListDetectors": {Status: 403, Code: "AccessDeniedException"}}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +24,7 @@ import (
 
 func newCollect(g *globals) *cobra.Command {
 	var out, shardFlag string
+	var timeout time.Duration
 	var replace, allowIncomplete bool
 	cmd := &cobra.Command{
 		Use:   "collect",
@@ -48,7 +51,9 @@ go on as if the evidence were complete; --allow-incomplete exits 0 instead.`,
 			if err != nil {
 				return err
 			}
-			b, err := g.collect(cmd.Context(), cfg, lib, all.Sources(cfg.Sources), out, replace, shard)
+			ctx, cancel := withCollectTimeout(cmd.Context(), timeout)
+			defer cancel()
+			b, err := g.collect(ctx, cfg, lib, all.Sources(cfg.Sources), out, replace, shard)
 			if err != nil {
 				return err
 			}
@@ -71,6 +76,7 @@ go on as if the evidence were complete; --allow-incomplete exits 0 instead.`,
 	cmd.Flags().BoolVar(&allowIncomplete, "allow-incomplete", false, "exit 0 even when a collector run failed or was partial (the runs are still named on stderr)")
 	cmd.Flags().BoolVar(&replace, "replace", false, "replace an earlier bundle in --out")
 	cmd.Flags().StringVar(&shardFlag, "shard", "", shardFlagUsage)
+	cmd.Flags().DurationVar(&timeout, "timeout", 0, timeoutFlagUsage)
 	return cmd
 }
 
@@ -91,7 +97,7 @@ severity fails, or could not be evaluated (inconclusive, unless
 saved bundle, since evidence older than a control's frequency allows is
 stale and so inconclusive.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, lib, err := g.library(dirs)
 			if err != nil {
 				return err
@@ -106,7 +112,7 @@ stale and so inconclusive.`,
 					return usageError("--fail-on: %v", err)
 				}
 			}
-			res, err := evaluate(lib, cfg, b, ef)
+			res, err := evaluate(cmd.Context(), lib, cfg, b, ef)
 			if err != nil {
 				return err
 			}
@@ -149,6 +155,8 @@ type checkFlags struct {
 	dirs   []string
 	eval   evalFlags
 	record recordFlags
+	// timeout bounds the collection (0: none).
+	timeout time.Duration
 	// baseline and reports are read by afterCheck (reportcmds.go).
 	baseline string
 	reports  reportFormats
@@ -165,6 +173,7 @@ func (f *checkFlags) register(cmd *cobra.Command, defaultOut string) {
 	cmd.Flags().StringSliceVar(&f.dirs, "controls", nil, "extra control directories (repeatable)")
 	cmd.Flags().StringVar(&f.baseline, "baseline", "", "earlier results.json: print the drift and exit 1 only on regressions (new failures, newly inconclusive controls) at or above --fail-on")
 	cmd.Flags().Var(&f.reports, "report", reportFlagUsage)
+	cmd.Flags().DurationVar(&f.timeout, "timeout", 0, timeoutFlagUsage)
 	f.eval.register(cmd, false)
 	f.record.register(cmd)
 }
@@ -204,11 +213,20 @@ func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collecto
 		return err
 	}
 	bundleDir := filepath.Join(f.outDir, "bundle")
-	b, collectErr := g.collect(cmd.Context(), cfg, lib, sources, bundleDir, true, evidence.Shard{})
+	collectCtx, cancel := withCollectTimeout(cmd.Context(), f.timeout)
+	defer cancel()
+	b, collectErr := g.collect(collectCtx, cfg, lib, sources, bundleDir, true, evidence.Shard{})
 	if b == nil {
 		return collectErr
 	}
-	res, err := evaluate(lib, cfg, b, f.eval)
+	// An interrupted collection is still evaluated, so that its results
+	// say what was and was not collected; an interrupt during
+	// evaluation stops it.
+	ctx := cmd.Context()
+	if collectErr != nil && ctx.Err() != nil {
+		ctx = context.WithoutCancel(ctx)
+	}
+	res, err := evaluate(ctx, lib, cfg, b, f.eval)
 	if err != nil {
 		return err
 	}
@@ -244,8 +262,12 @@ func newControls(g *globals) *cobra.Command {
 		Short: "Validate the built-in controls and the given directories",
 		Long: `Validate loads the built-in library plus each DIR strictly and reports every
 problem with file, line and field: unknown keys, unknown framework
-requirement ids, unknown resource types or attributes, and CEL rules that do
-not compile. It exits 2 when any problem is found.`,
+requirement ids, unknown resource types or attributes, CEL rules and where
+filters that do not compile or do not yield a bool for the attributes'
+declared types, params whose default is not of their type, statement
+templates that do not parse or name an undeclared param, and invalid test
+cases. It also checks the params in attest.yaml. It exits 2 when any problem
+is found.`,
 		RunE: func(_ *cobra.Command, dirs []string) error {
 			_, lib, err := g.library(dirs)
 			if err != nil {

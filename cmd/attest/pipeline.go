@@ -51,16 +51,19 @@ func (g *globals) library(dirs []string) (*config.File, *controls.Library, error
 	return cfg, lib, nil
 }
 
-// resourceTypes returns every resource type attest collects, with its
-// attribute names, for control validation.
-func resourceTypes() map[string][]string {
-	types := map[string][]string{}
+// loadOptions returns the load options that make controls.Load check
+// rules against every resource type attest collects: its attribute names
+// and their declared types.
+func loadOptions(dirs []string) controls.Options {
+	opts := controls.Options{Dirs: dirs, Types: map[string][]string{}, AttributeTypes: map[string]map[string]string{}}
 	for name, t := range all.Registry().ResourceTypes() {
+		opts.AttributeTypes[name] = map[string]string{}
 		for _, a := range t.Attributes {
-			types[name] = append(types[name], a.Name)
+			opts.Types[name] = append(opts.Types[name], a.Name)
+			opts.AttributeTypes[name][a.Name] = a.Type
 		}
 	}
-	return types
+	return opts
 }
 
 // loadLibrary loads the built-in controls plus the configured and given
@@ -82,8 +85,11 @@ func loadLibrary(cfg *config.File, dirs []string) (*controls.Library, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	lib, err := controls.Load(controls.Options{Dirs: append(slices.Clone(cfg.Controls), dirs...), Types: resourceTypes()})
+	lib, err := controls.Load(loadOptions(append(slices.Clone(cfg.Controls), dirs...)))
 	if err != nil {
+		return nil, err
+	}
+	if err := cfg.CheckParams(lib); err != nil {
 		return nil, err
 	}
 	for _, id := range cfg.Exclude {
@@ -195,7 +201,7 @@ func (g *globals) collect(ctx context.Context, cfg *config.File, lib *controls.L
 		return nil, err
 	}
 	if ctx.Err() != nil {
-		return b, fmt.Errorf("collection interrupted (%w): the bundle in %s keeps what was collected and marks the rest as missing", ctx.Err(), dir)
+		return b, fmt.Errorf("collection interrupted (%w): the bundle in %s keeps what was collected and records the rest as failed runs", context.Cause(ctx), dir)
 	}
 	return b, nil
 }
@@ -217,7 +223,7 @@ func (f *evalFlags) register(cmd *cobra.Command, withAsOf bool) {
 	}
 }
 
-func evaluate(lib *controls.Library, cfg *config.File, b *evidence.Bundle, f evalFlags) (*controls.Results, error) {
+func evaluate(ctx context.Context, lib *controls.Library, cfg *config.File, b *evidence.Bundle, f evalFlags) (*controls.Results, error) {
 	opts := controls.EvalOptions{Params: cfg.Params, AttestVersion: attestVersion()}
 	path := f.waivers
 	if path == "" {
@@ -255,7 +261,7 @@ func evaluate(lib *controls.Library, cfg *config.File, b *evidence.Bundle, f eva
 		}
 		opts.AsOf = t
 	}
-	return controls.Evaluate(lib, b, opts)
+	return controls.Evaluate(ctx, lib, b, opts)
 }
 
 // printSummary writes the results as a table: failures first, then

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/x509"
 	"fmt"
 	"io"
@@ -243,7 +244,7 @@ checks every hash and the signature against the signer you trust.`,
 				Results: res, BundleDir: bundle, Controls: used, Config: cfg, ControlDirs: dirs,
 				AttestVersion: attestVersion(), Signer: signer,
 			}
-			if err := checkReproducible(res, lib, cfg, bundle); err != nil {
+			if err := checkReproducible(cmd.Context(), res, lib, cfg, bundle); err != nil {
 				g.log.Warn("the pack's inputs do not reproduce the results: an auditor re-evaluating the pack will see other results", "err", err)
 			}
 			if tsa != "" {
@@ -288,12 +289,12 @@ func packSigner(key, cert, passwordEnv, edKey string) (pack.Signer, error) {
 
 // checkReproducible evaluates the bundle again with the configuration the
 // pack stores and reports how the results differ from res, if they do.
-func checkReproducible(res *controls.Results, lib *controls.Library, cfg *config.File, bundle string) error {
+func checkReproducible(ctx context.Context, res *controls.Results, lib *controls.Library, cfg *config.File, bundle string) error {
 	b, err := evidence.Open(bundle)
 	if err != nil {
 		return err
 	}
-	again, err := evaluate(lib, cfg, b, evalFlags{})
+	again, err := evaluate(ctx, lib, cfg, b, evalFlags{})
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	"github.com/aws/aws-sdk-go-v2/service/wafv2"
 
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/evidence"
@@ -14,11 +15,16 @@ import (
 
 // CloudFrontDistributions collects the viewer protocol policies, the
 // minimum TLS version and the WAF web ACL of every CloudFront distribution
-// of an account.
+// of an account, with what the web ACL's rules do.
 //
 // AWS API docs: https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ListDistributions.html
-// Operation: ListDistributions.
+// https://docs.aws.amazon.com/waf/latest/APIReference/API_GetWebACL.html
+// Operations: ListDistributions, wafv2:GetWebACL (scope CLOUDFRONT, in
+// us-east-1, once per web ACL in use).
 type CloudFrontDistributions struct{ s *Source }
+
+// cloudFrontWAFRegion is the region of the web ACLs of CloudFront.
+const cloudFrontWAFRegion = "us-east-1"
 
 // DistributionType is the resource type of a CloudFront distribution.
 const DistributionType = "aws.cloudfront.distribution"
@@ -28,8 +34,8 @@ func (c *CloudFrontDistributions) regional() bool { return false }
 // Describe returns the collector's metadata.
 func (c *CloudFrontDistributions) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
-		ID: "aws.cloudfront", Version: 1, Source: SourceName, Title: "CloudFront distributions and viewer TLS",
-		ResourceTypes: []collectors.ResourceType{{Name: DistributionType, Doc: "A CloudFront distribution. ID is the distribution ARN.", Attributes: []collectors.Attribute{
+		ID: "aws.cloudfront", Version: 2, Source: SourceName, Title: "CloudFront distributions and viewer TLS",
+		ResourceTypes: []collectors.ResourceType{{Name: DistributionType, Doc: "A CloudFront distribution. ID is the distribution ARN.", Attributes: append([]collectors.Attribute{
 			{Name: "domain_name", Type: "string", Doc: "The distribution's cloudfront.net domain name."},
 			{Name: "enabled", Type: "bool", Doc: "The distribution serves traffic."},
 			{Name: "viewer_protocol_policy", Type: "string", Doc: `Viewer protocol policy of the default cache behaviour: "allow-all", "redirect-to-https" or "https-only".`},
@@ -37,8 +43,8 @@ func (c *CloudFrontDistributions) Describe() collectors.Descriptor {
 			{Name: "default_certificate", Type: "bool", Doc: "The distribution uses the *.cloudfront.net certificate, which allows TLS 1.0."},
 			{Name: "minimum_protocol_version", Type: "string", Doc: `Minimum TLS security policy for viewers, e.g. "TLSv1.2_2021".`},
 			{Name: "web_acl", Type: "string", Doc: `ARN of the AWS WAF web ACL that filters the distribution's requests, "" when none.`},
-		}}},
-		Permissions: []string{"cloudfront:ListDistributions"},
+		}, webACLAttributes...)}},
+		Permissions: []string{"cloudfront:ListDistributions", "wafv2:GetWebACL"},
 	}
 }
 
@@ -62,6 +68,18 @@ func (c *CloudFrontDistributions) Collect(ctx context.Context, target evidence.T
 			rs = append(rs, distribution(target, d))
 		}
 	}
+	var arns []string
+	for _, r := range rs {
+		arns = append(arns, r.Attributes["web_acl"].(string))
+	}
+	// Web ACLs of CloudFront (scope CLOUDFRONT) are read in us-east-1.
+	wcfg := cfg.Copy()
+	wcfg.Region = cloudFrontWAFRegion
+	sums, errs, err := c.s.webACLSummaries(ctx, wafv2.NewFromConfig(wcfg), arns)
+	if err != nil {
+		return err
+	}
+	setWebACL(out, rs, sums, errs)
 	emitSorted(out, rs)
 	return nil
 }

@@ -70,11 +70,14 @@ func TestELBv2Listeners(t *testing.T) {
 }
 
 func dists() *awsfake.State {
-	return &awsfake.State{Distributions: []awsfake.Distribution{
-		{ID: "EAAAA", ViewerProtocolPolicy: "https-only", MinimumProtocolVersion: "TLSv1.2_2021"},
+	return &awsfake.State{AccountID: testAccount, Distributions: []awsfake.Distribution{
+		{ID: "EAAAA", ViewerProtocolPolicy: "https-only", MinimumProtocolVersion: "TLSv1.2_2021", WebACL: awsfake.GlobalWebACLARN(testAccount, "cdn")},
 		{ID: "EBBBB", ViewerProtocolPolicy: "allow-all"},
-		{ID: "ECCCC", ViewerProtocolPolicy: "redirect-to-https", MinimumProtocolVersion: "TLSv1.1_2016"},
-	}}
+		{ID: "ECCCC", ViewerProtocolPolicy: "redirect-to-https", MinimumProtocolVersion: "TLSv1.1_2016", WebACL: awsfake.GlobalWebACLARN(testAccount, "cdn")},
+	}, Edge: awsfake.Edge{WebACLs: []awsfake.WebACL{
+		{Name: "cdn", Region: "us-east-1", Global: true, Rules: []awsfake.WebACLRule{{Name: "common", ManagedGroup: "AWSManagedRulesCommonRuleSet"}}},
+		{Name: "cdn", Region: "eu-central-1", Rules: []awsfake.WebACLRule{{Name: "regional-twin", Action: "Count"}}},
+	}}}
 }
 
 func TestCloudFrontDistributions(t *testing.T) {
@@ -88,8 +91,28 @@ func TestCloudFrontDistributions(t *testing.T) {
 				return st
 			},
 			wantNames: []string{"EAAAA", "EBBBB", "ECCCC"},
-			wantAttrs: map[string]any{"all_behaviors_https": true, "default_certificate": false, "minimum_protocol_version": "TLSv1.2_2021"},
-			wantCalls: map[string]int{"cloudfront:ListDistributions": 2}},
+			wantAttrs: map[string]any{"all_behaviors_https": true, "default_certificate": false, "minimum_protocol_version": "TLSv1.2_2021",
+				"web_acl_rules": 1, "web_acl_blocking_rules": 1, "web_acl_managed_rule_groups": []any{"AWS/AWSManagedRulesCommonRuleSet"}, "web_acl_default_action": "ALLOW"},
+			wantCalls: map[string]int{"cloudfront:ListDistributions": 2, "wafv2:GetWebACL": 1}},
+		{name: "web ACL denied", collector: c, typ: DistributionType,
+			state: func() *awsfake.State {
+				st := dists()
+				st.Distributions = st.Distributions[:1]
+				return withFault(st, "wafv2:GetWebACL", "AccessDeniedException", http.StatusBadRequest)
+			},
+			wantNames: []string{"EAAAA"},
+			wantGaps: map[string]evidence.FailureKind{"web_acl_rules": evidence.Denied, "web_acl_blocking_rules": evidence.Denied,
+				"web_acl_managed_rule_groups": evidence.Denied, "web_acl_default_action": evidence.Denied}},
+		{name: "web ACL throttled", collector: c, typ: DistributionType,
+			state: func() *awsfake.State {
+				st := dists()
+				st.Distributions = st.Distributions[:1]
+				return withFault(st, "wafv2:GetWebACL", "ThrottlingException", http.StatusBadRequest)
+			},
+			wantNames: []string{"EAAAA"},
+			wantGaps: map[string]evidence.FailureKind{"web_acl_rules": evidence.Throttled, "web_acl_blocking_rules": evidence.Throttled,
+				"web_acl_managed_rule_groups": evidence.Throttled, "web_acl_default_action": evidence.Throttled}},
+		{name: "web ACL cancelled", collector: c, state: dists, block: "wafv2:GetWebACL"},
 		{name: "default certificate", collector: c, typ: DistributionType,
 			state: func() *awsfake.State {
 				st := dists()
@@ -97,7 +120,9 @@ func TestCloudFrontDistributions(t *testing.T) {
 				return st
 			},
 			wantNames: []string{"EBBBB"},
-			wantAttrs: map[string]any{"all_behaviors_https": false, "default_certificate": true, "minimum_protocol_version": "TLSv1"}},
+			wantAttrs: map[string]any{"all_behaviors_https": false, "default_certificate": true, "minimum_protocol_version": "TLSv1",
+				"web_acl": "", "web_acl_rules": 0, "web_acl_blocking_rules": 0},
+			wantCalls: map[string]int{"wafv2:GetWebACL": 0}},
 		{name: "empty", collector: c, typ: DistributionType, state: func() *awsfake.State { return &awsfake.State{} }},
 		{name: "denied", collector: c,
 			state: func() *awsfake.State {

@@ -127,6 +127,49 @@ func TestIAMCredentials(t *testing.T) {
 			},
 			wantNames: []string{"svc"},
 			wantAttrs: map[string]any{"admin": false}},
+		{name: "admin through a customer managed policy, two pages", collector: c, typ: IAMUserType,
+			state: func() *awsfake.State {
+				st := iamUsers()
+				st.AccountID = testAccount
+				st.Users = []awsfake.User{{Name: "dana", Created: t0, Password: true, MFA: true, Policies: []string{st.ManagedPolicyARN("Full")}}}
+				st.ManagedPolicies = []awsfake.ManagedPolicy{{Name: "Reader"}, {Name: "Full", Admin: true}}
+				st.PageSize = 1
+				return st
+			},
+			wantNames: []string{"dana"},
+			wantAttrs: map[string]any{"admin_policy_attached": true, "admin_via_group": false},
+			wantCalls: map[string]int{op: 5}},
+		{name: "admin through an inline group policy", collector: c, typ: IAMUserType,
+			state: func() *awsfake.State {
+				st := iamUsers()
+				st.Users = []awsfake.User{{Name: "erin", Created: t0, Password: true, MFA: true, Groups: []string{"wheel"}}}
+				st.Groups = []awsfake.Group{{Name: "wheel", Inline: []string{"read"}, AdminInline: []string{"everything"}}}
+				return st
+			},
+			wantNames: []string{"erin"},
+			wantAttrs: map[string]any{"admin_policy_attached": false, "admin_via_group": true}},
+		{name: "admin through an inline user policy", collector: c, typ: IAMUserType,
+			state: func() *awsfake.State {
+				st := iamUsers()
+				st.Users = []awsfake.User{{Name: "finn", Created: t0, AccessKeys: []awsfake.AccessKey{{Active: true, Rotated: t0}}, AdminInline: []string{"everything"}}}
+				st.ManagedPolicies = []awsfake.ManagedPolicy{{Name: "Reader"}}
+				return st
+			},
+			wantNames: []string{"finn"},
+			wantAttrs: map[string]any{"admin_policy_attached": true, "admin_via_group": false}},
+		{name: "root used", collector: c, typ: IAMRootType,
+			state: func() *awsfake.State {
+				st := iamUsers()
+				st.Root.PasswordLastUsed = t0.AddDate(0, 0, 2)
+				st.Root.AccessKeys = []awsfake.AccessKey{{Active: false, Rotated: t0, LastUsed: t0.AddDate(0, 0, 1)}}
+				return st
+			},
+			wantNames: []string{"root"},
+			wantAttrs: map[string]any{"password_last_used": "2025-01-04T03:04:05Z", "access_keys_last_used": "2025-01-03T03:04:05Z",
+				"last_used": "2025-01-04T03:04:05Z", "access_keys_present": false}},
+		{name: "root never used", collector: c, typ: IAMRootType, state: iamUsers,
+			wantNames: []string{"root"},
+			wantAttrs: map[string]any{"password_last_used": "", "access_keys_last_used": "", "last_used": ""}},
 		{name: "denied details", collector: c, typ: IAMUserType,
 			state: func() *awsfake.State {
 				return withFault(iamUsers(), op, "AccessDenied", http.StatusForbidden)

@@ -29,12 +29,14 @@ func (c *SecurityGroups) regional() bool { return true }
 // Describe returns the collector's metadata.
 func (c *SecurityGroups) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
-		ID: "aws.security_groups", Version: 1, Source: SourceName, Title: "Security groups open to the internet",
+		ID: "aws.security_groups", Version: 2, Source: SourceName, Title: "Security groups open to the internet",
 		ResourceTypes: []collectors.ResourceType{{Name: SecurityGroupType, Doc: "An EC2 security group. ID is the security group ARN.", Attributes: []collectors.Attribute{
 			{Name: "vpc_id", Type: "string", Doc: "The VPC of the group."},
 			{Name: "default_group", Type: "bool", Doc: `The group is the VPC's "default" security group.`},
 			{Name: "open_to_internet", Type: "bool", Doc: "An inbound rule allows traffic from 0.0.0.0/0 or ::/0 on some port."},
 			{Name: "open_restricted_ports", Type: "list", Doc: "The ports of aws.network.restricted_ports (default 22, 3389, 3306, 5432, 1433, 6379, 27017) that an inbound rule opens to 0.0.0.0/0 or ::/0, sorted; empty when none."},
+			{Name: "inbound_rules", Type: "int", Doc: "Number of inbound permissions (protocol and port range, from any source: address ranges, prefix lists or security groups); 0 when the group admits no traffic."},
+			{Name: "outbound_rules", Type: "int", Doc: "Number of outbound permissions; 0 when the group lets no traffic out."},
 		}}},
 		Permissions: []string{"ec2:DescribeSecurityGroups"},
 	}
@@ -66,6 +68,7 @@ func (c *SecurityGroups) Collect(ctx context.Context, target evidence.Target, ou
 				Name: id, Account: target.Account, Region: target.Region, Attributes: map[string]any{
 					"vpc_id": awssdk.ToString(g.VpcId), "default_group": awssdk.ToString(g.GroupName) == "default",
 					"open_to_internet": open, "open_restricted_ports": list,
+					"inbound_rules": len(g.IpPermissions), "outbound_rules": len(g.IpPermissionsEgress),
 				}})
 		}
 	}

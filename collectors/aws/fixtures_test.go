@@ -101,6 +101,23 @@ func TestFixtures(t *testing.T) {
 			},
 		},
 		{
+			name: "backup coverage", collector: "aws.backup.coverage", region: "eu-central-1",
+			routes: map[string]route{
+				"backup:ListProtectedResources": {file: "backup/ListProtectedResources.json"},
+				"rds:DescribeDBInstances":       {file: "rds/DescribeDBInstances.xml"},
+				"rds:DescribeDBClusters":        {file: "rds/DescribeDBClusters.xml"},
+				"ec2:DescribeVolumes":           {file: "ec2/DescribeVolumes.xml"},
+			},
+			want: []evidence.Resource{
+				{Type: BackupDataStoreType, ID: "arn:aws:ec2:eu-central-1:123456789012:volume/vol-1234567890abcdef0", Name: "vol-1234567890abcdef0", Account: testAccount, Region: "eu-central-1",
+					Attributes: map[string]any{"kind": "ebs_volume", "protected": false, "last_backup": ""}},
+				{Type: BackupDataStoreType, ID: "arn:aws:rds:eu-central-1:123456789012:cluster:sample-cluster", Name: "sample-cluster", Account: testAccount, Region: "eu-central-1",
+					Attributes: map[string]any{"kind": "rds_cluster", "protected": false, "last_backup": ""}},
+				{Type: BackupDataStoreType, ID: "arn:aws:rds:eu-central-1:123456789012:db:mydbinstance", Name: "mydbinstance", Account: testAccount, Region: "eu-central-1",
+					Attributes: map[string]any{"kind": "rds_instance", "protected": true, "last_backup": "2025-11-23T04:00:00Z"}},
+			},
+		},
+		{
 			name: "ebs", collector: "aws.ebs", region: "eu-central-1",
 			routes: map[string]route{
 				"ec2:GetEbsEncryptionByDefault": {file: "ec2/GetEbsEncryptionByDefault.xml"},
@@ -157,12 +174,14 @@ func TestFixtures(t *testing.T) {
 		},
 		{
 			name: "cloudfront", collector: "aws.cloudfront",
-			routes: map[string]route{"cloudfront:ListDistributions": {file: "cloudfront/ListDistributions.xml"}},
+			routes: map[string]route{"cloudfront:ListDistributions": {file: "cloudfront/ListDistributions.xml"}, "wafv2:GetWebACL": {file: "wafv2/GetWebACL.json"}},
 			want: []evidence.Resource{{Type: DistributionType, ID: "arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE", Name: "EDFDVBD6EXAMPLE",
 				Account: testAccount, Attributes: map[string]any{"domain_name": "d111111abcdef8.cloudfront.net", "enabled": true,
 					"viewer_protocol_policy": "redirect-to-https", "all_behaviors_https": false, "default_certificate": false,
 					"minimum_protocol_version": "TLSv1.2_2021",
-					"web_acl":                  "arn:aws:wafv2:us-east-1:123456789012:global/webacl/ExampleWebACL/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"}}},
+					"web_acl":                  "arn:aws:wafv2:us-east-1:123456789012:global/webacl/ExampleWebACL/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111",
+					"web_acl_rules":            4, "web_acl_blocking_rules": 2, "web_acl_managed_rule_groups": []any{"AWS/AWSManagedRulesCommonRuleSet"},
+					"web_acl_default_action": "ALLOW"}}},
 		},
 		{
 			name: "backup", collector: "aws.backup", region: "eu-central-1",

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -17,8 +18,9 @@ import (
 )
 
 // IAMCredentials collects the IAM credential report (console access, MFA,
-// access keys and their use for every user and the root user) and the
-// managed policies attached to each user, directly or through a group. The
+// access keys and their use for every user and the root user) and whether
+// each user holds full administrative rights through its managed or inline
+// policies, directly or through a group. The
 // policies and groups of all users come from one paginated listing of the
 // account's authorisation details (1,000 users and groups a page), not from
 // calls per user.
@@ -44,7 +46,7 @@ func (c *IAMCredentials) regional() bool { return false }
 // Describe returns the collector's metadata.
 func (c *IAMCredentials) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
-		ID: "aws.iam.credentials", Version: 1, Source: SourceName, Title: "IAM users, root user and their credentials",
+		ID: "aws.iam.credentials", Version: 2, Source: SourceName, Title: "IAM users, root user and their credentials",
 		ResourceTypes: []collectors.ResourceType{
 			{Name: IAMUserType, Doc: "An IAM user from the credential report. ID is the user ARN.", Attributes: []collectors.Attribute{
 				{Name: "created", Type: "timestamp", Doc: "When the user was created."},
@@ -54,22 +56,24 @@ func (c *IAMCredentials) Describe() collectors.Descriptor {
 				{Name: "active_access_keys", Type: "int", Doc: "Number of active access keys (0-2)."},
 				{Name: "oldest_active_key_rotated", Type: "timestamp", Doc: `When the oldest active access key was created or rotated, or "" without active keys.`},
 				{Name: "last_activity", Type: "timestamp", Doc: `Latest use of the password or an access key, or "" when never used.`},
-				{Name: "admin_policy_attached", Type: "bool", Doc: "AdministratorAccess is attached directly to the user."},
-				{Name: "admin_via_group", Type: "bool", Doc: "AdministratorAccess is attached to a group the user belongs to."},
+				{Name: "admin_policy_attached", Type: "bool", Doc: "The user's own policies give full administrative rights: AWS managed AdministratorAccess, or a customer managed or inline policy allowing every action (\"*\") on every resource (\"*\")."},
+				{Name: "admin_via_group", Type: "bool", Doc: "Such a policy is attached to, or embedded in, a group the user belongs to."},
 			}},
 			{Name: IAMRootType, Doc: "The root user of an account. ID is the root ARN.", Attributes: []collectors.Attribute{
 				{Name: "mfa_active", Type: "bool", Doc: "The root user has an MFA device."},
 				{Name: "access_keys_present", Type: "bool", Doc: "The root user has an active access key."},
-				{Name: "password_last_used", Type: "timestamp", Doc: `When the root password was last used, or "".`},
+				{Name: "password_last_used", Type: "timestamp", Doc: `When the root password was last used, or "" when never or unknown.`},
+				{Name: "access_keys_last_used", Type: "timestamp", Doc: `When a root access key was last used, or "" when never (or there is none).`},
+				{Name: "last_used", Type: "timestamp", Doc: `The later of password_last_used and access_keys_last_used, or "" when the root user was never used as far as the credential report knows.`},
 			}},
-			{Name: IdentityType, Doc: "An account in an identity system, for access reviews across systems.", Attributes: []collectors.Attribute{
+			{Name: IdentityType, Doc: "An account in an identity system, for access reviews across systems.", Fixed: map[string]any{"system": "aws"}, Attributes: []collectors.Attribute{
 				{Name: "system", Type: "string", Doc: `The identity system, here "aws".`},
 				{Name: "account_id", Type: "string", Doc: "The AWS account id."},
 				{Name: "user", Type: "string", Doc: "The user name in the system."},
 				{Name: "email", Type: "string", Doc: `The user's e-mail address; IAM has none, so "".`},
 				{Name: "person", Type: "string", Doc: "Key joining accounts of one person across systems: the lower-cased user name."},
 				{Name: "mfa", Type: "bool", Doc: "The account has MFA."},
-				{Name: "admin", Type: "bool", Doc: "The account has administrative rights (for IAM: AdministratorAccess attached directly or through a group; inline policies are not inspected)."},
+				{Name: "admin", Type: "bool", Doc: "The account has administrative rights (for IAM: AdministratorAccess, or a customer managed or inline policy allowing every action on every resource, held directly or through a group)."},
 				{Name: "last_login", Type: "timestamp", Doc: `Last console sign-in, or "".`},
 				{Name: "active", Type: "bool", Doc: "The account has a console password or an active access key."},
 			}},
@@ -102,11 +106,14 @@ func (c *IAMCredentials) Collect(ctx context.Context, target evidence.Target, ou
 	var rs []evidence.Resource
 	for _, row := range rows {
 		if row["user"] == "<root_account>" {
+			keysUsed := max(reportTime(row["access_key_1_last_used_date"]), reportTime(row["access_key_2_last_used_date"]))
 			rs = append(rs, evidence.Resource{Type: IAMRootType, ID: row["arn"], Name: "root", Account: target.Account,
 				Attributes: map[string]any{
-					"mfa_active":          row["mfa_active"] == "true",
-					"access_keys_present": row["access_key_1_active"] == "true" || row["access_key_2_active"] == "true",
-					"password_last_used":  reportTime(row["password_last_used"]),
+					"mfa_active":            row["mfa_active"] == "true",
+					"access_keys_present":   row["access_key_1_active"] == "true" || row["access_key_2_active"] == "true",
+					"password_last_used":    reportTime(row["password_last_used"]),
+					"access_keys_last_used": keysUsed,
+					"last_used":             max(reportTime(row["password_last_used"]), keysUsed),
 				}, Records: report})
 			continue
 		}
@@ -115,7 +122,7 @@ func (c *IAMCredentials) Collect(ctx context.Context, target evidence.Target, ou
 	var auth *authorization
 	var authErr error
 	if len(users) > 0 {
-		auth, authErr = authorizationDetails(ctx, cl, iamtypes.EntityTypeUser, iamtypes.EntityTypeGroup)
+		auth, authErr = authorizationDetails(ctx, cl, iamtypes.EntityTypeUser, iamtypes.EntityTypeGroup, iamtypes.EntityTypeLocalManagedPolicy)
 		if authErr != nil && ctx.Err() != nil {
 			return authErr
 		}
@@ -266,12 +273,18 @@ const authDetailsPageSize = 1000
 type authorization struct {
 	users  map[string]iamtypes.UserDetail
 	groups map[string]iamtypes.GroupDetail
+	roles  map[string]iamtypes.RoleDetail
+	// adminPolicies holds the ARNs of the customer managed policies that
+	// allow every action on every resource (listed only with the
+	// LocalManagedPolicy filter).
+	adminPolicies map[string]bool
 }
 
 // authorizationDetails lists the entities of filter in the account of cl,
 // reading every page.
 func authorizationDetails(ctx context.Context, cl *iam.Client, filter ...iamtypes.EntityType) (*authorization, error) {
-	a := &authorization{users: map[string]iamtypes.UserDetail{}, groups: map[string]iamtypes.GroupDetail{}}
+	a := &authorization{users: map[string]iamtypes.UserDetail{}, groups: map[string]iamtypes.GroupDetail{},
+		roles: map[string]iamtypes.RoleDetail{}, adminPolicies: map[string]bool{}}
 	p := iam.NewGetAccountAuthorizationDetailsPaginator(cl, &iam.GetAccountAuthorizationDetailsInput{
 		Filter: filter, MaxItems: awssdk.Int32(authDetailsPageSize)})
 	for p.HasMorePages() {
@@ -285,21 +298,29 @@ func authorizationDetails(ctx context.Context, cl *iam.Client, filter ...iamtype
 		for _, g := range page.GroupDetailList {
 			a.groups[awssdk.ToString(g.GroupName)] = g
 		}
+		for _, r := range page.RoleDetailList {
+			a.roles[awssdk.ToString(r.RoleName)] = r
+		}
+		maps.Copy(a.adminPolicies, customerAdminPolicies(page.Policies))
 	}
 	return a, nil
 }
 
-// userAdmin reports whether an administrator policy is attached to user
-// directly and through one of its groups. A user or group missing from the
-// listing (deleted since the credential report) has no policies.
+// userAdmin reports whether user holds full administrative rights
+// directly (an attached or inline policy of the user) and through one of
+// its groups (an attached or inline policy of the group). Administrative
+// rights are AWS managed AdministratorAccess or a customer managed or
+// inline policy allowing every action on every resource. A user or group
+// missing from the listing (deleted since the credential report) has no
+// policies.
 func (a *authorization) userAdmin(user string) (direct, group bool) {
 	u, ok := a.users[user]
 	if !ok {
 		return false, false
 	}
-	direct = hasAdminPolicy(u.AttachedManagedPolicies)
+	direct = a.adminGrant(u.AttachedManagedPolicies, u.UserPolicyList)
 	for _, name := range u.GroupList {
-		if g, ok := a.groups[name]; ok && hasAdminPolicy(g.AttachedManagedPolicies) {
+		if g, ok := a.groups[name]; ok && a.adminGrant(g.AttachedManagedPolicies, g.GroupPolicyList) {
 			group = true
 		}
 	}

@@ -77,7 +77,7 @@ func TestIAMCredentialsFixtures(t *testing.T) {
 		"iam:GetCredentialReport":      "iam/GetCredentialReport.xml",
 		op:                             "iam/GetAccountAuthorizationDetails_page1.xml",
 		op + "#" + authDetailsMarker:   "iam/GetAccountAuthorizationDetails_page2.xml",
-	}, map[string][]string{op: {"User", "Group"}})
+	}, map[string][]string{op: {"User", "Group", "LocalManagedPolicy"}})
 	out, err := collect(t.Context(), t, src, "aws.iam.credentials", "")
 	if err != nil {
 		t.Fatalf("Collect: %v", err)
@@ -89,7 +89,8 @@ func TestIAMCredentialsFixtures(t *testing.T) {
 	// created after the report, is not in it and is not emitted.
 	want := []evidence.Resource{
 		{Type: IAMRootType, ID: "arn:aws:iam::123456789012:root", Name: "root", Account: testAccount, Attributes: map[string]any{
-			"mfa_active": false, "access_keys_present": true, "password_last_used": "2026-10-01T08:12:40Z"}},
+			"mfa_active": false, "access_keys_present": true, "password_last_used": "2026-10-01T08:12:40Z",
+			"access_keys_last_used": "2026-02-02T10:00:00Z", "last_used": "2026-10-01T08:12:40Z"}},
 		{Type: IAMUserType, ID: "arn:aws:iam::123456789012:user/Alice", Name: "Alice", Account: testAccount, Attributes: map[string]any{
 			"created": "2020-05-06T19:10:55Z", "console_access": true, "mfa_active": true, "password_last_used": "2026-11-20T07:40:09Z",
 			"active_access_keys": 0, "oldest_active_key_rotated": "", "last_activity": "2026-11-20T07:40:09Z", "admin_policy_attached": false, "admin_via_group": true}},
@@ -119,13 +120,19 @@ func TestIAMUserAdmin(t *testing.T) {
 	t.Parallel()
 	admin := []iamtypes.AttachedPolicy{{PolicyName: awssdk.String("AdministratorAccess"), PolicyArn: awssdk.String("arn:aws:iam::aws:policy/AdministratorAccess")}}
 	custom := []iamtypes.AttachedPolicy{{PolicyName: awssdk.String("AdministratorAccess"), PolicyArn: awssdk.String("arn:aws:iam::123456789012:policy/AdministratorAccess")}}
+	full := []iamtypes.AttachedPolicy{{PolicyName: awssdk.String("Full"), PolicyArn: awssdk.String("arn:aws:iam::123456789012:policy/Full")}}
+	star := []iamtypes.PolicyDetail{{PolicyName: awssdk.String("star"), PolicyDocument: awssdk.String(`%7B%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%5B%22*%22%5D%2C%22Resource%22%3A%22*%22%7D%5D%7D`)}}
 	a := &authorization{
 		users: map[string]iamtypes.UserDetail{
 			"direct":  {AttachedManagedPolicies: admin},
 			"grouped": {GroupList: []string{"gone", "ops"}},
 			"custom":  {AttachedManagedPolicies: custom, GroupList: []string{"gone"}},
+			"full":    {AttachedManagedPolicies: full},
+			"inline":  {UserPolicyList: star},
+			"inlined": {GroupList: []string{"inline"}},
 		},
-		groups: map[string]iamtypes.GroupDetail{"ops": {AttachedManagedPolicies: admin}},
+		groups:        map[string]iamtypes.GroupDetail{"ops": {AttachedManagedPolicies: admin}, "inline": {GroupPolicyList: star}},
+		adminPolicies: map[string]bool{"arn:aws:iam::123456789012:policy/Full": true},
 	}
 	tests := []struct {
 		user          string
@@ -135,6 +142,9 @@ func TestIAMUserAdmin(t *testing.T) {
 		{"grouped", false, true},
 		{"custom", false, false},
 		{"deleted", false, false},
+		{"full", true, false},
+		{"inline", true, false},
+		{"inlined", false, true},
 	}
 	for _, tt := range tests {
 		if d, g := a.userAdmin(tt.user); d != tt.direct || g != tt.group {
@@ -200,5 +210,29 @@ func TestIAMRecords(t *testing.T) {
 	}
 	if len(seen) != len(want) {
 		t.Errorf("resource types %v, want %d types", seen, len(want))
+	}
+}
+
+// TestGrantsAdmin covers the shapes of IAM policy documents.
+func TestGrantsAdmin(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		doc  string
+		want bool
+	}{
+		{`{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`, true},
+		{`{"Statement":[{"Effect":"Allow","Action":["s3:*","*"],"Resource":["*"]}]}`, true},
+		{`{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`, true},
+		{`%7B%22Statement%22%3A%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22*%22%2C%22Resource%22%3A%22*%22%7D%7D`, true},
+		{`{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`, false},
+		{`{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`, false},
+		{`{"Statement":[{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::b/*"}]}`, false},
+		{`{"Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}`, false},
+		{`not json`, false},
+	}
+	for _, tt := range tests {
+		if got := grantsAdmin(tt.doc); got != tt.want {
+			t.Errorf("grantsAdmin(%s) = %v, want %v", tt.doc, got, tt.want)
+		}
 	}
 }

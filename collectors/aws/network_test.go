@@ -28,9 +28,11 @@ func TestFixturesNetworkSecrets(t *testing.T) {
 			routes: map[string]route{"ec2:DescribeSecurityGroups": {file: "ec2/DescribeSecurityGroups.xml"}},
 			want: []evidence.Resource{
 				{Type: SecurityGroupType, ID: arn("security-group", "sg-1a2b3c4d"), Name: "sg-1a2b3c4d", Account: testAccount, Region: r,
-					Attributes: map[string]any{"vpc_id": "vpc-614cc409", "default_group": false, "open_to_internet": true, "open_restricted_ports": []any{22}}},
+					Attributes: map[string]any{"vpc_id": "vpc-614cc409", "default_group": false, "open_to_internet": true, "open_restricted_ports": []any{22},
+						"inbound_rules": 2, "outbound_rules": 1}},
 				{Type: SecurityGroupType, ID: arn("security-group", "sg-9bf6ceff"), Name: "sg-9bf6ceff", Account: testAccount, Region: r,
-					Attributes: map[string]any{"vpc_id": "vpc-614cc409", "default_group": true, "open_to_internet": false, "open_restricted_ports": []any{}}},
+					Attributes: map[string]any{"vpc_id": "vpc-614cc409", "default_group": true, "open_to_internet": false, "open_restricted_ports": []any{},
+						"inbound_rules": 1, "outbound_rules": 0}},
 			},
 		},
 		{
@@ -144,7 +146,26 @@ func TestSecurityGroups(t *testing.T) {
 				return st
 			},
 			wantNames: []string{"sg-03"},
-			wantAttrs: map[string]any{"default_group": true, "open_restricted_ports": []any{22, 1433, 3306, 3389, 5432, 6379, 27017}}},
+			wantAttrs: map[string]any{"default_group": true, "open_restricted_ports": []any{22, 1433, 3306, 3389, 5432, 6379, 27017},
+				"inbound_rules": 1, "outbound_rules": 0}},
+		{name: "default group with rules from itself and out to anywhere", collector: c, region: r, typ: SecurityGroupType,
+			state: func() *awsfake.State {
+				st := network()
+				st.Network.SecurityGroups = []awsfake.SecurityGroup{{ID: "sg-04", Name: "default", Region: r, VPC: "vpc-0b",
+					Ingress: []awsfake.SGRule{{Protocol: "-1", Groups: []string{"sg-04"}}},
+					Egress:  []awsfake.SGRule{{Protocol: "-1", CIDRs: []string{"0.0.0.0/0"}}, {Protocol: "tcp", From: 443, To: 443, CIDRs: []string{"::/0"}}}}}
+				return st
+			},
+			wantNames: []string{"sg-04"},
+			wantAttrs: map[string]any{"default_group": true, "open_to_internet": false, "inbound_rules": 1, "outbound_rules": 2}},
+		{name: "default group without rules", collector: c, region: r, typ: SecurityGroupType,
+			state: func() *awsfake.State {
+				st := network()
+				st.Network.SecurityGroups = []awsfake.SecurityGroup{{ID: "sg-05", Name: "default", Region: r, VPC: "vpc-0b"}}
+				return st
+			},
+			wantNames: []string{"sg-05"},
+			wantAttrs: map[string]any{"default_group": true, "inbound_rules": 0, "outbound_rules": 0}},
 		{name: "empty", collector: c, region: r, typ: SecurityGroupType, state: func() *awsfake.State { return &awsfake.State{} }},
 		{name: "denied", collector: c, region: r,
 			state: func() *awsfake.State {

@@ -69,20 +69,27 @@ func operationOf(req *http.Request) (string, bool) {
 }
 
 // captureClient returns an HTTP client whose transport keeps every
-// response as raw evidence. base is the client of an injected config, if
-// any.
+// response as raw evidence and gives every attempt its own deadline: dial,
+// TLS handshake and response headers are bounded by the transport, and
+// the whole exchange by a per-call deadline (the injected client's
+// Timeout, or collectors.DefaultTimeouts.Call). The SDK's retryer backs
+// off between attempts, outside that deadline. base is the client of an
+// injected config, if any.
 func captureClient(base awssdkHTTPClient) *http.Client {
+	timeouts := collectors.DefaultTimeouts
 	var rt http.RoundTripper
 	switch c := base.(type) {
 	case *http.Client:
 		rt = c.Transport
+		timeouts = timeouts.WithCall(c.Timeout)
 	case *awshttp.BuildableClient:
 		rt = c.GetTransport()
+		timeouts = timeouts.WithCall(c.GetTimeout())
 	}
 	if rt == nil {
-		rt = awshttp.NewBuildableClient().GetTransport()
+		rt = collectors.BaseTransport(timeouts)
 	}
-	return &http.Client{Transport: collectors.Transport(rt, operationOf)}
+	return &http.Client{Transport: collectors.Transport(collectors.Deadline(rt, timeouts.Call), operationOf)}
 }
 
 // awssdkHTTPClient is the HTTP client interface of aws.Config.

@@ -18,7 +18,8 @@ import (
 
 // WAFAssociations collects the internet-facing application load balancers
 // and API Gateway REST API stages of a region, and the AWS WAF (WAFv2) web
-// ACL that filters each.
+// ACL that filters each, with what the web ACL's rules do (GetWebACL,
+// once per web ACL in use).
 //
 // AWS API docs: https://docs.aws.amazon.com/waf/latest/APIReference/API_ListWebACLs.html,
 // https://docs.aws.amazon.com/waf/latest/APIReference/API_ListResourcesForWebACL.html,
@@ -26,7 +27,8 @@ import (
 // Operations: elasticloadbalancing:DescribeLoadBalancers, wafv2:ListWebACLs
 // (scope REGIONAL), wafv2:ListResourcesForWebACL (per web ACL, only when an
 // internet-facing load balancer exists), apigateway GET /restapis and GET
-// /restapis/{id}/stages (per API; a stage names its web ACL).
+// /restapis/{id}/stages (per API; a stage names its web ACL),
+// wafv2:GetWebACL (per web ACL associated with an endpoint).
 type WAFAssociations struct{ s *Source }
 
 // EdgeEndpointType is the resource type of an internet-facing endpoint that
@@ -38,12 +40,12 @@ func (c *WAFAssociations) regional() bool { return true }
 // Describe returns the collector's metadata.
 func (c *WAFAssociations) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
-		ID: "aws.waf", Version: 1, Source: SourceName, Title: "WAF web ACLs of load balancers and API gateways",
-		ResourceTypes: []collectors.ResourceType{{Name: EdgeEndpointType, Doc: "An internet-facing application load balancer or API Gateway REST API stage. ID is its ARN.", Attributes: []collectors.Attribute{
+		ID: "aws.waf", Version: 2, Source: SourceName, Title: "WAF web ACLs of load balancers and API gateways",
+		ResourceTypes: []collectors.ResourceType{{Name: EdgeEndpointType, Doc: "An internet-facing application load balancer or API Gateway REST API stage. ID is its ARN.", Attributes: append([]collectors.Attribute{
 			{Name: "kind", Type: "string", Doc: `"application_load_balancer" or "api_gateway_stage".`},
 			{Name: "web_acl", Type: "string", Doc: `ARN of the WAFv2 web ACL associated with the endpoint, "" when none.`},
-		}}},
-		Permissions: []string{"elasticloadbalancing:DescribeLoadBalancers", "wafv2:ListWebACLs", "wafv2:ListResourcesForWebACL", "apigateway:GET"},
+		}, webACLAttributes...)}},
+		Permissions: []string{"elasticloadbalancing:DescribeLoadBalancers", "wafv2:ListWebACLs", "wafv2:ListResourcesForWebACL", "wafv2:GetWebACL", "apigateway:GET"},
 	}
 }
 
@@ -91,7 +93,19 @@ func (c *WAFAssociations) Collect(ctx context.Context, target evidence.Target, o
 	if err != nil {
 		return err
 	}
-	emitSorted(out, append(rs, stages...))
+	rs = append(rs, stages...)
+	var arns []string
+	for _, r := range rs {
+		if a, ok := r.Attributes["web_acl"].(string); ok {
+			arns = append(arns, a)
+		}
+	}
+	sums, errs, err := c.s.webACLSummaries(ctx, wafv2.NewFromConfig(cfg), arns)
+	if err != nil {
+		return err
+	}
+	setWebACL(out, rs, sums, errs)
+	emitSorted(out, rs)
 	return nil
 }
 

@@ -189,8 +189,7 @@ func (s *Source) httpClient(ctx context.Context) (*http.Client, error) {
 			}
 			base = dc.Transport
 		}
-		rt := gcpapi.Retry(base, *s.cfg.Retries, time.Duration(*s.cfg.MaxRetryWaitSeconds)*time.Second)
-		s.hc = &http.Client{Transport: collectors.Transport(rt, operation), Timeout: timeout}
+		s.hc = gcpapi.Client(base, timeout, *s.cfg.Retries, time.Duration(*s.cfg.MaxRetryWaitSeconds)*time.Second, operation)
 	})
 	return s.hc, s.err
 }

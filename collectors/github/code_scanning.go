@@ -3,7 +3,6 @@ package github
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -34,7 +33,7 @@ const (
 // Describe returns the collector's metadata.
 func (c *SASTCollector) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
-		ID: "github.sast", Version: 1, Source: SourceName,
+		ID: "github.sast", Version: 2, Source: SourceName,
 		Title: "GitHub code scanning analyses and SAST workflow runs",
 		ResourceTypes: []collectors.ResourceType{{Name: typeSAST, Doc: "Static analysis of a repository's default branch.", Attributes: []collectors.Attribute{
 			{Name: "code_scanning_enabled", Type: "bool", Doc: "Code scanning is enabled and has analyses for the repository."},
@@ -160,9 +159,8 @@ func (c *SASTCollector) latestRun(ctx context.Context, client *gh.Client, owner,
 	var matched []*gh.Workflow
 	for w, err := range client.Actions.ListWorkflowsIter(ctx, owner, repo, &gh.ListOptions{PerPage: 100}) {
 		if err != nil {
-			if statusOf(err) == http.StatusNotFound {
-				break
-			}
+			// A repository without workflows answers an empty list; a
+			// 404 leaves the workflows unknown, never "none".
 			return "", "", nil, classify(err, opWorkflows, scopeRepo+" or "+permActions)
 		}
 		if c.isSAST(w) {

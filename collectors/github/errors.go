@@ -32,10 +32,11 @@ func classify(err error, op, perm string) error {
 		rl    *gh.RateLimitError
 		abuse *gh.AbuseRateLimitError
 		ours  *RateLimitedError
+		limit *collectors.ThrottledError
 		er    *gh.ErrorResponse
 	)
 	switch {
-	case errors.As(err, &rl), errors.As(err, &abuse), errors.As(err, &ours):
+	case errors.As(err, &rl), errors.As(err, &abuse), errors.As(err, &ours), errors.As(err, &limit):
 		return &collectors.APIError{Kind: evidence.Throttled, Operation: op, Err: err}
 	case errors.As(err, &er) && er.Response != nil:
 		switch er.Response.StatusCode {

@@ -32,7 +32,8 @@ import (
 // SourceName is the name of the GitHub source.
 const SourceName = "github"
 
-// defaultTimeout bounds one HTTP exchange when no client is injected.
+// defaultTimeout bounds one HTTP exchange (each attempt, outside rate-limit
+// waits) when the injected client sets no Timeout.
 const defaultTimeout = 60 * time.Second
 
 // Config configures the GitHub source. The token itself never appears in a
@@ -167,6 +168,8 @@ func (s *Source) Collectors() []collectors.Collector {
 		&SASTCollector{src: s},
 		&AlertsCollector{src: s},
 		&ReviewCollector{src: s},
+		&OrgSecurityCollector{src: s},
+		&RepoSecurityCollector{src: s},
 	}
 	slices.SortFunc(cs, func(a, b collectors.Collector) int { return cmp.Compare(a.Describe().ID, b.Describe().ID) })
 	return cs
@@ -200,14 +203,19 @@ func (s *Source) gh() (*gh.Client, error) {
 }
 
 func (s *Source) newClient() (*gh.Client, error) {
-	base := http.DefaultTransport
-	timeout := defaultTimeout
+	timeouts := collectors.DefaultTimeouts.WithCall(defaultTimeout)
+	var base http.RoundTripper = collectors.BaseTransport(timeouts)
 	if s.cfg.HTTPClient != nil {
 		if s.cfg.HTTPClient.Transport != nil {
 			base = s.cfg.HTTPClient.Transport
 		}
-		timeout = s.cfg.HTTPClient.Timeout
+		if s.cfg.HTTPClient.Timeout > 0 {
+			timeouts = timeouts.WithCall(s.cfg.HTTPClient.Timeout)
+		}
 	}
+	// Each attempt has its own deadline; rate-limit waits happen between
+	// attempts, outside it, so the http.Client below has no Timeout.
+	base = collectors.Deadline(base, timeouts.Call)
 	wait := time.Duration(*s.cfg.MaxRateLimitWaitSeconds) * time.Second
 	var rt http.RoundTripper = newETagTransport(newRateLimitTransport(base, wait))
 	opts := []gh.ClientOptionsFunc{gh.WithDisableRateLimitCheck(), gh.WithUserAgent("attest")}
@@ -226,7 +234,7 @@ func (s *Source) newClient() (*gh.Client, error) {
 		if apiURL == "" {
 			apiURL = "https://api.github.com/"
 		}
-		ts, err := newAppTokenSource(*s.cfg.App, apiURL, &http.Client{Transport: collectors.Transport(rt, operation), Timeout: timeout}, s.cfg.Now)
+		ts, err := newAppTokenSource(*s.cfg.App, apiURL, &http.Client{Transport: collectors.Transport(rt, operation)}, s.cfg.Now)
 		if err != nil {
 			return nil, err
 		}
@@ -238,7 +246,7 @@ func (s *Source) newClient() (*gh.Client, error) {
 		}
 		opts = append(opts, gh.WithAuthToken(tok))
 	}
-	hc := &http.Client{Transport: collectors.Transport(rt, operation), Timeout: timeout}
+	hc := &http.Client{Transport: collectors.Transport(rt, operation)}
 	opts = append(opts, gh.WithHTTPClient(hc))
 	c, err := gh.NewClient(opts...)
 	if err != nil {

@@ -19,6 +19,8 @@ var routes = []string{
 	"/app/installations/{installation_id}/access_tokens",
 	"/graphql",
 	"/orgs/{org}",
+	"/orgs/{org}/actions/permissions",
+	"/orgs/{org}/actions/permissions/workflow",
 	"/orgs/{org}/members",
 	"/orgs/{org}/outside_collaborators",
 	"/orgs/{org}/repos",
@@ -150,60 +152,80 @@ func (t *etagTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // wait. Collection then stops quickly and the rest is recorded as throttled.
 type RateLimitedError struct {
 	Until time.Time
+	// Limit names the limit that was hit.
+	Limit string
 }
 
 func (e *RateLimitedError) Error() string {
-	return fmt.Sprintf("github: rate limited until %s; stopped to keep the evidence collected so far", e.Until.UTC().Format(time.RFC3339))
+	limit := e.Limit
+	if limit == "" {
+		limit = "rate limit"
+	}
+	return fmt.Sprintf("github: %s reached, limited until %s; stopped to keep the evidence collected so far", limit, e.Until.UTC().Format(time.RFC3339))
 }
 
+// The rate limits GitHub applies, as named in failures.
+const (
+	primaryLimit   = "GitHub primary rate limit"
+	secondaryLimit = "GitHub secondary rate limit"
+	graphQLLimit   = "GitHub GraphQL primary rate limit"
+)
+
 // rateLimitTransport honours GitHub's primary and secondary rate limits: it
-// waits for a reset that is at most wait away and retries the request (GET
-// only), and otherwise returns the limited response and refuses further
-// requests until the reset.
+// waits for a reset that is at most wait away and retries the request
+// (reads only), outside the deadline of each attempt, which base applies.
+// Otherwise it ends the request with a *collectors.ThrottledError naming
+// the limit, and refuses further requests until the reset.
 type rateLimitTransport struct {
-	base    http.RoundTripper
-	wait    time.Duration
-	retries int
+	base   http.RoundTripper
+	policy collectors.RetryPolicy
 
 	mu      sync.Mutex
 	blocked time.Time
+	limit   string
 }
 
 func newRateLimitTransport(base http.RoundTripper, wait time.Duration) *rateLimitTransport {
-	return &rateLimitTransport{base: base, wait: wait, retries: 3}
+	// GitHub asks for at least a minute after a secondary limit that names
+	// no wait, and more with every repetition.
+	return &rateLimitTransport{base: base, policy: collectors.RetryPolicy{Retries: 3, MaxWait: wait, Backoff: time.Minute}}
 }
 
 func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	for attempt := 0; ; attempt++ {
 		t.mu.Lock()
-		blocked := t.blocked
+		blocked, limit := t.blocked, t.limit
 		t.mu.Unlock()
 		if time.Now().Before(blocked) {
-			return nil, &RateLimitedError{Until: blocked}
+			return nil, &RateLimitedError{Until: blocked, Limit: limit}
 		}
 		resp, err := t.base.RoundTrip(req)
 		if err != nil {
 			return resp, err
 		}
-		d, limited := retryAfter(resp)
+		asked, limit, limited := retryAfter(resp)
 		if !limited {
-			if d, limited = graphQLLimited(req, resp); !limited {
+			if asked, limited = graphQLLimited(req, resp); !limited {
 				return resp, nil
 			}
+			limit = graphQLLimit
 		}
 		// Reads are retried: GETs, and GraphQL queries, which are POSTs
 		// whose body can be sent again.
 		retry := req.Method == http.MethodGet || (req.Method == http.MethodPost && req.GetBody != nil && strings.HasSuffix(req.URL.Path, "/graphql"))
-		if !retry || d > t.wait || attempt >= t.retries {
+		d, ok := t.policy.Wait(attempt, asked)
+		if !retry || !ok {
+			_ = resp.Body.Close()
 			t.mu.Lock()
-			if until := time.Now().Add(d); until.After(t.blocked) {
-				t.blocked = until
+			wait := max(d, asked, 0)
+			if until := time.Now().Add(wait); until.After(t.blocked) {
+				t.blocked, t.limit = until, limit
 			}
 			t.mu.Unlock()
-			return resp, nil
+			return nil, &collectors.ThrottledError{Limit: limit, Wait: wait, MaxWait: t.policy.MaxWait, Status: resp.StatusCode}
 		}
 		_ = resp.Body.Close()
-		if err := collectors.Sleep(req.Context(), d); err != nil {
+		if err := t.policy.Pause(req.Context(), d); err != nil {
 			return nil, err
 		}
 		if req, err = collectors.Resend(req); err != nil {
@@ -212,27 +234,36 @@ func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 	}
 }
 
-// retryAfter reports whether resp is a rate-limit response and how long to
-// wait: Retry-After for secondary limits, X-RateLimit-Reset for primary ones.
-func retryAfter(resp *http.Response) (time.Duration, bool) {
+// retryAfter reports whether resp is a rate-limit response, which limit,
+// and how long GitHub asks to wait (-1 when it names no wait): Retry-After
+// for secondary limits, X-RateLimit-Reset when X-RateLimit-Remaining is 0
+// for the primary one, and a 403 or 429 whose message names the secondary
+// limit. It reads the body of a 403 or 429 only, and puts it back.
+func retryAfter(resp *http.Response) (time.Duration, string, bool) {
 	if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusTooManyRequests {
-		return 0, false
+		return 0, "", false
 	}
 	if v := resp.Header.Get("Retry-After"); v != "" {
 		if s, err := strconv.Atoi(v); err == nil {
-			return time.Duration(s) * time.Second, true
+			return time.Duration(s) * time.Second, secondaryLimit, true
 		}
 	}
 	if resp.Header.Get("X-RateLimit-Remaining") == "0" {
 		if s, err := strconv.ParseInt(resp.Header.Get("X-RateLimit-Reset"), 10, 64); err == nil {
-			return max(time.Until(time.Unix(s, 0)), 0), true
+			return max(time.Until(time.Unix(s, 0)), 0), primaryLimit, true
 		}
-		return time.Minute, true
+		return time.Minute, primaryLimit, true
 	}
-	if resp.StatusCode == http.StatusTooManyRequests {
-		return time.Minute, true
+	var body []byte
+	if resp.Body != nil {
+		body, _ = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		_ = resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	return 0, false
+	if bytes.Contains(bytes.ToLower(body), []byte("secondary rate limit")) || resp.StatusCode == http.StatusTooManyRequests {
+		return -1, secondaryLimit, true
+	}
+	return 0, "", false
 }
 
 // graphQLLimited reports whether resp answers a GraphQL query past the

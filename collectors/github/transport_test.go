@@ -27,6 +27,8 @@ func TestOperation(t *testing.T) {
 		{"GET", "https://ghe.example.com/api/v3/repos/o/r/branches/release%2F1.0/protection", "GET /repos/{owner}/{repo}/branches/{branch}/protection", true},
 		{"GET", "https://api.github.com/repos/o/r/pulls/7/reviews", "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews", true},
 		{"POST", "https://api.github.com/app/installations/9/access_tokens", "POST /app/installations/{installation_id}/access_tokens", false},
+		{"GET", "https://api.github.com/orgs/octo-org/actions/permissions", "GET /orgs/{org}/actions/permissions", true},
+		{"GET", "https://ghe.example.com/api/v3/orgs/octo-org/actions/permissions/workflow", "GET /orgs/{org}/actions/permissions/workflow", true},
 		{"GET", "https://api.github.com/meta", "GET /meta", true},
 	}
 	for _, tt := range tests {

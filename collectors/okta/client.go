@@ -132,24 +132,27 @@ func (c *client) get(ctx context.Context, u string, v any) ([]string, error) {
 		}
 		e := &apiError{Status: resp.StatusCode}
 		_ = json.Unmarshal(body, e)
-		if resp.StatusCode != http.StatusTooManyRequests || attempt >= c.retries {
+		if resp.StatusCode != http.StatusTooManyRequests {
 			return nil, e
 		}
-		wait := time.Duration(0)
+		// Wait for x-rate-limit-reset, between calls and so outside each
+		// call's deadline, at most maxWait and retries times.
+		asked := time.Duration(-1)
 		if reset, err := strconv.ParseInt(resp.Header.Get("X-Rate-Limit-Reset"), 10, 64); err == nil {
-			wait = time.Unix(reset, 0).Sub(c.now())
+			asked = max(time.Unix(reset, 0).Sub(c.now()), 0)
 		}
-		if wait > c.maxWait {
-			return nil, e
-		}
-		if wait > 0 {
-			t := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				return nil, ctx.Err()
-			case <-t.C:
+		policy := collectors.RetryPolicy{Retries: c.retries, MaxWait: c.maxWait, Backoff: time.Second}
+		wait, ok := policy.Wait(attempt, asked)
+		if !ok {
+			op, _ := operation(req)
+			limit := "Okta rate limit of " + op
+			if l := resp.Header.Get("X-Rate-Limit-Limit"); l != "" {
+				limit = fmt.Sprintf("Okta rate limit of %s requests per minute for %s", l, op)
 			}
+			return nil, fmt.Errorf("%w: %w", &collectors.ThrottledError{Limit: limit, Wait: max(wait, asked, 0), MaxWait: c.maxWait, Status: resp.StatusCode}, e)
+		}
+		if err := policy.Pause(ctx, wait); err != nil {
+			return nil, err
 		}
 	}
 }

@@ -142,18 +142,20 @@ func (s *Source) newClient() (*client, error) {
 			return nil, fmt.Errorf("okta: environment variable %s is empty: set an API token", s.cfg.TokenEnv)
 		}
 	}
-	var rt http.RoundTripper = http.DefaultTransport
-	var timeout time.Duration
+	timeouts := collectors.DefaultTimeouts
+	var rt http.RoundTripper = collectors.BaseTransport(timeouts)
 	if s.cfg.HTTPClient != nil {
 		if s.cfg.HTTPClient.Transport != nil {
 			rt = s.cfg.HTTPClient.Transport
 		}
-		timeout = s.cfg.HTTPClient.Timeout
+		timeouts = timeouts.WithCall(s.cfg.HTTPClient.Timeout)
 	}
+	// Each call has its own deadline; rate-limit waits are between calls.
+	rt = collectors.Deadline(rt, timeouts.Call)
 	return &client{
 		base:    base,
 		token:   tok,
-		hc:      &http.Client{Transport: collectors.Transport(rt, operation), Timeout: timeout},
+		hc:      &http.Client{Transport: collectors.Transport(rt, operation)},
 		retries: *s.cfg.RateLimitRetries,
 		maxWait: time.Duration(*s.cfg.MaxRateLimitWaitSeconds) * time.Second,
 		now:     s.cfg.Now,

@@ -38,7 +38,7 @@ var weakFactors = []string{"question"}
 // Describe returns the collector's metadata.
 func (c *UsersCollector) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
-		ID: "okta.users", Version: 1, Source: SourceName,
+		ID: "okta.users", Version: 2, Source: SourceName,
 		Title: "Okta users, enrolled factors and admin roles",
 		ResourceTypes: []collectors.ResourceType{
 			{Name: typeUser, Doc: "An Okta user. ID is the user's API URL.", Attributes: []collectors.Attribute{
@@ -58,7 +58,7 @@ func (c *UsersCollector) Describe() collectors.Descriptor {
 }
 
 func accountType() collectors.ResourceType {
-	return collectors.ResourceType{Name: typeAccount, Doc: "An account in an identity system, for access reviews across systems.", Attributes: []collectors.Attribute{
+	return collectors.ResourceType{Name: typeAccount, Doc: "An account in an identity system, for access reviews across systems.", Fixed: map[string]any{"system": SourceName}, Attributes: []collectors.Attribute{
 		{Name: "system", Type: "string", Doc: `The identity system, here "okta".`},
 		{Name: "account_id", Type: "string", Doc: "The Okta organisation host, e.g. example.okta.com."},
 		{Name: "user", Type: "string", Doc: "The Okta login."},
@@ -159,8 +159,10 @@ func (c *UsersCollector) user(ctx context.Context, api *client, org string, u us
 			types = append(types, f.FactorType)
 		}
 	})
+	// A 404 is not "no factors": the user went away during the run, or
+	// the route is not served; either way the factors are unknown.
 	switch {
-	case err == nil || notFound(err):
+	case err == nil:
 		slices.Sort(types)
 		types = slices.Compact(types)
 		mfa := slices.ContainsFunc(types, func(t string) bool { return !slices.Contains(weakFactors, t) })
@@ -179,7 +181,7 @@ func (c *UsersCollector) user(ctx context.Context, api *client, org string, u us
 		}
 	})
 	switch {
-	case err == nil || notFound(err):
+	case err == nil:
 		slices.Sort(roles)
 		roles = slices.Compact(roles)
 		attrs["admin_roles"] = anyList(roles)
@@ -222,6 +224,5 @@ func anyList(ss []string) []any {
 }
 
 func canceled(err error) bool {
-	k := collectors.Classify(err)
-	return k == evidence.Cancelled || k == evidence.Timeout
+	return collectors.Stopped(err)
 }

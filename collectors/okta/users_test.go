@@ -77,9 +77,22 @@ func TestUsersCollector(t *testing.T) {
 			page2: {Body: "users_page2.json"},
 		}), want: []u{dadeU, isaacU, oldU, stubbyU}},
 		{name: "empty", fx: fixtures{users: {Body: "empty.json"}, deprov: {Body: "empty.json"}}},
-		{name: "absent: factors and roles of a vanished user", fx: happy.With(fixtures{
+		{name: "factors and roles not found are unknown, not none", fx: happy.With(fixtures{
 			stubby + "/factors": missing, stubby + "/roles": missing,
-		}), want: []u{isaacU, oldU, {stubbyU.id, stubbyU.login, stubbyU.email, "SUSPENDED", false, false, false, []any{}, []any{}, ""}}},
+		}), want: []u{isaacU, oldU, stubbyU},
+			mod: func(us, accs []evidence.Resource) {
+				for _, a := range []string{"factor_types", "mfa", "admin_roles", "admin"} {
+					delete(us[2].Attributes, a)
+				}
+				delete(accs[2].Attributes, "mfa")
+				delete(accs[2].Attributes, "admin")
+				gf := evidence.Gap{Attribute: "factor_types", Kind: evidence.Errored, Operation: opListFactors}
+				gm := evidence.Gap{Attribute: "mfa", Kind: evidence.Errored, Operation: opListFactors}
+				gr := evidence.Gap{Attribute: "admin_roles", Kind: evidence.Errored, Operation: opListRoles}
+				ga := evidence.Gap{Attribute: "admin", Kind: evidence.Errored, Operation: opListRoles}
+				us[2].Gaps = []evidence.Gap{gf, gm, gr, ga}
+				accs[2].Gaps = []evidence.Gap{gm, ga}
+			}, wantFail: []evidence.FailureKind{evidence.Errored}},
 		{name: "denied", fx: fixtures{users: forbidden}, wantErr: evidence.Denied},
 		{name: "denied roles", fx: happy.With(fixtures{isaac + "/roles": forbidden}), want: []u{isaacU, oldU, stubbyU},
 			mod: func(us, accs []evidence.Resource) {

@@ -19,12 +19,15 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/attestdev/attest/collectors"
@@ -107,7 +110,7 @@ type Collector struct {
 // Describe returns the collector's metadata.
 func (c *Collector) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
-		ID: "tls.endpoint", Version: 1, Source: SourceName,
+		ID: "tls.endpoint", Version: 2, Source: SourceName,
 		Title: "TLS configuration, certificate and HSTS of HTTPS endpoints",
 		ResourceTypes: []collectors.ResourceType{{
 			Name: ResourceType,
@@ -115,9 +118,13 @@ func (c *Collector) Describe() collectors.Descriptor {
 			Attributes: []collectors.Attribute{
 				{Name: "host", Type: "string", Doc: "Host name."},
 				{Name: "port", Type: "int", Doc: "TCP port."},
-				{Name: "tls_version", Type: "string", Doc: `Negotiated version with a modern client: "1.2" or "1.3".`},
-				{Name: "cipher_suite", Type: "string", Doc: "Negotiated cipher suite (IANA name)."},
-				{Name: "legacy_tls_accepted", Type: "bool", Doc: "Whether the endpoint completes a TLS 1.0 or 1.1 handshake."},
+				{Name: "tls_version", Type: "string", Doc: `Newest version the endpoint accepts: "1.0" to "1.3", or "" when it refuses all four.`},
+				{Name: "cipher_suite", Type: "string", Doc: "Cipher suite negotiated at tls_version (IANA name)."},
+				{Name: "tls1_0", Type: "string", Doc: `TLS 1.0 offered with every legacy suite Go implements (RSA key exchange, CBC, 3DES, RC4): "accepted", or "refused" (a TLS alert, another version, or the server closed the handshake). Absent, with a gap, when a network error left it unknown; the run then fails.`},
+				{Name: "tls1_1", Type: "string", Doc: `TLS 1.1, probed like tls1_0: "accepted" or "refused"; absent when unknown.`},
+				{Name: "tls1_2", Type: "string", Doc: `TLS 1.2 offered with every suite Go implements: "accepted" or "refused"; absent when unknown.`},
+				{Name: "tls1_3", Type: "string", Doc: `TLS 1.3: "accepted" or "refused"; absent when unknown.`},
+				{Name: "legacy_tls_accepted", Type: "bool", Doc: "Whether the endpoint completes a TLS 1.0 or 1.1 handshake; absent when a probe ended in a network error and none was accepted."},
 				{Name: "cert_valid", Type: "bool", Doc: "Whether the chain verifies against the trusted roots for the host name."},
 				{Name: "cert_error", Type: "string", Doc: "Why verification failed; empty when valid."},
 				{Name: "cert_subject", Type: "string", Doc: "Leaf certificate subject."},
@@ -134,8 +141,104 @@ func (c *Collector) Describe() collectors.Descriptor {
 	}
 }
 
-// Collect probes the endpoint named by target.Account. An endpoint that
-// cannot be reached is an error: its controls become inconclusive.
+// Protocol results, per TLS version, of the handshake probes.
+const (
+	// Accepted means the endpoint completed a handshake at that version.
+	Accepted = "accepted"
+	// Refused means the endpoint refused it: it answered with a TLS alert
+	// (such as protocol_version or handshake_failure), answered with
+	// another version, or closed the connection during the handshake.
+	Refused = "refused"
+	// Unknown means the probe could not tell, because of a network error
+	// (connection refused, timeout, reset before the handshake began).
+	Unknown = "unknown"
+)
+
+// protocols are the versions probed, oldest first, with their attribute
+// names.
+var protocols = []struct {
+	version uint16
+	attr    string
+}{
+	{tls.VersionTLS10, "tls1_0"},
+	{tls.VersionTLS11, "tls1_1"},
+	{tls.VersionTLS12, "tls1_2"},
+	{tls.VersionTLS13, "tls1_3"},
+}
+
+// suitesFor returns every cipher suite Go implements for version v,
+// the insecure ones included (RSA key exchange, CBC, 3DES, RC4), listed
+// explicitly so that the probe offers what a legacy client would: Go's
+// default client suites no longer include them. TLS 1.3 suites are not
+// configurable and return nil.
+func suitesFor(v uint16) []uint16 {
+	if v == tls.VersionTLS13 {
+		return nil
+	}
+	var ids []uint16
+	for _, list := range [][]*tls.CipherSuite{tls.CipherSuites(), tls.InsecureCipherSuites()} {
+		for _, cs := range list {
+			if slices.Contains(cs.SupportedVersions, v) {
+				ids = append(ids, cs.ID)
+			}
+		}
+	}
+	return ids
+}
+
+// A probeResult is the outcome of one handshake at one version.
+type probeResult struct {
+	status string
+	state  tls.ConnectionState
+	// err is the handshake error of a refused or unknown probe.
+	err error
+}
+
+// probe attempts one handshake with the endpoint at exactly version v,
+// offering every cipher suite Go still implements for it.
+func probe(ctx context.Context, addr, host string, v uint16, timeout time.Duration) probeResult {
+	cfg := &tls.Config{ServerName: host, MinVersion: v, MaxVersion: v, CipherSuites: suitesFor(v), InsecureSkipVerify: true} //nolint:gosec // probing protocol support; the chain is verified separately
+	state, err := handshake(ctx, addr, cfg, timeout)
+	if err == nil {
+		return probeResult{status: Accepted, state: state}
+	}
+	if refusal(err) {
+		return probeResult{status: Refused, err: err}
+	}
+	return probeResult{status: Unknown, err: err}
+}
+
+// errNetwork marks an error of the TCP connection before the handshake
+// began.
+var errNetwork = errors.New("network")
+
+// refusal reports whether a handshake error is the endpoint refusing the
+// protocol or the handshake: a TLS alert it sent, a ServerHello of another
+// version, or the connection closed by the server once the ClientHello was
+// sent. Network errors before the handshake and timeouts are not.
+func refusal(err error) bool {
+	if errors.Is(err, errNetwork) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return false
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "remote error" {
+		return true
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) {
+		return true
+	}
+	return strings.Contains(err.Error(), "server selected unsupported protocol version")
+}
+
+// Collect probes the endpoint named by target.Account: one handshake at
+// each of TLS 1.0, 1.1, 1.2 and 1.3, then the chain and the HSTS header
+// from the newest version accepted. A probe cut short by a network error
+// records the version as unknown and fails the run, so its controls are
+// inconclusive; an endpoint that cannot be reached at all is an error.
 func (c *Collector) Collect(ctx context.Context, target evidence.Target, out collectors.Sink) error {
 	ep, err := parseEndpoint(target.Account)
 	if err != nil {
@@ -152,68 +255,105 @@ func (c *Collector) Collect(ctx context.Context, target evidence.Target, out col
 	host, portStr, _ := net.SplitHostPort(ep.Host)
 	port, _ := strconv.Atoi(portStr)
 
-	state, err := handshake(ctx, ep.Host, &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12, InsecureSkipVerify: true}, timeout) //nolint:gosec // verified below, so an invalid chain is evidence, not an error
-	if err != nil {
-		return fmt.Errorf("tls handshake %s: %w", ep.Host, err)
-	}
-	_, legacyErr := handshake(ctx, ep.Host, &tls.Config{ServerName: host, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11, InsecureSkipVerify: true}, timeout) //nolint:gosec // probing protocol support only
-	if ctx.Err() != nil {
-		return fmt.Errorf("tls handshake %s: %w", ep.Host, ctx.Err())
-	}
-	legacy := legacyErr == nil
-
-	leaf := state.PeerCertificates[0]
-	inter := x509.NewCertPool()
-	for _, cert := range state.PeerCertificates[1:] {
-		inter.AddCert(cert)
-	}
-	certErr := ""
-	if _, err := leaf.Verify(x509.VerifyOptions{DNSName: host, Roots: roots, Intermediates: inter, CurrentTime: time.Now()}); err != nil {
-		certErr = err.Error()
-	}
-	rec := handshakeRecord(state, legacy, certErr)
-	sum := collectors.Record(ctx, evidence.Record{Operation: "tls:Handshake", Endpoint: ep.String(), ContentType: "application/json"}, rec)
-
-	attrs := map[string]any{
-		"host": host, "port": port,
-		"tls_version":         versionName(state.Version),
-		"cipher_suite":        tls.CipherSuiteName(state.CipherSuite),
-		"legacy_tls_accepted": legacy,
-		"cert_valid":          certErr == "",
-		"cert_error":          certErr,
-		"cert_subject":        leaf.Subject.String(),
-		"cert_issuer":         leaf.Issuer.String(),
-		"cert_not_after":      leaf.NotAfter.UTC().Format(time.RFC3339),
-		"cert_key":            keyName(leaf),
-	}
-	res := evidence.Resource{Type: ResourceType, ID: ep.String(), Name: ep.Host, Attributes: attrs, Records: []string{sum}}
-
-	hsum, err := c.fetch(ctx, ep, roots, timeout, attrs)
-	if err != nil {
-		res.Gaps = append(res.Gaps, collectors.GapOf(err, "hsts"))
-		out.Fail(collectors.FailureOf(err, ep.String()))
-		for _, a := range []string{"http_status", "hsts", "hsts_max_age", "hsts_include_subdomains"} {
-			delete(attrs, a)
-		}
+	attrs := map[string]any{"host": host, "port": port}
+	res := evidence.Resource{Type: ResourceType, ID: ep.String(), Name: ep.Host, Attributes: attrs}
+	results := map[string]probeResult{}
+	var best *probeResult
+	var bestVersion uint16
+	var unknown []error
+	for _, p := range protocols {
+		r := probe(ctx, ep.Host, host, p.version, timeout)
 		if ctx.Err() != nil {
-			return fmt.Errorf("https GET %s: %w", ep, ctx.Err())
+			return fmt.Errorf("tls handshake %s: %w", ep.Host, ctx.Err())
+		}
+		results[p.attr] = r
+		if r.status != Unknown {
+			// An unknown version is left out, with a gap saying why, so
+			// that a rule reading it is inconclusive rather than failing.
+			attrs[p.attr] = r.status
+		}
+		switch r.status {
+		case Accepted:
+			best, bestVersion = &r, p.version
+		case Unknown:
+			err := fmt.Errorf("tls %s handshake %s: %w", versionName(p.version), ep.Host, r.err)
+			unknown = append(unknown, err)
+			res.Gaps = append(res.Gaps, collectors.GapOf(err, p.attr))
 		}
 	}
-	if hsum != "" {
-		res.Records = append(res.Records, hsum)
+	if len(unknown) == len(protocols) {
+		return fmt.Errorf("tls probe %s: %w", ep.Host, errors.Join(unknown...))
+	}
+	legacy0, legacy1 := results["tls1_0"].status, results["tls1_1"].status
+	switch {
+	case legacy0 == Accepted || legacy1 == Accepted:
+		attrs["legacy_tls_accepted"] = true
+	case legacy0 == Refused && legacy1 == Refused:
+		attrs["legacy_tls_accepted"] = false
+	default:
+		res.Gaps = append(res.Gaps, evidence.Gap{Attribute: "legacy_tls_accepted", Kind: evidence.Errored, Message: "a TLS 1.0 or 1.1 probe ended in a network error"})
+	}
+
+	certErr := ""
+	if best != nil {
+		state := best.state
+		attrs["tls_version"] = versionName(state.Version)
+		attrs["cipher_suite"] = tls.CipherSuiteName(state.CipherSuite)
+		leaf := state.PeerCertificates[0]
+		inter := x509.NewCertPool()
+		for _, cert := range state.PeerCertificates[1:] {
+			inter.AddCert(cert)
+		}
+		if _, err := leaf.Verify(x509.VerifyOptions{DNSName: host, Roots: roots, Intermediates: inter, CurrentTime: time.Now()}); err != nil {
+			certErr = err.Error()
+		}
+		attrs["cert_valid"] = certErr == ""
+		attrs["cert_error"] = certErr
+		attrs["cert_subject"] = leaf.Subject.String()
+		attrs["cert_issuer"] = leaf.Issuer.String()
+		attrs["cert_not_after"] = leaf.NotAfter.UTC().Format(time.RFC3339)
+		attrs["cert_key"] = keyName(leaf)
+	} else if len(unknown) == 0 {
+		// Every version refused: the endpoint offers no TLS at all.
+		attrs["tls_version"] = ""
+	}
+	rec := handshakeRecord(results, best, certErr)
+	res.Records = append(res.Records, collectors.Record(ctx, evidence.Record{Operation: "tls:Handshake", Endpoint: ep.String(), ContentType: "application/json"}, rec))
+
+	if best != nil {
+		hsum, err := c.fetch(ctx, ep, roots, timeout, bestVersion, attrs)
+		if err != nil {
+			res.Gaps = append(res.Gaps, collectors.GapOf(err, "hsts"))
+			out.Fail(collectors.FailureOf(err, ep.String()))
+			for _, a := range []string{"http_status", "hsts", "hsts_max_age", "hsts_include_subdomains"} {
+				delete(attrs, a)
+			}
+			if ctx.Err() != nil {
+				return fmt.Errorf("https GET %s: %w", ep, ctx.Err())
+			}
+		}
+		if hsum != "" {
+			res.Records = append(res.Records, hsum)
+		}
 	}
 	out.Emit(res)
+	if len(unknown) > 0 {
+		return fmt.Errorf("tls probe %s: %w", ep.Host, errors.Join(unknown...))
+	}
 	return nil
 }
 
 // fetch requests the endpoint URL and records the status and HSTS header.
-func (c *Collector) fetch(ctx context.Context, ep *url.URL, roots *x509.CertPool, timeout time.Duration, attrs map[string]any) (string, error) {
+func (c *Collector) fetch(ctx context.Context, ep *url.URL, roots *x509.CertPool, timeout time.Duration, version uint16, attrs map[string]any) (string, error) {
+	tr := collectors.BaseTransport(collectors.DefaultTimeouts.WithCall(timeout))
+	// The newest version the endpoint accepted, with every suite Go still
+	// implements for it, so that an endpoint with legacy TLS only still
+	// answers the GET.
+	tr.TLSClientConfig = &tls.Config{MinVersion: version, MaxVersion: version, CipherSuites: suitesFor(version), RootCAs: roots, InsecureSkipVerify: true} //nolint:gosec // the chain was verified above; HSTS is checked even on an invalid chain
+	tr.ForceAttemptHTTP2 = false
 	client := &http.Client{
-		Timeout: timeout,
-		Transport: &http.Transport{
-			TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: roots, InsecureSkipVerify: true}, //nolint:gosec // the chain was verified above; HSTS is checked even on an invalid chain
-			Proxy:           http.ProxyFromEnvironment,
-		},
+		Timeout:       timeout,
+		Transport:     tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ep.String(), nil)
@@ -257,30 +397,50 @@ func (c *Collector) roots() (*x509.CertPool, error) {
 	return pool, nil
 }
 
+// handshake connects to addr and completes a TLS handshake with cfg, both
+// within timeout. A failure to connect wraps errNetwork.
 func handshake(ctx context.Context, addr string, cfg *tls.Config, timeout time.Duration) (tls.ConnectionState, error) {
-	d := &tls.Dialer{NetDialer: &net.Dialer{Timeout: timeout}, Config: cfg}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	conn, err := d.DialContext(ctx, "tcp", addr)
+	raw, err := (&net.Dialer{Timeout: timeout}).DialContext(ctx, "tcp", addr)
 	if err != nil {
+		return tls.ConnectionState{}, fmt.Errorf("%w: %w", errNetwork, err)
+	}
+	defer raw.Close()
+	conn := tls.Client(raw, cfg)
+	if err := conn.HandshakeContext(ctx); err != nil {
 		return tls.ConnectionState{}, err
 	}
-	defer conn.Close()
-	return conn.(*tls.Conn).ConnectionState(), nil
+	return conn.ConnectionState(), nil
 }
 
-func handshakeRecord(state tls.ConnectionState, legacy bool, certErr string) []byte {
-	var chain bytes.Buffer
-	for _, cert := range state.PeerCertificates {
-		_ = pem.Encode(&chain, &pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
+// handshakeRecord is the raw evidence of the probes: the result of each
+// version, and the chain and suite of the newest accepted one.
+func handshakeRecord(results map[string]probeResult, best *probeResult, certErr string) []byte {
+	protos := map[string]any{}
+	for _, p := range protocols {
+		r := results[p.attr]
+		e := map[string]any{"result": r.status}
+		if r.err != nil {
+			e["error"] = r.err.Error()
+		}
+		if r.status == Accepted {
+			e["cipher_suite"] = tls.CipherSuiteName(r.state.CipherSuite)
+		}
+		protos[versionName(p.version)] = e
 	}
-	data, _ := json.MarshalIndent(map[string]any{
-		"version":             versionName(state.Version),
-		"cipher_suite":        tls.CipherSuiteName(state.CipherSuite),
-		"legacy_tls_accepted": legacy,
-		"verify_error":        certErr,
-		"chain_pem":           chain.String(),
-	}, "", "  ")
+	rec := map[string]any{"protocols": protos}
+	if best != nil {
+		var chain bytes.Buffer
+		for _, cert := range best.state.PeerCertificates {
+			_ = pem.Encode(&chain, &pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw})
+		}
+		rec["version"] = versionName(best.state.Version)
+		rec["cipher_suite"] = tls.CipherSuiteName(best.state.CipherSuite)
+		rec["verify_error"] = certErr
+		rec["chain_pem"] = chain.String()
+	}
+	data, _ := json.MarshalIndent(rec, "", "  ")
 	return data
 }
 

@@ -50,6 +50,12 @@ func Demo() *State {
 			// fails here and passes in the staging member account).
 			{Name: "developers", Policies: []string{"arn:aws:iam::aws:policy/PowerUserAccess"}},
 		},
+		// An operations role assumed from within the account, and a deploy
+		// role the staging account may assume (AWS-ENV-004 fails on it).
+		Roles: []Role{
+			{Name: "ops-admin", Policies: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}, Trust: []string{"arn:aws:iam::" + DemoAccount + ":root"}},
+			{Name: "deploy-from-staging", Policies: []string{"arn:aws:iam::aws:policy/PowerUserAccess"}, Trust: []string{"arn:aws:iam::" + DemoMemberAccount + ":role/ci"}},
+		},
 		PasswordPolicy: &PasswordPolicy{MinimumLength: 8, RequireNumbers: true, RequireLowercase: true},
 		Keys: []Key{
 			{ID: "1234abcd-12ab-34cd-56ef-1234567890ab", Region: "eu-central-1", Manager: "CUSTOMER", State: "Enabled", Spec: "SYMMETRIC_DEFAULT", Rotation: true, Created: day(2024, 3, 1)},
@@ -69,7 +75,8 @@ func Demo() *State {
 			Organization: true, S3Bucket: "acme-cloudtrail-logs", KMSKeyID: "arn:aws:kms:eu-central-1:" + DemoAccount + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"}},
 		Detectors: []Detector{
 			{ID: "12abc34d567e8fa901bc2d34e56789f0", Region: "eu-central-1", Enabled: true},
-			{ID: "34cde56f789a0bc123de4f56a78901b2", Region: "us-east-1", Enabled: true},
+			// Suspended in us-east-1 (AWS-GD-001 fails there).
+			{ID: "34cde56f789a0bc123de4f56a78901b2", Region: "us-east-1", Enabled: false},
 		},
 		LoadBalancers: []LoadBalancer{
 			{Name: "web", Region: "eu-central-1", Type: "application", Listeners: []Listener{
@@ -83,7 +90,7 @@ func Demo() *State {
 		},
 		Distributions: []Distribution{
 			{ID: "E2QWRUHEXAMPLE", ViewerProtocolPolicy: "redirect-to-https", MinimumProtocolVersion: "TLSv1.2_2021",
-				WebACL: "arn:aws:wafv2:us-east-1:" + DemoAccount + ":global/webacl/acme-cdn/a1b2c3d4-5678-90ab-cdef-EXAMPLE33333"},
+				WebACL: GlobalWebACLARN(DemoAccount, "acme-cdn")},
 			{ID: "EDFDVBD6EXAMPLE", ViewerProtocolPolicy: "allow-all"},
 		},
 		BackupPlans: []BackupPlan{{ID: "8f2b3c4d-1a2b-4c3d-9e8f-0a1b2c3d4e5f", Name: "daily-35d", Region: "eu-central-1", Rules: []BackupRule{
@@ -109,9 +116,18 @@ func Demo() *State {
 					Versioning: "Enabled", PublicAccessBlock: all, Policy: fmt.Sprintf(tlsOnlyPolicy, "acme-staging-backups", "acme-staging-backups"),
 					Lifecycle: []LifecycleRule{{ID: "expire-30d", Enabled: true}}}},
 				EBSDefaultEncryption: map[string]bool{"eu-central-1": true, "us-east-1": true},
-				Protection:           demoMemberProtection(),
-				Network:              demoMemberNetwork(),
-				Monitoring:           demoMemberMonitoring(),
+				// A weekly plan without a copy to another region, into a
+				// vault without a KMS key (AWS-BAK-002 and -003 fail here).
+				BackupPlans: []BackupPlan{{ID: "5d6e7f80-9a0b-4c1d-8e2f-3a4b5c6d7e8f", Name: "staging-weekly", Region: "eu-central-1",
+					Rules: []BackupRule{{Name: "weekly", Schedule: "cron(0 4 ? * SUN *)", DeleteDays: 14}}}},
+				BackupVaults: []BackupVault{{Name: "staging", Region: "eu-central-1", RecoveryPoints: 3}},
+				// The staging account's own trail is not encrypted with KMS
+				// (AWS-CT-003 fails here).
+				Trails: []Trail{{Name: "staging-trail", HomeRegion: "eu-central-1", MultiRegion: true, LogValidation: true, Logging: true,
+					S3Bucket: "acme-staging-cloudtrail"}},
+				Protection: demoMemberProtection(),
+				Network:    demoMemberNetwork(),
+				Monitoring: demoMemberMonitoring(),
 				Detectors: []Detector{
 					{ID: "56ef78a901bc2d34e56f7a89b01c2d34", Region: "eu-central-1", Enabled: true},
 					{ID: "78a90bc12d3e4f56a78b90c12d3e4f56", Region: "us-east-1", Enabled: true},

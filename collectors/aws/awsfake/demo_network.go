@@ -15,6 +15,11 @@ func demoNetwork() Network {
 		FlowLogs: []FlowLog{{ID: "fl-0a1b2c3d4e5f60001", Region: "eu-central-1", VPC: "vpc-0e1f2a3b4c5d60001", Traffic: "ALL"}},
 		Peerings: demoPeering(),
 		SecurityGroups: []SecurityGroup{
+			// The VPC's default group still has AWS's initial rules (all
+			// traffic from itself, all traffic out): AWS-VPC-001 fails.
+			{ID: "sg-0a1b2c3d4e5f60000", Name: "default", Region: "eu-central-1", VPC: "vpc-0e1f2a3b4c5d60001",
+				Ingress: []SGRule{{Protocol: "-1", Groups: []string{"sg-0a1b2c3d4e5f60000"}}},
+				Egress:  []SGRule{{Protocol: "-1", CIDRs: []string{"0.0.0.0/0"}}}},
 			{ID: "sg-0a1b2c3d4e5f60001", Name: "web-alb", Region: "eu-central-1", VPC: "vpc-0e1f2a3b4c5d60001", Ingress: []SGRule{
 				{Protocol: "tcp", From: 443, To: 443, CIDRs: []string{"0.0.0.0/0", "::/0"}},
 				{Protocol: "tcp", From: 80, To: 80, CIDRs: []string{"0.0.0.0/0", "::/0"}},
@@ -44,7 +49,7 @@ func demoMemberNetwork() Network {
 			{ID: "vpc-0c7d8e9f0a1b20001", Region: "eu-central-1", CIDR: "10.40.0.0/16", Owner: demoNetworkAccount},
 		},
 		FlowLogs: []FlowLog{{ID: "fl-0f9e8d7c6b5a40001", Region: "eu-central-1", VPC: "vpc-0f9e8d7c6b5a40001", Traffic: "REJECT"}},
-		SecurityGroups: []SecurityGroup{{ID: "sg-0f9e8d7c6b5a40001", Name: "staging-app", Region: "eu-central-1", VPC: "vpc-0f9e8d7c6b5a40001",
+		SecurityGroups: []SecurityGroup{{ID: "sg-0f9e8d7c6b5a40000", Name: "default", Region: "eu-central-1", VPC: "vpc-0f9e8d7c6b5a40001"}, {ID: "sg-0f9e8d7c6b5a40001", Name: "staging-app", Region: "eu-central-1", VPC: "vpc-0f9e8d7c6b5a40001",
 			Ingress: []SGRule{{Protocol: "tcp", From: 8080, To: 8080, CIDRs: []string{"10.30.0.0/16"}}}}},
 	}
 }
@@ -68,13 +73,28 @@ func demoSecrets() Secrets {
 }
 
 // demoEdge filters the web load balancer and the orders API's production
-// stage with a WAF web ACL in eu-central-1; the legacy API load balancer in
-// us-east-1 is unfiltered.
+// stage with a blocking WAF web ACL in eu-central-1, and the API's beta
+// stage with one whose only rule group merely counts; the legacy API load
+// balancer in us-east-1 is unfiltered. The CDN's web ACL (scope
+// CLOUDFRONT) blocks with AWS managed rules.
 func demoEdge() Edge {
 	return Edge{
-		WebACLs: []WebACL{{Name: "acme-edge", Region: "eu-central-1", LoadBalancers: []string{"web"}}},
+		WebACLs: []WebACL{
+			{Name: "acme-edge", Region: "eu-central-1", LoadBalancers: []string{"web"}, Rules: []WebACLRule{
+				{Name: "common", ManagedGroup: "AWSManagedRulesCommonRuleSet"},
+				{Name: "bad-inputs", ManagedGroup: "AWSManagedRulesKnownBadInputsRuleSet"},
+				{Name: "rate-limit", Action: "Block"},
+			}},
+			{Name: "acme-monitor", Region: "eu-central-1", Rules: []WebACLRule{
+				{Name: "common", ManagedGroup: "AWSManagedRulesCommonRuleSet", Count: true},
+			}},
+			{Name: "acme-cdn", Region: "us-east-1", Global: true, Rules: []WebACLRule{
+				{Name: "common", ManagedGroup: "AWSManagedRulesCommonRuleSet"},
+				{Name: "rate-limit", Action: "Block"},
+			}},
+		},
 		RestAPIs: []RestAPI{{ID: "k3x9q2w7e1", Name: "orders-api", Region: "eu-central-1",
-			Stages: []Stage{{Name: "prod", WebACL: "acme-edge"}}}},
+			Stages: []Stage{{Name: "prod", WebACL: "acme-edge"}, {Name: "beta", WebACL: "acme-monitor"}}}},
 	}
 }
 

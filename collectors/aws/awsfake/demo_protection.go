@@ -1,5 +1,7 @@
 package awsfake
 
+import "time"
+
 // demoProtection returns the management account's protection settings: no
 // account-level public access block, a critical customer data bucket that
 // replicates to another region, and in us-east-1 a high severity GuardDuty
@@ -46,5 +48,29 @@ func demoMemberProtection() Protection {
 		BucketTags: map[string]map[string]string{
 			"acme-staging-backups": {"criticality": "critical"},
 		},
+	}
+}
+
+// DemoRecent records what the demo organisation did shortly before now:
+// AWS Backup backed up the orders database and the volume in eu-central-1
+// this morning, the unencrypted volume in us-east-1 nine days ago, and the
+// legacy reporting database never; the member account's root user signed
+// in three days ago.
+func DemoRecent(s *State, now time.Time) {
+	if m, ok := s.Members[DemoMemberAccount]; ok {
+		m.Root.PasswordLastUsed = now.AddDate(0, 0, -3)
+	}
+	for i := range s.DBInstances {
+		if s.DBInstances[i].ID == "orders-db" {
+			s.DBInstances[i].BackedUp = now.Add(-5 * time.Hour)
+		}
+	}
+	for i := range s.Volumes {
+		switch s.Volumes[i].ID {
+		case "vol-0a1b2c3d4e5f60001":
+			s.Volumes[i].BackedUp = now.Add(-6 * time.Hour)
+		case "vol-0a1b2c3d4e5f60002":
+			s.Volumes[i].BackedUp = now.AddDate(0, 0, -9)
+		}
 	}
 }

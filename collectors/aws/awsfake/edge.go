@@ -2,6 +2,7 @@ package awsfake
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -12,12 +13,71 @@ type Edge struct {
 	RestAPIs []RestAPI
 }
 
-// A WebACL is a regional WAFv2 web ACL.
+// A WebACL is a WAFv2 web ACL: regional, or of scope CLOUDFRONT (Global,
+// served in us-east-1).
 type WebACL struct {
 	Name, Region string
+	Global       bool
 	// LoadBalancers names the load balancers (of State.LoadBalancers) the
 	// web ACL is associated with.
 	LoadBalancers []string
+	// Rules are its rules, in priority order.
+	Rules []WebACLRule
+	// DefaultBlock makes the default action Block instead of Allow.
+	DefaultBlock bool
+}
+
+// A WebACLRule is a rule of a web ACL: a managed rule group (ManagedGroup,
+// vendor AWS), whose action Count overrides to count, or a rate-based rule
+// with Action "Block", "Allow" or "Count".
+type WebACLRule struct {
+	Name         string
+	ManagedGroup string
+	Count        bool
+	Action       string
+}
+
+// webACLID is the id of every fake web ACL.
+const webACLID = "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
+
+// GlobalWebACLARN returns the ARN of the web ACL name of scope CLOUDFRONT
+// of account.
+func GlobalWebACLARN(account, name string) string {
+	return "arn:aws:wafv2:us-east-1:" + account + ":global/webacl/" + name + "/" + webACLID
+}
+
+// webACL renders a as the WebACL of a GetWebACL response.
+func (s *State) webACL(a WebACL) map[string]any {
+	arn := s.webACLARN(a.Region, a.Name)
+	if a.Global {
+		arn = GlobalWebACLARN(s.AccountID, a.Name)
+	}
+	vis := func(name string) map[string]any {
+		return map[string]any{"SampledRequestsEnabled": true, "CloudWatchMetricsEnabled": true, "MetricName": name}
+	}
+	def := map[string]any{"Allow": map[string]any{}}
+	if a.DefaultBlock {
+		def = map[string]any{"Block": map[string]any{}}
+	}
+	rules := []map[string]any{}
+	for i, r := range a.Rules {
+		m := map[string]any{"Name": r.Name, "Priority": i, "VisibilityConfig": vis(r.Name)}
+		if r.ManagedGroup != "" {
+			m["Statement"] = map[string]any{"ManagedRuleGroupStatement": map[string]any{"VendorName": "AWS", "Name": r.ManagedGroup}}
+			if r.Count {
+				m["OverrideAction"] = map[string]any{"Count": map[string]any{}}
+			} else {
+				m["OverrideAction"] = map[string]any{"None": map[string]any{}}
+			}
+		} else {
+			m["Statement"] = map[string]any{"RateBasedStatement": map[string]any{"Limit": 2000, "AggregateKeyType": "IP", "EvaluationWindowSec": 300}}
+			m["Action"] = map[string]any{r.Action: map[string]any{}}
+		}
+		rules = append(rules, m)
+	}
+	return map[string]any{"Name": a.Name, "Id": webACLID, "ARN": arn, "DefaultAction": def, "Description": "",
+		"Rules": rules, "VisibilityConfig": vis(a.Name), "Capacity": 700, "ManagedByFirewallManager": false,
+		"LabelNamespace": "awswaf:" + s.AccountID + ":webacl:" + a.Name + ":"}
 }
 
 // A RestAPI is an API Gateway REST API.
@@ -36,20 +96,19 @@ type Stage struct {
 }
 
 func (s *State) webACLARN(region, name string) string {
-	return "arn:aws:wafv2:" + region + ":" + s.AccountID + ":regional/webacl/" + name + "/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"
+	return "arn:aws:wafv2:" + region + ":" + s.AccountID + ":regional/webacl/" + name + "/" + webACLID
 }
 
 func (s *State) serveWAFv2(w http.ResponseWriter, req *Request) bool {
 	acls := inRegion(s.Edge.WebACLs, req.Region, func(a WebACL) string { return a.Region })
 	switch req.Operation {
 	case "ListWebACLs":
-		if str(req.JSON, "Scope") != "REGIONAL" {
-			acls = nil
-		}
+		global := str(req.JSON, "Scope") == "CLOUDFRONT"
+		acls = slices.DeleteFunc(slices.Clone(acls), func(a WebACL) bool { return a.Global != global })
 		items, next := page(acls, str(req.JSON, "NextMarker"), s.PageSize)
 		list := []map[string]any{}
 		for _, a := range items {
-			list = append(list, map[string]any{"Name": a.Name, "Id": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", "ARN": s.webACLARN(a.Region, a.Name),
+			list = append(list, map[string]any{"Name": a.Name, "Id": webACLID, "ARN": s.webACLARN(a.Region, a.Name),
 				"Description": "", "LockToken": "1ed1a4a0-9d8e-4a4a-8d9b-EXAMPLE22222"})
 		}
 		out := map[string]any{"WebACLs": list}
@@ -57,6 +116,15 @@ func (s *State) serveWAFv2(w http.ResponseWriter, req *Request) bool {
 			out["NextMarker"] = next
 		}
 		writeJSON(w, json11, out)
+	case "GetWebACL":
+		global := str(req.JSON, "Scope") == "CLOUDFRONT"
+		for _, a := range acls {
+			if a.Name == str(req.JSON, "Name") && str(req.JSON, "Id") == webACLID && a.Global == global {
+				writeJSON(w, json11, map[string]any{"WebACL": s.webACL(a), "LockToken": "1ed1a4a0-9d8e-4a4a-8d9b-EXAMPLE22222"})
+				return true
+			}
+		}
+		writeError(w, req, http.StatusBadRequest, "WAFNonexistentItemException", "AWS WAF couldn’t perform the operation because your resource doesn’t exist.")
 	case "ListResourcesForWebACL":
 		arn := str(req.JSON, "WebACLArn")
 		for _, a := range acls {

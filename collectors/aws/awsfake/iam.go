@@ -2,6 +2,7 @@ package awsfake
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -46,8 +47,8 @@ func (s *State) serveIAM(w http.ResponseWriter, req *Request) bool {
 }
 
 // serveAuthorizationDetails serves iam:GetAccountAuthorizationDetails: the
-// users and groups the Filter names (all of them without a Filter; roles
-// and managed policies are never listed), one page of at most MaxItems
+// users, groups, roles and customer managed policies the Filter names (all
+// of them without a Filter; AWS managed policies are never listed), one page of at most MaxItems
 // (default 100) and PageSize entities, users first.
 func (s *State) serveAuthorizationDetails(w http.ResponseWriter, req *Request) {
 	want := map[string]bool{}
@@ -76,6 +77,16 @@ func (s *State) serveAuthorizationDetails(w http.ResponseWriter, req *Request) {
 			entities = append(entities, entity{"GroupDetailList", s.groupDetail(g)})
 		}
 	}
+	if all || want["Role"] {
+		for _, r := range s.Roles {
+			entities = append(entities, entity{"RoleDetailList", s.roleDetail(r)})
+		}
+	}
+	if all || want["LocalManagedPolicy"] {
+		for _, p := range s.ManagedPolicies {
+			entities = append(entities, entity{"Policies", s.policyDetail(p)})
+		}
+	}
 	size := 100
 	if n, err := strconv.Atoi(req.Form.Get("MaxItems")); err == nil && n > 0 {
 		size = n
@@ -84,15 +95,20 @@ func (s *State) serveAuthorizationDetails(w http.ResponseWriter, req *Request) {
 		size = min(size, s.PageSize)
 	}
 	items, next := page(entities, req.Form.Get("Marker"), size)
-	users, groups := E("UserDetailList"), E("GroupDetailList")
+	users, groups, roles, policies := E("UserDetailList"), E("GroupDetailList"), E("RoleDetailList"), E("Policies")
 	for _, e := range items {
-		if e.list == users.Name {
+		switch e.list {
+		case users.Name:
 			users.Kids = append(users.Kids, e.member)
-		} else {
+		case groups.Name:
 			groups.Kids = append(groups.Kids, e.member)
+		case roles.Name:
+			roles.Kids = append(roles.Kids, e.member)
+		default:
+			policies.Kids = append(policies.Kids, e.member)
 		}
 	}
-	kids := []Node{users, groups, E("RoleDetailList"), E("Policies"), B("IsTruncated", next != "")}
+	kids := []Node{users, groups, roles, policies, B("IsTruncated", next != "")}
 	if next != "" {
 		kids = append(kids, T("Marker", next))
 	}
@@ -106,20 +122,70 @@ func (s *State) userDetail(u User) Node {
 		groups = append(groups, T("member", g))
 	}
 	return E("member", T("Path", "/"), T("UserName", u.Name), T("UserId", "AIDAFAKE"+strings.ToUpper(u.Name)),
-		T("Arn", s.userARN(u.Name)), TS("CreateDate", u.Created), E("UserPolicyList"), E("GroupList", groups...),
+		T("Arn", s.userARN(u.Name)), TS("CreateDate", u.Created), E("UserPolicyList", inlinePolicies(nil, u.AdminInline)...), E("GroupList", groups...),
 		attachedPolicies(u.Policies))
 }
 
 // groupDetail renders g as a member of GroupDetailList.
 func (s *State) groupDetail(g Group) Node {
-	var inline []Node
-	for _, name := range g.Inline {
-		inline = append(inline, E("member", T("PolicyName", name), T("PolicyDocument", inlinePolicyDocument)))
-	}
+	inline := inlinePolicies(g.Inline, g.AdminInline)
 	return E("member", T("Path", "/"), T("GroupName", g.Name), T("GroupId", "AGPAFAKE"+strings.ToUpper(g.Name)),
 		T("Arn", "arn:aws:iam::"+s.AccountID+":group/"+g.Name), TS("CreateDate", reportTime),
 		E("GroupPolicyList", inline...), attachedPolicies(g.Policies))
 }
+
+// inlinePolicies renders the inline policies named plain (allowing
+// s3:GetObject) and admin (allowing everything) as members of a policy
+// list.
+func inlinePolicies(plain, admin []string) []Node {
+	var out []Node
+	for _, name := range plain {
+		out = append(out, E("member", T("PolicyName", name), T("PolicyDocument", inlinePolicyDocument)))
+	}
+	for _, name := range admin {
+		out = append(out, E("member", T("PolicyName", name), T("PolicyDocument", adminPolicyDocument)))
+	}
+	return out
+}
+
+// roleDetail renders r as a member of RoleDetailList.
+func (s *State) roleDetail(r Role) Node {
+	path := r.Path
+	if path == "" {
+		path = "/"
+	}
+	principal := `{"Service":"ec2.amazonaws.com"}`
+	if len(r.Trust) > 0 {
+		b, _ := json.Marshal(map[string]any{"AWS": r.Trust})
+		principal = string(b)
+	}
+	trust := url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":` + principal + `,"Action":"sts:AssumeRole"}]}`)
+	return E("member", T("Path", path), T("RoleName", r.Name), T("RoleId", "AROAFAKE"+strings.ToUpper(r.Name)),
+		T("Arn", "arn:aws:iam::"+s.AccountID+":role"+path+r.Name), TS("CreateDate", reportTime),
+		T("AssumeRolePolicyDocument", trust), E("InstanceProfileList"), E("RolePolicyList", inlinePolicies(nil, r.AdminInline)...),
+		attachedPolicies(r.Policies), E("Tags"), E("RoleLastUsed"))
+}
+
+// policyDetail renders p as a member of Policies.
+func (s *State) policyDetail(p ManagedPolicy) Node {
+	doc := inlinePolicyDocument
+	if p.Admin {
+		doc = adminPolicyDocument
+	}
+	return E("member", T("PolicyName", p.Name), T("PolicyId", "ANPAFAKE"+strings.ToUpper(p.Name)),
+		T("Arn", s.ManagedPolicyARN(p.Name)), T("Path", "/"), T("DefaultVersionId", "v1"), I("AttachmentCount", 1),
+		B("IsAttachable", true), TS("CreateDate", reportTime), TS("UpdateDate", reportTime),
+		E("PolicyVersionList", E("member", T("Document", doc), T("VersionId", "v1"), B("IsDefaultVersion", true), TS("CreateDate", reportTime))))
+}
+
+// ManagedPolicyARN returns the ARN of the customer managed policy name.
+func (s *State) ManagedPolicyARN(name string) string {
+	return "arn:aws:iam::" + s.AccountID + ":policy/" + name
+}
+
+// adminPolicyDocument is the URL-encoded document of a policy that allows
+// every action on every resource.
+var adminPolicyDocument = url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
 
 // inlinePolicyDocument is the URL-encoded document of every fake inline
 // policy, as the query API returns policy documents.
@@ -164,7 +230,11 @@ func (s *State) credentialReport() string {
 		b.WriteString(strings.Join(f, ",") + "\n")
 	}
 	root := s.Root
-	row("<root_account>", "arn:aws:iam::"+s.AccountID+":root", root.Created, "not_supported", "no_information", "not_supported", root.MFA, root.AccessKeys)
+	rootUsed := "no_information"
+	if !root.PasswordLastUsed.IsZero() {
+		rootUsed = iso(root.PasswordLastUsed)
+	}
+	row("<root_account>", "arn:aws:iam::"+s.AccountID+":root", root.Created, "not_supported", rootUsed, "not_supported", root.MFA, root.AccessKeys)
 	for _, u := range s.Users {
 		pwd, used, changed := "false", "N/A", "N/A"
 		if u.Password {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 const elbNS = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"
@@ -152,6 +153,8 @@ func backupOperation(r *http.Request) string {
 		return "GetBackupPlan"
 	case len(parts) == 1 && parts[0] == "backup-vaults":
 		return "ListBackupVaults"
+	case len(parts) == 1 && parts[0] == "resources":
+		return "ListProtectedResources"
 	}
 	return "Unknown" + r.Method
 }
@@ -200,6 +203,38 @@ func (s *State) serveBackup(w http.ResponseWriter, req *Request) bool {
 			return true
 		}
 		writeError(w, req, http.StatusNotFound, "ResourceNotFoundException", "backup plan not found")
+	case "ListProtectedResources":
+		type protected struct {
+			arn, typ string
+			at       time.Time
+		}
+		var ps []protected
+		for _, d := range inRegion(s.DBInstances, req.Region, func(d DBInstance) string { return d.Region }) {
+			if !d.BackedUp.IsZero() {
+				ps = append(ps, protected{"arn:aws:rds:" + d.Region + ":" + s.AccountID + ":db:" + d.ID, "RDS", d.BackedUp})
+			}
+		}
+		for _, d := range inRegion(s.DBClusters, req.Region, func(d DBCluster) string { return d.Region }) {
+			if !d.BackedUp.IsZero() {
+				ps = append(ps, protected{"arn:aws:rds:" + d.Region + ":" + s.AccountID + ":cluster:" + d.ID, "Aurora", d.BackedUp})
+			}
+		}
+		for _, v := range inRegion(s.Volumes, req.Region, func(v Volume) string { return v.Region }) {
+			if !v.BackedUp.IsZero() {
+				ps = append(ps, protected{"arn:aws:ec2:" + v.Region + ":" + s.AccountID + ":volume/" + v.ID, "EBS", v.BackedUp})
+			}
+		}
+		items, next := page(ps, q.Get("nextToken"), s.PageSize)
+		list := []map[string]any{}
+		for _, p := range items {
+			list = append(list, map[string]any{"ResourceArn": p.arn, "ResourceType": p.typ, "LastBackupTime": float64(p.at.Unix()),
+				"LastBackupVaultArn": "arn:aws:backup:" + req.Region + ":" + s.AccountID + ":backup-vault:Default"})
+		}
+		out := map[string]any{"Results": list}
+		if next != "" {
+			out["NextToken"] = next
+		}
+		writeJSON(w, "application/json", out)
 	case "ListBackupVaults":
 		vs := inRegion(s.BackupVaults, req.Region, func(v BackupVault) string { return v.Region })
 		items, next := page(vs, q.Get("nextToken"), s.PageSize)

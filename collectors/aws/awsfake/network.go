@@ -37,6 +37,8 @@ type SecurityGroup struct {
 	VPC    string
 	// Ingress are the inbound rules.
 	Ingress []SGRule
+	// Egress are the outbound rules.
+	Egress []SGRule
 }
 
 // An SGRule is an inbound security group rule.
@@ -46,6 +48,8 @@ type SGRule struct {
 	From, To int
 	// CIDRs are IPv4 and IPv6 source ranges, e.g. "0.0.0.0/0" or "::/0".
 	CIDRs []string
+	// Groups are source security group ids.
+	Groups []string
 }
 
 // A FlowLog is a VPC flow log.
@@ -74,24 +78,9 @@ func (s *State) serveNetwork(w http.ResponseWriter, req *Request, resp func(...N
 		items, next := page(gs, req.Form.Get("NextToken"), s.PageSize)
 		var ns []Node
 		for _, g := range items {
-			var perms []Node
-			for _, r := range g.Ingress {
-				var v4, v6 []Node
-				for _, c := range r.CIDRs {
-					if strings.Contains(c, ":") {
-						v6 = append(v6, E("item", T("cidrIpv6", c)))
-					} else {
-						v4 = append(v4, E("item", T("cidrIp", c)))
-					}
-				}
-				kids := []Node{T("ipProtocol", r.Protocol)}
-				if r.Protocol != "-1" {
-					kids = append(kids, I("fromPort", r.From), I("toPort", r.To))
-				}
-				perms = append(perms, E("item", append(kids, E("groups"), E("ipRanges", v4...), E("ipv6Ranges", v6...), E("prefixListIds"))...))
-			}
 			ns = append(ns, E("item", T("ownerId", s.AccountID), T("groupId", g.ID), T("groupName", g.Name),
-				T("groupDescription", g.Name), T("vpcId", g.VPC), E("ipPermissions", perms...), E("ipPermissionsEgress")))
+				T("groupDescription", g.Name), T("vpcId", g.VPC), E("ipPermissions", s.sgPermissions(g.Ingress)...),
+				E("ipPermissionsEgress", s.sgPermissions(g.Egress)...)))
 		}
 		resp(withNext([]Node{E("securityGroupInfo", ns...)}, next)...)
 	case "DescribeVpcs":
@@ -139,4 +128,28 @@ func (s *State) serveNetwork(w http.ResponseWriter, req *Request, resp func(...N
 		return s.servePeering(w, req, resp)
 	}
 	return true
+}
+
+// sgPermissions renders security group rules as ipPermissions items.
+func (s *State) sgPermissions(rules []SGRule) []Node {
+	var perms []Node
+	for _, r := range rules {
+		var v4, v6, groups []Node
+		for _, c := range r.CIDRs {
+			if strings.Contains(c, ":") {
+				v6 = append(v6, E("item", T("cidrIpv6", c)))
+			} else {
+				v4 = append(v4, E("item", T("cidrIp", c)))
+			}
+		}
+		for _, g := range r.Groups {
+			groups = append(groups, E("item", T("userId", s.AccountID), T("groupId", g)))
+		}
+		kids := []Node{T("ipProtocol", r.Protocol)}
+		if r.Protocol != "-1" {
+			kids = append(kids, I("fromPort", r.From), I("toPort", r.To))
+		}
+		perms = append(perms, E("item", append(kids, E("groups", groups...), E("ipRanges", v4...), E("ipv6Ranges", v6...), E("prefixListIds"))...))
+	}
+	return perms
 }

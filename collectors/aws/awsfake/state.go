@@ -20,9 +20,13 @@ type State struct {
 	// PageSize bounds the items of one list page; 0 means 1000.
 	PageSize int
 
-	Buckets        []Bucket
-	Users          []User
-	Groups         []Group
+	Buckets []Bucket
+	Users   []User
+	Groups  []Group
+	// ManagedPolicies are the account's customer managed IAM policies.
+	ManagedPolicies []ManagedPolicy
+	// Roles are the account's IAM roles.
+	Roles          []Role
 	Root           Root
 	PasswordPolicy *PasswordPolicy
 	Keys           []Key
@@ -151,6 +155,9 @@ type User struct {
 	Policies []string
 	// Groups are the IAM groups the user belongs to.
 	Groups []string
+	// AdminInline names inline policies of the user that allow every
+	// action on every resource.
+	AdminInline []string
 }
 
 // A Group is an IAM group.
@@ -160,6 +167,32 @@ type Group struct {
 	Policies []string
 	// Inline are the names of its inline policies.
 	Inline []string
+	// AdminInline names inline policies that allow every action on every
+	// resource.
+	AdminInline []string
+}
+
+// A Role is an IAM role.
+type Role struct {
+	Name string
+	// Path is "/" when empty; "/aws-service-role/" for service-linked roles.
+	Path string
+	// Policies are the ARNs of the managed policies attached to it.
+	Policies []string
+	// AdminInline names inline policies that allow every action on every
+	// resource.
+	AdminInline []string
+	// Trust are the AWS principals its trust policy allows: account ids,
+	// ARNs or "*". Without them the trust policy names ec2.amazonaws.com.
+	Trust []string
+}
+
+// A ManagedPolicy is a customer managed IAM policy of the account.
+type ManagedPolicy struct {
+	Name string
+	// Admin makes its default version allow every action on every
+	// resource; otherwise it allows s3:GetObject.
+	Admin bool
 }
 
 // An AccessKey is an IAM access key.
@@ -171,9 +204,11 @@ type AccessKey struct {
 
 // Root is the root user of the account.
 type Root struct {
-	Created    time.Time
-	MFA        bool
-	AccessKeys []AccessKey
+	Created time.Time
+	// PasswordLastUsed is zero when the root password was never used.
+	PasswordLastUsed time.Time
+	MFA              bool
+	AccessKeys       []AccessKey
 }
 
 // A PasswordPolicy is the IAM account password policy.
@@ -209,6 +244,8 @@ type DBInstance struct {
 	MultiAZ            bool
 	DeletionProtection bool
 	Public             bool
+	// BackedUp is when AWS Backup last backed it up; zero when never.
+	BackedUp time.Time
 }
 
 // A DBCluster is an Aurora or multi-AZ DB cluster.
@@ -221,6 +258,8 @@ type DBCluster struct {
 	MultiAZ            bool
 	DeletionProtection bool
 	Public             bool
+	// BackedUp is when AWS Backup last backed it up; zero when never.
+	BackedUp time.Time
 }
 
 // A Volume is an EBS volume.
@@ -230,6 +269,8 @@ type Volume struct {
 	Encrypted bool
 	SizeGiB   int
 	State     string
+	// BackedUp is when AWS Backup last backed it up; zero when never.
+	BackedUp time.Time
 }
 
 // A Trail is a CloudTrail trail.

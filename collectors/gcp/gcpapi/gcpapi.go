@@ -5,6 +5,7 @@
 package gcpapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -38,9 +39,12 @@ func Classify(err error, op, perm string) error {
 	}
 	kind := evidence.Errored
 	var ge *googleapi.Error
+	var limit *collectors.ThrottledError
 	switch {
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		kind, perm = collectors.Classify(err), ""
+	case errors.As(err, &limit):
+		kind, perm = evidence.Throttled, ""
 	case errors.As(err, &ge) && (ge.Code == http.StatusTooManyRequests || slices.ContainsFunc(ge.Errors, func(e googleapi.ErrorItem) bool { return slices.Contains(rateReasons, e.Reason) })):
 		kind, perm = evidence.Throttled, ""
 	case errors.As(err, &ge) && (ge.Code == http.StatusForbidden || ge.Code == http.StatusUnauthorized):
@@ -59,44 +63,95 @@ func NotFound(err error) bool {
 
 // Canceled reports whether err is a cancellation or deadline.
 func Canceled(err error) bool {
-	k := collectors.Classify(err)
-	return k == evidence.Cancelled || k == evidence.Timeout
+	return collectors.Stopped(err)
 }
 
-// Retry returns a RoundTripper that retries a request answered with 429 or
-// 503 up to retries times, waiting Retry-After or an exponential backoff
-// from one second. When the wait would exceed maxWait it returns the
-// response, which the caller then reports as throttled. Only requests
-// without a body, or with a body it can replay (GetBody), are retried.
+// Client returns the HTTP client of a Google source: base (nil means a
+// transport with attest's dial, TLS handshake and response header
+// deadlines) with a deadline of its own on every attempt (callTimeout, or
+// collectors.DefaultTimeouts.Call when 0), rate limits waited out between
+// attempts by Retry, and raw evidence captured under op.
+func Client(base http.RoundTripper, callTimeout time.Duration, retries int, maxWait time.Duration, op collectors.OperationFunc) *http.Client {
+	timeouts := collectors.DefaultTimeouts.WithCall(callTimeout)
+	if base == nil {
+		base = collectors.BaseTransport(timeouts)
+	}
+	rt := Retry(collectors.Deadline(base, timeouts.Call), retries, maxWait)
+	return &http.Client{Transport: collectors.Transport(rt, op)}
+}
+
+// Retry returns a RoundTripper that retries a request answered with 429,
+// 503, or 403 with a rate-limit reason (rateLimitExceeded,
+// userRateLimitExceeded), up to retries times, waiting Retry-After or an
+// exponential backoff from one second, outside the deadline of each
+// attempt. When the wait would exceed maxWait, or the retries run out, a
+// rate-limited request ends with a *collectors.ThrottledError naming the
+// limit, and a 503 with the response. Only requests without a body, or
+// with a body it can replay (GetBody), are retried.
 func Retry(base http.RoundTripper, retries int, maxWait time.Duration) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &retry{base: base, retries: retries, maxWait: maxWait}
+	return &retry{base: base, policy: collectors.RetryPolicy{Retries: retries, MaxWait: maxWait, Backoff: time.Second}}
 }
 
 type retry struct {
-	base    http.RoundTripper
-	retries int
-	maxWait time.Duration
+	base   http.RoundTripper
+	policy collectors.RetryPolicy
+}
+
+// retryReasons are the rateReasons worth waiting for: per-minute limits,
+// not daily quotas.
+var retryReasons = []string{"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"}
+
+// limitOf reports whether resp is a rate-limit answer and names it. It
+// reads the body of a 403 or 429 only, and puts it back.
+func limitOf(resp *http.Response) (string, bool) {
+	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusForbidden {
+		return "", false
+	}
+	var body []byte
+	if resp.Body != nil {
+		body, _ = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		_ = resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	for _, r := range retryReasons {
+		if bytes.Contains(body, []byte(`"`+r+`"`)) {
+			return "Google API rate limit (" + r + ")", true
+		}
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		return "Google API rate limit (HTTP 429)", true
+	}
+	return "", false
 }
 
 func (t *retry) RoundTrip(req *http.Request) (*http.Response, error) {
 	for attempt := 0; ; attempt++ {
 		resp, err := t.base.RoundTrip(req)
-		if err != nil || (resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable) || attempt >= t.retries {
+		if err != nil {
 			return resp, err
 		}
-		wait := time.Second << attempt
-		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
-			wait = time.Duration(s) * time.Second
-		}
-		if wait > t.maxWait || (req.Body != nil && req.GetBody == nil) {
+		limit, limited := limitOf(resp)
+		if !limited && resp.StatusCode != http.StatusServiceUnavailable {
 			return resp, nil
+		}
+		asked := time.Duration(-1)
+		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
+			asked = time.Duration(s) * time.Second
+		}
+		wait, ok := t.policy.Wait(attempt, asked)
+		if !ok || (req.Body != nil && req.GetBody == nil) {
+			if !limited {
+				return resp, nil
+			}
+			_ = resp.Body.Close()
+			return nil, &collectors.ThrottledError{Limit: limit, Wait: max(wait, asked, 0), MaxWait: t.policy.MaxWait, Status: resp.StatusCode}
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
 		_ = resp.Body.Close()
-		if err := collectors.Sleep(req.Context(), wait); err != nil {
+		if err := t.policy.Pause(req.Context(), wait); err != nil {
 			return nil, err
 		}
 		if req, err = collectors.Resend(req); err != nil {

@@ -1,0 +1,33 @@
+package github
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/attestdev/attest/collectors"
+	"github.com/attestdev/attest/collectors/github/githubfake"
+	"github.com/attestdev/attest/collectors/internal/failharness"
+)
+
+// TestFailedCallsAreNeverNone answers each route of each GitHub collector
+// with 404, 403, 500 and no answer, and checks the run never ends complete
+// (a 404 of a route named in NotFoundIsEvidence aside).
+func TestFailedCallsAreNeverNone(t *testing.T) {
+	t.Parallel()
+	failharness.Run(t, failharness.Setup{
+		Handler: func() http.Handler {
+			return githubfake.NewHandler(githubfake.DemoAt(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
+		},
+		Source: func(url string, hc *http.Client) collectors.Source {
+			zero := 0
+			return NewSource(Config{Orgs: []string{githubfake.DemoOrg}, BaseURL: url + "/", Token: "demo-token", HTTPClient: hc, MaxRateLimitWaitSeconds: &zero})
+		},
+		Route: func(r *http.Request) string { op, _ := operation(r); return op },
+		NotFoundIsEvidence: map[string]string{
+			"GET /repos/{owner}/{repo}/code-scanning/analyses": "GitHub answers 404 when no code scanning analysis exists: the feature is not set up",
+			"GET /repos/{owner}/{repo}/secret-scanning/alerts": "GitHub answers 404 when secret scanning is disabled for the repository",
+			"GET /repos/{owner}/{repo}/dependabot/alerts":      "GitHub answers 404 when Dependabot alerts are disabled for the repository",
+		},
+	})
+}
