@@ -4,9 +4,11 @@
 // configuration, service account keys, VPC firewall rules, VPC
 // subnetworks with their flow logs, Secret Manager secrets (metadata only),
 // load balancer backend services with their Cloud Armor policies, Cloud
-// Monitoring alerting policies, and the environment (prod or nonprod) of
+// Monitoring alerting policies, the environment (prod or nonprod) of
 // each project with the VPC peerings and Shared VPC attachments that join
-// projects. It
+// projects, Compute Engine VM instances, the VPC networks of each project,
+// the effective organisation policies of the CIS constraints, and the
+// log-based metric alerts for the CIS monitored changes. It
 // authenticates with Application Default Credentials and the read-only
 // cloud-platform scope; every call is a read (getIamPolicy is a POST that
 // reads).
