@@ -70,7 +70,7 @@ func TestLogMetricAlerts(t *testing.T) {
 	// The firewall metric is disabled, but a log-match policy watches
 	// firewall changes; the audit policy has no channel, the custom role
 	// policy is disabled, and a policy on a metric whose name only starts
-	// like the ownership metric's does not count.
+	// like the audit configuration metric's does not count.
 	counted := []any{"audit-configuration", "custom-role", "project-ownership"}
 	alerted := []any{"project-ownership", "vpc-firewall-rule"}
 	happy := gcptest.Fixtures{metrics: {Body: "logging_metrics.json"}, alerts: {Body: "monitoring_alert_policies_cis.json"}}
