@@ -22,6 +22,7 @@ import (
 	"github.com/attestdev/attest/collectors/aws"
 	"github.com/attestdev/attest/collectors/gcp"
 	"github.com/attestdev/attest/collectors/manual"
+	"github.com/attestdev/attest/collectors/register"
 	"github.com/attestdev/attest/controls"
 )
 
@@ -154,6 +155,11 @@ func Load(path string) (*File, error) {
 	rel(&f.Waivers)
 	rel(&f.Company)
 	rel(&f.Subprocessors)
+	if f.Subprocessors != "" {
+		// The register is evidence too: the register collector reads it
+		// and reconciles it with the configured sources.
+		f.Sources.Register = &register.Config{File: f.Subprocessors}
+	}
 	if m := f.Sources.Manual; m != nil {
 		m.Dir = cmp.Or(m.Dir, manual.DefaultDir)
 		rel(&m.Dir)
@@ -227,7 +233,9 @@ const Example = `# attest configuration. Secrets never go here: sources read tok
 # Warn this far ahead about expiring manual evidence and waivers.
 # warn_expiring: 30d
 
-# Company data and subprocessor register for attest toms, dpa and trust.
+# Company data and subprocessor register for attest toms, dpa and trust. The
+# register is evidence too: the VENDOR controls check it and reconcile it
+# with the sources below.
 # company: company.yaml
 # subprocessors: subprocessors.yaml
 

@@ -206,36 +206,67 @@ revisions:
     date: %s
     changes: First edition generated from verified evidence
 `, day),
-		register: fmt.Sprintf(`# Demo subprocessor register (fictional contracts).
+		register: fmt.Sprintf(`# Demo subprocessor register (fictional contracts). Locations are
+# ISO 3166-1 alpha-2 codes or EEA; sources name the attest sources that read
+# each vendor, so that a provider attest reads cannot be missing here.
 subprocessors:
   - name: Amazon Web Services EMEA SARL
     purpose: Hosting of the production systems and backups
-    service: AWS in eu-central-1
+    services: [EC2, S3, RDS]
     data_categories: [customer account data, content data]
-    location: EU
-    transfer_mechanism: none (processing in the EU)
+    locations: [DE]
+    hosting: true
+    sources: [aws]
     dpa_signed: 2025-03-01
-    certifications: [ISO/IEC 27001, SOC 2 Type II]
-    review_date: %[1]s
+    review: {last: %[1]s, frequency: annually}
+    certifications:
+      - {name: ISO/IEC 27001, valid_until: %[2]s}
+      - {name: SOC 2 Type II, valid_until: %[2]s}
+  - name: Google Cloud EMEA Limited
+    purpose: Analytics workloads and staff e-mail
+    services: [Google Cloud, Google Workspace]
+    data_categories: [customer account data, employee e-mail]
+    locations: [BE, NL]
+    hosting: true
+    sources: [gcp, workspace]
+    dpa_signed: 2025-04-10
+    review: {last: %[1]s, frequency: annually}
+    certifications:
+      - {name: ISO/IEC 27001, valid_until: %[2]s}
   - name: GitHub, Inc.
     purpose: Source code hosting and continuous integration
-    service: GitHub Enterprise Cloud
+    services: [GitHub Enterprise Cloud]
     data_categories: [employee names, e-mail addresses]
-    location: US
-    transfer_mechanism: EU-US Data Privacy Framework and SCCs
+    locations: [US]
+    sources: [github]
+    transfer: {mechanism: dpf}
     dpa_signed: 2025-01-10
-    certifications: [SOC 2 Type II]
-    review_date: %[1]s
+    review: {last: %[1]s, frequency: annually}
+    certifications:
+      - {name: SOC 2 Type II, valid_until: %[2]s}
   - name: Okta, Inc.
     purpose: Single sign-on for employees
-    service: Okta Workforce Identity
+    services: [Okta Workforce Identity]
     data_categories: [employee names, e-mail addresses, sign-in logs]
-    location: US
-    transfer_mechanism: SCCs
+    locations: [US, DE]
+    sources: [okta]
+    transfer: {mechanism: scc, scc_module: 3}
     dpa_signed: 2025-02-14
-    certifications: [ISO/IEC 27001, SOC 2 Type II]
-    review_date: %[1]s
-`, day),
+    review: {last: %[1]s, frequency: annually}
+    certifications:
+      - {name: ISO/IEC 27001, valid_until: %[2]s}
+      - {name: SOC 2 Type II, valid_until: %[2]s}
+  # Fails on purpose: US processing without a transfer mechanism, and a
+  # review that is overdue.
+  - name: Example Helpdesk Inc.
+    purpose: Customer support tickets
+    services: [Helpdesk Cloud]
+    data_categories: [customer names, e-mail addresses, support messages]
+    locations: [US]
+    transfer: {mechanism: none}
+    dpa_signed: 2024-11-20
+    review: {last: %[3]s, frequency: annually}
+`, day, now.AddDate(1, 0, 0).Format(time.DateOnly), now.AddDate(-2, 0, 0).Format(time.DateOnly)),
 	}
 	for path, body := range files {
 		if err := os.WriteFile(path, []byte(body), 0o640); err != nil {

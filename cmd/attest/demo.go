@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/attestdev/attest/collectors/all"
+	"github.com/attestdev/attest/collectors/register"
 	"github.com/attestdev/attest/config"
 	"github.com/attestdev/attest/demo"
 )
@@ -49,7 +50,8 @@ this machine.`,
 			if err := writeDemoConfig(f.outDir); err != nil {
 				return err
 			}
-			return g.check(cmd, cfg, all.Sources(env.Sources), f)
+			cfg.Sources.Register = &register.Config{File: cfg.Subprocessors}
+			return g.check(cmd, cfg, all.Sources(cfg.Sources), f)
 		},
 	}
 	f.register(cmd, "attest-demo")

@@ -22,6 +22,7 @@ import (
 	"github.com/attestdev/attest/controls"
 	"github.com/attestdev/attest/gate"
 	"github.com/attestdev/attest/reports/sanitize"
+	"github.com/attestdev/attest/subprocessors"
 )
 
 // loadConfig reads --config, or attest.yaml when it exists, or returns an
@@ -169,6 +170,13 @@ func prepareBundleDir(dir string, replace bool) error {
 func (g *globals) collect(ctx context.Context, cfg *config.File, lib *controls.Library, sources []collectors.Source, dir string, replace bool, shard evidence.Shard) (*evidence.Bundle, error) {
 	if len(sources) == 0 {
 		return nil, errors.New("no sources configured: uncomment a source in attest.yaml (attest init writes every source, commented out), or try attest demo")
+	}
+	// A register that does not parse is bad input: name its file, line and
+	// field before any API call, not halfway through the collection.
+	if r := cfg.Sources.Register; r != nil && r.File != "" {
+		if _, err := subprocessors.Load(r.File); err != nil {
+			return nil, err
+		}
 	}
 	if err := prepareBundleDir(dir, replace); err != nil {
 		return nil, err

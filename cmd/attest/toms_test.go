@@ -30,7 +30,7 @@ func docFixture(t *testing.T, dir string) []string {
 	}
 	files := map[string]string{
 		"company.yaml":       "name: Beispiel GmbH\naddress: [Hauptstraße 5, 10115 Berlin]\ncontact: datenschutz@example.com\n",
-		"subprocessors.yaml": "subprocessors:\n  - name: GitHub, Inc.\n    purpose: Code hosting\n    service: GitHub\n    location: US\n    transfer_mechanism: SCCs\n",
+		"subprocessors.yaml": "subprocessors:\n  - name: GitHub, Inc.\n    purpose: Code hosting\n    services: [GitHub]\n    locations: [US]\n    transfer: {mechanism: scc, scc_module: 2}\n",
 	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/attestdev/attest/collectors/github"
 	"github.com/attestdev/attest/collectors/manual"
 	"github.com/attestdev/attest/collectors/okta"
+	"github.com/attestdev/attest/collectors/register"
 	"github.com/attestdev/attest/collectors/tlsprobe"
 	"github.com/attestdev/attest/collectors/workspace"
 )
@@ -26,6 +27,26 @@ type Config struct {
 	Workspace *workspace.Config `yaml:"workspace,omitempty"`
 	Okta      *okta.Config      `yaml:"okta,omitempty"`
 	Manual    *manual.Config    `yaml:"manual,omitempty"`
+	// Register reads the subprocessor register. attest.yaml sets it with
+	// subprocessors: at the top level, not under sources:.
+	Register *register.Config `yaml:"-"`
+}
+
+// Providers returns the configured sources whose provider is a vendor
+// that must be in the subprocessor register, sorted.
+func Providers(c Config) []string {
+	var out []string
+	for _, p := range []struct {
+		name string
+		on   bool
+	}{{aws.SourceName, c.AWS != nil}, {gcp.SourceName, c.GCP != nil}, {github.SourceName, c.GitHub != nil},
+		{okta.SourceName, c.Okta != nil}, {workspace.SourceName, c.Workspace != nil}} {
+		if p.on {
+			out = append(out, p.name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Sources returns the configured sources, in a fixed order.
@@ -52,6 +73,11 @@ func Sources(c Config) []collectors.Source {
 	if c.Manual != nil {
 		out = append(out, manual.NewSource(*c.Manual))
 	}
+	if c.Register != nil {
+		rc := *c.Register
+		rc.Providers = Providers(c)
+		out = append(out, register.NewSource(rc))
+	}
 	return out
 }
 
@@ -59,7 +85,7 @@ func Sources(c Config) []collectors.Source {
 // collectors can describe themselves.
 func everything() []collectors.Source {
 	return Sources(Config{TLS: &tlsprobe.Config{}, AWS: &aws.Config{}, GitHub: &github.Config{},
-		GCP: &gcp.Config{}, Workspace: &workspace.Config{}, Okta: &okta.Config{}, Manual: &manual.Config{}})
+		GCP: &gcp.Config{}, Workspace: &workspace.Config{}, Okta: &okta.Config{}, Manual: &manual.Config{}, Register: &register.Config{}})
 }
 
 // Registry returns a registry of every collector attest has, configured or
@@ -72,10 +98,15 @@ func Registry() *collectors.Registry {
 	return r
 }
 
-// SourceNames returns the names of all sources, sorted.
+// SourceNames returns the names of the sources configured under sources:
+// in attest.yaml, sorted. The register source is left out: subprocessors:
+// at the top level configures it.
 func SourceNames() []string {
 	var names []string
 	for _, s := range everything() {
+		if s.Name() == register.SourceName {
+			continue
+		}
 		names = append(names, s.Name())
 	}
 	slices.Sort(names)
@@ -100,6 +131,8 @@ func Policy(source string, ds []collectors.Descriptor) ([]byte, error) {
 		return okta.Policy(ds)
 	case manual.SourceName:
 		return manual.Policy(ds)
+	case register.SourceName:
+		return register.Policy(ds)
 	}
 	return nil, fmt.Errorf("unknown source %q (known: %v)", source, SourceNames())
 }

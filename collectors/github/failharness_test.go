@@ -24,6 +24,9 @@ func TestFailedCallsAreNeverNone(t *testing.T) {
 			return NewSource(Config{Orgs: []string{githubfake.DemoOrg}, BaseURL: url + "/", Token: "demo-token", HTTPClient: hc, MaxRateLimitWaitSeconds: &zero})
 		},
 		Route: func(r *http.Request) string { op, _ := operation(r); return op },
+		NoListing: map[string]string{
+			"github.org_security": "reads the Actions and SAML settings of an organisation named in the configuration: a failed call leaves those settings unknown (gaps)",
+		},
 		NotFoundIsEvidence: map[string]string{
 			"GET /repos/{owner}/{repo}/code-scanning/analyses": "GitHub answers 404 when no code scanning analysis exists: the feature is not set up",
 			"GET /repos/{owner}/{repo}/secret-scanning/alerts": "GitHub answers 404 when secret scanning is disabled for the repository",

@@ -1,6 +1,7 @@
 package toms
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/attestdev/attest/controls"
@@ -88,11 +89,11 @@ func TestLibraryCasesInDocuments(t *testing.T) {
 	}
 }
 
-// allManual reports whether every evidence requirement reads manual
-// records.
+// allManual reports whether every evidence requirement reads records the
+// company keeps: manual evidence or the subprocessor register.
 func allManual(reqs []controls.Requirement) bool {
 	for _, r := range reqs {
-		if r.Type != ManualType {
+		if r.Type != ManualType && !strings.HasPrefix(r.Type, RegisterTypePrefix) {
 			return false
 		}
 	}

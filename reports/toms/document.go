@@ -82,6 +82,12 @@ type Record struct {
 // this type is an attestation, never an automatic verification.
 const ManualType = "manual.evidence"
 
+// RegisterTypePrefix begins the resource types of the subprocessor
+// register (vendor.subprocessor, vendor.hosting, vendor.provider): evidence
+// the company declares, so measures resting on it are attested, never
+// verified automatically.
+const RegisterTypePrefix = "vendor."
+
 // A Group is a set of measures under one heading: an Art. 32(1) objective
 // or a TOM category.
 type Group struct {
@@ -249,6 +255,15 @@ func (d *Document) measure(lib *controls.Library, cr controls.ControlResult) *Me
 		}
 		if r.Outcome != controls.Pass {
 			return m
+		}
+		if strings.HasPrefix(r.Type, RegisterTypePrefix) {
+			// The subprocessor register is what the company declares
+			// about its vendors: a record it keeps, not a provider's
+			// API, so a measure resting on it is attested.
+			if !slices.ContainsFunc(m.Attestations, func(a Attestation) bool { return a.Kind == d.Text.Status.Register }) {
+				m.Attestations = append(m.Attestations, Attestation{Kind: d.Text.Status.Register})
+			}
+			continue
 		}
 		if r.Type == ManualType {
 			// A manual record was written by a person: it is attested,

@@ -17,7 +17,7 @@ func TestRenderDPAText(t *testing.T) {
 			"Subprocessors", "For the controller", "Place, date, signature",
 			"Annex 1: Technical and organisational measures", "Transfer control",
 			"In place: verified automatically on 23 November 2026 (tls.endpoint, 2 checked)",
-			"Annex 2: Subprocessors", "EU-US Data Privacy Framework, SCCs",
+			"Annex 2: Subprocessors", "SCCs 2021/914, module 3",
 			`"Verified automatically" means the configuration was read from the system itself on that date`,
 			"In place: attested by Lena Probe (CTO) on 27 June 2026, valid until 27 June 2027",
 		}},
@@ -26,7 +26,7 @@ func TestRenderDPAText(t *testing.T) {
 			"(Auftragsverarbeiter)", "Verletzungen des Schutzes personenbezogener Daten",
 			"Für den Auftragsverarbeiter", "Anlage 1: Technische und organisatorische Maßnahmen",
 			"Weitergabekontrolle", "Umgesetzt: bestätigt von Jürgen Weiß (HR) am 31. März 2026, gültig bis 31. März 2027",
-			"Anlage 2: Unterauftragsverarbeiter", "Übermittlungsgrundlage",
+			"Anlage 2: Unterauftragsverarbeiter", "Modul 3",
 			"„Automatisch geprüft“ heißt: Die Konfiguration wurde an diesem Tag direkt im System gelesen",
 		}},
 	}

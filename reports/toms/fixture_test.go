@@ -94,8 +94,10 @@ func testCompany() Company {
 // testSubprocessors is a register of n subprocessors.
 func testSubprocessors(n int) []subprocessors.Subprocessor {
 	base := []subprocessors.Subprocessor{
-		{Name: "Amazon Web Services EMEA SARL", Purpose: "Hosting", Service: "EC2, S3, RDS in eu-central-1", Location: subprocessors.EU, TransferMechanism: "none", DPASigned: "2025-03-01"},
-		{Name: "GitHub, Inc.", Purpose: "Source code hosting", Service: "GitHub Enterprise Cloud", Location: subprocessors.US, TransferMechanism: "EU-US Data Privacy Framework, SCCs", DPASigned: "2025-01-10"},
+		{Name: "Amazon Web Services EMEA SARL", Purpose: "Hosting", Services: []string{"EC2", "S3", "RDS"}, Locations: []string{"DE"}, DPASigned: "2025-03-01",
+			Review: subprocessors.Review{Last: "2026-02-15", Frequency: "annually"}, Certifications: []subprocessors.Certification{{Name: "ISO/IEC 27001", ValidUntil: "2027-05-01"}}},
+		{Name: "GitHub, Inc.", Purpose: "Source code hosting", Services: []string{"GitHub Enterprise Cloud"}, Locations: []string{"US"},
+			Transfer: subprocessors.Transfer{Mechanism: subprocessors.SCC, SCCModule: 3}, DPASigned: "2025-01-10"},
 	}
 	if n <= len(base) {
 		return base[:n]
@@ -103,7 +105,7 @@ func testSubprocessors(n int) []subprocessors.Subprocessor {
 	out := base
 	for i := len(base); i < n; i++ {
 		out = append(out, subprocessors.Subprocessor{Name: fmt.Sprintf("Vendor %03d Größenordnung AG", i), Purpose: "Support tickets and e-mail",
-			Service: "Helpdesk", Location: subprocessors.Other, TransferMechanism: "SCCs", DPASigned: "2025-06-30"})
+			Services: []string{"Helpdesk"}, Locations: []string{"IN", "US"}, Transfer: subprocessors.Transfer{Mechanism: subprocessors.BCR}, DPASigned: "2025-06-30"})
 	}
 	return out
 }

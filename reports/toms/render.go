@@ -1,7 +1,10 @@
 package toms
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -140,26 +143,74 @@ func (d *Document) subprocessorTable(w *writer) {
 	w.para(fill(t.Subprocessors.Intro, "company", d.Company.Name))
 	rows := make([][]cell, 0, len(d.Subprocessors))
 	for _, s := range d.Subprocessors {
-		loc := t.Subprocessors.Locations[string(s.Location)]
-		if loc == "" {
-			loc = string(s.Location)
-		}
-		dpa := ""
-		if s.DPASigned != "" {
-			if at, err := time.Parse(time.DateOnly, s.DPASigned); err == nil {
-				dpa = t.Date(at)
-			}
-		}
+		r := t.RegisterRow(s)
 		rows = append(rows, []cell{
 			{Text: s.Name, Bold: true},
 			{Text: purposeText(s)},
-			{Text: loc},
-			{Text: s.TransferMechanism},
-			{Text: dpa},
+			{Text: r.Location},
+			{Text: r.Transfer},
+			{Text: strings.Join(r.Certifications, "\n")},
+			{Text: t.Subprocessors.DPA + ": " + r.DPA + "\n" + t.Subprocessors.Review + ": " + r.Review},
 		})
 	}
 	sp := t.Subprocessors
-	w.table([]column{{sp.Name, 34}, {sp.Purpose, 46}, {sp.Location, 16}, {sp.Transfer, 46}, {sp.DPA, 28}}, rows)
+	w.table([]column{{sp.Name, 26}, {sp.Purpose, 32}, {sp.Location, 24}, {sp.Transfer, 30}, {sp.Certifications, 30}, {sp.Dates, 28}}, rows)
+}
+
+// A RegisterRow is one subprocessor's register columns as the documents
+// show them, in the text's language.
+type RegisterRow struct {
+	// Location is the regions (EU, USA, other) and the data-centre
+	// locations, e.g. "EU, USA (DE, US)".
+	Location string
+	// Transfer is the transfer mechanism, "–" when the register states
+	// none.
+	Transfer string
+	// DPA and Review are the dates the DPA was signed and the vendor was
+	// last reviewed, "–" when not recorded.
+	DPA, Review string
+	// Certifications are the certifications, each with its expiry.
+	Certifications []string
+}
+
+// RegisterRow returns the register columns of s.
+func (t *Text) RegisterRow(s subprocessors.Subprocessor) RegisterRow {
+	sp := t.Subprocessors
+	date := func(v string) string {
+		if at, err := time.Parse(time.DateOnly, v); err == nil {
+			return t.Date(at)
+		}
+		return v
+	}
+	// The EU and US columns of a register, as one cell: each region the
+	// vendor's data centres are in, then the locations themselves.
+	var regions []string
+	label := func(l subprocessors.Location) string { return cmp.Or(sp.Locations[string(l)], string(l)) }
+	if s.InEEA() {
+		regions = append(regions, label(subprocessors.EU))
+	}
+	if s.InUS() {
+		regions = append(regions, label(subprocessors.US))
+	}
+	if slices.ContainsFunc(s.Locations, func(l string) bool { return !subprocessors.InEEA(l) && l != "US" }) {
+		regions = append(regions, label(subprocessors.Other))
+	}
+	r := RegisterRow{Location: strings.Join(regions, ", ") + " (" + s.LocationText() + ")", DPA: date(s.DPASigned), Review: date(s.Review.Last)}
+	if m := s.Transfer.Mechanism; m != "" {
+		r.Transfer = cmp.Or(sp.Mechanisms[string(m)], s.TransferText())
+		if m == subprocessors.SCC {
+			r.Transfer = fill(r.Transfer, "module", strconv.Itoa(s.Transfer.SCCModule))
+		}
+	}
+	for _, c := range s.Certifications {
+		r.Certifications = append(r.Certifications, fill(sp.Expires, "name", c.Name, "date", date(c.ValidUntil)))
+	}
+	// A dash marks what the register does not record.
+	r.Transfer, r.DPA, r.Review = cmp.Or(r.Transfer, "–"), cmp.Or(r.DPA, "–"), cmp.Or(r.Review, "–")
+	if len(r.Certifications) == 0 {
+		r.Certifications = []string{"–"}
+	}
+	return r
 }
 
 func (d *Document) certificationTable(w *writer) {
@@ -198,7 +249,7 @@ func (d *Document) revisionTable(w *writer) {
 
 // purposeText is a subprocessor's purpose, service and data categories.
 func purposeText(s subprocessors.Subprocessor) string {
-	text := s.Purpose + " (" + s.Service + ")"
+	text := s.Purpose + " (" + s.ServiceText() + ")"
 	if len(s.DataCategories) > 0 {
 		text += "\n" + strings.Join(s.DataCategories, ", ")
 	}

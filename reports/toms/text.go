@@ -59,6 +59,9 @@ type Text struct {
 		Until       string `yaml:"until"`
 		Record      string `yaml:"record"`
 		Records     string `yaml:"records"`
+		// Register names the subprocessor register as the record a
+		// measure rests on.
+		Register string `yaml:"register"`
 		Between     string `yaml:"between"`
 		NotVerified string `yaml:"not_verified"`
 		Resources   string `yaml:"resources"`
@@ -77,14 +80,23 @@ type Text struct {
 	Art32         map[string]Heading `yaml:"art32"`
 	Categories    map[string]Heading `yaml:"categories"`
 	Subprocessors struct {
-		Intro     string            `yaml:"intro"`
-		Name      string            `yaml:"name"`
-		Purpose   string            `yaml:"purpose"`
-		Location  string            `yaml:"location"`
-		Transfer  string            `yaml:"transfer"`
-		DPA       string            `yaml:"dpa"`
-		None      string            `yaml:"none"`
-		Locations map[string]string `yaml:"locations"`
+		Intro    string `yaml:"intro"`
+		Name     string `yaml:"name"`
+		Purpose  string `yaml:"purpose"`
+		Location string `yaml:"location"`
+		Transfer string `yaml:"transfer"`
+		DPA      string `yaml:"dpa"`
+		// Certifications heads the column of the vendor's certifications
+		// (with expiry); Dates the column of the dates the DPA was signed
+		// (labelled DPA) and the vendor last reviewed (labelled Review).
+		Certifications string `yaml:"certifications"`
+		Dates          string `yaml:"dates"`
+		Review         string `yaml:"review"`
+		// Expires is how a certification's expiry reads: "{name} (until {date})".
+		Expires    string            `yaml:"expires"`
+		None       string            `yaml:"none"`
+		Locations  map[string]string `yaml:"locations"`
+		Mechanisms map[string]string `yaml:"mechanisms"`
 	} `yaml:"subprocessors"`
 	Certifications struct {
 		Intro      string `yaml:"intro"`

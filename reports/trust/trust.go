@@ -167,7 +167,10 @@ type line struct {
 
 type certification struct{ Name, Issuer, ValidUntil, URL string }
 
-type subprocessor struct{ Name, Purpose, Location, Transfer string }
+type subprocessor struct {
+	Name, Purpose, Location, Transfer, DPA, Review string
+	Certifications                                 []string
+}
 
 type download struct {
 	Download
@@ -228,11 +231,9 @@ func newPage(doc *toms.Document, t *Text, downloads []Download, opts Options) *p
 		p.Certifications = append(p.Certifications, certification{Name: c.Name, Issuer: c.Issuer, ValidUntil: until, URL: c.URL})
 	}
 	for _, s := range doc.Subprocessors {
-		loc := tt.Subprocessors.Locations[string(s.Location)]
-		if loc == "" {
-			loc = string(s.Location)
-		}
-		p.Subprocessors = append(p.Subprocessors, subprocessor{Name: s.Name, Purpose: s.Purpose + " (" + s.Service + ")", Location: loc, Transfer: s.TransferMechanism})
+		r := tt.RegisterRow(s)
+		p.Subprocessors = append(p.Subprocessors, subprocessor{Name: s.Name, Purpose: s.Purpose + " (" + s.ServiceText() + ")",
+			Location: r.Location, Transfer: r.Transfer, DPA: r.DPA, Review: r.Review, Certifications: r.Certifications})
 	}
 	for _, d := range downloads {
 		state := t.Unsigned

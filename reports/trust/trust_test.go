@@ -48,8 +48,9 @@ func document(t *testing.T, lang string, omit bool) *toms.Document {
 		Company: toms.Company{Name: "Beispiel & Co. GmbH", Contact: "privacy@example.com", DPO: "Dr. Anna Groß",
 			Certifications: []toms.Certification{{Name: "ISO/IEC 27001:2022", Issuer: "Prüfstelle Süd", ValidUntil: "2028-05-31", URL: "https://example.com/iso"}}},
 		Subprocessors: []subprocessors.Subprocessor{
-			{Name: "Amazon Web Services EMEA SARL", Purpose: "Hosting", Service: "S3, RDS", Location: subprocessors.EU, TransferMechanism: "none"},
-			{Name: "GitHub, Inc.", Purpose: "Code hosting", Service: "GitHub", Location: subprocessors.US, TransferMechanism: "SCCs <2021/914>"},
+			{Name: "Amazon Web Services EMEA SARL", Purpose: "Hosting", Services: []string{"S3", "RDS"}, Locations: []string{"EEA"},
+				Review: subprocessors.Review{Last: "2026-02-15", Frequency: "annually"}, Certifications: []subprocessors.Certification{{Name: "ISO/IEC 27001 <2022>", ValidUntil: "2027-05-01"}}},
+			{Name: "GitHub, Inc.", Purpose: "Code hosting", Services: []string{"GitHub"}, Locations: []string{"US"}, Transfer: subprocessors.Transfer{Mechanism: subprocessors.SCC, SCCModule: 2}},
 		},
 	})
 	if err != nil {
@@ -117,7 +118,7 @@ func TestRenderSelfContained(t *testing.T) {
 	for _, want := range []string{
 		`<html lang="de">`, "Sicherheit und Datenschutz bei Beispiel &amp; Co. GmbH",
 		"Weitergabekontrolle", "automatisch geprüft am 23. November 2026 (tls.endpoint, 2 geprüft)",
-		"Nicht nachgewiesen", "SCCs &lt;2021/914&gt;", "Zuletzt geprüft",
+		"Nicht nachgewiesen", "Standardvertragsklauseln 2021/914, Modul 2", "ISO/IEC 27001 &lt;2022&gt; (bis 1. Mai 2027)", "Letzte Prüfung", "Zuletzt geprüft",
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
