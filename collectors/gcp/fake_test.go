@@ -44,7 +44,8 @@ func TestFake(t *testing.T) {
 	want := map[string]int{
 		"gcp.storage.bucket": 3, "gcp.sql.instance": 2, "gcp.kms.key": 2, "gcp.project.iam": 3, "gcp.project": 3,
 		"gcp.iam.service_account_key": 2, "gcp.compute.firewall": 3, "gcp.compute.subnetwork": 2, "gcp.compute.network_link": 5,
-		"gcp.secretmanager.secret": 2, "gcp.compute.backend_service": 3, "gcp.monitoring.alert_policy": 2,
+		"gcp.secretmanager.secret": 2, "gcp.compute.backend_service": 3, "gcp.monitoring.alert_policy": 3,
+		"gcp.compute.instance": 2, "gcp.compute.project_networks": 3, "gcp.orgpolicy.policy": 18, "gcp.logging.metric_alerts": 3,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("resources per type (-want +got):\n%s", diff)

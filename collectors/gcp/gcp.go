@@ -4,9 +4,11 @@
 // configuration, service account keys, VPC firewall rules, VPC
 // subnetworks with their flow logs, Secret Manager secrets (metadata only),
 // load balancer backend services with their Cloud Armor policies, Cloud
-// Monitoring alerting policies, and the environment (prod or nonprod) of
+// Monitoring alerting policies, the environment (prod or nonprod) of
 // each project with the VPC peerings and Shared VPC attachments that join
-// projects. It
+// projects, Compute Engine VM instances, the VPC networks of each project,
+// the effective organisation policies of the CIS constraints, and the
+// log-based metric alerts for the CIS monitored changes. It
 // authenticates with Application Default Credentials and the read-only
 // cloud-platform scope; every call is a read (getIamPolicy is a POST that
 // reads).
@@ -54,7 +56,7 @@ type Config struct {
 	Endpoint string `yaml:"endpoint"`
 	// Endpoints overrides the base URL of single APIs by name: storage,
 	// sqladmin, cloudkms, cloudresourcemanager (v1 and v3), iam, compute,
-	// secretmanager or monitoring. The URL is
+	// secretmanager, monitoring, orgpolicy or logging. The URL is
 	// used as given (for storage and compute it includes storage/v1/ or
 	// compute/v1/).
 	Endpoints map[string]string `yaml:"endpoints"`
@@ -133,6 +135,7 @@ func (s *Source) Collectors() []collectors.Collector {
 		&ProjectIAM{src: s}, &ServiceAccountKeys{src: s}, &Firewalls{src: s},
 		&Subnetworks{src: s}, &Secrets{src: s}, &BackendServices{src: s}, &AlertPolicies{src: s},
 		&Environment{src: s}, &NetworkLinks{src: s},
+		&Instances{src: s}, &Networks{src: s}, &OrgPolicies{src: s}, &LogMetricAlerts{src: s},
 	}
 	slices.SortFunc(cs, func(a, b collectors.Collector) int { return cmp.Compare(a.Describe().ID, b.Describe().ID) })
 	return cs
@@ -268,4 +271,7 @@ var operation = gcpapi.Operations(
 	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/compute/v1/projects/[^/]+$`), Name: opComputeProjectsGet},
 	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/compute/v1/projects/[^/]+/getXpnHost$`), Name: opGetXpnHost},
 	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/compute/v1/projects/[^/]+/getXpnResources$`), Name: opGetXpnResources},
+	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/compute/v1/projects/[^/]+/aggregated/instances$`), Name: opInstancesList},
+	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/v2/projects/[^/]+/policies/[^/]+:getEffectivePolicy$`), Name: opGetEffectivePolicy},
+	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/v2/projects/[^/]+/metrics$`), Name: opLogMetricsList},
 )

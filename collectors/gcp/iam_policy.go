@@ -35,10 +35,11 @@ var publicMembers = []string{"allUsers", "allAuthenticatedUsers"}
 // Describe returns the collector's metadata.
 func (c *ProjectIAM) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
-		ID: "gcp.iam", Version: 2, Source: SourceName, Title: "Project IAM policy and audit log configuration",
+		ID: "gcp.iam", Version: 3, Source: SourceName, Title: "Project IAM policy and audit log configuration",
 		ResourceTypes: []collectors.ResourceType{{Name: typeProjectIAM, Doc: "The IAM policy of a project. ID is //cloudresourcemanager.googleapis.com/projects/ID.", Attributes: []collectors.Attribute{
 			{Name: "owners", Type: "int", Doc: "Number of principals with roles/owner."},
 			{Name: "primitive_user_grants", Type: "list", Doc: `Basic roles granted to individual users, as "roles/owner user:EMAIL" or "roles/editor user:EMAIL", sorted.`},
+			{Name: "primitive_service_account_grants", Type: "list", Doc: `Basic roles roles/owner and roles/editor granted to service accounts other than Google-managed service agents (NUMBER@cloudservices.gserviceaccount.com, service-NUMBER@...), as "roles/editor serviceAccount:EMAIL", sorted.`},
 			{Name: "public_grants", Type: "list", Doc: `Roles granted to allUsers or allAuthenticatedUsers, as "ROLE MEMBER", sorted.`},
 			{Name: "data_access_logs", Type: "bool", Doc: "Data Access audit logs (DATA_READ and DATA_WRITE) are enabled for allServices."},
 			{Name: "groups", Type: "list", Doc: "E-mail addresses (lower case) of the Google groups, and IDs of the workforce identity pool groups, holding any role in the project, sorted."},
@@ -67,6 +68,7 @@ func (c *ProjectIAM) Collect(ctx context.Context, target evidence.Target, out co
 	}
 	owners := map[string]bool{}
 	userGrants, publicGrants, groups, groupGrants := []string{}, []string{}, []string{}, []string{}
+	saGrants := []string{}
 	for _, b := range pol.Bindings {
 		for _, m := range b.Members {
 			if g := groupOf(m); g != "" {
@@ -78,6 +80,9 @@ func (c *ProjectIAM) Collect(ctx context.Context, target evidence.Target, out co
 			}
 			if (b.Role == "roles/owner" || b.Role == "roles/editor") && strings.HasPrefix(m, "user:") {
 				userGrants = append(userGrants, b.Role+" "+m)
+			}
+			if (b.Role == "roles/owner" || b.Role == "roles/editor") && strings.HasPrefix(m, "serviceAccount:") && !googleManagedSA(m) {
+				saGrants = append(saGrants, b.Role+" "+m)
 			}
 			if slices.Contains(publicMembers, m) {
 				publicGrants = append(publicGrants, b.Role+" "+m)
@@ -99,7 +104,8 @@ func (c *ProjectIAM) Collect(ctx context.Context, target evidence.Target, out co
 		Type: typeProjectIAM, ID: "//cloudresourcemanager.googleapis.com/" + name, Name: target.Account, Account: target.Account,
 		Attributes: map[string]any{
 			"owners": len(owners), "primitive_user_grants": sortedList(userGrants),
-			"public_grants": sortedList(publicGrants), "data_access_logs": dataAccess,
+			"primitive_service_account_grants": sortedList(saGrants),
+			"public_grants":                    sortedList(publicGrants), "data_access_logs": dataAccess,
 			"groups": sortedList(groups), "group_grants": sortedList(groupGrants),
 		},
 	}
@@ -120,6 +126,21 @@ func (c *ProjectIAM) Collect(ctx context.Context, target evidence.Target, out co
 	r.Records = trace.Records()
 	out.Emit(r)
 	return nil
+}
+
+// googleManagedSA reports whether member is a Google-managed service
+// account (a service agent such as the Google APIs Service Agent
+// NUMBER@cloudservices.gserviceaccount.com, or
+// service-NUMBER@gcp-sa-NAME.iam.gserviceaccount.com, which is named
+// service-PROJECT_NUMBER), which Google grants
+// roles to and customers do not use as a workload identity.
+func googleManagedSA(member string) bool {
+	local, domain, _ := strings.Cut(strings.TrimPrefix(member, "serviceAccount:"), "@")
+	if domain == "cloudservices.gserviceaccount.com" {
+		return true
+	}
+	n, ok := strings.CutPrefix(local, "service-")
+	return ok && n != "" && strings.Trim(n, "0123456789") == ""
 }
 
 // groupOf returns the group a policy member names, lower case: the e-mail

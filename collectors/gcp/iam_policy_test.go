@@ -21,12 +21,13 @@ func TestProjectIAM(t *testing.T) {
 	}
 	happy := func(env string) map[string]any {
 		attrs := map[string]any{
-			"owners":                2,
-			"primitive_user_grants": []any{"roles/editor user:sean@example.com", "roles/owner user:mike@example.com"},
-			"public_grants":         []any{"roles/storage.objectViewer allUsers"},
-			"data_access_logs":      true,
-			"groups":                []any{"admins@example.com"},
-			"group_grants":          []any{"roles/owner group:admins@example.com"},
+			"owners":                           2,
+			"primitive_user_grants":            []any{"roles/editor user:sean@example.com", "roles/owner user:mike@example.com"},
+			"primitive_service_account_grants": []any{},
+			"public_grants":                    []any{"roles/storage.objectViewer allUsers"},
+			"data_access_logs":                 true,
+			"groups":                           []any{"admins@example.com"},
+			"group_grants":                     []any{"roles/owner group:admins@example.com"},
 		}
 		if env != "" {
 			attrs["environment"] = env
@@ -42,8 +43,16 @@ func TestProjectIAM(t *testing.T) {
 		{name: "happy, nonprod by folder", envs: map[string]string{folder: "nonprod"},
 			fx: gcptest.Fixtures{get: {Body: "iam_policy.json"}, anc: {Body: "crm_ancestry.json"}}, want: res(happy("nonprod"))},
 		{name: "empty policy", fx: gcptest.Fixtures{get: {Body: "iam_policy_empty.json"}}, want: res(map[string]any{
-			"owners": 0, "primitive_user_grants": []any{}, "public_grants": []any{}, "data_access_logs": false,
+			"owners": 0, "primitive_user_grants": []any{}, "primitive_service_account_grants": []any{}, "public_grants": []any{}, "data_access_logs": false,
 			"groups": []any{}, "group_grants": []any{},
+		}, unclassifiedGap)},
+		{name: "service accounts with basic roles, service agents left out", fx: gcptest.Fixtures{get: {Body: "iam_policy_service_accounts.json"}}, want: res(map[string]any{
+			"owners": 2, "primitive_user_grants": []any{}, "public_grants": []any{}, "data_access_logs": false,
+			"primitive_service_account_grants": []any{
+				"roles/editor serviceAccount:123456789012-compute@developer.gserviceaccount.com",
+				"roles/owner serviceAccount:terraform@example-project.iam.gserviceaccount.com",
+			},
+			"groups": []any{"admins@example.com"}, "group_grants": []any{"roles/owner group:admins@example.com"},
 		}, unclassifiedGap)},
 		{name: "absent project", fx: gcptest.Fixtures{get: gcptest.NotFoundReply}, wantErr: evidence.Errored},
 		{name: "denied", fx: gcptest.Fixtures{get: gcptest.DeniedReply}, wantErr: evidence.Denied, wantPerm: opGetIamPolicy},

@@ -34,12 +34,15 @@ includedPermissions:
 - cloudsql.instances.list
 - compute.backendServices.list
 - compute.firewalls.list
+- compute.instances.list
 - compute.networks.list
 - compute.projects.get
 - compute.subnetworks.list
 - iam.serviceAccountKeys.list
 - iam.serviceAccounts.list
+- logging.logMetrics.list
 - monitoring.alertPolicies.list
+- orgpolicy.policy.get
 - resourcemanager.projects.get
 - resourcemanager.projects.getIamPolicy
 - secretmanager.secrets.list

@@ -51,12 +51,31 @@ func Demo() *State { return DemoAt(time.Now()) }
 //     for the database's private IP. acme-sandbox shares its network with
 //     acme-ci (Shared VPC host and service project).
 //   - The engineering group can view acme-prod and edit acme-sandbox.
+//   - acme-prod runs web-1 (Shielded VM, OS Login from the project, its own
+//     service account, no external IP) and bastion (external IP, OS Login
+//     off, no Shielded VM, default service account with the cloud-platform
+//     scope, which also holds roles/editor); it still has the default
+//     network. The invoices bucket's retention policy is locked.
+//   - The organisation enforces all six organisation policies attest reads;
+//     acme-sandbox overrides domain-restricted sharing (allow all) and VM
+//     external IPs; acme-ci has the Org Policy API disabled.
+//   - acme-prod alerts on the four CIS log-based metrics; acme-sandbox has
+//     no log-based metrics; acme-ci has Cloud Monitoring disabled.
 func DemoAt(now time.Time) *State {
 	day := 24 * time.Hour
 	ago := func(d int) time.Time { return now.Add(-time.Duration(d) * day).UTC().Truncate(time.Second) }
 	key := "projects/acme-prod/locations/europe-west3/keyRings/prod/cryptoKeys/storage"
+	off := false
 	return &State{
 		Parent: DemoParent,
+		OrgPolicies: map[string]OrgPolicy{
+			"iam.allowedPolicyMemberDomains":       {AllowedValues: []string{"is:C03acmedemo"}},
+			"storage.uniformBucketLevelAccess":     {Enforce: true},
+			"storage.publicAccessPrevention":       {Enforce: true},
+			"sql.restrictPublicIp":                 {Enforce: true},
+			"compute.vmExternalIpAccess":           {DenyAll: true},
+			"iam.disableServiceAccountKeyCreation": {Enforce: true},
+		},
 		Folders: []Folder{
 			{Name: DemoNonprodFolder, DisplayName: "nonprod"},
 			{Name: DemoToolsFolder, DisplayName: "tools"},
@@ -66,7 +85,7 @@ func DemoAt(now time.Time) *State {
 				ID: "acme-prod", Number: 415104041262,
 				Buckets: []Bucket{
 					{Name: "acme-prod-invoices", Location: "EUROPE-WEST3", LocationType: "region", KMSKey: key,
-						Versioning: true, Uniform: true, PublicAccessPrevention: "enforced", RetentionDays: 3650},
+						Versioning: true, Uniform: true, PublicAccessPrevention: "enforced", RetentionDays: 3650, RetentionLocked: true},
 					{Name: "acme-prod-exports", Location: "US", LocationType: "multi-region", PublicAccessPrevention: "inherited"},
 				},
 				SQL: []SQLInstance{{Name: "orders-db", Version: "POSTGRES_16", Region: "europe-west3",
@@ -89,6 +108,19 @@ func DemoAt(now time.Time) *State {
 				AlertPolicies: []AlertPolicy{
 					{Name: "Web uptime check failing", Channels: 2},
 					{Name: "orders-db CPU above 80%"},
+					{Name: "CIS: ownership, audit configuration, custom role and firewall changes", Channels: 1,
+						LogMetrics: []string{"project-ownership-changes", "audit-config-changes", "custom-role-changes", "firewall-rule-changes"}},
+				},
+				LogMetrics: []LogMetric{
+					{Name: "project-ownership-changes", Filter: FilterProjectOwnership},
+					{Name: "audit-config-changes", Filter: FilterAuditConfig},
+					{Name: "custom-role-changes", Filter: FilterCustomRole},
+					{Name: "firewall-rule-changes", Filter: FilterFirewall},
+				},
+				OSLogin: true,
+				Instances: []Instance{
+					{Name: "web-1", Zone: "europe-west3-a", Shielded: true},
+					{Name: "bastion", Zone: "europe-west3-b", ExternalIP: "34.89.10.20", OSLogin: &off, DefaultSA: true, FullScope: true},
 				},
 				KeyRings: []KeyRing{{Location: "europe-west3", Name: "prod", Keys: []Key{
 					{Name: "storage", Purpose: "ENCRYPT_DECRYPT", Protection: "SOFTWARE", RotationDays: 90},
@@ -97,6 +129,7 @@ func DemoAt(now time.Time) *State {
 				Bindings: []Binding{
 					{Role: "roles/owner", Members: []string{"group:platform-admins@acme-demo.example", "user:alice@acme-demo.example"}},
 					{Role: "roles/viewer", Members: []string{"group:engineering@acme-demo.example"}},
+					{Role: "roles/editor", Members: []string{"serviceAccount:415104041262-compute@developer.gserviceaccount.com", "serviceAccount:415104041262@cloudservices.gserviceaccount.com"}},
 				},
 				DataAccessLogs: true,
 				ServiceAccounts: []ServiceAccount{
@@ -119,9 +152,14 @@ func DemoAt(now time.Time) *State {
 					Uniform: true, PublicAccessPrevention: "enforced"}},
 				Bindings: []Binding{{Role: "roles/editor", Members: []string{"group:engineering@acme-demo.example", "user:bob@acme-demo.example"}}},
 				Networks: []Network{{Name: "sandbox", Peerings: []Peering{{Name: "sandbox-to-prod", Project: "acme-prod", Network: "prod"}}}},
+				OrgPolicies: map[string]OrgPolicy{
+					"iam.allowedPolicyMemberDomains": {AllowAll: true},
+					"compute.vmExternalIpAccess":     {},
+				},
 			},
 			{
 				ID: "acme-ci", Number: 415104041264, Folder: DemoToolsFolder, SharedVPCHost: "acme-sandbox", DataAccessLogs: true,
+				OrgPolicyDisabled: true, MonitoringDisabled: true,
 				Bindings: []Binding{{Role: "roles/owner", Members: []string{"group:platform-admins@acme-demo.example"}}},
 			},
 		},

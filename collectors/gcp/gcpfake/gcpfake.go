@@ -28,6 +28,9 @@ type State struct {
 	Projects []*Project
 	// PageSize caps list pages, so tests can force paging; 0 means no cap.
 	PageSize int
+	// OrgPolicies are the effective policies the organisation sets, by
+	// constraint (e.g. "iam.disableServiceAccountKeyCreation").
+	OrgPolicies map[string]OrgPolicy
 	// Refusals records the requests the fake does not serve; set its
 	// OnUnexpected to be told (tests pass t.Errorf).
 	fakeapi.Refusals
@@ -59,6 +62,17 @@ type Project struct {
 	// SharedVPCHost is the Shared VPC host project this project is a
 	// service project of; a project named here by another is a host.
 	SharedVPCHost string
+	// Instances, OSLogin (project metadata enable-oslogin), OrgPolicies
+	// (overriding State.OrgPolicies, by constraint) and LogMetrics are
+	// served by depth.go; the Disabled flags answer that API with
+	// SERVICE_DISABLED.
+	Instances          []Instance
+	OSLogin            bool
+	OrgPolicies        map[string]OrgPolicy
+	LogMetrics         []LogMetric
+	OrgPolicyDisabled  bool
+	LoggingDisabled    bool
+	MonitoringDisabled bool
 }
 
 // Bucket is a Cloud Storage bucket.
@@ -68,6 +82,7 @@ type Bucket struct {
 	Versioning, Uniform          bool
 	PublicAccessPrevention       string // enforced or inherited
 	RetentionDays                int
+	RetentionLocked              bool
 }
 
 // SQLInstance is a Cloud SQL instance.
@@ -210,6 +225,10 @@ func (s *State) serve(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusForbidden, "forbidden", "The caller does not have permission")
 			return
 		}
+		if pr.MonitoringDisabled {
+			writeDisabled(w, pr, "monitoring.googleapis.com")
+			return
+		}
 		var items []any
 		for _, a := range pr.AlertPolicies {
 			items = append(items, alertPolicyJSON(pr, a))
@@ -227,7 +246,9 @@ func (s *State) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		s.list(w, r, "compute#firewallList", "items", items)
 	default:
-		s.Refuse(w, r, "gcpfake")
+		if !s.serveDepth(w, r, seg) {
+			s.Refuse(w, r, "gcpfake")
+		}
 	}
 }
 
@@ -368,7 +389,7 @@ func bucketJSON(base string, pr *Project, b Bucket) map[string]any {
 		out["encryption"] = map[string]any{"defaultKmsKeyName": b.KMSKey}
 	}
 	if b.RetentionDays > 0 {
-		out["retentionPolicy"] = map[string]any{"retentionPeriod": strconv.Itoa(b.RetentionDays * 86400), "effectiveTime": "2024-01-01T00:00:00.000Z"}
+		out["retentionPolicy"] = map[string]any{"retentionPeriod": strconv.Itoa(b.RetentionDays * 86400), "effectiveTime": "2024-01-01T00:00:00.000Z", "isLocked": b.RetentionLocked}
 	}
 	return out
 }

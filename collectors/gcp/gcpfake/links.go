@@ -107,7 +107,7 @@ func (s *State) serveLinks(w http.ResponseWriter, r *http.Request, id string, re
 		}
 		writeJSON(w, fields(r, map[string]any{"kind": "compute#project", "id": strconv.FormatInt(pr.Number, 10), "name": pr.ID,
 			"creationTimestamp": "2024-01-01T00:00:00.000-08:00", "selfLink": base + pr.ID, "defaultNetworkTier": "PREMIUM",
-			"xpnProjectStatus": status}))
+			"xpnProjectStatus": status, "commonInstanceMetadata": projectMetadataJSON(pr)}))
 	case rest[0] == "getXpnHost":
 		host := s.project(pr.SharedVPCHost)
 		if host == nil {

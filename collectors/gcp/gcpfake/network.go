@@ -84,6 +84,10 @@ type AlertPolicy struct {
 	Name     string
 	Disabled bool
 	Channels int
+	// LogMetrics, when set, are the log-based metrics the policy's
+	// conditions watch, one condition each, instead of a load balancer
+	// request count.
+	LogMetrics []string
 }
 
 func backendJSON(pr *Project, b BackendService) map[string]any {
@@ -112,6 +116,9 @@ func alertPolicyJSON(pr *Project, a AlertPolicy) map[string]any {
 		"conditions": []any{map[string]any{"name": name + "/conditions/1", "displayName": a.Name,
 			"conditionThreshold": map[string]any{"filter": `metric.type="loadbalancing.googleapis.com/https/request_count"`, "comparison": "COMPARISON_GT", "duration": "300s"}}},
 		"notificationChannels": chans}
+	if len(a.LogMetrics) > 0 {
+		out["conditions"] = alertConditions(name, a.LogMetrics)
+	}
 	if !a.Disabled {
 		out["enabled"] = true
 	}
