@@ -62,6 +62,8 @@ type Writer struct {
 	nres      int
 	nrec      int
 	err       error
+	// writeRaw writes a raw response body; tests replace it.
+	writeRaw func(path string, body []byte) error
 }
 
 // ErrBundleExists is returned by Create when the directory already holds files.
@@ -92,6 +94,7 @@ func Create(dir string) (*Writer, error) {
 		records:   rec,
 		recBuf:    bufio.NewWriterSize(rec, 1<<16),
 		raw:       map[string]bool{},
+		writeRaw:  writeRaw,
 	}, nil
 }
 
@@ -118,7 +121,10 @@ func (w *Writer) WriteResource(r Resource) error {
 
 // WriteRecord stores a raw response body and its metadata. It fills in the
 // record's SHA256 and Size and returns the SHA-256. Identical bodies are
-// stored once.
+// stored once. The body's file is written outside the writer's lock, so
+// concurrent collectors only wait for each other to append the record's
+// line; the first call with a body claims its file, and later calls with
+// the same body only add their record.
 func (w *Writer) WriteRecord(rec Record, body []byte) (string, error) {
 	sum := sha256.Sum256(body)
 	rec.SHA256 = hex.EncodeToString(sum[:])
@@ -128,18 +134,35 @@ func (w *Writer) WriteRecord(rec Record, body []byte) (string, error) {
 		return "", fmt.Errorf("evidence: encode record %s: %w", rec.Operation, err)
 	}
 	w.mu.Lock()
+	err = w.err
+	claimed := err == nil && !w.raw[rec.SHA256]
+	if claimed {
+		w.raw[rec.SHA256] = true
+	}
+	w.mu.Unlock()
+	if err != nil {
+		return "", err
+	}
+	if claimed {
+		if err := w.writeRaw(filepath.Join(w.dir, RawDir, rec.SHA256), body); err != nil {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			delete(w.raw, rec.SHA256)
+			return "", w.keep(fmt.Errorf("evidence: write raw response: %w", err))
+		}
+	}
+	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err != nil {
 		return "", w.err
 	}
-	if !w.raw[rec.SHA256] {
-		if err := os.WriteFile(filepath.Join(w.dir, RawDir, rec.SHA256), body, 0o640); err != nil {
-			return "", w.keep(fmt.Errorf("evidence: write raw response: %w", err))
-		}
-		w.raw[rec.SHA256] = true
-	}
 	w.nrec++
 	return rec.SHA256, w.keep(writeLine(w.recBuf, line))
+}
+
+// writeRaw writes a raw response body to path.
+func writeRaw(path string, body []byte) error {
+	return os.WriteFile(path, body, 0o640)
 }
 
 // AddRun records the outcome of one collector run.

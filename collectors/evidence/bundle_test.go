@@ -2,9 +2,11 @@ package evidence
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -94,5 +96,113 @@ func TestOpenInterruptedBundle(t *testing.T) {
 	}
 	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "not a bundle") {
 		t.Fatalf("Open without manifest: %v", err)
+	}
+}
+
+// TestWriteRecordConcurrent writes records from many goroutines, with
+// bodies they share, and checks that every body is stored once and every
+// record is kept. Run it with -race.
+func TestWriteRecordConcurrent(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "b")
+	w, err := Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers, each, bodies = 8, 50, 20
+	var wg sync.WaitGroup
+	for g := range workers {
+		wg.Go(func() {
+			for i := range each {
+				body := fmt.Appendf(nil, `{"n":%d}`, (g*each+i)%bodies)
+				if _, err := w.WriteRecord(Record{Operation: "op", Endpoint: fmt.Sprint(g, i)}, body); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := w.Close(Manifest{StartedAt: time.Unix(0, 0), FinishedAt: time.Unix(1, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Records) != workers*each || b.Manifest.Records != workers*each {
+		t.Errorf("records: %d read, manifest %d, want %d", len(b.Records), b.Manifest.Records, workers*each)
+	}
+	raw, err := os.ReadDir(filepath.Join(dir, RawDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(raw) != bodies {
+		t.Errorf("%d raw files, want %d", len(raw), bodies)
+	}
+	if err := b.VerifyRaw(); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestWriteRecordOutsideLock blocks the file write of one body and checks
+// that another body's record is written meanwhile: files are not created
+// under the writer's lock.
+func TestWriteRecordOutsideLock(t *testing.T) {
+	t.Parallel()
+	w, err := Create(filepath.Join(t.TempDir(), "b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	started, release := make(chan struct{}), make(chan struct{})
+	w.writeRaw = func(path string, body []byte) error {
+		if string(body) == "slow" {
+			close(started)
+			<-release
+		}
+		return writeRaw(path, body)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := w.WriteRecord(Record{Operation: "slow"}, []byte("slow"))
+		done <- err
+	}()
+	<-started
+	fast := make(chan error, 1)
+	go func() {
+		_, err := w.WriteRecord(Record{Operation: "fast"}, []byte("fast"))
+		fast <- err
+	}()
+	select {
+	case err := <-fast:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a record waited for another record's file to be written")
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(Manifest{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWriteRecordFailure makes a file write fail: the call and Close
+// report it, and the bundle is not written.
+func TestWriteRecordFailure(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "b")
+	w, err := Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.writeRaw = func(string, []byte) error { return errors.New("disk full") }
+	if _, err := w.WriteRecord(Record{Operation: "op"}, []byte("x")); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("WriteRecord: %v", err)
+	}
+	if err := w.Close(Manifest{}); err == nil {
+		t.Error("Close succeeded after a failed write")
 	}
 }
