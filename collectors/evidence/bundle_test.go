@@ -206,3 +206,54 @@ func TestWriteRecordFailure(t *testing.T) {
 		t.Error("Close succeeded after a failed write")
 	}
 }
+
+// TestOpenLargeFile reads a resources file longer than one decoding batch,
+// with blank lines, in a bundle written by hand as an older attest would
+// have: the resources keep their order before sorting, numbers become
+// int64 or float64, and a malformed line is reported with its number.
+func TestOpenLargeFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	manifest := `{"format":"attest.bundle/v1","attest_version":"old","started_at":"2026-01-01T00:00:00Z","finished_at":"2026-01-01T00:00:00Z","resources":1300,"records":0,"runs":[]}`
+	if err := os.WriteFile(filepath.Join(dir, ManifestFile), []byte(manifest), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, RecordsFile), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for i := range 1300 {
+		lines = append(lines, fmt.Sprintf(`{"type":"t","id":"r%04d","attributes":{"n":%d,"f":1.5,"big":12345678901234567890,"nested":{"list":[1,"a"]}},"records":["aa"],"collector":"c","collector_version":1,"collected_at":"2026-01-01T00:00:00Z"}`, i, i))
+		if i%400 == 7 {
+			lines = append(lines, "", "  ")
+		}
+	}
+	write := func(ls []string) {
+		if err := os.WriteFile(filepath.Join(dir, ResourcesFile), []byte(strings.Join(ls, "\n")+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(lines)
+	b, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Resources) != 1300 {
+		t.Fatalf("%d resources, want 1300", len(b.Resources))
+	}
+	for i, r := range b.Resources {
+		if r.ID != fmt.Sprintf("r%04d", i) || r.Attributes["n"] != int64(i) || r.Attributes["f"] != 1.5 {
+			t.Fatalf("resource %d: %s %#v", i, r.ID, r.Attributes)
+		}
+	}
+	r := b.Resources[42]
+	if r.Attributes["big"] != 12345678901234567890.0 || r.Attributes["nested"].(map[string]any)["list"].([]any)[0] != int64(1) {
+		t.Errorf("numbers: %#v", r.Attributes)
+	}
+	bad := append([]string(nil), lines...)
+	bad[1100] = `{"type": "t", "id": }`
+	write(bad)
+	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), ResourcesFile+":1101:") {
+		t.Errorf("malformed line 1101: %v", err)
+	}
+}
