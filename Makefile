@@ -35,13 +35,20 @@ demo: build ## Run the whole flow on the built-in demo organisation: check, repo
 	@echo; echo "Written to $(DEMO)/: bundle/ (evidence), results.json, report.{html,md,sarif,junit.xml},"; \
 	echo "toms-{en,de}.pdf and dpa-de.pdf (signed), site/ (trust page), pack.zip (signed audit pack)."
 
+# SKIPLOG collects the skipped tests of make test's runs, for the summary
+# at its end.
+SKIPLOG   := $(or $(TMPDIR),/tmp)/attest-test-skips.$(shell echo $$PPID).jsonl
+TESTSUM   := $(GO) run ./internal/testsummary
+
 .PHONY: test
-test: vet fmt-check ## Run vet, the format check, all tests, the control library's test cases, the race detector (all but the AWS packages), and short fuzz runs.
-	$(GO) test -shuffle=on -count=1 $(PKGS)
+test: vet fmt-check ## Run vet, the format check, all tests, the control library's test cases, the race detector (all but the AWS packages), short fuzz runs, and list every skipped test with its reason.
+	@rm -f $(SKIPLOG)
+	$(TESTSUM) -log $(SKIPLOG) -- -shuffle=on -count=1 $(PKGS)
 	@out=$$($(GO) run ./cmd/attest controls test 2>&1) || { echo "$$out"; exit 1; }; echo "$$out" | tail -1
-	$(GO) test -race -count=1 ./collectors/ ./collectors/evidence/ ./controls/ ./collectors/github/... ./collectors/okta/... \
-		./collectors/gcp/... ./collectors/workspace/... ./collectors/manual/... ./collectors/tlsprobe/... ./reports/pack/... ./history/...
+	$(TESTSUM) -log $(SKIPLOG) -- -race -count=1 ./collectors/ ./collectors/evidence/ ./controls/ ./collectors/github/... ./collectors/okta/... \
+		./collectors/gcp/... ./collectors/workspace/... ./collectors/manual/... ./collectors/tlsprobe/... ./reports/pack/... ./history/... ./gate/...
 	$(MAKE) fuzz FUZZTIME=$(FUZZTIME)
+	@$(TESTSUM) -report $(SKIPLOG); rc=$$?; rm -f $(SKIPLOG); exit $$rc
 
 .PHONY: test-library
 test-library: ## Run the control library's test cases and require it to be complete (a pass and a fail case per control, a rationale per mapping, a doc per param).

@@ -51,8 +51,13 @@ type Descriptor struct {
 // A ResourceType documents one type of resource and its attributes. Rules
 // that name an attribute not listed here fail to load.
 type ResourceType struct {
-	Name       string
-	Doc        string
+	Name string
+	Doc  string
+	// Fixed are attribute values every resource of the type from this
+	// collector has, such as {"system": "aws"} for identity.account. Runs
+	// record them (evidence.Run.Fixed) so that evaluation can tell which
+	// runs could have produced what a rule selects.
+	Fixed      map[string]any
 	Attributes []Attribute
 }
 

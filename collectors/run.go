@@ -3,7 +3,9 @@ package collectors
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -162,7 +164,7 @@ func (r *Runner) skipped(job Job, err error) evidence.Run {
 	now := r.now()
 	return evidence.Run{
 		Collector: d.ID, CollectorVersion: d.Version, Target: job.Target,
-		ResourceTypes: typeNames(d), Status: evidence.Failed,
+		ResourceTypes: typeNames(d), Fixed: fixedOf(d), Status: evidence.Failed,
 		StartedAt: now, FinishedAt: now,
 		Failures: []evidence.Failure{FailureOf(err, "")},
 	}
@@ -175,7 +177,7 @@ func (r *Runner) runOne(ctx context.Context, job Job) evidence.Run {
 	rec := &recorder{w: r.Writer, collector: d.ID, version: d.Version, target: job.Target, now: r.now, progress: r.Progress}
 	run := evidence.Run{
 		Collector: d.ID, CollectorVersion: d.Version, Target: job.Target,
-		ResourceTypes: typeNames(d), StartedAt: r.now(),
+		ResourceTypes: typeNames(d), Fixed: fixedOf(d), StartedAt: r.now(),
 	}
 	log.Debug("collecting")
 	r.progress(Event{Kind: JobStarted, Collector: d.ID, Target: job.Target})
@@ -213,6 +215,22 @@ func typeNames(d Descriptor) []string {
 	return out
 }
 
+// fixedOf returns the fixed attributes of the collector's resource types,
+// by type, or nil when it fixes none.
+func fixedOf(d Descriptor) map[string]map[string]any {
+	var out map[string]map[string]any
+	for _, t := range d.ResourceTypes {
+		if len(t.Fixed) == 0 {
+			continue
+		}
+		if out == nil {
+			out = map[string]map[string]any{}
+		}
+		out[t.Name] = maps.Clone(t.Fixed)
+	}
+	return out
+}
+
 type sink struct {
 	r      *Runner
 	d      Descriptor
@@ -234,6 +252,20 @@ func (s *sink) Emit(res evidence.Resource) {
 	}
 	if res.Region == "" {
 		res.Region = s.target.Region
+	}
+	// The run promises that every resource of the type has the fixed
+	// attributes (evaluation relies on it to scope rules); a resource
+	// that breaks the promise makes the run partial instead.
+	for _, t := range s.d.ResourceTypes {
+		if t.Name != res.Type {
+			continue
+		}
+		for _, k := range slices.Sorted(maps.Keys(t.Fixed)) {
+			if got, ok := res.Attributes[k]; !ok || got != t.Fixed[k] {
+				s.Fail(evidence.Failure{Kind: evidence.Errored, Resource: res.ID,
+					Message: fmt.Sprintf("%s has %s %v, but the collector declares every %s has %v", res.ID, k, got, res.Type, t.Fixed[k])})
+			}
+		}
 	}
 	if err := s.r.Writer.WriteResource(res); err != nil {
 		s.Fail(evidence.Failure{Kind: evidence.Errored, Resource: res.ID, Message: err.Error()})

@@ -16,6 +16,8 @@ import (
 	"reflect"
 	"slices"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/attestdev/attest/collectors/all"
 	"github.com/attestdev/attest/collectors/aws"
 	"github.com/attestdev/attest/collectors/gcp"
@@ -58,6 +60,27 @@ type File struct {
 
 	// Path is the file the configuration was read from.
 	Path string `yaml:"-"`
+	// root is the decoded document, for the lines of later errors.
+	root *yaml.Node
+}
+
+// Line returns the line of field (e.g. "waivers" or
+// "sources.manual.dir") in the file, or 0 when the configuration was not
+// read from a file.
+func (f *File) Line(field string) int {
+	if f.root == nil {
+		return 0
+	}
+	return controls.LineOf(f.root, field)
+}
+
+// Errorf returns an error naming the file, the line of field and field.
+func (f *File) Errorf(field, format string, args ...any) error {
+	file := f.Path
+	if file == "" {
+		file = "configuration"
+	}
+	return &controls.Error{File: file, Line: f.Line(field), Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
 // Load reads the configuration file at path.
@@ -72,6 +95,7 @@ func Load(path string) (*File, error) {
 		return nil, err
 	}
 	f.Path = path
+	f.root = root
 	var errs []error
 	bad := func(field string, err error) {
 		errs = append(errs, &controls.Error{File: path, Line: controls.LineOf(root, field), Field: field, Msg: err.Error()})
@@ -118,6 +142,7 @@ func Load(path string) (*File, error) {
 	if g := f.Sources.GCP; g != nil {
 		checkEntries(bad, "gcp.environments", g.Environments, gcp.CheckEnvironment)
 	}
+	checkPatterns(f, bad)
 	rel := func(p *string) {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(filepath.Dir(path), *p)
@@ -136,6 +161,40 @@ func Load(path string) (*File, error) {
 	return f, errors.Join(errs...)
 }
 
+// CheckParams checks the params section against the controls of lib: a
+// param for an unknown control id, an undeclared param or a value not of
+// the param's declared type is an error naming the file, line and field.
+// Call it once the library is loaded, before any collection.
+func (f *File) CheckParams(lib *controls.Library) error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		line := 0
+		if f.root != nil {
+			line = controls.LineOf(f.root, field)
+		}
+		errs = append(errs, &controls.Error{File: f.Path, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
+	for _, id := range slices.Sorted(maps.Keys(f.Params)) {
+		c, ok := lib.Control(id)
+		if !ok {
+			bad("params."+id, "unknown control id %q", id)
+			continue
+		}
+		for _, name := range slices.Sorted(maps.Keys(f.Params[id])) {
+			field := "params." + id + "." + name
+			if _, err := c.EffectiveParams(map[string]any{name: f.Params[id][name]}); err != nil {
+				var pe *controls.ParamError
+				if errors.As(err, &pe) {
+					bad(field, "%s", pe.Msg)
+				} else {
+					bad(field, "%v", err)
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 func yamlName(f reflect.StructField) string {
 	tag := f.Tag.Get("yaml")
 	for i := range len(tag) {
@@ -146,7 +205,10 @@ func yamlName(f reflect.StructField) string {
 	return tag
 }
 
-// Example is a commented attest.yaml that `attest init` writes.
+// Example is a commented attest.yaml that `attest init` writes. Every
+// source is present but commented out, with what it needs; a source is
+// collected once its lines are uncommented (remove the "# " after the
+// indentation).
 const Example = `# attest configuration. Secrets never go here: sources read tokens from
 # the environment variables their sections name.
 
@@ -173,16 +235,61 @@ const Example = `# attest configuration. Secrets never go here: sources read tok
 # concurrency: 8
 # source_concurrency: {github: 2}
 
-# Lowest severity of a failed control that makes "attest check" exit 1.
+# Lowest severity of a failed, stale or inconclusive control that makes
+# "attest check" exit 1 (--allow-inconclusive tolerates inconclusive ones).
 fail_on: high
 
+# Sources to collect from. A source is collected when its section is
+# present: uncomment the ones you use. Every call is read-only, and
+# "attest permissions SOURCE" prints the least-privilege permissions each
+# source needs for the enabled controls.
 sources:
-  tls:
-    endpoints:
-      - https://www.example.com
-  # Organisational evidence recorded with "attest evidence add".
-  manual:
-    dir: evidence
+  # HTTPS endpoints: TLS versions, ciphers, certificate expiry and HSTS.
+  # No credentials; network access to each endpoint (attest permissions tls).
+  # tls:
+  #   endpoints:
+  #     - https://www.example.com
+
+  # AWS: IAM, S3, RDS, EBS, CloudTrail, GuardDuty, networks and more.
+  # Credentials come from the standard chain (AWS_PROFILE, SSO, web
+  # identity, instance roles). Policy: attest permissions aws.
+  # aws:
+  #   regions: [eu-central-1]              # empty: every enabled region
+  #   allowed_regions: [eu-central-1]      # data residency; empty: inconclusive
+  #   organization: {enabled: false, role_name: attest-readonly}
+
+  # GitHub organisations: 2FA, branch protection, code scanning, reviews.
+  # A token in GITHUB_TOKEN (or the variable token_env names), or a GitHub
+  # App installation. Scopes: attest permissions github.
+  # github:
+  #   orgs: [example]
+  #   # base_url: https://github.example.com/api/v3/   # GitHub Enterprise Server
+  #   # repos: {include: ["*"], exclude: ["sandbox-*"]}
+
+  # Google Cloud: buckets, Cloud SQL, KMS, IAM, firewalls, audit logs.
+  # Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS or
+  # gcloud auth application-default login). Roles: attest permissions gcp.
+  # gcp:
+  #   projects: [my-project]               # or parents: [organizations/123456789012]
+
+  # Google Workspace users: 2-step verification, super admins, last login.
+  # A service account key (path in GOOGLE_APPLICATION_CREDENTIALS) with
+  # domain-wide delegation, impersonating subject.
+  # Scope: attest permissions workspace.
+  # workspace:
+  #   customer: my_customer
+  #   subject: admin@example.com
+
+  # Okta users, factors, admin roles and policies. A read-only admin's API
+  # token in OKTA_API_TOKEN. Permissions: attest permissions okta.
+  # okta:
+  #   org_url: https://example.okta.com
+
+  # Organisational evidence (training, NDAs, pen tests, DR tests) recorded
+  # with "attest evidence add"; read access to the directory (attest
+  # permissions manual).
+  # manual:
+  #   dir: evidence
 `
 
 // Exists reports whether path exists; used to find the default file.

@@ -1,6 +1,7 @@
 package controls
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -67,7 +68,7 @@ remediation: r
 	b.ResetTimer()
 	var res *Results
 	for b.Loop() {
-		res, err = Evaluate(lib, bundle, EvalOptions{})
+		res, err = Evaluate(context.Background(), lib, bundle, EvalOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -20,7 +20,7 @@ func TestRunTestsFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	results := lib.RunTests()
+	results := lib.RunTests(t.Context())
 	if len(results) != 6 {
 		t.Fatalf("ran %d cases, want 6", len(results))
 	}
@@ -32,7 +32,7 @@ func TestRunTestsFixture(t *testing.T) {
 	// A case that expects the wrong outcome fails.
 	c := lib.Controls[0]
 	c.Tests[1].Outcome = Pass
-	r := lib.RunTests(c.ID)[1]
+	r := lib.RunTests(t.Context(), c.ID)[1]
 	if r.Passed() || r.Got != Fail {
 		t.Errorf("a case wanting pass on an old widget: passed=%v got %s", r.Passed(), r.Got)
 	}
@@ -257,7 +257,7 @@ func TestDurationParam(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range lib.RunTests() {
+	for _, r := range lib.RunTests(t.Context()) {
 		if !r.Passed() {
 			t.Errorf("%s: got %s (%s, %v)", r.Case, r.Got, r.Reason, r.Err)
 		}
@@ -268,7 +268,7 @@ func TestDurationParam(t *testing.T) {
 		max  string
 		want Outcome
 	}{{"30d", Pass}, {"2w", Fail}} {
-		res, err := Evaluate(lib, b, EvalOptions{Params: map[string]map[string]any{c.ID: {"max_age": tt.max}}})
+		res, err := Evaluate(t.Context(), lib, b, EvalOptions{Params: map[string]map[string]any{c.ID: {"max_age": tt.max}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -330,7 +330,7 @@ remediation: r`, 1)
 	b := bundle(runs, widget("a", map[string]any{"encrypted": true}))
 	b.Manifest.Runs[1].FinishedAt = evalTime
 	b.Manifest.Runs[0].FinishedAt = evalTime
-	res, err := Evaluate(lib, b, EvalOptions{})
+	res, err := Evaluate(t.Context(), lib, b, EvalOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,13 +341,13 @@ remediation: r`, 1)
 	// With a failing gadget it fails, and with a partial gadget run it
 	// is inconclusive: not applicable only means nothing is in scope.
 	b.Resources = append(b.Resources, evidence.Resource{Type: "test.gadget", ID: "g", Attributes: map[string]any{"encrypted": false}})
-	res, _ = Evaluate(lib, b, EvalOptions{})
+	res, _ = Evaluate(t.Context(), lib, b, EvalOptions{})
 	if got := res.Controls[0].Outcome; got != Fail {
 		t.Errorf("with a failing gadget: %s, want fail", got)
 	}
 	b.Resources = b.Resources[:1]
 	b.Manifest.Runs[1].Status = evidence.Partial
-	res, _ = Evaluate(lib, b, EvalOptions{})
+	res, _ = Evaluate(t.Context(), lib, b, EvalOptions{})
 	if got := res.Controls[0].Outcome; got != Inconclusive {
 		t.Errorf("with a partial gadget run: %s, want inconclusive", got)
 	}
@@ -459,7 +459,7 @@ func TestLibraryCases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range lib.RunTests() {
+	for _, r := range lib.RunTests(t.Context()) {
 		if !r.Passed() {
 			t.Errorf("%s: %s: %s: got %s (%s; %v), want %s", r.File, r.Control, r.Case, r.Got, r.Reason, r.Err, r.Want)
 		}

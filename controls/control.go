@@ -187,6 +187,9 @@ type Requirement struct {
 	Where       string `yaml:"where,omitempty" json:"where,omitempty"`
 	Rule        string `yaml:"rule" json:"rule"`
 	Description string `yaml:"description,omitempty" json:"description,omitempty"`
+
+	// rule and where are compiled once, by Load.
+	rule, where *program
 }
 
 // A Mode says how a rule is applied to the resources of a type.

@@ -2,6 +2,7 @@ package controls
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,9 +12,6 @@ import (
 	"time"
 
 	"cel.dev/cel-go/cel"
-	"cel.dev/cel-go/common/types"
-	"cel.dev/cel-go/common/types/ref"
-	"cel.dev/cel-go/interpreter"
 
 	"github.com/attestdev/attest/collectors/evidence"
 )
@@ -43,8 +41,9 @@ type EvalOptions struct {
 
 // Evaluate runs every control of lib against bundle b. It performs no I/O
 // and uses the bundle's finish time as "now", so the same bundle always
-// gives the same results.
-func Evaluate(lib *Library, b *evidence.Bundle, opts EvalOptions) (*Results, error) {
+// gives the same results. It stops as soon as ctx is done, returning its
+// error.
+func Evaluate(ctx context.Context, lib *Library, b *evidence.Bundle, opts EvalOptions) (*Results, error) {
 	collected := b.Manifest.FinishedAt.UTC()
 	if collected.IsZero() {
 		return nil, errors.New("controls: bundle has no finish time")
@@ -57,12 +56,12 @@ func Evaluate(lib *Library, b *evidence.Bundle, opts EvalOptions) (*Results, err
 	if warn == 0 {
 		warn = 30 * 24 * time.Hour
 	}
-	env, err := newEnv(now)
+	env, err := newEnv()
 	if err != nil {
 		return nil, err
 	}
 	e := &evaluator{
-		env: env, now: now, warn: warn,
+		ctx: ctx, env: env, now: now, warn: warn,
 		byType:   map[string][]subject{},
 		runs:     map[string][]*evidence.Run{},
 		dupNames: map[string]bool{},
@@ -155,6 +154,7 @@ func Evaluate(lib *Library, b *evidence.Bundle, opts EvalOptions) (*Results, err
 }
 
 type evaluator struct {
+	ctx     context.Context
 	env     *cel.Env
 	now     time.Time
 	warn    time.Duration
@@ -180,11 +180,11 @@ func (e *evaluator) control(c *Control, params map[string]any, maxAge time.Durat
 		Mappings: c.Mappings.IDs(), TOMCategory: c.TOM.Category, Remediation: c.Remediation,
 	}
 	for i := range c.Evidence {
-		rr, err := e.requirement(c.ID, &c.Evidence[i], params)
+		rr, runs, err := e.requirement(c.ID, &c.Evidence[i], params)
 		if err != nil {
 			return cr, fmt.Errorf("controls: %s: evidence[%d]: %w", c.ID, i, err)
 		}
-		e.stale(&rr, maxAge)
+		e.stale(&rr, runs, maxAge)
 		if rr.Outcome == Fail {
 			e.waive(c.ID, &rr.Outcome, &rr.Reason, &cr.Waivers)
 		}
@@ -251,9 +251,9 @@ func controlOutcome(parts []part) (Outcome, string) {
 
 // stale makes a requirement inconclusive when the newest run behind it
 // finished longer ago than maxAge before the evaluation time.
-func (e *evaluator) stale(rr *RequirementResult, maxAge time.Duration) {
+func (e *evaluator) stale(rr *RequirementResult, runs []*evidence.Run, maxAge time.Duration) {
 	var newest time.Time
-	for _, run := range e.runs[rr.Type] {
+	for _, run := range runs {
 		if run.FinishedAt.After(newest) {
 			newest = run.FinishedAt
 		}
@@ -304,227 +304,6 @@ func (e *evaluator) expiring(cr ControlResult) []string {
 	}
 	return out
 }
-
-// requirement evaluates one evidence requirement. Errors are only returned
-// for rules that do not compile, which Load already rules out.
-func (e *evaluator) requirement(control string, req *Requirement, params map[string]any) (RequirementResult, error) {
-	rr := RequirementResult{
-		Type: req.Type, Mode: req.Mode, Where: req.Where, Rule: req.Rule, Description: req.Description,
-		Scope: []ScopeRef{},
-	}
-	if rr.Mode == "" {
-		rr.Mode = Each
-	}
-	rule, err := compileRule(e.env, req.Rule, nil)
-	if err != nil {
-		return rr, fmt.Errorf("rule: %w", err)
-	}
-	var where cel.Program
-	if req.Where != "" {
-		if where, err = compileRule(e.env, req.Where, nil); err != nil {
-			return rr, fmt.Errorf("where: %w", err)
-		}
-	}
-
-	runs := e.runs[req.Type]
-	var incomplete []string
-	for _, run := range runs {
-		rr.Scope = append(rr.Scope, ScopeRef{Collector: run.Collector, Target: run.Target, Status: run.Status, Failures: run.Failures})
-		if run.Status != evidence.Complete {
-			incomplete = append(incomplete, scopeProblem(run))
-		}
-	}
-	if len(runs) == 0 {
-		rr.Outcome = NotApplicable
-		rr.Reason = fmt.Sprintf("not in scope: no configured source collected %s", req.Type)
-		return rr, nil
-	}
-
-	vars := &activation{params: types.DefaultTypeAdapter.NativeToValue(params), now: types.Timestamp{Time: e.now}}
-	subjects := e.byType[req.Type]
-	if rr.Mode != Count {
-		rr.Findings = make([]Finding, 0, len(subjects))
-	}
-	var matched []subject
-	var failing, unknown, waived []string
-	for _, sub := range subjects {
-		r, ref := sub.Resource, sub.ref
-		rr.Counts.Resources++
-		vars.r, vars.resource = sub.attrs, sub.meta
-		if where != nil {
-			ok, msg := evalBool(where, vars, r)
-			if msg != "" {
-				rr.Counts.Inconclusive++
-				unknown = append(unknown, e.label(r)+": "+msg)
-				rr.Findings = append(rr.Findings, finding(ref, Inconclusive, "where: "+msg))
-				continue
-			}
-			if !ok {
-				rr.Counts.Filtered++
-				continue
-			}
-		}
-		matched = append(matched, sub)
-		if rr.Mode == Count {
-			continue
-		}
-		ok, msg := evalBool(rule, vars, r)
-		switch {
-		case msg != "":
-			rr.Counts.Inconclusive++
-			unknown = append(unknown, e.label(r)+": "+msg)
-			rr.Findings = append(rr.Findings, finding(ref, Inconclusive, msg))
-		case ok:
-			rr.Counts.Pass++
-			rr.Findings = append(rr.Findings, finding(ref, Pass, ""))
-		default:
-			if w := e.waiverFor(control, r); w != nil && rr.Mode == Each {
-				rr.Counts.Waived++
-				waived = append(waived, w.ID)
-				rr.Findings = append(rr.Findings, finding(ref, Waived, fmt.Sprintf("rule is false; waived by %s until %s: %s", w.ID, w.ExpiresAt().Format(time.DateOnly), w.Reason)))
-				continue
-			}
-			rr.Counts.Fail++
-			failing = append(failing, e.label(r))
-			rr.Findings = append(rr.Findings, finding(ref, Fail, "rule is false"))
-		}
-	}
-
-	scopeNote := ""
-	if len(incomplete) > 0 {
-		scopeNote = "collection incomplete: " + strings.Join(incomplete, "; ")
-	}
-	switch rr.Mode {
-	case Each:
-		switch {
-		case len(failing) > 0:
-			rr.Outcome = Fail
-			rr.Reason = fmt.Sprintf("%d of %d %s fail: %s", len(failing), len(matched), req.Type, list(failing))
-		case len(unknown) > 0:
-			rr.Outcome = Inconclusive
-			rr.Reason = fmt.Sprintf("%d %s could not be evaluated: %s", len(unknown), req.Type, list(unknown))
-		case scopeNote != "":
-			rr.Outcome = Inconclusive
-			rr.Reason = scopeNote
-		case len(matched) == 0:
-			rr.Outcome = NotApplicable
-			rr.Reason = fmt.Sprintf("no %s in scope", req.Type)
-		case len(waived) > 0:
-			slices.Sort(waived)
-			rr.Outcome = Waived
-			rr.Reason = fmt.Sprintf("%d of %d %s fail under waivers %s", len(waived), len(matched), req.Type, strings.Join(slices.Compact(waived), ", "))
-		default:
-			rr.Outcome = Pass
-			rr.Reason = fmt.Sprintf("all %d %s pass", len(matched), req.Type)
-		}
-	case Any:
-		switch {
-		case rr.Counts.Pass > 0:
-			rr.Outcome = Pass
-			rr.Reason = fmt.Sprintf("%d of %d %s satisfy the rule", rr.Counts.Pass, len(matched), req.Type)
-		case len(unknown) > 0:
-			rr.Outcome = Inconclusive
-			rr.Reason = fmt.Sprintf("no %s satisfies the rule and %d could not be evaluated: %s", req.Type, len(unknown), list(unknown))
-		case scopeNote != "":
-			rr.Outcome = Inconclusive
-			rr.Reason = scopeNote
-		default:
-			rr.Outcome = Fail
-			rr.Reason = fmt.Sprintf("none of %d %s satisfies the rule", len(matched), req.Type)
-		}
-	case Count:
-		vars.count = types.Int(len(matched))
-		vars.r, vars.resource = nil, nil
-		switch {
-		case len(unknown) > 0:
-			rr.Outcome = Inconclusive
-			rr.Reason = fmt.Sprintf("%d %s could not be filtered: %s", len(unknown), req.Type, list(unknown))
-		case scopeNote != "":
-			rr.Outcome = Inconclusive
-			rr.Reason = scopeNote
-		default:
-			ok, msg := evalBool(rule, vars, nil)
-			switch {
-			case msg != "":
-				rr.Outcome, rr.Reason = Inconclusive, msg
-			case ok:
-				rr.Outcome, rr.Reason = Pass, fmt.Sprintf("count %d satisfies the rule", len(matched))
-			default:
-				rr.Outcome, rr.Reason = Fail, fmt.Sprintf("count %d does not satisfy the rule", len(matched))
-			}
-		}
-	}
-	if rr.Mode == Count {
-		for _, m := range matched {
-			rr.Findings = append(rr.Findings, Finding{ResourceRef: m.ref, Outcome: rr.Outcome, Message: "counted"})
-		}
-	}
-	if scopeNote != "" && rr.Outcome == Fail {
-		rr.Reason += "; " + scopeNote
-	}
-	return rr, nil
-}
-
-// evalBool evaluates a compiled rule. It returns a non-empty message when the
-// rule could not be decided: an evaluation error (such as a missing
-// attribute) or a non-bool result. The resource's gaps are added to the
-// message so that the reason names the denied call.
-func evalBool(prg cel.Program, vars any, r *evidence.Resource) (bool, string) {
-	out, _, err := prg.Eval(vars)
-	msg := ""
-	if err != nil {
-		msg = err.Error()
-	} else if b, ok := out.Value().(bool); ok {
-		return b, ""
-	} else {
-		msg = fmt.Sprintf("rule yields %v, not a bool", out.Value())
-	}
-	if r != nil && len(r.Gaps) > 0 {
-		var gaps []string
-		for _, g := range r.Gaps {
-			s := fmt.Sprintf("%s not collected (%s", g.Attribute, g.Kind)
-			if g.Operation != "" {
-				s += " " + g.Operation
-			}
-			if g.Permission != "" {
-				s += ", needs " + g.Permission
-			}
-			gaps = append(gaps, s+")")
-		}
-		msg += "; " + strings.Join(gaps, "; ")
-	}
-	return false, msg
-}
-
-// An activation binds the rule variables without building a map per
-// resource. Unset variables (r and resource in count mode) are unresolved,
-// so a rule naming them fails instead of seeing nil.
-type activation struct {
-	r, resource map[string]any
-	params      ref.Val
-	now         ref.Val
-	count       ref.Val
-}
-
-// ResolveName implements interpreter.Activation.
-func (a *activation) ResolveName(name string) (any, bool) {
-	switch name {
-	case "r":
-		return a.r, a.r != nil
-	case "resource":
-		return a.resource, a.resource != nil
-	case "params":
-		return a.params, true
-	case "now":
-		return a.now, true
-	case "count":
-		return a.count, a.count != nil
-	}
-	return nil, false
-}
-
-// Parent implements interpreter.Activation.
-func (a *activation) Parent() interpreter.Activation { return nil }
 
 func finding(ref *ResourceRef, o Outcome, msg string) Finding {
 	return Finding{ResourceRef: ref, Outcome: o, Message: msg}

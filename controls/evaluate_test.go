@@ -105,7 +105,7 @@ func TestEvaluateModes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			lib := library(t, control("T-1", tt.mode, tt.where, tt.rule))
-			res, err := Evaluate(lib, bundle(tt.runs, tt.resources...), EvalOptions{})
+			res, err := Evaluate(t.Context(), lib, bundle(tt.runs, tt.resources...), EvalOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -125,7 +125,7 @@ func TestEvaluateNeverPassesWithoutEvidence(t *testing.T) {
 		for _, status := range []evidence.RunStatus{evidence.Partial, evidence.Failed} {
 			b := bundle([]evidence.Run{run(status, evidence.Failure{Kind: kind, Message: string(kind)})},
 				widget("a", map[string]any{"encrypted": true}))
-			res, err := Evaluate(lib, b, EvalOptions{})
+			res, err := Evaluate(t.Context(), lib, b, EvalOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -140,7 +140,7 @@ func TestEvaluateParamsOverride(t *testing.T) {
 	t.Parallel()
 	lib := library(t, control("T-1", "each", "", "days_since(r.created) <= params.max_age"))
 	b := bundle([]evidence.Run{run(evidence.Complete)}, widget("a", map[string]any{"created": "2026-09-01T00:00:00Z"}))
-	res, err := Evaluate(lib, b, EvalOptions{Params: map[string]map[string]any{"T-1": {"max_age": 90}}})
+	res, err := Evaluate(t.Context(), lib, b, EvalOptions{Params: map[string]map[string]any{"T-1": {"max_age": 90}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ remediation: r
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			res, err := Evaluate(lib, bundle(nil, tt.records...), EvalOptions{})
+			res, err := Evaluate(t.Context(), lib, bundle(nil, tt.records...), EvalOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -206,7 +206,7 @@ func TestEvaluateFrameworkRollup(t *testing.T) {
 	t.Parallel()
 	lib := library(t, control("T-1", "each", "", "r.encrypted"), strings.Replace(control("T-2", "each", "", "r.size < 100"), "soc2: [CC6.1]", "soc2: [CC6.1, CC7.2]", 1))
 	b := bundle([]evidence.Run{run(evidence.Complete)}, widget("a", map[string]any{"encrypted": true, "size": 500}))
-	res, err := Evaluate(lib, b, EvalOptions{})
+	res, err := Evaluate(t.Context(), lib, b, EvalOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +263,7 @@ func TestEvaluateDeterministic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := Evaluate(lib, b, EvalOptions{AttestVersion: "test"})
+		res, err := Evaluate(t.Context(), lib, b, EvalOptions{AttestVersion: "test"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -291,7 +291,7 @@ func TestEvaluateDoesNotModifyBundle(t *testing.T) {
 	done := make(chan error, 2)
 	for range 2 {
 		go func() {
-			res, err := Evaluate(lib, b, EvalOptions{})
+			res, err := Evaluate(t.Context(), lib, b, EvalOptions{})
 			if err == nil && res.Controls[0].Outcome != Pass {
 				err = fmt.Errorf("outcome %s: %s", res.Controls[0].Outcome, res.Controls[0].Reason)
 			}

@@ -1,6 +1,7 @@
 package controls
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -24,7 +25,7 @@ func FuzzDecodeControl(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	v, err := newValidator(lib, testTypes)
+	v, err := newValidator(lib, Options{Types: testTypes})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -46,11 +47,16 @@ func FuzzCompileRule(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	env, err := newEnv(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	env, err := newEnv()
 	if err != nil {
 		f.Fatal(err)
 	}
-	attrs := map[string]bool{"encrypted": true, "size": true, "tags": true, "created": true, "owner": true}
+	attrs := map[string]string{"encrypted": "bool", "size": "int", "tags": "list", "created": "timestamp", "owner": "string"}
+	check, err := checkEnv(env, attrs)
+	if err != nil {
+		f.Fatal(err)
+	}
+	e := &evaluator{ctx: context.Background(), env: env}
 	vars := map[string]any{
 		"r":        map[string]any{"encrypted": true, "size": int64(7), "tags": []any{"x1"}, "created": "2025-01-01T00:00:00Z", "owner": "o"},
 		"resource": map[string]any{"region": "eu-west-1"},
@@ -59,10 +65,10 @@ func FuzzCompileRule(f *testing.F) {
 		"count":    int64(2),
 	}
 	f.Fuzz(func(t *testing.T, expr string) {
-		prg, err := compileRule(env, expr, attrs)
+		prg, err := compileRule(env, check, expr, attrs, 0, false)
 		if err != nil {
 			return
 		}
-		_, _ = evalBool(prg, vars, nil)
+		_, _, _ = e.evalBool(prg, vars, nil)
 	})
 }

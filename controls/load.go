@@ -31,6 +31,15 @@ type Options struct {
 	// over an unknown type, or naming an undeclared attribute, are load
 	// errors. When nil, types and attributes are not checked.
 	Types map[string][]string
+	// AttributeTypes gives, by resource type and attribute, the declared
+	// type of an attribute (bool, int, double, string, timestamp, list or
+	// map), so that rules are type-checked: `r.tls_version > 1` on a
+	// string attribute, or a rule that yields a string, is a load error.
+	// An attribute without a type is dyn.
+	AttributeTypes map[string]map[string]string
+	// CostLimit bounds the CEL cost of one evaluation of a rule or where;
+	// zero means DefaultCostLimit.
+	CostLimit uint64
 }
 
 // A Library is a set of controls with the framework catalogs they map to.
@@ -104,7 +113,7 @@ func Load(opts Options) (*Library, error) {
 		return nil, errors.Join(errs...)
 	}
 
-	v, err := newValidator(lib, opts.Types)
+	v, err := newValidator(lib, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,8 @@ package controls
 import (
 	"fmt"
 	"math"
+	"slices"
+	"sync"
 	"time"
 
 	"cel.dev/cel-go/cel"
@@ -12,9 +14,51 @@ import (
 	"cel.dev/cel-go/ext"
 )
 
-// newEnv returns the CEL environment rules are compiled in. now is the
-// evaluation time used by days_since and days_until.
-func newEnv(now time.Time) (*cel.Env, error) {
+// DefaultCostLimit is the CEL cost one evaluation of a rule or where may
+// spend (see cel.CostLimit): far above what a rule over one resource needs,
+// far below what would hold up an evaluation. A rule over its limit makes
+// its requirement inconclusive.
+const DefaultCostLimit = 1_000_000
+
+// interruptEvery is how many comprehension iterations a rule runs between
+// checks of its context, so that Ctrl-C stops even a long rule at once.
+const interruptEvery = 100
+
+// The functions days_since(t) and days_until(t) are macros that expand to
+// these with the variable now, so that a compiled rule does not depend on
+// the evaluation time and is compiled once, at load.
+const (
+	daysSinceFn = "days_since_at"
+	daysUntilFn = "days_until_at"
+)
+
+var (
+	envOnce           sync.Once
+	baseEnv, countEnv *cel.Env
+	envErr            error
+)
+
+// newEnv returns the CEL environment rules are compiled in. It is the same
+// for every evaluation: days_since and days_until read the variable now.
+func newEnv() (*cel.Env, error) {
+	envOnce.Do(func() {
+		if baseEnv, envErr = buildEnv(true); envErr == nil {
+			countEnv, envErr = buildEnv(false)
+		}
+	})
+	return baseEnv, envErr
+}
+
+// newCountEnv returns the environment of count-mode rules, which see
+// count, params and now but no resource.
+func newCountEnv() (*cel.Env, error) {
+	if _, err := newEnv(); err != nil {
+		return nil, err
+	}
+	return countEnv, nil
+}
+
+func buildEnv(perResource bool) (*cel.Env, error) {
 	days := func(d time.Duration) ref.Val { return types.Int(math.Floor(d.Hours() / 24)) }
 	parse := func(v ref.Val) (time.Time, ref.Val) {
 		switch v := v.(type) {
@@ -29,80 +73,183 @@ func newEnv(now time.Time) (*cel.Env, error) {
 		}
 		return time.Time{}, types.NewErr("expected a time, got %s", v.Type().TypeName())
 	}
-	env, err := cel.NewEnv(
-		cel.Variable("r", cel.MapType(cel.StringType, cel.DynType)),
-		cel.Variable("resource", cel.MapType(cel.StringType, cel.DynType)),
+	between := func(since bool) func(a, b ref.Val) ref.Val {
+		return func(v, now ref.Val) ref.Val {
+			t, bad := parse(v)
+			if bad != nil {
+				return bad
+			}
+			n, ok := now.(types.Timestamp)
+			if !ok {
+				return types.NewErr("now is not a timestamp")
+			}
+			if since {
+				return days(n.Sub(t))
+			}
+			return days(t.Sub(n.Time))
+		}
+	}
+	withNow := func(fn string) cel.Macro {
+		return cel.GlobalMacro(fn[:len(fn)-len("_at")], 1, func(eh cel.MacroExprFactory, _ ast.Expr, args []ast.Expr) (ast.Expr, *cel.Error) {
+			return eh.NewCall(fn, args[0], eh.NewIdent("now")), nil
+		})
+	}
+	// A per-resource rule (each, any, and every where) sees the resource
+	// and no count; a count rule sees count and no resource.
+	vars := []cel.EnvOption{cel.Variable("count", cel.IntType)}
+	if perResource {
+		vars = []cel.EnvOption{
+			cel.Variable("r", cel.MapType(cel.StringType, cel.DynType)),
+			cel.Variable("resource", cel.MapType(cel.StringType, cel.DynType)),
+		}
+	}
+	env, err := cel.NewEnv(append(vars,
 		cel.Variable("params", cel.MapType(cel.StringType, cel.DynType)),
 		cel.Variable("now", cel.TimestampType),
-		cel.Variable("count", cel.IntType),
 		ext.Strings(),
 		ext.Sets(),
 		ext.Lists(),
-		cel.Function("days_since",
-			cel.Overload("days_since_dyn", []*cel.Type{cel.DynType}, cel.IntType,
-				cel.UnaryBinding(func(v ref.Val) ref.Val {
-					t, bad := parse(v)
-					if bad != nil {
-						return bad
-					}
-					return days(now.Sub(t))
-				}))),
-		cel.Function("days_until",
-			cel.Overload("days_until_dyn", []*cel.Type{cel.DynType}, cel.IntType,
-				cel.UnaryBinding(func(v ref.Val) ref.Val {
-					t, bad := parse(v)
-					if bad != nil {
-						return bad
-					}
-					return days(t.Sub(now))
-				}))),
-	)
+		cel.Macros(withNow(daysSinceFn), withNow(daysUntilFn)),
+		cel.Function(daysSinceFn,
+			cel.Overload(daysSinceFn+"_dyn", []*cel.Type{cel.DynType, cel.TimestampType}, cel.IntType,
+				cel.BinaryBinding(between(true)))),
+		cel.Function(daysUntilFn,
+			cel.Overload(daysUntilFn+"_dyn", []*cel.Type{cel.DynType, cel.TimestampType}, cel.IntType,
+				cel.BinaryBinding(between(false)))),
+	)...)
 	if err != nil {
 		return nil, fmt.Errorf("controls: CEL environment: %w", err)
 	}
 	return env, nil
 }
 
-// compileRule compiles expr and checks that it yields a bool and names only
-// the attributes in attrs (when attrs is not nil).
-func compileRule(env *cel.Env, expr string, attrs map[string]bool) (cel.Program, error) {
-	checked, iss := env.Compile(expr)
+// celTypes maps the attribute types collectors declare to CEL types. A
+// timestamp is an RFC 3339 string.
+var celTypes = map[string]*cel.Type{
+	"bool": cel.BoolType, "int": cel.IntType, "double": cel.DoubleType, "string": cel.StringType,
+	"timestamp": cel.StringType, "list": cel.ListType(cel.DynType), "map": cel.MapType(cel.StringType, cel.DynType),
+}
+
+// checkEnv returns an environment in which r.NAME has the declared type of
+// attribute NAME (dyn when the type is unknown), so that rules are
+// type-checked: `r.tls_version > 1` on a string attribute is an error.
+func checkEnv(env *cel.Env, attrs map[string]string) (*cel.Env, error) {
+	if len(attrs) == 0 {
+		return env, nil
+	}
+	var opts []cel.EnvOption
+	for _, name := range sortedKeys(attrs) {
+		t, ok := celTypes[attrs[name]]
+		if !ok {
+			t = cel.DynType
+		}
+		opts = append(opts, cel.Variable("r."+name, t))
+	}
+	return env.Extend(opts...)
+}
+
+// A program is a compiled rule or where expression.
+type program struct {
+	expr string
+	prg  cel.Program
+	// attrs are the attributes it reads as r.NAME, sorted.
+	attrs []string
+	// loops is set when it has a comprehension (all, exists, map,
+	// filter...), the only construct whose work is not bounded by the
+	// expression's size: only such programs are evaluated under the
+	// context, which costs a context per evaluation.
+	loops bool
+	// partial evaluates it with unknown attributes (where only), to tell
+	// which collector runs could have produced what it selects.
+	partial cel.Program
+}
+
+// compileRule type-checks expr in check (see checkEnv) and compiles it in
+// env. It must yield a bool (or dyn, which is checked at evaluation), and,
+// when attrs is not nil, name only attributes in attrs. Evaluation is
+// bounded by limit (see DefaultCostLimit) and interruptible.
+func compileRule(env, check *cel.Env, expr string, attrs map[string]string, limit uint64, partial bool) (*program, error) {
+	checked, iss := check.Compile(expr)
 	if iss.Err() != nil {
 		return nil, fmt.Errorf("%s", iss.Err())
 	}
 	if t := checked.OutputType(); !t.IsExactType(cel.BoolType) && !t.IsExactType(cel.DynType) {
-		return nil, fmt.Errorf("rule yields %s, want bool", t)
+		return nil, &notBoolError{t}
 	}
+	read := readAttributes(checked)
 	if attrs != nil {
-		if err := checkAttributes(checked, attrs); err != nil {
-			return nil, err
+		for _, a := range read {
+			if _, ok := attrs[a]; !ok {
+				return nil, fmt.Errorf("r.%s: the resource type has no attribute %q", a, a)
+			}
 		}
 	}
-	// No runtime cost limit: CEL has no unbounded loops, so a rule's work is
-	// bounded by the size of the resource it reads, and cost tracking
-	// tripled evaluation time in BenchmarkEvaluate.
-	prg, err := env.Program(checked, cel.EvalOptions(cel.OptOptimize))
+	ast := checked
+	if check != env {
+		if ast, iss = env.Compile(expr); iss.Err() != nil {
+			return nil, fmt.Errorf("%s", iss.Err())
+		}
+	}
+	if limit == 0 {
+		limit = DefaultCostLimit
+	}
+	prg, err := env.Program(ast, cel.EvalOptions(cel.OptOptimize), cel.CostLimit(limit), cel.InterruptCheckFrequency(interruptEvery))
 	if err != nil {
 		return nil, fmt.Errorf("%w", err)
 	}
-	return prg, nil
+	p := &program{expr: expr, prg: prg, attrs: read, loops: hasLoops(ast)}
+	if partial {
+		if p.partial, err = env.Program(ast, cel.EvalOptions(cel.OptPartialEval), cel.CostLimit(limit)); err != nil {
+			return nil, fmt.Errorf("%w", err)
+		}
+	}
+	return p, nil
 }
 
-// checkAttributes reports the first r.<name> in the rule that is not a
-// declared attribute, so that a typo fails at load time, not at audit time.
-func checkAttributes(checked *cel.Ast, attrs map[string]bool) error {
-	var bad string
+// A notBoolError is a rule or where that yields something other than a
+// bool.
+type notBoolError struct{ t *cel.Type }
+
+func (e *notBoolError) Error() string { return fmt.Sprintf("yields %s, want bool", e.t) }
+
+// exprError names the expression (rule or where) in err when err is a
+// notBoolError.
+func exprError(what string, err error) error {
+	if _, ok := err.(*notBoolError); ok {
+		return fmt.Errorf("%s %w", what, err)
+	}
+	return err
+}
+
+// hasLoops reports whether a compiled expression has a comprehension.
+func hasLoops(a *cel.Ast) bool {
+	found := false
+	ast.PostOrderVisit(a.NativeRep().Expr(), ast.NewExprVisitor(func(e ast.Expr) {
+		found = found || e.Kind() == ast.ComprehensionKind
+	}))
+	return found
+}
+
+// readAttributes returns the NAMEs of every r.NAME in a checked rule,
+// sorted.
+func readAttributes(checked *cel.Ast) []string {
+	var out []string
 	ast.PostOrderVisit(checked.NativeRep().Expr(), ast.NewExprVisitor(func(e ast.Expr) {
-		if bad != "" || e.Kind() != ast.SelectKind {
+		if e.Kind() == ast.IdentKind {
+			// In the typed environment r.NAME is one qualified name.
+			if name := e.AsIdent(); len(name) > 2 && name[:2] == "r." {
+				out = append(out, name[2:])
+			}
+			return
+		}
+		if e.Kind() != ast.SelectKind {
 			return
 		}
 		sel := e.AsSelect()
-		if op := sel.Operand(); op.Kind() == ast.IdentKind && op.AsIdent() == "r" && !attrs[sel.FieldName()] {
-			bad = sel.FieldName()
+		if op := sel.Operand(); op.Kind() == ast.IdentKind && op.AsIdent() == "r" {
+			out = append(out, sel.FieldName())
 		}
 	}))
-	if bad != "" {
-		return fmt.Errorf("r.%s: the resource type has no attribute %q", bad, bad)
-	}
-	return nil
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -92,10 +92,12 @@ func TestResultsSchema(t *testing.T) {
 		control("T-3", "count", "r.size > 1", "count < 5"),
 		strings.Replace(control("T-4", "each", "", "r.encrypted"), "evidence:", "manual:\n  - kind: pen_test\n    max_age: 365d\nevidence:", 1),
 	)
-	b := bundle([]evidence.Run{run(evidence.Partial, evidence.Failure{Kind: evidence.Denied, Operation: "x:Y", Message: "no"})},
+	withFixed := run(evidence.Partial, evidence.Failure{Kind: evidence.Denied, Operation: "x:Y", Message: "no"})
+	withFixed.Fixed = map[string]map[string]any{"test.widget": {"owner": "o"}}
+	b := bundle([]evidence.Run{withFixed},
 		widget("a", map[string]any{"encrypted": true, "size": 3}),
 		widget("b", map[string]any{"size": 3}, evidence.Gap{Attribute: "encrypted", Kind: evidence.Denied, Message: "no"}))
-	res, err := Evaluate(lib, b, EvalOptions{AttestVersion: "test"})
+	res, err := Evaluate(t.Context(), lib, b, EvalOptions{AttestVersion: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

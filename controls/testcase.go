@@ -2,6 +2,7 @@ package controls
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -57,6 +58,9 @@ type TestRun struct {
 	// Finished is when the run finished (RFC 3339); default the case's
 	// Now.
 	Finished string `yaml:"finished,omitempty" json:"finished,omitempty"`
+	// Fixed are attribute values every resource of Type from the run has
+	// (see evidence.Run.Fixed), such as {system: aws}.
+	Fixed map[string]any `yaml:"fixed,omitempty" json:"fixed,omitempty"`
 }
 
 // Outcomes lists every outcome.
@@ -118,7 +122,7 @@ func (v *validator) validateTests(c *Control, bad func(string, string, ...any)) 
 			}
 			if attrs, ok := v.types[r.Type]; ok && v.types != nil {
 				for _, a := range sortedKeys(r.Attributes) {
-					if !attrs[a] {
+					if _, ok := attrs[a]; !ok {
 						bad(rf+".attributes."+a, "the resource type %s has no attribute %q", r.Type, a)
 					}
 				}
@@ -219,6 +223,9 @@ func (tc *TestCase) Bundle(c *Control) (*evidence.Bundle, error) {
 				run.Resources++
 			}
 		}
+		if tr.Fixed != nil {
+			run.Fixed = map[string]map[string]any{tr.Type: tr.Fixed}
+		}
 		if run.Status != evidence.Complete || tr.Error != "" {
 			kind := cmp.Or(tr.Error, evidence.Errored)
 			run.Failures = append(run.Failures, evidence.Failure{Kind: kind, Permission: tr.Permission, Message: "test case: " + string(kind)})
@@ -233,20 +240,20 @@ func (tc *TestCase) Bundle(c *Control) (*evidence.Bundle, error) {
 // ids is empty) through Evaluate, each against a library holding only its
 // control and the framework catalogs. Results are in control and case
 // order.
-func (l *Library) RunTests(ids ...string) []CaseResult {
+func (l *Library) RunTests(ctx context.Context, ids ...string) []CaseResult {
 	var out []CaseResult
 	for _, c := range l.Controls {
 		if len(ids) > 0 && !slices.Contains(ids, c.ID) {
 			continue
 		}
 		for i := range c.Tests {
-			out = append(out, l.runCase(c, &c.Tests[i]))
+			out = append(out, l.runCase(ctx, c, &c.Tests[i]))
 		}
 	}
 	return out
 }
 
-func (l *Library) runCase(c *Control, tc *TestCase) CaseResult {
+func (l *Library) runCase(ctx context.Context, c *Control, tc *TestCase) CaseResult {
 	cr := CaseResult{Control: c.ID, File: c.File, Case: tc.Name, Want: tc.Outcome}
 	b, err := tc.Bundle(c)
 	if err != nil {
@@ -258,7 +265,7 @@ func (l *Library) runCase(c *Control, tc *TestCase) CaseResult {
 	if len(tc.Params) > 0 {
 		opts.Params = map[string]map[string]any{c.ID: tc.Params}
 	}
-	res, err := Evaluate(one, b, opts)
+	res, err := Evaluate(ctx, one, b, opts)
 	if err != nil {
 		cr.Err = err
 		return cr

@@ -6,37 +6,59 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
 	"cel.dev/cel-go/cel"
 	"go.yaml.in/yaml/v3"
 )
 
 type validator struct {
-	lib   *Library
-	types map[string]map[string]bool
+	lib *Library
+	// types maps every known resource type to its attributes and their
+	// types ("" when not declared); nil when types are not checked.
+	types map[string]map[string]string
 	env   *cel.Env
+	count *cel.Env
+	// checkEnvs are the typed environments of the resource types.
+	checkEnvs map[string]*cel.Env
+	costLimit uint64
 	// at reports an error at a known line of the file being validated.
 	at func(line int, field, format string, args ...any)
 }
 
-func newValidator(lib *Library, types map[string][]string) (*validator, error) {
-	env, err := newEnv(time.Unix(0, 0).UTC())
+func newValidator(lib *Library, opts Options) (*validator, error) {
+	env, err := newEnv()
 	if err != nil {
 		return nil, err
 	}
-	v := &validator{lib: lib, env: env}
-	if types != nil {
-		v.types = map[string]map[string]bool{}
-		for t, attrs := range types {
-			set := map[string]bool{}
+	count, err := newCountEnv()
+	if err != nil {
+		return nil, err
+	}
+	v := &validator{lib: lib, env: env, count: count, checkEnvs: map[string]*cel.Env{}, costLimit: opts.CostLimit}
+	if opts.Types != nil {
+		v.types = map[string]map[string]string{}
+		for t, attrs := range opts.Types {
+			set := map[string]string{}
 			for _, a := range attrs {
-				set[a] = true
+				set[a] = opts.AttributeTypes[t][a]
 			}
 			v.types[t] = set
 		}
 	}
 	return v, nil
+}
+
+// checkEnvFor returns the typed environment of a resource type.
+func (v *validator) checkEnvFor(typ string) (*cel.Env, error) {
+	if e, ok := v.checkEnvs[typ]; ok {
+		return e, nil
+	}
+	e, err := checkEnv(v.env, v.types[typ])
+	if err != nil {
+		return nil, err
+	}
+	v.checkEnvs[typ] = e
+	return e, nil
 }
 
 var kindPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
@@ -189,7 +211,7 @@ func (v *validator) requirement(c *Control, i int, bad func(string, string, ...a
 	if !slices.Contains([]Mode{Each, Any, Count}, r.Mode) {
 		bad(field+".mode", "%q: want each, any or count", r.Mode)
 	}
-	var attrs map[string]bool
+	var attrs map[string]string
 	if v.types != nil {
 		var ok bool
 		if attrs, ok = v.types[r.Type]; !ok {
@@ -200,14 +222,24 @@ func (v *validator) requirement(c *Control, i int, bad func(string, string, ...a
 	if r.Type == "" {
 		bad(field+".type", "required")
 	}
+	check, err := v.checkEnvFor(r.Type)
+	if err != nil {
+		bad(field+".type", "%v", err)
+		return
+	}
 	if r.Rule == "" {
 		bad(field+".rule", "required")
-	} else if _, err := compileRule(v.env, r.Rule, attrs); err != nil {
-		bad(field+".rule", "%v", err)
+	} else if r.Mode == Count {
+		// A count rule sees count, params and now: no resource.
+		if r.rule, err = compileRule(v.count, v.count, r.Rule, nil, v.costLimit, false); err != nil {
+			bad(field+".rule", "%v (a count rule sees count, params and now)", exprError("count rule", err))
+		}
+	} else if r.rule, err = compileRule(v.env, check, r.Rule, attrs, v.costLimit, false); err != nil {
+		bad(field+".rule", "%v", exprError("rule", err))
 	}
 	if r.Where != "" {
-		if _, err := compileRule(v.env, r.Where, attrs); err != nil {
-			bad(field+".where", "%v", err)
+		if r.where, err = compileRule(v.env, check, r.Where, attrs, v.costLimit, true); err != nil {
+			bad(field+".where", "%v", exprError("where", err))
 		}
 	}
 }

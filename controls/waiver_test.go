@@ -83,7 +83,7 @@ func TestWaiversApply(t *testing.T) {
 	}
 	plain := map[string]any{"encrypted": false}
 	b := bundle([]evidence.Run{run(evidence.Complete)}, widget("legacy-1", plain), widget("new-1", map[string]any{"encrypted": true}))
-	res, err := Evaluate(lib, b, EvalOptions{Waivers: ws})
+	res, err := Evaluate(t.Context(), lib, b, EvalOptions{Waivers: ws})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,14 +107,14 @@ func TestWaiversApply(t *testing.T) {
 
 	// A resource the selector does not match still fails.
 	b = bundle([]evidence.Run{run(evidence.Complete)}, widget("legacy-1", plain), widget("other", plain))
-	res, _ = Evaluate(lib, b, EvalOptions{Waivers: ws})
+	res, _ = Evaluate(t.Context(), lib, b, EvalOptions{Waivers: ws})
 	if res.Controls[0].Outcome != Fail || !strings.Contains(res.Controls[0].Reason, "other") {
 		t.Errorf("unmatched resource: %s %q", res.Controls[0].Outcome, res.Controls[0].Reason)
 	}
 
 	// A whole-control waiver covers a failure but not an inconclusive result.
 	b = bundle([]evidence.Run{run(evidence.Partial, evidence.Failure{Kind: evidence.Denied, Message: "no"})}, widget("x", map[string]any{"encrypted": true}))
-	res, _ = Evaluate(lib, b, EvalOptions{Waivers: []Waiver{{ID: "W-3", Control: "T-1", Reason: "r", Owner: "o", ApprovedBy: "a",
+	res, _ = Evaluate(t.Context(), lib, b, EvalOptions{Waivers: []Waiver{{ID: "W-3", Control: "T-1", Reason: "r", Owner: "o", ApprovedBy: "a",
 		created: evalTime.Add(-time.Hour), expires: evalTime.Add(time.Hour)}}})
 	if res.Controls[0].Outcome != Inconclusive {
 		t.Errorf("waiver hid an inconclusive result: %s", res.Controls[0].Outcome)
@@ -128,18 +128,18 @@ func TestFreshness(t *testing.T) {
 	r.FinishedAt = evalTime
 	b := bundle([]evidence.Run{r}, widget("a", map[string]any{"encrypted": true}))
 
-	res, _ := Evaluate(lib, b, EvalOptions{})
+	res, _ := Evaluate(t.Context(), lib, b, EvalOptions{})
 	if res.Controls[0].Outcome != Pass {
 		t.Fatalf("fresh: %s", res.Controls[0].Outcome)
 	}
 	// Daily control, evaluated two days later: stale.
-	res, _ = Evaluate(lib, b, EvalOptions{AsOf: evalTime.Add(48 * time.Hour)})
+	res, _ = Evaluate(t.Context(), lib, b, EvalOptions{AsOf: evalTime.Add(48 * time.Hour)})
 	c := res.Controls[0]
 	if c.Outcome != Inconclusive || !c.Stale || !strings.Contains(c.Reason, "stale: test.widget evidence collected 2026-11-01T12:00:00Z is older than 24h0m0s allows (was pass") {
 		t.Errorf("stale: %s stale=%v %q", c.Outcome, c.Stale, c.Reason)
 	}
 	// --max-age overrides the frequency.
-	res, _ = Evaluate(lib, b, EvalOptions{AsOf: evalTime.Add(48 * time.Hour), MaxAge: 72 * time.Hour})
+	res, _ = Evaluate(t.Context(), lib, b, EvalOptions{AsOf: evalTime.Add(48 * time.Hour), MaxAge: 72 * time.Hour})
 	if res.Controls[0].Outcome != Pass {
 		t.Errorf("with MaxAge 72h: %s", res.Controls[0].Outcome)
 	}
@@ -161,7 +161,7 @@ remediation: r
 	b := bundle(nil, evidence.Resource{Type: ManualType, ID: "t", Attributes: map[string]any{
 		"kind": "security_training", "performed_at": "2025-11-20T00:00:00Z", "valid_until": "", "attested_by": "hr",
 	}})
-	res, _ := Evaluate(lib, b, EvalOptions{})
+	res, _ := Evaluate(t.Context(), lib, b, EvalOptions{})
 	if res.Controls[0].Outcome != Pass || len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "M-1: security_training evidence expires on 2026-11-20") {
 		t.Errorf("outcome %s, warnings %v", res.Controls[0].Outcome, res.Warnings)
 	}

@@ -127,7 +127,7 @@ func (e *Env) startTLS(ca *authority, now time.Time) error {
 func (e *Env) startGitHub(now time.Time) {
 	srv := httptest.NewServer(githubfake.NewHandler(githubfake.DemoAt(now)))
 	e.closers = append(e.closers, srv.Close)
-	e.Sources.GitHub = &github.Config{Orgs: []string{githubfake.DemoOrg}, BaseURL: srv.URL, Token: "demo-token", HTTPClient: srv.Client()}
+	e.Sources.GitHub = &github.Config{Orgs: []string{githubfake.DemoOrg, githubfake.DemoLabsOrg}, BaseURL: srv.URL, Token: "demo-token", HTTPClient: srv.Client()}
 }
 
 // startAWS serves the demo AWS organisation: a management account and a

@@ -21,14 +21,19 @@ var day0 = time.Date(2026, 1, 1, 6, 0, 0, 0, time.UTC)
 
 func day(n int) time.Time { return day0.Add(time.Duration(n) * 24 * time.Hour) }
 
-// stores returns a fresh SQLite store and, when ATTEST_TEST_POSTGRES names a
-// database, a fresh PostgreSQL store in a schema of its own.
+// noPostgres is the reason the PostgreSQL subtests skip when no database
+// is configured.
+const noPostgres = "PostgreSQL not configured: set ATTEST_TEST_POSTGRES to a postgres:// URL of a scratch database (.ci/run starts one)"
+
+// stores returns a fresh SQLite store and a fresh PostgreSQL store in a
+// schema of its own, by name. The PostgreSQL DSN is empty when
+// ATTEST_TEST_POSTGRES names no database: open then skips the subtest, so
+// that the skip shows in the test summary.
 func stores(t *testing.T) map[string]string {
 	t.Helper()
-	out := map[string]string{"sqlite": filepath.Join(t.TempDir(), "history.db")}
+	out := map[string]string{"sqlite": filepath.Join(t.TempDir(), "history.db"), "postgres": ""}
 	base := os.Getenv("ATTEST_TEST_POSTGRES")
 	if base == "" {
-		t.Log("PostgreSQL not tested: set ATTEST_TEST_POSTGRES to a postgres:// URL of a scratch database")
 		return out
 	}
 	db, err := sql.Open("pgx", base)
@@ -56,6 +61,9 @@ func stores(t *testing.T) map[string]string {
 
 func open(t *testing.T, dsn string) *Store {
 	t.Helper()
+	if dsn == "" {
+		t.Skip(noPostgres)
+	}
 	s, err := Open(t.Context(), dsn)
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,22 +18,31 @@ import (
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/config"
 	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/gate"
 )
 
 func newCollect(g *globals) *cobra.Command {
 	var out, shardFlag string
-	var replace bool
+	var replace, allowIncomplete bool
 	cmd := &cobra.Command{
 		Use:   "collect",
-		Short: "Collect evidence into a bundle directory",
+		Short: "Collect evidence into a bundle directory; exit 3 when a collector run failed or was partial",
 		Long: `Collect runs the collectors the enabled controls need against the configured
 sources and writes an evidence bundle: every normalised resource, every raw
 API response with its SHA-256, and one run record per collector and target
-saying what was covered and what failed. All calls are read-only.`,
+saying what was covered and what failed. All calls are read-only.
+
+The bundle is always written. When a collector run failed or was partial
+(a call denied, throttled or unreachable), collect names the runs and the
+permissions or endpoints on stderr and exits 3, so that a pipeline does not
+go on as if the evidence were complete; --allow-incomplete exits 0 instead.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, lib, err := g.library(nil)
 			if err != nil {
+				return err
+			}
+			if err := preflight(cfg, lib, inputs{}); err != nil {
 				return err
 			}
 			shard, err := parseShardFlag(shardFlag, os.Getenv)
@@ -43,11 +53,23 @@ saying what was covered and what failed. All calls are read-only.`,
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(g.stdout, "%s: %d resources, %d raw responses, %d collector runs\n", out, b.Manifest.Resources, b.Manifest.Records, len(b.Manifest.Runs))
-			return err
+			if _, err = fmt.Fprintf(g.stdout, "%s: %d resources, %d raw responses, %d collector runs\n", out, b.Manifest.Resources, b.Manifest.Records, len(b.Manifest.Runs)); err != nil {
+				return err
+			}
+			v := gate.Collect(b.Manifest.Runs)
+			msg := strings.TrimSuffix(v.Message(), "\n")
+			switch {
+			case v.Pass():
+				return nil
+			case allowIncomplete:
+				fmt.Fprintln(g.stderr, msg)
+				return nil
+			}
+			return &exitError{code: exitIncomplete, msg: msg + "\n  (exit 3; pass --allow-incomplete to exit 0 on an incomplete collection)"}
 		},
 	}
 	cmd.Flags().StringVarP(&out, "out", "o", "bundle", "bundle directory to create")
+	cmd.Flags().BoolVar(&allowIncomplete, "allow-incomplete", false, "exit 0 even when a collector run failed or was partial (the runs are still named on stderr)")
 	cmd.Flags().BoolVar(&replace, "replace", false, "replace an earlier bundle in --out")
 	cmd.Flags().StringVar(&shardFlag, "shard", "", shardFlagUsage)
 	return cmd
@@ -57,16 +79,20 @@ func newEvaluate(g *globals) *cobra.Command {
 	var bundle, out, failOn string
 	var dirs []string
 	var ef evalFlags
+	var allowInconclusive bool
 	cmd := &cobra.Command{
 		Use:   "evaluate",
 		Short: "Evaluate a bundle against the controls and write results.json",
 		Long: `Evaluate reads an evidence bundle and evaluates the controls offline. The same
 bundle and controls always give byte-identical results, so an auditor can
 re-run it on a saved bundle. --out - writes the JSON to stdout. With
---as-of now and --fail-on, it is a freshness gate for a saved bundle: exit 1
-when a control fails or its evidence is older than its frequency allows.`,
+--fail-on it is a gate like check: exit 1 when a control at or above that
+severity fails, or could not be evaluated (inconclusive, unless
+--allow-inconclusive); with --as-of now it is also a freshness gate for a
+saved bundle, since evidence older than a control's frequency allows is
+stale and so inconclusive.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, lib, err := g.library(dirs)
 			if err != nil {
 				return err
@@ -81,7 +107,7 @@ when a control fails or its evidence is older than its frequency allows.`,
 					return usageError("--fail-on: %v", err)
 				}
 			}
-			res, err := evaluate(lib, cfg, b, ef)
+			res, err := evaluate(cmd.Context(), lib, cfg, b, ef)
 			if err != nil {
 				return err
 			}
@@ -104,12 +130,13 @@ when a control fails or its evidence is older than its frequency allows.`,
 			if failOn == "" {
 				return nil
 			}
-			return gate(res, sev)
+			return g.runGate(res, b, sev, allowInconclusive)
 		},
 	}
 	cmd.Flags().StringVarP(&bundle, "bundle", "b", "bundle", "bundle directory to read")
 	cmd.Flags().StringVarP(&out, "out", "o", "results.json", `results file to write ("-" for stdout)`)
-	cmd.Flags().StringVar(&failOn, "fail-on", "", "also gate like check: exit 1 when a control fails, or rests on stale evidence, at or above this severity")
+	cmd.Flags().StringVar(&failOn, "fail-on", "", "also gate like check: exit 1 when a control fails, rests on stale evidence or could not be evaluated at or above this severity")
+	cmd.Flags().BoolVar(&allowInconclusive, "allow-inconclusive", false, "with --fail-on: report inconclusive and stale controls on stderr without failing the gate on them")
 	cmd.Flags().StringSliceVar(&dirs, "controls", nil, "extra control directories (repeatable)")
 	ef.register(cmd, true)
 	return cmd
@@ -126,14 +153,18 @@ type checkFlags struct {
 	// baseline and reports are read by afterCheck (reportcmds.go).
 	baseline string
 	reports  reportFormats
+	// allowInconclusive reports inconclusive and stale controls without
+	// failing the gate on them.
+	allowInconclusive bool
 }
 
 func (f *checkFlags) register(cmd *cobra.Command, defaultOut string) {
 	cmd.Flags().StringVarP(&f.outDir, "out-dir", "o", defaultOut, "directory for the bundle and results.json (an earlier bundle there is replaced)")
-	cmd.Flags().StringVar(&f.failOn, "fail-on", "", `lowest severity of a failed control that exits 1: low, medium, high or critical (default from config, else "high")`)
+	cmd.Flags().StringVar(&f.failOn, "fail-on", "", `lowest severity of a failed, stale or inconclusive control that exits 1: low, medium, high or critical (default from config, else "high")`)
+	cmd.Flags().BoolVar(&f.allowInconclusive, "allow-inconclusive", false, "report controls that could not be evaluated (inconclusive or stale) on stderr without failing the gate on them")
 	cmd.Flags().StringVar(&f.format, "format", "table", "stdout format: table or json")
 	cmd.Flags().StringSliceVar(&f.dirs, "controls", nil, "extra control directories (repeatable)")
-	cmd.Flags().StringVar(&f.baseline, "baseline", "", "earlier results.json: print the drift and exit 1 only on regressions at or above --fail-on")
+	cmd.Flags().StringVar(&f.baseline, "baseline", "", "earlier results.json: print the drift and exit 1 only on regressions (new failures, newly inconclusive controls) at or above --fail-on")
 	cmd.Flags().Var(&f.reports, "report", reportFlagUsage)
 	f.eval.register(cmd, false)
 	f.record.register(cmd)
@@ -143,7 +174,7 @@ func newCheck(g *globals) *cobra.Command {
 	var f checkFlags
 	cmd := &cobra.Command{
 		Use:   "check",
-		Short: "Collect, evaluate and gate: exit 1 when a control fails at or above --fail-on",
+		Short: "Collect, evaluate and gate: exit 1 when a control fails or could not be evaluated at or above --fail-on",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := g.loadConfig()
@@ -170,12 +201,22 @@ func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collecto
 	if err != nil {
 		return err
 	}
+	if err := preflight(cfg, lib, inputs{waivers: f.eval.waivers, baseline: f.baseline}); err != nil {
+		return err
+	}
 	bundleDir := filepath.Join(f.outDir, "bundle")
 	b, collectErr := g.collect(cmd.Context(), cfg, lib, sources, bundleDir, true, evidence.Shard{})
 	if b == nil {
 		return collectErr
 	}
-	res, err := evaluate(lib, cfg, b, f.eval)
+	// An interrupted collection is still evaluated, so that its results
+	// say what was and was not collected; an interrupt during
+	// evaluation stops it.
+	ctx := cmd.Context()
+	if collectErr != nil && ctx.Err() != nil {
+		ctx = context.WithoutCancel(ctx)
+	}
+	res, err := evaluate(ctx, lib, cfg, b, f.eval)
 	if err != nil {
 		return err
 	}
@@ -211,8 +252,12 @@ func newControls(g *globals) *cobra.Command {
 		Short: "Validate the built-in controls and the given directories",
 		Long: `Validate loads the built-in library plus each DIR strictly and reports every
 problem with file, line and field: unknown keys, unknown framework
-requirement ids, unknown resource types or attributes, and CEL rules that do
-not compile. It exits 2 when any problem is found.`,
+requirement ids, unknown resource types or attributes, CEL rules and where
+filters that do not compile or do not yield a bool for the attributes'
+declared types, params whose default is not of their type, statement
+templates that do not parse or name an undeclared param, and invalid test
+cases. It also checks the params in attest.yaml. It exits 2 when any problem
+is found.`,
 		RunE: func(_ *cobra.Command, dirs []string) error {
 			_, lib, err := g.library(dirs)
 			if err != nil {

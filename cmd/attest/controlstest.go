@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -28,8 +29,8 @@ they are errors for the built-in library.
 
 Exit codes: 0 every case passed; 1 a case failed (or, with --strict, the
 built-in library is incomplete); 2 a control or case is invalid.`,
-		RunE: func(_ *cobra.Command, dirs []string) error {
-			lib, err := controls.Load(controls.Options{Dirs: dirs, Types: resourceTypes()})
+		RunE: func(cmd *cobra.Command, dirs []string) error {
+			lib, err := controls.Load(loadOptions(dirs))
 			if err != nil {
 				return err
 			}
@@ -40,7 +41,7 @@ built-in library is incomplete); 2 a control or case is invalid.`,
 					ids = append(ids, c.ID)
 				}
 			}
-			return controlsTest(g, lib, ids, strict, isBuiltin)
+			return controlsTest(cmd.Context(), g, lib, ids, strict, isBuiltin)
 		},
 	}
 	cmd.Flags().BoolVar(&strict, "strict", false, "fail when a built-in control lacks a pass or fail case, a mapping rationale or a param doc")
@@ -50,9 +51,9 @@ built-in library is incomplete); 2 a control or case is invalid.`,
 
 // controlsTest runs the cases of the controls ids of lib and prints one line
 // per case, the completeness gaps and a summary.
-func controlsTest(g *globals, lib *controls.Library, ids []string, strict bool, isBuiltin func(*controls.Control) bool) error {
+func controlsTest(ctx context.Context, g *globals, lib *controls.Library, ids []string, strict bool, isBuiltin func(*controls.Control) bool) error {
 	w := g.stdout
-	results := lib.RunTests(ids...)
+	results := lib.RunTests(ctx, ids...)
 	failed := 0
 	for _, r := range results {
 		switch {

@@ -98,3 +98,23 @@ func TestControlsTest(t *testing.T) {
 		}
 	})
 }
+
+// TestBadParamsStopBeforeCollection checks that a wrong param in attest.yaml
+// stops check before any collector runs, naming file, line and field.
+func TestBadParamsStopBeforeCollection(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "attest.yaml")
+	data := "params:\n  TLS-002:\n    min_days_remaining: soon\nsources:\n  tls:\n    endpoints: [https://127.0.0.1:1]\n"
+	if err := os.WriteFile(cfg, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := attest(t, "check", "--config", cfg, "--out-dir", filepath.Join(dir, "out"))
+	want := cfg + `:3: params.TLS-002.min_days_remaining: "soon" (a string) is not of type int`
+	if code != 2 || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d\nstderr:\n%s\nwant\n%s", code, stderr, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil || stdout != "" {
+		t.Errorf("check collected before rejecting the params: stdout %q", stdout)
+	}
+}

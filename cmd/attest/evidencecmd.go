@@ -3,8 +3,10 @@ package main
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/attestdev/attest/collectors/manual"
+	"github.com/attestdev/attest/config"
 	"github.com/attestdev/attest/controls"
 )
 
@@ -42,7 +45,25 @@ func newEvidenceAdd(g *globals) *cobra.Command {
     --performed-at 2026-01-20 --attested-by "Jane Doe (CISO)" \
     --scope "all employees" --population 42 --covered 42 --attach completions.csv`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.loadConfig()
+			if err != nil {
+				return err
+			}
+			dir = evidenceDir(cmd, dir, cfg)
+			var missing []string
+			for _, f := range []struct{ flag, value, help string }{
+				{"--kind", r.Kind, "the kind of measure, e.g. security_training (attest evidence list shows the kinds controls ask for)"},
+				{"--title", r.Title, `what was done, in a few words, e.g. "Security awareness training 2026"`},
+				{"--attested-by", r.AttestedBy, `who vouches for the record, e.g. "Jane Doe (CISO)"`},
+			} {
+				if strings.TrimSpace(f.value) == "" {
+					missing = append(missing, fmt.Sprintf("  %s: %s", f.flag, f.help))
+				}
+			}
+			if len(missing) > 0 {
+				return usageError("evidence add needs:\n%s", strings.Join(missing, "\n"))
+			}
 			if r.PerformedAt == "" {
 				r.PerformedAt = time.Now().UTC().Format(time.DateOnly)
 			}
@@ -60,7 +81,7 @@ func newEvidenceAdd(g *globals) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&dir, "dir", manual.DefaultDir, "evidence directory")
+	f.StringVar(&dir, "dir", manual.DefaultDir, "evidence directory (default: sources.manual.dir in attest.yaml, else evidence)")
 	f.StringVar(&r.Kind, "kind", "", "kind of measure, e.g. security_training, penetration_test, dr_test (see attest controls list)")
 	f.StringVar(&r.Title, "title", "", "what was done, in a few words")
 	f.StringVar(&r.PerformedAt, "performed-at", "", "when: a date (2006-01-02) or RFC 3339 time (default today)")
@@ -73,6 +94,15 @@ func newEvidenceAdd(g *globals) *cobra.Command {
 	f.StringVar(&r.Notes, "notes", "", "free text for readers")
 	f.StringArrayVar(&attach, "attach", nil, "file to copy in as an attachment (repeatable)")
 	return cmd
+}
+
+// evidenceDir returns --dir when given, else the evidence directory of
+// the manual source in attest.yaml, else the default.
+func evidenceDir(cmd *cobra.Command, flag string, cfg *config.File) string {
+	if !cmd.Flags().Changed("dir") && cfg.Sources.Manual != nil {
+		return cfg.Sources.Manual.DirOrDefault()
+	}
+	return flag
 }
 
 // expiry is the state of one kind of evidence.
@@ -100,7 +130,7 @@ controls that ask for it. Kinds that controls ask for but that have no record
 are listed as missing. With --expiring only what is missing, expired or
 expires within the given time is listed, e.g. --expiring 30d.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) error {
 			var within time.Duration
 			if expiring != "" {
 				d, err := controls.ParseDuration(expiring)
@@ -112,13 +142,26 @@ expires within the given time is listed, e.g. --expiring 30d.`,
 			if format != "table" && format != "json" {
 				return usageError("--format %q: want table or json", format)
 			}
-			_, lib, err := g.library(dirs)
+			cfg, lib, err := g.library(dirs)
 			if err != nil {
 				return err
 			}
-			recs, problems, err := manual.Read(os.DirFS(dir))
-			if err != nil {
-				return err
+			dir = evidenceDir(cmd, dir, cfg)
+			var recs []*manual.Record
+			var problems []error
+			switch st, err := os.Stat(dir); {
+			case errors.Is(err, fs.ErrNotExist):
+				// A fresh directory: nothing is recorded yet, so every kind
+				// the controls ask for is missing.
+				g.log.Warn("no evidence recorded yet: every kind the controls ask for is missing (record one with attest evidence add)", "dir", dir)
+			case err != nil:
+				return fmt.Errorf("evidence directory: %w", err)
+			case !st.IsDir():
+				return fmt.Errorf("evidence directory %s is not a directory", dir)
+			default:
+				if recs, problems, err = manual.Read(os.DirFS(dir)); err != nil {
+					return fmt.Errorf("evidence directory %s: %w", dir, err)
+				}
 			}
 			for _, p := range problems {
 				g.log.Warn("record skipped", "err", p)
@@ -137,7 +180,7 @@ expires within the given time is listed, e.g. --expiring 30d.`,
 			return printExpiries(g.stdout, rows)
 		},
 	}
-	cmd.Flags().StringVar(&dir, "dir", manual.DefaultDir, "evidence directory")
+	cmd.Flags().StringVar(&dir, "dir", manual.DefaultDir, "evidence directory (default: sources.manual.dir in attest.yaml, else evidence)")
 	cmd.Flags().StringVar(&expiring, "expiring", "", "only list what is missing, expired or expires within this time, e.g. 30d")
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table or json")
 	cmd.Flags().StringSliceVar(&dirs, "controls", nil, "extra control directories (repeatable)")

@@ -2,8 +2,11 @@
 // APIs, evaluates it against controls mapped to SOC 2, ISO/IEC 27001:2022
 // and GDPR Art. 32, and reports the results.
 //
-// Exit codes: 0 when no control failed at or above --fail-on, 1 when one
-// did, 2 on a usage or runtime error.
+// Exit codes: 0 when the gate passed, 1 when a control failed, rests on
+// stale evidence or could not be evaluated at or above --fail-on (or, with
+// a baseline, newly did), 2 on a usage, configuration or runtime error, 3
+// when attest collect wrote a bundle but a collector run failed or was
+// partial.
 package main
 
 import (
@@ -23,6 +26,14 @@ func main() {
 	os.Exit(code)
 }
 
+// The exit codes. README.md documents them; keep the two in step.
+const (
+	exitOK         = 0
+	exitGate       = 1
+	exitUsage      = 2
+	exitIncomplete = 3
+)
+
 // An exitError carries an exit code other than 2 out of a command.
 type exitError struct {
 	code int
@@ -37,7 +48,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)
 	if err == nil {
-		return 0
+		return exitOK
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
@@ -47,5 +58,5 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return ee.code
 	}
 	fmt.Fprintf(stderr, "attest: %v\n", err)
-	return 2
+	return exitUsage
 }

@@ -73,8 +73,14 @@ func TestCheckFailOnCritical(t *testing.T) {
 		t.Fatalf("--format json did not print results JSON: %v", err)
 	}
 	// Only the critical failures gate; high ones (TLS-001) do not.
+	var failedLine string
+	for _, l := range strings.Split(stderr, "\n") {
+		if _, ids, ok := strings.Cut(l, "failed at or above severity critical: "); ok {
+			failedLine = ", " + ids + ","
+		}
+	}
 	for _, c := range res.Controls {
-		gated := strings.Contains(stderr, c.ID+",") || strings.HasSuffix(strings.TrimSpace(stderr), c.ID)
+		gated := strings.Contains(failedLine, " "+c.ID+",")
 		if want := c.Outcome == controls.Fail && c.Severity == controls.Critical; gated != want {
 			t.Errorf("%s (%s %s): in gate message = %v, want %v\n%s", c.ID, c.Severity, c.Outcome, gated, want, stderr)
 		}

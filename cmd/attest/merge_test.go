@@ -53,7 +53,7 @@ func evaluateJSON(t *testing.T, lib *controls.Library, dir string) string {
 	if err := b.VerifyRaw(); err != nil {
 		t.Fatal(err)
 	}
-	res, err := controls.Evaluate(lib, b, controls.EvalOptions{AttestVersion: "test"})
+	res, err := controls.Evaluate(t.Context(), lib, b, controls.EvalOptions{AttestVersion: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

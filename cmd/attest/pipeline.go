@@ -20,6 +20,7 @@ import (
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/config"
 	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/gate"
 	"github.com/attestdev/attest/reports/sanitize"
 )
 
@@ -50,23 +51,45 @@ func (g *globals) library(dirs []string) (*config.File, *controls.Library, error
 	return cfg, lib, nil
 }
 
-// resourceTypes returns every resource type attest collects, with its
-// attribute names, for control validation.
-func resourceTypes() map[string][]string {
-	types := map[string][]string{}
+// loadOptions returns the load options that make controls.Load check
+// rules against every resource type attest collects: its attribute names
+// and their declared types.
+func loadOptions(dirs []string) controls.Options {
+	opts := controls.Options{Dirs: dirs, Types: map[string][]string{}, AttributeTypes: map[string]map[string]string{}}
 	for name, t := range all.Registry().ResourceTypes() {
+		opts.AttributeTypes[name] = map[string]string{}
 		for _, a := range t.Attributes {
-			types[name] = append(types[name], a.Name)
+			opts.Types[name] = append(opts.Types[name], a.Name)
+			opts.AttributeTypes[name][a.Name] = a.Type
 		}
 	}
-	return types
+	return opts
 }
 
 // loadLibrary loads the built-in controls plus the configured and given
 // directories, without the excluded controls.
 func loadLibrary(cfg *config.File, dirs []string) (*controls.Library, error) {
-	lib, err := controls.Load(controls.Options{Dirs: append(slices.Clone(cfg.Controls), dirs...), Types: resourceTypes()})
+	// A directory that does not exist is named as such, with the line of
+	// attest.yaml that names it, rather than as a failed read of ".".
+	var errs []error
+	for i, d := range cfg.Controls {
+		if err := checkDir(d); err != nil {
+			errs = append(errs, cfg.Errorf(fmt.Sprintf("controls[%d]", i), "control directory %v", err))
+		}
+	}
+	for _, d := range dirs {
+		if err := checkDir(d); err != nil {
+			errs = append(errs, fmt.Errorf("control directory %v", err))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	lib, err := controls.Load(loadOptions(append(slices.Clone(cfg.Controls), dirs...)))
 	if err != nil {
+		return nil, err
+	}
+	if err := cfg.CheckParams(lib); err != nil {
 		return nil, err
 	}
 	for _, id := range cfg.Exclude {
@@ -76,6 +99,21 @@ func loadLibrary(cfg *config.File, dirs []string) (*controls.Library, error) {
 	}
 	lib.Controls = slices.DeleteFunc(lib.Controls, func(c *controls.Control) bool { return slices.Contains(cfg.Exclude, c.ID) })
 	return lib, nil
+}
+
+// checkDir returns an error naming dir when it is not a readable
+// directory.
+func checkDir(dir string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("%s does not exist", dir)
+	case err != nil:
+		return err
+	case !st.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
+	}
+	return nil
 }
 
 // neededCollectors returns a filter that enables only the collectors whose
@@ -130,7 +168,7 @@ func prepareBundleDir(dir string, replace bool) error {
 // shard collects only the targets that shard owns.
 func (g *globals) collect(ctx context.Context, cfg *config.File, lib *controls.Library, sources []collectors.Source, dir string, replace bool, shard evidence.Shard) (*evidence.Bundle, error) {
 	if len(sources) == 0 {
-		return nil, errors.New("no sources configured: add a sources section to attest.yaml (attest init writes an example), or try attest demo")
+		return nil, errors.New("no sources configured: uncomment a source in attest.yaml (attest init writes every source, commented out), or try attest demo")
 	}
 	if err := prepareBundleDir(dir, replace); err != nil {
 		return nil, err
@@ -185,7 +223,7 @@ func (f *evalFlags) register(cmd *cobra.Command, withAsOf bool) {
 	}
 }
 
-func evaluate(lib *controls.Library, cfg *config.File, b *evidence.Bundle, f evalFlags) (*controls.Results, error) {
+func evaluate(ctx context.Context, lib *controls.Library, cfg *config.File, b *evidence.Bundle, f evalFlags) (*controls.Results, error) {
 	opts := controls.EvalOptions{Params: cfg.Params, AttestVersion: attestVersion()}
 	path := f.waivers
 	if path == "" {
@@ -223,7 +261,7 @@ func evaluate(lib *controls.Library, cfg *config.File, b *evidence.Bundle, f eva
 		}
 		opts.AsOf = t
 	}
-	return controls.Evaluate(lib, b, opts)
+	return controls.Evaluate(ctx, lib, b, opts)
 }
 
 // printSummary writes the results as a table: failures first, then
@@ -263,32 +301,29 @@ func oneLine(s string, max int) string {
 	return s
 }
 
-// gate returns an exit error when a control failed, or rests on stale
-// evidence, at or above failOn.
-func gate(res *controls.Results, failOn controls.Severity) error {
-	var failed, stale []string
-	for _, c := range res.Controls {
-		if c.Severity.Rank() < failOn.Rank() {
-			continue
-		}
-		switch {
-		case c.Outcome == controls.Fail:
-			failed = append(failed, c.ID)
-		case c.Stale:
-			stale = append(stale, c.ID)
-		}
+// runGate prints the verdict of the gate over res on stderr and returns
+// an exit error when it fails: a control failed, rests on stale evidence
+// or could not be evaluated at or above failOn (the last two unless
+// allowInconclusive). The policy is in package gate.
+func (g *globals) runGate(res *controls.Results, b *evidence.Bundle, failOn controls.Severity, allowInconclusive bool) error {
+	opts := gate.Options{FailOn: failOn, AllowInconclusive: allowInconclusive}
+	if b != nil {
+		opts.Resources = b.Resources
 	}
-	var msgs []string
-	if len(failed) > 0 {
-		msgs = append(msgs, fmt.Sprintf("attest: %d control(s) failed at or above severity %s: %s", len(failed), failOn, strings.Join(failed, ", ")))
+	return g.verdict(gate.Check(res, opts))
+}
+
+// verdict returns exit code 1 with the verdict's message when it fails,
+// and prints the message on stderr when it passes with something to say.
+func (g *globals) verdict(v *gate.Verdict) error {
+	msg := strings.TrimSuffix(v.Message(), "\n")
+	if !v.Pass() {
+		return &exitError{code: exitGate, msg: msg}
 	}
-	if len(stale) > 0 {
-		msgs = append(msgs, fmt.Sprintf("attest: %d control(s) at or above severity %s rest on stale evidence: %s", len(stale), failOn, strings.Join(stale, ", ")))
+	if msg != "" {
+		fmt.Fprintln(g.stderr, msg)
 	}
-	if len(msgs) == 0 {
-		return nil
-	}
-	return &exitError{code: 1, msg: strings.Join(msgs, "\n")}
+	return nil
 }
 
 func failOnSeverity(flag string, cfg *config.File) (controls.Severity, error) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/x509"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/config"
 	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/gate"
 	"github.com/attestdev/attest/reports"
 	"github.com/attestdev/attest/reports/diff"
 	"github.com/attestdev/attest/reports/pack"
@@ -81,6 +83,7 @@ func writeOutput(g *globals, path string, render func(io.Writer) error) error {
 
 func newDiff(g *globals) *cobra.Command {
 	var format, failOn string
+	var allowInconclusive bool
 	cmd := &cobra.Command{
 		Use:   "diff OLD NEW",
 		Short: "Show control drift between two results files; exit 1 on new failures at or above --fail-on",
@@ -88,7 +91,8 @@ func newDiff(g *globals) *cobra.Command {
 fixed, controls that became inconclusive, resources that newly fail under an
 already failing control, and resources that appeared or vanished (by control
 and resource id). It exits 1 when a control or resource newly fails at or
-above --fail-on.`,
+above --fail-on, or a control there became inconclusive (unless
+--allow-inconclusive).`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(_ *cobra.Command, args []string) error {
 			cfg, err := g.loadConfig()
@@ -110,24 +114,29 @@ above --fail-on.`,
 			if err != nil {
 				return err
 			}
-			return driftGate(g.stdout, diff.Compare(old, cur), format, sev)
+			return g.driftGate(g.stdout, old, cur, nil, format, sev, allowInconclusive)
 		},
 	}
+	cmd.Flags().BoolVar(&allowInconclusive, "allow-inconclusive", false, "do not fail on controls that became inconclusive (they are still reported on stderr)")
 	cmd.Flags().StringVarP(&format, "format", "f", "table", "output format: "+strings.Join(diff.Formats, ", "))
 	cmd.Flags().StringVar(&failOn, "fail-on", "", `lowest severity of a regression that exits 1: low, medium, high or critical (default from config, else "high")`)
 	return cmd
 }
 
-// driftGate writes the drift and returns an exit error when something
-// regressed at or above failOn.
-func driftGate(w io.Writer, d *diff.Drift, format string, failOn controls.Severity) error {
+// driftGate writes the drift from old to cur and returns an exit error
+// when something regressed at or above failOn: a new failure, or a newly
+// inconclusive control unless allowInconclusive. b, when set, is the
+// bundle of cur.
+func (g *globals) driftGate(w io.Writer, old, cur *controls.Results, b *evidence.Bundle, format string, failOn controls.Severity, allowInconclusive bool) error {
+	d := diff.Compare(old, cur)
 	if err := diff.Write(w, format, d); err != nil {
 		return err
 	}
-	if reg := d.Regressions(failOn); len(reg) > 0 {
-		return &exitError{code: 1, msg: fmt.Sprintf("attest: %d regression(s) at or above severity %s since the baseline: %s", len(reg), failOn, strings.Join(reg, ", "))}
+	opts := gate.Options{FailOn: failOn, AllowInconclusive: allowInconclusive}
+	if b != nil {
+		opts.Resources = b.Resources
 	}
-	return nil
+	return g.verdict(gate.Drift(d, cur, opts))
 }
 
 // afterCheck runs what check does after evaluation: it writes the
@@ -141,7 +150,7 @@ func (g *globals) afterCheck(res *controls.Results, b *evidence.Bundle, f checkF
 		}
 	}
 	if f.baseline == "" {
-		return gate(res, failOn)
+		return g.runGate(res, b, failOn, f.allowInconclusive)
 	}
 	old, err := controls.ReadResults(f.baseline)
 	if err != nil {
@@ -155,7 +164,7 @@ func (g *globals) afterCheck(res *controls.Results, b *evidence.Bundle, f checkF
 	if _, err := fmt.Fprintln(w); err != nil {
 		return err
 	}
-	return driftGate(w, diff.Compare(old, res), "table", failOn)
+	return g.driftGate(w, old, res, b, "table", failOn, f.allowInconclusive)
 }
 
 // reportFlagUsage documents check's --report flag.
@@ -238,7 +247,7 @@ checks every hash and the signature against the signer you trust.`,
 				Results: res, BundleDir: bundle, Controls: used, Config: cfg, ControlDirs: dirs,
 				AttestVersion: attestVersion(), Signer: signer,
 			}
-			if err := checkReproducible(res, lib, cfg, bundle); err != nil {
+			if err := checkReproducible(cmd.Context(), res, lib, cfg, bundle); err != nil {
 				g.log.Warn("the pack's inputs do not reproduce the results: an auditor re-evaluating the pack will see other results", "err", err)
 			}
 			if tsa != "" {
@@ -283,12 +292,12 @@ func packSigner(key, cert, passwordEnv, edKey string) (pack.Signer, error) {
 
 // checkReproducible evaluates the bundle again with the configuration the
 // pack stores and reports how the results differ from res, if they do.
-func checkReproducible(res *controls.Results, lib *controls.Library, cfg *config.File, bundle string) error {
+func checkReproducible(ctx context.Context, res *controls.Results, lib *controls.Library, cfg *config.File, bundle string) error {
 	b, err := evidence.Open(bundle)
 	if err != nil {
 		return err
 	}
-	again, err := evaluate(lib, cfg, b, evalFlags{})
+	again, err := evaluate(ctx, lib, cfg, b, evalFlags{})
 	if err != nil {
 		return err
 	}

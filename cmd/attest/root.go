@@ -42,8 +42,10 @@ evaluates it against YAML controls mapped to SOC 2, ISO/IEC 27001:2022 Annex A
 and GDPR Art. 32 TOMs, and reports pass/fail with the evidence behind each
 outcome. Results go to stdout; logs go to stderr.
 
-Exit codes: 0 no control failed at or above --fail-on; 1 one did; 2 usage or
-runtime error.`,
+Exit codes: 0 the gate passed; 1 a control failed, rests on stale evidence or
+could not be evaluated at or above --fail-on (with --baseline: newly did);
+2 usage, configuration or runtime error; 3 attest collect wrote a bundle but
+a collector run failed or was partial.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -65,7 +67,7 @@ runtime error.`,
 		newPermissions(g), newDemo(g), newInit(g), newVersion(g),
 		newReport(g), newDiff(g), newPack(g), newVerify(g), newWaivers(g), newCoverage(g),
 		newTOMs(g), newDPA(g), newTrust(g), newMerge(g),
-		newEvidence(g), newAccessReview(g), newHistory(g),
+		newEvidence(g), newAccessReview(g), newHistory(g), newCIComment(g),
 	)
 	return root
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/controls"
 	"github.com/attestdev/attest/reports/signing"
 	"github.com/attestdev/attest/reports/toms"
@@ -20,6 +21,7 @@ import (
 // docFlags are the flags shared by toms, dpa and trust.
 type docFlags struct {
 	results, company, subprocessors string
+	bundle                          string
 	controls                        []string
 	omitNotInPlace                  bool
 	validFor                        string
@@ -30,6 +32,7 @@ type docFlags struct {
 func (f *docFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.results, "results", "results.json", "results.json from attest evaluate or check")
+	fl.StringVar(&f.bundle, "bundle", "", "evidence bundle the results were evaluated from, for who attested manual evidence records and when (default: bundle/ next to --results, when present)")
 	fl.StringVar(&f.company, "company", "", "YAML file with the company data: name, address, contact, dpo, website, certifications, revisions (default: company in attest.yaml)")
 	fl.StringVar(&f.subprocessors, "subprocessors", "", "subprocessor register (YAML, may list none; default: subprocessors in attest.yaml)")
 	fl.StringSliceVar(&f.controls, "controls", nil, "extra control directories the results were evaluated with (for the measure statements)")
@@ -48,6 +51,7 @@ type docInputs struct {
 	company  *toms.Company
 	register *subprocessors.Register
 	identity *signing.Identity
+	records  map[string]toms.Record
 }
 
 // load reads results, library, company data, register and signing
@@ -85,6 +89,9 @@ func (f *docFlags) load(g *globals) (*docInputs, error) {
 	if in.register, err = subprocessors.Load(f.subprocessors); err != nil {
 		return nil, err
 	}
+	if in.records, err = f.loadRecords(g); err != nil {
+		return nil, err
+	}
 	if f.signKey == "" {
 		g.log.Warn("no --sign-key: the PDF is not signed")
 		return in, nil
@@ -97,6 +104,24 @@ func (f *docFlags) load(g *globals) (*docInputs, error) {
 		return nil, err
 	}
 	return in, nil
+}
+
+// loadRecords reads the manual evidence records of --bundle, or of the
+// bundle directory next to --results when there is one.
+func (f *docFlags) loadRecords(g *globals) (map[string]toms.Record, error) {
+	dir := f.bundle
+	if dir == "" {
+		dir = filepath.Join(filepath.Dir(f.results), "bundle")
+		if _, err := os.Stat(filepath.Join(dir, evidence.ManifestFile)); err != nil {
+			g.log.Info("no evidence bundle next to the results: attested measures based on manual evidence records name the record, not the person", "dir", dir)
+			return nil, nil
+		}
+	}
+	b, err := evidence.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	return toms.RecordsOf(b.Resources), nil
 }
 
 // document builds the TOMs document in lang.
@@ -112,6 +137,7 @@ func (f *docFlags) document(g *globals, in *docInputs, lang string) (*toms.Docum
 		OmitNotInPlace: f.omitNotInPlace,
 		ValidFor:       validFor,
 		Producer:       "attest " + attestVersion(),
+		Records:        in.records,
 	})
 	if err != nil {
 		return nil, err
@@ -179,12 +205,14 @@ func newTOMs(g *globals) *cobra.Command {
 PDF, in English or German, from results.json: title page, contents, the
 measures by Art. 32(1)(a)-(d) and by TOM category, subprocessors,
 certifications and revision history. A measure is stated as in place only
-when its control passed: verified automatically on the evidence date, or
-attested by a named person until a date. The rest is listed as not verified,
-or left out with --omit-not-in-place.
+when its control passed: verified automatically (on evidence read from the
+system itself) on the evidence date, or attested (on manual records: who
+attested, when, and until when, read from --bundle). The rest is listed as
+not verified, or left out with --omit-not-in-place.
 
 With --sign-key the PDF carries an embedded signature (adbe.pkcs7.detached,
-SHA-256) that poppler's pdfsig and attest verify check.`,
+SHA-256) that poppler's pdfsig and attest verify check; --tsa adds an
+RFC 3161 signature time-stamp inside it.`,
 		Example: `  attest toms --company company.yaml --subprocessors subprocessors.yaml \
     --lang de --out toms-de.pdf --sign-key signer.key --sign-cert signer.pem`,
 		Args: cobra.NoArgs,
@@ -230,14 +258,22 @@ point for legal review, not legal advice. Signing works as for attest toms.`,
 func newTrust(g *globals) *cobra.Command {
 	var f docFlags
 	var lang, out string
+	var opts trust.Options
 	cmd := &cobra.Command{
 		Use:   "trust",
 		Short: "Write the static trust page with the signed TOMs and DPA PDFs",
-		Long: `trust writes a static, self-contained site into --out: index.html (inline CSS,
-no scripts or external assets) with the security overview by TOM category,
-the last-verified date, certifications and subprocessors, plus the TOMs and
-DPA PDFs in English and German, signed with --sign-key, linked with their
-SHA-256 checksums. Publish the directory as it is.`,
+		Long: `trust writes a static, self-contained site into --out: index.html plus the TOMs
+and DPA PDFs in English and German, signed with --sign-key, linked with their
+SHA-256 checksums. Publish the directory as it is.
+
+The page opens with a summary (measures in place, last-verified date, valid
+until) and the documents; the measures by TOM category and the
+subprocessors are collapsed. Each distinct statement is one line, in place
+only when every control behind it passed. By default the page lists only
+measures in place and names no person (neither who attested a measure nor
+the data protection officer): --show-not-verified and --show-names opt in.
+It has no scripts and a strict Content-Security-Policy: its one inline
+stylesheet is allowed by its SHA-256, nothing else loads.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkLang(lang); err != nil {
@@ -285,7 +321,7 @@ SHA-256 checksums. Publish the directory as it is.`,
 					downloads = append(downloads, trust.Download{Title: doc.title, File: doc.name, Lang: l, Signed: in.identity != nil, SHA256: hex.EncodeToString(sum[:])})
 				}
 			}
-			if err := trust.Write(out, page, downloads); err != nil {
+			if err := trust.Write(out, page, downloads, opts); err != nil {
 				return err
 			}
 			_, err = fmt.Fprintf(g.stdout, "%s: %s and %d documents, evidence of %s\n", out, trust.IndexFile, len(downloads), page.Date.Format("2006-01-02"))
@@ -294,6 +330,8 @@ SHA-256 checksums. Publish the directory as it is.`,
 	}
 	f.register(cmd)
 	cmd.Flags().StringVar(&lang, "lang", "en", "language of the page: en or de")
+	cmd.Flags().BoolVar(&opts.ShowNotVerified, "show-not-verified", false, "also list the measures that are not in place, marked as not verified")
+	cmd.Flags().BoolVar(&opts.ShowNames, "show-names", false, "name the people who attested measures and the data protection officer")
 	cmd.Flags().StringVarP(&out, "out", "o", "site", "directory to write the site into")
 	return cmd
 }

@@ -77,7 +77,8 @@ func TestTrustCommand(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	site := filepath.Join(dir, "site")
-	code, stdout, stderr := attest(t, append([]string{"trust", "--out", site, "--omit-not-in-place"}, docFixture(t, dir)...)...)
+	flags := docFixture(t, dir)
+	code, stdout, stderr := attest(t, append([]string{"trust", "--out", site}, flags...)...)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
@@ -96,8 +97,19 @@ func TestTrustCommand(t *testing.T) {
 			t.Errorf("%s: %v", f, err)
 		}
 	}
-	if strings.Contains(string(index), ">Not verified</span>") {
-		t.Error("--omit-not-in-place still lists a not verified measure")
+	if strings.Contains(string(index), "Not verified") || strings.Contains(string(index), "TLS-002") {
+		t.Error("the default page lists a measure that is not verified")
+	}
+	all := filepath.Join(dir, "all")
+	if code, _, stderr := attest(t, append([]string{"trust", "--out", all, "--show-not-verified", "--show-names"}, flags...)...); code != 0 {
+		t.Fatalf("--show-not-verified: exit %d\n%s", code, stderr)
+	}
+	index, err = os.ReadFile(filepath.Join(all, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(index), `<span class="how">Not verified</span>`) {
+		t.Error("--show-not-verified does not list the measure that is not verified")
 	}
 }
 

@@ -62,7 +62,7 @@ func (c *IAMCredentials) Describe() collectors.Descriptor {
 				{Name: "access_keys_present", Type: "bool", Doc: "The root user has an active access key."},
 				{Name: "password_last_used", Type: "timestamp", Doc: `When the root password was last used, or "".`},
 			}},
-			{Name: IdentityType, Doc: "An account in an identity system, for access reviews across systems.", Attributes: []collectors.Attribute{
+			{Name: IdentityType, Doc: "An account in an identity system, for access reviews across systems.", Fixed: map[string]any{"system": "aws"}, Attributes: []collectors.Attribute{
 				{Name: "system", Type: "string", Doc: `The identity system, here "aws".`},
 				{Name: "account_id", Type: "string", Doc: "The AWS account id."},
 				{Name: "user", Type: "string", Doc: "The user name in the system."},

@@ -140,6 +140,12 @@ type Run struct {
 	Resources        int       `json:"resources"`
 	Records          int       `json:"records"`
 	Failures         []Failure `json:"failures,omitempty"`
+	// Fixed gives, by resource type, attribute values that every resource
+	// of the type from this run has, such as {"system": "aws"} for
+	// identity.account. Evaluation uses them to tell which runs a
+	// requirement depends on: a partial AWS run does not make a GitHub
+	// control over identity accounts inconclusive.
+	Fixed map[string]map[string]any `json:"fixed,omitempty"`
 	// Skipped lists what the collector enumerated but left out on purpose,
 	// and why (e.g. archived repositories, or filters in the
 	// configuration), so that the scope statement covers them.

@@ -28,6 +28,9 @@ const (
 	permDependabot      = "repository:dependabot_alerts:read"
 	permSecretScanning  = "repository:secret_scanning_alerts:read"
 	permPullRequests    = "repository:pull_requests:read"
+	permContents        = "repository:contents:read"
+	permOrgActions      = "organization:administration:read"
+	scopeAdminOrg       = "scope:admin:org"
 )
 
 const opListRepos = "GET /orgs/{org}/repos"

@@ -107,6 +107,17 @@ func TestDemo(t *testing.T) {
 				"web#12 approved":      attr(b, typeReview, "acme-demo/web#12", "approved_by_other"),
 				"api#40 approved":      attr(b, typeReview, "acme-demo/api#40", "approved_by_other"),
 				"legacy#3 not in pop.": attr(b, typePull, "acme-demo/legacy-billing#3", "sampled"),
+				"api code owners":      attr(b, typeRepo, "acme-demo/api", "code_owner_review_required"),
+				"web codeowners file":  attr(b, typeRepo, "acme-demo/web", "codeowners_file"),
+				"web code owners":      attr(b, typeRepo, "acme-demo/web", "code_owner_review_required"),
+				"web write keys":       attr(b, typeRepo, "acme-demo/web", "write_deploy_key_titles"),
+				"api write keys":       attr(b, typeRepo, "acme-demo/api", "write_deploy_keys"),
+				"api push protection":  attr(b, typeRepoSecurity, "acme-demo/api", "secret_scanning_push_protection"),
+				"web push protection":  attr(b, typeRepoSecurity, "acme-demo/web", "secret_scanning_push_protection"),
+				"legacy push prot.":    attr(b, typeRepoSecurity, "acme-demo/legacy-billing", "secret_scanning_push_protection"),
+				"org saml":             attr(b, typeOrgSecurity, githubfake.DemoOrg, "saml_sso_enabled"),
+				"org allowed actions":  attr(b, typeOrgSecurity, githubfake.DemoOrg, "actions_allowed_actions"),
+				"org token":            attr(b, typeOrgSecurity, githubfake.DemoOrg, "default_workflow_permissions"),
 			}
 			want := map[string]any{
 				"org 2fa": true, "org no 2fa": json.Number("1"), "dave mfa": false, "alice admin": true,
@@ -114,6 +125,10 @@ func TestDemo(t *testing.T) {
 				"old-site skipped": "<missing>", "api sast": "code_scanning", "web sast conclusion": "failure",
 				"legacy overdue": json.Number("1"), "legacy secret scan": false,
 				"web#12 approved": false, "api#40 approved": true, "legacy#3 not in pop.": "<missing>",
+				"api code owners": true, "web codeowners file": true, "web code owners": false,
+				"web write keys": []any{"netlify-deploy"}, "api write keys": json.Number("0"),
+				"api push protection": true, "web push protection": false, "legacy push prot.": false,
+				"org saml": true, "org allowed actions": "selected", "org token": "read",
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("demo evidence (-want +got):\n%s", diff)

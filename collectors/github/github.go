@@ -167,6 +167,8 @@ func (s *Source) Collectors() []collectors.Collector {
 		&SASTCollector{src: s},
 		&AlertsCollector{src: s},
 		&ReviewCollector{src: s},
+		&OrgSecurityCollector{src: s},
+		&RepoSecurityCollector{src: s},
 	}
 	slices.SortFunc(cs, func(a, b collectors.Collector) int { return cmp.Compare(a.Describe().ID, b.Describe().ID) })
 	return cs

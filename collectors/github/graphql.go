@@ -175,6 +175,17 @@ func (r *graphRepo) err(field, perm string) error {
 	return nil
 }
 
+// errExcept returns the first error GitHub reported under the node that is
+// not under field, classified with perm, or nil.
+func (r *graphRepo) errExcept(field, perm string) error {
+	for _, e := range r.errs {
+		if !slices.Contains(e.Path, any(field)) {
+			return classifyGraphQL(e, perm)
+		}
+	}
+	return nil
+}
+
 // reposQuery returns the query listing an organisation's repositories,
 // graphQLRepoBatch a page, with fields selected on each node.
 func reposQuery(name, fields string) string {

@@ -61,7 +61,7 @@ func (c *OrgCollector) Describe() collectors.Descriptor {
 }
 
 func accountType() collectors.ResourceType {
-	return collectors.ResourceType{Name: typeAccount, Doc: "An account with access to a system, for access reviews.", Attributes: []collectors.Attribute{
+	return collectors.ResourceType{Name: typeAccount, Doc: "An account with access to a system, for access reviews.", Fixed: map[string]any{"system": "github"}, Attributes: []collectors.Attribute{
 		{Name: "system", Type: "string", Doc: "The system: github."},
 		{Name: "account_id", Type: "string", Doc: "The organisation the membership belongs to."},
 		{Name: "user", Type: "string", Doc: "The GitHub login."},

@@ -58,6 +58,11 @@ func Policy(ds []collectors.Descriptor) ([]byte, error) {
 	b.WriteString("  members without 2FA only to organisation owners; without the owner role\n")
 	b.WriteString("  those attributes are recorded as gaps and their controls are inconclusive.\n")
 	b.WriteString("  Classic branch protection is readable only with admin access to the repository.\n")
+	b.WriteString("  The organisation's Actions policy (github.org_security) needs the admin:org\n")
+	b.WriteString("  classic scope, which also allows writes; with a fine-grained token or App,\n")
+	b.WriteString("  organization Administration: read suffices. SAML SSO and secret scanning\n")
+	b.WriteString("  status (security_and_analysis) are shown to organisation owners and\n")
+	b.WriteString("  repository administrators only.\n")
 	return b.Bytes(), nil
 }
 

@@ -1,6 +1,7 @@
 package github
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -38,13 +39,29 @@ const typeRepo = "github.repository"
 const rulesetFields = `enforcement target
         conditions { refName { include exclude } repositoryName { include exclude } }
         bypassActors(first: 1) { totalCount }
-        rules(first: 50) { nodes { type parameters { ... on PullRequestParameters { requiredApprovingReviewCount dismissStaleReviewsOnPush } } } }`
+        rules(first: 50) { nodes { type parameters { ... on PullRequestParameters { requiredApprovingReviewCount dismissStaleReviewsOnPush requireCodeOwnerReview } } } }`
+
+// deployKeyFields selects what the deploy key attributes need.
+const deployKeyFields = `pageInfo { hasNextPage endCursor } nodes { title readOnly }`
 
 // repoProtectionQuery reads repositories with their default branch
-// protection and first rulesets.
+// protection, first rulesets, CODEOWNERS file (in any of the three places
+// GitHub looks for it, on the default branch: HEAD) and first deploy keys.
 var repoProtectionQuery = reposQuery("AttestRepoProtection", `
-      defaultBranchRef { name branchProtectionRule { requiresApprovingReviews requiredApprovingReviewCount dismissesStaleReviews requiresStatusChecks isAdminEnforced allowsForcePushes } }
-      rulesets(first: 20, includeParents: true) { pageInfo { hasNextPage endCursor } nodes { `+rulesetFields+` } }`)
+      defaultBranchRef { name branchProtectionRule { requiresApprovingReviews requiredApprovingReviewCount dismissesStaleReviews requiresStatusChecks isAdminEnforced allowsForcePushes requiresCodeOwnerReviews } }
+      rulesets(first: 20, includeParents: true) { pageInfo { hasNextPage endCursor } nodes { `+rulesetFields+` } }
+      codeownersRoot: object(expression: "HEAD:CODEOWNERS") { id }
+      codeownersGitHub: object(expression: "HEAD:.github/CODEOWNERS") { id }
+      codeownersDocs: object(expression: "HEAD:docs/CODEOWNERS") { id }
+      deployKeys(first: 100) { `+deployKeyFields+` }`)
+
+// deployKeysQuery reads the further deploy keys of a repository with more
+// than fit its page of repoProtectionQuery.
+const deployKeysQuery = `query AttestDeployKeys($owner: String!, $name: String!, $cursor: String) {
+  repository(owner: $owner, name: $name) {
+    deployKeys(first: 100, after: $cursor) { ` + deployKeyFields + ` }
+  }
+}`
 
 // rulesetsQuery reads the further rulesets of a repository with more than
 // fit its page of repoProtectionQuery.
@@ -57,17 +74,22 @@ const rulesetsQuery = `query AttestRulesets($owner: String!, $name: String!, $cu
 // permProtection is what reading branch protection and rulesets needs.
 const permProtection = scopeRepo + " and admin access to the repository, or " + permRepoAdmin
 
-// protectionAttrs are the attributes derived from branch protection.
+// protectionAttrs are the attributes derived from branch protection and
+// the default branch's files.
 var protectionAttrs = []string{
 	"branch_protected", "protection_source", "required_reviews", "required_approving_review_count",
 	"dismiss_stale_reviews", "required_status_checks", "admins_enforced", "force_pushes_blocked",
+	"code_owner_review_required", "codeowners_file",
 }
+
+// deployKeyAttrs are the attributes derived from the deploy keys.
+var deployKeyAttrs = []string{"deploy_keys", "write_deploy_keys", "write_deploy_key_titles"}
 
 // Describe returns the collector's metadata.
 func (c *RepoCollector) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
-		ID: "github.repos", Version: 2, Source: SourceName,
-		Title: "GitHub repositories and default branch protection",
+		ID: "github.repos", Version: 3, Source: SourceName,
+		Title: "GitHub repositories, default branch protection, CODEOWNERS and deploy keys",
 		ResourceTypes: []collectors.ResourceType{{Name: typeRepo, Doc: "A repository and the protection of its default branch.", Attributes: []collectors.Attribute{
 			{Name: "visibility", Type: "string", Doc: "public, private or internal."},
 			{Name: "archived", Type: "bool", Doc: "The repository is archived (read-only)."},
@@ -81,8 +103,13 @@ func (c *RepoCollector) Describe() collectors.Descriptor {
 			{Name: "required_status_checks", Type: "bool", Doc: "Status checks must pass before merging."},
 			{Name: "admins_enforced", Type: "bool", Doc: "Administrators are subject to the protection (classic enforce_admins, or a ruleset without bypass actors)."},
 			{Name: "force_pushes_blocked", Type: "bool", Doc: "Force pushes to the default branch are blocked."},
+			{Name: "code_owner_review_required", Type: "bool", Doc: "Pull requests need an approving review from a code owner (classic require_code_owner_reviews, or a ruleset pull_request rule with require_code_owner_review)."},
+			{Name: "codeowners_file", Type: "bool", Doc: "A CODEOWNERS file is on the default branch, in the root, .github/ or docs/ (whether its syntax is valid is not checked)."},
+			{Name: "deploy_keys", Type: "int", Doc: "Number of deploy keys of the repository."},
+			{Name: "write_deploy_keys", Type: "int", Doc: "Deploy keys with write access (not read-only), whether or not a policy currently disables them."},
+			{Name: "write_deploy_key_titles", Type: "list", Doc: "Titles of the deploy keys with write access, sorted."},
 		}}},
-		Permissions: []string{scopeRepo, permRepoMetadata, permRepoAdmin},
+		Permissions: []string{scopeRepo, permRepoMetadata, permRepoAdmin, permContents},
 	}
 }
 
@@ -150,6 +177,7 @@ type ruleset struct {
 			Parameters *struct {
 				RequiredApprovingReviewCount *int `json:"requiredApprovingReviewCount"`
 				DismissStaleReviewsOnPush    bool `json:"dismissStaleReviewsOnPush"`
+				RequireCodeOwnerReview       bool `json:"requireCodeOwnerReview"`
 			} `json:"parameters"`
 		} `json:"nodes"`
 	} `json:"rules"`
@@ -176,9 +204,23 @@ type protectionNode struct {
 			RequiresStatusChecks         bool `json:"requiresStatusChecks"`
 			IsAdminEnforced              bool `json:"isAdminEnforced"`
 			AllowsForcePushes            bool `json:"allowsForcePushes"`
+			RequiresCodeOwnerReviews     bool `json:"requiresCodeOwnerReviews"`
 		} `json:"branchProtectionRule"`
 	} `json:"defaultBranchRef"`
-	Rulesets *rulesetConn `json:"rulesets"`
+	Rulesets         *rulesetConn   `json:"rulesets"`
+	CodeownersRoot   *struct{}      `json:"codeownersRoot"`
+	CodeownersGitHub *struct{}      `json:"codeownersGitHub"`
+	CodeownersDocs   *struct{}      `json:"codeownersDocs"`
+	DeployKeys       *deployKeyConn `json:"deployKeys"`
+}
+
+// deployKeyConn is a page of a repository's deploy keys.
+type deployKeyConn struct {
+	PageInfo pageInfo `json:"pageInfo"`
+	Nodes    []struct {
+		Title    string `json:"title"`
+		ReadOnly bool   `json:"readOnly"`
+	} `json:"nodes"`
 }
 
 func (c *RepoCollector) repo(ctx context.Context, client *gh.Client, r *graphRepo) repoResult {
@@ -202,7 +244,27 @@ func (c *RepoCollector) repo(ctx context.Context, client *gh.Client, r *graphRep
 		out.fails = append(out.fails, collectors.FailureOf(err, res.ID))
 		return done()
 	}
-	if err := r.err("", permProtection); err != nil {
+	var node protectionNode
+	decodeErr := json.Unmarshal(r.raw, &node)
+	if decodeErr != nil {
+		decodeErr = fmt.Errorf("github graphql %s: decode: %w", r.NameWithOwner, decodeErr)
+	}
+	// Deploy keys do not depend on the default branch or its protection.
+	if err := cmp.Or(r.err("deployKeys", permProtection), decodeErr); err != nil {
+		for _, a := range deployKeyAttrs {
+			res.Gaps = append(res.Gaps, collectors.GapOf(err, a))
+		}
+		out.fails = append(out.fails, collectors.FailureOf(err, res.ID))
+	} else if err := deployKeys(ctx, client, r, node.DeployKeys, res.Attributes); err != nil {
+		if canceled(err) {
+			return repoResult{err: err}
+		}
+		for _, a := range deployKeyAttrs {
+			res.Gaps = append(res.Gaps, collectors.GapOf(err, a))
+		}
+		out.fails = append(out.fails, collectors.FailureOf(err, res.ID))
+	}
+	if err := cmp.Or(r.errExcept("deployKeys", permProtection), decodeErr); err != nil {
 		return gap(err)
 	}
 	var p protection
@@ -213,10 +275,7 @@ func (c *RepoCollector) repo(ctx context.Context, client *gh.Client, r *graphRep
 		}
 		return done()
 	}
-	var node protectionNode
-	if err := json.Unmarshal(r.raw, &node); err != nil {
-		return gap(fmt.Errorf("github graphql %s: decode: %w", r.NameWithOwner, err))
-	}
+	p.codeowners = node.CodeownersRoot != nil || node.CodeownersGitHub != nil || node.CodeownersDocs != nil
 	if b := node.DefaultBranchRef; b != nil && b.BranchProtectionRule != nil {
 		bp := b.BranchProtectionRule
 		p.classic = true
@@ -224,6 +283,7 @@ func (c *RepoCollector) repo(ctx context.Context, client *gh.Client, r *graphRep
 			p.reviews = true
 			p.reviewCount = bp.RequiredApprovingReviewCount
 			p.dismissStale = bp.DismissesStaleReviews
+			p.codeOwnerReview = bp.RequiresCodeOwnerReviews
 		}
 		p.statusChecks = bp.RequiresStatusChecks
 		p.adminsEnforced = bp.IsAdminEnforced
@@ -260,6 +320,50 @@ func (c *RepoCollector) repo(ctx context.Context, client *gh.Client, r *graphRep
 		res.Attributes[k] = v
 	}
 	return done()
+}
+
+// deployKeys counts the repository's deploy keys into attrs, reading
+// further pages when its page of the repository list did not hold them all.
+// A repository without a deployKeys connection (nil) has none.
+func deployKeys(ctx context.Context, client *gh.Client, r *graphRepo, conn *deployKeyConn, attrs map[string]any) error {
+	total := 0
+	titles := []string{}
+	for conn != nil {
+		for _, k := range conn.Nodes {
+			total++
+			if !k.ReadOnly {
+				titles = append(titles, k.Title)
+			}
+		}
+		if !conn.PageInfo.HasNextPage {
+			break
+		}
+		var more struct {
+			Repository *struct {
+				DeployKeys *deployKeyConn `json:"deployKeys"`
+			} `json:"repository"`
+		}
+		err := graphqlWhole(ctx, client, deployKeysQuery, map[string]any{"owner": r.owner(), "name": r.Name, "cursor": conn.PageInfo.EndCursor},
+			permProtection, &more, "deploy keys of "+r.NameWithOwner, func() bool { return more.Repository != nil && more.Repository.DeployKeys != nil })
+		if err != nil {
+			return err
+		}
+		conn = more.Repository.DeployKeys
+	}
+	slices.Sort(titles)
+	attrs["deploy_keys"] = total
+	attrs["write_deploy_keys"] = len(titles)
+	attrs["write_deploy_key_titles"] = anyStrings(titles)
+	return nil
+}
+
+// anyStrings converts ss to a list attribute value.
+func anyStrings(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }
 
 // applies reports whether the ruleset's conditions select the default
@@ -352,6 +456,8 @@ type protection struct {
 	statusChecks       bool
 	adminsEnforced     bool
 	forcePushesBlocked bool
+	codeOwnerReview    bool
+	codeowners         bool
 }
 
 // mergeRuleset adds the rules of an active ruleset that applies to the
@@ -367,6 +473,7 @@ func (p *protection) mergeRuleset(rs ruleset) {
 					p.reviewCount = max(p.reviewCount, *pr.RequiredApprovingReviewCount)
 				}
 				p.dismissStale = p.dismissStale || pr.DismissStaleReviewsOnPush
+				p.codeOwnerReview = p.codeOwnerReview || pr.RequireCodeOwnerReview
 			}
 		case "REQUIRED_STATUS_CHECKS":
 			p.rulesets, p.statusChecks, binding = true, true, true
@@ -400,5 +507,7 @@ func (p *protection) attrs() map[string]any {
 		"required_status_checks":          p.statusChecks,
 		"admins_enforced":                 p.adminsEnforced,
 		"force_pushes_blocked":            p.forcePushesBlocked,
+		"code_owner_review_required":      p.codeOwnerReview,
+		"codeowners_file":                 p.codeowners,
 	}
 }

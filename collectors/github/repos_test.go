@@ -11,6 +11,7 @@ import (
 )
 
 const (
+	gqlDeployKeys2 = "/graphql AttestDeployKeys cursor=Y3Vyc29yOnYyOpK0Y2ktZGVwbG95 name=Hello-World owner=octo-org"
 	pathRepos      = "/orgs/octo-org/repos?type=all"
 	gqlProtection  = "/graphql AttestRepoProtection"
 	gqlProtection2 = "/graphql AttestRepoProtection cursor=Y3Vyc29yOnYyOpHOAAGnJg=="
@@ -34,17 +35,62 @@ func repoRes(name, visibility string, archived bool, prot map[string]any, gaps .
 
 var unprotected = map[string]any{"branch_protected": false, "protection_source": "none", "required_reviews": false,
 	"required_approving_review_count": 0, "dismiss_stale_reviews": false, "required_status_checks": false,
-	"admins_enforced": false, "force_pushes_blocked": false}
+	"admins_enforced": false, "force_pushes_blocked": false, "code_owner_review_required": false, "codeowners_file": false,
+	"deploy_keys": 0, "write_deploy_keys": 0, "write_deploy_key_titles": []any{}}
+
+// merge returns the union of maps, later ones winning.
+func merge(ms ...map[string]any) map[string]any {
+	out := map[string]any{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// noKeys are the deploy key attributes of a repository without any.
+var noKeys = map[string]any{"deploy_keys": 0, "write_deploy_keys": 0, "write_deploy_key_titles": []any{}}
 
 func TestRepoCollector(t *testing.T) {
 	t.Parallel()
 	happy := fixtures{gqlProtection: {Body: "graphql/repo_protection.json"}}
-	both := map[string]any{"branch_protected": true, "protection_source": "both", "required_reviews": true,
+	bothProt := map[string]any{"branch_protected": true, "protection_source": "both", "required_reviews": true,
 		"required_approving_review_count": 2, "dismiss_stale_reviews": true, "required_status_checks": true,
-		"admins_enforced": true, "force_pushes_blocked": true}
+		"admins_enforced": true, "force_pushes_blocked": true, "code_owner_review_required": true, "codeowners_file": true}
+	keys := map[string]any{"deploy_keys": 2, "write_deploy_keys": 1, "write_deploy_key_titles": []any{"ci-deploy"}}
+	both := merge(bothProt, keys)
 	rulesetsOnly := map[string]any{"branch_protected": true, "protection_source": "rulesets", "required_reviews": true,
 		"required_approving_review_count": 1, "dismiss_stale_reviews": false, "required_status_checks": false,
-		"admins_enforced": true, "force_pushes_blocked": true}
+		"admins_enforced": true, "force_pushes_blocked": true, "code_owner_review_required": false, "codeowners_file": false,
+		"deploy_keys": 0, "write_deploy_keys": 0, "write_deploy_key_titles": []any{}}
+	rulesetsCodeOwners := merge(rulesetsOnly, map[string]any{"code_owner_review_required": true})
+	keyGaps := func(kind evidence.FailureKind, perm string) []evidence.Gap {
+		var gs []evidence.Gap
+		for _, a := range deployKeyAttrs {
+			gs = append(gs, evidence.Gap{Attribute: a, Kind: kind, Operation: opGraphQL, Permission: perm})
+		}
+		return gs
+	}
+	unprotectedKeys := func(gaps ...evidence.Gap) evidence.Resource {
+		r := repoRes("Hello-World", "public", false, merge(unprotected, map[string]any{"codeowners_file": true}), gaps...)
+		for _, g := range gaps {
+			delete(r.Attributes, g.Attribute)
+		}
+		return r
+	}
+	moreKeys := fixtures{gqlProtection: {Body: "graphql/repo_protection_more_deploy_keys.json"}, gqlDeployKeys2: {Body: "graphql/deploy_keys_page2.json"}}
+	with := func(base, over fixtures) fixtures {
+		out := fixtures{}
+		for k, v := range base {
+			out[k] = v
+		}
+		for k, v := range over {
+			out[k] = v
+		}
+		return out
+	}
+	blockKeys, startedKeys := blocking()
 	gaps := func(kind evidence.FailureKind, perm string) []evidence.Gap {
 		var gs []evidence.Gap
 		for _, a := range protectionAttrs {
@@ -77,7 +123,21 @@ func TestRepoCollector(t *testing.T) {
 		{name: "two pages of rulesets", fx: fixtures{
 			gqlProtection: {Body: "graphql/repo_protection_more_rulesets.json"},
 			gqlRulesets2:  {Body: "graphql/rulesets_page2.json"},
-		}, want: []evidence.Resource{repoRes("Hello-World", "public", false, rulesetsOnly)}},
+		}, want: []evidence.Resource{repoRes("Hello-World", "public", false, rulesetsCodeOwners)}},
+		{name: "two pages of deploy keys, CODEOWNERS in the root", fx: moreKeys, want: []evidence.Resource{repoRes("Hello-World", "public", false,
+			merge(unprotected, map[string]any{"codeowners_file": true, "deploy_keys": 3, "write_deploy_keys": 2, "write_deploy_key_titles": []any{"ci-deploy", "release-bot"}}))}},
+		{name: "denied deploy keys (GraphQL)", fx: fixtures{gqlProtection: {Body: "graphql/repo_protection_deploy_keys_denied.json"}},
+			want: []evidence.Resource{func() evidence.Resource {
+				r := repoRes("Hello-World", "public", false, bothProt, keyGaps(evidence.Denied, perm)...)
+				return r
+			}()}, wantFail: []evidence.FailureKind{evidence.Denied}},
+		{name: "denied second page of deploy keys (HTTP 403)", fx: with(moreKeys, fixtures{gqlDeployKeys2: forbidden}),
+			want: []evidence.Resource{unprotectedKeys(keyGaps(evidence.Denied, "members=read")...)}, wantFail: []evidence.FailureKind{evidence.Denied}},
+		{name: "absent: repository gone before the second page of deploy keys", fx: with(moreKeys, fixtures{gqlDeployKeys2: {Body: "graphql/org_not_found.json"}}),
+			want: []evidence.Resource{unprotectedKeys(keyGaps(evidence.Errored, "")...)}, wantFail: []evidence.FailureKind{evidence.Errored}},
+		{name: "throttled second page of deploy keys", fx: with(moreKeys, fixtures{gqlDeployKeys2: secondaryLimited}),
+			want: []evidence.Resource{unprotectedKeys(keyGaps(evidence.Throttled, "")...)}, wantFail: []evidence.FailureKind{evidence.Throttled}},
+		{name: "cancelled during deploy keys", fx: with(moreKeys, fixtures{gqlDeployKeys2: blockKeys}), started: startedKeys, wantErr: evidence.Cancelled},
 		{name: "empty", fx: fixtures{gqlProtection: {Body: "graphql/empty.json"}}},
 		{name: "absent: no protection", fx: fixtures{gqlProtection: {Body: "graphql/repo_protection_none.json"}},
 			want: []evidence.Resource{repoRes("Hello-World", "public", false, unprotected)}},
@@ -86,7 +146,7 @@ func TestRepoCollector(t *testing.T) {
 			wantSkip: []evidence.Skip{{Resource: "https://github.com/octo-org/Hello-World", Reason: "filtered out by the repos include/exclude configuration"}}},
 		{name: "absent: organisation not found", fx: fixtures{gqlProtection: {Body: "graphql/org_not_found.json"}}, wantErr: evidence.Errored},
 		{name: "denied rulesets of one repository", fx: fixtures{gqlProtection: {Body: "graphql/repo_protection_denied.json"}},
-			want: []evidence.Resource{repoRes("Hello-World", "public", false, nil, gaps(evidence.Denied, perm)...)}, wantFail: []evidence.FailureKind{evidence.Denied}},
+			want: []evidence.Resource{repoRes("Hello-World", "public", false, noKeys, gaps(evidence.Denied, perm)...)}, wantFail: []evidence.FailureKind{evidence.Denied}},
 		{name: "denied listing (HTTP 403)", fx: fixtures{gqlProtection: forbidden}, wantErr: evidence.Denied},
 		{name: "denied listing (insufficient scopes)", fx: fixtures{gqlProtection: {Body: "graphql/insufficient_scopes.json"}}, wantErr: evidence.Denied},
 		{name: "rate limited (HTTP 403)", fx: fixtures{gqlProtection: rateLimited}, wantErr: evidence.Throttled},
@@ -94,7 +154,7 @@ func TestRepoCollector(t *testing.T) {
 		{name: "rate limited mid-run", fx: fixtures{
 			gqlProtection: {Body: "graphql/repo_protection_more_rulesets.json"},
 			gqlRulesets2:  secondaryLimited,
-		}, want: []evidence.Resource{repoRes("Hello-World", "public", false, nil, gaps(evidence.Throttled, "")...)}, wantFail: []evidence.FailureKind{evidence.Throttled}},
+		}, want: []evidence.Resource{repoRes("Hello-World", "public", false, noKeys, gaps(evidence.Throttled, "")...)}, wantFail: []evidence.FailureKind{evidence.Throttled}},
 		{name: "cancelled", fx: fixtures{gqlProtection: blockReply}, started: started, wantErr: evidence.Cancelled},
 	}
 	for _, tt := range tests {

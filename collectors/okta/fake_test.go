@@ -45,14 +45,24 @@ func TestFake(t *testing.T) {
 	}
 	gcptest.CheckAttributes(t, src.Collectors(), s.res)
 	count := map[string]int{}
-	var noMFA []string
+	var noMFA, dormant, adminNoMFA, longSessions []string
+	cutoff := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -90).Format(time.RFC3339)
 	for _, r := range s.res {
 		count[r.Type]++
 		if r.Type == "identity.account" && r.Attributes["active"] == true && r.Attributes["mfa"] == false {
 			noMFA = append(noMFA, r.Name)
 		}
+		if r.Type == "okta.user" && r.Attributes["active"] == true && r.Attributes["admin"] == true && r.Attributes["mfa"] == false {
+			adminNoMFA = append(adminNoMFA, r.Name)
+		}
+		if r.Type == "okta.sign_on_policy" && (r.Attributes["rules_without_session_lifetime"] != 0 || r.Attributes["max_session_idle_minutes"].(int) > 60) {
+			longSessions = append(longSessions, r.Name)
+		}
+		if last, _ := r.Attributes["last_login"].(string); r.Type == "okta.user" && r.Attributes["active"] == true && last < cutoff {
+			dormant = append(dormant, r.Name)
+		}
 	}
-	want := map[string]int{"okta.user": 5, "identity.account": 5, "okta.password_policy": 1, "okta.mfa_enroll_policy": 1, "okta.sign_on_policy": 1}
+	want := map[string]int{"okta.user": 5, "identity.account": 5, "okta.password_policy": 1, "okta.mfa_enroll_policy": 1, "okta.sign_on_policy": 2}
 	for k, v := range want {
 		if count[k] != v {
 			t.Errorf("%s: %d resources, want %d", k, count[k], v)
@@ -60,5 +70,19 @@ func TestFake(t *testing.T) {
 	}
 	if !slices.Equal(noMFA, []string{"carol@acme-demo.example"}) {
 		t.Errorf("active without MFA = %v, want carol", noMFA)
+	}
+	// OKTA-008 fails on carol (help desk admin, security question only) and
+	// passes on alice (super admin with push).
+	if !slices.Equal(adminNoMFA, []string{"carol@acme-demo.example"}) {
+		t.Errorf("active admins without MFA = %v, want carol", adminNoMFA)
+	}
+	// OKTA-007 fails on the default policy (sessions never expire) and
+	// passes on Administrators.
+	if !slices.Equal(longSessions, []string{"Default Policy"}) {
+		t.Errorf("sign-on policies with long sessions = %v, want Default Policy", longSessions)
+	}
+	// OKTA-006 fails on carol in the demo: active, unused for 130 days.
+	if !slices.Equal(dormant, []string{"carol@acme-demo.example"}) {
+		t.Errorf("active without a sign-in in 90 days = %v, want carol", dormant)
 	}
 }

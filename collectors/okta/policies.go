@@ -40,7 +40,7 @@ func (c *PoliciesCollector) Describe() collectors.Descriptor {
 		}, extra...)
 	}
 	return collectors.Descriptor{
-		ID: "okta.policies", Version: 1, Source: SourceName,
+		ID: "okta.policies", Version: 2, Source: SourceName,
 		Title: "Okta password, MFA enrolment and sign-on policies",
 		ResourceTypes: []collectors.ResourceType{
 			{Name: typePassword, Doc: "An Okta password policy. ID is the policy's API URL.", Attributes: common(
@@ -61,6 +61,10 @@ func (c *PoliciesCollector) Describe() collectors.Descriptor {
 			{Name: typeSignOn, Doc: "An Okta global session (OKTA_SIGN_ON) policy with its rules.", Attributes: common(
 				collectors.Attribute{Name: "active_rules", Type: "int", Doc: "Number of ACTIVE rules."},
 				collectors.Attribute{Name: "rules_allowing_without_mfa", Type: "int", Doc: "ACTIVE rules that allow sign-in without requiring a second factor."},
+				collectors.Attribute{Name: "allow_rules", Type: "int", Doc: "ACTIVE rules that allow sign-in (access ALLOW), and so open sessions."},
+				collectors.Attribute{Name: "rules_without_session_lifetime", Type: "int", Doc: "ACTIVE ALLOW rules whose sessions have no maximum lifetime (actions.signon.session.maxSessionLifetimeMinutes 0 or absent)."},
+				collectors.Attribute{Name: "max_session_lifetime_minutes", Type: "int", Doc: "The longest maximum session lifetime, in minutes, of the ACTIVE ALLOW rules that set one (0 when none does)."},
+				collectors.Attribute{Name: "max_session_idle_minutes", Type: "int", Doc: "The longest session idle timeout, in minutes, of the ACTIVE ALLOW rules (actions.signon.session.maxSessionIdleMinutes; 0 when there is no such rule)."},
 			)},
 		},
 		Permissions: []string{scopePolicies},
@@ -120,6 +124,10 @@ type rule struct {
 		Signon *struct {
 			Access        string `json:"access"`
 			RequireFactor bool   `json:"requireFactor"`
+			Session       *struct {
+				MaxSessionIdleMinutes     int `json:"maxSessionIdleMinutes"`
+				MaxSessionLifetimeMinutes int `json:"maxSessionLifetimeMinutes"`
+			} `json:"session"`
 		} `json:"signon"`
 	} `json:"actions"`
 }
@@ -168,7 +176,9 @@ func (c *PoliciesCollector) Collect(ctx context.Context, target evidence.Target,
 					if canceled(err) {
 						return err
 					}
-					r.Gaps = append(r.Gaps, collectors.GapOf(err, "active_rules"), collectors.GapOf(err, "rules_allowing_without_mfa"))
+					for _, a := range ruleAttrs {
+						r.Gaps = append(r.Gaps, collectors.GapOf(err, a))
+					}
 					out.Fail(collectors.FailureOf(err, r.ID))
 				}
 			}
@@ -224,25 +234,45 @@ func required(p policy) (all, mfa []string) {
 	return all, mfa
 }
 
+// ruleAttrs are the sign-on policy attributes read from its rules.
+var ruleAttrs = []string{"active_rules", "rules_allowing_without_mfa", "allow_rules", "rules_without_session_lifetime", "max_session_lifetime_minutes", "max_session_idle_minutes"}
+
 // rules reads a sign-on policy's rules into r. A policy without rules
-// (404) has none.
+// (404) has none. Session limits are read from the ACTIVE rules that allow
+// access (a DENY rule opens no session); a rule without session settings
+// counts as one without a maximum lifetime, never as a limited one.
 func (c *PoliciesCollector) rules(ctx context.Context, api *client, p policy, r *evidence.Resource) error {
 	tctx, trace := collectors.WithTrace(ctx)
-	active, weak := 0, 0
+	active, weak, allow, unlimited, lifetime, idle := 0, 0, 0, 0, 0, 0
 	err := list(tctx, api, opListRules, scopePolicies, "/api/v1/policies/"+url.PathEscape(p.ID)+"/rules", nil, func(x rule) {
 		if x.Status != "ACTIVE" {
 			return
 		}
 		active++
-		if s := x.Actions.Signon; s != nil && s.Access == "ALLOW" && !s.RequireFactor {
+		s := x.Actions.Signon
+		if s == nil || s.Access != "ALLOW" {
+			return
+		}
+		allow++
+		if !s.RequireFactor {
 			weak++
+		}
+		if s.Session == nil || s.Session.MaxSessionLifetimeMinutes <= 0 {
+			unlimited++
+		} else {
+			lifetime = max(lifetime, s.Session.MaxSessionLifetimeMinutes)
+		}
+		if s.Session != nil {
+			idle = max(idle, s.Session.MaxSessionIdleMinutes)
 		}
 	})
 	if err != nil && !notFound(err) {
 		return err
 	}
 	r.Records = append(slices.Clone(r.Records), trace.Records()...)
-	r.Attributes["active_rules"] = active
-	r.Attributes["rules_allowing_without_mfa"] = weak
+	for k, v := range map[string]int{"active_rules": active, "rules_allowing_without_mfa": weak, "allow_rules": allow,
+		"rules_without_session_lifetime": unlimited, "max_session_lifetime_minutes": lifetime, "max_session_idle_minutes": idle} {
+		r.Attributes[k] = v
+	}
 	return nil
 }

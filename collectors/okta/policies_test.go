@@ -49,7 +49,8 @@ func TestPoliciesCollector(t *testing.T) {
 		}
 	}
 	soBase := map[string]any{"status": "ACTIVE", "priority": 1, "system": true}
-	soFull := map[string]any{"status": "ACTIVE", "priority": 1, "system": true, "active_rules": 2, "rules_allowing_without_mfa": 1}
+	soFull := map[string]any{"status": "ACTIVE", "priority": 1, "system": true, "active_rules": 2, "rules_allowing_without_mfa": 1,
+		"allow_rules": 2, "rules_without_session_lifetime": 1, "max_session_lifetime_minutes": 720, "max_session_idle_minutes": 720}
 	blockReply, started := blocking()
 	tests := []struct {
 		name     string
@@ -64,18 +65,22 @@ func TestPoliciesCollector(t *testing.T) {
 			rules:                        {Body: "rules_sign_on.json", Header: map[string]string{"Link": `<{server}` + rules + `?after=0pr3default&limit=20>; rel="next"`}},
 			rules + "?after=0pr3default": {Body: "rules_sign_on.json"},
 		}), want: func(h string) []evidence.Resource {
-			return want(h, map[string]any{"status": "ACTIVE", "priority": 1, "system": true, "active_rules": 4, "rules_allowing_without_mfa": 2})
+			return want(h, map[string]any{"status": "ACTIVE", "priority": 1, "system": true, "active_rules": 4, "rules_allowing_without_mfa": 2,
+				"allow_rules": 4, "rules_without_session_lifetime": 2, "max_session_lifetime_minutes": 720, "max_session_idle_minutes": 720})
 		}},
 		{name: "empty", fx: fixtures{pw: {Body: "empty.json"}, mfa: {Body: "empty.json"}, so: {Body: "empty.json"}},
 			want: func(string) []evidence.Resource { return nil }},
 		{name: "absent: policy without rules", fx: happy.With(fixtures{rules: missing}), want: func(h string) []evidence.Resource {
-			return want(h, map[string]any{"status": "ACTIVE", "priority": 1, "system": true, "active_rules": 0, "rules_allowing_without_mfa": 0})
+			return want(h, map[string]any{"status": "ACTIVE", "priority": 1, "system": true, "active_rules": 0, "rules_allowing_without_mfa": 0,
+				"allow_rules": 0, "rules_without_session_lifetime": 0, "max_session_lifetime_minutes": 0, "max_session_idle_minutes": 0})
 		}},
 		{name: "denied", fx: fixtures{pw: forbidden, mfa: forbidden, so: forbidden}, wantErr: evidence.Denied},
 		{name: "denied rules", fx: happy.With(fixtures{rules: forbidden}), want: func(h string) []evidence.Resource {
-			return want(h, soBase,
-				evidence.Gap{Attribute: "active_rules", Kind: evidence.Denied, Operation: opListRules, Permission: scopePolicies},
-				evidence.Gap{Attribute: "rules_allowing_without_mfa", Kind: evidence.Denied, Operation: opListRules, Permission: scopePolicies})
+			var gaps []evidence.Gap
+			for _, a := range ruleAttrs {
+				gaps = append(gaps, evidence.Gap{Attribute: a, Kind: evidence.Denied, Operation: opListRules, Permission: scopePolicies})
+			}
+			return want(h, soBase, gaps...)
 		}, wantFail: []evidence.FailureKind{evidence.Denied}},
 		{name: "throttled one type", fx: happy.With(fixtures{pw: rateLimited}), want: func(h string) []evidence.Resource {
 			return want(h, soFull)[:3]

@@ -58,7 +58,7 @@ func (c *UsersCollector) Describe() collectors.Descriptor {
 }
 
 func accountType() collectors.ResourceType {
-	return collectors.ResourceType{Name: typeAccount, Doc: "An account in an identity system, for access reviews across systems.", Attributes: []collectors.Attribute{
+	return collectors.ResourceType{Name: typeAccount, Doc: "An account in an identity system, for access reviews across systems.", Fixed: map[string]any{"system": SourceName}, Attributes: []collectors.Attribute{
 		{Name: "system", Type: "string", Doc: `The identity system, here "okta".`},
 		{Name: "account_id", Type: "string", Doc: "The Okta organisation host, e.g. example.okta.com."},
 		{Name: "user", Type: "string", Doc: "The Okta login."},

@@ -32,12 +32,13 @@ const (
 // Describe returns the collector's metadata.
 func (c *UsersCollector) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
-		ID: "workspace.users", Version: 1, Source: SourceName,
+		ID: "workspace.users", Version: 2, Source: SourceName,
 		Title: "Google Workspace users, 2-step verification and admins",
 		ResourceTypes: []collectors.ResourceType{
 			{Name: typeUser, Doc: "A Google Workspace user. ID is the user's immutable id.", Attributes: []collectors.Attribute{
 				{Name: "enrolled_2sv", Type: "bool", Doc: "The user is enrolled in 2-step verification."},
-				{Name: "enforced_2sv", Type: "bool", Doc: "2-step verification is enforced for the user."},
+				{Name: "enforced_2sv", Type: "bool", Doc: "2-step verification is enforced for the user (isEnforcedIn2Sv: the effective setting of the user's organisational unit or group)."},
+				{Name: "org_unit", Type: "string", Doc: "Path of the user's organisational unit, e.g. / or /Engineering."},
 				{Name: "super_admin", Type: "bool", Doc: "The user is a super administrator."},
 				{Name: "delegated_admin", Type: "bool", Doc: "The user has a delegated administrator role."},
 				{Name: "suspended", Type: "bool", Doc: "The user is suspended."},
@@ -45,7 +46,7 @@ func (c *UsersCollector) Describe() collectors.Descriptor {
 				{Name: "last_login", Type: "timestamp", Doc: `Last sign-in, or "" when never.`},
 				{Name: "created", Type: "timestamp", Doc: "When the account was created."},
 			}},
-			{Name: typeAccount, Doc: "An account in an identity system, for access reviews across systems.", Attributes: []collectors.Attribute{
+			{Name: typeAccount, Doc: "An account in an identity system, for access reviews across systems.", Fixed: map[string]any{"system": SourceName}, Attributes: []collectors.Attribute{
 				{Name: "system", Type: "string", Doc: `The identity system, here "workspace".`},
 				{Name: "account_id", Type: "string", Doc: "The Workspace customer ID as configured (default my_customer)."},
 				{Name: "user", Type: "string", Doc: "The primary e-mail address, which is the login."},
@@ -87,7 +88,7 @@ func (c *UsersCollector) Collect(ctx context.Context, target evidence.Target, ou
 			Attributes: map[string]any{
 				"enrolled_2sv": u.IsEnrolledIn2Sv, "enforced_2sv": u.IsEnforcedIn2Sv,
 				"super_admin": u.IsAdmin, "delegated_admin": u.IsDelegatedAdmin,
-				"suspended": u.Suspended, "archived": u.Archived,
+				"suspended": u.Suspended, "archived": u.Archived, "org_unit": u.OrgUnitPath,
 				"last_login": last, "created": gcpapi.Time(u.CreationTime),
 			},
 		})

@@ -18,16 +18,16 @@ func TestUsersCollector(t *testing.T) {
 	type u struct {
 		id, email                                       string
 		enrolled, enforced, super, delegated, suspended bool
-		last, created                                   string
+		last, created, ou                               string
 	}
-	liz := u{"101391513637001247111", "Liz@example.com", true, true, true, false, false, "2013-02-05T10:30:03Z", "2010-04-05T17:30:04Z"}
-	mike := u{"101391513637001247222", "mike@example.com", false, false, false, true, true, "", "2012-04-05T17:30:04Z"}
-	ann := u{"101391513637001247333", "ann@example.com", false, false, false, false, false, "2013-02-05T10:30:03Z", "2010-04-05T17:30:04Z"}
+	liz := u{"101391513637001247111", "Liz@example.com", true, true, true, false, false, "2013-02-05T10:30:03Z", "2010-04-05T17:30:04Z", "/"}
+	mike := u{"101391513637001247222", "mike@example.com", false, false, false, true, true, "", "2012-04-05T17:30:04Z", "/sales"}
+	ann := u{"101391513637001247333", "ann@example.com", false, false, false, false, false, "2013-02-05T10:30:03Z", "2010-04-05T17:30:04Z", "/"}
 	build := func(us ...u) (users, accs []evidence.Resource) {
 		for _, x := range us {
 			users = append(users, evidence.Resource{Type: typeUser, ID: x.id, Name: x.email, Account: "my_customer", Attributes: map[string]any{
 				"enrolled_2sv": x.enrolled, "enforced_2sv": x.enforced, "super_admin": x.super, "delegated_admin": x.delegated,
-				"suspended": x.suspended, "archived": false, "last_login": x.last, "created": x.created,
+				"suspended": x.suspended, "archived": false, "last_login": x.last, "created": x.created, "org_unit": x.ou,
 			}})
 			lower := map[string]string{"Liz@example.com": "liz@example.com"}[x.email]
 			if lower == "" {
@@ -69,7 +69,7 @@ func TestUsersCollector(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := gcptest.Run(t, jobs[0].Collector, jobs[0].Target, tt.started)
+			s, err := gcptest.Run(t, jobOf(t, jobs, "workspace.users").Collector, jobs[0].Target, tt.started)
 			if tt.wantErr != "" {
 				if err == nil || collectors.Classify(err) != tt.wantErr {
 					t.Fatalf("err = %v, want kind %s", err, tt.wantErr)

@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/gcp/gcptest"
 	"github.com/attestdev/attest/collectors/workspace"
 	"github.com/attestdev/attest/collectors/workspace/workspacefake"
@@ -23,7 +26,7 @@ func TestFake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := gcptest.Run(t, jobs[0].Collector, jobs[0].Target, nil)
+	s, err := gcptest.Run(t, jobOf(t, jobs, "workspace.users").Collector, jobs[0].Target, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,4 +47,31 @@ func TestFake(t *testing.T) {
 	if supers != 2 || no2sv != 2 {
 		t.Errorf("super admins = %d, active without 2SV = %d; want 2 and 2", supers, no2sv)
 	}
+	// WS-006 fails on alice (two third-party apps) and passes on the other
+	// active users; suspended erin is not asked.
+	g, err := gcptest.Run(t, jobOf(t, jobs, "workspace.tokens").Collector, jobs[0].Target, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gcptest.CheckAttributes(t, src.Collectors(), g.Resources)
+	grants := map[string]any{}
+	for _, r := range g.ByType("workspace.user_oauth_grants") {
+		grants[r.Name] = r.Attributes["grants"]
+	}
+	want := map[string]any{"alice@acme-demo.example": 2, "bob@acme-demo.example": 0, "carol@acme-demo.example": 0, "dave@acme-demo.example": 0, "frank@acme-demo.example": 0}
+	if diff := cmp.Diff(want, grants); diff != "" {
+		t.Errorf("grants (-want +got):\n%s", diff)
+	}
+}
+
+// jobOf returns the job of collector id.
+func jobOf(t *testing.T, jobs []collectors.Job, id string) collectors.Job {
+	t.Helper()
+	for _, j := range jobs {
+		if j.Collector.Describe().ID == id {
+			return j
+		}
+	}
+	t.Fatalf("no job for %s", id)
+	return collectors.Job{}
 }

@@ -26,4 +26,8 @@ func TestPolicy(t *testing.T) {
 const wantPolicy = `# Grant these OAuth scopes to the service account's client ID under domain-wide delegation;
 # the impersonated subject must be an administrator who can read users.
 https://www.googleapis.com/auth/admin.directory.user.readonly
+https://www.googleapis.com/auth/admin.directory.user.security
+# admin.directory.user.security (for workspace.tokens) has no read-only variant: it also
+# allows revoking tokens. attest only lists them (GET); leave the OAuth grants controls
+# disabled to avoid granting it.
 `

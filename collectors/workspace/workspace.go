@@ -1,9 +1,11 @@
 // Package workspace collects identity evidence from Google Workspace through
 // the Admin SDK Directory API (https://developers.google.com/workspace/admin/directory/reference/rest)
 // with the google.golang.org/api REST client: users, their 2-step
-// verification, admin status and suspension. It authenticates as a service
-// account with domain-wide delegation, impersonating an administrator, and
-// asks only for the read-only user scope.
+// verification, admin status and suspension, and the OAuth grants of active
+// users to third-party apps. It authenticates as a service account with
+// domain-wide delegation, impersonating an administrator, and asks only for
+// the scopes of the enabled collectors: the read-only user scope, and the
+// user security scope for OAuth grants.
 package workspace
 
 import (
@@ -13,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"slices"
 	"sync"
 	"time"
 
@@ -50,6 +53,9 @@ type Config struct {
 	// MaxRetryWaitSeconds is the longest attest waits before one retry.
 	// Default 30.
 	MaxRetryWaitSeconds *int `yaml:"max_retry_wait_seconds"`
+	// Concurrency bounds the users whose OAuth grants are read at once.
+	// Default 4.
+	Concurrency int `yaml:"concurrency"`
 
 	// HTTPClient, when set, is used for all calls instead of domain-wide
 	// delegation credentials (tests and the demo). Its Transport is wrapped
@@ -72,6 +78,9 @@ func (c Config) withDefaults() Config {
 		v := 30
 		c.MaxRetryWaitSeconds = &v
 	}
+	if c.Concurrency <= 0 {
+		c.Concurrency = 4
+	}
 	return c
 }
 
@@ -82,6 +91,10 @@ type Source struct {
 	once sync.Once
 	svc  *admin.Service
 	err  error
+
+	// scopes are the OAuth scopes asked for through domain-wide delegation:
+	// those of the collectors Plan enabled.
+	scopes []string
 }
 
 // NewSource returns the Workspace source for cfg. It does no I/O.
@@ -92,7 +105,7 @@ func (s *Source) Name() string { return SourceName }
 
 // Collectors returns every collector of the source.
 func (s *Source) Collectors() []collectors.Collector {
-	return []collectors.Collector{&UsersCollector{src: s}}
+	return []collectors.Collector{&TokensCollector{src: s}, &UsersCollector{src: s}}
 }
 
 // Plan returns one job for the customer per enabled collector. It does not
@@ -102,11 +115,15 @@ func (s *Source) Plan(_ context.Context, enabled func(collectorID string) bool) 
 		return nil, errors.New("workspace: no administrator to impersonate configured (subject)")
 	}
 	var jobs []collectors.Job
+	var scopes []string
 	for _, c := range s.Collectors() {
 		if enabled(c.Describe().ID) {
 			jobs = append(jobs, collectors.Job{Collector: c, Target: evidence.Target{Source: SourceName, Account: s.cfg.Customer}})
+			scopes = append(scopes, c.Describe().Permissions...)
 		}
 	}
+	slices.Sort(scopes)
+	s.scopes = slices.Compact(scopes)
 	return jobs, nil
 }
 
@@ -117,6 +134,7 @@ const scopeUsers = admin.AdminDirectoryUserReadonlyScope
 // operation names Directory API requests, e.g. "directory.users.list".
 var operation = gcpapi.Operations(
 	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/admin/directory/v1/users$`), Name: "directory.users.list"},
+	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/admin/directory/v1/users/[^/]+/tokens$`), Name: "directory.tokens.list"},
 )
 
 // service returns the shared Directory API client, building it on first
@@ -143,7 +161,13 @@ func (s *Source) newService(ctx context.Context) (*admin.Service, error) {
 		if err != nil {
 			return nil, fmt.Errorf("workspace: read credentials: %w", err)
 		}
-		jwt, err := google.JWTConfigFromJSON(key, scopeUsers)
+		// Ask only for the scopes of the enabled collectors: a scope the
+		// delegation does not grant fails the whole token exchange.
+		scopes := s.scopes
+		if len(scopes) == 0 {
+			scopes = []string{scopeUsers}
+		}
+		jwt, err := google.JWTConfigFromJSON(key, scopes...)
 		if err != nil {
 			return nil, fmt.Errorf("workspace: credentials %s: %w", path, err)
 		}
@@ -169,5 +193,12 @@ func (s *Source) newService(ctx context.Context) (*admin.Service, error) {
 // API controls > Domain-wide delegation), one per line.
 func Policy(ds []collectors.Descriptor) ([]byte, error) {
 	out := []byte("# Grant these OAuth scopes to the service account's client ID under domain-wide delegation;\n# the impersonated subject must be an administrator who can read users.\n")
-	return append(out, collectors.PlainPolicy(ds)...), nil
+	out = append(out, collectors.PlainPolicy(ds)...)
+	for _, d := range ds {
+		if slices.Contains(d.Permissions, scopeUserSecurity) {
+			out = append(out, "# admin.directory.user.security (for workspace.tokens) has no read-only variant: it also\n# allows revoking tokens. attest only lists them (GET); leave the OAuth grants controls\n# disabled to avoid granting it.\n"...)
+			break
+		}
+	}
+	return out, nil
 }

@@ -74,7 +74,7 @@ func TestDemoEvidenceAgainstOrgControls(t *testing.T) {
 		if err := b.VerifyRaw(); err != nil {
 			t.Fatal(err)
 		}
-		res, err := controls.Evaluate(lib, b, controls.EvalOptions{})
+		res, err := controls.Evaluate(t.Context(), lib, b, controls.EvalOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

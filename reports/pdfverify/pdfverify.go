@@ -98,7 +98,7 @@ func report(w io.Writer, path string, n int, s verify.Signer) {
 	}
 	fmt.Fprintf(w, "%s: signature %d: %s\n", path, n, trust)
 	if s.TimeStamp != nil {
-		fmt.Fprintf(w, "%s: signature %d: RFC 3161 time-stamp %s\n", path, n, s.TimeStamp.Time.UTC().Format(time.RFC3339))
+		fmt.Fprintf(w, "%s: signature %d: %s\n", path, n, TimeStampText(s.TimeStamp))
 	}
 }
 

@@ -3,6 +3,7 @@ package toms
 import (
 	"cmp"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -57,12 +58,29 @@ type EvidenceRef struct {
 	Resources int
 }
 
-// An Attestation is a manual record: who attested and until when.
+// An Attestation is a manual record: who attested, when the attestation
+// was made and until when it is valid. By, At and ValidUntil are zero when
+// the results and the records do not say.
 type Attestation struct {
 	Kind       string
 	By         string
+	At         time.Time
 	ValidUntil time.Time
 }
+
+// A Record is what a manual evidence record (resource type
+// manual.evidence) says about its attestation, keyed by resource id in
+// Input.Records.
+type Record struct {
+	Title      string
+	By         string
+	At         time.Time
+	ValidUntil time.Time
+}
+
+// ManualType is the resource type of manual evidence records: evidence of
+// this type is an attestation, never an automatic verification.
+const ManualType = "manual.evidence"
 
 // A Group is a set of measures under one heading: an Art. 32(1) objective
 // or a TOM category.
@@ -87,6 +105,11 @@ type Input struct {
 	ValidFor time.Duration
 	// Producer is the PDF producer string, such as "attest v1.2.0".
 	Producer string
+	// Records are the manual evidence records of the bundle the results
+	// were evaluated from, by resource id: they say who attested a
+	// measure that rests on manual.evidence requirements, and when. May be
+	// nil; such measures then name the record instead of the person.
+	Records map[string]Record
 }
 
 // A Document is the content of a TOMs document, ready to render.
@@ -144,7 +167,7 @@ func Build(lib *controls.Library, res *controls.Results, in Input) (*Document, e
 			}
 		}
 		for _, a := range m.Attestations {
-			if a.ValidUntil.Before(d.ValidUntil) {
+			if !a.ValidUntil.IsZero() && a.ValidUntil.Before(d.ValidUntil) {
 				d.ValidUntil = a.ValidUntil
 			}
 		}
@@ -227,6 +250,27 @@ func (d *Document) measure(lib *controls.Library, cr controls.ControlResult) *Me
 		if r.Outcome != controls.Pass {
 			return m
 		}
+		if r.Type == ManualType {
+			// A manual record was written by a person: it is attested,
+			// not read from a provider's API.
+			for _, f := range r.Findings {
+				if f.ResourceRef == nil || f.Outcome != controls.Pass {
+					continue
+				}
+				a := Attestation{Kind: f.Name}
+				if rec, ok := d.Records[f.Resource]; ok {
+					a.By, a.At, a.ValidUntil = rec.By, rec.At, rec.ValidUntil
+					if rec.Title != "" {
+						a.Kind = rec.Title
+					}
+				}
+				if a.Kind == "" {
+					a.Kind = f.Resource
+				}
+				m.Attestations = append(m.Attestations, a)
+			}
+			continue
+		}
 		m.Evidence = append(m.Evidence, EvidenceRef{Type: r.Type, Resources: r.Counts.Resources - r.Counts.Filtered})
 	}
 	for _, mr := range cr.Manual {
@@ -235,7 +279,11 @@ func (d *Document) measure(lib *controls.Library, cr controls.ControlResult) *Me
 			m.Evidence, m.Attestations = nil, nil
 			return m
 		}
-		m.Attestations = append(m.Attestations, Attestation{Kind: mr.Kind, By: mr.AttestedBy, ValidUntil: until.UTC()})
+		a := Attestation{Kind: mr.Kind, By: mr.AttestedBy, At: attestedAt(mr), ValidUntil: until.UTC()}
+		if rec, ok := d.Records[mr.Record]; ok && !rec.At.IsZero() {
+			a.At = rec.At
+		}
+		m.Attestations = append(m.Attestations, a)
 	}
 	switch {
 	case len(m.Evidence) > 0:
@@ -246,34 +294,171 @@ func (d *Document) measure(lib *controls.Library, cr controls.ControlResult) *Me
 	return m
 }
 
+// performedRe finds the date an attestation was made in a manual result's
+// reason ("… performed 2026-01-20, attested by …"), which results.json
+// carries as the only record of it.
+var performedRe = regexp.MustCompile(`performed (\d{4}-\d{2}-\d{2})`)
+
+// attestedAt is when the attestation of a passing manual result was made,
+// or zero when the result does not say.
+func attestedAt(mr controls.ManualResult) time.Time {
+	if m := performedRe.FindStringSubmatch(mr.Reason); m != nil {
+		if at, err := time.Parse(time.DateOnly, m[1]); err == nil {
+			return at
+		}
+	}
+	return time.Time{}
+}
+
 // StatusText describes how the measure is known to be in place, in the
-// document's language.
-func (d *Document) StatusText(m *Measure) string {
+// document's language, naming who attested it.
+func (d *Document) StatusText(m *Measure) string { return d.statusText(m, true) }
+
+// StatusTextWithoutNames is StatusText without the names of the people who
+// attested: for pages published to everyone.
+func (d *Document) StatusTextWithoutNames(m *Measure) string { return d.statusText(m, false) }
+
+func (d *Document) statusText(m *Measure, names bool) string {
+	if how := d.How(m, names); how != "" {
+		return d.Text.Status.InPlace + " " + how
+	}
+	return d.Text.Status.NotVerified
+}
+
+// How says how a measure in place is known to be: verified automatically
+// on the evidence date (with the evidence) and/or attested (by whom when
+// names is set, when, until when). It is empty for a measure not in place.
+func (d *Document) How(m *Measure, names bool) string {
 	t := d.Text
 	var ev []string
 	for _, e := range m.Evidence {
 		ev = append(ev, fill(t.Status.Resources, "type", e.Type, "n", fmt.Sprint(e.Resources)))
 	}
-	var by []string
-	until := ""
-	if len(m.Attestations) > 0 {
-		// The earliest expiry is the one that matters.
-		earliest := slices.MinFunc(m.Attestations, func(a, b Attestation) int { return a.ValidUntil.Compare(b.ValidUntil) })
-		until = t.Date(earliest.ValidUntil)
-	}
-	for _, a := range m.Attestations {
-		if !slices.Contains(by, a.By) {
-			by = append(by, a.By)
+	verified := fill(t.Status.Verified, "date", t.Date(d.Date), "evidence", strings.Join(ev, "; "))
+	var att []string
+	for _, a := range d.attestationTexts(m, names) {
+		if !slices.Contains(att, a) {
+			att = append(att, a)
 		}
 	}
-	args := []string{"date", t.Date(d.Date), "evidence", strings.Join(ev, "; "), "by", strings.Join(by, ", "), "until", until}
+	if len(att) > maxListedAttestations {
+		att = []string{d.attestationSummary(m, names)}
+	}
+	attested := fill(t.Status.Attested, "attestations", strings.Join(att, "; "))
 	switch {
 	case m.Status == Verified && len(m.Attestations) > 0:
-		return fill(t.Status.VerifiedAttested, args...)
+		return verified + "; " + attested
 	case m.Status == Verified:
-		return fill(t.Status.Verified, args...)
+		return verified
 	case m.Status == Attested:
-		return fill(t.Status.Attested, args...)
+		return attested
 	}
-	return t.Status.NotVerified
+	return ""
+}
+
+// maxListedAttestations is the most attestations a measure lists one by
+// one; more are summed up by attestationSummary.
+const maxListedAttestations = 3
+
+// attestationSummary sums up many attestations: how many records, by whom
+// (when names is set), between which dates they were made and the
+// earliest expiry.
+func (d *Document) attestationSummary(m *Measure, names bool) string {
+	t := d.Text
+	var by []string
+	var from, to, until time.Time
+	for _, a := range m.Attestations {
+		if a.By != "" && !slices.Contains(by, a.By) {
+			by = append(by, a.By)
+		}
+		if !a.At.IsZero() {
+			if from.IsZero() || a.At.Before(from) {
+				from = a.At
+			}
+			if a.At.After(to) {
+				to = a.At
+			}
+		}
+		if !a.ValidUntil.IsZero() && (until.IsZero() || a.ValidUntil.Before(until)) {
+			until = a.ValidUntil
+		}
+	}
+	parts := []string{fill(t.Status.Records, "n", fmt.Sprint(len(m.Attestations)))}
+	if names && len(by) > 0 {
+		parts = append(parts, fill(t.Status.By, "by", strings.Join(by, "; ")))
+	}
+	if !from.IsZero() {
+		parts = append(parts, fill(t.Status.Between, "from", t.Date(from), "to", t.Date(to)))
+	}
+	s := strings.Join(parts, " ")
+	if !until.IsZero() {
+		s += ", " + fill(t.Status.Until, "date", t.Date(until))
+	}
+	return s
+}
+
+// attestationTexts describes each attestation of m: who (when names is
+// set), when and until when, or the record when the results do not say.
+func (d *Document) attestationTexts(m *Measure, names bool) []string {
+	t := d.Text
+	out := make([]string, 0, len(m.Attestations))
+	for _, a := range m.Attestations {
+		var who []string
+		if names && a.By != "" {
+			who = append(who, fill(t.Status.By, "by", a.By))
+		}
+		if !a.At.IsZero() {
+			who = append(who, fill(t.Status.On, "date", t.Date(a.At)))
+		}
+		if len(who) == 0 || (names && a.By == "") {
+			who = append([]string{fill(t.Status.Record, "record", a.Kind)}, who...)
+		}
+		parts := []string{strings.Join(who, " ")}
+		if !a.ValidUntil.IsZero() {
+			parts = append(parts, fill(t.Status.Until, "date", t.Date(a.ValidUntil)))
+		}
+		out = append(out, strings.Join(parts, ", "))
+	}
+	return out
+}
+
+// Intro is the introduction of a group of measures: its objective, then
+// how many of the measures listed are in place, or plainly that none is.
+// It asserts nothing beyond the measures shown as in place.
+func (d *Document) Intro(g Group) string {
+	t := d.Text
+	var parts []string
+	if g.Heading.Objective != "" {
+		parts = append(parts, fill(t.Section.Objective, "objective", g.Heading.Objective))
+	}
+	if len(g.Measures) == 0 {
+		return strings.Join(parts, " ")
+	}
+	verified, attested := 0, 0
+	for _, m := range g.Measures {
+		switch m.Status {
+		case Verified:
+			verified++
+		case Attested:
+			attested++
+		}
+	}
+	var breakdown []string
+	if verified > 0 {
+		breakdown = append(breakdown, fill(t.Section.Verified, "n", fmt.Sprint(verified)))
+	}
+	if attested > 0 {
+		breakdown = append(breakdown, fill(t.Section.Attested, "n", fmt.Sprint(attested)))
+	}
+	kv := []string{"n", fmt.Sprint(len(g.Measures)), "in_place", fmt.Sprint(verified + attested),
+		"breakdown", strings.Join(breakdown, t.Section.And)}
+	switch verified + attested {
+	case 0:
+		parts = append(parts, t.Section.Nothing)
+	case len(g.Measures):
+		parts = append(parts, fill(t.Section.All, kv...))
+	default:
+		parts = append(parts, fill(t.Section.Some, kv...))
+	}
+	return strings.Join(parts, " ")
 }

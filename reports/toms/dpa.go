@@ -61,7 +61,7 @@ func RenderDPA(d *Document, customer string) ([]byte, error) {
 		Author:    d.Company.Name,
 		Producer:  d.Producer,
 		Lang:      d.Lang,
-		Footer:    d.Company.Name + " – " + dt.Title + " – " + t.Cover.Version + " " + d.Version,
+		Footer:    []string{d.Company.Name, dt.Title + " – " + t.Cover.Version + " " + d.Version},
 		PageLabel: t.Page,
 		Contents:  t.Contents,
 		Date:      d.Date,

@@ -18,13 +18,16 @@ func TestRenderDPAText(t *testing.T) {
 			"Annex 1: Technical and organisational measures", "Transfer control",
 			"In place: verified automatically on 23 November 2026 (tls.endpoint, 2 checked)",
 			"Annex 2: Subprocessors", "EU-US Data Privacy Framework, SCCs",
+			`"Verified automatically" means the configuration was read from the system itself on that date`,
+			"In place: attested by Lena Probe (CTO) on 27 June 2026, valid until 27 June 2027",
 		}},
 		{lang: "de", want: []string{
 			"Auftragsverarbeitungsvertrag", "________________________________________ (Verantwortlicher)",
 			"(Auftragsverarbeiter)", "Verletzungen des Schutzes personenbezogener Daten",
 			"Für den Auftragsverarbeiter", "Anlage 1: Technische und organisatorische Maßnahmen",
-			"Weitergabekontrolle", "Umgesetzt: bestätigt von Jürgen Weiß (HR), gültig bis 15. Januar 2027",
+			"Weitergabekontrolle", "Umgesetzt: bestätigt von Jürgen Weiß (HR) am 31. März 2026, gültig bis 31. März 2027",
 			"Anlage 2: Unterauftragsverarbeiter", "Übermittlungsgrundlage",
+			"„Automatisch geprüft“ heißt: Die Konfiguration wurde an diesem Tag direkt im System gelesen",
 		}},
 	}
 	for _, tt := range tests {

@@ -12,7 +12,8 @@ import (
 var evaluatedAt = time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC)
 
 // fixture returns a library and results with one measure of each status:
-// TLS-001 verified, ORG-001 attested, BAK-001 failed, DEV-001 needing an
+// TLS-001 verified, ORG-001 attested (manual requirements), PEN-001
+// attested (a manual.evidence record), BAK-001 failed, DEV-001 needing an
 // attestation nobody made, and TLS-003 not applicable.
 func fixture() (*controls.Library, *controls.Results) {
 	ctl := func(id, cat string, gdpr []string, en, de string) *controls.Control {
@@ -33,6 +34,9 @@ func fixture() (*controls.Library, *controls.Results) {
 			"Connections to our services are encrypted with TLS 1.2 or newer.",
 			"Verbindungen zu unseren Diensten werden mit TLS 1.2 oder neuer verschlüsselt; ältere Protokollversionen werden abgelehnt."),
 		ctl("TLS-003", "transfer", []string{"Art.32(1)(a)"}, "HSTS is sent.", "HSTS wird gesendet."),
+		ctl("PEN-001", "input", []string{"Art.32(1)(d)"},
+			"An external penetration test is carried out every year.",
+			"Jedes Jahr führt ein externer Dienstleister einen Penetrationstest durch."),
 	}}
 	res := &controls.Results{
 		Schema:      controls.ResultsSchema,
@@ -44,15 +48,28 @@ func fixture() (*controls.Library, *controls.Results) {
 				Manual: []controls.ManualResult{{Kind: "code-review-policy", Outcome: controls.ManualOutcome}}},
 			{ID: "ORG-001", Outcome: controls.Pass, TOMCategory: "system-access", Mappings: lib.Controls[2].Mappings,
 				Manual: []controls.ManualResult{
-					{Kind: "nda", Outcome: controls.Pass, AttestedBy: "Jürgen Weiß (HR)", ValidUntil: "2027-03-31T00:00:00Z"},
-					{Kind: "training", Outcome: controls.Pass, AttestedBy: "Jürgen Weiß (HR)", ValidUntil: "2027-01-15T00:00:00Z"},
+					{Kind: "nda", Outcome: controls.Pass, AttestedBy: "Jürgen Weiß (HR)", ValidUntil: "2027-03-31T00:00:00Z",
+						Reason: "nda performed 2026-03-31, attested by Jürgen Weiß (HR), valid until 2027-03-31"},
+					{Kind: "training", Outcome: controls.Pass, AttestedBy: "Jürgen Weiß (HR)", ValidUntil: "2027-01-15T00:00:00Z",
+						Reason: "training performed 2026-01-15, attested by Jürgen Weiß (HR), valid until 2027-01-15"},
 				}},
 			{ID: "TLS-001", Outcome: controls.Pass, TOMCategory: "transfer", Mappings: lib.Controls[3].Mappings,
 				Evidence: []controls.RequirementResult{{Type: "tls.endpoint", Outcome: controls.Pass, Counts: controls.Counts{Resources: 2, Pass: 2}}}},
 			{ID: "TLS-003", Outcome: controls.NotApplicable, TOMCategory: "transfer", Mappings: lib.Controls[4].Mappings},
+			{ID: "PEN-001", Outcome: controls.Pass, TOMCategory: "input", Mappings: lib.Controls[5].Mappings,
+				Evidence: []controls.RequirementResult{{Type: ManualType, Outcome: controls.Pass, Counts: controls.Counts{Resources: 4, Filtered: 3, Pass: 1},
+					Findings: []controls.Finding{{ResourceRef: &controls.ResourceRef{Resource: "pentest-2026.yaml", Name: "External penetration test 2026"}, Outcome: controls.Pass}}}}},
 		},
 	}
 	return lib, res
+}
+
+// testRecords are the manual evidence records of the fixture's bundle.
+func testRecords() map[string]Record {
+	return map[string]Record{
+		"pentest-2026.yaml": {Title: "External penetration test 2026", By: "Lena Probe (CTO)",
+			At: time.Date(2026, 6, 27, 0, 0, 0, 0, time.UTC), ValidUntil: time.Date(2027, 6, 27, 0, 0, 0, 0, time.UTC)},
+	}
 }
 
 // testCompany is the issuing company of the test documents.

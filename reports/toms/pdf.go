@@ -31,8 +31,11 @@ var (
 
 // meta is the document information of a PDF.
 type meta struct {
-	Title, Subject, Author, Producer, Lang, Footer, PageLabel, Contents string
-	Date                                                                time.Time
+	Title, Subject, Author, Producer, Lang, PageLabel, Contents string
+	// Footer is the company name and the rest of the footer line; the
+	// name is shortened when the line would reach the page number.
+	Footer []string
+	Date   time.Time
 }
 
 // A section is a numbered part of a document: a heading, its entry in the
@@ -108,15 +111,68 @@ func newWriter(m meta, total int) (*writer, error) {
 			return
 		}
 		pdf.SetY(-margin)
-		w.font("", 8, colorMuted)
-		pdf.CellFormat(bodyWidth*0.75, 5, m.Footer, "T", 0, "L", false, 0, "")
+		w.font("", footerSize, colorMuted)
 		page := fmt.Sprintf("%s %d", m.PageLabel, pdf.PageNo())
 		if total > 0 {
 			page += fmt.Sprintf(" / %d", total)
 		}
-		pdf.CellFormat(bodyWidth*0.25, 5, page, "T", 0, "R", false, 0, "")
+		pageW := w.pageBoxWidth(m.PageLabel, max(total, pdf.PageNo()))
+		footer := w.footerText(m.Footer, bodyWidth-pageW-footerGap)
+		pdf.CellFormat(bodyWidth-pageW, 5, footer, "T", 0, "L", false, 0, "")
+		pdf.CellFormat(pageW, 5, page, "T", 0, "R", false, 0, "")
 	})
 	return w, nil
+}
+
+// Footer geometry: font size in points and the least space between the
+// footer text and the page number, in mm.
+const (
+	footerSize = 8.0
+	footerGap  = 4.0
+)
+
+// pageBoxWidth is the width of the footer's page number box: wide enough
+// for "Page n / n" with n the largest page number, in the footer font.
+func (w *writer) pageBoxWidth(label string, pages int) float64 {
+	w.pdf.SetFont("go", "", footerSize)
+	return w.pdf.GetStringWidth(fmt.Sprintf("%s %d / %d", label, pages, pages)) + 2
+}
+
+// footerText joins the footer's parts with dashes, shortening the first
+// (the company name) and then, if still needed, the whole line to width.
+func (w *writer) footerText(parts []string, width float64) string {
+	const sep = " – "
+	if len(parts) == 0 {
+		return ""
+	}
+	rest := ""
+	if len(parts) > 1 {
+		rest = sep + strings.Join(parts[1:], sep)
+	}
+	if avail := width - w.pdf.GetStringWidth(rest); avail > width/3 {
+		return w.fitText(w.fitText(parts[0], avail)+rest, width)
+	}
+	return w.fitText(parts[0]+rest, width)
+}
+
+// fitText returns s, or s shortened at a word boundary and ended with an
+// ellipsis, so that it is at most width wide in the current font.
+func (w *writer) fitText(s string, width float64) string {
+	pdf := w.pdf
+	if pdf.GetStringWidth(s) <= width {
+		return s
+	}
+	runes := []rune(s)
+	for n := len(runes) - 1; n > 0; n-- {
+		cut := strings.TrimRight(string(runes[:n]), " ,–-")
+		if i := strings.LastIndex(cut, " "); i > 0 && n-i < 12 {
+			cut = strings.TrimRight(cut[:i], " ,–-")
+		}
+		if t := cut + "…"; pdf.GetStringWidth(t) <= width {
+			return t
+		}
+	}
+	return "…"
 }
 
 // compose writes cover, contents and sections; pages are the section pages
@@ -153,6 +209,8 @@ func (w *writer) compose(m meta, cover func(w *writer), sections []section, page
 			pdf.AddPage()
 		} else if pdf.GetY() > 297-margin-45 {
 			pdf.AddPage()
+		} else if s.Level == 1 {
+			pdf.Ln(6)
 		}
 		got[i] = pdf.PageNo()
 		pdf.SetLink(links[i], pdf.GetY(), pdf.PageNo())
@@ -215,12 +273,17 @@ type column struct {
 	Width  float64
 }
 
-// A cell of a table with an optional colour and bold text.
+// A cell of a table with an optional colour and bold text. A NoWrap cell
+// stays on one line: its font shrinks when it does not fit its column.
 type cell struct {
-	Text  string
-	Color *[3]int
-	Bold  bool
+	Text   string
+	Color  *[3]int
+	Bold   bool
+	NoWrap bool
 }
+
+// cellSize is the font size of table cells in points.
+const cellSize = 9.0
 
 // table writes a bordered table whose rows grow to fit wrapped text; the
 // header repeats on every page the table spans.
@@ -254,7 +317,10 @@ func (w *writer) cellLines(c cell, width float64) []string {
 	if c.Bold {
 		style = "B"
 	}
-	w.pdf.SetFont("go", style, 9)
+	w.pdf.SetFont("go", style, cellSize)
+	if c.NoWrap {
+		return []string{c.Text}
+	}
 	lines := w.pdf.SplitText(c.Text, width-2*cellPad)
 	if len(lines) == 0 {
 		return []string{""}
@@ -287,7 +353,11 @@ func (w *writer) tableRow(cols []column, row []cell, fill bool) {
 		if c.Bold {
 			style = "B"
 		}
-		w.font(style, 9, color)
+		size := cellSize
+		if c.NoWrap {
+			size = w.noWrapSize(c.Text, style, cols[i].Width)
+		}
+		w.font(style, size, color)
 		if fill {
 			pdf.Rect(x, y, cols[i].Width, height, "FD")
 		} else {
@@ -300,6 +370,23 @@ func (w *writer) tableRow(cols []column, row []cell, fill bool) {
 		x += cols[i].Width
 	}
 	pdf.SetXY(margin, y+height)
+}
+
+// noWrapSize is the largest font size, at most cellSize, at which text
+// fits on one line of a cell width wide.
+func (w *writer) noWrapSize(text, style string, width float64) float64 {
+	w.pdf.SetFont("go", style, cellSize)
+	tw := w.pdf.GetStringWidth(text)
+	if avail := width - 2*cellPad; tw > avail {
+		return cellSize * avail / tw
+	}
+	return cellSize
+}
+
+// textWidth is the width of text in the table font at size.
+func (w *writer) textWidth(text, style string, size float64) float64 {
+	w.pdf.SetFont("go", style, size)
+	return w.pdf.GetStringWidth(text)
 }
 
 // keyValues writes label: value lines, skipping empty values.

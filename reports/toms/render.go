@@ -18,7 +18,7 @@ func RenderTOMs(d *Document) ([]byte, error) {
 		Author:    d.Company.Name,
 		Producer:  d.Producer,
 		Lang:      d.Lang,
-		Footer:    d.Company.Name + " – " + t.Title + " – " + t.Cover.Version + " " + d.Version,
+		Footer:    []string{d.Company.Name, t.Title + " – " + t.Cover.Version + " " + d.Version},
 		PageLabel: t.Page,
 		Contents:  t.Contents,
 		Date:      d.Date,
@@ -29,17 +29,20 @@ func RenderTOMs(d *Document) ([]byte, error) {
 // sections are the TOMs document's sections after the cover and contents.
 func (d *Document) sections() []section {
 	t := d.Text
+	// Only the first chapter starts a new page; the others continue the
+	// page of the one before when there is room for a heading and the
+	// start of their body.
 	s := []section{
 		{Title: t.Sections.About, Level: 1, Body: d.about},
-		{Title: t.Sections.Art32, Level: 1, Body: func(*writer) {}},
+		{Title: t.Sections.Art32, Level: 1, Inline: true, Body: func(*writer) {}},
 	}
 	s = append(s, d.groupSections(d.Art32)...)
-	s = append(s, section{Title: t.Sections.Categories, Level: 1, Body: func(*writer) {}})
+	s = append(s, section{Title: t.Sections.Categories, Level: 1, Inline: true, Body: func(*writer) {}})
 	s = append(s, d.groupSections(d.Categories)...)
 	return append(s,
-		section{Title: t.Sections.Subprocessors, Level: 1, Body: d.subprocessorTable},
-		section{Title: t.Sections.Certifications, Level: 1, Body: d.certificationTable},
-		section{Title: t.Sections.Revisions, Level: 1, Body: d.revisionTable},
+		section{Title: t.Sections.Subprocessors, Level: 1, Inline: true, Body: d.subprocessorTable},
+		section{Title: t.Sections.Certifications, Level: 1, Inline: true, Body: d.certificationTable},
+		section{Title: t.Sections.Revisions, Level: 1, Inline: true, Body: d.revisionTable},
 	)
 }
 
@@ -91,8 +94,8 @@ func (d *Document) groupSections(groups []Group) []section {
 // measureTable writes a group's introduction and its measures.
 func (d *Document) measureTable(w *writer, g Group) {
 	t := d.Text
-	if g.Heading.Intro != "" {
-		w.note(g.Heading.Intro)
+	if intro := d.Intro(g); intro != "" {
+		w.note(intro)
 	}
 	if len(g.Measures) == 0 {
 		w.para(t.None)
@@ -104,9 +107,28 @@ func (d *Document) measureTable(w *writer, g Group) {
 		if !m.Status.InPlace() {
 			color = &colorGap
 		}
-		rows = append(rows, []cell{{Text: m.ControlID}, {Text: m.Statement}, {Text: d.StatusText(m), Color: color}})
+		rows = append(rows, []cell{{Text: m.ControlID, NoWrap: true}, {Text: m.Statement}, {Text: d.StatusText(m), Color: color}})
 	}
-	w.table([]column{{t.Table.Control, 24}, {t.Table.Measure, 86}, {t.Table.Status, 60}}, rows)
+	idW := d.idColumnWidth(w)
+	w.table([]column{{t.Table.Control, idW}, {t.Table.Measure, bodyWidth - idW - statusWidth}, {t.Table.Status, statusWidth}}, rows)
+}
+
+// Widths of the measure tables' columns in mm.
+const (
+	statusWidth = 58.0
+	minIDWidth  = 24.0
+	maxIDWidth  = 38.0
+)
+
+// idColumnWidth is wide enough for the document's longest control id on
+// one line, within minIDWidth and maxIDWidth; an id wider still is set in
+// a smaller font rather than broken.
+func (d *Document) idColumnWidth(w *writer) float64 {
+	width := minIDWidth
+	for _, m := range d.Measures {
+		width = max(width, w.textWidth(m.ControlID, "", cellSize)+2*cellPad+0.5)
+	}
+	return min(width, maxIDWidth)
 }
 
 func (d *Document) subprocessorTable(w *writer) {

@@ -30,7 +30,7 @@ func pdftotext(t *testing.T, pdf []byte) string {
 func buildTest(t *testing.T, lang string, omit bool) *Document {
 	t.Helper()
 	lib, res := fixture()
-	d, err := Build(lib, res, Input{Lang: lang, Company: testCompany(), Subprocessors: testSubprocessors(2), OmitNotInPlace: omit, Producer: "attest test"})
+	d, err := Build(lib, res, Input{Lang: lang, Company: testCompany(), Subprocessors: testSubprocessors(2), OmitNotInPlace: omit, Producer: "attest test", Records: testRecords()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,14 +54,19 @@ func TestRenderTOMsText(t *testing.T) {
 				"Contents", "Security of processing (Art. 32(1) GDPR)", "(a) Pseudonymisation and encryption",
 				"Transfer control", "Availability control",
 				"In place: verified automatically on 23 November 2026 (tls.endpoint, 2 checked)",
-				"In place: attested by Jürgen Weiß (HR), valid until 15 January 2027",
+				"In place: attested by Jürgen Weiß (HR) on 31 March 2026, valid until 31 March 2027; by Jürgen Weiß (HR) on 15 January 2026, valid until 15 January 2027",
+				"In place: attested by Lena Probe (CTO) on 27 June 2026, valid until 27 June 2027",
+				"Objective: encryption of personal data in transit and at rest",
+				"Every measure listed here is in place: 1 verified automatically.",
+				"None of the measures listed here could be verified or attested on the evidence date: this document makes no claim that the objective is met.",
+				"1 of the 2 measures listed here are in place: 1 attested. The others are not claimed.",
 				"Not verified", "Databases are backed up daily",
 				"Amazon Web Services EMEA SARL", "GitHub, Inc.", "USA", "EU-US Data Privacy Framework, SCCs",
 				"ISO/IEC 27001:2022", "Zertifizierungsstelle Süd", "31 May 2028",
 				"Revision history", "First edition", "Generated from the evidence of 23 November 2026.",
-				"1 measures verified automatically, 1 attested, 2 not verified",
+				"1 measures verified automatically, 2 attested, 2 not verified",
 			},
-			wantNot: []string{"Expired seal", "HSTS is sent"},
+			wantNot: []string{"Expired seal", "HSTS is sent", "verified automatically on 23 November 2026 (manual.evidence"},
 		},
 		{
 			lang: "de",
@@ -70,7 +75,10 @@ func TestRenderTOMsText(t *testing.T) {
 				"Stand der Nachweise", "23. November 2026", "Gültig bis", "15. Januar 2027",
 				"Inhalt", "a) Pseudonymisierung und Verschlüsselung", "Weitergabekontrolle", "Verfügbarkeitskontrolle",
 				"Umgesetzt: automatisch geprüft am 23. November 2026 (tls.endpoint, 2 geprüft)",
-				"Umgesetzt: bestätigt von Jürgen Weiß (HR), gültig bis 15. Januar 2027",
+				"Umgesetzt: bestätigt von Jürgen Weiß (HR) am 31. März 2026, gültig bis 31. März 2027; von Jürgen Weiß (HR) am 15. Januar 2026, gültig bis 15. Januar 2027",
+				"Umgesetzt: bestätigt von Lena Probe (CTO) am 27. Juni 2026, gültig bis 27. Juni 2027",
+				"Ziel: Verschlüsselung personenbezogener Daten",
+				"Keine der hier aufgeführten Maßnahmen ließ sich am Stichtag prüfen oder bestätigen",
 				"Nicht nachgewiesen", "ältere Protokollversionen werden abgelehnt",
 				"Unterauftragsverarbeiter", "Übermittlungsgrundlage", "Änderungshistorie",
 				"„Automatisch geprüft“", "Große Straße 1",

@@ -21,8 +21,13 @@ type SignOptions struct {
 	Name, Reason, Location, ContactInfo string
 	// Time is the signing time; the current time when zero.
 	Time time.Time
-	// TSAURL, when set, is an RFC 3161 time-stamp authority whose token is
-	// embedded in the signature. The request has no timeout of its own.
+	// TSAURL, when set, is an RFC 3161 time-stamp authority. Its token
+	// over the signature value is embedded in the CMS as the unsigned
+	// attribute id-aa-signatureTimeStampToken (1.2.840.113549.1.9.16.2.14):
+	// it proves the signature existed at that time, so the signature can
+	// be checked after the signing certificate expires. The request has no
+	// timeout of its own: bound it with ctx's caller. No document
+	// time-stamp (ETSI.RFC3161) is added: see the README on PAdES.
 	TSAURL string
 }
 

@@ -51,12 +51,29 @@ type Text struct {
 		Control string `yaml:"control"`
 	} `yaml:"table"`
 	Status struct {
-		Verified         string `yaml:"verified"`
-		Attested         string `yaml:"attested"`
-		VerifiedAttested string `yaml:"verified_attested"`
-		NotVerified      string `yaml:"not_verified"`
-		Resources        string `yaml:"resources"`
+		InPlace     string `yaml:"in_place"`
+		Verified    string `yaml:"verified"`
+		Attested    string `yaml:"attested"`
+		By          string `yaml:"by"`
+		On          string `yaml:"on"`
+		Until       string `yaml:"until"`
+		Record      string `yaml:"record"`
+		Records     string `yaml:"records"`
+		Between     string `yaml:"between"`
+		NotVerified string `yaml:"not_verified"`
+		Resources   string `yaml:"resources"`
 	} `yaml:"status"`
+	// Section describes how much of a group of measures is in place,
+	// below its objective.
+	Section struct {
+		Objective string `yaml:"objective"`
+		All       string `yaml:"all"`
+		Some      string `yaml:"some"`
+		Nothing   string `yaml:"nothing"`
+		Verified  string `yaml:"verified"`
+		Attested  string `yaml:"attested"`
+		And       string `yaml:"and"`
+	} `yaml:"section"`
 	Art32         map[string]Heading `yaml:"art32"`
 	Categories    map[string]Heading `yaml:"categories"`
 	Subprocessors struct {
@@ -84,10 +101,13 @@ type Text struct {
 	} `yaml:"revisions"`
 }
 
-// A Heading is the title and introduction of a group of measures.
+// A Heading is the title and objective of a group of measures. The
+// objective names what the group's measures aim at, as a phrase that
+// claims nothing: whether the measures are in place is said per measure
+// and summed up by Document.SectionSummary.
 type Heading struct {
-	Title string `yaml:"title"`
-	Intro string `yaml:"intro"`
+	Title     string `yaml:"title"`
+	Objective string `yaml:"objective"`
 }
 
 // LoadText reads the TOMs wording for lang ("en" or "de").

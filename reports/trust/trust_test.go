@@ -2,7 +2,10 @@ package trust
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"flag"
+	"html"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -35,7 +38,8 @@ func document(t *testing.T, lang string, omit bool) *toms.Document {
 		{ID: "BAK-001", Outcome: controls.Fail, TOMCategory: "availability",
 			Evidence: []controls.RequirementResult{{Type: "aws.rds.instance", Outcome: controls.Fail}}},
 		{ID: "ORG-001", Outcome: controls.Pass, TOMCategory: "system-access",
-			Manual: []controls.ManualResult{{Kind: "training", Outcome: controls.Pass, AttestedBy: "Jürgen Weiß", ValidUntil: "2027-01-15T00:00:00Z"}}},
+			Manual: []controls.ManualResult{{Kind: "training", Outcome: controls.Pass, AttestedBy: "Jürgen Weiß", ValidUntil: "2027-01-15T00:00:00Z",
+				Reason: "training performed 2026-01-15, attested by Jürgen Weiß, valid until 2027-01-15"}}},
 		{ID: "TLS-001", Outcome: controls.Pass, TOMCategory: "transfer",
 			Evidence: []controls.RequirementResult{{Type: "tls.endpoint", Outcome: controls.Pass, Counts: controls.Counts{Resources: 2, Pass: 2}}}},
 	}}
@@ -63,12 +67,12 @@ func TestRenderGolden(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		lang string
-		omit bool
-	}{{"en", "en", false}, {"de-omit", "de", true}} {
+		opts Options
+	}{{"en", "en", Options{}}, {"de-all", "de", Options{ShowNotVerified: true, ShowNames: true}}} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			if err := Render(&buf, document(t, tt.lang, tt.omit), downloads); err != nil {
+			if err := Render(&buf, document(t, tt.lang, false), downloads, tt.opts); err != nil {
 				t.Fatal(err)
 			}
 			golden := filepath.Join("testdata", "golden", "TestRender", tt.name+".html")
@@ -94,7 +98,7 @@ func TestRenderGolden(t *testing.T) {
 func TestRenderSelfContained(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	if err := Render(&buf, document(t, "de", false), nil); err != nil {
+	if err := Render(&buf, document(t, "de", false), nil, Options{ShowNotVerified: true}); err != nil {
 		t.Fatal(err)
 	}
 	page := buf.String()
@@ -112,7 +116,7 @@ func TestRenderSelfContained(t *testing.T) {
 	}
 	for _, want := range []string{
 		`<html lang="de">`, "Sicherheit und Datenschutz bei Beispiel &amp; Co. GmbH",
-		"Weitergabekontrolle", "Umgesetzt: automatisch geprüft am 23. November 2026 (tls.endpoint, 2 geprüft)",
+		"Weitergabekontrolle", "automatisch geprüft am 23. November 2026 (tls.endpoint, 2 geprüft)",
 		"Nicht nachgewiesen", "SCCs &lt;2021/914&gt;", "Zuletzt geprüft",
 	} {
 		if !strings.Contains(page, want) {
@@ -124,8 +128,118 @@ func TestRenderSelfContained(t *testing.T) {
 func TestWriteNeedsDownloads(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	err := Write(dir, document(t, "en", false), []Download{{Title: "TOMs", File: "missing.pdf"}})
+	err := Write(dir, document(t, "en", false), []Download{{Title: "TOMs", File: "missing.pdf"}}, Options{})
 	if err == nil || !strings.Contains(err.Error(), "missing.pdf") {
 		t.Errorf("Write = %v, want an error naming the missing download", err)
+	}
+}
+
+// render renders doc's page with opts.
+func render(t *testing.T, doc *toms.Document, opts Options) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Render(&buf, doc, nil, opts); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+// TestRenderDefaults checks that by default the page lists only measures
+// in place and names nobody, and that the options opt in to both.
+func TestRenderDefaults(t *testing.T) {
+	t.Parallel()
+	for _, lang := range toms.Languages {
+		doc := document(t, lang, false)
+		notVerified := doc.Text.Status.NotVerified
+		failing := map[string]string{"en": "Databases are backed up daily.", "de": "Datenbanken werden täglich gesichert."}[lang]
+		names := []string{"Jürgen Weiß", "Anna Groß"}
+		page := render(t, doc, Options{})
+		for _, bad := range append([]string{notVerified, failing}, names...) {
+			if strings.Contains(page, bad) {
+				t.Errorf("%s: default page has %q", lang, bad)
+			}
+		}
+		if !strings.Contains(page, fill(doc.Text.Status.On, "date", doc.Text.Date(time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)))) {
+			t.Errorf("%s: default page does not say when the training was attested", lang)
+		}
+		all := render(t, doc, Options{ShowNotVerified: true, ShowNames: true})
+		for _, want := range append([]string{notVerified, failing}, names...) {
+			if !strings.Contains(all, want) {
+				t.Errorf("%s: page with every option lacks %q", lang, want)
+			}
+		}
+	}
+}
+
+// TestRenderDistinctStatements checks that a statement several controls
+// share is one line, in place only when all of them pass.
+func TestRenderDistinctStatements(t *testing.T) {
+	t.Parallel()
+	same := func(id string, o controls.Outcome) controls.ControlResult {
+		return controls.ControlResult{ID: id, Outcome: o, TOMCategory: "transfer",
+			Statement: &controls.Statement{EN: "Data is encrypted in transit.", DE: "Daten werden verschlüsselt übertragen."},
+			Evidence:  []controls.RequirementResult{{Type: "tls.endpoint", Outcome: o, Counts: controls.Counts{Resources: 1}}}}
+	}
+	other := func(id string, o controls.Outcome) controls.ControlResult {
+		r := same(id, o)
+		r.TOMCategory = "availability"
+		r.Statement = &controls.Statement{EN: "Backups are kept for 35 days.", DE: "Sicherungen bleiben 35 Tage."}
+		return r
+	}
+	res := &controls.Results{Schema: controls.ResultsSchema, EvaluatedAt: time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC), Controls: []controls.ControlResult{
+		same("A-1", controls.Pass), same("A-2", controls.Pass), same("A-3", controls.Pass),
+		other("B-1", controls.Pass), other("B-2", controls.Fail),
+	}}
+	doc, err := toms.Build(&controls.Library{}, res, toms.Input{Lang: "en", Company: toms.Company{Name: "X"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := render(t, doc, Options{})
+	if n := strings.Count(page, "Data is encrypted in transit."); n != 1 {
+		t.Errorf("the shared statement appears %d times, want once", n)
+	}
+	if strings.Contains(page, "Backups are kept") {
+		t.Error("a statement with a failing control behind it is shown in place")
+	}
+	all := render(t, doc, Options{ShowNotVerified: true})
+	if n := strings.Count(all, "Backups are kept for 35 days."); n != 1 {
+		t.Errorf("with --show-not-verified the partly failing statement appears %d times, want once", n)
+	}
+	if !regexp.MustCompile(`badge gap">–</span>Backups are kept for 35 days.<span class="how">Not verified</span>`).MatchString(all) {
+		t.Error("the partly failing statement is not marked not verified")
+	}
+}
+
+// TestRenderCSP checks the page's Content-Security-Policy: no script may
+// run, nothing may load, and the one inline stylesheet is allowed by its
+// hash and nothing else.
+func TestRenderCSP(t *testing.T) {
+	t.Parallel()
+	page := render(t, document(t, "en", false), Options{ShowNotVerified: true})
+	m := regexp.MustCompile(`<meta http-equiv="Content-Security-Policy" content="([^"]+)">`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no Content-Security-Policy meta tag")
+	}
+	csp := html.UnescapeString(m[1])
+	styles := regexp.MustCompile(`(?s)<style>(.*?)</style>`).FindAllStringSubmatch(page, -1)
+	if len(styles) != 1 {
+		t.Fatalf("%d inline stylesheets, want 1", len(styles))
+	}
+	sum := sha256.Sum256([]byte(styles[0][1]))
+	if want := "style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; !strings.Contains(csp, want) {
+		t.Errorf("CSP %q does not allow the stylesheet by its hash (%s)", csp, want)
+	}
+	for _, want := range []string{"default-src 'none'", "base-uri 'none'", "form-action 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	for _, bad := range []string{"unsafe-inline", "unsafe-eval", "script-src", "*"} {
+		if strings.Contains(csp, bad) {
+			t.Errorf("CSP %q has %q", csp, bad)
+		}
+	}
+	if regexp.MustCompile(`(?i)\sstyle=|\son[a-z]+=`).MatchString(page) {
+		t.Error("the page has inline style or event handler attributes, which the CSP blocks")
 	}
 }

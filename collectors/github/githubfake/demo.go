@@ -5,6 +5,10 @@ import "time"
 // DemoOrg is the login of the demo organisation.
 const DemoOrg = "acme-demo"
 
+// DemoLabsOrg is the login of the demo's second organisation, a sandbox
+// without SAML single sign-on and with a permissive Actions policy.
+const DemoLabsOrg = "acme-labs"
+
 // DemoInstallationID is the GitHub App installation the demo accepts.
 const DemoInstallationID = 4242
 
@@ -24,6 +28,12 @@ func Demo() *State { return DemoAt(time.Now()) }
 //   - legacy-billing has no protection, no SAST, and a critical Dependabot
 //     alert open for 90 days, and secret scanning is disabled.
 //   - old-site is archived and skipped by default.
+//   - acme-demo has SAML single sign-on, allows selected actions only and
+//     gives workflows a read-only token; acme-labs has none of that.
+//   - api has a CODEOWNERS file and requires code owner review, secret
+//     scanning push protection and a read-only deploy key; web has a
+//     CODEOWNERS file without required code owner review, no push
+//     protection and a deploy key with write access.
 func DemoAt(now time.Time) *State {
 	day := 24 * time.Hour
 	ago := func(d int) time.Time { return now.Add(-time.Duration(d) * day).UTC().Truncate(time.Second) }
@@ -34,6 +44,9 @@ func DemoAt(now time.Time) *State {
 			Login:                 DemoOrg,
 			TwoFactorRequired:     true,
 			DefaultRepoPermission: "read",
+			SAMLSSO:               true,
+			AllowedActions:        "selected",
+			WorkflowPermissions:   "read",
 			Members: []Member{
 				{Login: "alice", Owner: true, TwoFactor: true},
 				{Login: "bob", TwoFactor: true},
@@ -44,7 +57,9 @@ func DemoAt(now time.Time) *State {
 			Repos: []*Repo{
 				{
 					ID: 101, Name: "api", Visibility: "private", DefaultBranch: "main",
-					Protection:   &Protection{RequiredReviews: 2, DismissStale: true, StatusChecks: true, EnforceAdmins: true},
+					Protection: &Protection{RequiredReviews: 2, DismissStale: true, StatusChecks: true, EnforceAdmins: true, CodeOwnerReviews: true},
+					CodeOwners: ".github/CODEOWNERS", PushProtection: true,
+					DeployKeys:   []DeployKey{{Title: "docs-mirror (read-only)", ReadOnly: true}},
 					CodeScanning: true, Analyses: []Analysis{{Tool: "CodeQL", CreatedAt: ago(1)}, {Tool: "CodeQL", CreatedAt: ago(8)}},
 					DependabotEnabled: true, DependabotAlerts: []Alert{{Number: 1, Severity: "high", State: "open", CreatedAt: ago(3)}, {Number: 2, Severity: "critical", State: "fixed", CreatedAt: ago(60)}},
 					SecretScanningEnabled: true,
@@ -57,6 +72,8 @@ func DemoAt(now time.Time) *State {
 				{
 					ID: 102, Name: "web", Visibility: "public", DefaultBranch: "main",
 					Rulesets:          []Ruleset{{ID: 7, RequiredReviews: 1, StatusChecks: true, NonFastForward: true, BypassActorCount: 1}},
+					CodeOwners:        "CODEOWNERS",
+					DeployKeys:        []DeployKey{{Title: "netlify-deploy", ReadOnly: false}, {Title: "preview-bot", ReadOnly: true}},
 					Workflows:         []Workflow{{ID: 161335, Name: "Semgrep", Path: ".github/workflows/semgrep.yml", Runs: []Run{{CreatedAt: ago(2), Conclusion: "failure"}}}, {ID: 161336, Name: "CI", Path: ".github/workflows/ci.yml", Runs: []Run{{CreatedAt: ago(1), Conclusion: "success"}}}},
 					DependabotEnabled: true, SecretScanningEnabled: true,
 					SecretAlerts: []Alert{{Number: 3, State: "open", CreatedAt: ago(5)}},
@@ -72,6 +89,14 @@ func DemoAt(now time.Time) *State {
 				},
 				{ID: 104, Name: "old-site", Visibility: "public", Archived: true, DefaultBranch: "gh-pages"},
 			},
+		}, {
+			Login:                 DemoLabsOrg,
+			TwoFactorRequired:     true,
+			DefaultRepoPermission: "read",
+			AllowedActions:        "all",
+			WorkflowPermissions:   "write",
+			WorkflowsCanApprove:   true,
+			Members:               []Member{{Login: "alice", Owner: true, TwoFactor: true}},
 		}},
 	}
 }

@@ -41,6 +41,19 @@ type Org struct {
 	Members               []Member
 	OutsideCollaborators  []string
 	Repos                 []*Repo
+	// SAMLSSO gives the organisation a SAML identity provider (GraphQL
+	// samlIdentityProvider, shown to owners only).
+	SAMLSSO bool
+	// ActionsEnabledRepositories is all, none or selected; "" means all.
+	ActionsEnabledRepositories string
+	// AllowedActions is all, local_only or selected; "" means all. It is
+	// left out of the answer when Actions is disabled (none), as on GitHub.
+	AllowedActions string
+	// WorkflowPermissions is the default GITHUB_TOKEN permission, read or
+	// write; "" means read.
+	WorkflowPermissions string
+	// WorkflowsCanApprove lets GitHub Actions approve pull requests.
+	WorkflowsCanApprove bool
 }
 
 // Member is an organisation member.
@@ -69,8 +82,22 @@ type Repo struct {
 	DependabotEnabled     bool
 	DependabotAlerts      []Alert
 	SecretScanningEnabled bool
-	SecretAlerts          []Alert
-	Pulls                 []Pull
+	// PushProtection enables secret scanning push protection (only with
+	// secret scanning).
+	PushProtection bool
+	SecretAlerts   []Alert
+	Pulls          []Pull
+	// CodeOwners is the path of the CODEOWNERS file on the default branch
+	// (CODEOWNERS, .github/CODEOWNERS or docs/CODEOWNERS); "" means none.
+	CodeOwners string
+	// DeployKeys are the repository's deploy keys.
+	DeployKeys []DeployKey
+}
+
+// DeployKey is a repository deploy key.
+type DeployKey struct {
+	Title    string
+	ReadOnly bool
 }
 
 // Protection is classic branch protection.
@@ -80,6 +107,8 @@ type Protection struct {
 	StatusChecks     bool
 	EnforceAdmins    bool
 	AllowForcePushes bool
+	// CodeOwnerReviews requires a review from a code owner.
+	CodeOwnerReviews bool
 }
 
 // Ruleset is a repository ruleset targeting the default branch.
@@ -90,6 +119,9 @@ type Ruleset struct {
 	StatusChecks     bool
 	NonFastForward   bool
 	BypassActorCount int
+	// CodeOwnerReview makes the pull_request rule require a code owner's
+	// review.
+	CodeOwnerReview bool
 }
 
 // Analysis is a code scanning analysis.
@@ -239,9 +271,33 @@ func (s *State) serveOrg(w http.ResponseWriter, r *http.Request, org *Org, rest 
 	case "repos":
 		var items []any
 		for _, rp := range org.Repos {
-			items = append(items, repoJSON(org, rp))
+			j := repoJSON(org, rp)
+			if s.ViewerIsOwner {
+				j["security_and_analysis"] = securityAndAnalysis(rp)
+			}
+			items = append(items, j)
 		}
 		s.page(w, r, items)
+	case "actions/permissions":
+		enabled := cmpOr(org.ActionsEnabledRepositories, "all")
+		body := map[string]any{"enabled_repositories": enabled}
+		if enabled != "none" {
+			body["allowed_actions"] = cmpOr(org.AllowedActions, "all")
+			if body["allowed_actions"] == "selected" {
+				body["selected_actions_url"] = "https://api.github.com/orgs/" + org.Login + "/actions/permissions/selected-actions"
+			}
+		}
+		if !s.ViewerIsOwner {
+			writeJSON(w, http.StatusForbidden, map[string]any{"message": "Must have admin rights to Repository.", "documentation_url": "https://docs.github.com/rest/actions/permissions#get-github-actions-permissions-for-an-organization", "status": "403"})
+			return
+		}
+		writeJSON(w, http.StatusOK, body)
+	case "actions/permissions/workflow":
+		if !s.ViewerIsOwner {
+			writeJSON(w, http.StatusForbidden, map[string]any{"message": "Must have admin rights to Repository.", "documentation_url": "https://docs.github.com/rest/actions/permissions#get-default-workflow-permissions-for-an-organization", "status": "403"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"default_workflow_permissions": cmpOr(org.WorkflowPermissions, "read"), "can_approve_pull_request_reviews": org.WorkflowsCanApprove})
 	default:
 		s.Refuse(w, r, "githubfake")
 	}
@@ -397,6 +453,24 @@ func repoJSON(org *Org, rp *Repo) map[string]any {
 		"html_url": "https://github.com/" + org.Login + "/" + rp.Name, "fork": false, "url": "https://api.github.com/repos/" + org.Login + "/" + rp.Name,
 		"archived": rp.Archived, "disabled": false, "visibility": rp.Visibility, "default_branch": rp.DefaultBranch,
 		"pushed_at": "2011-01-26T19:06:43Z", "created_at": "2011-01-26T19:01:12Z", "updated_at": "2011-01-26T19:14:43Z"}
+}
+
+// securityAndAnalysis is a repository's security_and_analysis object, as
+// GitHub shows it to administrators. Without secret scanning there is no
+// push protection status.
+func securityAndAnalysis(rp *Repo) map[string]any {
+	status := func(on bool) map[string]any {
+		if on {
+			return map[string]any{"status": "enabled"}
+		}
+		return map[string]any{"status": "disabled"}
+	}
+	sa := map[string]any{"dependabot_security_updates": status(rp.DependabotEnabled)}
+	if rp.SecretScanningEnabled || rp.Visibility == "public" {
+		sa["secret_scanning"] = status(rp.SecretScanningEnabled)
+		sa["secret_scanning_push_protection"] = status(rp.SecretScanningEnabled && rp.PushProtection)
+	}
+	return sa
 }
 
 func workflowJSON(org *Org, rp *Repo, wf Workflow) map[string]any {

@@ -64,6 +64,13 @@ func (s *State) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 					n["defaultBranchRef"] = map[string]any{"name": rp.DefaultBranch, "branchProtectionRule": protectionNode(rp.Protection)}
 				}
 				n["rulesets"] = rulesetConn(rp)
+				for alias, path := range map[string]string{"codeownersRoot": "CODEOWNERS", "codeownersGitHub": ".github/CODEOWNERS", "codeownersDocs": "docs/CODEOWNERS"} {
+					n[alias] = nil
+					if rp.DefaultBranch != "" && rp.CodeOwners == path {
+						n[alias] = map[string]any{"id": base64.StdEncoding.EncodeToString([]byte("blob:" + rp.Name + ":" + path))}
+					}
+				}
+				n["deployKeys"] = deployKeyConn(rp)
 			case "AttestDependabotAlerts":
 				n["hasVulnerabilityAlertsEnabled"] = rp.DependabotEnabled
 				n["vulnerabilityAlerts"] = alertConn(rp)
@@ -74,6 +81,17 @@ func (s *State) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		}
 		writeData(w, map[string]any{"organization": map[string]any{"repositories": map[string]any{
 			"pageInfo": pageInfo(hi < len(repos), hi), "nodes": nodes}}})
+	case "AttestOrgSAML":
+		org := s.org(str("org"))
+		if org == nil {
+			gqlNotFound(w, "organization", "Could not resolve to an Organization with the login of '"+str("org")+"'.")
+			return
+		}
+		var idp any
+		if org.SAMLSSO && s.ViewerIsOwner {
+			idp = map[string]any{"ssoUrl": "https://idp.example/saml/" + org.Login + "/sso"}
+		}
+		writeData(w, map[string]any{"organization": map[string]any{"viewerCanAdminister": s.ViewerIsOwner, "samlIdentityProvider": idp}})
 	case "AttestReviews":
 		data := map[string]any{}
 		for i := 0; ; i++ {
@@ -91,8 +109,9 @@ func (s *State) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		}
 		writeData(w, data)
 	default:
-		// The follow-up queries (AttestRulesets, AttestMoreDependabotAlerts,
-		// AttestMoreMergedPulls, AttestMoreReviews) are never needed: every
+		// The follow-up queries (AttestRulesets, AttestDeployKeys,
+		// AttestMoreDependabotAlerts, AttestMoreMergedPulls,
+		// AttestMoreReviews) are never needed: every
 		// nested connection fits its first page here.
 		s.Refuse(w, r, "githubfake")
 	}
@@ -156,7 +175,7 @@ func protectionNode(p *Protection) any {
 	}
 	return map[string]any{"requiresApprovingReviews": p.RequiredReviews > 0, "requiredApprovingReviewCount": p.RequiredReviews,
 		"dismissesStaleReviews": p.DismissStale, "requiresStatusChecks": p.StatusChecks, "isAdminEnforced": p.EnforceAdmins,
-		"allowsForcePushes": p.AllowForcePushes}
+		"allowsForcePushes": p.AllowForcePushes, "requiresCodeOwnerReviews": p.CodeOwnerReviews}
 }
 
 func rulesetConn(rp *Repo) map[string]any {
@@ -165,7 +184,7 @@ func rulesetConn(rp *Repo) map[string]any {
 		var rules []any
 		if rs.RequiredReviews >= 0 {
 			rules = append(rules, map[string]any{"type": "PULL_REQUEST", "parameters": map[string]any{
-				"requiredApprovingReviewCount": rs.RequiredReviews, "dismissStaleReviewsOnPush": rs.DismissStale}})
+				"requiredApprovingReviewCount": rs.RequiredReviews, "dismissStaleReviewsOnPush": rs.DismissStale, "requireCodeOwnerReview": rs.CodeOwnerReview}})
 		}
 		if rs.StatusChecks {
 			rules = append(rules, map[string]any{"type": "REQUIRED_STATUS_CHECKS", "parameters": map[string]any{}})
@@ -177,6 +196,14 @@ func rulesetConn(rp *Repo) map[string]any {
 			"conditions":   map[string]any{"refName": map[string]any{"include": []any{"~DEFAULT_BRANCH"}, "exclude": []any{}}, "repositoryName": nil},
 			"bypassActors": map[string]any{"totalCount": rs.BypassActorCount},
 			"rules":        map[string]any{"nodes": rules}})
+	}
+	return map[string]any{"pageInfo": pageInfo(false, len(nodes)), "nodes": nodes}
+}
+
+func deployKeyConn(rp *Repo) map[string]any {
+	nodes := []any{}
+	for _, k := range rp.DeployKeys {
+		nodes = append(nodes, map[string]any{"title": k.Title, "readOnly": k.ReadOnly})
 	}
 	return map[string]any{"pageInfo": pageInfo(false, len(nodes)), "nodes": nodes}
 }

@@ -64,6 +64,12 @@ type Rule struct {
 	Status        string
 	Access        string // ALLOW or DENY
 	RequireFactor bool
+	// SessionIdleMinutes is maxSessionIdleMinutes; 0 means Okta's default
+	// of 120.
+	SessionIdleMinutes int
+	// SessionLifetimeMinutes is maxSessionLifetimeMinutes; 0 means no
+	// limit, as in Okta.
+	SessionLifetimeMinutes int
 }
 
 // NewHandler returns an http.Handler serving s. The state must not be
@@ -120,6 +126,10 @@ func (s *State) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		out := []any{}
 		for n, rl := range s.Policies[i].Rules {
+			idle := rl.SessionIdleMinutes
+			if idle == 0 {
+				idle = 120
+			}
 			out = append(out, map[string]any{
 				"id": fmt.Sprintf("0pr%s%d", s.Policies[i].ID, n), "name": rl.Name, "status": rl.Status, "priority": n + 1,
 				"system": false, "type": "SIGN_ON",
@@ -127,7 +137,7 @@ func (s *State) serve(w http.ResponseWriter, r *http.Request) {
 				"actions": map[string]any{"signon": map[string]any{
 					"access": rl.Access, "requireFactor": rl.RequireFactor, "factorPromptMode": "ALWAYS",
 					"rememberDeviceByDefault": false, "factorLifetime": 15,
-					"session": map[string]any{"usePersistentCookie": false, "maxSessionIdleMinutes": 120, "maxSessionLifetimeMinutes": 0},
+					"session": map[string]any{"usePersistentCookie": false, "maxSessionIdleMinutes": idle, "maxSessionLifetimeMinutes": rl.SessionLifetimeMinutes},
 				}},
 			})
 		}

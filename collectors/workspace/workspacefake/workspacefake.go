@@ -1,6 +1,7 @@
 // Package workspacefake serves a small Google Workspace directory over the
 // Admin SDK Directory API wire format, for the demo and for tests. It answers
-// users.list with nextPageToken paging and refuses any other request.
+// users.list with nextPageToken paging and tokens.list, and refuses any
+// other request.
 package workspacefake
 
 import (
@@ -39,6 +40,15 @@ type User struct {
 	Suspended      bool
 	Created        time.Time
 	LastLogin      time.Time // zero: never
+	// Tokens are the OAuth grants of the user to third-party apps.
+	Tokens []Token
+}
+
+// Token is an OAuth token a user granted to an app.
+type Token struct {
+	ClientID    string
+	DisplayText string
+	Scopes      []string
 }
 
 // NewHandler returns an http.Handler serving s under /admin/directory/v1/.
@@ -46,6 +56,12 @@ type User struct {
 func NewHandler(s *State) http.Handler { return http.HandlerFunc(s.serve) }
 
 func (s *State) serve(w http.ResponseWriter, r *http.Request) {
+	if key, ok := strings.CutPrefix(r.URL.Path, "/admin/directory/v1/users/"); ok && r.Method == http.MethodGet {
+		if key, ok = strings.CutSuffix(key, "/tokens"); ok && !strings.Contains(key, "/") {
+			s.serveTokens(w, key)
+			return
+		}
+	}
 	if r.Method != http.MethodGet || r.URL.Path != "/admin/directory/v1/users" {
 		s.Refuse(w, r, "workspacefake")
 		return
@@ -84,6 +100,28 @@ func (s *State) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if end < len(users) {
 		out["nextPageToken"] = fmt.Sprintf("page-%d", end)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+// serveTokens answers tokens.list for the user with id or primary e-mail
+// key: {"kind", "etag", "items"}, without items when there are none.
+func (s *State) serveTokens(w http.ResponseWriter, key string) {
+	i := slices.IndexFunc(s.Users, func(u User) bool { return u.ID == key || strings.EqualFold(u.Email, key) })
+	if i < 0 {
+		writeError(w, http.StatusNotFound, "notFound", "Resource Not Found: userKey")
+		return
+	}
+	u := s.Users[i]
+	out := map[string]any{"kind": "admin#directory#tokenList", "etag": `"tokens-` + u.ID + `"`}
+	var items []any
+	for _, t := range u.Tokens {
+		items = append(items, map[string]any{"kind": "admin#directory#token", "etag": `"` + t.ClientID + `"`, "clientId": t.ClientID,
+			"displayText": t.DisplayText, "anonymous": false, "nativeApp": false, "userKey": u.ID, "scopes": t.Scopes})
+	}
+	if len(items) > 0 {
+		out["items"] = items
 	}
 	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	_ = json.NewEncoder(w).Encode(out)

@@ -1,0 +1,85 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/attestdev/attest/collectors/all"
+)
+
+// uncomment returns Example with the section of source uncommented: the
+// line "  # SOURCE:" and the deeper "  #   " lines that follow it, as a
+// user would edit it.
+func uncomment(t *testing.T, example, source string) string {
+	t.Helper()
+	lines := strings.Split(example, "\n")
+	found := false
+	for i := 0; i < len(lines); i++ {
+		if lines[i] != "  # "+source+":" {
+			continue
+		}
+		found = true
+		lines[i] = "  " + source + ":"
+		for j := i + 1; j < len(lines) && strings.HasPrefix(lines[j], "  #   "); j++ {
+			lines[j] = "  " + strings.TrimPrefix(lines[j], "  # ")
+		}
+	}
+	if !found {
+		t.Fatalf("the example has no commented-out section for source %q", source)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func load(t *testing.T, body string) *File {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), DefaultFile)
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Load(path)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, body)
+	}
+	return f
+}
+
+// TestExample: the file attest init writes loads as it is, with no source
+// enabled, and names every source attest has, commented out with the
+// command that prints its permissions; uncommenting a source's lines
+// gives a valid configuration that collects from it.
+func TestExample(t *testing.T) {
+	t.Parallel()
+	f := load(t, Example)
+	if len(all.Sources(f.Sources)) != 0 {
+		t.Errorf("the example enables sources as written: %+v", f.Sources)
+	}
+	every := Example
+	for _, name := range all.SourceNames() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := load(t, uncomment(t, Example, name))
+			srcs := all.Sources(f.Sources)
+			if len(srcs) != 1 || srcs[0].Name() != name {
+				t.Errorf("uncommenting %s enables %d sources", name, len(srcs))
+			}
+			if !strings.Contains(strings.ReplaceAll(Example, "\n  # ", " "), "attest permissions "+name) {
+				t.Errorf("the %s section does not name attest permissions %s", name, name)
+			}
+		})
+		every = uncomment(t, every, name)
+	}
+	f = load(t, every)
+	if got := len(all.Sources(f.Sources)); got != len(all.SourceNames()) {
+		t.Errorf("every section uncommented enables %d sources, want %d", got, len(all.SourceNames()))
+	}
+	// Every field of the sources section has a section in the example.
+	st := reflect.TypeOf(all.Config{})
+	for i := range st.NumField() {
+		if name := yamlName(st.Field(i)); !strings.Contains(Example, "  # "+name+":") {
+			t.Errorf("sources.%s is missing from the example", name)
+		}
+	}
+}

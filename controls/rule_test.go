@@ -1,0 +1,239 @@
+package controls
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"cel.dev/cel-go/common/types"
+
+	"github.com/attestdev/attest/collectors/evidence"
+)
+
+// typedOpts declares test.widget with typed attributes.
+func typedOpts(dir string) Options {
+	return Options{NoBuiltin: true, Dirs: []string{dir}, Types: testTypes, AttributeTypes: map[string]map[string]string{
+		"test.widget": {"encrypted": "bool", "size": "int", "tags": "list", "created": "timestamp", "owner": "string"},
+	}}
+}
+
+func writeControl(t *testing.T, data string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "c.yaml"), []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestRuleTypes checks that rules and wheres are type-checked against the
+// declared attribute types at load.
+func TestRuleTypes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		mode, where, rule string
+		want              string // "" for valid
+	}{
+		{"each", "", "r.encrypted", ""},
+		{"each", "r.size > 3", `r.owner == "x" && "a" in r.tags && days_since(r.created) < params.max_age`, ""},
+		{"each", "", "r.owner", `:14: evidence[0].rule: rule yields string, want bool`},
+		{"each", "", "r.owner > 1", `:14: evidence[0].rule: ERROR: <input>:1:9: found no matching overload for '_>_' applied to '(string, int)'`},
+		{"each", "r.size", "r.encrypted", `:13: evidence[0].where: where yields int, want bool`},
+		{"each", `r.encrypted == "yes"`, "r.encrypted", `:13: evidence[0].where: ERROR`},
+		{"count", "r.encrypted", "count <= params.max_age", ""},
+		{"count", "r.encrypted", "count", `:14: evidence[0].rule: count rule yields int, want bool`},
+		{"count", "", "r.encrypted", `:14: evidence[0].rule: ERROR: <input>:1:1: undeclared reference to 'r'`},
+		{"each", "", "r.encrypted && count > 1", `:14: evidence[0].rule: ERROR: <input>:1:16: undeclared reference to 'count'`},
+		{"count", "count > 1", "count > 1", `:13: evidence[0].where: ERROR: <input>:1:1: undeclared reference to 'count'`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode+" "+tt.where+" "+tt.rule, func(t *testing.T) {
+			t.Parallel()
+			dir := writeControl(t, control("T-1", tt.mode, tt.where, tt.rule))
+			_, err := Load(typedOpts(dir))
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("unexpected error: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), "c.yaml"+tt.want)):
+				t.Fatalf("error\n  %v\nwant it to contain\n  c.yaml%s", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestRulesCompiledOnce checks that Load keeps the compiled programs on the
+// control, and that evaluation uses them.
+func TestRulesCompiledOnce(t *testing.T) {
+	t.Parallel()
+	lib, err := Load(typedOpts(writeControl(t, control("T-1", "each", "r.size > 1", "r.encrypted"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &lib.Controls[0].Evidence[0]
+	if req.rule == nil || req.where == nil || req.where.partial == nil {
+		t.Fatalf("programs not kept: rule %v, where %v", req.rule, req.where)
+	}
+	e := &evaluator{ctx: t.Context()}
+	rule, where, err := e.programs(req, Each)
+	if err != nil || rule != req.rule || where != req.where {
+		t.Errorf("evaluation compiles again: %v", err)
+	}
+}
+
+// TestRuleCostLimit checks that a rule over its cost limit makes its
+// requirement inconclusive with a reason that says so.
+func TestRuleCostLimit(t *testing.T) {
+	t.Parallel()
+	costly := `r.tags.all(a, r.tags.all(b, r.tags.all(c, a + b + c != "")))`
+	opts := typedOpts(writeControl(t, control("T-1", "each", "", costly)))
+	opts.CostLimit = 100_000
+	lib, err := Load(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tags []any
+	for i := range 100 {
+		tags = append(tags, fmt.Sprint(i))
+	}
+	b := bundle([]evidence.Run{run(evidence.Complete)},
+		widget("small", map[string]any{"tags": []any{"a", "b"}}),
+		widget("big", map[string]any{"tags": tags}))
+	res, err := Evaluate(t.Context(), lib, b, EvalOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rr := res.Controls[0].Evidence[0]
+	if rr.Outcome != Inconclusive || rr.Counts.Pass != 1 || !strings.Contains(rr.Reason, "big: ") || !strings.Contains(rr.Reason, "exceeds its cost limit") {
+		t.Errorf("got %s (%s), counts %+v; want inconclusive naming big and the cost limit", rr.Outcome, rr.Reason, rr.Counts)
+	}
+}
+
+// TestEvaluateStopsOnCancel checks that evaluation stops at once when its
+// context is cancelled, even inside a long rule.
+func TestEvaluateStopsOnCancel(t *testing.T) {
+	t.Parallel()
+	long := `r.tags.all(a, r.tags.all(b, r.tags.all(c, a + b + c != "")))`
+	opts := typedOpts(writeControl(t, control("T-1", "each", "", long)))
+	opts.CostLimit = 1 << 62
+	lib, err := Load(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tags []any
+	for i := range 2000 {
+		tags = append(tags, fmt.Sprint(i))
+	}
+	b := bundle([]evidence.Run{run(evidence.Complete)}, widget("huge", map[string]any{"tags": tags}))
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = Evaluate(ctx, lib, b, EvalOptions{})
+	if err == nil || ctx.Err() == nil {
+		t.Fatalf("Evaluate returned %v before the context was done", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Evaluate took %v after cancellation", d)
+	}
+}
+
+// TestScopedDependence checks that a requirement depends only on the runs
+// that could have produced what its where selects: a GitHub control over
+// identity.account is not made inconclusive by a partial AWS IAM run, but
+// is by a partial GitHub run, and by a run that fixes nothing.
+func TestScopedDependence(t *testing.T) {
+	t.Parallel()
+	lib, err := Load(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok := lib.Control("GH-ORG-002")
+	if !ok || !strings.Contains(c.Evidence[0].Where, `r.system == "github"`) {
+		t.Fatalf("GH-ORG-002 no longer selects GitHub accounts: %+v", c)
+	}
+	one := &Library{Frameworks: lib.Frameworks, Controls: []*Control{c}}
+	identityRun := func(source string, status evidence.RunStatus, fixed bool) evidence.Run {
+		r := evidence.Run{Collector: source + ".identity", Target: evidence.Target{Source: source, Account: source + "-acct"},
+			ResourceTypes: []string{"identity.account"}, Status: status, FinishedAt: evalTime}
+		if status != evidence.Complete {
+			r.Failures = []evidence.Failure{{Kind: evidence.Denied, Permission: "iam:GenerateCredentialReport", Message: "AccessDenied"}}
+		}
+		if fixed {
+			r.Fixed = map[string]map[string]any{"identity.account": {"system": source}}
+		}
+		return r
+	}
+	account := func(system, user string, mfa bool) evidence.Resource {
+		return evidence.Resource{Type: "identity.account", ID: system + ":" + user, Name: user, Account: system + "-acct",
+			Attributes: map[string]any{"system": system, "user": user, "mfa": mfa}}
+	}
+	resources := []evidence.Resource{account("github", "octocat", true), account("aws", "deploy", false)}
+	tests := []struct {
+		name string
+		runs []evidence.Run
+		want Outcome
+		// scope lists the collectors the requirement names as its scope.
+		scope []string
+	}{
+		{"partial aws run is out of scope", []evidence.Run{identityRun("aws", evidence.Partial, true), identityRun("github", evidence.Complete, true)}, Pass, []string{"github.identity"}},
+		{"failed aws run is out of scope", []evidence.Run{identityRun("aws", evidence.Failed, true), identityRun("github", evidence.Complete, true)}, Pass, []string{"github.identity"}},
+		{"partial github run counts", []evidence.Run{identityRun("aws", evidence.Complete, true), identityRun("github", evidence.Partial, true)}, Inconclusive, []string{"github.identity"}},
+		{"a run that fixes nothing counts", []evidence.Run{identityRun("aws", evidence.Partial, false), identityRun("github", evidence.Complete, true)}, Inconclusive, []string{"aws.identity", "github.identity"}},
+		{"only aws runs: not applicable", []evidence.Run{identityRun("aws", evidence.Partial, true)}, NotApplicable, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := bundle(tt.runs, resources...)
+			res, err := Evaluate(t.Context(), one, b, EvalOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cr := res.Controls[0]
+			var scope []string
+			for _, s := range cr.Evidence[0].Scope {
+				scope = append(scope, s.Collector)
+			}
+			if cr.Outcome != tt.want || strings.Join(scope, ",") != strings.Join(tt.scope, ",") {
+				t.Errorf("got %s (%s), scope %v; want %s, scope %v", cr.Outcome, cr.Reason, scope, tt.want, tt.scope)
+			}
+		})
+	}
+}
+
+// TestScopeIsConservative checks that partial evaluation keeps a run in
+// scope whenever the where might select what it produces.
+func TestScopeIsConservative(t *testing.T) {
+	t.Parallel()
+	env, err := newEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &evaluator{ctx: t.Context(), env: env}
+	vars := &activation{params: types.DefaultTypeAdapter.NativeToValue(map[string]any{"systems": []any{"github"}}), now: types.Timestamp{Time: evalTime}}
+	fixed := map[string]any{"system": "aws"}
+	for where, want := range map[string]bool{
+		`r.system == "github"`:                            false,
+		`r.system == "github" && r.mfa`:                   false,
+		`r.system in params.systems`:                      false,
+		`r.system == "aws"`:                               true,
+		`r.system == "github" || r.mfa`:                   true,
+		`r.user == "x"`:                                   true,
+		`resource.account == "1" && r.system == "github"`: false,
+		`resource.account == "1"`:                         true,
+		`r.system.startsWith("gith")`:                     false,
+		`has(r.system) && r.system == "github"`:           false,
+	} {
+		p, err := compileRule(env, env, where, nil, 0, true)
+		if err != nil {
+			t.Fatalf("%s: %v", where, err)
+		}
+		got, err := e.mayProduce("identity.account", p, vars, fixed)
+		if err != nil || got != want {
+			t.Errorf("%s: may produce = %v (%v), want %v", where, got, err, want)
+		}
+	}
+}
