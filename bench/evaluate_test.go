@@ -49,7 +49,8 @@ var evalRules = []struct{ mode, where, rule string }{
 // generate and run). Metrics per size: seconds per phase, the bytes of the
 // results and of the HTML report, the peak live heap (sampled every 10 ms)
 // and the peak RSS of the process while the phases ran (VmHWM, reset
-// before each size).
+// before each size). ATTEST_BENCH_EVAL_OUT=DIR keeps the reports in
+// DIR/<resources>.
 func BenchmarkEvaluateCLI(b *testing.B) {
 	sizes := []int{10_000, 100_000}
 	if os.Getenv("ATTEST_BENCH_EVAL_1M") != "" {
@@ -68,7 +69,11 @@ func BenchmarkEvaluateCLI(b *testing.B) {
 				b.Fatal(err)
 			}
 			outDir := filepath.Join(dir, "out")
-			if err := os.Mkdir(outDir, 0o750); err != nil {
+			if keep := os.Getenv("ATTEST_BENCH_EVAL_OUT"); keep != "" {
+				// Keep the reports, e.g. to open the HTML in a browser.
+				outDir = filepath.Join(keep, strconv.Itoa(n))
+			}
+			if err := os.MkdirAll(outDir, 0o750); err != nil {
 				b.Fatal(err)
 			}
 			runtime.GC()
@@ -93,7 +98,7 @@ func BenchmarkEvaluateCLI(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				res, err := controls.Evaluate(lib, bundle, controls.EvalOptions{AttestVersion: "bench"})
+				res, err := controls.Evaluate(b.Context(), lib, bundle, controls.EvalOptions{AttestVersion: "bench"})
 				if err != nil {
 					b.Fatal(err)
 				}
