@@ -63,12 +63,15 @@ fuzz: ## Fuzz the control decoder, the rule compiler and the reports over hostil
 	$(GO) test -run='^$$' -fuzz='^FuzzSanitize$$' -fuzztime=$(FUZZTIME) ./reports/sanitize/
 
 .PHONY: bench
-bench: ## Run the benchmarks: evaluation and reports on one core with memory figures, collection of the medium organisation.
+bench: ## Run the benchmarks: evaluation and reports on one core with memory figures, collection of the medium organisation, evaluate and report from a bundle on disk (10k and 100k resources; ATTEST_BENCH_EVAL_1M=1 adds 1M).
 	$(GO) test -run='^$$' -bench=. -benchmem -cpu=1 -benchtime=3x ./controls/ ./reports/...
 	@# The collection benchmark serves the simulated providers from the same
 	@# process, so it gets every core: on one, the fakes would compete with
 	@# attest for it.
-	$(GO) test -run='^$$' -bench=. -benchtime=3x ./bench/
+	$(GO) test -run='^$$' -bench=CollectMediumOrg -benchtime=3x ./bench/
+	@# evaluate and report from a bundle on disk at 10k and 100k resources
+	@# (ATTEST_BENCH_EVAL_1M=1 adds 1M), on every core as the CLI runs.
+	$(GO) test -run='^$$' -bench=EvaluateCLI -benchtime=1x ./bench/
 
 .PHONY: golden
 golden: ## Rewrite golden files after an intended output change (review the diff).

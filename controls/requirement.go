@@ -22,11 +22,17 @@ import (
 
 // A tally is what the pass over the resources of a requirement saw.
 type tally struct {
-	typ     string
-	matched []subject
-	// failing, unknown and waived label the resources whose rule was
-	// false, could not be evaluated, or was false under a waiver.
-	failing, unknown, waived []string
+	typ string
+	// matched counts the resources the where selected.
+	matched int
+	// counted are the selected resources of a count requirement, which
+	// get a finding once the count is decided; nil in other modes.
+	counted []*ResourceRef
+	// failing and unknown label the resources whose rule was false or
+	// could not be evaluated: the first few, for the reason, and how
+	// many. waived are the ids of the waivers that applied.
+	failing, unknown labels
+	waived           []string
 	// scopeNote describes the incomplete runs in scope, or is "".
 	scopeNote string
 }
@@ -90,7 +96,7 @@ func (e *evaluator) requirement(control string, req *Requirement, params map[str
 			}
 			if msg != "" {
 				rr.Counts.Inconclusive++
-				t.unknown = append(t.unknown, e.label(r)+": "+msg)
+				t.unknown.add(func() string { return e.label(r) + ": " + msg })
 				rr.Findings = append(rr.Findings, finding(ref, Inconclusive, "where: "+msg))
 				continue
 			}
@@ -99,8 +105,9 @@ func (e *evaluator) requirement(control string, req *Requirement, params map[str
 				continue
 			}
 		}
-		t.matched = append(t.matched, sub)
+		t.matched++
 		if rr.Mode == Count {
+			t.counted = append(t.counted, ref)
 			continue
 		}
 		ok, msg, err := e.evalBool(rule, vars, r)
@@ -109,7 +116,7 @@ func (e *evaluator) requirement(control string, req *Requirement, params map[str
 			return rr, nil, err
 		case msg != "":
 			rr.Counts.Inconclusive++
-			t.unknown = append(t.unknown, e.label(r)+": "+msg)
+			t.unknown.add(func() string { return e.label(r) + ": " + msg })
 			rr.Findings = append(rr.Findings, finding(ref, Inconclusive, msg))
 		case ok:
 			rr.Counts.Pass++
@@ -122,7 +129,7 @@ func (e *evaluator) requirement(control string, req *Requirement, params map[str
 				continue
 			}
 			rr.Counts.Fail++
-			t.failing = append(t.failing, e.label(r))
+			t.failing.add(func() string { return e.label(r) })
 			rr.Findings = append(rr.Findings, finding(ref, Fail, "rule is false"))
 		}
 	}
@@ -133,14 +140,14 @@ func (e *evaluator) requirement(control string, req *Requirement, params map[str
 	case Any:
 		rr.Outcome, rr.Reason = decideAny(t, rr.Counts.Pass)
 	case Count:
-		vars.count = types.Int(len(t.matched))
+		vars.count = types.Int(t.matched)
 		vars.r, vars.resource = nil, nil
 		rr.Outcome, rr.Reason, err = e.decideCount(t, rule, vars)
 		if err != nil {
 			return rr, nil, err
 		}
-		for _, m := range t.matched {
-			rr.Findings = append(rr.Findings, Finding{ResourceRef: m.ref, Outcome: rr.Outcome, Message: "counted"})
+		for _, ref := range t.counted {
+			rr.Findings = append(rr.Findings, Finding{ResourceRef: ref, Outcome: rr.Outcome, Message: "counted"})
 		}
 	}
 	if t.scopeNote != "" && rr.Outcome == Fail {
@@ -149,24 +156,52 @@ func (e *evaluator) requirement(control string, req *Requirement, params map[str
 	return rr, runs, nil
 }
 
+// listMax is how many labels a reason names (see list).
+const listMax = 5
+
+// labels keeps the first few labels of a list of resources and counts
+// the rest: a reason names at most five (see list), so labels past them
+// are never built.
+type labels struct {
+	n     int
+	first []string
+}
+
+// add counts one resource and, while fewer than six are kept, builds its
+// label. Six, so that String can tell five from more.
+func (l *labels) add(label func() string) {
+	l.n++
+	if len(l.first) <= listMax {
+		l.first = append(l.first, label())
+	}
+}
+
+// String lists the labels as list does: up to five and how many more.
+func (l labels) String() string {
+	if l.n <= listMax {
+		return strings.Join(l.first, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(l.first[:listMax], ", "), l.n-listMax)
+}
+
 // decideEach decides an each requirement: every selected resource must
 // pass. A failure is a failure even when collection was incomplete; a pass
 // needs complete collection and at least one resource.
 func decideEach(t tally) (Outcome, string) {
 	switch {
-	case len(t.failing) > 0:
-		return Fail, fmt.Sprintf("%d of %d %s fail: %s", len(t.failing), len(t.matched), t.typ, list(t.failing))
-	case len(t.unknown) > 0:
-		return Inconclusive, fmt.Sprintf("%d %s could not be evaluated: %s", len(t.unknown), t.typ, list(t.unknown))
+	case t.failing.n > 0:
+		return Fail, fmt.Sprintf("%d of %d %s fail: %s", t.failing.n, t.matched, t.typ, t.failing.String())
+	case t.unknown.n > 0:
+		return Inconclusive, fmt.Sprintf("%d %s could not be evaluated: %s", t.unknown.n, t.typ, t.unknown.String())
 	case t.scopeNote != "":
 		return Inconclusive, t.scopeNote
-	case len(t.matched) == 0:
+	case t.matched == 0:
 		return NotApplicable, fmt.Sprintf("no %s in scope", t.typ)
 	case len(t.waived) > 0:
 		slices.Sort(t.waived)
-		return Waived, fmt.Sprintf("%d of %d %s fail under waivers %s", len(t.waived), len(t.matched), t.typ, strings.Join(slices.Compact(t.waived), ", "))
+		return Waived, fmt.Sprintf("%d of %d %s fail under waivers %s", len(t.waived), t.matched, t.typ, strings.Join(slices.Compact(t.waived), ", "))
 	}
-	return Pass, fmt.Sprintf("all %d %s pass", len(t.matched), t.typ)
+	return Pass, fmt.Sprintf("all %d %s pass", t.matched, t.typ)
 }
 
 // decideAny decides an any requirement: one passing resource is enough;
@@ -175,21 +210,21 @@ func decideEach(t tally) (Outcome, string) {
 func decideAny(t tally, pass int) (Outcome, string) {
 	switch {
 	case pass > 0:
-		return Pass, fmt.Sprintf("%d of %d %s satisfy the rule", pass, len(t.matched), t.typ)
-	case len(t.unknown) > 0:
-		return Inconclusive, fmt.Sprintf("no %s satisfies the rule and %d could not be evaluated: %s", t.typ, len(t.unknown), list(t.unknown))
+		return Pass, fmt.Sprintf("%d of %d %s satisfy the rule", pass, t.matched, t.typ)
+	case t.unknown.n > 0:
+		return Inconclusive, fmt.Sprintf("no %s satisfies the rule and %d could not be evaluated: %s", t.typ, t.unknown.n, t.unknown.String())
 	case t.scopeNote != "":
 		return Inconclusive, t.scopeNote
 	}
-	return Fail, fmt.Sprintf("none of %d %s satisfies the rule", len(t.matched), t.typ)
+	return Fail, fmt.Sprintf("none of %d %s satisfies the rule", t.matched, t.typ)
 }
 
 // decideCount decides a count requirement: the rule is evaluated once over
 // the number of selected resources, which must be known exactly.
 func (e *evaluator) decideCount(t tally, rule *program, vars *activation) (Outcome, string, error) {
 	switch {
-	case len(t.unknown) > 0:
-		return Inconclusive, fmt.Sprintf("%d %s could not be filtered: %s", len(t.unknown), t.typ, list(t.unknown)), nil
+	case t.unknown.n > 0:
+		return Inconclusive, fmt.Sprintf("%d %s could not be filtered: %s", t.unknown.n, t.typ, t.unknown.String()), nil
 	case t.scopeNote != "":
 		return Inconclusive, t.scopeNote, nil
 	}
@@ -200,9 +235,9 @@ func (e *evaluator) decideCount(t tally, rule *program, vars *activation) (Outco
 	case msg != "":
 		return Inconclusive, msg, nil
 	case ok:
-		return Pass, fmt.Sprintf("count %d satisfies the rule", len(t.matched)), nil
+		return Pass, fmt.Sprintf("count %d satisfies the rule", t.matched), nil
 	}
-	return Fail, fmt.Sprintf("count %d does not satisfy the rule", len(t.matched)), nil
+	return Fail, fmt.Sprintf("count %d does not satisfy the rule", t.matched), nil
 }
 
 // programs returns the compiled rule and where of req: those Load compiled,

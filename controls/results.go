@@ -1,8 +1,12 @@
 package controls
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -218,25 +222,99 @@ type RequirementRollup struct {
 	Controls []string `json:"controls"`
 }
 
-// WriteFile writes the results as indented JSON.
+// WriteFile writes the results as indented JSON, streamed to the file
+// (see Encode).
 func (r *Results) WriteFile(path string) error {
-	data, err := r.MarshalIndent()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
 	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(path, data, 0o640); err != nil {
 		return fmt.Errorf("controls: write results: %w", err)
 	}
-	return nil
+	bw := bufio.NewWriterSize(f, 1<<16)
+	err = r.Encode(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("controls: write results: %w", cerr)
+	}
+	return err
 }
 
 // MarshalIndent encodes the results as indented JSON with a final newline.
 func (r *Results) MarshalIndent() ([]byte, error) {
-	data, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("controls: encode results: %w", err)
+	var buf bytes.Buffer
+	if err := r.Encode(&buf); err != nil {
+		return nil, err
 	}
-	return append(data, '\n'), nil
+	return buf.Bytes(), nil
+}
+
+// controlsKey is how json.MarshalIndent writes an empty controls list at
+// the top level of the results: the place Encode streams the controls into.
+const controlsKey = "\n  \"controls\": [],\n"
+
+// Encode writes the results to w as indented JSON with a final newline:
+// byte for byte what json.MarshalIndent(r, "", "  ") gives, without holding
+// the whole document in memory. The controls, which hold every finding,
+// are encoded one at a time; everything else in one piece.
+func (r *Results) Encode(w io.Writer) error {
+	if r.Controls == nil {
+		// "controls": null, as json.MarshalIndent writes it; there is
+		// nothing to stream.
+		data, err := json.MarshalIndent(r, "", "  ")
+		if err != nil {
+			return fmt.Errorf("controls: encode results: %w", err)
+		}
+		if _, err := w.Write(append(data, '\n')); err != nil {
+			return fmt.Errorf("controls: write results: %w", err)
+		}
+		return nil
+	}
+	shell := *r
+	shell.Controls = []ControlResult{}
+	head, err := json.MarshalIndent(&shell, "", "  ")
+	if err != nil {
+		return fmt.Errorf("controls: encode results: %w", err)
+	}
+	i := bytes.Index(head, []byte(controlsKey))
+	if i < 0 {
+		return errors.New("controls: encode results: no controls list")
+	}
+	open := i + len(controlsKey) - len("],\n")
+	if _, err := w.Write(head[:open]); err != nil {
+		return fmt.Errorf("controls: write results: %w", err)
+	}
+	var buf, ind bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	for k := range r.Controls {
+		buf.Reset()
+		ind.Reset()
+		if err := enc.Encode(&r.Controls[k]); err != nil {
+			return fmt.Errorf("controls: encode results: %s: %w", r.Controls[k].ID, err)
+		}
+		ind.WriteString("\n    ")
+		if err := json.Indent(&ind, bytes.TrimSuffix(buf.Bytes(), []byte("\n")), "    ", "  "); err != nil {
+			return fmt.Errorf("controls: encode results: %s: %w", r.Controls[k].ID, err)
+		}
+		if k < len(r.Controls)-1 {
+			ind.WriteByte(',')
+		}
+		if _, err := w.Write(ind.Bytes()); err != nil {
+			return fmt.Errorf("controls: write results: %w", err)
+		}
+	}
+	if len(r.Controls) > 0 {
+		if _, err := io.WriteString(w, "\n  "); err != nil {
+			return fmt.Errorf("controls: write results: %w", err)
+		}
+	}
+	if _, err := w.Write(head[open:]); err != nil {
+		return fmt.Errorf("controls: write results: %w", err)
+	}
+	if _, err := io.WriteString(w, "\n"); err != nil {
+		return fmt.Errorf("controls: write results: %w", err)
+	}
+	return nil
 }
 
 // ReadResults reads a results.json file.

@@ -74,8 +74,13 @@ type htmlControl struct {
 
 type htmlRequirement struct {
 	controls.RequirementResult
+	// Findings are the requirement's resources that did not pass, up to
+	// the control's share of HTMLOptions.MaxFindings.
 	Findings []htmlFinding
-	Scope    []htmlScope
+	// More counts the resources that did not pass and are not listed;
+	// Passing those that passed, which are never listed.
+	More, Passing int
+	Scope         []htmlScope
 }
 
 type htmlFinding struct {
@@ -92,25 +97,52 @@ type htmlScope struct {
 	Failures                  []string
 }
 
-// HTML writes a self-contained report: no external assets, an overview by
-// framework with a chart, and per control the requirements, resources and
-// evidence items (operation, time, SHA-256) behind its outcome, with
-// filters. html/template escapes every value from the results, and a
-// Content-Security-Policy forbids anything but the inline style and script.
+// DefaultHTMLMaxFindings is how many failing, inconclusive or waived
+// resources the HTML report lists per control unless told otherwise.
+const DefaultHTMLMaxFindings = 100
+
+// HTMLOptions configure the HTML report.
+type HTMLOptions struct {
+	// MaxFindings is how many resources that did not pass (fail,
+	// inconclusive, waived) are listed per control; the rest are counted,
+	// with a pointer to the CSV and JSON reports, which list every
+	// resource. Passing resources are only counted. Zero means
+	// DefaultHTMLMaxFindings; a negative value lists none.
+	MaxFindings int
+}
+
+// HTML writes a self-contained report with the default options (see
+// HTMLWith).
+func HTML(w io.Writer, res *controls.Results, b *evidence.Bundle) error {
+	return HTMLWith(w, res, b, HTMLOptions{})
+}
+
+// HTMLWith writes a self-contained report: no external assets, an
+// overview by framework with a chart, and per control the requirements,
+// the resources that did not pass (up to opts.MaxFindings) and the
+// evidence items (operation, time, SHA-256) behind them, with filters.
+// Passing resources are counted, not listed, so the page stays small at
+// any number of resources. html/template escapes every value from the
+// results, and a Content-Security-Policy forbids anything but the inline
+// style and script.
 //
 // The page is rendered whole, then stripped of the characters HTML forbids
 // in its input (controls such as an ANSI escape in a name, and invalid
 // UTF-8); the template itself holds none, so only values lose them.
-func HTML(w io.Writer, res *controls.Results, b *evidence.Bundle) error {
+func HTMLWith(w io.Writer, res *controls.Results, b *evidence.Bundle, opts HTMLOptions) error {
+	limit := opts.MaxFindings
+	if limit == 0 {
+		limit = DefaultHTMLMaxFindings
+	}
 	var buf bytes.Buffer
-	if err := htmlTemplate.Execute(&buf, buildHTML(res, b)); err != nil {
+	if err := htmlTemplate.Execute(&buf, buildHTML(res, b, max(limit, 0))); err != nil {
 		return err
 	}
 	_, err := io.WriteString(w, sanitize.HTML(buf.String()))
 	return err
 }
 
-func buildHTML(res *controls.Results, b *evidence.Bundle) htmlView {
+func buildHTML(res *controls.Results, b *evidence.Bundle, limit int) htmlView {
 	v := htmlView{
 		EvaluatedAt:   res.EvaluatedAt.UTC().Format("2006-01-02 15:04:05 UTC"),
 		Version:       res.AttestVersion,
@@ -157,9 +189,19 @@ func buildHTML(res *controls.Results, b *evidence.Bundle) htmlView {
 			SeverityRank:  c.Severity.Rank(),
 		}
 		search := []string{c.ID, c.Title, c.Owner}
+		listed := 0
 		for _, req := range c.Evidence {
 			hr := htmlRequirement{RequirementResult: req}
 			for _, f := range req.Findings {
+				switch {
+				case f.Outcome == controls.Pass:
+					hr.Passing++
+					continue
+				case listed >= limit:
+					hr.More++
+					continue
+				}
+				listed++
 				hf := htmlFinding{Finding: f}
 				for _, sha := range f.Records {
 					ev := htmlEvidence{SHA256: sha}

@@ -7,12 +7,7 @@ import (
 )
 
 // JSON writes res as indented JSON, byte for byte the content of
-// results.json.
+// results.json, streamed one control at a time.
 func JSON(w io.Writer, res *controls.Results) error {
-	data, err := res.MarshalIndent()
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(data)
-	return err
+	return res.Encode(w)
 }

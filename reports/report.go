@@ -33,10 +33,21 @@ func Extension(format string) string {
 // OSCAL reports then list evidence record hashes without their operation
 // and time.
 func Render(w io.Writer, format string, res *controls.Results, b *evidence.Bundle) error {
+	return RenderWith(w, format, res, b, Options{})
+}
+
+// Options configure RenderWith.
+type Options struct {
+	// HTML configures the HTML report.
+	HTML HTMLOptions
+}
+
+// RenderWith is Render with options.
+func RenderWith(w io.Writer, format string, res *controls.Results, b *evidence.Bundle, opts Options) error {
 	var err error
 	switch format {
 	case "html":
-		err = HTML(w, res, b)
+		err = HTMLWith(w, res, b, opts.HTML)
 	case "md":
 		err = Markdown(w, res)
 	case "json":

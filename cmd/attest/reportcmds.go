@@ -29,6 +29,7 @@ import (
 
 func newReport(g *globals) *cobra.Command {
 	var results, bundle, format, out string
+	var opts reports.Options
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Render results.json as HTML, Markdown, JSON, CSV, JUnit, SARIF or OSCAL",
@@ -51,9 +52,11 @@ audit pack gives the same bytes. Formats: ` + strings.Join(reports.Formats, ", "
 					return err
 				}
 			}
-			return writeOutput(g, out, func(w io.Writer) error { return reports.Render(w, format, res, b) })
+			return writeOutput(g, out, func(w io.Writer) error { return reports.RenderWith(w, format, res, b, opts) })
 		},
 	}
+	cmd.Flags().IntVar(&opts.HTML.MaxFindings, "html-max-findings", reports.DefaultHTMLMaxFindings,
+		"resources that did not pass listed per control in the HTML report (the rest are counted; the CSV and JSON list all; -1 lists none)")
 	cmd.Flags().StringVarP(&results, "results", "r", "results.json", "results file to render")
 	cmd.Flags().StringVarP(&bundle, "bundle", "b", "", "evidence bundle the results came from (adds operation and time to evidence items)")
 	cmd.Flags().StringVarP(&format, "format", "f", "html", "output format: "+strings.Join(reports.Formats, ", "))

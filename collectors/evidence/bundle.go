@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -62,6 +63,8 @@ type Writer struct {
 	nres      int
 	nrec      int
 	err       error
+	// writeRaw writes a raw response body; tests replace it.
+	writeRaw func(path string, body []byte) error
 }
 
 // ErrBundleExists is returned by Create when the directory already holds files.
@@ -92,6 +95,7 @@ func Create(dir string) (*Writer, error) {
 		records:   rec,
 		recBuf:    bufio.NewWriterSize(rec, 1<<16),
 		raw:       map[string]bool{},
+		writeRaw:  writeRaw,
 	}, nil
 }
 
@@ -118,7 +122,10 @@ func (w *Writer) WriteResource(r Resource) error {
 
 // WriteRecord stores a raw response body and its metadata. It fills in the
 // record's SHA256 and Size and returns the SHA-256. Identical bodies are
-// stored once.
+// stored once. The body's file is written outside the writer's lock, so
+// concurrent collectors only wait for each other to append the record's
+// line; the first call with a body claims its file, and later calls with
+// the same body only add their record.
 func (w *Writer) WriteRecord(rec Record, body []byte) (string, error) {
 	sum := sha256.Sum256(body)
 	rec.SHA256 = hex.EncodeToString(sum[:])
@@ -128,18 +135,35 @@ func (w *Writer) WriteRecord(rec Record, body []byte) (string, error) {
 		return "", fmt.Errorf("evidence: encode record %s: %w", rec.Operation, err)
 	}
 	w.mu.Lock()
+	err = w.err
+	claimed := err == nil && !w.raw[rec.SHA256]
+	if claimed {
+		w.raw[rec.SHA256] = true
+	}
+	w.mu.Unlock()
+	if err != nil {
+		return "", err
+	}
+	if claimed {
+		if err := w.writeRaw(filepath.Join(w.dir, RawDir, rec.SHA256), body); err != nil {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			delete(w.raw, rec.SHA256)
+			return "", w.keep(fmt.Errorf("evidence: write raw response: %w", err))
+		}
+	}
+	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err != nil {
 		return "", w.err
 	}
-	if !w.raw[rec.SHA256] {
-		if err := os.WriteFile(filepath.Join(w.dir, RawDir, rec.SHA256), body, 0o640); err != nil {
-			return "", w.keep(fmt.Errorf("evidence: write raw response: %w", err))
-		}
-		w.raw[rec.SHA256] = true
-	}
 	w.nrec++
 	return rec.SHA256, w.keep(writeLine(w.recBuf, line))
+}
+
+// writeRaw writes a raw response body to path.
+func writeRaw(path string, body []byte) error {
+	return os.WriteFile(path, body, 0o640)
 }
 
 // AddRun records the outcome of one collector run.
@@ -227,10 +251,10 @@ func Open(dir string) (*Bundle, error) {
 	if b.Manifest.Format != Format {
 		return nil, fmt.Errorf("evidence: %s: format %q, want %q", filepath.Join(dir, ManifestFile), b.Manifest.Format, Format)
 	}
-	if b.Resources, err = readLines[Resource](filepath.Join(dir, ResourcesFile)); err != nil {
+	if b.Resources, err = readLines(filepath.Join(dir, ResourcesFile), (*interner).resource); err != nil {
 		return nil, err
 	}
-	if b.Records, err = readLines[Record](filepath.Join(dir, RecordsFile)); err != nil {
+	if b.Records, err = readLines(filepath.Join(dir, RecordsFile), (*interner).record); err != nil {
 		return nil, err
 	}
 	SortResources(b.Resources)
@@ -241,32 +265,196 @@ func Open(dir string) (*Bundle, error) {
 	return b, nil
 }
 
-func readLines[T any](path string) ([]T, error) {
+// readBatch is how many lines a decoding worker takes at a time.
+const readBatch = 512
+
+// A lineBatch is a run of consecutive lines of a JSON Lines file, copied
+// out of the reader, and what decoding them gave.
+type lineBatch[T any] struct {
+	first int // line number of lines[0]
+	lines [][]byte
+	out   []T
+	err   error
+	done  chan struct{}
+}
+
+// readLines decodes a JSON Lines file, one value a line, blank lines
+// skipped, numbers as json.Number, and passes every value to fix with the
+// decoding worker's interner. Lines are decoded by up to GOMAXPROCS
+// workers and returned in file order; the first malformed line is
+// reported with its number.
+func readLines[T any](path string, fix func(*interner, *T)) ([]T, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("evidence: open bundle: %w", err)
 	}
 	defer f.Close()
-	var out []T
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 1<<16), 64<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 {
-			continue
-		}
-		var v T
-		dec := json.NewDecoder(bytes.NewReader(line))
-		dec.UseNumber()
-		if err := dec.Decode(&v); err != nil {
-			return nil, fmt.Errorf("evidence: %s:%d: %w", path, n, err)
-		}
-		out = append(out, v)
+	workers := max(1, min(runtime.GOMAXPROCS(0), 8))
+	todo := make(chan *lineBatch[T], workers)
+	// Batches are collected in file order; the channel's capacity bounds
+	// how many are read ahead of the oldest unfinished one.
+	ordered := make(chan *lineBatch[T], 4*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			in := newInterner()
+			for bt := range todo {
+				bt.out = make([]T, 0, len(bt.lines))
+				for i, line := range bt.lines {
+					var v T
+					dec := json.NewDecoder(bytes.NewReader(line))
+					dec.UseNumber()
+					if err := dec.Decode(&v); err != nil {
+						bt.err = fmt.Errorf("evidence: %s:%d: %w", path, bt.first+i, err)
+						break
+					}
+					fix(in, &v)
+					bt.out = append(bt.out, v)
+				}
+				bt.lines = nil
+				close(bt.done)
+			}
+		})
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("evidence: read %s: %w", path, err)
+	var readErr error
+	go func() {
+		defer close(ordered)
+		defer close(todo)
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 0, 1<<16), 64<<20)
+		bt := &lineBatch[T]{first: 1, done: make(chan struct{})}
+		n := 0
+		flush := func(next int) {
+			ordered <- bt
+			todo <- bt
+			bt = &lineBatch[T]{first: next, done: make(chan struct{})}
+		}
+		for sc.Scan() {
+			n++
+			line := bytes.TrimSpace(sc.Bytes())
+			if len(line) == 0 {
+				if len(bt.lines) == 0 {
+					bt.first = n + 1
+				} else {
+					// Keep line numbers exact: a blank line ends a batch.
+					flush(n + 1)
+				}
+				continue
+			}
+			bt.lines = append(bt.lines, bytes.Clone(line))
+			if len(bt.lines) == readBatch {
+				flush(n + 1)
+			}
+		}
+		if len(bt.lines) > 0 {
+			flush(n + 1)
+		}
+		readErr = sc.Err()
+	}()
+	var out []T
+	var firstErr error
+	for bt := range ordered {
+		<-bt.done
+		if firstErr == nil {
+			firstErr = bt.err
+			if firstErr == nil {
+				out = append(out, bt.out...)
+			}
+		}
+		bt.out = nil
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if readErr != nil {
+		return nil, fmt.Errorf("evidence: read %s: %w", path, readErr)
 	}
 	return out, nil
+}
+
+// internMax bounds how many strings an interner keeps, so that a bundle
+// of unique values does not grow it without limit.
+const internMax = 1 << 16
+
+// An interner makes equal strings of a bundle share one copy: resource
+// types, accounts, regions, collectors, record hashes and short attribute
+// values repeat across many resources.
+type interner struct {
+	m map[string]string
+}
+
+func newInterner() *interner { return &interner{m: map[string]string{}} }
+
+// str returns the interned copy of s.
+func (in *interner) str(s string) string {
+	if v, ok := in.m[s]; ok {
+		return v
+	}
+	if len(in.m) < internMax {
+		in.m[s] = s
+	}
+	return s
+}
+
+// resource interns r's repeated strings and converts the JSON numbers in
+// its attributes to int64 (when integral and in range) or float64, the
+// types rules compare, so that evaluation need not copy the attributes.
+func (in *interner) resource(r *Resource) {
+	r.Type = in.str(r.Type)
+	r.Account = in.str(r.Account)
+	r.Region = in.str(r.Region)
+	r.Collector = in.str(r.Collector)
+	for i := range r.Records {
+		r.Records[i] = in.str(r.Records[i])
+	}
+	for k, v := range r.Attributes {
+		if nv, ok := in.value(v); ok {
+			r.Attributes[k] = nv
+		}
+	}
+}
+
+// value converts the JSON numbers in v in place and interns short strings;
+// it reports whether v itself must be replaced by the returned value.
+func (in *interner) value(v any) (any, bool) {
+	switch v := v.(type) {
+	case json.Number:
+		if i, err := v.Int64(); err == nil {
+			return i, true
+		}
+		f, _ := v.Float64()
+		return f, true
+	case string:
+		if len(v) <= 32 {
+			return in.str(v), true
+		}
+	case map[string]any:
+		for k, e := range v {
+			if n, ok := in.value(e); ok {
+				v[k] = n
+			}
+		}
+	case []any:
+		for i, e := range v {
+			if n, ok := in.value(e); ok {
+				v[i] = n
+			}
+		}
+	}
+	return nil, false
+}
+
+// record interns rec's repeated strings.
+func (in *interner) record(rec *Record) {
+	rec.SHA256 = in.str(rec.SHA256)
+	rec.Collector = in.str(rec.Collector)
+	rec.Target.Source = in.str(rec.Target.Source)
+	rec.Target.Account = in.str(rec.Target.Account)
+	rec.Target.Region = in.str(rec.Target.Region)
+	rec.Operation = in.str(rec.Operation)
+	rec.Method = in.str(rec.Method)
+	rec.ContentType = in.str(rec.ContentType)
 }
 
 // VerifyRaw checks that every record's body is present and matches its

@@ -2,9 +2,11 @@ package evidence
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -94,5 +96,164 @@ func TestOpenInterruptedBundle(t *testing.T) {
 	}
 	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "not a bundle") {
 		t.Fatalf("Open without manifest: %v", err)
+	}
+}
+
+// TestWriteRecordConcurrent writes records from many goroutines, with
+// bodies they share, and checks that every body is stored once and every
+// record is kept. Run it with -race.
+func TestWriteRecordConcurrent(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "b")
+	w, err := Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers, each, bodies = 8, 50, 20
+	var wg sync.WaitGroup
+	for g := range workers {
+		wg.Go(func() {
+			for i := range each {
+				body := fmt.Appendf(nil, `{"n":%d}`, (g*each+i)%bodies)
+				if _, err := w.WriteRecord(Record{Operation: "op", Endpoint: fmt.Sprint(g, i)}, body); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := w.Close(Manifest{StartedAt: time.Unix(0, 0), FinishedAt: time.Unix(1, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Records) != workers*each || b.Manifest.Records != workers*each {
+		t.Errorf("records: %d read, manifest %d, want %d", len(b.Records), b.Manifest.Records, workers*each)
+	}
+	raw, err := os.ReadDir(filepath.Join(dir, RawDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(raw) != bodies {
+		t.Errorf("%d raw files, want %d", len(raw), bodies)
+	}
+	if err := b.VerifyRaw(); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestWriteRecordOutsideLock blocks the file write of one body and checks
+// that another body's record is written meanwhile: files are not created
+// under the writer's lock.
+func TestWriteRecordOutsideLock(t *testing.T) {
+	t.Parallel()
+	w, err := Create(filepath.Join(t.TempDir(), "b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	started, release := make(chan struct{}), make(chan struct{})
+	w.writeRaw = func(path string, body []byte) error {
+		if string(body) == "slow" {
+			close(started)
+			<-release
+		}
+		return writeRaw(path, body)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := w.WriteRecord(Record{Operation: "slow"}, []byte("slow"))
+		done <- err
+	}()
+	<-started
+	fast := make(chan error, 1)
+	go func() {
+		_, err := w.WriteRecord(Record{Operation: "fast"}, []byte("fast"))
+		fast <- err
+	}()
+	select {
+	case err := <-fast:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a record waited for another record's file to be written")
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(Manifest{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWriteRecordFailure makes a file write fail: the call and Close
+// report it, and the bundle is not written.
+func TestWriteRecordFailure(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "b")
+	w, err := Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.writeRaw = func(string, []byte) error { return errors.New("disk full") }
+	if _, err := w.WriteRecord(Record{Operation: "op"}, []byte("x")); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("WriteRecord: %v", err)
+	}
+	if err := w.Close(Manifest{}); err == nil {
+		t.Error("Close succeeded after a failed write")
+	}
+}
+
+// TestOpenLargeFile reads a resources file longer than one decoding batch,
+// with blank lines, in a bundle written by hand as an older attest would
+// have: the resources keep their order before sorting, numbers become
+// int64 or float64, and a malformed line is reported with its number.
+func TestOpenLargeFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	manifest := `{"format":"attest.bundle/v1","attest_version":"old","started_at":"2026-01-01T00:00:00Z","finished_at":"2026-01-01T00:00:00Z","resources":1300,"records":0,"runs":[]}`
+	if err := os.WriteFile(filepath.Join(dir, ManifestFile), []byte(manifest), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, RecordsFile), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for i := range 1300 {
+		lines = append(lines, fmt.Sprintf(`{"type":"t","id":"r%04d","attributes":{"n":%d,"f":1.5,"big":12345678901234567890,"nested":{"list":[1,"a"]}},"records":["aa"],"collector":"c","collector_version":1,"collected_at":"2026-01-01T00:00:00Z"}`, i, i))
+		if i%400 == 7 {
+			lines = append(lines, "", "  ")
+		}
+	}
+	write := func(ls []string) {
+		if err := os.WriteFile(filepath.Join(dir, ResourcesFile), []byte(strings.Join(ls, "\n")+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(lines)
+	b, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Resources) != 1300 {
+		t.Fatalf("%d resources, want 1300", len(b.Resources))
+	}
+	for i, r := range b.Resources {
+		if r.ID != fmt.Sprintf("r%04d", i) || r.Attributes["n"] != int64(i) || r.Attributes["f"] != 1.5 {
+			t.Fatalf("resource %d: %s %#v", i, r.ID, r.Attributes)
+		}
+	}
+	r := b.Resources[42]
+	if r.Attributes["big"] != 12345678901234567890.0 || r.Attributes["nested"].(map[string]any)["list"].([]any)[0] != int64(1) {
+		t.Errorf("numbers: %#v", r.Attributes)
+	}
+	bad := append([]string(nil), lines...)
+	bad[1100] = `{"type": "t", "id": }`
+	write(bad)
+	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), ResourcesFile+":1101:") {
+		t.Errorf("malformed line 1101: %v", err)
 	}
 }
