@@ -51,17 +51,17 @@ type Text struct {
 		Control string `yaml:"control"`
 	} `yaml:"table"`
 	Status struct {
-		InPlace     string `yaml:"in_place"`
-		Verified    string `yaml:"verified"`
-		Attested    string `yaml:"attested"`
-		By          string `yaml:"by"`
-		On          string `yaml:"on"`
-		Until       string `yaml:"until"`
-		Record      string `yaml:"record"`
-		Records     string `yaml:"records"`
+		InPlace  string `yaml:"in_place"`
+		Verified string `yaml:"verified"`
+		Attested string `yaml:"attested"`
+		By       string `yaml:"by"`
+		On       string `yaml:"on"`
+		Until    string `yaml:"until"`
+		Record   string `yaml:"record"`
+		Records  string `yaml:"records"`
 		// Register names the subprocessor register as the record a
 		// measure rests on.
-		Register string `yaml:"register"`
+		Register    string `yaml:"register"`
 		Between     string `yaml:"between"`
 		NotVerified string `yaml:"not_verified"`
 		Resources   string `yaml:"resources"`
