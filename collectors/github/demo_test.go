@@ -3,7 +3,6 @@ package github
 import (
 	"crypto/rand"
 	"crypto/rsa"
-	"encoding/json"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -120,13 +119,13 @@ func TestDemo(t *testing.T) {
 				"org token":            attr(b, typeOrgSecurity, githubfake.DemoOrg, "default_workflow_permissions"),
 			}
 			want := map[string]any{
-				"org 2fa": true, "org no 2fa": json.Number("1"), "dave mfa": false, "alice admin": true,
+				"org 2fa": true, "org no 2fa": int64(1), "dave mfa": false, "alice admin": true,
 				"api protected": "classic", "web protected": "rulesets", "web admins": false, "legacy protected": false,
 				"old-site skipped": "<missing>", "api sast": "code_scanning", "web sast conclusion": "failure",
-				"legacy overdue": json.Number("1"), "legacy secret scan": false,
+				"legacy overdue": int64(1), "legacy secret scan": false,
 				"web#12 approved": false, "api#40 approved": true, "legacy#3 not in pop.": "<missing>",
 				"api code owners": true, "web codeowners file": true, "web code owners": false,
-				"web write keys": []any{"netlify-deploy"}, "api write keys": json.Number("0"),
+				"web write keys": []any{"netlify-deploy"}, "api write keys": int64(0),
 				"api push protection": true, "web push protection": false, "legacy push prot.": false,
 				"org saml": true, "org allowed actions": "selected", "org token": "read",
 			}
