@@ -54,6 +54,7 @@ func NewSource(cfg Config) *Source {
 		&KMSKeys{s: s},
 		&RDSDatabases{s: s},
 		&EBSEncryption{s: s},
+		&EC2PublicImages{s: s},
 		&CloudTrailTrails{s: s},
 		&GuardDutyDetectors{s: s},
 		&GuardDutyFindings{s: s},

@@ -36,12 +36,16 @@ type State struct {
 	// default is on.
 	EBSDefaultEncryption map[string]bool
 	Volumes              []Volume
-	Trails               []Trail
-	Detectors            []Detector
-	LoadBalancers        []LoadBalancer
-	Distributions        []Distribution
-	BackupPlans          []BackupPlan
-	BackupVaults         []BackupVault
+	// Snapshots and Images are the account's own EBS snapshots and AMIs
+	// (images.go).
+	Snapshots     []Snapshot
+	Images        []Image
+	Trails        []Trail
+	Detectors     []Detector
+	LoadBalancers []LoadBalancer
+	Distributions []Distribution
+	BackupPlans   []BackupPlan
+	BackupVaults  []BackupVault
 	// Network holds VPCs, security groups and flow logs (network.go).
 	Network Network
 	// Secrets holds Secrets Manager secrets and SSM parameters (secrets.go).
