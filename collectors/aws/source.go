@@ -55,6 +55,7 @@ func NewSource(cfg Config) *Source {
 		&RDSDatabases{s: s},
 		&EBSEncryption{s: s},
 		&EC2PublicImages{s: s},
+		&RDSPublicSnapshots{s: s},
 		&CloudTrailTrails{s: s},
 		&GuardDutyDetectors{s: s},
 		&GuardDutyFindings{s: s},

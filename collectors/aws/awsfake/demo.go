@@ -75,6 +75,10 @@ func Demo() *State {
 			{ID: "snap-0a1b2c3d4e5f60001", Region: "eu-central-1", Volume: "vol-0a1b2c3d4e5f60001"},
 			{ID: "snap-0a1b2c3d4e5f60002", Region: "us-east-1", Volume: "vol-0a1b2c3d4e5f60002", Public: true},
 		},
+		DBSnapshots: []DBSnapshot{
+			{ID: "orders-db-before-migration", Region: "eu-central-1", DB: "orders-db"},
+			{ID: "legacy-reporting-export", Region: "us-east-1", DB: "legacy-reporting", Public: true},
+		},
 		Images: []Image{
 			{ID: "ami-0a1b2c3d4e5f60001", Name: "orders-app-2026-11", Region: "eu-central-1"},
 			{ID: "ami-0a1b2c3d4e5f60002", Name: "legacy-reporting-base", Region: "us-east-1", Public: true},

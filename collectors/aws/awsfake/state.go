@@ -31,7 +31,9 @@ type State struct {
 	PasswordPolicy *PasswordPolicy
 	Keys           []Key
 	DBInstances    []DBInstance
-	DBClusters     []DBCluster
+	// DBSnapshots are the account's manual RDS DB snapshots (rds_snapshots.go).
+	DBSnapshots []DBSnapshot
+	DBClusters  []DBCluster
 	// EBSDefaultEncryption holds, by region, whether EBS encryption by
 	// default is on.
 	EBSDefaultEncryption map[string]bool
