@@ -56,6 +56,7 @@ func NewSource(cfg Config) *Source {
 		&EBSEncryption{s: s},
 		&EC2PublicImages{s: s},
 		&RDSPublicSnapshots{s: s},
+		&LogGroups{s: s},
 		&CloudTrailTrails{s: s},
 		&GuardDutyDetectors{s: s},
 		&GuardDutyFindings{s: s},

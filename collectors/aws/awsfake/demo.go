@@ -75,6 +75,11 @@ func Demo() *State {
 			{ID: "snap-0a1b2c3d4e5f60001", Region: "eu-central-1", Volume: "vol-0a1b2c3d4e5f60001"},
 			{ID: "snap-0a1b2c3d4e5f60002", Region: "us-east-1", Volume: "vol-0a1b2c3d4e5f60002", Public: true},
 		},
+		LogGroups: []LogGroup{
+			{Name: "/aws/lambda/orders-api", Region: "eu-central-1", RetentionDays: 400},
+			{Name: "/ecs/orders-worker", Region: "eu-central-1", RetentionDays: 30},
+			{Name: "/aws/rds/instance/legacy-reporting/postgresql", Region: "us-east-1"},
+		},
 		DBSnapshots: []DBSnapshot{
 			{ID: "orders-db-before-migration", Region: "eu-central-1", DB: "orders-db"},
 			{ID: "legacy-reporting-export", Region: "us-east-1", DB: "legacy-reporting", Public: true},

@@ -31,6 +31,8 @@ type State struct {
 	PasswordPolicy *PasswordPolicy
 	Keys           []Key
 	DBInstances    []DBInstance
+	// LogGroups are CloudWatch Logs log groups.
+	LogGroups []LogGroup
 	// DBSnapshots are the account's manual RDS DB snapshots (rds_snapshots.go).
 	DBSnapshots []DBSnapshot
 	DBClusters  []DBCluster
@@ -356,4 +358,12 @@ type BackupVault struct {
 	KMSKey         string
 	Locked         bool
 	RecoveryPoints int
+}
+
+// A LogGroup is a CloudWatch Logs log group.
+type LogGroup struct {
+	Name   string
+	Region string
+	// RetentionDays is retentionInDays; 0 means never expire.
+	RetentionDays int
 }
