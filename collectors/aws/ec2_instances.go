@@ -16,7 +16,8 @@ import (
 // EC2Instances collects the EC2 instances of a region (except terminated
 // ones): whether each has a public IPv4 address and whether its subnet is
 // private by configuration (aws.private_subnets, or the
-// aws.private_subnet_tag subnet tag, default tier=private).
+// aws.private_subnet_tag subnet tag, default tier=private), and how its
+// instance metadata service (IMDS) is configured (MetadataOptions).
 //
 // AWS API docs: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html,
 // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSubnets.html
@@ -31,12 +32,14 @@ func (c *EC2Instances) regional() bool { return true }
 // Describe returns the collector's metadata.
 func (c *EC2Instances) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
-		ID: "aws.ec2.instances", Version: 1, Source: SourceName, Title: "EC2 instances, public IPs and private subnets",
+		ID: "aws.ec2.instances", Version: 2, Source: SourceName, Title: "EC2 instances, public IPs, private subnets and instance metadata options",
 		ResourceTypes: []collectors.ResourceType{{Name: EC2InstanceType, Doc: "An EC2 instance that is not terminated. ID is the instance ARN.", Attributes: []collectors.Attribute{
 			{Name: "state", Type: "string", Doc: `The instance state, e.g. "running" or "stopped".`},
 			{Name: "subnet_id", Type: "string", Doc: `The instance's subnet, or "" when it has none.`},
 			{Name: "subnet_private", Type: "bool", Doc: "The subnet is in aws.private_subnets or carries the aws.private_subnet_tag tag (default tier=private)."},
 			{Name: "public_ip", Type: "bool", Doc: "The instance has a public IPv4 address (auto-assigned or Elastic IP)."},
+			{Name: "imds_enabled", Type: "bool", Doc: `The instance metadata service is reachable from the instance (MetadataOptions.HttpEndpoint is not "disabled").`},
+			{Name: "imdsv2_required", Type: "bool", Doc: `The instance metadata service requires session tokens, i.e. IMDSv2 only (MetadataOptions.HttpTokens is "required"); false when the options are absent.`},
 		}}},
 		Permissions: []string{"ec2:DescribeSubnets", "ec2:DescribeInstances"},
 	}
@@ -82,9 +85,15 @@ func (c *EC2Instances) Collect(ctx context.Context, target evidence.Target, out 
 		if i.State != nil {
 			state = string(i.State.Name)
 		}
+		imdsEnabled, imdsv2 := true, false
+		if m := i.MetadataOptions; m != nil {
+			imdsEnabled = m.HttpEndpoint != ec2types.InstanceMetadataEndpointStateDisabled
+			imdsv2 = m.HttpTokens == ec2types.HttpTokensStateRequired
+		}
 		r := evidence.Resource{Type: EC2InstanceType, ID: fmt.Sprintf("arn:aws:ec2:%s:%s:instance/%s", target.Region, target.Account, id),
 			Name: id, Account: target.Account, Region: target.Region, Attributes: map[string]any{
 				"state": state, "subnet_id": subnet, "public_ip": awssdk.ToString(i.PublicIpAddress) != "",
+				"imds_enabled": imdsEnabled, "imdsv2_required": imdsv2,
 			}}
 		switch {
 		case slices.Contains(c.s.cfg.PrivateSubnets, subnet) && subnet != "":

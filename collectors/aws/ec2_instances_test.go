@@ -18,8 +18,8 @@ func instances() *awsfake.State {
 			{ID: "subnet-db", Region: "eu-central-1", VPC: "vpc-1"},
 		},
 		Instances: []awsfake.Instance{
-			{ID: "i-0a", Region: "eu-central-1", Subnet: "subnet-priv", PublicIP: "203.0.113.10", State: "running"},
-			{ID: "i-0b", Region: "eu-central-1", Subnet: "subnet-priv", State: "running"},
+			{ID: "i-0a", Region: "eu-central-1", Subnet: "subnet-priv", PublicIP: "203.0.113.10", State: "running", IMDSTokens: "required"},
+			{ID: "i-0b", Region: "eu-central-1", Subnet: "subnet-priv", State: "running", IMDSDisabled: true},
 			{ID: "i-0c", Region: "eu-central-1", Subnet: "subnet-pub", PublicIP: "203.0.113.11", State: "running"},
 			{ID: "i-0d", Region: "eu-central-1", Subnet: "subnet-db", State: "stopped"},
 			{ID: "i-0e", Region: "eu-central-1", Subnet: "subnet-priv", State: "terminated"},
@@ -34,7 +34,8 @@ func TestEC2Instances(t *testing.T) {
 	names := []string{"i-0a", "i-0b", "i-0c", "i-0d"}
 	runCases(t, []caseTest{
 		{name: "happy", collector: c, region: r, typ: EC2InstanceType, state: instances, wantNames: names,
-			wantAttrs: map[string]any{"state": "running", "subnet_id": "subnet-priv", "subnet_private": true, "public_ip": true}},
+			wantAttrs: map[string]any{"state": "running", "subnet_id": "subnet-priv", "subnet_private": true, "public_ip": true,
+				"imds_enabled": true, "imdsv2_required": true}},
 		{name: "two pages", collector: c, region: r, typ: EC2InstanceType,
 			state: func() *awsfake.State {
 				st := instances()
@@ -115,11 +116,36 @@ func TestEC2InstancesFixtures(t *testing.T) {
 	arn := "arn:aws:ec2:eu-central-1:123456789012:instance/"
 	want := []evidence.Resource{
 		{Type: EC2InstanceType, ID: arn + "i-0598c7d356eba48d7", Name: "i-0598c7d356eba48d7", Account: testAccount, Region: "eu-central-1",
-			Attributes: map[string]any{"state": "stopped", "subnet_id": "subnet-9d4a7b6c", "subnet_private": false, "public_ip": false}},
+			Attributes: map[string]any{"state": "stopped", "subnet_id": "subnet-9d4a7b6c", "subnet_private": false, "public_ip": false,
+				"imds_enabled": true, "imdsv2_required": false}},
 		{Type: EC2InstanceType, ID: arn + "i-1234567890abcdef0", Name: "i-1234567890abcdef0", Account: testAccount, Region: "eu-central-1",
-			Attributes: map[string]any{"state": "running", "subnet_id": "subnet-56f5f633", "subnet_private": true, "public_ip": true}},
+			Attributes: map[string]any{"state": "running", "subnet_id": "subnet-56f5f633", "subnet_private": true, "public_ip": true,
+				"imds_enabled": true, "imdsv2_required": true}},
 	}
 	if diff := cmp.Diff(want, out.resources); diff != "" {
 		t.Errorf("resources (-want +got):\n%s", diff)
+	}
+}
+
+func TestEC2InstancesMetadataOptions(t *testing.T) {
+	t.Parallel()
+	st := instances()
+	st.AccountID = testAccount
+	out, err := collect(t.Context(), t, newFakeSource(t, st), "aws.ec2.instances", "eu-central-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][2]any{}
+	for name, r := range byName(out.resources, EC2InstanceType) {
+		got[name] = [2]any{r.Attributes["imds_enabled"], r.Attributes["imdsv2_required"]}
+	}
+	want := map[string][2]any{
+		"i-0a": {true, true},   // httpTokens required
+		"i-0b": {false, false}, // endpoint disabled
+		"i-0c": {true, false},  // httpTokens optional
+		"i-0d": {true, false},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("imds_enabled, imdsv2_required (-want +got):\n%s", diff)
 	}
 }

@@ -71,6 +71,24 @@ func Demo() *State {
 			{ID: "vol-0a1b2c3d4e5f60001", Region: "eu-central-1", Encrypted: true, SizeGiB: 100, State: "in-use"},
 			{ID: "vol-0a1b2c3d4e5f60002", Region: "us-east-1", Encrypted: false, SizeGiB: 20, State: "available"},
 		},
+		Snapshots: []Snapshot{
+			{ID: "snap-0a1b2c3d4e5f60001", Region: "eu-central-1", Volume: "vol-0a1b2c3d4e5f60001"},
+			{ID: "snap-0a1b2c3d4e5f60002", Region: "us-east-1", Volume: "vol-0a1b2c3d4e5f60002", Public: true},
+		},
+		LogGroups: []LogGroup{
+			{Name: "/aws/lambda/orders-api", Region: "eu-central-1", RetentionDays: 400},
+			{Name: "/ecs/orders-worker", Region: "eu-central-1", RetentionDays: 30},
+			{Name: "/aws/rds/instance/legacy-reporting/postgresql", Region: "us-east-1"},
+		},
+		DBSnapshots: []DBSnapshot{
+			{ID: "orders-db-before-migration", Region: "eu-central-1", DB: "orders-db"},
+			{ID: "legacy-reporting-export", Region: "us-east-1", DB: "legacy-reporting", Public: true},
+		},
+		Images: []Image{
+			{ID: "ami-0a1b2c3d4e5f60001", Name: "orders-app-2026-11", Region: "eu-central-1"},
+			{ID: "ami-0a1b2c3d4e5f60002", Name: "legacy-reporting-base", Region: "us-east-1", Public: true},
+			{ID: "ami-0a1b2c3d4e5f60003", Name: "orders-app-2026-10", Region: "eu-central-1"},
+		},
 		Trails: []Trail{{Name: "org-trail", HomeRegion: "eu-central-1", MultiRegion: true, LogValidation: true, Logging: true,
 			Organization: true, S3Bucket: "acme-cloudtrail-logs", KMSKeyID: "arn:aws:kms:eu-central-1:" + DemoAccount + ":key/1234abcd-12ab-34cd-56ef-1234567890ab"}},
 		Detectors: []Detector{

@@ -14,9 +14,9 @@ func demoProtection() Protection {
 			{ID: "subnet-0a1b2c3d4e5f60002", Region: "eu-central-1", VPC: "vpc-0a1b2c3d4e5f60001", Tags: map[string]string{"tier": "public", "Name": "edge-a"}},
 		},
 		Instances: []Instance{
-			{ID: "i-0a1b2c3d4e5f60001", Region: "eu-central-1", Subnet: "subnet-0a1b2c3d4e5f60001", State: "running"},
+			{ID: "i-0a1b2c3d4e5f60001", Region: "eu-central-1", Subnet: "subnet-0a1b2c3d4e5f60001", State: "running", IMDSTokens: "required"},
 			{ID: "i-0a1b2c3d4e5f60002", Region: "eu-central-1", Subnet: "subnet-0a1b2c3d4e5f60001", PublicIP: "203.0.113.25", State: "running"},
-			{ID: "i-0a1b2c3d4e5f60003", Region: "eu-central-1", Subnet: "subnet-0a1b2c3d4e5f60002", PublicIP: "203.0.113.26", State: "running"},
+			{ID: "i-0a1b2c3d4e5f60003", Region: "eu-central-1", Subnet: "subnet-0a1b2c3d4e5f60002", PublicIP: "203.0.113.26", State: "running", IMDSTokens: "required"},
 		},
 		Findings: []Finding{
 			{ID: "a2c4e6f8b0d1e3f5a7b9c1d3e5f7a9b1", Region: "us-east-1", Type: "UnauthorizedAccess:EC2/SSHBruteForce",

@@ -38,7 +38,7 @@ func (s *State) serveEC2(w http.ResponseWriter, req *Request) bool {
 		}
 		resp(kids...)
 	default:
-		return s.serveNetwork(w, req, resp) || s.serveInstances(w, req, resp)
+		return s.serveNetwork(w, req, resp) || s.serveInstances(w, req, resp) || s.serveImages(req, resp)
 	}
 	return true
 }

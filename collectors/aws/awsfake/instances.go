@@ -46,6 +46,15 @@ func (s *State) serveInstances(w http.ResponseWriter, req *Request, resp func(..
 			if i.PublicIP != "" {
 				kids = append(kids, T("ipAddress", i.PublicIP))
 			}
+			tokens, endpoint := i.IMDSTokens, "enabled"
+			if tokens == "" {
+				tokens = "optional"
+			}
+			if i.IMDSDisabled {
+				endpoint = "disabled"
+			}
+			kids = append(kids, E("metadataOptions", T("state", "applied"), T("httpTokens", tokens),
+				I("httpPutResponseHopLimit", 2), T("httpEndpoint", endpoint)))
 			rs = append(rs, E("item", T("reservationId", "r-"+i.ID[2:]), T("ownerId", s.AccountID), E("instancesSet", E("item", kids...))))
 		}
 		resp(withNext([]Node{E("reservationSet", rs...)}, next)...)

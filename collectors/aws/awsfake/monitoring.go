@@ -242,6 +242,26 @@ func (s *State) serveCloudWatch(w http.ResponseWriter, req *Request) bool {
 }
 
 func (s *State) serveLogs(w http.ResponseWriter, req *Request) bool {
+	if req.Operation == "DescribeLogGroups" {
+		gs := inRegion(s.LogGroups, req.Region, func(g LogGroup) string { return g.Region })
+		items, next := page(gs, str(req.JSON, "nextToken"), s.PageSize)
+		list := []map[string]any{}
+		for _, g := range items {
+			m := map[string]any{"logGroupName": g.Name, "creationTime": 1735787045000, "metricFilterCount": 0, "storedBytes": 1024,
+				"arn":         "arn:aws:logs:" + g.Region + ":" + s.AccountID + ":log-group:" + g.Name + ":*",
+				"logGroupArn": "arn:aws:logs:" + g.Region + ":" + s.AccountID + ":log-group:" + g.Name, "logGroupClass": "STANDARD"}
+			if g.RetentionDays > 0 {
+				m["retentionInDays"] = g.RetentionDays
+			}
+			list = append(list, m)
+		}
+		out := map[string]any{"logGroups": list}
+		if next != "" {
+			out["nextToken"] = next
+		}
+		writeJSON(w, json11, out)
+		return true
+	}
 	if req.Operation != "DescribeMetricFilters" {
 		return false
 	}

@@ -47,6 +47,11 @@ type Instance struct {
 	PublicIP string
 	// State is "running", "stopped", "terminated"...
 	State string
+	// IMDSTokens is MetadataOptions.HttpTokens: "required" (IMDSv2 only)
+	// or "optional"; "" serves "optional".
+	IMDSTokens string
+	// IMDSDisabled turns the instance metadata endpoint off.
+	IMDSDisabled bool
 }
 
 // A Finding is a GuardDuty finding.

@@ -35,7 +35,7 @@ func (s *State) serveRDS(w http.ResponseWriter, req *Request) bool {
 		}
 		queryResponse(w, req.Operation, rdsNS, marker(E("DBClusters", ns...), next)...)
 	default:
-		return false
+		return s.serveDBSnapshots(w, req)
 	}
 	return true
 }

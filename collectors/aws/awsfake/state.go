@@ -31,17 +31,25 @@ type State struct {
 	PasswordPolicy *PasswordPolicy
 	Keys           []Key
 	DBInstances    []DBInstance
-	DBClusters     []DBCluster
+	// LogGroups are CloudWatch Logs log groups.
+	LogGroups []LogGroup
+	// DBSnapshots are the account's manual RDS DB snapshots (rds_snapshots.go).
+	DBSnapshots []DBSnapshot
+	DBClusters  []DBCluster
 	// EBSDefaultEncryption holds, by region, whether EBS encryption by
 	// default is on.
 	EBSDefaultEncryption map[string]bool
 	Volumes              []Volume
-	Trails               []Trail
-	Detectors            []Detector
-	LoadBalancers        []LoadBalancer
-	Distributions        []Distribution
-	BackupPlans          []BackupPlan
-	BackupVaults         []BackupVault
+	// Snapshots and Images are the account's own EBS snapshots and AMIs
+	// (images.go).
+	Snapshots     []Snapshot
+	Images        []Image
+	Trails        []Trail
+	Detectors     []Detector
+	LoadBalancers []LoadBalancer
+	Distributions []Distribution
+	BackupPlans   []BackupPlan
+	BackupVaults  []BackupVault
 	// Network holds VPCs, security groups and flow logs (network.go).
 	Network Network
 	// Secrets holds Secrets Manager secrets and SSM parameters (secrets.go).
@@ -350,4 +358,12 @@ type BackupVault struct {
 	KMSKey         string
 	Locked         bool
 	RecoveryPoints int
+}
+
+// A LogGroup is a CloudWatch Logs log group.
+type LogGroup struct {
+	Name   string
+	Region string
+	// RetentionDays is retentionInDays; 0 means never expire.
+	RetentionDays int
 }
