@@ -92,9 +92,11 @@ func report(w io.Writer, path string, n int, s verify.Signer) {
 		c := s.Certificates[0].Certificate
 		fmt.Fprintf(w, "%s: signature %d: certificate %q issued by %q, SHA-256 %s\n", path, n, c.Subject.String(), c.Issuer.String(), fingerprint(c))
 	}
-	trust := "issuer not trusted by this system's roots: compare the fingerprint with the one the company publishes"
+	// Whether the signer is trusted is the anchor's question (--ca):
+	// this line only says what the system's own trust store thinks.
+	trust := "issuer not in this system's trust store"
 	if s.TrustedIssuer {
-		trust = "issuer trusted"
+		trust = "issuer in this system's trust store"
 	}
 	fmt.Fprintf(w, "%s: signature %d: %s\n", path, n, trust)
 	if s.TimeStamp != nil {

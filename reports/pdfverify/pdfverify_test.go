@@ -55,7 +55,7 @@ func TestVerify(t *testing.T) {
 		wantErr string
 		wantOut []string
 	}{
-		{name: "signed", pdf: signed, wantOut: []string{`signed by "Test Signer"`, "attest Test CA", "issuer not trusted", "signature valid, document unchanged since signing"}},
+		{name: "signed", pdf: signed, wantOut: []string{`signed by "Test Signer"`, "attest Test CA", "issuer not in this system's trust store", "signature valid, document unchanged since signing"}},
 		{name: "byte changed", pdf: flipped, wantErr: "signature 1 is invalid", wantOut: []string{"INVALID"}},
 		{name: "bytes appended", pdf: appended, wantErr: "bytes after the last signature are not signed"},
 		{name: "unsigned", pdf: unsigned, wantErr: ErrUnsigned.Error()},
