@@ -5,8 +5,8 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/attestdev/attest/collectors/aws/awsfake"
-	"github.com/attestdev/attest/collectors/github/githubfake"
+	"github.com/attestdev/attest/internal/fake/awsfake"
+	"github.com/attestdev/attest/internal/fake/githubfake"
 )
 
 // Size is the shape of a simulated organisation.

@@ -7,9 +7,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/attestdev/attest/collectors/aws/awsfake"
 	"github.com/attestdev/attest/collectors/evidence"
-	"github.com/attestdev/attest/collectors/github/githubfake"
+	"github.com/attestdev/attest/internal/fake/awsfake"
+	"github.com/attestdev/attest/internal/fake/githubfake"
 )
 
 var small = Size{Accounts: 2, Regions: 2, Buckets: 3, Repos: 5, Identities: 8}

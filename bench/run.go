@@ -13,11 +13,11 @@ import (
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/all"
 	"github.com/attestdev/attest/collectors/aws"
-	"github.com/attestdev/attest/collectors/aws/awsfake"
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/collectors/github"
-	"github.com/attestdev/attest/collectors/github/githubfake"
 	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/internal/fake/awsfake"
+	"github.com/attestdev/attest/internal/fake/githubfake"
 )
 
 // Options configure one benchmark collection.

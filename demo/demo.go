@@ -30,17 +30,17 @@ import (
 
 	"github.com/attestdev/attest/collectors/all"
 	"github.com/attestdev/attest/collectors/aws"
-	"github.com/attestdev/attest/collectors/aws/awsfake"
 	"github.com/attestdev/attest/collectors/gcp"
-	"github.com/attestdev/attest/collectors/gcp/gcpfake"
 	"github.com/attestdev/attest/collectors/github"
-	"github.com/attestdev/attest/collectors/github/githubfake"
 	"github.com/attestdev/attest/collectors/okta"
-	"github.com/attestdev/attest/collectors/okta/oktafake"
 	"github.com/attestdev/attest/collectors/tlsprobe"
 	"github.com/attestdev/attest/collectors/workspace"
-	"github.com/attestdev/attest/collectors/workspace/workspacefake"
 	demoevidence "github.com/attestdev/attest/demo/evidence"
+	"github.com/attestdev/attest/internal/fake/awsfake"
+	"github.com/attestdev/attest/internal/fake/gcpfake"
+	"github.com/attestdev/attest/internal/fake/githubfake"
+	"github.com/attestdev/attest/internal/fake/oktafake"
+	"github.com/attestdev/attest/internal/fake/workspacefake"
 )
 
 // An Env is a running demo organisation.

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/attestdev/attest/collectors/aws/awsfake"
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/internal/fake/awsfake"
 )
 
 // stores has a backed-up database, an unprotected cluster with an

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/attestdev/attest/collectors"
-	"github.com/attestdev/attest/collectors/aws/awsfake"
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/internal/fake/awsfake"
 )
 
 // hanging accepts connections and never answers.

@@ -7,8 +7,8 @@ import (
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	backuptypes "github.com/aws/aws-sdk-go-v2/service/backup/types"
 
-	"github.com/attestdev/attest/collectors/aws/awsfake"
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/internal/fake/awsfake"
 )
 
 func lbs() *awsfake.State {

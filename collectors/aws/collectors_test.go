@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/attestdev/attest/collectors/aws/awsfake"
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/internal/fake/awsfake"
 )
 
 func buckets(names ...string) *awsfake.State {

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/attestdev/attest/collectors"
-	"github.com/attestdev/attest/collectors/aws/awsfake"
 	"github.com/attestdev/attest/collectors/internal/failharness"
+	"github.com/attestdev/attest/internal/fake/awsfake"
 )
 
 // awsRoute names the operation of an AWS request, e.g. "iam:ListUsers",

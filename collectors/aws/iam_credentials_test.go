@@ -16,8 +16,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/attestdev/attest/collectors"
-	"github.com/attestdev/attest/collectors/aws/awsfake"
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/internal/fake/awsfake"
 )
 
 // authDetailsMarker is the Marker of the first fixture page of

@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/attestdev/attest/collectors/aws/awsfake"
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/internal/fake/awsfake"
 )
 
 func withAccountBlock(st *awsfake.State, p *awsfake.PublicAccessBlock) *awsfake.State {

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/attestdev/attest/collectors/evidence"
-	"github.com/attestdev/attest/collectors/gcp/gcptest"
+	"github.com/attestdev/attest/collectors/internal/gcptest"
 )
 
 func TestBackendServices(t *testing.T) {

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/attestdev/attest/collectors"
-	"github.com/attestdev/attest/collectors/gcp/gcpfake"
 	"github.com/attestdev/attest/collectors/internal/failharness"
+	"github.com/attestdev/attest/internal/fake/gcpfake"
 )
 
 // TestFailedCallsAreNeverNone answers each route of each Google Cloud

@@ -8,8 +8,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/attestdev/attest/collectors/gcp"
-	"github.com/attestdev/attest/collectors/gcp/gcpfake"
-	"github.com/attestdev/attest/collectors/gcp/gcptest"
+	"github.com/attestdev/attest/collectors/internal/gcptest"
+	"github.com/attestdev/attest/internal/fake/gcpfake"
 )
 
 // TestFake discovers the demo projects from their organisation and runs

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/attestdev/attest/collectors/evidence"
-	"github.com/attestdev/attest/collectors/gcp/gcptest"
+	"github.com/attestdev/attest/collectors/internal/gcptest"
 )
 
 // The IAM policy is one object, so it has no pages; paging of the IAM API

@@ -16,7 +16,7 @@ import (
 
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/evidence"
-	"github.com/attestdev/attest/collectors/github/githubfake"
+	"github.com/attestdev/attest/internal/fake/githubfake"
 )
 
 // collectDemo runs every collector against the demo organisation through

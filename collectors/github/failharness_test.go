@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/attestdev/attest/collectors"
-	"github.com/attestdev/attest/collectors/github/githubfake"
 	"github.com/attestdev/attest/collectors/internal/failharness"
+	"github.com/attestdev/attest/internal/fake/githubfake"
 )
 
 // TestFailedCallsAreNeverNone answers each route of each GitHub collector

@@ -7,7 +7,7 @@ import (
 
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/internal/failharness"
-	"github.com/attestdev/attest/collectors/okta/oktafake"
+	"github.com/attestdev/attest/internal/fake/oktafake"
 )
 
 // TestFailedCallsAreNeverNone answers each route of each Okta collector

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/attestdev/attest/collectors/evidence"
-	"github.com/attestdev/attest/collectors/gcp/gcptest"
+	"github.com/attestdev/attest/collectors/internal/gcptest"
 	"github.com/attestdev/attest/collectors/okta"
-	"github.com/attestdev/attest/collectors/okta/oktafake"
+	"github.com/attestdev/attest/internal/fake/oktafake"
 )
 
 type sink struct {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/evidence"
-	"github.com/attestdev/attest/collectors/gcp/gcptest"
+	"github.com/attestdev/attest/collectors/internal/gcptest"
 )
 
 // jobOf returns the job of collector id.

@@ -7,7 +7,7 @@ import (
 
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/internal/failharness"
-	"github.com/attestdev/attest/collectors/workspace/workspacefake"
+	"github.com/attestdev/attest/internal/fake/workspacefake"
 )
 
 // TestFailedCallsAreNeverNone answers each route of each Workspace

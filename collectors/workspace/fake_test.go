@@ -8,9 +8,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/attestdev/attest/collectors"
-	"github.com/attestdev/attest/collectors/gcp/gcptest"
+	"github.com/attestdev/attest/collectors/internal/gcptest"
 	"github.com/attestdev/attest/collectors/workspace"
-	"github.com/attestdev/attest/collectors/workspace/workspacefake"
+	"github.com/attestdev/attest/internal/fake/workspacefake"
 )
 
 // TestFake collects the demo directory in pages of two users.

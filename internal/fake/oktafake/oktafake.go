@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/attestdev/attest/collectors/internal/fakeapi"
+	"github.com/attestdev/attest/internal/fake/fakeapi"
 )
 
 // State is the organisation the fake serves.

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/attestdev/attest/collectors/internal/fakeapi"
+	"github.com/attestdev/attest/internal/fake/fakeapi"
 )
 
 // State is the organisations the fake serves.
