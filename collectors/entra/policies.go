@@ -120,15 +120,18 @@ func (c *PoliciesCollector) Collect(ctx context.Context, target evidence.Target,
 	if err != nil {
 		return err
 	}
+	ctx, trace := collectors.WithTrace(ctx)
 	var ps []caPolicy
 	if err := list(ctx, api, opCAPolicies, permPolicies, "/identity/conditionalAccess/policies", nil, func(p caPolicy) { ps = append(ps, p) }); err != nil {
 		return err
 	}
 	slices.SortFunc(ps, func(a, b caPolicy) int { return cmp.Or(cmp.Compare(a.DisplayName, b.DisplayName), cmp.Compare(a.ID, b.ID)) })
+	listed := trace.Records()
 	summary := make([]any, 0, len(ps))
 	for _, p := range ps {
 		attrs := caAttrs(p)
-		out.Emit(evidence.Resource{Type: typeCAPolicy, ID: api.base.JoinPath("identity/conditionalAccess/policies", p.ID).String(), Name: p.DisplayName, Account: target.Account, Attributes: attrs})
+		out.Emit(evidence.Resource{Type: typeCAPolicy, ID: api.base.JoinPath("identity/conditionalAccess/policies", p.ID).String(), Name: p.DisplayName, Account: target.Account,
+			Attributes: attrs, Records: listed})
 		m := map[string]any{"name": p.DisplayName}
 		for k, v := range attrs {
 			m[k] = v
@@ -160,6 +163,7 @@ func (c *PoliciesCollector) Collect(ctx context.Context, target evidence.Target,
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	tenant.Records = trace.Records()
 	out.Emit(tenant)
 	return nil
 }

@@ -140,6 +140,7 @@ func (c *UsersCollector) Collect(ctx context.Context, target evidence.Target, ou
 	if err != nil {
 		return err
 	}
+	ctx, trace := collectors.WithTrace(ctx)
 	d := &directory{}
 	if err := c.listUsers(ctx, api, d); err != nil {
 		return err
@@ -164,7 +165,7 @@ func (c *UsersCollector) Collect(ctx context.Context, target evidence.Target, ou
 			out.Fail(collectors.FailureOf(err, target.Account))
 		}
 	}
-	c.emit(api, target.Account, d, out)
+	c.emit(api, target.Account, d, recorded{out, trace.Records()})
 	return nil
 }
 
@@ -365,4 +366,16 @@ func anyList(ss []string) []any {
 		out[i] = s
 	}
 	return out
+}
+
+// recorded is a sink that points every resource at the raw responses it
+// came from: the listings of the run.
+type recorded struct {
+	collectors.Sink
+	records []string
+}
+
+func (r recorded) Emit(res evidence.Resource) {
+	res.Records = r.records
+	r.Sink.Emit(res)
 }
