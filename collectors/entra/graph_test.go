@@ -196,4 +196,3 @@ func TestPolicyListsPermissions(t *testing.T) {
 		t.Errorf("permissions %v, want %v", perms, want)
 	}
 }
-

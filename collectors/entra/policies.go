@@ -125,7 +125,9 @@ func (c *PoliciesCollector) Collect(ctx context.Context, target evidence.Target,
 	if err := list(ctx, api, opCAPolicies, permPolicies, "/identity/conditionalAccess/policies", nil, func(p caPolicy) { ps = append(ps, p) }); err != nil {
 		return err
 	}
-	slices.SortFunc(ps, func(a, b caPolicy) int { return cmp.Or(cmp.Compare(a.DisplayName, b.DisplayName), cmp.Compare(a.ID, b.ID)) })
+	slices.SortFunc(ps, func(a, b caPolicy) int {
+		return cmp.Or(cmp.Compare(a.DisplayName, b.DisplayName), cmp.Compare(a.ID, b.ID))
+	})
 	listed := trace.Records()
 	summary := make([]any, 0, len(ps))
 	for _, p := range ps {

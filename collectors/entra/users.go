@@ -86,9 +86,9 @@ func accountType() collectors.ResourceType {
 }
 
 type signInActivity struct {
-	LastSignIn            *string `json:"lastSignInDateTime"`
-	LastNonInteractive    *string `json:"lastNonInteractiveSignInDateTime"`
-	LastSuccessfulSignIn  *string `json:"lastSuccessfulSignInDateTime"`
+	LastSignIn           *string `json:"lastSignInDateTime"`
+	LastNonInteractive   *string `json:"lastNonInteractiveSignInDateTime"`
+	LastSuccessfulSignIn *string `json:"lastSuccessfulSignInDateTime"`
 }
 
 // user is the part of a Graph user attest reads.
