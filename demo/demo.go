@@ -30,6 +30,7 @@ import (
 
 	"github.com/attestdev/attest/collectors/all"
 	"github.com/attestdev/attest/collectors/aws"
+	"github.com/attestdev/attest/collectors/entra"
 	"github.com/attestdev/attest/collectors/gcp"
 	"github.com/attestdev/attest/collectors/github"
 	"github.com/attestdev/attest/collectors/okta"
@@ -37,6 +38,7 @@ import (
 	"github.com/attestdev/attest/collectors/workspace"
 	demoevidence "github.com/attestdev/attest/demo/evidence"
 	"github.com/attestdev/attest/internal/fake/awsfake"
+	"github.com/attestdev/attest/internal/fake/entrafake"
 	"github.com/attestdev/attest/internal/fake/gcpfake"
 	"github.com/attestdev/attest/internal/fake/githubfake"
 	"github.com/attestdev/attest/internal/fake/oktafake"
@@ -80,6 +82,7 @@ func Start(now time.Time) (*Env, error) {
 	env.startGCP(now)
 	env.startWorkspace(now)
 	env.startOkta(now)
+	env.startEntra(now)
 	mc := demoevidence.Config(now)
 	env.Sources.Manual = &mc
 	return env, nil
@@ -256,6 +259,17 @@ subprocessors:
     certifications:
       - {name: ISO/IEC 27001, valid_until: %[2]s}
       - {name: SOC 2 Type II, valid_until: %[2]s}
+  - name: Microsoft Ireland Operations Limited
+    purpose: Employee identities, single sign-on and multifactor authentication
+    services: [Microsoft Entra ID]
+    data_categories: [employee names, e-mail addresses, sign-in logs]
+    locations: [EEA]
+    sources: [entra]
+    dpa_signed: 2025-02-20
+    review: {last: %[1]s, frequency: annually}
+    certifications:
+      - {name: ISO/IEC 27001, valid_until: %[2]s}
+      - {name: SOC 2 Type II, valid_until: %[2]s}
   # Fails on purpose: US processing without a transfer mechanism, and a
   # review that is overdue.
   - name: Example Helpdesk Inc.
@@ -392,6 +406,17 @@ func (e *Env) startWorkspace(now time.Time) {
 	srv := httptest.NewServer(workspacefake.NewHandler(workspacefake.DemoAt(now)))
 	e.closers = append(e.closers, srv.Close)
 	e.Sources.Workspace = &workspace.Config{Customer: workspacefake.DemoCustomer, Endpoint: srv.URL + "/", HTTPClient: srv.Client()}
+}
+
+// startEntra serves the demo Microsoft Entra ID tenant through Microsoft
+// Graph: MFA required by Conditional Access, legacy authentication blocked
+// only in report-only mode, a member without MFA who has not signed in for
+// months, and a guest holding Exchange Administrator.
+func (e *Env) startEntra(now time.Time) {
+	srv := httptest.NewServer(entrafake.NewHandler(entrafake.DemoAt(now)))
+	e.closers = append(e.closers, srv.Close)
+	e.Sources.Entra = &entra.Config{TenantID: entrafake.DemoTenant, GraphEndpoint: srv.URL, HTTPClient: srv.Client(),
+		Credential: entrafake.Credential{Token: entrafake.DemoToken}}
 }
 
 // startOkta serves the demo Okta organisation.
