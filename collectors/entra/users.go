@@ -51,7 +51,7 @@ func (c *UsersCollector) Describe() collectors.Descriptor {
 				{Name: "user_type", Type: "string", Doc: "Member or Guest."},
 				{Name: "enabled", Type: "bool", Doc: "accountEnabled: the user can sign in."},
 				{Name: "created", Type: "timestamp", Doc: "When the user was created."},
-				{Name: "last_sign_in", Type: "timestamp", Doc: `The latest interactive or non-interactive sign-in, or "" when never. Absent (unknown, with a gap) when Graph does not report sign-in activity: it needs AuditLog.Read.All and a Microsoft Entra ID P1 or P2 licence.`},
+				{Name: "last_sign_in", Type: "timestamp", Doc: `The latest interactive or non-interactive sign-in, or "" when never (Graph also leaves out sign-ins before April 2020). Absent (unknown, with a gap) when Graph does not report sign-in activity: it needs AuditLog.Read.All and a Microsoft Entra ID P1 or P2 licence.`},
 				{Name: "mfa_registered", Type: "bool", Doc: "isMfaRegistered of the registration report: the user has registered a strong authentication method. Absent (with a gap) when the report does not list the user (it leaves out disabled users) or could not be read."},
 				{Name: "methods_registered", Type: "list", Doc: "Authentication methods the user registered (e.g. microsoftAuthenticatorPush, fido2), sorted; absent like mfa_registered."},
 				{Name: "roles", Type: "list", Doc: "Display names of the directory roles the user holds through active direct assignments, at any scope, sorted."},
@@ -175,13 +175,16 @@ func (c *UsersCollector) Collect(ctx context.Context, target evidence.Target, ou
 // "never".
 func (c *UsersCollector) listUsers(ctx context.Context, api *client, d *directory) error {
 	add := func(u user) { d.users = append(d.users, u) }
-	q := url.Values{"$select": {userSelect + ",signInActivity"}, "$top": {"999"}}
+	// With signInActivity, Graph serves at most 120 users a page and
+	// refuses a larger $top; without it, 999.
+	q := url.Values{"$select": {userSelect + ",signInActivity"}, "$top": {"120"}}
 	err := list(ctx, api, opUsers, permAuditLog, "/users", q, add)
 	if err != nil && collectors.Classify(err) == evidence.Denied {
 		slog.WarnContext(ctx, "entra: sign-in activity not readable; listing users without it", "err", err)
 		d.signIns = err
 		d.users = nil
 		q.Set("$select", userSelect)
+		q.Set("$top", "999")
 		err = list(ctx, api, opUsers, permUsers, "/users", q, add)
 	}
 	if err != nil {

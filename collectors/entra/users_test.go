@@ -211,7 +211,7 @@ func TestUsersTwoPages(t *testing.T) {
 	}
 	srv := newServer(t, fx)
 	page2 := key("/users", map[string][]string{"$select": {userSelect + ",signInActivity"}, "$skiptoken": {"RFNwdAIAAQAAACpVc2VyXzA"}})
-	first := strings.Replace(readFixture(t, "users.json"), `"value"`, `"@odata.nextLink": "`+srv.URL+`/v1.0/users?$select=`+userSelect+`,signInActivity&$top=999&$skiptoken=RFNwdAIAAQAAACpVc2VyXzA",
+	first := strings.Replace(readFixture(t, "users.json"), `"value"`, `"@odata.nextLink": "`+srv.URL+`/v1.0/users?$select=`+userSelect+`,signInActivity&$top=120&$skiptoken=RFNwdAIAAQAAACpVc2VyXzA",
   "value"`, 1)
 	fx[usersKey] = reply{Body: first}
 	fx[page2] = reply{Body: readFixture(t, "users_page2.json")}

@@ -158,6 +158,10 @@ func (s *State) users(w http.ResponseWriter, r *http.Request) {
 		writeLicence(w)
 		return
 	}
+	if top, err := strconv.Atoi(r.URL.Query().Get("$top")); withSignIn && err == nil && top > 120 {
+		writeError(w, http.StatusBadRequest, "Request_UnsupportedQuery", "The specified page size is not supported with signInActivity: use $top of at most 120.")
+		return
+	}
 	var out []any
 	for _, u := range s.Users {
 		m := map[string]any{
