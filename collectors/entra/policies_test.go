@@ -126,3 +126,32 @@ func TestPoliciesCollector(t *testing.T) {
 		})
 	}
 }
+
+// TestPoliciesTwoPages follows @odata.nextLink through the Conditional
+// Access policies.
+func TestPoliciesTwoPages(t *testing.T) {
+	t.Parallel()
+	fx := fixtures{sdKey: {Body: "security_defaults.json"}, authzKey: {Body: "authorization_policy.json"}}
+	srv := newServer(t, fx)
+	all := readFixture(t, "ca_policies.json")
+	// Page 1 holds the first two policies, page 2 the other two.
+	i := strings.Index(all, `    {
+      "id": "0c1d2e3f`)
+	head, tail := all[:i], all[i:]
+	page1 := strings.Replace(strings.TrimRight(head, ",\n "), `"value"`, `"@odata.nextLink": "`+srv.URL+`/v1.0/identity/conditionalAccess/policies?$skiptoken=Mi0y",
+  "value"`, 1) + "\n  ]\n}\n"
+	page2 := "{\n  \"@odata.context\": \"https://graph.microsoft.com/v1.0/$metadata#identity/conditionalAccess/policies\",\n  \"value\": [\n" + tail
+	fx[caKey] = reply{Body: page1}
+	fx[key("/identity/conditionalAccess/policies", map[string][]string{"$skiptoken": {"Mi0y"}})] = reply{Body: page2}
+	s, err := run(t, testSource(srv), "entra.policies", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := wantPolicies(srv.URL)
+	if diff := cmp.Diff(want, s.ByType("entra.conditional_access_policy")); diff != "" {
+		t.Errorf("policies (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]evidence.Resource{wantTenant(want)}, s.ByType("entra.tenant")); diff != "" {
+		t.Errorf("tenant (-want +got):\n%s", diff)
+	}
+}
