@@ -158,10 +158,16 @@ func (c *UsersCollector) Collect(ctx context.Context, target evidence.Target, ou
 		})
 	}
 	for _, err := range []error{d.regErr, d.rolesErr} {
-		if err != nil {
-			if collectors.Stopped(err) {
-				return err
-			}
+		switch {
+		case err == nil:
+		case collectors.Stopped(err):
+			return err
+		case unlicensed(err):
+			// A tenant without Entra ID P1/P2 never has the report: like
+			// sign-in activity, the users' registration is unknown (a gap
+			// on each), and the rest of the run stands.
+			slog.WarnContext(ctx, "entra: the authentication methods registration report needs a Microsoft Entra ID P1 or P2 licence; MFA registration is unknown", "err", err)
+		default:
 			out.Fail(collectors.FailureOf(err, target.Account))
 		}
 	}

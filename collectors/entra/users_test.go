@@ -127,6 +127,22 @@ func TestUsersCollector(t *testing.T) {
 					as[i].Gaps = []evidence.Gap{gs, gm}
 				}
 				return rs
+			}},
+		{name: "registration report denied is unknown, and a failure", fx: happy.With(fixtures{registrationKey: forbidden}),
+			mod: func(us, as, rs []evidence.Resource) []evidence.Resource {
+				for i := range us {
+					for _, a := range []string{"mfa_registered", "methods_registered"} {
+						delete(us[i].Attributes, a)
+					}
+					delete(as[i].Attributes, "mfa")
+					gm := evidence.Gap{Attribute: "mfa_registered", Kind: evidence.Denied, Operation: opRegistration, Permission: "AuditLog.Read.All"}
+					gr := gm
+					gr.Attribute = "methods_registered"
+					us[i].Gaps = []evidence.Gap{gm, gr}
+					gm.Attribute = "mfa"
+					as[i].Gaps = []evidence.Gap{gm}
+				}
+				return rs
 			}, wantFail: []evidence.FailureKind{evidence.Denied}},
 		{name: "denied", fx: fixtures{usersKey: forbidden, usersNoSignIn: forbidden}, wantErr: evidence.Denied, wantPerm: "User.Read.All"},
 		{name: "absent users listing is an error, not none", fx: fixtures{usersKey: missing}, wantErr: evidence.Errored},
