@@ -77,16 +77,16 @@ func BenchmarkCollectMediumOrg(b *testing.B) {
 			b.Errorf("%s on %s: %s %v", r.Collector, r.Target, r.Status, r.Failures)
 		}
 	}
-	min := MinCalls(o.Size, last.Runs)
-	// Collectors the formula does not model yet count with the calls they
-	// made, so that they neither hide nor inflate the others' excess.
-	var unmodelled int64
-	for op, n := range last.Operations {
-		if _, ok := min[op]; !ok {
-			min[op] = n
-			unmodelled += n
-		}
+	lib, err := Library()
+	if err != nil {
+		b.Fatal(err)
 	}
+	reads, err := RuleReads(lib)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := MinCalls(o.Size, last.Runs, reads, last.Operations)
+	min, unmodelled := m.Calls, m.Unmodelled
 	bound := LowerBound(min, last.Runs, o)
 	b.ReportMetric(float64(last.APICalls), "api_calls")
 	b.ReportMetric(float64(min.Total()), "min_calls")

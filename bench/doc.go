@@ -10,14 +10,16 @@
 // real collectors.Runner into a bundle on disk (Collect).
 //
 // BenchmarkCollectMediumOrg reports, next to the wall time, the calls made
-// against MinCalls (whose doc comment gives the formula per collector: the
-// fewest calls the enabled controls need with the batch APIs that exist,
-// iam:GetAccountAuthorizationDetails and GitHub GraphQL, each list read
-// once) and the wall time against LowerBound (the largest of minimal calls
-// × latency / calls allowed in flight, the biggest job's critical path, and
-// the rate limits). Operations of collectors the formula does not model
-// yet (added after it was written) count with the calls they made and are
-// reported as unmodelled_calls; extend MinCalls when a collector lands.
+// against MinCalls: the fewest calls the enabled controls need, derived
+// from what their rules read. RuleReads parses every rule and where clause
+// of the built-in library and collects the attributes they read (r.NAME);
+// the table needs (mincalls.go) says which call yields which attributes and
+// how many calls it takes for an organisation of a size, and MinCalls
+// charges a call only when a rule reads one of its attributes (and, for
+// attributes read only under a where clause, only for the resources the
+// where selects). Listings are charged at the fewest pages the API allows,
+// once however many collectors read them; operations the table does not
+// know yet are charged at what they cost and reported as unmodelled_calls.
 //
 // The default size is the medium organisation of the scale work; sizes and
 // limits come from environment variables, so that a smaller or larger
