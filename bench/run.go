@@ -2,11 +2,16 @@ package bench
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime/metrics"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,12 +39,9 @@ type Options struct {
 	// CallConcurrency is the per-job call concurrency of both sources
 	// (aws.concurrency, github.concurrency); 0 means their default, 4.
 	CallConcurrency int
-	// AWSRate is the sustained calls per second AWS allows per account
-	// and API; 0 means unlimited.
-	AWSRate float64
-	// GitHubPerHour is GitHub's primary limit per token; 0 means
-	// unlimited. GitHubMaxConcurrent is its secondary limit.
-	GitHubPerHour, GitHubMaxConcurrent int
+	// Limits simulates the providers' documented limits (Providers);
+	// without it the fakes only add the latency and count.
+	Limits bool
 	// Now is the simulated present.
 	Now time.Time
 }
@@ -54,25 +56,34 @@ type Result struct {
 	Operations map[string]int64
 	// PeakHeap is the largest live heap seen while collecting, in bytes.
 	PeakHeap uint64
-	Runs     []evidence.Run
+	// PeakRSS is the process's peak resident memory while collecting, in
+	// bytes (Linux VmHWM, reset before the collection; 0 elsewhere). The
+	// simulated providers run in the same process and count too.
+	PeakRSS uint64
+	Runs    []evidence.Run
 }
 
 // Collect serves the simulated organisation and collects it with the real
 // sources and runner into a new bundle in dir, with the collectors the
 // built-in controls need.
 func Collect(ctx context.Context, dir string, o Options) (Result, error) {
-	awsLimits := &awsfake.Limits{Latency: o.Latency, Rate: o.AWSRate, Burst: int(2 * o.AWSRate)}
-	ghLimits := &githubfake.Limits{Latency: o.Latency, PerWindow: o.GitHubPerHour, MaxConcurrent: o.GitHubMaxConcurrent}
-	awsSrv := httptest.NewServer(awsLimits.Wrap(awsfake.NewHandler(AWSOrg(o.Seed, o.Size, o.Now))))
-	defer awsSrv.Close()
-	ghSrv := httptest.NewServer(ghLimits.Wrap(githubfake.NewHandler(GitHubOrg(o.Seed, o.Size, o.Now))))
-	defer ghSrv.Close()
-	awsClient, ghClient := awsSrv.Client(), ghSrv.Client()
-	for _, c := range []*http.Client{awsClient, ghClient} {
-		// Keep connections open for every concurrent call, as a client
-		// of a real API would.
-		c.Transport.(*http.Transport).MaxIdleConnsPerHost = 256
+	awsLimits := &awsfake.Limits{Latency: o.Latency, Documented: o.Limits}
+	ghLimits := &githubfake.Limits{Latency: o.Latency}
+	if o.Limits {
+		p := Providers
+		ghLimits.PerWindow, ghLimits.GraphQLPerWindow = p.GitHubPerHour, p.GitHubGraphQLPerHour
+		ghLimits.RESTPointsPerMinute, ghLimits.GraphQLPointsPerMinute = p.GitHubRESTPointsPerMinute, p.GitHubGraphQLPointsPerMinute
+		ghLimits.MaxConcurrent = p.GitHubMaxConcurrent
 	}
+	// TLS, as the real APIs speak.
+	awsSrv := httptest.NewTLSServer(awsLimits.Wrap(awsfake.NewHandler(AWSOrg(o.Seed, o.Size, o.Now))))
+	defer awsSrv.Close()
+	ghSrv := httptest.NewTLSServer(ghLimits.Wrap(githubfake.NewHandler(GitHubOrg(o.Seed, o.Size, o.Now))))
+	defer ghSrv.Close()
+	// The transport attest builds for every source (its connection pool:
+	// 16 idle connections per host), trusting the test servers'
+	// certificate.
+	awsClient, ghClient := cliClient(awsSrv), cliClient(ghSrv)
 	regions := regionNames(o.Size.Regions)
 	wait := 3600
 	sources := all.Sources(all.Config{
@@ -89,12 +100,14 @@ func Collect(ctx context.Context, dir string, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	resetHWM()
 	peak := watchHeap()
 	start := time.Now()
 	r := &collectors.Runner{Writer: w, Concurrency: o.Concurrency, SourceConcurrency: o.SourceConcurrency, Log: slog.New(slog.DiscardHandler)}
 	runs := r.Collect(ctx, sources, Needed(lib))
 	wall := time.Since(start)
 	heap := peak()
+	rss := hwm()
 	if err := w.Close(evidence.Manifest{AttestVersion: "bench", StartedAt: start.UTC(), FinishedAt: time.Now().UTC(), Interrupted: ctx.Err() != nil}); err != nil {
 		return Result{}, err
 	}
@@ -103,7 +116,17 @@ func Collect(ctx context.Context, dir string, o Options) (Result, error) {
 		ops[k] = v
 	}
 	return Result{Wall: wall, APICalls: awsLimits.Calls() + ghLimits.Calls(), Throttled: awsLimits.Throttled() + ghLimits.Throttled(),
-		Operations: ops, PeakHeap: heap, Runs: runs}, nil
+		Operations: ops, PeakHeap: heap, PeakRSS: rss, Runs: runs}, nil
+}
+
+// cliClient returns an HTTP client with the transport attest's sources
+// use (collectors.BaseTransport), trusting srv's certificate.
+func cliClient(srv *httptest.Server) *http.Client {
+	tr := collectors.BaseTransport(collectors.DefaultTimeouts)
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: tr}
 }
 
 // Library loads the built-in controls.
@@ -167,4 +190,27 @@ func watchHeap() func() uint64 {
 		defer mu.Unlock()
 		return peak
 	}
+}
+
+// resetHWM resets the process's peak resident memory (Linux: writing 5 to
+// /proc/self/clear_refs resets VmHWM); elsewhere it does nothing.
+func resetHWM() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// hwm returns the process's peak resident memory since resetHWM (Linux:
+// VmHWM), or 0 where it cannot be read.
+func hwm() uint64 {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(status)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb << 10
+		}
+	}
+	return 0
 }
