@@ -60,7 +60,7 @@ func Floor(min Calls, sz Size, latency time.Duration) (Bound, []Bound) {
 	add := func(name string, d time.Duration) { bounds = append(bounds, Bound{name, d}) }
 	A, AR := int64(max(sz.Accounts, 1)), int64(max(sz.Accounts*sz.Regions, 1))
 	var awsWorst time.Duration
-	var rest, gql int64
+	var rest, gql, aws int64
 	for op, n := range min {
 		method, _, isHTTP := strings.Cut(op, " ")
 		if isHTTP {
@@ -71,6 +71,7 @@ func Floor(min Calls, sz Size, latency time.Duration) (Bound, []Bound) {
 			}
 			continue
 		}
+		aws += n
 		service, operation, _ := strings.Cut(op, ":")
 		b := awsfake.DocumentedBucket(service, operation)
 		per := n / AR
@@ -87,7 +88,7 @@ func Floor(min Calls, sz Size, latency time.Duration) (Bound, []Bound) {
 	if awsWorst > 0 {
 		add("AWS token buckets", awsWorst+latency)
 	}
-	if AR > 0 {
+	if aws > 0 {
 		add("AWS dependent calls", time.Duration(pages(sz.Accounts, 20)+4)*latency)
 	}
 	p := Providers
@@ -122,3 +123,15 @@ func Floor(min Calls, sz Size, latency time.Duration) (Bound, []Bound) {
 // global are the AWS services whose limits are per account, not per
 // region.
 var global = map[string]bool{"iam": true, "sts": true, "organizations": true, "cloudfront": true, "s3control": true, "shield": true}
+
+// Source returns the calls of c that go to source: "aws" (IAM notation,
+// service:Action) or "github" (METHOD /path).
+func (c Calls) Source(source string) Calls {
+	out := Calls{}
+	for op, n := range c {
+		if strings.Contains(op, " /") == (source == "github") {
+			out[op] = n
+		}
+	}
+	return out
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime/debug"
 	"runtime/metrics"
 	"slices"
 	"strconv"
@@ -48,7 +49,9 @@ type Options struct {
 
 // A Result is what one benchmark collection measured.
 type Result struct {
-	Wall time.Duration
+	// Start is when the collection started, Wall how long it took.
+	Start time.Time
+	Wall  time.Duration
 	// APICalls counts every request the fakes received.
 	APICalls  int64
 	Throttled int64
@@ -100,6 +103,9 @@ func Collect(ctx context.Context, dir string, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	// Return what earlier runs left to the OS, so that the peak is this
+	// collection's.
+	debug.FreeOSMemory()
 	resetHWM()
 	peak := watchHeap()
 	start := time.Now()
@@ -115,7 +121,7 @@ func Collect(ctx context.Context, dir string, o Options) (Result, error) {
 	for k, v := range ghLimits.Operations() {
 		ops[k] = v
 	}
-	return Result{Wall: wall, APICalls: awsLimits.Calls() + ghLimits.Calls(), Throttled: awsLimits.Throttled() + ghLimits.Throttled(),
+	return Result{Start: start, Wall: wall, APICalls: awsLimits.Calls() + ghLimits.Calls(), Throttled: awsLimits.Throttled() + ghLimits.Throttled(),
 		Operations: ops, PeakHeap: heap, PeakRSS: rss, Runs: runs}, nil
 }
 
@@ -213,4 +219,19 @@ func hwm() uint64 {
 		}
 	}
 	return 0
+}
+
+// SourceWall returns how long after the start the last run of source
+// finished.
+func (r Result) SourceWall(source string) time.Duration {
+	var last time.Time
+	for _, run := range r.Runs {
+		if strings.HasPrefix(run.Collector, source+".") && run.FinishedAt.After(last) {
+			last = run.FinishedAt
+		}
+	}
+	if last.IsZero() {
+		return 0
+	}
+	return last.Sub(r.Start)
 }
