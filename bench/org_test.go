@@ -65,4 +65,3 @@ func TestCollectMatchesMinimum(t *testing.T) {
 		t.Errorf("minimum %d above the %d calls made", min.Total(), res.APICalls)
 	}
 }
-
