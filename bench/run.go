@@ -59,6 +59,9 @@ type Result struct {
 	Operations map[string]int64
 	// PeakHeap is the largest live heap seen while collecting, in bytes.
 	PeakHeap uint64
+	// BaseHeap is the live heap just before the collection started: the
+	// simulated organisation held by the fakes, and the controls.
+	BaseHeap uint64
 	// PeakRSS is the process's peak resident memory while collecting, in
 	// bytes (Linux VmHWM, reset before the collection; 0 elsewhere). The
 	// simulated providers run in the same process and count too.
@@ -106,6 +109,7 @@ func Collect(ctx context.Context, dir string, o Options) (Result, error) {
 	// Return what earlier runs left to the OS, so that the peak is this
 	// collection's.
 	debug.FreeOSMemory()
+	base := liveHeap()
 	resetHWM()
 	peak := watchHeap()
 	start := time.Now()
@@ -122,7 +126,7 @@ func Collect(ctx context.Context, dir string, o Options) (Result, error) {
 		ops[k] = v
 	}
 	return Result{Start: start, Wall: wall, APICalls: awsLimits.Calls() + ghLimits.Calls(), Throttled: awsLimits.Throttled() + ghLimits.Throttled(),
-		Operations: ops, PeakHeap: heap, PeakRSS: rss, Runs: runs}, nil
+		Operations: ops, PeakHeap: heap, BaseHeap: base, PeakRSS: rss, Runs: runs}, nil
 }
 
 // cliClient returns an HTTP client with the transport attest's sources
@@ -160,6 +164,13 @@ func Needed(lib *controls.Library) func(string) bool {
 		c, ok := reg.Lookup(id)
 		return ok && slices.ContainsFunc(c.Describe().ResourceTypes, func(t collectors.ResourceType) bool { return need[t.Name] })
 	}
+}
+
+// liveHeap returns the bytes of live heap objects (after the last GC).
+func liveHeap() uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	return sample[0].Value.Uint64()
 }
 
 // watchHeap samples the live heap every 10 ms until the returned function
