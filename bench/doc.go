@@ -42,6 +42,7 @@
 //	ATTEST_BENCH_SCALE (4: the size of BenchmarkCollectPeakRSS, in mediums)
 //	ATTEST_BENCH_OPS (a file to write the calls per operation to)
 //	ATTEST_BENCH_TABLE (a file to append the targets table's rows to)
+//	ATTEST_BENCH_HEAPPROF (a file to write a heap profile to near the peak)
 //
 // The fakes sleep for the latency and the limits; that is fine in a
 // benchmark and never done in unit tests.

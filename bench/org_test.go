@@ -61,6 +61,11 @@ func TestCollectMatchesMinimum(t *testing.T) {
 			t.Errorf("%s: %d calls, fewer than the minimum %d: the formula is wrong", op, got, want)
 		}
 	}
+	// The token of the simulated organisation is an owner's: secret
+	// scanning comes from the organisation-wide listing.
+	if n := res.Operations["GET /repos/{owner}/{repo}/secret-scanning/alerts"]; n != 0 {
+		t.Errorf("%d per-repository secret scanning calls, want none (the organisation listing answers)", n)
+	}
 	if min.Total() > res.APICalls {
 		t.Errorf("minimum %d above the %d calls made", min.Total(), res.APICalls)
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -179,11 +180,22 @@ func watchHeap() func() uint64 {
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	var mu sync.Mutex
 	var peak uint64
+	profile := os.Getenv("ATTEST_BENCH_HEAPPROF")
+	var profiled uint64
 	read := func() {
 		metrics.Read(sample)
+		v := sample[0].Value.Uint64()
 		mu.Lock()
-		peak = max(peak, sample[0].Value.Uint64())
+		peak = max(peak, v)
 		mu.Unlock()
+		if profile != "" && v > profiled+profiled/10 {
+			// A heap profile near the peak, for finding what holds it.
+			profiled = v
+			if f, err := os.Create(profile); err == nil {
+				_ = pprof.WriteHeapProfile(f)
+				_ = f.Close()
+			}
+		}
 	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
