@@ -224,7 +224,7 @@ func QueryCost(query string, vars map[string]any) int {
 				j++
 			}
 			k := j
-			for k < len(query) && (query[k] == '$' || query[k] == '_' || query[k] >= '0' && query[k] <= '9' || query[k] >= 'a' && query[k] <= 'z' || query[k] >= 'A' && query[k] <= 'Z') {
+			for k < len(query) && argByte(query[k]) {
 				k++
 			}
 			pending = pageSize(query[j:k], vars)
@@ -232,6 +232,12 @@ func QueryCost(query string, vars map[string]any) int {
 		}
 	}
 	return max(1, (requests+50)/100)
+}
+
+// argByte reports whether c may be part of an argument: a number or a
+// $variable.
+func argByte(c byte) bool {
+	return c == '$' || c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // pageSize resolves a first/last argument: a literal, or a variable.
