@@ -50,7 +50,7 @@ const reviewBatch, reviewSample = 25, 25
 // repositories and M members:
 //
 //	plan (aws)            sts:GetCallerIdentity 1, organizations:ListAccounts ⌈A/20⌉, sts:AssumeRole A-1
-//	aws.s3                A × (s3:ListBuckets 1 + B × 7: encryption, versioning, public access block, policy, lifecycle, replication, tags)
+//	aws.s3                A × (s3:ListBuckets 1 + B × 8: encryption, versioning, public access block, policy, lifecycle, replication, tags, logging)
 //	aws.iam.credentials   A × (GenerateCredentialReport 1 + GetCredentialReport 1 + GetAccountAuthorizationDetails ⌈(U+G)/1000⌉)
 //	aws.iam.groups        A × GetAccountAuthorizationDetails ⌈G/1000⌉ (the simulated organisation has no groups: G = 0)
 //	aws.iam.password_policy  A
@@ -61,6 +61,10 @@ const reviewBatch, reviewSample = 25, 25
 //	aws.cloudtrail        A × (R × DescribeTrails 1 + GetTrailStatus 1 per trail)
 //	aws.backup            A × R × (ListBackupPlans 1 + ListBackupVaults 1)
 //	aws.elbv2             A × R × DescribeLoadBalancers 1
+//	aws.elbv2.load_balancers  A × R × DescribeLoadBalancers 1 (+ DescribeLoadBalancerAttributes per load balancer; the simulated organisation has none)
+//	aws.accessanalyzer    A × R × ListAnalyzers 1
+//	aws.efs               A × R × DescribeFileSystems 1 (+ DescribeBackupPolicy per file system; none simulated)
+//	aws.dynamodb          A × R × ListTables 1 (+ DescribeTable and DescribeContinuousBackups per table; none simulated)
 //	aws.cloudfront        A × ListDistributions 1
 //	github.org            org 1, members ⌈M/100⌉ + owners (role=admin) 1 + 2FA-disabled filter 1, outside collaborators 1
 //	github.repos          ⌈N/50⌉ GraphQL
@@ -89,24 +93,28 @@ func MinCalls(sz Size, runs []evidence.Run) Calls {
 	byCollector := map[string]Calls{
 		"aws.s3": perA(Calls{"s3:ListBuckets": 1, "s3:GetBucketEncryption": int64(sz.Buckets), "s3:GetBucketVersioning": int64(sz.Buckets),
 			"s3:GetPublicAccessBlock": int64(sz.Buckets), "s3:GetBucketPolicy": int64(sz.Buckets), "s3:GetBucketLifecycleConfiguration": int64(sz.Buckets),
-			"s3:GetBucketReplication": int64(sz.Buckets), "s3:GetBucketTagging": int64(sz.Buckets)}),
+			"s3:GetBucketReplication": int64(sz.Buckets), "s3:GetBucketTagging": int64(sz.Buckets), "s3:GetBucketLogging": int64(sz.Buckets)}),
 		"aws.iam.credentials": perA(Calls{"iam:GenerateCredentialReport": 1, "iam:GetCredentialReport": 1,
 			"iam:GetAccountAuthorizationDetails": pages(U, 1000)}),
-		"aws.iam.groups":          perA(Calls{"iam:GetAccountAuthorizationDetails": 1}),
-		"aws.iam.password_policy": perA(Calls{"iam:GetAccountPasswordPolicy": 1}),
-		"aws.kms":                 perAR(Calls{"kms:ListKeys": pages(KeysPerRegion, 1000), "kms:DescribeKey": KeysPerRegion, "kms:GetKeyRotationStatus": KeysPerRegion}),
-		"aws.ebs":                 perAR(Calls{"ec2:GetEbsEncryptionByDefault": 1, "ec2:DescribeVolumes": pages(VolumesPerRegion, 500)}),
-		"aws.rds":                 perAR(Calls{"rds:DescribeDBInstances": pages(DBsPerRegion, 100), "rds:DescribeDBClusters": 1}),
-		"aws.guardduty":           perAR(Calls{"guardduty:ListDetectors": 1, "guardduty:GetDetector": 1}),
-		"aws.cloudtrail":          Calls{"cloudtrail:DescribeTrails": A * R, "cloudtrail:GetTrailStatus": A},
-		"aws.backup":              perAR(Calls{"backup:ListBackupPlans": 1, "backup:ListBackupVaults": 1}),
-		"aws.elbv2":               perAR(Calls{"elasticloadbalancing:DescribeLoadBalancers": 1}),
-		"aws.cloudfront":          perA(Calls{"cloudfront:ListDistributions": 1}),
-		"github.org":              {"GET /orgs/{org}": 1, "GET /orgs/{org}/members": pages(M, 100) + 2, "GET /orgs/{org}/outside_collaborators": 1},
-		"github.repos":            {"POST /graphql": gql},
-		"github.sast":             {"GET /orgs/{org}/repos": pages(sz.Repos, 100), "GET /repos/{owner}/{repo}/code-scanning/analyses": N},
-		"github.alerts":           {"POST /graphql": gql, "GET /repos/{owner}/{repo}/secret-scanning/alerts": N},
-		"github.reviews":          {"POST /graphql": gql + pages(reviewSample, reviewBatch)},
+		"aws.iam.groups":           perA(Calls{"iam:GetAccountAuthorizationDetails": 1}),
+		"aws.iam.password_policy":  perA(Calls{"iam:GetAccountPasswordPolicy": 1}),
+		"aws.kms":                  perAR(Calls{"kms:ListKeys": pages(KeysPerRegion, 1000), "kms:DescribeKey": KeysPerRegion, "kms:GetKeyRotationStatus": KeysPerRegion}),
+		"aws.ebs":                  perAR(Calls{"ec2:GetEbsEncryptionByDefault": 1, "ec2:DescribeVolumes": pages(VolumesPerRegion, 500)}),
+		"aws.rds":                  perAR(Calls{"rds:DescribeDBInstances": pages(DBsPerRegion, 100), "rds:DescribeDBClusters": 1}),
+		"aws.guardduty":            perAR(Calls{"guardduty:ListDetectors": 1, "guardduty:GetDetector": 1}),
+		"aws.cloudtrail":           Calls{"cloudtrail:DescribeTrails": A * R, "cloudtrail:GetTrailStatus": A},
+		"aws.backup":               perAR(Calls{"backup:ListBackupPlans": 1, "backup:ListBackupVaults": 1}),
+		"aws.elbv2":                perAR(Calls{"elasticloadbalancing:DescribeLoadBalancers": 1}),
+		"aws.cloudfront":           perA(Calls{"cloudfront:ListDistributions": 1}),
+		"aws.elbv2.load_balancers": perAR(Calls{"elasticloadbalancing:DescribeLoadBalancers": 1}),
+		"aws.accessanalyzer":       perAR(Calls{"access-analyzer:ListAnalyzers": 1}),
+		"aws.efs":                  perAR(Calls{"elasticfilesystem:DescribeFileSystems": 1}),
+		"aws.dynamodb":             perAR(Calls{"dynamodb:ListTables": 1}),
+		"github.org":               {"GET /orgs/{org}": 1, "GET /orgs/{org}/members": pages(M, 100) + 2, "GET /orgs/{org}/outside_collaborators": 1},
+		"github.repos":             {"POST /graphql": gql},
+		"github.sast":              {"GET /orgs/{org}/repos": pages(sz.Repos, 100), "GET /repos/{owner}/{repo}/code-scanning/analyses": N},
+		"github.alerts":            {"POST /graphql": gql, "GET /repos/{owner}/{repo}/secret-scanning/alerts": N},
+		"github.reviews":           {"POST /graphql": gql + pages(reviewSample, reviewBatch)},
 	}
 	out := Calls{}
 	anyAWS := false
