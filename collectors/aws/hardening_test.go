@@ -99,6 +99,13 @@ func TestEFSFileSystems(t *testing.T) {
 				return st
 			},
 			wantNames: []string{"fs-03"}, wantAttrs: map[string]any{"backup_policy": "NONE", "automatic_backups": false}},
+		{name: "deleted after listing", collector: c, region: eu, typ: EFSFileSystemType,
+			state: func() *awsfake.State {
+				st := fileSystems()
+				st.Hardening.FileSystems[0].Gone = true
+				return st
+			},
+			wantNames: names[1:], wantAttrs: map[string]any{"encrypted": false, "backup_policy": "DISABLED"}},
 		{name: "denied listing", collector: c, region: eu,
 			state: func() *awsfake.State {
 				return withFault(fileSystems(), "elasticfilesystem:DescribeFileSystems", "AccessDeniedException", http.StatusForbidden)
@@ -158,6 +165,13 @@ func TestDynamoDBTables(t *testing.T) {
 				return st
 			},
 			wantNames: []string{"Orders"}, wantAttrs: map[string]any{"encryption": "aws_owned_key", "kms_key_arn": "", "point_in_time_recovery": false, "recovery_period_days": 0}},
+		{name: "deleted after listing", collector: c, region: eu, typ: DynamoDBTableType,
+			state: func() *awsfake.State {
+				st := tables()
+				st.Hardening.Tables[0].Gone = true
+				return st
+			},
+			wantNames: names[1:], wantAttrs: map[string]any{"encryption": "aws_owned_key"}},
 		{name: "denied listing", collector: c, region: eu,
 			state: func() *awsfake.State {
 				return withFault(tables(), "dynamodb:ListTables", "AccessDeniedException", http.StatusBadRequest)
@@ -223,6 +237,13 @@ func TestELBv2LoadBalancers(t *testing.T) {
 				return st
 			},
 			wantNames: []string{"web"}, wantAttrs: map[string]any{"access_logs": false, "access_logs_bucket": ""}},
+		{name: "deleted after listing", collector: c, region: eu, typ: LoadBalancerType,
+			state: func() *awsfake.State {
+				st := loadBalancers()
+				st.Hardening.GoneLoadBalancers = []string{"api"}
+				return st
+			},
+			wantNames: names[1:], wantAttrs: map[string]any{"load_balancer_type": "application", "access_logs": false}},
 		{name: "denied listing", collector: c, region: eu,
 			state: func() *awsfake.State {
 				return withFault(loadBalancers(), "elasticloadbalancing:DescribeLoadBalancers", "AccessDenied", http.StatusForbidden)

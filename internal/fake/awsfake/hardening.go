@@ -3,6 +3,7 @@ package awsfake
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -20,6 +21,9 @@ type Hardening struct {
 	// LBAccessLogs maps a load balancer name to the S3 bucket of its
 	// access logs; a load balancer without an entry does not log.
 	LBAccessLogs map[string]string
+	// GoneLoadBalancers names load balancers that are listed but deleted
+	// before their attributes are read (LoadBalancerNotFound).
+	GoneLoadBalancers []string
 }
 
 // An Analyzer is an IAM Access Analyzer analyzer.
@@ -40,6 +44,9 @@ type FileSystem struct {
 	// as PolicyNotFound), "ENABLED", "DISABLED", "ENABLING" or
 	// "DISABLING".
 	Backup string
+	// Gone makes it listed but deleted before its backup policy is read
+	// (FileSystemNotFound).
+	Gone bool
 }
 
 // A Table is a DynamoDB table.
@@ -51,6 +58,9 @@ type Table struct {
 	KMSKey string
 	// PITR turns point-in-time recovery on.
 	PITR bool
+	// Gone makes it listed but deleted before it is described
+	// (ResourceNotFoundException, TableNotFoundException).
+	Gone bool
 }
 
 var hardeningCreated = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
@@ -151,7 +161,7 @@ func (s *State) serveEFS(w http.ResponseWriter, req *Request) bool {
 		parts := strings.Split(strings.Trim(req.HTTP.URL.Path, "/"), "/")
 		id, _ := url.PathUnescape(parts[2])
 		for _, f := range fss {
-			if f.ID != id {
+			if f.ID != id || f.Gone {
 				continue
 			}
 			if f.Backup == "" {
@@ -175,7 +185,7 @@ func (s *State) serveDynamoDB(w http.ResponseWriter, req *Request) bool {
 	find := func() *Table {
 		name := str(req.JSON, "TableName")
 		for i := range ts {
-			if ts[i].Name == name || s.tableARN(ts[i]) == name {
+			if !ts[i].Gone && (ts[i].Name == name || s.tableARN(ts[i]) == name) {
 				return &ts[i]
 			}
 		}
@@ -265,7 +275,7 @@ func (s *State) serveELBv2Attributes(w http.ResponseWriter, req *Request) bool {
 	}
 	arn := req.Form.Get("LoadBalancerArn")
 	for _, lb := range inRegion(s.LoadBalancers, req.Region, func(l LoadBalancer) string { return l.Region }) {
-		if s.lbARN(lb) != arn {
+		if s.lbARN(lb) != arn || slices.Contains(s.Hardening.GoneLoadBalancers, lb.Name) {
 			continue
 		}
 		bucket, on := s.Hardening.LBAccessLogs[lb.Name]
