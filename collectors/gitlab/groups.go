@@ -37,7 +37,6 @@ const (
 	typeAccount      = "identity.account"
 	accessOwner      = 50
 	accessMaintainer = 40
-	accessDeveloper  = 30
 )
 
 // Describe returns the collector's metadata.

@@ -66,5 +66,5 @@ var facts = []struct{ collector, role, fact string }{
 	{"gitlab.projects", "Reporter", "projects, visibility, archived"},
 	{"gitlab.projects", "Maintainer", "protected branches, approval settings and rules (Premium), push rules (Premium), deploy keys, project access tokens"},
 	{"gitlab.reviews", "Reporter", "merged merge requests and their approvals"},
-	{"gitlab.scanning", "Developer", "default-branch pipelines and their jobs"},
+	{"gitlab.scanning", "Reporter", "default-branch pipelines and their jobs"},
 }

@@ -67,7 +67,7 @@ func (c *ScanningCollector) Describe() collectors.Descriptor {
 		ID: "gitlab.scanning", Version: 1, Source: SourceName,
 		Title:            "GitLab security scanning jobs (SAST, secret detection, dependency scanning) on the default branch",
 		ResourceTypes:    []collectors.ResourceType{{Name: typeScanning, Doc: "The security scanners of a project's latest default-branch pipeline. ID is the project URL with #scanning.", Attributes: attrs}},
-		Permissions:      []string{scopeReadAPI, roleDeveloper},
+		Permissions:      []string{scopeReadAPI, roleReporter},
 		CallsPerResource: 2,
 	}
 }
@@ -138,14 +138,14 @@ func (c *ScanningCollector) project(ctx context.Context, client *gl.Client, p pr
 		return done()
 	}
 	if err != nil {
-		r.failed(classify(err, opLatestPipeline, roleDeveloper), scanningAttrs)
+		r.failed(classify(err, opLatestPipeline, roleReporter), scanningAttrs)
 		return done()
 	}
 	res.Attributes["last_pipeline_at"] = ts(pl.CreatedAt)
 	res.Attributes["last_pipeline_status"] = pl.Status
 	jobs, err := list[job](ctx, client, projectPath(p)+"/pipelines/"+strconv.FormatInt(pl.ID, 10)+"/jobs", &jobListOpts{PerPage: 100})
 	if err != nil {
-		r.failed(classify(err, opPipelineJobs, roleDeveloper), scanningAttrs[2:])
+		r.failed(classify(err, opPipelineJobs, roleReporter), scanningAttrs[2:])
 		return done()
 	}
 	for _, s := range scanners {
