@@ -19,7 +19,7 @@ var routes = []string{
 	"/groups/{id}/members",
 	"/groups/{id}/projects",
 	"/groups/{id}/merge_requests",
-	"/projects/{id}/protected_branches/{branch}",
+	"/projects/{id}/protected_branches",
 	"/projects/{id}/approvals",
 	"/projects/{id}/approval_rules",
 	"/projects/{id}/push_rule",
