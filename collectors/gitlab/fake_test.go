@@ -108,7 +108,9 @@ func TestDemoProjects(t *testing.T) {
 	if len(ps) != 3 {
 		t.Fatalf("got %d projects, want 3 (the archived one skipped)", len(ps))
 	}
-	if !slices.ContainsFunc(s.Skipped, func(sk evidence.Skip) bool { return sk.Resource == "https://gitlab.example.com/acme-eng/labs/prototype" }) {
+	if !slices.ContainsFunc(s.Skipped, func(sk evidence.Skip) bool {
+		return sk.Resource == "https://gitlab.example.com/acme-eng/labs/prototype"
+	}) {
 		t.Errorf("archived project not recorded as skipped: %v", s.Skipped)
 	}
 	api := byName(ps, "acme-eng/api")
