@@ -130,12 +130,15 @@ func TestGroupsWithoutOwnerFieldsAreGaps(t *testing.T) {
 		t.Fatal(err)
 	}
 	top := s.ByType(typeGroup)[0]
-	for _, a := range []string{"two_factor_requirement_enabled", "two_factor_grace_period_hours", "members_without_2fa"} {
-		if _, ok := top.Attributes[a]; ok || !hasGap(top, a, evidence.Denied) {
-			t.Errorf("%s: %v, gaps %v; want a denied gap", a, top.Attributes[a], top.Gaps)
+	for _, a := range []string{"two_factor_requirement_enabled", "two_factor_grace_period_hours"} {
+		if _, ok := top.Attributes[a]; ok || !hasGap(top, a, evidence.Errored) {
+			t.Errorf("%s: %v, gaps %v; want a gap", a, top.Attributes[a], top.Gaps)
 		}
 	}
-	if g := top.Gaps[0]; g.Permission != "read_api scope and the Owner role" {
+	if _, ok := top.Attributes["members_without_2fa"]; ok || !hasGap(top, "members_without_2fa", evidence.Denied) {
+		t.Errorf("members_without_2fa: %v, gaps %v; want a denied gap", top.Attributes["members_without_2fa"], top.Gaps)
+	}
+	if g := top.Gaps[2]; g.Permission != "read_api scope and the Owner role" {
 		t.Errorf("gap permission %q", g.Permission)
 	}
 	if a := s.ByType(typeAccount)[0]; !hasGap(a, "mfa", evidence.Denied) {

@@ -165,12 +165,12 @@ func (c *GroupCollector) group(ctx context.Context, client *gl.Client, g group, 
 	if g.RequireTwoFactorAuth != nil {
 		res.Attributes["two_factor_requirement_enabled"] = *g.RequireTwoFactorAuth
 	} else {
-		res.Gaps = append(res.Gaps, ownerGap("two_factor_requirement_enabled", opGetGroup))
+		res.Gaps = append(res.Gaps, absentGap("two_factor_requirement_enabled", opGetGroup))
 	}
 	if g.TwoFactorGracePeriod != nil {
 		res.Attributes["two_factor_grace_period_hours"] = *g.TwoFactorGracePeriod
 	} else {
-		res.Gaps = append(res.Gaps, ownerGap("two_factor_grace_period_hours", opGetGroup))
+		res.Gaps = append(res.Gaps, absentGap("two_factor_grace_period_hours", opGetGroup))
 	}
 	members, err := list[member](ctx, client, groupPath(g.FullPath)+"/members", &pageOpts{PerPage: 100})
 	res.Records = trace.Records()
@@ -241,11 +241,21 @@ func emitAccounts(out collectors.Sink, top string, accts map[string]*account) {
 	}
 }
 
-// ownerGap is the gap for a field GitLab shows only to group Owners.
+// ownerGap is the gap for members' 2FA status, which GitLab shows only to
+// group Owners and administrators.
 func ownerGap(attr, op string) evidence.Gap {
 	return evidence.Gap{
 		Attribute: attr, Kind: evidence.Denied, Operation: op, Permission: need(roleOwner),
-		Message: "GitLab returns this only to group Owners (and, for members' two_factor_enabled, only from GitLab 18.x); the token's user cannot see it",
+		Message: "GitLab returns members' two_factor_enabled only to group Owners and administrators, and only in versions whose members API has the field; the answer did not include it",
+	}
+}
+
+// absentGap is the gap for a field GitLab's answer left out (an older or
+// restricted instance): the setting is unknown, never assumed off or on.
+func absentGap(attr, op string) evidence.Gap {
+	return evidence.Gap{
+		Attribute: attr, Kind: evidence.Errored, Operation: op,
+		Message: "GitLab's answer does not include this field: the setting is unknown",
 	}
 }
 

@@ -47,8 +47,9 @@ func Policy(ds []collectors.Descriptor) ([]byte, error) {
 		}
 	}
 	b.WriteString("\nNotes:\n")
-	b.WriteString("  Owner is needed to see members' two_factor_enabled (GitLab 18.x and later);\n")
-	b.WriteString("  below Owner, 2FA status is recorded as a gap and its controls are inconclusive.\n")
+	b.WriteString("  Owner is needed to see members' two_factor_enabled (on GitLab versions whose\n")
+	b.WriteString("  members API has the field); otherwise 2FA status is recorded as a gap and its\n")
+	b.WriteString("  controls are inconclusive.\n")
 	b.WriteString("  Merge request approval settings and rules, code owner approval and push rules\n")
 	b.WriteString("  need GitLab Premium or Ultimate: on Free or Community Edition the API answers\n")
 	b.WriteString("  404 or 403, the attributes are gaps with a scope note, and their controls are\n")

@@ -26,7 +26,7 @@ type State struct {
 	BaseURL string
 	Groups  []*Group
 	// ViewerIsOwner makes the token's user an Owner of every group: only
-	// then are members' two_factor_enabled served, as on GitLab 18.
+	// then are members' two_factor_enabled served, as GitLab does for Owners.
 	ViewerIsOwner bool
 	// Free makes the instance GitLab Free: the approval settings, approval
 	// rules and push rule endpoints answer 404, and code owner approval is
