@@ -119,33 +119,14 @@ func (c Config) Check() []*FieldError {
 	bad := func(field string, format string, args ...any) {
 		errs = append(errs, &FieldError{Field: field, Err: fmt.Errorf(format, args...)})
 	}
-	if len(c.Groups) == 0 {
-		bad("groups", "at least one top-level group path is required")
-	}
-	for i, g := range c.Groups {
-		if g == "" || strings.HasPrefix(g, "/") || strings.HasSuffix(g, "/") || strings.Contains(g, "/") {
-			bad(fmt.Sprintf("groups[%d]", i), "%q is not a top-level group path (e.g. acme; subgroups are collected with their top-level group)", g)
-		}
-	}
+	c.checkGroups(bad)
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			bad("base_url", "%q is not an http(s) URL (e.g. https://gitlab.example.com)", c.BaseURL)
 		}
 	}
-	for _, l := range []struct {
-		name string
-		pats []string
-	}{{"include", c.Projects.Include}, {"exclude", c.Projects.Exclude}} {
-		for i, p := range l.pats {
-			if _, err := path.Match(p, ""); err != nil || p == "" {
-				if err == nil {
-					err = errors.New("empty pattern")
-				}
-				bad(fmt.Sprintf("projects.%s[%d]", l.name, i), "project pattern %q: %w (want a path.Match glob, e.g. acme/infra-*)", p, err)
-			}
-		}
-	}
+	c.Projects.check(bad)
 	for _, n := range []struct {
 		name string
 		v    int
@@ -158,6 +139,36 @@ func (c Config) Check() []*FieldError {
 		bad("max_rate_limit_wait_seconds", "must not be negative")
 	}
 	return errs
+}
+
+// checkGroups checks the group paths: at least one, each top-level.
+func (c Config) checkGroups(bad func(field, format string, args ...any)) {
+	if len(c.Groups) == 0 {
+		bad("groups", "at least one top-level group path is required")
+	}
+	for i, g := range c.Groups {
+		if g == "" || strings.Contains(g, "/") {
+			bad(fmt.Sprintf("groups[%d]", i), "%q is not a top-level group path (e.g. acme; subgroups are collected with their top-level group)", g)
+		}
+	}
+}
+
+// check compiles the filter's globs.
+func (f ProjectFilter) check(bad func(field, format string, args ...any)) {
+	for _, l := range []struct {
+		name string
+		pats []string
+	}{{"include", f.Include}, {"exclude", f.Exclude}} {
+		for i, p := range l.pats {
+			_, err := path.Match(p, "")
+			if err == nil && p == "" {
+				err = errors.New("empty pattern")
+			}
+			if err != nil {
+				bad(fmt.Sprintf("projects.%s[%d]", l.name, i), "project pattern %q: %w (want a path.Match glob, e.g. acme/infra-*)", p, err)
+			}
+		}
+	}
 }
 
 // IsGitLabCom reports whether the configuration reads gitlab.com, whose
