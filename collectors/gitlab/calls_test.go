@@ -34,7 +34,7 @@ func largeEstate(subgroups, perGroup int) *gitlabfake.State {
 		}
 		top.Subgroups = append(top.Subgroups, sub)
 	}
-	return &gitlabfake.State{ViewerIsOwner: true, Groups: []*gitlabfake.Group{top}}
+	return &gitlabfake.State{ViewerIsOwner: true, Ultimate: true, Groups: []*gitlabfake.Group{top}}
 }
 
 // counting counts requests by route.
@@ -73,7 +73,8 @@ func collectAll(tb testing.TB, st *gitlabfake.State) map[string]int {
 // projects against the formula: per project 6 calls for gitlab.projects and
 // 2 for gitlab.scanning, one listing of projects per collector, one
 // group-level merge request listing and one approval read per sampled
-// merge request, one member list per group.
+// merge request, one member list per group, and one GraphQL query per 100
+// open vulnerabilities of the hierarchy.
 func TestCallBudget(t *testing.T) {
 	t.Parallel()
 	const subgroups, perGroup = 10, 25
@@ -84,7 +85,8 @@ func TestCallBudget(t *testing.T) {
 		"GET " + "/groups/{id}":                                           1,
 		"GET /groups/{id}/descendant_groups":                              pages(subgroups),
 		"GET /groups/{id}/members":                                        subgroups + 1,
-		"GET /groups/{id}/projects":                                       2 * pages(n),
+		"GET /groups/{id}/projects":                                       3 * pages(n),
+		"POST /api/graphql":                                               1,
 		"GET /groups/{id}/merge_requests":                                 pages(2 * n),
 		"GET /projects/{id}/merge_requests/{merge_request_iid}/approvals": 25,
 		"GET /projects/{id}/protected_branches":                           n,

@@ -19,8 +19,10 @@ const (
 	scopeReadAPI   = "scope:read_api"
 	roleOwner      = "role:Owner"
 	roleMaintainer = "role:Maintainer"
+	roleDeveloper  = "role:Developer"
 	roleReporter   = "role:Reporter"
 	tierPremium    = "tier:Premium"
+	tierUltimate   = "tier:Ultimate"
 )
 
 // need renders a scope and a role as the permission a denial names.

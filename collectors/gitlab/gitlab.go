@@ -229,6 +229,7 @@ func (s *Source) Collectors() []collectors.Collector {
 		&ProjectCollector{src: s},
 		&ReviewCollector{src: s},
 		&ScanningCollector{src: s},
+		&VulnerabilityCollector{src: s},
 	}
 	slices.SortFunc(cs, func(a, b collectors.Collector) int { return cmp.Compare(a.Describe().ID, b.Describe().ID) })
 	return cs

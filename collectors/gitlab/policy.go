@@ -68,4 +68,5 @@ var facts = []struct{ collector, role, fact string }{
 	{"gitlab.projects", "Maintainer", "protected branches, approval settings and rules (Premium), push rules (Premium), deploy keys, project access tokens"},
 	{"gitlab.reviews", "Reporter", "merged merge requests and their approvals"},
 	{"gitlab.scanning", "Reporter", "default-branch pipelines and their jobs"},
+	{"gitlab.vulnerabilities", "Developer", "open critical and high vulnerabilities (Ultimate; one GraphQL query per page of 100)"},
 }

@@ -31,7 +31,8 @@ var routes = []string{
 }
 
 // operation names the API operation of req, e.g.
-// "GET /projects/{id}/approval_rules". Every response is kept.
+// "GET /projects/{id}/approval_rules" or "POST /api/graphql". Every
+// response is kept (GraphQL queries with the query itself).
 func operation(req *http.Request) (string, bool) {
 	return req.Method + " " + routeOf(req.URL.EscapedPath()), true
 }
@@ -40,6 +41,9 @@ func operation(req *http.Request) (string, bool) {
 // any prefix up to and including /api/v4), or p itself. Group and project
 // paths are URL-encoded (acme%2Fbackend), so each is one segment.
 func routeOf(p string) string {
+	if strings.HasSuffix(p, "/api/graphql") {
+		return "/api/graphql"
+	}
 	if i := strings.Index(p, "/api/v4/"); i >= 0 {
 		p = p[i+len("/api/v4"):]
 	}
@@ -105,7 +109,10 @@ func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 		asked := retryAfter(resp.Header)
 		d, ok := t.policy.Wait(attempt, asked)
 		_ = resp.Body.Close()
-		if req.Method != http.MethodGet || !ok {
+		// Reads are retried: GETs, and GraphQL queries, POSTs whose body
+		// can be sent again.
+		read := req.Method == http.MethodGet || (req.Method == http.MethodPost && req.GetBody != nil && strings.HasSuffix(req.URL.Path, "/api/graphql"))
+		if !read || !ok {
 			wait := max(d, asked, 0)
 			t.mu.Lock()
 			if until := time.Now().Add(wait); until.After(t.blocked) {

@@ -9,7 +9,8 @@ const DemoGroup = "acme-eng"
 // group that requires 2FA, a subgroup with a member without 2FA, a
 // well-protected project and a loosely protected one, a project without
 // any protection or pipeline, and an archived project. The token is an
-// Owner on a Premium instance.
+// Owner on an Ultimate instance; web has a critical vulnerability open for
+// 45 days.
 func DemoAt(now time.Time) *State {
 	day := 24 * time.Hour
 	api := &Project{
@@ -40,6 +41,7 @@ func DemoAt(now time.Time) *State {
 		MergeRequests: []MergeRequest{
 			{IID: 7, Author: "carol", MergedAt: now.Add(-5 * day), ApprovedBy: []string{"carol"}},
 		},
+		Vulnerabilities: []Vulnerability{{Severity: "CRITICAL", DetectedAt: now.Add(-45 * day)}, {Severity: "LOW", DetectedAt: now.Add(-200 * day)}},
 		Pipeline: &Pipeline{ID: 5002, Status: "success", CreatedAt: now.Add(-2 * day), Jobs: []Job{
 			{Name: "build", Status: "success", FinishedAt: now.Add(-2 * day)},
 			{Name: "semgrep-sast", Status: "success", FinishedAt: now.Add(-2 * day), Artifacts: []string{"sast"}},
@@ -54,6 +56,7 @@ func DemoAt(now time.Time) *State {
 	}
 	return &State{
 		ViewerIsOwner: true,
+		Ultimate:      true,
 		Groups: []*Group{{
 			ID: 1, Path: DemoGroup, Visibility: "private", Require2FA: true, GracePeriodHours: 48,
 			Members: []Member{

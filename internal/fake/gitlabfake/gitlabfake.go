@@ -32,6 +32,9 @@ type State struct {
 	// rules and push rule endpoints answer 404, and code owner approval is
 	// absent from protected branches.
 	Free bool
+	// Ultimate serves group vulnerabilities over GraphQL; otherwise the
+	// query answers a GraphQL error, as on lower tiers.
+	Ultimate bool
 	// MaxPerPage caps page sizes (GitLab: 100), so tests can force paging.
 	MaxPerPage int
 	// Refusals records the requests the fake does not serve.
@@ -76,6 +79,14 @@ type Project struct {
 	MergeRequests []MergeRequest
 	// Pipeline nil means no pipeline ran on the default branch.
 	Pipeline *Pipeline
+	// Vulnerabilities are the project's open vulnerabilities.
+	Vulnerabilities []Vulnerability
+}
+
+// Vulnerability is an open (detected) vulnerability.
+type Vulnerability struct {
+	Severity   string // CRITICAL, HIGH, MEDIUM, LOW
+	DetectedAt time.Time
 }
 
 // ProtectedBranch is a protected branch rule; levels are GitLab access
@@ -204,6 +215,10 @@ func (h *handler) project(id string) (*Project, *Group) {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost && r.URL.Path == "/api/graphql" {
+		h.graphQL(w, r)
+		return
+	}
 	if r.Method != http.MethodGet || !strings.HasPrefix(r.URL.EscapedPath(), "/api/v4/") {
 		h.s.Refuse(w, r, "gitlabfake")
 		return
@@ -574,4 +589,61 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"message": msg})
+}
+
+// graphQL answers the vulnerabilities query of the gitlab.vulnerabilities
+// collector: the open critical and high vulnerabilities of a group and its
+// subgroups, pageSize at a time, with the cursor being the next index.
+func (h *handler) graphQL(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Query     string         `json:"query"`
+		Variables map[string]any `json:"variables"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || !strings.Contains(req.Query, "AttestVulnerabilities") {
+		h.s.Refuse(w, r, "gitlabfake")
+		return
+	}
+	path, _ := req.Variables["fullPath"].(string)
+	g := h.group(path)
+	if g == nil {
+		writeJSON(w, map[string]any{"data": map[string]any{"group": nil}})
+		return
+	}
+	if !h.s.Ultimate {
+		writeJSON(w, map[string]any{
+			"data":   map[string]any{"group": map[string]any{"vulnerabilities": nil}},
+			"errors": []any{map[string]any{"message": "The resource that you are attempting to access does not exist or you don't have permission to perform this action", "path": []string{"group", "vulnerabilities"}}},
+		})
+		return
+	}
+	var nodes []any
+	for _, gr := range append([]*Group{g}, descendants(g)...) {
+		for _, p := range gr.Projects {
+			for _, v := range p.Vulnerabilities {
+				if v.Severity != "CRITICAL" && v.Severity != "HIGH" {
+					continue
+				}
+				nodes = append(nodes, map[string]any{"severity": v.Severity, "state": "DETECTED", "detectedAt": v.DetectedAt.UTC().Format(time.RFC3339),
+					"project": map[string]any{"fullPath": gr.Path + "/" + p.Path}})
+			}
+		}
+	}
+	per := 100
+	if h.s.MaxPerPage > 0 {
+		per = min(per, h.s.MaxPerPage)
+	}
+	start := 0
+	if after, ok := req.Variables["after"].(string); ok {
+		start, _ = strconv.Atoi(after)
+	}
+	start = min(start, len(nodes))
+	end := min(start+per, len(nodes))
+	page := nodes[start:end]
+	if page == nil {
+		page = []any{}
+	}
+	writeJSON(w, map[string]any{"data": map[string]any{"group": map[string]any{"vulnerabilities": map[string]any{
+		"pageInfo": map[string]any{"hasNextPage": end < len(nodes), "endCursor": strconv.Itoa(end)},
+		"nodes":    page,
+	}}}})
 }
