@@ -4,8 +4,11 @@
 // (gitlab.com/gitlab-org/api/client-go/v2). It reads group 2FA settings and
 // members, project default branch protection, merge request approval
 // settings and rules, push rules, deploy keys and project access tokens, a
-// sample of merged merge requests with their approvals, and the security
-// scanning jobs of the latest default-branch pipeline. Every call is a GET.
+// sample of merged merge requests with their approvals, the security
+// scanning jobs of the latest default-branch pipeline, and open critical
+// and high vulnerabilities (GraphQL, one query per page of a whole group
+// hierarchy). Every call is a read: GETs, and GraphQL queries sent as POST
+// /api/graphql.
 package gitlab
 
 import (
