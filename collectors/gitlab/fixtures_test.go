@@ -175,10 +175,10 @@ func TestMembersDeniedNamesTheRole(t *testing.T) {
 func TestEmptyHierarchy(t *testing.T) {
 	t.Parallel()
 	fx := fixtures{
-		"/api/v4/groups/twitter":                                                      {Body: "group.json"},
-		"/api/v4/groups/twitter/descendant_groups":                                    {Body: "[]"},
-		"/api/v4/groups/twitter/members":                                              {Body: "[]"},
-		"/api/v4/groups/twitter/projects?include_subgroups=true&order_by=id&sort=asc": {Body: "[]"},
+		"/api/v4/groups/twitter":                   {Body: "group.json"},
+		"/api/v4/groups/twitter/descendant_groups": {Body: "[]"},
+		"/api/v4/groups/twitter/members":           {Body: "[]"},
+		"/api/v4/groups/twitter/projects?include_subgroups=true&order_by=id&sort=asc&with_shared=false": {Body: "[]"},
 	}
 	srv := newServer(t, fx)
 	s, err := run(t, testSource(srv, nil), "gitlab.groups", nil)
@@ -191,7 +191,7 @@ func TestEmptyHierarchy(t *testing.T) {
 	}
 }
 
-const projectsKey = "/api/v4/groups/twitter/projects?include_subgroups=true&order_by=id&sort=asc"
+const projectsKey = "/api/v4/groups/twitter/projects?include_subgroups=true&order_by=id&sort=asc&with_shared=false"
 
 var projectFixtures = fixtures{
 	projectsKey:                                     {Body: "projects.json"},

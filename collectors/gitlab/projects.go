@@ -123,15 +123,17 @@ func projectPath(p project) string { return "projects/" + strconv.FormatInt(p.ID
 type projectListOpts struct {
 	PerPage          int    `url:"per_page,omitempty"`
 	IncludeSubgroups bool   `url:"include_subgroups,omitempty"`
+	WithShared       *bool  `url:"with_shared,omitempty"`
 	OrderBy          string `url:"order_by,omitempty"`
 	Sort             string `url:"sort,omitempty"`
 }
 
-// listProjects returns the hierarchy's projects that pass the filter,
+// listProjects returns the hierarchy's own projects (not those shared with
+// it from other namespaces: with_shared=false) that pass the filter,
 // sorted by full path. Archived, empty and filtered-out projects are
 // recorded as skipped, with why.
 func (s *Source) listProjects(ctx context.Context, c *gl.Client, top string, out collectors.Sink) ([]project, error) {
-	all, err := list[project](ctx, c, groupPath(top)+"/projects", &projectListOpts{PerPage: 100, IncludeSubgroups: true, OrderBy: "id", Sort: "asc"})
+	all, err := list[project](ctx, c, groupPath(top)+"/projects", &projectListOpts{PerPage: 100, IncludeSubgroups: true, WithShared: new(false), OrderBy: "id", Sort: "asc"})
 	if err != nil {
 		return nil, fmt.Errorf("gitlab %s %s: %w", opListProjects, top, classify(err, opListProjects, roleReporter))
 	}

@@ -261,6 +261,11 @@ func (h *handler) serveGroup(w http.ResponseWriter, r *http.Request, id string, 
 		}
 		h.page(w, r, out)
 	case "projects":
+		if r.URL.Query().Get("with_shared") != "false" {
+			// The fake holds no shared projects; GitLab would add them.
+			h.s.Refuse(w, r, "gitlabfake")
+			return
+		}
 		h.page(w, r, h.projectsOf(g, r.URL.Query().Get("include_subgroups") == "true"))
 	case "merge_requests":
 		h.page(w, r, h.mergeRequests(g, r))
