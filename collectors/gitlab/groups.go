@@ -115,9 +115,10 @@ func (c *GroupCollector) Collect(ctx context.Context, target evidence.Target, ou
 	if err != nil {
 		return fmt.Errorf("gitlab %s %s: %w", opGetGroup, top, classify(err, opGetGroup, roleReporter))
 	}
-	topRecords := trace.Records()
 	groups := []group{g}
-	subs, subErr := list[group](ctx, client, groupPath(top)+"/descendant_groups", &pageOpts{PerPage: 100})
+	subs, subErr := list[group](tctx, client, groupPath(top)+"/descendant_groups", &pageOpts{PerPage: 100})
+	// The top-level group's resource keeps the group and subgroup answers.
+	topRecords := trace.Records()
 	if subErr != nil {
 		subErr = classify(subErr, opListSubgroups, roleReporter)
 		if stopped(subErr) {
