@@ -70,7 +70,7 @@ func collectAll(tb testing.TB, st *gitlabfake.State) map[string]int {
 }
 
 // TestCallBudget checks the calls of a collection of 10 subgroups × 25
-// projects against the formula: per project 6 calls for gitlab.projects and
+// projects against the formula: per project 7 calls for gitlab.projects and
 // 2 for gitlab.scanning, one listing of projects per collector, one
 // group-level merge request listing and one approval read per sampled
 // merge request, one member list per group, and one GraphQL query per 100
@@ -92,6 +92,7 @@ func TestCallBudget(t *testing.T) {
 		"GET /projects/{id}/protected_branches":                           n,
 		"GET /projects/{id}/approvals":                                    n,
 		"GET /projects/{id}/approval_rules":                               n,
+		"GET /projects/{id}/security_settings":                            n,
 		"GET /projects/{id}/push_rule":                                    n,
 		"GET /projects/{id}/deploy_keys":                                  n,
 		"GET /projects/{id}/access_tokens":                                n,

@@ -118,7 +118,8 @@ func TestDemoProjects(t *testing.T) {
 		"branch_protected": true, "force_pushes_blocked": true, "merge_restricted_to_maintainers": true, "push_restricted_to_maintainers": true,
 		"code_owner_review_required": true, "required_approving_review_count": 2, "author_approval_allowed": false,
 		"committers_approval_disabled": true, "reset_approvals_on_push": true, "prevent_secrets": true, "push_rules_configured": true,
-		"deploy_keys": 1, "write_deploy_keys": 0, "access_tokens": 1,
+		"secret_push_protection_enabled": true,
+		"deploy_keys":                    1, "write_deploy_keys": 0, "access_tokens": 1,
 	} {
 		if api.Attributes[k] != v {
 			t.Errorf("api %s = %#v, want %#v", k, api.Attributes[k], v)
@@ -127,7 +128,7 @@ func TestDemoProjects(t *testing.T) {
 	web := byName(ps, "acme-eng/web")
 	for k, v := range map[string]any{
 		"force_pushes_blocked": false, "merge_restricted_to_maintainers": false, "author_approval_allowed": true,
-		"push_rules_configured": false, "prevent_secrets": false, "write_deploy_keys": 1,
+		"push_rules_configured": false, "prevent_secrets": false, "write_deploy_keys": 1, "secret_push_protection_enabled": false,
 	} {
 		if web.Attributes[k] != v {
 			t.Errorf("web %s = %#v, want %#v", k, web.Attributes[k], v)
@@ -158,7 +159,7 @@ func TestFreeTierIsAScopeNoteNotAPass(t *testing.T) {
 		t.Fatal(err)
 	}
 	api := byName(s.ByType(typeProject), "acme-eng/api")
-	for _, a := range append(slices.Clone(approvalAttrs), pushRuleAttrs...) {
+	for _, a := range append(append(slices.Clone(approvalAttrs), pushRuleAttrs...), securityAttrs...) {
 		if _, ok := api.Attributes[a]; ok || !hasGap(api, a, evidence.Denied) {
 			t.Errorf("%s on Free: value %v, gaps %v; want a tier gap", a, api.Attributes[a], api.Gaps)
 		}

@@ -198,6 +198,7 @@ var projectFixtures = fixtures{
 	"/api/v4/projects/9/protected_branches":         {Body: "protected_branches.json"},
 	"/api/v4/projects/9/approvals":                  {Body: "approvals.json"},
 	"/api/v4/projects/9/approval_rules":             {Body: "approval_rules.json"},
+	"/api/v4/projects/9/security_settings":          {Body: "security_settings.json"},
 	"/api/v4/projects/9/push_rule":                  {Body: "push_rule.json"},
 	"/api/v4/projects/9/deploy_keys":                {Body: "deploy_keys.json"},
 	"/api/v4/projects/9/access_tokens?state=active": {Body: "access_tokens.json"},
@@ -223,7 +224,7 @@ func TestProjectsFromDocsExamples(t *testing.T) {
 		"merge_access_levels":            []string{"Maintainers"}, "push_access_levels": []string{"Deploy key", "Maintainers"},
 		"code_owner_review_required": false, "required_approving_review_count": 3, "approval_rules_count": 1,
 		"author_approval_allowed": true, "committers_approval_disabled": false, "reset_approvals_on_push": true,
-		"push_rules_configured": true, "prevent_secrets": false, "deploy_keys": 2, "write_deploy_keys": 1,
+		"push_rules_configured": true, "prevent_secrets": false, "secret_push_protection_enabled": true, "deploy_keys": 2, "write_deploy_keys": 1,
 		"write_deploy_key_titles": []string{"Another Public key"}, "access_tokens": 1,
 	}
 	for k, v := range want {
@@ -255,19 +256,20 @@ func equal(a, b any) bool {
 
 func TestProjectsLicenceMessageIsAScopeNote(t *testing.T) {
 	t.Parallel()
-	fx := projectFixtures.With(fixtures{"/api/v4/projects/9/approval_rules": licence, "/api/v4/projects/9/push_rule": {Status: 404, Body: `{"message":"404 Not Found"}`}})
+	fx := projectFixtures.With(fixtures{"/api/v4/projects/9/approval_rules": licence, "/api/v4/projects/9/push_rule": {Status: 404, Body: `{"message":"404 Not Found"}`},
+		"/api/v4/projects/9/security_settings": {Status: 404, Body: `{"message":"404 Not Found"}`}})
 	s, err := run(t, testSource(newServer(t, fx), nil), "gitlab.projects", nil)
 	if err != nil || len(s.Failures) != 0 {
 		t.Fatalf("err %v failures %v", err, s.Failures)
 	}
 	p := s.ByType(typeProject)[0]
-	for _, a := range append(slices.Clone(approvalAttrs), pushRuleAttrs...) {
+	for _, a := range append(append(slices.Clone(approvalAttrs), pushRuleAttrs...), securityAttrs...) {
 		if _, ok := p.Attributes[a]; ok || !hasGap(p, a, evidence.Denied) {
 			t.Errorf("%s = %v, gaps %v; want a tier gap", a, p.Attributes[a], p.Gaps)
 		}
 	}
-	if len(s.Skipped) != 3 {
-		t.Errorf("scope notes %+v, want the archived project and two tier notes", s.Skipped)
+	if len(s.Skipped) != 4 {
+		t.Errorf("scope notes %+v, want the archived project and three tier notes", s.Skipped)
 	}
 }
 

@@ -66,6 +66,7 @@ var facts = []struct{ collector, role, fact string }{
 	{"gitlab.groups", "Owner", "members' 2FA status (two_factor_enabled)"},
 	{"gitlab.projects", "Reporter", "projects, visibility, archived"},
 	{"gitlab.projects", "Maintainer", "protected branches, approval settings and rules (Premium), push rules (Premium), deploy keys, project access tokens"},
+	{"gitlab.projects", "Developer", "secret push protection (Ultimate project security settings)"},
 	{"gitlab.reviews", "Reporter", "merged merge requests and their approvals"},
 	{"gitlab.scanning", "Reporter", "default-branch pipelines and their jobs"},
 	{"gitlab.vulnerabilities", "Developer", "open critical and high vulnerabilities (Ultimate; one GraphQL query per page of 100)"},

@@ -190,3 +190,31 @@ func accessTokens(ctx context.Context, client *gl.Client, p project, r *projectR
 	r.res.Attributes["access_tokens"] = n
 	return false
 }
+
+// securitySettings is a project's security settings (Ultimate). GitLab
+// 17.x named the secret push protection flag
+// pre_receive_secret_detection_enabled.
+type securitySettings struct {
+	SecretPushProtection *bool `json:"secret_push_protection_enabled"`
+	PreReceive           *bool `json:"pre_receive_secret_detection_enabled"`
+}
+
+func secretPushProtection(ctx context.Context, client *gl.Client, p project, r *projectRun) bool {
+	st, err := get[securitySettings](ctx, client, projectPath(p)+"/security_settings", nil)
+	if err != nil {
+		if tierMissing(err) {
+			r.tier(securityAttrs, opSecuritySettings, tierUltimate, "secret push protection")
+			return false
+		}
+		return r.failed(classify(err, opSecuritySettings, roleDeveloper), securityAttrs)
+	}
+	switch {
+	case st.SecretPushProtection != nil:
+		r.res.Attributes["secret_push_protection_enabled"] = *st.SecretPushProtection
+	case st.PreReceive != nil:
+		r.res.Attributes["secret_push_protection_enabled"] = *st.PreReceive
+	default:
+		r.res.Gaps = append(r.res.Gaps, absentGap("secret_push_protection_enabled", opSecuritySettings))
+	}
+	return false
+}

@@ -17,7 +17,8 @@ import (
 
 // ProjectCollector reads each project of the group hierarchy: visibility,
 // how the default branch is protected, the merge request approval
-// settings and rules, the push rule, and the deploy keys and project
+// settings and rules, the push rule, secret push protection, and the
+// deploy keys and project
 // access tokens (one gitlab.credential each).
 //
 // GitLab API docs:
@@ -26,6 +27,7 @@ import (
 //   - https://docs.gitlab.com/api/merge_request_approvals/#retrieve-project-level-mr-approval-configuration (GET /projects/:id/approvals; Premium)
 //   - https://docs.gitlab.com/api/merge_request_approvals/#get-all-approval-rules-for-project (GET /projects/:id/approval_rules; Premium)
 //   - https://docs.gitlab.com/api/project_push_rules/ (GET /projects/:id/push_rule; Premium)
+//   - https://docs.gitlab.com/api/project_security_settings/ (GET /projects/:id/security_settings; Ultimate, Developer)
 //   - https://docs.gitlab.com/api/deploy_keys/#list-deploy-keys-for-project (GET /projects/:id/deploy_keys)
 //   - https://docs.gitlab.com/api/project_access_tokens/#list-all-project-access-tokens (GET /projects/:id/access_tokens; Maintainer)
 //
@@ -36,16 +38,17 @@ import (
 type ProjectCollector struct{ src *Source }
 
 const (
-	opListProjects   = "GET /groups/{id}/projects"
-	opProtected      = "GET /projects/{id}/protected_branches"
-	opApprovals      = "GET /projects/{id}/approvals"
-	opApprovalRules  = "GET /projects/{id}/approval_rules"
-	opPushRule       = "GET /projects/{id}/push_rule"
-	opDeployKeys     = "GET /projects/{id}/deploy_keys"
-	opAccessTokens   = "GET /projects/{id}/access_tokens"
-	typeProject      = "gitlab.project"
-	typeCredential   = "gitlab.credential"
-	projectsCallsPer = 6
+	opListProjects     = "GET /groups/{id}/projects"
+	opProtected        = "GET /projects/{id}/protected_branches"
+	opApprovals        = "GET /projects/{id}/approvals"
+	opApprovalRules    = "GET /projects/{id}/approval_rules"
+	opPushRule         = "GET /projects/{id}/push_rule"
+	opDeployKeys       = "GET /projects/{id}/deploy_keys"
+	opAccessTokens     = "GET /projects/{id}/access_tokens"
+	opSecuritySettings = "GET /projects/{id}/security_settings"
+	typeProject        = "gitlab.project"
+	typeCredential     = "gitlab.credential"
+	projectsCallsPer   = 7
 )
 
 var (
@@ -54,6 +57,7 @@ var (
 	pushRuleAttrs   = []string{"push_rules_configured", "prevent_secrets"}
 	deployKeyAttrs  = []string{"deploy_keys", "write_deploy_keys", "write_deploy_key_titles"}
 	tokenAttrs      = []string{"access_tokens"}
+	securityAttrs   = []string{"secret_push_protection_enabled"}
 )
 
 // Describe returns the collector's metadata.
@@ -82,6 +86,7 @@ func (c *ProjectCollector) Describe() collectors.Descriptor {
 				{Name: "reset_approvals_on_push", Type: "bool", Doc: "New commits remove all approvals (reset_approvals_on_push)."},
 				{Name: "push_rules_configured", Type: "bool", Doc: "The project has a push rule."},
 				{Name: "prevent_secrets", Type: "bool", Doc: "The push rule rejects files that are likely to contain secrets (prevent_secrets)."},
+				{Name: "secret_push_protection_enabled", Type: "bool", Doc: "GitLab secret push protection blocks pushes containing detected secrets (security settings; Ultimate)."},
 				{Name: "deploy_keys", Type: "int", Doc: "Deploy keys enabled for the project."},
 				{Name: "write_deploy_keys", Type: "int", Doc: "Deploy keys with write access (can_push)."},
 				{Name: "write_deploy_key_titles", Type: "list", Doc: "Titles of the deploy keys with write access, sorted."},
@@ -99,7 +104,7 @@ func (c *ProjectCollector) Describe() collectors.Descriptor {
 				{Name: "access_level", Type: "int", Doc: "The token's role in the project (0 for deploy keys)."},
 			}},
 		},
-		Permissions:      []string{scopeReadAPI, roleMaintainer, tierPremium},
+		Permissions:      []string{scopeReadAPI, roleMaintainer, tierPremium, tierUltimate},
 		CallsPerResource: projectsCallsPer,
 	}
 }
@@ -237,7 +242,7 @@ func (c *ProjectCollector) project(ctx context.Context, client *gl.Client, p pro
 		},
 	}
 	r := &projectRun{res: res}
-	steps := []func(context.Context, *gl.Client, project, *projectRun) bool{protection, approvals, pushRule, deployKeys, accessTokens}
+	steps := []func(context.Context, *gl.Client, project, *projectRun) bool{protection, approvals, pushRule, secretPushProtection, deployKeys, accessTokens}
 	for _, step := range steps {
 		if step(ctx, client, p, r) {
 			break

@@ -23,6 +23,7 @@ var routes = []string{
 	"/projects/{id}/approvals",
 	"/projects/{id}/approval_rules",
 	"/projects/{id}/push_rule",
+	"/projects/{id}/security_settings",
 	"/projects/{id}/deploy_keys",
 	"/projects/{id}/access_tokens",
 	"/projects/{id}/merge_requests/{merge_request_iid}/approvals",

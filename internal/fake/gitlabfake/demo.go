@@ -15,12 +15,13 @@ func DemoAt(now time.Time) *State {
 	day := 24 * time.Hour
 	api := &Project{
 		ID: 101, Path: "api", Visibility: "private", DefaultBranch: "main",
-		Protected:  []ProtectedBranch{{Name: "main", PushLevels: []int{40}, MergeLevels: []int{40}, CodeOwners: true}},
-		Approvals:  Approvals{ResetOnPush: true, DisableCommitters: true},
-		Rules:      []ApprovalRule{{ID: 1, Name: "All members", Required: 2}},
-		PushRule:   &PushRule{PreventSecrets: true},
-		DeployKeys: []DeployKey{{ID: 11, Title: "ci-readonly", ExpiresAt: now.Add(60 * day)}},
-		Tokens:     []Token{{ID: 21, Name: "release-bot", Scopes: []string{"read_api"}, ExpiresAt: now.Add(30 * day)}},
+		Protected:            []ProtectedBranch{{Name: "main", PushLevels: []int{40}, MergeLevels: []int{40}, CodeOwners: true}},
+		Approvals:            Approvals{ResetOnPush: true, DisableCommitters: true},
+		Rules:                []ApprovalRule{{ID: 1, Name: "All members", Required: 2}},
+		PushRule:             &PushRule{PreventSecrets: true},
+		SecretPushProtection: true,
+		DeployKeys:           []DeployKey{{ID: 11, Title: "ci-readonly", ExpiresAt: now.Add(60 * day)}},
+		Tokens:               []Token{{ID: 21, Name: "release-bot", Scopes: []string{"read_api"}, ExpiresAt: now.Add(30 * day)}},
 		MergeRequests: []MergeRequest{
 			{IID: 41, Author: "bob", MergedAt: now.Add(-3 * day), ApprovedBy: []string{"alice", "dave"}},
 			{IID: 42, Author: "alice", MergedAt: now.Add(-10 * day), ApprovedBy: []string{"bob"}},

@@ -72,6 +72,8 @@ type Project struct {
 	Protected     []ProtectedBranch
 	Approvals     Approvals
 	Rules         []ApprovalRule
+	// SecretPushProtection is the Ultimate project security setting.
+	SecretPushProtection bool
 	// PushRule nil means the project has none (GitLab answers null).
 	PushRule      *PushRule
 	DeployKeys    []DeployKey
@@ -367,6 +369,17 @@ func (h *handler) serveProject(w http.ResponseWriter, r *http.Request, id string
 			return
 		}
 		h.premium(w, r, p, path)
+	case path == "security_settings":
+		if h.s.Free || !h.s.Ultimate {
+			writeError(w, http.StatusNotFound, "404 Not Found")
+			return
+		}
+		writeJSON(w, map[string]any{
+			"project_id": p.ID, "created_at": "2024-08-27T15:30:33.075Z", "updated_at": "2024-10-16T05:09:22.233Z",
+			"auto_fix_container_scanning": true, "auto_fix_dast": true, "auto_fix_dependency_scanning": true, "auto_fix_sast": true,
+			"continuous_vulnerability_scans_enabled": true, "container_scanning_for_registry_enabled": false,
+			"secret_push_protection_enabled": p.SecretPushProtection,
+		})
 	case path == "deploy_keys":
 		h.page(w, r, deployKeys(p))
 	case path == "access_tokens":
@@ -614,7 +627,7 @@ func (h *handler) graphQL(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"data": map[string]any{"group": nil}})
 		return
 	}
-	if !h.s.Ultimate {
+	if h.s.Free || !h.s.Ultimate {
 		writeJSON(w, map[string]any{
 			"data":   map[string]any{"group": map[string]any{"vulnerabilities": nil}},
 			"errors": []any{map[string]any{"message": "The resource that you are attempting to access does not exist or you don't have permission to perform this action", "path": []string{"group", "vulnerabilities"}}},
