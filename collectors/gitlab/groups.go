@@ -148,12 +148,10 @@ func (c *GroupCollector) Collect(ctx context.Context, target evidence.Target, ou
 
 // account gathers one user's memberships in the hierarchy.
 type account struct {
-	m      member
-	level  int
-	mfa    *bool
-	gapErr error // a members list that could not be read
-	owner  bool
-	groups []string
+	m     member
+	level int
+	mfa   *bool
+	owner bool
 }
 
 // group builds one group's resource and adds its members to accts.
