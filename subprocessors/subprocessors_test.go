@@ -135,7 +135,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unknown source",
 			yaml: head + "    locations: [DE]\n    sources: [azure]\n",
-			want: []string{`f.yaml:6: subprocessors[0].sources[0]: unknown source "azure": want one of aws, entra, gcp, github, okta, workspace`},
+			want: []string{`f.yaml:6: subprocessors[0].sources[0]: unknown source "azure": want one of aws, entra, gcp, github, gitlab, okta, workspace`},
 		},
 	}
 	for _, tt := range tests {
