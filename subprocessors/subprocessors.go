@@ -365,6 +365,7 @@ var Providers = map[string]string{
 	"workspace": "Google Workspace",
 	"github":    "GitHub",
 	"okta":      "Okta",
+	"azure":     "Microsoft Azure",
 }
 
 // ProviderNames returns the keys of Providers, sorted.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/aws"
+	"github.com/attestdev/attest/collectors/azure"
 	"github.com/attestdev/attest/collectors/gcp"
 	"github.com/attestdev/attest/collectors/github"
 	"github.com/attestdev/attest/collectors/manual"
@@ -26,6 +27,7 @@ type Config struct {
 	GCP       *gcp.Config       `yaml:"gcp,omitempty"`
 	Workspace *workspace.Config `yaml:"workspace,omitempty"`
 	Okta      *okta.Config      `yaml:"okta,omitempty"`
+	Azure     *azure.Config     `yaml:"azure,omitempty"`
 	Manual    *manual.Config    `yaml:"manual,omitempty"`
 	// Register reads the subprocessor register. attest.yaml sets it with
 	// subprocessors: at the top level, not under sources:.
@@ -40,7 +42,7 @@ func Providers(c Config) []string {
 		name string
 		on   bool
 	}{{aws.SourceName, c.AWS != nil}, {gcp.SourceName, c.GCP != nil}, {github.SourceName, c.GitHub != nil},
-		{okta.SourceName, c.Okta != nil}, {workspace.SourceName, c.Workspace != nil}} {
+		{okta.SourceName, c.Okta != nil}, {workspace.SourceName, c.Workspace != nil}, {azure.SourceName, c.Azure != nil}} {
 		if p.on {
 			out = append(out, p.name)
 		}
@@ -70,6 +72,9 @@ func Sources(c Config) []collectors.Source {
 	if c.Okta != nil {
 		out = append(out, okta.NewSource(*c.Okta))
 	}
+	if c.Azure != nil {
+		out = append(out, azure.NewSource(*c.Azure))
+	}
 	if c.Manual != nil {
 		out = append(out, manual.NewSource(*c.Manual))
 	}
@@ -85,7 +90,7 @@ func Sources(c Config) []collectors.Source {
 // collectors can describe themselves.
 func everything() []collectors.Source {
 	return Sources(Config{TLS: &tlsprobe.Config{}, AWS: &aws.Config{}, GitHub: &github.Config{},
-		GCP: &gcp.Config{}, Workspace: &workspace.Config{}, Okta: &okta.Config{}, Manual: &manual.Config{}, Register: &register.Config{}})
+		GCP: &gcp.Config{}, Workspace: &workspace.Config{}, Okta: &okta.Config{}, Azure: &azure.Config{}, Manual: &manual.Config{}, Register: &register.Config{}})
 }
 
 // Registry returns a registry of every collector attest has, configured or
@@ -129,6 +134,8 @@ func Policy(source string, ds []collectors.Descriptor) ([]byte, error) {
 		return workspace.Policy(ds)
 	case okta.SourceName:
 		return okta.Policy(ds)
+	case azure.SourceName:
+		return azure.Policy(ds)
 	case manual.SourceName:
 		return manual.Policy(ds)
 	case register.SourceName:
