@@ -78,7 +78,7 @@ func TestDemo(t *testing.T) {
 	check(typeSQLDatabase+" orders", "tde_enabled", true)
 	check(typeKeyVault+" acme-prod-kv", "purge_protection", false)
 	check(typeKeyVault+" acme-prod-kv", "public_network_access", "disabled")
-	check(typeSecurityGroup+" acme-legacy-nsg", "open_restricted_ports", []any{3389})
+	check(typeSecurityGroup+" acme-legacy-nsg", "open_restricted_ports", []any{"3389"})
 	check(typeSecurityGroup+" acme-legacy-nsg", "open_rules", []any{"allow-rdp"})
 	check(typeSecurityGroup+" acme-web-nsg", "open_restricted_ports", []any{})
 	check(typeActivityLog+" activity log", "categories", []any{"Administrative", "Policy", "Security"})
@@ -348,9 +348,9 @@ func TestExposure(t *testing.T) {
 		rules string
 		want  []any
 	}{
-		{"deny first", `[{"name":"deny-ssh","properties":{"protocol":"Tcp","access":"Deny","direction":"Inbound","priority":100,"sourceAddressPrefix":"Internet","destinationPortRange":"22"}},{"name":"allow-all","properties":{"protocol":"*","access":"Allow","direction":"Inbound","priority":200,"sourceAddressPrefix":"*","destinationPortRange":"*"}}]`, []any{1433, 3306, 3389, 5432, 6379, 27017}},
+		{"deny first", `[{"name":"deny-ssh","properties":{"protocol":"Tcp","access":"Deny","direction":"Inbound","priority":100,"sourceAddressPrefix":"Internet","destinationPortRange":"22"}},{"name":"allow-all","properties":{"protocol":"*","access":"Allow","direction":"Inbound","priority":200,"sourceAddressPrefix":"*","destinationPortRange":"*"}}]`, []any{"1433", "3306", "3389", "5432", "6379", "27017"}},
 		{"narrow and udp", `[{"name":"office","properties":{"protocol":"Tcp","access":"Allow","direction":"Inbound","priority":100,"sourceAddressPrefix":"203.0.113.0/24","destinationPortRange":"22"}},{"name":"dns","properties":{"protocol":"Udp","access":"Allow","direction":"Inbound","priority":110,"sourceAddressPrefix":"*","destinationPortRange":"1-65535"}}]`, []any{}},
-		{"ranges", `[{"name":"db","properties":{"protocol":"Tcp","access":"Allow","direction":"Inbound","priority":100,"sourceAddressPrefixes":["10.0.0.0/8","0.0.0.0/0"],"destinationPortRanges":["5000-5500","80"]}}]`, []any{5432}},
+		{"ranges", `[{"name":"db","properties":{"protocol":"Tcp","access":"Allow","direction":"Inbound","priority":100,"sourceAddressPrefixes":["10.0.0.0/8","0.0.0.0/0"],"destinationPortRanges":["5000-5500","80"]}}]`, []any{"5432"}},
 	}
 	for _, tc := range cases {
 		rules := decodeRules(t, tc.rules)

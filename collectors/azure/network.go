@@ -33,7 +33,8 @@ func (c *SecurityGroups) Describe() collectors.Descriptor {
 		ID: "azure.network", Version: 1, Source: SourceName, Title: "Network security groups",
 		ResourceTypes: []collectors.ResourceType{{Name: typeSecurityGroup, Doc: "A network security group. ID is its resource ID, lower-cased.", Attributes: []collectors.Attribute{
 			{Name: "location", Type: "string", Doc: "The group's region, lower-cased."},
-			{Name: "open_restricted_ports", Type: "list", Doc: "The ports of azure.restricted_ports (default 22, 3389, 1433, 3306, 5432, 6379, 27017) whose highest-priority inbound TCP rule with an internet source (*, Internet, Any, 0.0.0.0/0, ::/0) allows them, sorted; empty when none."},
+			{Name: "checked_ports", Type: "list", Doc: "The TCP ports checked, as strings: azure.restricted_ports in the configuration (default 22, 3389, 1433, 3306, 5432, 6379, 27017), sorted by number."},
+			{Name: "open_restricted_ports", Type: "list", Doc: "The checked ports (strings) whose highest-priority inbound TCP rule with an internet source (*, Internet, Any, 0.0.0.0/0, ::/0) allows them, sorted by number; empty when none."},
 			{Name: "open_rules", Type: "list", Doc: "The names of the rules that open those ports, sorted."},
 			{Name: "attached", Type: "bool", Doc: "The group is associated with at least one subnet or network interface."},
 		}}},
@@ -68,7 +69,7 @@ func (c *SecurityGroups) Collect(ctx context.Context, target evidence.Target, ou
 		}
 		ports, names := exposure(rules, c.src.cfg.RestrictedPorts)
 		r := resource(typeSecurityGroup, target.Account, g.ID, g.Name, g.Location, map[string]any{
-			"location": lower(g.Location), "open_restricted_ports": ports, "open_rules": anyList(names), "attached": attached,
+			"location": lower(g.Location), "checked_ports": portList(c.src.cfg.RestrictedPorts), "open_restricted_ports": ports, "open_rules": anyList(names), "attached": attached,
 		})
 		r.Records = records
 		out.Emit(r)
@@ -99,7 +100,7 @@ func exposure(rules []*armnetwork.SecurityRule, restricted []int) ([]any, []stri
 				continue
 			}
 			if rp.Access != nil && *rp.Access == armnetwork.SecurityRuleAccessAllow {
-				ports = append(ports, p)
+				ports = append(ports, strconv.Itoa(p))
 				names = append(names, str(r.Name))
 			}
 			break
@@ -107,6 +108,15 @@ func exposure(rules []*armnetwork.SecurityRule, restricted []int) ([]any, []stri
 	}
 	slices.Sort(names)
 	return ports, slices.Compact(names)
+}
+
+// portList returns ports as sorted, distinct strings.
+func portList(ports []int) []any {
+	out := []any{}
+	for _, p := range slices.Compact(slices.Sorted(slices.Values(ports))) {
+		out = append(out, strconv.Itoa(p))
+	}
+	return out
 }
 
 func prio(r *armnetwork.SecurityRule) int32 {
