@@ -30,6 +30,7 @@ import (
 
 	"github.com/attestdev/attest/collectors/all"
 	"github.com/attestdev/attest/collectors/aws"
+	"github.com/attestdev/attest/collectors/azure"
 	"github.com/attestdev/attest/collectors/gcp"
 	"github.com/attestdev/attest/collectors/github"
 	"github.com/attestdev/attest/collectors/okta"
@@ -37,6 +38,7 @@ import (
 	"github.com/attestdev/attest/collectors/workspace"
 	demoevidence "github.com/attestdev/attest/demo/evidence"
 	"github.com/attestdev/attest/internal/fake/awsfake"
+	"github.com/attestdev/attest/internal/fake/azurefake"
 	"github.com/attestdev/attest/internal/fake/gcpfake"
 	"github.com/attestdev/attest/internal/fake/githubfake"
 	"github.com/attestdev/attest/internal/fake/oktafake"
@@ -80,6 +82,7 @@ func Start(now time.Time) (*Env, error) {
 	env.startGCP(now)
 	env.startWorkspace(now)
 	env.startOkta(now)
+	env.startAzure()
 	mc := demoevidence.Config(now)
 	env.Sources.Manual = &mc
 	return env, nil
@@ -256,6 +259,18 @@ subprocessors:
     certifications:
       - {name: ISO/IEC 27001, valid_until: %[2]s}
       - {name: SOC 2 Type II, valid_until: %[2]s}
+  - name: Microsoft Ireland Operations Limited
+    purpose: Hosting of the order database and document storage
+    services: [Microsoft Azure]
+    data_categories: [customer account data, order data]
+    locations: [DE, NL]
+    hosting: true
+    sources: [azure]
+    dpa_signed: 2025-05-05
+    review: {last: %[1]s, frequency: annually}
+    certifications:
+      - {name: ISO/IEC 27001, valid_until: %[2]s}
+      - {name: SOC 2 Type II, valid_until: %[2]s}
   # Fails on purpose: US processing without a transfer mechanism, and a
   # review that is overdue.
   - name: Example Helpdesk Inc.
@@ -399,4 +414,15 @@ func (e *Env) startOkta(now time.Time) {
 	srv := httptest.NewServer(oktafake.NewHandler(oktafake.DemoAt(now)))
 	e.closers = append(e.closers, srv.Close)
 	e.Sources.Okta = &okta.Config{OrgURL: srv.URL, Token: oktafake.DemoToken, HTTPClient: srv.Client()}
+}
+
+// startAzure serves the demo Azure subscription (Resource Manager), found
+// through its management group.
+func (e *Env) startAzure() {
+	srv := httptest.NewServer(azurefake.NewHandler(azurefake.Demo()))
+	e.closers = append(e.closers, srv.Close)
+	e.Sources.Azure = &azure.Config{
+		ManagementGroups: []string{azurefake.DemoManagementGroup}, Endpoint: srv.URL, HTTPClient: srv.Client(),
+		Credential: azurefake.Credential{Token: azurefake.DemoToken},
+	}
 }
