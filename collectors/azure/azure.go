@@ -212,7 +212,7 @@ func (s *Source) discover(ctx context.Context) ([]string, error) {
 		for pager.More() {
 			page, err := pager.NextPage(ctx)
 			if err != nil {
-				return nil, fmt.Errorf("azure: management group %s: %w", g, classify(err, opDescendants))
+				return nil, fmt.Errorf("azure: management group %s: %w", g, s.classify(err, opDescendants))
 			}
 			for _, d := range page.Value {
 				if d != nil && d.Name != nil && strings.EqualFold(str(d.Type), "Microsoft.Management/managementGroups/subscriptions") {

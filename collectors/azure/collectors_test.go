@@ -176,7 +176,7 @@ func TestListingFailures(t *testing.T) {
 			if f.Kind != tc.kind || f.Permission != tc.perm {
 				t.Errorf("failure %s (needs %q), want %s (needs %q): %v", f.Kind, f.Permission, tc.kind, tc.perm, err)
 			}
-			if tc.kind == evidence.Throttled && (time.Since(start) > 5*time.Second || !strings.Contains(err.Error(), "1h0m0s")) {
+			if tc.kind == evidence.Throttled && (time.Since(start) > 5*time.Second || !strings.Contains(err.Error(), "asked to wait 1h0m0s, more than the configured bound of 1s")) {
 				t.Errorf("throttled after %s: %v", time.Since(start), err)
 			}
 		})
@@ -209,7 +209,7 @@ func TestThrottledRetriesRunOut(t *testing.T) {
 	var n atomic.Int32
 	srv := serve(t, azurefake.Demo(), map[string]http.HandlerFunc{opNSGList: counting(&n, armError(http.StatusTooManyRequests, "SubscriptionRequestsThrottled", "Number of 'read' requests for subscription exceeded the limit.", map[string]string{"Retry-After": "1"}))})
 	_, err := collect(t, testSource(srv, 1, 5, 10*time.Second), "azure.network", nil)
-	if collectors.Classify(err) != evidence.Throttled || n.Load() != 2 {
+	if collectors.Classify(err) != evidence.Throttled || n.Load() != 2 || !strings.Contains(err.Error(), "still limited after waiting") {
 		t.Fatalf("%s after %d requests: %v", collectors.Classify(err), n.Load(), err)
 	}
 }

@@ -15,7 +15,7 @@ import (
 // (namespace ns) holds none of its resources: the listing is then empty,
 // which is evidence, and the skip is recorded. Every other failure is
 // returned, classified as operation op: never an empty estate.
-func list[T any](ctx context.Context, out collectors.Sink, pager *runtime.Pager[T], op, ns string, fn func(T)) error {
+func list[T any](ctx context.Context, src *Source, out collectors.Sink, pager *runtime.Pager[T], op, ns string, fn func(T)) error {
 	first := true
 	for pager.More() {
 		page, err := pager.NextPage(ctx)
@@ -24,7 +24,7 @@ func list[T any](ctx context.Context, out collectors.Sink, pager *runtime.Pager[
 				collectors.Skip(out, ns, "the subscription is not registered for the resource provider "+ns+", so it holds none of its resources")
 				return nil
 			}
-			return classify(err, op)
+			return src.classify(err, op)
 		}
 		first = false
 		fn(page)

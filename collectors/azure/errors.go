@@ -29,7 +29,7 @@ var deniedAction = regexp.MustCompile(`perform action '([^']+)'`)
 // *collectors.APIError: denied (401, 403) with the action Azure names,
 // throttled (429, once the SDK's retry policy gave up), or errored.
 // Context errors stay in the chain.
-func classify(err error, op string) error {
+func (s *Source) classify(err error, op string) error {
 	if err == nil {
 		return nil
 	}
@@ -38,7 +38,7 @@ func classify(err error, op string) error {
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
 		return &collectors.APIError{Kind: collectors.Classify(err), Operation: op, Err: err}
 	case errors.As(err, &re) && re.StatusCode == http.StatusTooManyRequests:
-		return &collectors.APIError{Kind: evidence.Throttled, Operation: op, Err: throttled(re, op)}
+		return &collectors.APIError{Kind: evidence.Throttled, Operation: op, Err: throttled(re, op, time.Duration(*s.cfg.MaxRetryWaitSeconds)*time.Second)}
 	case errors.As(err, &re) && (re.StatusCode == http.StatusForbidden || re.StatusCode == http.StatusUnauthorized):
 		perm := op
 		if m := deniedAction.FindStringSubmatch(re.Error()); m != nil {
@@ -52,8 +52,8 @@ func classify(err error, op string) error {
 // throttled describes a 429 the SDK's retry policy gave up on: it retries
 // a bounded number of times and returns at once when Retry-After is longer
 // than its maximum delay.
-func throttled(re *azcore.ResponseError, op string) error {
-	te := &collectors.ThrottledError{Limit: "Azure Resource Manager throttling of " + op, Status: re.StatusCode}
+func throttled(re *azcore.ResponseError, op string, maxWait time.Duration) error {
+	te := &collectors.ThrottledError{Limit: "Azure Resource Manager throttling of " + op, Status: re.StatusCode, MaxWait: maxWait}
 	if re.RawResponse != nil {
 		if secs, err := strconv.Atoi(re.RawResponse.Header.Get("Retry-After")); err == nil {
 			te.Wait = time.Duration(secs) * time.Second

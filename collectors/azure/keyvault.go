@@ -48,7 +48,7 @@ func (c *KeyVaults) Collect(ctx context.Context, target evidence.Target, out col
 	}
 	tctx, trace := collectors.WithTrace(ctx)
 	var found []*armkeyvault.Vault
-	err = list(tctx, out, client.NewListBySubscriptionPager(nil), opVaultsList, "Microsoft.KeyVault", func(p armkeyvault.VaultsClientListBySubscriptionResponse) {
+	err = list(tctx, c.src, out, client.NewListBySubscriptionPager(nil), opVaultsList, "Microsoft.KeyVault", func(p armkeyvault.VaultsClientListBySubscriptionResponse) {
 		found = append(found, p.Value...)
 	})
 	if err != nil {

@@ -59,7 +59,7 @@ func (c *ActivityLog) Collect(ctx context.Context, target evidence.Target, out c
 	}
 	tctx, trace := collectors.WithTrace(ctx)
 	var found []*armmonitor.DiagnosticSettingsResource
-	err = list(tctx, out, client.NewListPager("subscriptions/"+target.Account, nil), opDiagnosticSettingsList, "Microsoft.Insights", func(p armmonitor.DiagnosticSettingsClientListResponse) {
+	err = list(tctx, c.src, out, client.NewListPager("subscriptions/"+target.Account, nil), opDiagnosticSettingsList, "Microsoft.Insights", func(p armmonitor.DiagnosticSettingsClientListResponse) {
 		found = append(found, p.Value...)
 	})
 	if err != nil {
@@ -154,7 +154,7 @@ func (c *Defender) Collect(ctx context.Context, target evidence.Target, out coll
 	tctx, trace := collectors.WithTrace(ctx)
 	resp, err := client.List(tctx, "subscriptions/"+target.Account, nil)
 	if err != nil {
-		return fmt.Errorf("azure %s %s: %w", opPricingsList, target.Account, classify(err, opPricingsList))
+		return fmt.Errorf("azure %s %s: %w", opPricingsList, target.Account, c.src.classify(err, opPricingsList))
 	}
 	standard, free := []string{}, []string{}
 	for _, p := range resp.Value {

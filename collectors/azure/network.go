@@ -50,7 +50,7 @@ func (c *SecurityGroups) Collect(ctx context.Context, target evidence.Target, ou
 	}
 	tctx, trace := collectors.WithTrace(ctx)
 	var found []*armnetwork.SecurityGroup
-	err = list(tctx, out, client.NewListAllPager(nil), opNSGList, "Microsoft.Network", func(p armnetwork.SecurityGroupsClientListAllResponse) {
+	err = list(tctx, c.src, out, client.NewListAllPager(nil), opNSGList, "Microsoft.Network", func(p armnetwork.SecurityGroupsClientListAllResponse) {
 		found = append(found, p.Value...)
 	})
 	if err != nil {

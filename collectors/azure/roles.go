@@ -54,7 +54,7 @@ func (c *RoleAssignments) Collect(ctx context.Context, target evidence.Target, o
 	tctx, trace := collectors.WithTrace(ctx)
 	var found []*armauthorization.RoleAssignment
 	pager := client.NewListForSubscriptionPager(&armauthorization.RoleAssignmentsClientListForSubscriptionOptions{Filter: to.Ptr("atScope()")})
-	err = list(tctx, out, pager, opRoleAssignmentsList, "Microsoft.Authorization", func(p armauthorization.RoleAssignmentsClientListForSubscriptionResponse) {
+	err = list(tctx, c.src, out, pager, opRoleAssignmentsList, "Microsoft.Authorization", func(p armauthorization.RoleAssignmentsClientListForSubscriptionResponse) {
 		found = append(found, p.Value...)
 	})
 	if err != nil {

@@ -69,7 +69,7 @@ func (c *SQLServers) Collect(ctx context.Context, target evidence.Target, out co
 		return err
 	}
 	var found []*armsql.Server
-	err = list(ctx, out, servers.NewListPager(&armsql.ServersClientListOptions{Expand: to.Ptr("administrators/activedirectory")}), opSQLServersList, "Microsoft.Sql",
+	err = list(ctx, c.src, out, servers.NewListPager(&armsql.ServersClientListOptions{Expand: to.Ptr("administrators/activedirectory")}), opSQLServersList, "Microsoft.Sql",
 		func(p armsql.ServersClientListResponse) { found = append(found, p.Value...) })
 	if err != nil {
 		return fmt.Errorf("azure %s %s: %w", opSQLServersList, sub, err)
@@ -97,6 +97,7 @@ func (c *SQLServers) Collect(ctx context.Context, target evidence.Target, out co
 }
 
 type sqlClients struct {
+	src   *Source
 	fw    *armsql.FirewallRulesClient
 	audit *armsql.ServerBlobAuditingPoliciesClient
 	dbs   *armsql.DatabasesClient
@@ -104,7 +105,7 @@ type sqlClients struct {
 }
 
 func (c *SQLServers) clients(sub string) (*sqlClients, error) {
-	var cl sqlClients
+	cl := sqlClients{src: c.src}
 	var err error
 	if cl.fw, err = newClient(c.src, armsql.NewFirewallRulesClient, sub); err != nil {
 		return nil, err
@@ -150,7 +151,7 @@ func (cl *sqlClients) server(ctx context.Context, sub string, s *armsql.Server, 
 	}
 
 	var rules []*armsql.FirewallRule
-	err := list(tctx, out, cl.fw.NewListByServerPager(rg, name, nil), opSQLFirewallList, "Microsoft.Sql", func(p armsql.FirewallRulesClientListByServerResponse) { rules = append(rules, p.Value...) })
+	err := list(tctx, cl.src, out, cl.fw.NewListByServerPager(rg, name, nil), opSQLFirewallList, "Microsoft.Sql", func(p armsql.FirewallRulesClientListByServerResponse) { rules = append(rules, p.Value...) })
 	if collectors.Stopped(err) {
 		return err
 	}
@@ -166,7 +167,7 @@ func (cl *sqlClients) server(ctx context.Context, sub string, s *armsql.Server, 
 	case collectors.Stopped(err):
 		return err
 	case err != nil:
-		fail(classify(err, opSQLAuditingGet), "auditing_enabled")
+		fail(cl.src.classify(err, opSQLAuditingGet), "auditing_enabled")
 	default:
 		attrs["auditing_enabled"] = audit.Properties != nil && audit.Properties.State != nil && *audit.Properties.State == armsql.BlobAuditingPolicyStateEnabled
 	}
@@ -200,7 +201,7 @@ func firewallExposure(rules []*armsql.FirewallRule) (open, azure bool) {
 // transparent data encryption. A failed listing is reported on the server.
 func (cl *sqlClients) databases(ctx context.Context, sub, rg, server, serverID string, out collectors.Sink) error {
 	var dbs []*armsql.Database
-	err := list(ctx, out, cl.dbs.NewListByServerPager(rg, server, nil), opSQLDatabasesList, "Microsoft.Sql", func(p armsql.DatabasesClientListByServerResponse) { dbs = append(dbs, p.Value...) })
+	err := list(ctx, cl.src, out, cl.dbs.NewListByServerPager(rg, server, nil), opSQLDatabasesList, "Microsoft.Sql", func(p armsql.DatabasesClientListByServerResponse) { dbs = append(dbs, p.Value...) })
 	if collectors.Stopped(err) {
 		return err
 	}
@@ -220,7 +221,7 @@ func (cl *sqlClients) databases(ctx context.Context, sub, rg, server, serverID s
 		case collectors.Stopped(err):
 			return err
 		case err != nil:
-			err = classify(err, opSQLTDEGet)
+			err = cl.src.classify(err, opSQLTDEGet)
 			r.Gaps = append(r.Gaps, collectors.GapOf(err, "tde_enabled"))
 			out.Fail(collectors.FailureOf(err, r.ID))
 		default:

@@ -51,7 +51,7 @@ func (c *StorageAccounts) Collect(ctx context.Context, target evidence.Target, o
 	}
 	tctx, trace := collectors.WithTrace(ctx)
 	var found []*armstorage.Account
-	err = list(tctx, out, client.NewListPager(nil), opStorageAccountsList, "Microsoft.Storage", func(p armstorage.AccountsClientListResponse) {
+	err = list(tctx, c.src, out, client.NewListPager(nil), opStorageAccountsList, "Microsoft.Storage", func(p armstorage.AccountsClientListResponse) {
 		found = append(found, p.Value...)
 	})
 	if err != nil {

@@ -51,7 +51,7 @@ func (c *Subscriptions) Collect(ctx context.Context, target evidence.Target, out
 	tctx, trace := collectors.WithTrace(ctx)
 	resp, err := client.Get(tctx, target.Account, nil)
 	if err != nil {
-		return fmt.Errorf("azure %s %s: %w", opSubscriptionGet, target.Account, classify(err, opSubscriptionGet))
+		return fmt.Errorf("azure %s %s: %w", opSubscriptionGet, target.Account, c.src.classify(err, opSubscriptionGet))
 	}
 	state := ""
 	if resp.State != nil {
@@ -91,7 +91,7 @@ func (c *Resources) Collect(ctx context.Context, target evidence.Target, out col
 	}
 	tctx, trace := collectors.WithTrace(ctx)
 	var found []*armresources.GenericResourceExpanded
-	err = list(tctx, out, client.NewListPager(nil), opResourcesList, "Microsoft.Resources", func(p armresources.ClientListResponse) {
+	err = list(tctx, c.src, out, client.NewListPager(nil), opResourcesList, "Microsoft.Resources", func(p armresources.ClientListResponse) {
 		found = append(found, p.Value...)
 	})
 	if err != nil {
