@@ -42,7 +42,7 @@ func TestDemo(t *testing.T) {
 	for _, r := range all {
 		count[r.Type]++
 	}
-	want := map[string]int{typeSubscription: 1, typeResource: 8, typeStorageAccount: 2, typeSQLServer: 1, typeSQLDatabase: 1,
+	want := map[string]int{typeSubscription: 1, typeResource: 10, typeFlexibleServer: 2, typeStorageAccount: 2, typeSQLServer: 1, typeSQLDatabase: 1,
 		typeKeyVault: 1, typeSecurityGroup: 2, typeActivityLog: 1, typeDefender: 1, typeSubscriptionAdmins: 1}
 	for k, v := range want {
 		if count[k] != v {
@@ -85,6 +85,16 @@ func TestDemo(t *testing.T) {
 	check(typeActivityLog+" activity log", "destinations", []any{"log_analytics"})
 	check(typeDefender+" Defender for Cloud", "standard_plans", []any{"SqlServers", "StorageAccounts", "VirtualMachines"})
 	check(typeDefender+" Defender for Cloud", "free_plans", []any{"Arm", "KeyVaults"})
+	check(typeFlexibleServer+" acme-billing-pg", "engine", "postgresql")
+	check(typeFlexibleServer+" acme-billing-pg", "geo_redundant_backup", true)
+	check(typeFlexibleServer+" acme-billing-pg", "backup_retention_days", 35)
+	check(typeFlexibleServer+" acme-billing-pg", "tls_required", true)
+	check(typeFlexibleServer+" acme-billing-pg", "min_tls_version", "1.2")
+	check(typeFlexibleServer+" acme-billing-pg", "high_availability", true)
+	check(typeFlexibleServer+" acme-wiki-mysql", "engine", "mysql")
+	check(typeFlexibleServer+" acme-wiki-mysql", "tls_required", false)
+	check(typeFlexibleServer+" acme-wiki-mysql", "min_tls_version", "1.0")
+	check(typeFlexibleServer+" acme-wiki-mysql", "public_network_access", "Enabled")
 	// The resource group Owner does not count; the management group's does.
 	check(typeSubscriptionAdmins+" subscription administrators", "owners", 2)
 	check(typeSubscriptionAdmins+" subscription administrators", "user_access_administrators", 1)
@@ -368,4 +378,13 @@ func decodeRules(t *testing.T, s string) []*armnetwork.SecurityRule {
 		t.Fatal(err)
 	}
 	return rules
+}
+
+func TestLowestTLS(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"TLSv1.2": "1.2", "TLSv1.2,TLSv1.3": "1.2", "TLSv1,TLSv1.1,TLSv1.2": "1.0", "": "", "TLSv1.3": "1.3"} {
+		if got := lowestTLS(in); got != want {
+			t.Errorf("lowestTLS(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

@@ -54,6 +54,13 @@ type SQLDatabase struct {
 	TDE Object
 }
 
+// A FlexibleServer is a PostgreSQL or MySQL flexible server with its
+// server parameters by name (a missing one answers 404).
+type FlexibleServer struct {
+	Server         Object
+	Configurations map[string]Object
+}
+
 // A Subscription is one subscription and what it holds.
 type Subscription struct {
 	// ID is the subscription ID (a GUID, lower case).
@@ -63,6 +70,8 @@ type Subscription struct {
 	SQLServers                       []SQLServer
 	Vaults                           []Object
 	SecurityGroups                   []Object
+	PostgresServers                  []FlexibleServer
+	MySQLServers                     []FlexibleServer
 	DiagnosticSettings               []Object
 	Pricings                         []Object
 	RoleAssignments                  []Object
@@ -157,6 +166,10 @@ func (s *State) subscription(w http.ResponseWriter, r *http.Request, sub *Subscr
 		writeJSON(w, Object{"value": orEmpty(sub.Pricings)})
 	case "microsoft.authorization/roleassignments":
 		s.page(w, r, sub.RoleAssignments)
+	case "microsoft.dbforpostgresql/flexibleservers":
+		s.page(w, r, flexibleServers(sub.PostgresServers))
+	case "microsoft.dbformysql/flexibleservers":
+		s.page(w, r, flexibleServers(sub.MySQLServers))
 	default:
 		s.Refuse(w, r, "azurefake")
 	}
@@ -165,6 +178,16 @@ func (s *State) subscription(w http.ResponseWriter, r *http.Request, sub *Subscr
 // resourceGroup serves the SQL server children under
 // /subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Sql/servers/{name}/...
 func (s *State) resourceGroup(w http.ResponseWriter, r *http.Request, sub *Subscription, rg string, rest []string) {
+	if len(rest) == 5 && rest[1] == "flexibleservers" && rest[3] == "configurations" {
+		switch rest[0] {
+		case "microsoft.dbforpostgresql":
+			s.configuration(w, sub.PostgresServers, rg, rest)
+			return
+		case "microsoft.dbformysql":
+			s.configuration(w, sub.MySQLServers, rg, rest)
+			return
+		}
+	}
 	if len(rest) < 4 || rest[0] != "microsoft.sql" || rest[1] != "servers" {
 		s.Refuse(w, r, "azurefake")
 		return
@@ -199,6 +222,33 @@ func (s *State) resourceGroup(w http.ResponseWriter, r *http.Request, sub *Subsc
 	default:
 		s.Refuse(w, r, "azurefake")
 	}
+}
+
+// configuration serves .../{ns}/flexibleServers/{name}/configurations/{param}.
+func (s *State) configuration(w http.ResponseWriter, servers []FlexibleServer, rg string, rest []string) {
+	for _, sv := range servers {
+		id, _ := sv.Server["id"].(string)
+		if !strings.HasSuffix(strings.ToLower(id), "/resourcegroups/"+rg+"/providers/"+rest[0]+"/flexibleservers/"+rest[2]) {
+			continue
+		}
+		for name, c := range sv.Configurations {
+			if strings.EqualFold(name, rest[4]) {
+				writeJSON(w, c)
+				return
+			}
+		}
+		WriteError(w, http.StatusNotFound, "ConfigurationNotExists", "The configuration '"+rest[4]+"' does not exist for server '"+rest[2]+"'.")
+		return
+	}
+	WriteError(w, http.StatusNotFound, "ResourceNotFound", "The Resource '"+rest[0]+"/flexibleServers/"+rest[2]+"' under resource group '"+rg+"' was not found.")
+}
+
+func flexibleServers(fs []FlexibleServer) []Object {
+	out := make([]Object, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, f.Server)
+	}
+	return out
 }
 
 func (s *State) descendants(w http.ResponseWriter, r *http.Request, group string) {

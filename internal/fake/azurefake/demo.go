@@ -36,6 +36,9 @@ const DemoManagementGroup = "acme-root"
 //   - Defender for Cloud covers servers, SQL and storage; Key Vault and
 //     Resource Manager plans are Free.
 //   - Two Owners (a user and a group) and one User Access Administrator.
+//   - The PostgreSQL flexible server keeps geo-redundant backups for 35
+//     days, requires TLS 1.2 and has no public access; the MySQL flexible
+//     server keeps local backups for 7 days, accepts TLS 1.0 and is public.
 func Demo() *State {
 	sub := "/subscriptions/" + DemoSubscription
 	rg := func(g string) string { return sub + "/resourceGroups/" + g }
@@ -56,6 +59,8 @@ func Demo() *State {
 				res("acme-prod-net", "Microsoft.Network/networkSecurityGroups", "acme-web-nsg", "germanywestcentral"),
 				res("acme-legacy", "Microsoft.Network/networkSecurityGroups", "acme-legacy-nsg", "westeurope"),
 				res("acme-prod-net", "Microsoft.Network/dnszones", "acme-demo.example", "global"),
+				res("acme-prod-data", "Microsoft.DBforPostgreSQL/flexibleServers", "acme-billing-pg", "germanywestcentral"),
+				res("acme-legacy", "Microsoft.DBforMySQL/flexibleServers", "acme-wiki-mysql", "westeurope"),
 			},
 			StorageAccounts: []Object{
 				storageAccount(rg("acme-prod-data"), "acmeproddata", "germanywestcentral", Object{
@@ -120,6 +125,12 @@ func Demo() *State {
 				pricing(sub, "VirtualMachines", "Standard"), pricing(sub, "SqlServers", "Standard"),
 				pricing(sub, "StorageAccounts", "Standard"), pricing(sub, "KeyVaults", "Free"), pricing(sub, "Arm", "Free"),
 			},
+			PostgresServers: []FlexibleServer{flexibleServer(rg("acme-prod-data"), "Microsoft.DBforPostgreSQL", "acme-billing-pg", "germanywestcentral", "16",
+				Object{"backupRetentionDays": 35, "geoRedundantBackup": "Enabled"}, "ZoneRedundant", "Disabled",
+				map[string]string{"require_secure_transport": "on", "ssl_min_protocol_version": "TLSv1.2"})},
+			MySQLServers: []FlexibleServer{flexibleServer(rg("acme-legacy"), "Microsoft.DBforMySQL", "acme-wiki-mysql", "westeurope", "8.0.21",
+				Object{"backupRetentionDays": 7, "geoRedundantBackup": "Disabled"}, "Disabled", "Enabled",
+				map[string]string{"require_secure_transport": "OFF", "tls_version": "TLSv1,TLSv1.1,TLSv1.2"})},
 			RoleAssignments: []Object{
 				roleAssignment(sub, "b1c2d3e4-0001-4000-8000-000000000001", roleOwnerID, "User", "1f2e3d4c-0001-4000-8000-00000000a11c", sub),
 				roleAssignment(sub, "b1c2d3e4-0002-4000-8000-000000000002", roleOwnerID, "Group", "1f2e3d4c-0002-4000-8000-0000000009a5", "/providers/Microsoft.Management/managementGroups/"+DemoManagementGroup),
@@ -209,5 +220,28 @@ func roleAssignment(sub, name, role, principalType, principal, scope string) Obj
 		"properties": Object{"roleDefinitionId": sub + "/providers/Microsoft.Authorization/roleDefinitions/" + role,
 			"principalId": principal, "principalType": principalType, "scope": scope,
 			"createdOn": "2025-03-01T09:00:00.0000000Z", "updatedOn": "2025-03-01T09:00:00.0000000Z"},
+	}
+}
+
+func flexibleServer(rg, ns, name, loc, version string, backup Object, ha, public string, params map[string]string) FlexibleServer {
+	id := rg + "/providers/" + ns + "/flexibleServers/" + name
+	cfg := map[string]Object{}
+	// MySQL's API writes isReadOnly as "True" or "False", PostgreSQL's as a
+	// JSON boolean.
+	var readOnly any = false
+	if ns == "Microsoft.DBforMySQL" {
+		readOnly = "False"
+	}
+	for k, v := range params {
+		cfg[k] = Object{"id": id + "/configurations/" + k, "name": k, "type": ns + "/flexibleServers/configurations",
+			"properties": Object{"value": v, "source": "user-override", "dataType": "Enumeration", "isReadOnly": readOnly}}
+	}
+	return FlexibleServer{
+		Server: Object{"id": id, "name": name, "type": ns + "/flexibleServers", "location": loc, "tags": Object{},
+			"sku": Object{"name": "Standard_D2ds_v4", "tier": "GeneralPurpose"},
+			"properties": Object{"administratorLogin": "dbadmin", "version": version, "state": "Ready",
+				"fullyQualifiedDomainName": name + ".postgres.database.azure.com", "storage": Object{"storageSizeGB": 128},
+				"backup": backup, "highAvailability": Object{"mode": ha}, "network": Object{"publicNetworkAccess": public}}},
+		Configurations: cfg,
 	}
 }
