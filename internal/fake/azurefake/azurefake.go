@@ -146,32 +146,35 @@ func (s *State) subscription(w http.ResponseWriter, r *http.Request, sub *Subscr
 		WriteError(w, http.StatusConflict, "MissingSubscriptionRegistration", fmt.Sprintf("The subscription is not registered to use namespace '%s'. See https://aka.ms/rps-not-found for how to register subscriptions.", rest[1]))
 		return
 	}
-	switch ns + "/" + rest[2] {
-	case "microsoft.storage/storageaccounts":
-		s.page(w, r, sub.StorageAccounts)
-	case "microsoft.sql/servers":
-		servers := make([]Object, 0, len(sub.SQLServers))
-		for _, sv := range sub.SQLServers {
-			servers = append(servers, sv.Server)
-		}
-		s.page(w, r, servers)
-	case "microsoft.keyvault/vaults":
-		s.page(w, r, sub.Vaults)
-	case "microsoft.network/networksecuritygroups":
-		s.page(w, r, sub.SecurityGroups)
-	case "microsoft.insights/diagnosticsettings":
-		s.page(w, r, sub.DiagnosticSettings)
-	case "microsoft.security/pricings":
+	if ns+"/"+rest[2] == "microsoft.security/pricings" {
 		// The pricings list has no nextLink.
 		writeJSON(w, Object{"value": orEmpty(sub.Pricings)})
-	case "microsoft.authorization/roleassignments":
-		s.page(w, r, sub.RoleAssignments)
-	case "microsoft.dbforpostgresql/flexibleservers":
-		s.page(w, r, flexibleServers(sub.PostgresServers))
-	case "microsoft.dbformysql/flexibleservers":
-		s.page(w, r, flexibleServers(sub.MySQLServers))
-	default:
+		return
+	}
+	items, ok := sub.lists()[ns+"/"+rest[2]]
+	if !ok {
 		s.Refuse(w, r, "azurefake")
+		return
+	}
+	s.page(w, r, items)
+}
+
+// lists returns the subscription-wide lists by lower-case
+// namespace/type.
+func (sub *Subscription) lists() map[string][]Object {
+	servers := make([]Object, 0, len(sub.SQLServers))
+	for _, sv := range sub.SQLServers {
+		servers = append(servers, sv.Server)
+	}
+	return map[string][]Object{
+		"microsoft.storage/storageaccounts":         sub.StorageAccounts,
+		"microsoft.sql/servers":                     servers,
+		"microsoft.keyvault/vaults":                 sub.Vaults,
+		"microsoft.network/networksecuritygroups":   sub.SecurityGroups,
+		"microsoft.insights/diagnosticsettings":     sub.DiagnosticSettings,
+		"microsoft.authorization/roleassignments":   sub.RoleAssignments,
+		"microsoft.dbforpostgresql/flexibleservers": flexibleServers(sub.PostgresServers),
+		"microsoft.dbformysql/flexibleservers":      flexibleServers(sub.MySQLServers),
 	}
 }
 
@@ -200,7 +203,12 @@ func (s *State) resourceGroup(w http.ResponseWriter, r *http.Request, sub *Subsc
 		WriteError(w, http.StatusNotFound, "ResourceNotFound", "The Resource 'Microsoft.Sql/servers/"+rest[2]+"' under resource group '"+rg+"' was not found.")
 		return
 	}
-	sv := sub.SQLServers[i]
+	s.sqlChild(w, r, sub.SQLServers[i], rest)
+}
+
+// sqlChild serves the children of SQL server sv: rest is
+// microsoft.sql/servers/{name}/....
+func (s *State) sqlChild(w http.ResponseWriter, r *http.Request, sv SQLServer, rest []string) {
 	switch {
 	case len(rest) == 4 && rest[3] == "firewallrules":
 		s.page(w, r, sv.FirewallRules)
