@@ -293,6 +293,14 @@ sources:
   # okta:
   #   org_url: https://example.okta.com
 
+  # Microsoft Entra ID users, MFA registration, directory roles, Conditional
+  # Access, security defaults and guest settings, through Microsoft Graph.
+  # DefaultAzureCredential (AZURE_CLIENT_ID/AZURE_CLIENT_SECRET, workload or
+  # managed identity, az login). Graph permissions: attest permissions entra.
+  # entra:
+  #   tenant_id: 00000000-0000-0000-0000-000000000000
+  #   # cloud: public                      # or usgovernment, china
+
   # Azure: storage accounts, SQL, key vaults, NSGs, activity log, Defender,
   # Owners, resource locations. The default Azure credential chain
   # (AZURE_* environment, workload or managed identity, az login).

@@ -31,6 +31,7 @@ import (
 	"github.com/attestdev/attest/collectors/all"
 	"github.com/attestdev/attest/collectors/aws"
 	"github.com/attestdev/attest/collectors/azure"
+	"github.com/attestdev/attest/collectors/entra"
 	"github.com/attestdev/attest/collectors/gcp"
 	"github.com/attestdev/attest/collectors/github"
 	"github.com/attestdev/attest/collectors/okta"
@@ -39,6 +40,7 @@ import (
 	demoevidence "github.com/attestdev/attest/demo/evidence"
 	"github.com/attestdev/attest/internal/fake/awsfake"
 	"github.com/attestdev/attest/internal/fake/azurefake"
+	"github.com/attestdev/attest/internal/fake/entrafake"
 	"github.com/attestdev/attest/internal/fake/gcpfake"
 	"github.com/attestdev/attest/internal/fake/githubfake"
 	"github.com/attestdev/attest/internal/fake/oktafake"
@@ -82,6 +84,7 @@ func Start(now time.Time) (*Env, error) {
 	env.startGCP(now)
 	env.startWorkspace(now)
 	env.startOkta(now)
+	env.startEntra(now)
 	env.startAzure()
 	mc := demoevidence.Config(now)
 	env.Sources.Manual = &mc
@@ -260,13 +263,13 @@ subprocessors:
       - {name: ISO/IEC 27001, valid_until: %[2]s}
       - {name: SOC 2 Type II, valid_until: %[2]s}
   - name: Microsoft Ireland Operations Limited
-    purpose: Hosting of the order database and document storage
-    services: [Microsoft Azure]
-    data_categories: [customer account data, order data]
-    locations: [DE, NL]
+    purpose: Employee identities and single sign-on (Entra ID); hosting of the order database and document storage (Azure)
+    services: [Microsoft Entra ID, Microsoft Azure]
+    data_categories: [employee names, e-mail addresses, sign-in logs, customer account data, order data]
+    locations: [EEA]
     hosting: true
-    sources: [azure]
-    dpa_signed: 2025-05-05
+    sources: [entra, azure]
+    dpa_signed: 2025-02-20
     review: {last: %[1]s, frequency: annually}
     certifications:
       - {name: ISO/IEC 27001, valid_until: %[2]s}
@@ -407,6 +410,17 @@ func (e *Env) startWorkspace(now time.Time) {
 	srv := httptest.NewServer(workspacefake.NewHandler(workspacefake.DemoAt(now)))
 	e.closers = append(e.closers, srv.Close)
 	e.Sources.Workspace = &workspace.Config{Customer: workspacefake.DemoCustomer, Endpoint: srv.URL + "/", HTTPClient: srv.Client()}
+}
+
+// startEntra serves the demo Microsoft Entra ID tenant through Microsoft
+// Graph: MFA required by Conditional Access, legacy authentication blocked
+// only in report-only mode, a member without MFA who has not signed in for
+// months, and a guest holding Exchange Administrator.
+func (e *Env) startEntra(now time.Time) {
+	srv := httptest.NewServer(entrafake.NewHandler(entrafake.DemoAt(now)))
+	e.closers = append(e.closers, srv.Close)
+	e.Sources.Entra = &entra.Config{TenantID: entrafake.DemoTenant, GraphEndpoint: srv.URL, HTTPClient: srv.Client(),
+		Credential: entrafake.Credential{Token: entrafake.DemoToken}}
 }
 
 // startOkta serves the demo Okta organisation.

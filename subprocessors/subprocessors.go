@@ -365,6 +365,7 @@ var Providers = map[string]string{
 	"workspace": "Google Workspace",
 	"github":    "GitHub",
 	"okta":      "Okta",
+	"entra":     "Microsoft Entra ID",
 	"azure":     "Microsoft Azure",
 }
 

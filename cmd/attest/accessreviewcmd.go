@@ -21,7 +21,7 @@ func newAccessReview(g *globals) *cobra.Command {
 		Long: `An access review has three steps:
 
   1. attest access-review start --bundle DIR   exports every account with access
-     (identity.account from AWS IAM, GitHub, Google Workspace, Okta), joined by
+     (identity.account from AWS IAM, GitHub, Google Workspace, Okta, Entra ID), joined by
      person, as CSV for reviewers (and Markdown to read).
   2. attest access-review record FILE          checks the completed file (keep or
      revoke on each row, reviewer, date) against the same bundle and records it
@@ -46,7 +46,7 @@ func openPopulation(dir string) (*accessreview.Population, *evidence.Bundle, err
 		return nil, nil, err
 	}
 	if len(p.Accounts) == 0 {
-		return nil, nil, fmt.Errorf("%s holds no %s resources: configure an identity source (aws, github, workspace, okta) and collect again", dir, accessreview.IdentityType)
+		return nil, nil, fmt.Errorf("%s holds no %s resources: configure an identity source (aws, github, workspace, okta, entra) and collect again", dir, accessreview.IdentityType)
 	}
 	return p, b, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/aws"
 	"github.com/attestdev/attest/collectors/azure"
+	"github.com/attestdev/attest/collectors/entra"
 	"github.com/attestdev/attest/collectors/gcp"
 	"github.com/attestdev/attest/collectors/github"
 	"github.com/attestdev/attest/collectors/manual"
@@ -28,6 +29,7 @@ type Config struct {
 	Workspace *workspace.Config `yaml:"workspace,omitempty"`
 	Okta      *okta.Config      `yaml:"okta,omitempty"`
 	Azure     *azure.Config     `yaml:"azure,omitempty"`
+	Entra     *entra.Config     `yaml:"entra,omitempty"`
 	Manual    *manual.Config    `yaml:"manual,omitempty"`
 	// Register reads the subprocessor register. attest.yaml sets it with
 	// subprocessors: at the top level, not under sources:.
@@ -42,7 +44,8 @@ func Providers(c Config) []string {
 		name string
 		on   bool
 	}{{aws.SourceName, c.AWS != nil}, {gcp.SourceName, c.GCP != nil}, {github.SourceName, c.GitHub != nil},
-		{okta.SourceName, c.Okta != nil}, {workspace.SourceName, c.Workspace != nil}, {azure.SourceName, c.Azure != nil}} {
+		{okta.SourceName, c.Okta != nil}, {workspace.SourceName, c.Workspace != nil}, {entra.SourceName, c.Entra != nil},
+		{azure.SourceName, c.Azure != nil}} {
 		if p.on {
 			out = append(out, p.name)
 		}
@@ -72,6 +75,9 @@ func Sources(c Config) []collectors.Source {
 	if c.Okta != nil {
 		out = append(out, okta.NewSource(*c.Okta))
 	}
+	if c.Entra != nil {
+		out = append(out, entra.NewSource(*c.Entra))
+	}
 	if c.Azure != nil {
 		out = append(out, azure.NewSource(*c.Azure))
 	}
@@ -90,7 +96,8 @@ func Sources(c Config) []collectors.Source {
 // collectors can describe themselves.
 func everything() []collectors.Source {
 	return Sources(Config{TLS: &tlsprobe.Config{}, AWS: &aws.Config{}, GitHub: &github.Config{},
-		GCP: &gcp.Config{}, Workspace: &workspace.Config{}, Okta: &okta.Config{}, Azure: &azure.Config{}, Manual: &manual.Config{}, Register: &register.Config{}})
+		GCP: &gcp.Config{}, Workspace: &workspace.Config{}, Okta: &okta.Config{}, Entra: &entra.Config{}, Azure: &azure.Config{},
+		Manual: &manual.Config{}, Register: &register.Config{}})
 }
 
 // Registry returns a registry of every collector attest has, configured or
@@ -136,6 +143,8 @@ func Policy(source string, ds []collectors.Descriptor) ([]byte, error) {
 		return okta.Policy(ds)
 	case azure.SourceName:
 		return azure.Policy(ds)
+	case entra.SourceName:
+		return entra.Policy(ds)
 	case manual.SourceName:
 		return manual.Policy(ds)
 	case register.SourceName:
