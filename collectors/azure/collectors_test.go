@@ -76,6 +76,8 @@ func TestDemo(t *testing.T) {
 	check(typeSQLServer+" acme-orders-sql", "open_to_internet", false)
 	check(typeSQLServer+" acme-orders-sql", "firewall_rules", 1)
 	check(typeSQLDatabase+" orders", "tde_enabled", true)
+	check(typeSQLDatabase+" orders", "backup_retention_days", 14)
+	check(typeSQLDatabase+" orders", "backup_storage_redundancy", "Geo")
 	check(typeKeyVault+" acme-prod-kv", "purge_protection", false)
 	check(typeKeyVault+" acme-prod-kv", "public_network_access", "disabled")
 	check(typeSecurityGroup+" acme-legacy-nsg", "open_restricted_ports", []any{"3389"})
@@ -260,7 +262,7 @@ func TestSQLPartial(t *testing.T) {
 	if len(srvs) != 1 || len(srvs[0].Gaps) != 1 || srvs[0].Gaps[0].Attribute != "auditing_enabled" || srvs[0].Gaps[0].Permission != opSQLAuditingGet {
 		t.Errorf("server gaps = %+v", srvs)
 	}
-	if len(dbs) != 1 || len(dbs[0].Gaps) != 1 || dbs[0].Gaps[0].Attribute != "tde_enabled" {
+	if len(dbs) != 1 || len(dbs[0].Gaps) != 1 || dbs[0].Gaps[0].Attribute != "tde_enabled" || dbs[0].Attributes["backup_retention_days"] != 14 {
 		t.Errorf("database gaps = %+v", dbs)
 	}
 }

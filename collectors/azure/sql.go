@@ -2,6 +2,7 @@ package azure
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -19,20 +20,23 @@ const (
 	opSQLAuditingGet   = "Microsoft.Sql/servers/auditingSettings/read"
 	opSQLDatabasesList = "Microsoft.Sql/servers/databases/read"
 	opSQLTDEGet        = "Microsoft.Sql/servers/databases/transparentDataEncryption/read"
+	opSQLRetentionGet  = "Microsoft.Sql/servers/databases/backupShortTermRetentionPolicies/read"
 	typeSQLServer      = "azure.sql.server"
 	typeSQLDatabase    = "azure.sql.database"
 )
 
 // SQLServers lists the Azure SQL logical servers of a subscription with
 // their TLS, network, authentication, firewall and auditing settings, and
-// their databases with transparent data encryption.
+// their databases with transparent data encryption and backup retention.
 //
 // API: https://learn.microsoft.com/rest/api/sql/servers/list,
 // firewall-rules/list-by-server, server-blob-auditing-policies/get,
-// databases/list-by-server, transparent-data-encryptions/get.
+// databases/list-by-server, transparent-data-encryptions/get,
+// backup-short-term-retention-policies/get.
 // Operations: GET .../providers/Microsoft.Sql/servers?$expand=administrators/activedirectory,
 // .../servers/{s}/firewallRules, .../servers/{s}/auditingSettings/default,
-// .../servers/{s}/databases, .../databases/{d}/transparentDataEncryption/current.
+// .../servers/{s}/databases, .../databases/{d}/transparentDataEncryption/current,
+// .../databases/{d}/backupShortTermRetentionPolicies/default.
 type SQLServers struct{ src *Source }
 
 // Describe returns the collector's metadata.
@@ -53,10 +57,12 @@ func (c *SQLServers) Describe() collectors.Descriptor {
 			{Name: typeSQLDatabase, Doc: "A database of an Azure SQL server, master excepted. ID is its resource ID, lower-cased.", Attributes: []collectors.Attribute{
 				{Name: "server", Type: "string", Doc: "The name of its server."},
 				{Name: "tde_enabled", Type: "bool", Doc: "Transparent data encryption (transparentDataEncryption/current) is Enabled."},
+				{Name: "backup_retention_days", Type: "int", Doc: "How many days point-in-time restore backups are kept (backupShortTermRetentionPolicies/default retentionDays, 1 to 35)."},
+				{Name: "backup_storage_redundancy", Type: "string", Doc: "Where the backups are stored (currentBackupStorageRedundancy): Geo, GeoZone, Zone or Local."},
 			}},
 		},
-		Permissions:      []string{opSQLServersList, opSQLFirewallList, opSQLAuditingGet, opSQLDatabasesList, opSQLTDEGet},
-		CallsPerResource: 3,
+		Permissions:      []string{opSQLServersList, opSQLFirewallList, opSQLAuditingGet, opSQLDatabasesList, opSQLTDEGet, opSQLRetentionGet},
+		CallsPerResource: 5,
 	}
 }
 
@@ -102,6 +108,8 @@ type sqlClients struct {
 	audit *armsql.ServerBlobAuditingPoliciesClient
 	dbs   *armsql.DatabasesClient
 	tde   *armsql.TransparentDataEncryptionsClient
+
+	retention *armsql.BackupShortTermRetentionPoliciesClient
 }
 
 func (c *SQLServers) clients(sub string) (*sqlClients, error) {
@@ -117,6 +125,9 @@ func (c *SQLServers) clients(sub string) (*sqlClients, error) {
 		return nil, err
 	}
 	if cl.tde, err = newClient(c.src, armsql.NewTransparentDataEncryptionsClient, sub); err != nil {
+		return nil, err
+	}
+	if cl.retention, err = newClient(c.src, armsql.NewBackupShortTermRetentionPoliciesClient, sub); err != nil {
 		return nil, err
 	}
 	return &cl, nil
@@ -213,22 +224,50 @@ func (cl *sqlClients) databases(ctx context.Context, sub, rg, server, serverID s
 		if d == nil || strings.EqualFold(str(d.Name), "master") {
 			continue
 		}
-		tctx, trace := collectors.WithTrace(ctx)
-		attrs := map[string]any{"server": server}
-		r := resource(typeSQLDatabase, sub, d.ID, d.Name, d.Location, attrs)
-		tde, err := cl.tde.Get(tctx, rg, server, str(d.Name), armsql.TransparentDataEncryptionNameCurrent, nil)
-		switch {
-		case collectors.Stopped(err):
+		if err := cl.database(ctx, sub, rg, server, d, out); err != nil {
 			return err
-		case err != nil:
-			err = cl.src.classify(err, opSQLTDEGet)
-			r.Gaps = append(r.Gaps, collectors.GapOf(err, "tde_enabled"))
-			out.Fail(collectors.FailureOf(err, r.ID))
-		default:
-			attrs["tde_enabled"] = tde.Properties != nil && tde.Properties.State != nil && *tde.Properties.State == armsql.TransparentDataEncryptionStateEnabled
 		}
-		r.Records = trace.Records()
-		out.Emit(r)
 	}
+	return nil
+}
+
+// database reads one database's transparent data encryption and
+// short-term backup retention, and emits it. It returns an error only when
+// the run was stopped.
+func (cl *sqlClients) database(ctx context.Context, sub, rg, server string, d *armsql.Database, out collectors.Sink) error {
+	tctx, trace := collectors.WithTrace(ctx)
+	redundancy := ""
+	if d.Properties != nil && d.Properties.CurrentBackupStorageRedundancy != nil {
+		redundancy = string(*d.Properties.CurrentBackupStorageRedundancy)
+	}
+	attrs := map[string]any{"server": server, "backup_storage_redundancy": redundancy}
+	r := resource(typeSQLDatabase, sub, d.ID, d.Name, d.Location, attrs)
+	fail := func(err error, op, attr string) {
+		err = cl.src.classify(err, op)
+		r.Gaps = append(r.Gaps, collectors.GapOf(err, attr))
+		out.Fail(collectors.FailureOf(err, r.ID))
+	}
+	tde, err := cl.tde.Get(tctx, rg, server, str(d.Name), armsql.TransparentDataEncryptionNameCurrent, nil)
+	switch {
+	case collectors.Stopped(err):
+		return err
+	case err != nil:
+		fail(err, opSQLTDEGet, "tde_enabled")
+	default:
+		attrs["tde_enabled"] = tde.Properties != nil && tde.Properties.State != nil && *tde.Properties.State == armsql.TransparentDataEncryptionStateEnabled
+	}
+	policy, err := cl.retention.Get(tctx, rg, server, str(d.Name), armsql.ShortTermRetentionPolicyNameDefault, nil)
+	switch {
+	case collectors.Stopped(err):
+		return err
+	case err != nil:
+		fail(err, opSQLRetentionGet, "backup_retention_days")
+	case policy.Properties == nil || policy.Properties.RetentionDays == nil:
+		fail(errors.New("the short-term retention policy names no retentionDays"), opSQLRetentionGet, "backup_retention_days")
+	default:
+		attrs["backup_retention_days"] = int(*policy.Properties.RetentionDays)
+	}
+	r.Records = trace.Records()
+	out.Emit(r)
 	return nil
 }

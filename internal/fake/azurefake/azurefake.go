@@ -52,6 +52,9 @@ type SQLDatabase struct {
 	// TDE is the transparentDataEncryption/current resource; nil answers
 	// 404.
 	TDE Object
+	// Retention is the backupShortTermRetentionPolicies/default resource;
+	// nil answers 404.
+	Retention Object
 }
 
 // A FlexibleServer is a PostgreSQL or MySQL flexible server with its
@@ -220,13 +223,8 @@ func (s *State) sqlChild(w http.ResponseWriter, r *http.Request, sv SQLServer, r
 			dbs = append(dbs, d.Database)
 		}
 		s.page(w, r, dbs)
-	case len(rest) == 7 && rest[3] == "databases" && rest[5] == "transparentdataencryption" && rest[6] == "current":
-		j := slices.IndexFunc(sv.Databases, func(d SQLDatabase) bool { return strings.EqualFold(fmt.Sprint(d.Database["name"]), rest[4]) })
-		if j < 0 {
-			WriteError(w, http.StatusNotFound, "ResourceNotFound", "The requested resource of type 'Microsoft.Sql/servers/databases' with name '"+rest[4]+"' was not found.")
-			return
-		}
-		writeObject(w, sv.Databases[j].TDE, "transparentDataEncryption/current")
+	case len(rest) == 7 && rest[3] == "databases":
+		s.databaseChild(w, r, sv, rest[4], rest[5]+"/"+rest[6])
 	default:
 		s.Refuse(w, r, "azurefake")
 	}
@@ -257,6 +255,23 @@ func flexibleServers(fs []FlexibleServer) []Object {
 		out = append(out, f.Server)
 	}
 	return out
+}
+
+// databaseChild serves a child of database db of SQL server sv.
+func (s *State) databaseChild(w http.ResponseWriter, r *http.Request, sv SQLServer, db, child string) {
+	j := slices.IndexFunc(sv.Databases, func(d SQLDatabase) bool { return strings.EqualFold(fmt.Sprint(d.Database["name"]), db) })
+	if j < 0 {
+		WriteError(w, http.StatusNotFound, "ResourceNotFound", "The requested resource of type 'Microsoft.Sql/servers/databases' with name '"+db+"' was not found.")
+		return
+	}
+	switch child {
+	case "transparentdataencryption/current":
+		writeObject(w, sv.Databases[j].TDE, "transparentDataEncryption/current")
+	case "backupshorttermretentionpolicies/default":
+		writeObject(w, sv.Databases[j].Retention, "backupShortTermRetentionPolicies/default")
+	default:
+		s.Refuse(w, r, "azurefake")
+	}
 }
 
 func (s *State) descendants(w http.ResponseWriter, r *http.Request, group string) {

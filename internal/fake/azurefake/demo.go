@@ -26,7 +26,7 @@ const DemoManagementGroup = "acme-root"
 //     accepts TLS 1.0 and allows public blob access.
 //   - The orders SQL server requires TLS 1.2, has public access off,
 //     Entra-only authentication, auditing, an office firewall rule, and
-//     its database has TDE on.
+//     its database has TDE on and keeps geo-redundant backups for 14 days.
 //   - The key vault has soft delete but no purge protection, and public
 //     network access disabled.
 //   - The legacy NSG allows RDP from any source; the web NSG allows HTTPS
@@ -91,8 +91,8 @@ func Demo() *State {
 						"auditActionsAndGroups": []string{"SUCCESSFUL_DATABASE_AUTHENTICATION_GROUP", "FAILED_DATABASE_AUTHENTICATION_GROUP", "BATCH_COMPLETED_GROUP"}},
 				},
 				Databases: []SQLDatabase{
-					sqlDatabase(rg("acme-prod-data"), "acme-orders-sql", "master", "Enabled"),
-					sqlDatabase(rg("acme-prod-data"), "acme-orders-sql", "orders", "Enabled"),
+					sqlDatabase(rg("acme-prod-data"), "acme-orders-sql", "master", "Enabled", "Local", 7),
+					sqlDatabase(rg("acme-prod-data"), "acme-orders-sql", "orders", "Enabled", "Geo", 14),
 				},
 			}},
 			Vaults: []Object{{
@@ -166,14 +166,18 @@ func storageAccount(rg, name, loc string, enc Object, tls string, publicBlob boo
 	}
 }
 
-func sqlDatabase(rg, server, name, tde string) SQLDatabase {
+func sqlDatabase(rg, server, name, tde, redundancy string, retention int) SQLDatabase {
 	id := rg + "/providers/Microsoft.Sql/servers/" + server + "/databases/" + name
 	return SQLDatabase{
 		Database: Object{"id": id, "name": name, "type": "Microsoft.Sql/servers/databases", "location": "germanywestcentral",
-			"sku":        Object{"name": "GP_S_Gen5", "tier": "GeneralPurpose", "capacity": 2},
-			"properties": Object{"status": "Online", "collation": "SQL_Latin1_General_CP1_CI_AS", "zoneRedundant": false}},
+			"sku": Object{"name": "GP_S_Gen5", "tier": "GeneralPurpose", "capacity": 2},
+			"properties": Object{"status": "Online", "collation": "SQL_Latin1_General_CP1_CI_AS", "zoneRedundant": false,
+				"currentBackupStorageRedundancy": redundancy, "requestedBackupStorageRedundancy": redundancy}},
 		TDE: Object{"id": id + "/transparentDataEncryption/Current", "name": "Current",
 			"type": "Microsoft.Sql/servers/databases/transparentDataEncryption", "properties": Object{"state": tde}},
+		Retention: Object{"id": id + "/backupShortTermRetentionPolicies/default", "name": "default",
+			"type":       "Microsoft.Sql/resourceGroups/servers/databases/backupShortTermRetentionPolicies",
+			"properties": Object{"retentionDays": retention, "diffBackupIntervalInHours": 12}},
 	}
 }
 
