@@ -71,12 +71,6 @@ func notRegistered(err error) bool {
 	return errors.As(err, &re) && strings.EqualFold(re.ErrorCode, "MissingSubscriptionRegistration")
 }
 
-// notFound reports whether err is a 404 (ResourceNotFound and the like).
-func notFound(err error) bool {
-	var re *azcore.ResponseError
-	return errors.As(err, &re) && re.StatusCode == http.StatusNotFound
-}
-
 // operation names an ARM request by the read action it needs, e.g.
 // "Microsoft.Sql/servers/firewallRules/read" for
 // GET /subscriptions/{s}/resourceGroups/{g}/providers/Microsoft.Sql/servers/{n}/firewallRules.
