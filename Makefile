@@ -63,15 +63,21 @@ fuzz: ## Fuzz the control decoder, the rule compiler and the reports over hostil
 	$(GO) test -run='^$$' -fuzz='^FuzzSanitize$$' -fuzztime=$(FUZZTIME) ./reports/sanitize/
 
 .PHONY: bench
-bench: ## Run the benchmarks: evaluation and reports on one core with memory figures, collection of the medium organisation, evaluate and report from a bundle on disk (10k and 100k resources; ATTEST_BENCH_EVAL_1M=1 adds 1M).
+# BENCHTABLE collects the rows of the targets table the benchmarks measure
+# (ATTEST_BENCH_TABLE), printed at the end of make bench.
+BENCHTABLE := $(or $(TMPDIR),/tmp)/attest-bench-table.$(shell echo $$PPID).md
+bench: ## Run the benchmarks: evaluation and reports on one core with memory figures; collection of the medium organisation at the providers' documented limits (minutes: GitHub allows 900 REST points a minute) and of 4x medium for peak memory; evaluate and report from a bundle on disk (10k and 100k resources; ATTEST_BENCH_EVAL_1M=1 adds 1M); then the targets table.
+	@rm -f $(BENCHTABLE)
 	$(GO) test -run='^$$' -bench=. -benchmem -cpu=1 -benchtime=3x ./controls/ ./reports/...
-	@# The collection benchmark serves the simulated providers from the same
-	@# process, so it gets every core: on one, the fakes would compete with
+	@# The collection benchmarks serve the simulated providers from the same
+	@# process, so they get every core: on one, the fakes would compete with
 	@# attest for it.
-	$(GO) test -run='^$$' -bench=CollectMediumOrg -benchtime=3x ./bench/
+	ATTEST_BENCH_TABLE=$(BENCHTABLE) $(GO) test -run='^$$' -bench='^BenchmarkCollect(MediumOrg|PeakRSS)$$' -benchtime=1x -timeout=30m ./bench/
 	@# evaluate and report from a bundle on disk at 10k and 100k resources
 	@# (ATTEST_BENCH_EVAL_1M=1 adds 1M), on every core as the CLI runs.
-	$(GO) test -run='^$$' -bench=EvaluateCLI -benchtime=1x ./bench/
+	ATTEST_BENCH_TABLE=$(BENCHTABLE) $(GO) test -run='^$$' -bench=EvaluateCLI -benchtime=1x ./bench/
+	@echo; echo "Targets (issue 18), measured in this run on $$(nproc) cores, load average $$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null):"; \
+	echo "| figure | this run | target |"; echo "|---|---|---|"; cat $(BENCHTABLE); rm -f $(BENCHTABLE)
 
 .PHONY: golden
 golden: ## Rewrite golden files after an intended output change (review the diff).

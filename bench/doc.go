@@ -1,35 +1,49 @@
 // Package bench measures how fast attest collects a large organisation.
 //
 // It builds a simulated organisation from a seed (AWSOrg, GitHubOrg), serves
-// it from the AWS and GitHub fakes behind awsfake.Limits and
-// githubfake.Limits, which add a latency to every call, apply the
-// providers' rate limits (AWS: a token bucket per account and API, answered
-// with Throttling or SlowDown; GitHub: 5,000 requests per hour and a bound
-// on concurrent requests, answered with 403 and X-RateLimit-Reset or
-// Retry-After) and count every call, and runs the real sources through the
+// it over TLS from the AWS and GitHub fakes behind awsfake.Limits and
+// githubfake.Limits, which add a latency to every call, count every call
+// and, when Options.Limits is set, enforce the providers' documented limits
+// (AWS: the token buckets of awsfake.DocumentedBucket per account, region
+// and API, answered with Throttling, RequestLimitExceeded or SlowDown;
+// GitHub: Providers, the primary limits per hour and the secondary limits
+// of 900 REST and 2,000 GraphQL points a minute and 100 requests in
+// flight, answered with 403 and X-RateLimit-Reset or Retry-After), and
+// runs the real sources, with the HTTP transport attest uses, through the
 // real collectors.Runner into a bundle on disk (Collect).
 //
-// BenchmarkCollectMediumOrg reports, next to the wall time, the calls made
-// against MinCalls (whose doc comment gives the formula per collector: the
-// fewest calls the enabled controls need with the batch APIs that exist,
-// iam:GetAccountAuthorizationDetails and GitHub GraphQL, each list read
-// once) and the wall time against LowerBound (the largest of minimal calls
-// × latency / calls allowed in flight, the biggest job's critical path, and
-// the rate limits). Operations of collectors the formula does not model
-// yet (added after it was written) count with the calls they made and are
-// reported as unmodelled_calls; extend MinCalls when a collector lands.
+// BenchmarkCollectMediumOrg reports, from one run, the calls made against
+// MinCalls: the fewest calls the enabled controls need, derived from what
+// their rules read. RuleReads parses every rule and where clause of the
+// built-in library and collects the attributes they read (r.NAME); the
+// table needs (mincalls.go) says which call yields which attributes and
+// how many calls it takes for an organisation of a size, and MinCalls
+// charges a call only when a rule reads one of its attributes (and, for
+// attributes read only under a where clause, only for the resources the
+// where selects). Listings are charged at the fewest pages the API allows,
+// once however many collectors read them; operations the table does not
+// know yet are charged at what they cost and reported as unmodelled_calls.
+// It reports the wall time against Floor, the shortest collection the
+// simulated limits allow for those calls whatever the client's
+// concurrency, in all and per source, GitHub's REST and GraphQL calls per
+// repository, and the peak heap and resident memory.
+// BenchmarkCollectPeakRSS reports the peak memory at four times the medium
+// size. Both append their rows to the targets table make bench prints
+// (ATTEST_BENCH_TABLE).
 //
-// The default size is the medium organisation of the scale work; sizes and
-// limits come from environment variables, so that a smaller or larger
+// The default size is the medium organisation of the scale work; sizes
+// come from environment variables, so that a smaller or larger
 // organisation is one command away:
 //
 //	ATTEST_BENCH_ACCOUNTS (10)   ATTEST_BENCH_REGIONS (3)  ATTEST_BENCH_BUCKETS (200 per account)
 //	ATTEST_BENCH_REPOS (2000)    ATTEST_BENCH_IDENTITIES (5000)  ATTEST_BENCH_LATENCY (30ms)
 //	ATTEST_BENCH_CONCURRENCY (8 jobs)  ATTEST_BENCH_CALL_CONCURRENCY (4 calls per job)
-//	ATTEST_BENCH_AWS_RATE (20 calls/s per account and API, burst twice that)
-//	ATTEST_BENCH_GITHUB_PER_HOUR (5000)  ATTEST_BENCH_GITHUB_MAX_CONCURRENT (100)
+//	ATTEST_BENCH_LIMITS (1: the documented provider limits; 0: latency only)
+//	ATTEST_BENCH_SCALE (4: the size of BenchmarkCollectPeakRSS, in mediums)
 //	ATTEST_BENCH_OPS (a file to write the calls per operation to)
+//	ATTEST_BENCH_TABLE (a file to append the targets table's rows to)
+//	ATTEST_BENCH_HEAPPROF (a file to write a heap profile to near the peak)
 //
-// The fakes sleep for the latency; that is fine in a benchmark and never
-// done in unit tests.
+// The fakes sleep for the latency and the limits; that is fine in a
+// benchmark and never done in unit tests.
 package bench

@@ -47,11 +47,24 @@ func TestCollectMatchesMinimum(t *testing.T) {
 	if res.APICalls == 0 || res.Throttled != 0 {
 		t.Fatalf("%d calls, %d throttled", res.APICalls, res.Throttled)
 	}
-	min := MinCalls(small, res.Runs)
+	lib, err := Library()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads, err := RuleReads(lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	min := MinCalls(small, res.Runs, reads, res.Operations).Calls
 	for op, want := range min {
 		if got := res.Operations[op]; got < want {
 			t.Errorf("%s: %d calls, fewer than the minimum %d: the formula is wrong", op, got, want)
 		}
+	}
+	// The token of the simulated organisation is an owner's: secret
+	// scanning comes from the organisation-wide listing.
+	if n := res.Operations["GET /repos/{owner}/{repo}/secret-scanning/alerts"]; n != 0 {
+		t.Errorf("%d per-repository secret scanning calls, want none (the organisation listing answers)", n)
 	}
 	if min.Total() > res.APICalls {
 		t.Errorf("minimum %d above the %d calls made", min.Total(), res.APICalls)

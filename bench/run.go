@@ -2,11 +2,18 @@ package bench
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"runtime/debug"
 	"runtime/metrics"
+	"runtime/pprof"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,19 +41,18 @@ type Options struct {
 	// CallConcurrency is the per-job call concurrency of both sources
 	// (aws.concurrency, github.concurrency); 0 means their default, 4.
 	CallConcurrency int
-	// AWSRate is the sustained calls per second AWS allows per account
-	// and API; 0 means unlimited.
-	AWSRate float64
-	// GitHubPerHour is GitHub's primary limit per token; 0 means
-	// unlimited. GitHubMaxConcurrent is its secondary limit.
-	GitHubPerHour, GitHubMaxConcurrent int
+	// Limits simulates the providers' documented limits (Providers);
+	// without it the fakes only add the latency and count.
+	Limits bool
 	// Now is the simulated present.
 	Now time.Time
 }
 
 // A Result is what one benchmark collection measured.
 type Result struct {
-	Wall time.Duration
+	// Start is when the collection started, Wall how long it took.
+	Start time.Time
+	Wall  time.Duration
 	// APICalls counts every request the fakes received.
 	APICalls  int64
 	Throttled int64
@@ -54,25 +60,37 @@ type Result struct {
 	Operations map[string]int64
 	// PeakHeap is the largest live heap seen while collecting, in bytes.
 	PeakHeap uint64
-	Runs     []evidence.Run
+	// BaseHeap is the live heap just before the collection started: the
+	// simulated organisation held by the fakes, and the controls.
+	BaseHeap uint64
+	// PeakRSS is the process's peak resident memory while collecting, in
+	// bytes (Linux VmHWM, reset before the collection; 0 elsewhere). The
+	// simulated providers run in the same process and count too.
+	PeakRSS uint64
+	Runs    []evidence.Run
 }
 
 // Collect serves the simulated organisation and collects it with the real
 // sources and runner into a new bundle in dir, with the collectors the
 // built-in controls need.
 func Collect(ctx context.Context, dir string, o Options) (Result, error) {
-	awsLimits := &awsfake.Limits{Latency: o.Latency, Rate: o.AWSRate, Burst: int(2 * o.AWSRate)}
-	ghLimits := &githubfake.Limits{Latency: o.Latency, PerWindow: o.GitHubPerHour, MaxConcurrent: o.GitHubMaxConcurrent}
-	awsSrv := httptest.NewServer(awsLimits.Wrap(awsfake.NewHandler(AWSOrg(o.Seed, o.Size, o.Now))))
-	defer awsSrv.Close()
-	ghSrv := httptest.NewServer(ghLimits.Wrap(githubfake.NewHandler(GitHubOrg(o.Seed, o.Size, o.Now))))
-	defer ghSrv.Close()
-	awsClient, ghClient := awsSrv.Client(), ghSrv.Client()
-	for _, c := range []*http.Client{awsClient, ghClient} {
-		// Keep connections open for every concurrent call, as a client
-		// of a real API would.
-		c.Transport.(*http.Transport).MaxIdleConnsPerHost = 256
+	awsLimits := &awsfake.Limits{Latency: o.Latency, Documented: o.Limits}
+	ghLimits := &githubfake.Limits{Latency: o.Latency}
+	if o.Limits {
+		p := Providers
+		ghLimits.PerWindow, ghLimits.GraphQLPerWindow = p.GitHubPerHour, p.GitHubGraphQLPerHour
+		ghLimits.RESTPointsPerMinute, ghLimits.GraphQLPointsPerMinute = p.GitHubRESTPointsPerMinute, p.GitHubGraphQLPointsPerMinute
+		ghLimits.MaxConcurrent = p.GitHubMaxConcurrent
 	}
+	// TLS, as the real APIs speak.
+	awsSrv := httptest.NewTLSServer(awsLimits.Wrap(awsfake.NewHandler(AWSOrg(o.Seed, o.Size, o.Now))))
+	defer awsSrv.Close()
+	ghSrv := httptest.NewTLSServer(ghLimits.Wrap(githubfake.NewHandler(GitHubOrg(o.Seed, o.Size, o.Now))))
+	defer ghSrv.Close()
+	// The transport attest builds for every source (its connection pool:
+	// 16 idle connections per host), trusting the test servers'
+	// certificate.
+	awsClient, ghClient := cliClient(awsSrv), cliClient(ghSrv)
 	regions := regionNames(o.Size.Regions)
 	wait := 3600
 	sources := all.Sources(all.Config{
@@ -89,12 +107,18 @@ func Collect(ctx context.Context, dir string, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	// Return what earlier runs left to the OS, so that the peak is this
+	// collection's.
+	debug.FreeOSMemory()
+	base := liveHeap()
+	resetHWM()
 	peak := watchHeap()
 	start := time.Now()
 	r := &collectors.Runner{Writer: w, Concurrency: o.Concurrency, SourceConcurrency: o.SourceConcurrency, Log: slog.New(slog.DiscardHandler)}
 	runs := r.Collect(ctx, sources, Needed(lib))
 	wall := time.Since(start)
 	heap := peak()
+	rss := hwm()
 	if err := w.Close(evidence.Manifest{AttestVersion: "bench", StartedAt: start.UTC(), FinishedAt: time.Now().UTC(), Interrupted: ctx.Err() != nil}); err != nil {
 		return Result{}, err
 	}
@@ -102,8 +126,18 @@ func Collect(ctx context.Context, dir string, o Options) (Result, error) {
 	for k, v := range ghLimits.Operations() {
 		ops[k] = v
 	}
-	return Result{Wall: wall, APICalls: awsLimits.Calls() + ghLimits.Calls(), Throttled: awsLimits.Throttled() + ghLimits.Throttled(),
-		Operations: ops, PeakHeap: heap, Runs: runs}, nil
+	return Result{Start: start, Wall: wall, APICalls: awsLimits.Calls() + ghLimits.Calls(), Throttled: awsLimits.Throttled() + ghLimits.Throttled(),
+		Operations: ops, PeakHeap: heap, BaseHeap: base, PeakRSS: rss, Runs: runs}, nil
+}
+
+// cliClient returns an HTTP client with the transport attest's sources
+// use (collectors.BaseTransport), trusting srv's certificate.
+func cliClient(srv *httptest.Server) *http.Client {
+	tr := collectors.BaseTransport(collectors.DefaultTimeouts)
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: tr}
 }
 
 // Library loads the built-in controls.
@@ -133,17 +167,35 @@ func Needed(lib *controls.Library) func(string) bool {
 	}
 }
 
+// liveHeap returns the bytes of live heap objects (after the last GC).
+func liveHeap() uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	return sample[0].Value.Uint64()
+}
+
 // watchHeap samples the live heap every 10 ms until the returned function
 // is called, which returns the largest sample.
 func watchHeap() func() uint64 {
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	var mu sync.Mutex
 	var peak uint64
+	profile := os.Getenv("ATTEST_BENCH_HEAPPROF")
+	var profiled uint64
 	read := func() {
 		metrics.Read(sample)
+		v := sample[0].Value.Uint64()
 		mu.Lock()
-		peak = max(peak, sample[0].Value.Uint64())
+		peak = max(peak, v)
 		mu.Unlock()
+		if profile != "" && v > profiled+profiled/10 {
+			// A heap profile near the peak, for finding what holds it.
+			profiled = v
+			if f, err := os.Create(profile); err == nil {
+				_ = pprof.WriteHeapProfile(f)
+				_ = f.Close()
+			}
+		}
 	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -167,4 +219,42 @@ func watchHeap() func() uint64 {
 		defer mu.Unlock()
 		return peak
 	}
+}
+
+// resetHWM resets the process's peak resident memory (Linux: writing 5 to
+// /proc/self/clear_refs resets VmHWM); elsewhere it does nothing.
+func resetHWM() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// hwm returns the process's peak resident memory since resetHWM (Linux:
+// VmHWM), or 0 where it cannot be read.
+func hwm() uint64 {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(status)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// SourceWall returns how long after the start the last run of source
+// finished.
+func (r Result) SourceWall(source string) time.Duration {
+	var last time.Time
+	for _, run := range r.Runs {
+		if strings.HasPrefix(run.Collector, source+".") && run.FinishedAt.After(last) {
+			last = run.FinishedAt
+		}
+	}
+	if last.IsZero() {
+		return 0
+	}
+	return last.Sub(r.Start)
 }

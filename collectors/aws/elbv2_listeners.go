@@ -54,14 +54,9 @@ func (c *ELBv2Listeners) Collect(ctx context.Context, target evidence.Target, ou
 		return err
 	}
 	cl := elbv2.NewFromConfig(cfg)
-	var lbs []elbtypes.LoadBalancer
-	p := elbv2.NewDescribeLoadBalancersPaginator(cl, &elbv2.DescribeLoadBalancersInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("aws elasticloadbalancing DescribeLoadBalancers: %w", apiError("elasticloadbalancing:DescribeLoadBalancers", err))
-		}
-		lbs = append(lbs, page.LoadBalancers...)
+	lbs, err := describeLoadBalancers(ctx, cl)
+	if err != nil {
+		return err
 	}
 	lists := make([][]elbtypes.Listener, len(lbs))
 	errs := make([]error, len(lbs))
@@ -129,6 +124,21 @@ func (c *ELBv2Listeners) Collect(ctx context.Context, target evidence.Target, ou
 	}
 	emitSorted(out, rs)
 	return nil
+}
+
+// describeLoadBalancers lists the application, network and gateway load
+// balancers of cl's region.
+func describeLoadBalancers(ctx context.Context, cl *elbv2.Client) ([]elbtypes.LoadBalancer, error) {
+	var lbs []elbtypes.LoadBalancer
+	p := elbv2.NewDescribeLoadBalancersPaginator(cl, &elbv2.DescribeLoadBalancersInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("aws elasticloadbalancing DescribeLoadBalancers: %w", apiError("elasticloadbalancing:DescribeLoadBalancers", err))
+		}
+		lbs = append(lbs, page.LoadBalancers...)
+	}
+	return lbs, nil
 }
 
 // sslPolicies returns the TLS protocols of each named security policy.

@@ -41,6 +41,8 @@ func TestFixtures(t *testing.T) {
 				"s3:GetBucketTagging/" + b1:                {file: "s3/GetBucketTagging.xml"},
 				"s3:GetBucketReplication/" + b2:            {file: "s3/ReplicationConfigurationNotFoundError.xml", status: http.StatusNotFound},
 				"s3:GetBucketTagging/" + b2:                {file: "s3/NoSuchTagSet.xml", status: http.StatusNotFound},
+				"s3:GetBucketLogging/" + b1:                {file: "s3/GetBucketLogging.xml"},
+				"s3:GetBucketLogging/" + b2:                {file: "s3/GetBucketLogging_off.xml"},
 			},
 			want: []evidence.Resource{
 				{Type: S3AccountPublicAccessBlockType, ID: "arn:aws:s3:::account/" + testAccount, Name: "S3 account " + testAccount, Account: testAccount, Attributes: map[string]any{
@@ -55,6 +57,7 @@ func TestFixtures(t *testing.T) {
 					"policy_present":               true, "tls_only": true, "lifecycle_rules": 1, "region_allowed": true,
 					"account_public_access_block": true, "critical": true, "replication_enabled": true,
 					"replication_destinations": []any{"arn:aws:s3:::amzn-s3-demo-destination-bucket"},
+					"access_logging":           true, "access_log_target": "amzn-s3-demo-logs",
 				}},
 				{Type: S3BucketType, ID: "arn:aws:s3:::" + b2, Name: b2, Account: testAccount, Region: "us-west-2", Attributes: map[string]any{
 					"created": "2019-11-10T23:32:13Z", "default_encryption": "none", "kms_key_id": "",
@@ -63,6 +66,7 @@ func TestFixtures(t *testing.T) {
 					"policy_present":               false, "tls_only": false, "lifecycle_rules": 0, "region_allowed": false,
 					"account_public_access_block": true, "critical": false, "replication_enabled": false,
 					"replication_destinations": []any{},
+					"access_logging":           false, "access_log_target": "",
 				}},
 			},
 		},

@@ -44,7 +44,8 @@ func TestFixturesMonitoring(t *testing.T) {
 				"sns:ListSubscriptionsByTopic": {file: "sns/ListSubscriptionsByTopic.xml"},
 			},
 			want: []evidence.Resource{{Type: SecurityAlarmsType, ID: "arn:aws:cloudwatch:eu-central-1:123456789012:security-alarms", Name: "Security alarms eu-central-1",
-				Account: testAccount, Region: r, Attributes: map[string]any{"metric_filters": 2, "root_login_alarm": true, "unauthorized_calls_alarm": false}}},
+				Account: testAccount, Region: r, Attributes: map[string]any{"metric_filters": 2, "root_login_alarm": true, "unauthorized_calls_alarm": false,
+					"alarmed_events": []any{"root_usage"}}}},
 		},
 		{
 			name: "config", collector: "aws.config",
@@ -176,11 +177,11 @@ func TestSecurityAlarms(t *testing.T) {
 				return st
 			},
 			wantNames: []string{"Security alarms eu-central-1"},
-			wantAttrs: map[string]any{"metric_filters": 3, "root_login_alarm": true, "unauthorized_calls_alarm": false},
+			wantAttrs: map[string]any{"metric_filters": 3, "root_login_alarm": true, "unauthorized_calls_alarm": false, "alarmed_events": []any{"root_usage"}},
 			wantCalls: map[string]int{"logs:DescribeMetricFilters": 2, "monitoring:DescribeAlarms": 3}},
 		{name: "no filters", collector: c, region: r, typ: SecurityAlarmsType, state: func() *awsfake.State { return &awsfake.State{} },
 			wantNames: []string{"Security alarms eu-central-1"},
-			wantAttrs: map[string]any{"metric_filters": 0, "root_login_alarm": false, "unauthorized_calls_alarm": false},
+			wantAttrs: map[string]any{"metric_filters": 0, "root_login_alarm": false, "unauthorized_calls_alarm": false, "alarmed_events": []any{}},
 			wantCalls: map[string]int{"monitoring:DescribeAlarms": 0}},
 		{name: "denied", collector: c, region: r,
 			state: func() *awsfake.State {
@@ -200,7 +201,7 @@ func TestSecurityAlarms(t *testing.T) {
 			},
 			wantNames: []string{"Security alarms eu-central-1"},
 			wantAttrs: map[string]any{"root_login_alarm": false},
-			wantGaps:  map[string]evidence.FailureKind{"unauthorized_calls_alarm": evidence.Throttled}},
+			wantGaps:  map[string]evidence.FailureKind{"unauthorized_calls_alarm": evidence.Throttled, "alarmed_events": evidence.Throttled}},
 		{name: "throttled", collector: c, region: r,
 			state: func() *awsfake.State {
 				return withFault(monitoring(), "logs:DescribeMetricFilters", "ThrottlingException", http.StatusBadRequest)

@@ -18,12 +18,13 @@ import (
 
 // S3Buckets collects the configuration of every S3 bucket of an account:
 // region, default encryption, versioning, bucket public access block, a
-// TLS-only bucket policy and lifecycle rules.
+// TLS-only bucket policy, lifecycle rules and server access logging.
 //
 // AWS API docs: https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations_Amazon_Simple_Storage_Service.html
 // Operations: ListBuckets, GetBucketLocation, GetBucketEncryption,
 // GetBucketVersioning, GetPublicAccessBlock, GetBucketPolicy,
 // GetBucketLifecycleConfiguration, GetBucketReplication, GetBucketTagging,
+// GetBucketLogging,
 // and S3 Control GetPublicAccessBlock for
 // the account-level Block Public Access settings, which it emits as their
 // own resource and folds into every bucket.
@@ -55,6 +56,8 @@ func (c *S3Buckets) Describe() collectors.Descriptor {
 				regionAllowedAttr,
 				{Name: "replication_enabled", Type: "bool", Doc: "The bucket has an enabled replication rule (false when there is no replication configuration)."},
 				{Name: "replication_destinations", Type: "list", Doc: "The destination bucket ARNs of the enabled replication rules, sorted."},
+				{Name: "access_logging", Type: "bool", Doc: "Server access logging is on: GetBucketLogging names a target bucket."},
+				{Name: "access_log_target", Type: "string", Doc: `The bucket receiving the server access logs, or "".`},
 				{Name: "critical", Type: "bool", Doc: "The bucket is in aws.critical_buckets or carries the aws.critical_bucket_tag tag (default criticality=critical)."},
 			},
 		}, s3AccountPABResourceType},
@@ -62,12 +65,12 @@ func (c *S3Buckets) Describe() collectors.Descriptor {
 			"s3:ListAllMyBuckets", "s3:GetBucketLocation", "s3:GetEncryptionConfiguration",
 			"s3:GetBucketVersioning", "s3:GetBucketPublicAccessBlock", "s3:GetBucketPolicy",
 			"s3:GetLifecycleConfiguration", "s3:GetAccountPublicAccessBlock",
-			"s3:GetReplicationConfiguration", "s3:GetBucketTagging",
+			"s3:GetReplicationConfiguration", "s3:GetBucketTagging", "s3:GetBucketLogging",
 		},
 		// Encryption, versioning, public access block, policy, lifecycle,
-		// replication and tags of every bucket, and its location when the
-		// listing does not give it.
-		CallsPerResource: 8,
+		// replication, tags and logging of every bucket, and its location
+		// when the listing does not give it.
+		CallsPerResource: 9,
 	}
 }
 
@@ -233,6 +236,7 @@ func (c *S3Buckets) bucket(ctx context.Context, clients *s3Clients, target evide
 	}
 	c.replication(ctx, cl, b.Name, &res, out)
 	c.critical(ctx, cl, b.Name, &res, out)
+	c.logging(ctx, cl, b.Name, &res, out)
 	res.Records = trace.Records()
 	return res
 }

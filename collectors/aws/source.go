@@ -80,6 +80,10 @@ func NewSource(cfg Config) *Source {
 		&OpenSearchDomains{s: s},
 		&Environment{s: s},
 		&VPCPeering{s: s},
+		&AccessAnalyzers{s: s},
+		&EFSFileSystems{s: s},
+		&DynamoDBTables{s: s},
+		&ELBv2LoadBalancers{s: s},
 	}
 	return s
 }

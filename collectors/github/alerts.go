@@ -18,11 +18,21 @@ import (
 // and high severity) and those open longer than alert_sla_days.
 //
 // Dependabot alerts come with the repository list, graphQLRepoBatch
-// repositories per GraphQL query; secret scanning alerts, which GraphQL does
-// not serve, take one REST call per repository.
+// repositories per GraphQL query (GitHub's organisation-wide Dependabot
+// listing would add calls, not save them). Secret scanning alerts, which
+// GraphQL does not serve, come from the organisation-wide listing of open
+// alerts, and whether secret scanning is enabled from the REST repository
+// list (security_and_analysis): a few calls for the whole organisation.
+// Where the organisation listing is denied or unavailable (the token's
+// user is neither an organisation owner nor a security manager, or an
+// older GitHub Enterprise Server), or GitHub shows a repository no
+// security_and_analysis, the repository's own listing is read, one REST
+// call per repository. Both ways give the same attributes.
 //
 // GitHub API docs:
 //   - https://docs.github.com/graphql/reference/objects#repository (hasVulnerabilityAlertsEnabled, vulnerabilityAlerts)
+//   - https://docs.github.com/rest/secret-scanning/secret-scanning#list-secret-scanning-alerts-for-an-organization (GET /orgs/{org}/secret-scanning/alerts)
+//   - https://docs.github.com/rest/repos/repos#list-organization-repositories (GET /orgs/{org}/repos, security_and_analysis)
 //   - https://docs.github.com/rest/secret-scanning/secret-scanning#list-secret-scanning-alerts-for-a-repository (GET /repos/{owner}/{repo}/secret-scanning/alerts)
 //
 // Dependabot alerts turned off, a secret scanning 404, or a 403 saying the
@@ -77,17 +87,27 @@ func (c *AlertsCollector) Describe() collectors.Descriptor {
 			{Name: "secret_scanning_overdue", Type: "int", Doc: "Open secret scanning alerts older than alert_sla_days."},
 			{Name: "alert_sla_days", Type: "int", Doc: "The configured remediation SLA in days."},
 		}}},
-		Permissions:      []string{scopeSecurityEvents, scopeRepo, permDependabot, permSecretScanning},
+		Permissions:      []string{scopeSecurityEvents, scopeRepo, permDependabot, permSecretScanning, permRepoMetadata},
 		CallsPerResource: 1,
 	}
 }
 
 // Collect reads every selected repository of the organisation.
 func (c *AlertsCollector) Collect(ctx context.Context, target evidence.Target, out collectors.Sink) error {
-	return c.src.eachGraphRepo(ctx, target.Account, alertsQuery, permDependabotRead, out, c.repo)
+	client, err := c.src.gh()
+	if err != nil {
+		return err
+	}
+	secrets, err := c.orgSecrets(ctx, client, target.Account)
+	if err != nil {
+		return err
+	}
+	return c.src.eachGraphRepo(ctx, target.Account, alertsQuery, permDependabotRead, out, func(ctx context.Context, client *gh.Client, r *graphRepo) repoResult {
+		return c.repo(ctx, client, r, secrets)
+	})
 }
 
-func (c *AlertsCollector) repo(ctx context.Context, client *gh.Client, r *graphRepo) repoResult {
+func (c *AlertsCollector) repo(ctx context.Context, client *gh.Client, r *graphRepo, secrets *orgSecrets) repoResult {
 	ctx, trace := collectors.WithTrace(ctx)
 	owner, name := r.owner(), r.Name
 	sla := c.src.cfg.AlertSLADays
@@ -128,6 +148,15 @@ func (c *AlertsCollector) repo(ctx context.Context, client *gh.Client, r *graphR
 		res.Attributes["dependabot_open_critical_high"], res.Attributes["dependabot_overdue"] = open, overdue
 	}
 
+	if enabled, created, records, ok := secrets.lookup(r.NameWithOwner); ok {
+		res.Attributes["secret_scanning_enabled"] = enabled
+		res.Attributes["secret_scanning_open"], res.Attributes["secret_scanning_overdue"] = 0, 0
+		if enabled {
+			res.Attributes["secret_scanning_open"], res.Attributes["secret_scanning_overdue"] = secretCounts(created, cutoff)
+		}
+		res.Records = withRecords(trace.Records(), records...)
+		return result
+	}
 	open, overdue = 0, 0
 	var serr error
 	for a, err := range client.SecretScanning.ListAlertsForRepoIter(ctx, owner, name, &gh.SecretScanningAlertListOptions{

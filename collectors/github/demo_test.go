@@ -146,7 +146,7 @@ func TestDemo(t *testing.T) {
 					t.Errorf("credential exchange kept as evidence: %+v", rec)
 				}
 			}
-			for _, op := range []string{"GET /orgs/{org}", "POST /graphql", "GET /repos/{owner}/{repo}/secret-scanning/alerts"} {
+			for _, op := range []string{"GET /orgs/{org}", "POST /graphql", "GET /orgs/{org}/secret-scanning/alerts"} {
 				if !slices.Contains(ops, op) {
 					t.Errorf("no raw record of %s in %v", op, ops)
 				}

@@ -27,6 +27,10 @@ func TestFailedCallsAreNeverNone(t *testing.T) {
 		NoListing: map[string]string{
 			"github.org_security": "reads the Actions and SAML settings of an organisation named in the configuration: a failed call leaves those settings unknown (gaps)",
 		},
+		Fallback: map[string]map[string]string{"github.alerts": {
+			"GET /orgs/{org}/secret-scanning/alerts": "each repository's secret scanning alerts are read when the organisation-wide listing fails",
+			"GET /orgs/{org}/repos":                  "each repository's secret scanning alerts are read when the repository list (the secret scanning status) fails",
+		}},
 		NotFoundIsEvidence: map[string]string{
 			"GET /repos/{owner}/{repo}/code-scanning/analyses": "GitHub answers 404 when no code scanning analysis exists: the feature is not set up",
 			"GET /repos/{owner}/{repo}/secret-scanning/alerts": "GitHub answers 404 when secret scanning is disabled for the repository",

@@ -24,6 +24,7 @@ var routes = []string{
 	"/orgs/{org}/members",
 	"/orgs/{org}/outside_collaborators",
 	"/orgs/{org}/repos",
+	"/orgs/{org}/secret-scanning/alerts",
 	"/repos/{owner}/{repo}/actions/workflows",
 	"/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
 	"/repos/{owner}/{repo}/branches/{branch}/protection",

@@ -118,11 +118,12 @@ func Demo() *State {
 		BackupVaults: []BackupVault{{Name: "Default", Region: "eu-central-1", KMSKey: "arn:aws:kms:eu-central-1:" + DemoAccount + ":key/1234abcd-12ab-34cd-56ef-1234567890ab", RecoveryPoints: 42}},
 		Network:      demoNetwork(),
 		Secrets:      demoSecrets(),
-		Monitoring:   demoMonitoring(),
+		Monitoring:   withCISAlarms(demoMonitoring(), "eu-central-1", "org-trail", TopicARN("eu-central-1", DemoAccount, "oncall")),
 		Edge:         demoEdge(),
 		DataStores:   demoDataStores(),
 		Parents:      demoParents,
 		Protection:   demoProtection(),
+		Hardening:    demoHardening(),
 		Members: map[string]*State{
 			DemoMemberAccount: {
 				AccountID: DemoMemberAccount,
@@ -146,6 +147,7 @@ func Demo() *State {
 				Protection: demoMemberProtection(),
 				Network:    demoMemberNetwork(),
 				Monitoring: demoMemberMonitoring(),
+				Hardening:  demoMemberHardening(),
 				Detectors: []Detector{
 					{ID: "56ef78a901bc2d34e56f7a89b01c2d34", Region: "eu-central-1", Enabled: true},
 					{ID: "78a90bc12d3e4f56a78b90c12d3e4f56", Region: "us-east-1", Enabled: true},

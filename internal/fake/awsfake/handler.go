@@ -103,6 +103,10 @@ func Parse(r *http.Request) (*Request, error) {
 		req.Operation = apiGatewayOperation(r)
 	case req.Service == "backup":
 		req.Operation = backupOperation(r)
+	case req.Service == "access-analyzer":
+		req.Operation = accessAnalyzerOperation(r)
+	case req.Service == "elasticfilesystem":
+		req.Operation = efsOperation(r)
 	case req.Service == "securityhub":
 		req.Operation, req.JSON = securityHubOperation(r), map[string]any{}
 		if len(body) > 0 {
@@ -183,7 +187,7 @@ func NewHandler(s *State) http.Handler {
 		var handled bool
 		switch req.Service {
 		case "s3":
-			handled = st.serveS3(w, req) || st.serveS3Protection(w, req)
+			handled = st.serveS3(w, req) || st.serveS3Protection(w, req) || st.serveS3Logging(w, req)
 		case "s3control":
 			handled = st.serveS3Control(w, req)
 		case "iam":
@@ -203,7 +207,7 @@ func NewHandler(s *State) http.Handler {
 		case "guardduty":
 			handled = st.serveGuardDuty(w, req) || st.serveGuardDutyFindings(w, req)
 		case "elasticloadbalancing":
-			handled = st.serveELBv2(w, req)
+			handled = st.serveELBv2(w, req) || st.serveELBv2Attributes(w, req)
 		case "cloudfront":
 			handled = st.serveCloudFront(w, req)
 		case "backup":
@@ -236,7 +240,12 @@ func writeError(w http.ResponseWriter, req *Request, status int, code, msg strin
 		w.Header().Set("X-Amzn-Errortype", code)
 		w.WriteHeader(status)
 		_ = json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": msg})
-	case "guardduty", "backup", "apigateway", "es":
+	case "dynamodb":
+		w.Header().Set("Content-Type", json10)
+		w.Header().Set("X-Amzn-Errortype", code)
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(map[string]string{"__type": "com.amazonaws.dynamodb.v20120810#" + code, "message": msg})
+	case "guardduty", "backup", "apigateway", "es", "access-analyzer", "elasticfilesystem":
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Amzn-Errortype", code)
 		w.WriteHeader(status)

@@ -44,6 +44,7 @@ func s3Operation(r *http.Request) (op, bucket string) {
 		"acl":               "BucketAcl",
 		"tagging":           "BucketTagging",
 		"replication":       "BucketReplication",
+		"logging":           "BucketLogging",
 	}
 	for k, name := range subs {
 		if q.Has(k) {

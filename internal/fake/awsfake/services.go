@@ -26,6 +26,12 @@ func (s *State) serveMore(w http.ResponseWriter, req *Request) bool {
 		return s.serveRedshift(w, req)
 	case "es":
 		return s.serveOpenSearch(w, req)
+	case "access-analyzer":
+		return s.serveAccessAnalyzer(w, req)
+	case "elasticfilesystem":
+		return s.serveEFS(w, req)
+	case "dynamodb":
+		return s.serveDynamoDB(w, req)
 	}
 	return false
 }

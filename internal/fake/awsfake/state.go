@@ -71,6 +71,10 @@ type State struct {
 	// Protection holds the account-level S3 public access block and the
 	// other protection settings of protection.go.
 	Protection Protection
+	// Hardening holds Access Analyzer analyzers, EFS file systems,
+	// DynamoDB tables and S3 and load balancer access logging
+	// (hardening.go).
+	Hardening Hardening
 
 	// Members are the other accounts of the organisation, by account id.
 	// A non-empty Members makes this the management account:

@@ -278,6 +278,8 @@ func (s *State) serveOrg(w http.ResponseWriter, r *http.Request, org *Org, rest 
 			items = append(items, j)
 		}
 		s.page(w, r, items)
+	case "secret-scanning/alerts":
+		s.serveOrgSecrets(w, r, org)
 	case "actions/permissions":
 		enabled := cmpOr(org.ActionsEnabledRepositories, "all")
 		body := map[string]any{"enabled_repositories": enabled}
@@ -453,6 +455,37 @@ func repoJSON(org *Org, rp *Repo) map[string]any {
 		"html_url": "https://github.com/" + org.Login + "/" + rp.Name, "fork": false, "url": "https://api.github.com/repos/" + org.Login + "/" + rp.Name,
 		"archived": rp.Archived, "disabled": false, "visibility": rp.Visibility, "default_branch": rp.DefaultBranch,
 		"pushed_at": "2011-01-26T19:06:43Z", "created_at": "2011-01-26T19:01:12Z", "updated_at": "2011-01-26T19:14:43Z"}
+}
+
+// serveOrgSecrets lists the open (or, by state, other) secret scanning
+// alerts of every repository with secret scanning enabled, newest first,
+// as GitHub shows them to an organisation owner or security manager
+// (https://docs.github.com/rest/secret-scanning/secret-scanning#list-secret-scanning-alerts-for-an-organization);
+// others get 404.
+func (s *State) serveOrgSecrets(w http.ResponseWriter, r *http.Request, org *Org) {
+	if !s.ViewerIsOwner {
+		notFound(w)
+		return
+	}
+	state := r.URL.Query().Get("state")
+	var items []any
+	for _, rp := range org.Repos {
+		if !rp.SecretScanningEnabled {
+			continue
+		}
+		for _, a := range rp.SecretAlerts {
+			if state != "" && a.State != state {
+				continue
+			}
+			items = append(items, map[string]any{"number": a.Number, "state": a.State, "secret_type": "adafruit_io_key", "secret_type_display_name": "Adafruit IO Key",
+				"url":        fmt.Sprintf("https://api.github.com/repos/%s/%s/secret-scanning/alerts/%d", org.Login, rp.Name, a.Number),
+				"html_url":   fmt.Sprintf("https://github.com/%s/%s/security/secret-scanning/%d", org.Login, rp.Name, a.Number),
+				"created_at": a.CreatedAt.UTC().Format(time.RFC3339), "validity": "unknown", "publicly_leaked": false, "multi_repo": false,
+				"repository": map[string]any{"id": rp.ID, "name": rp.Name, "full_name": org.Login + "/" + rp.Name, "private": rp.Visibility != "public",
+					"owner": map[string]any{"login": org.Login, "type": "Organization"}, "html_url": "https://github.com/" + org.Login + "/" + rp.Name}})
+		}
+	}
+	s.page(w, r, items)
 }
 
 // securityAndAnalysis is a repository's security_and_analysis object, as
