@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -92,8 +93,12 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if c.Endpoint != "" {
-		if u, err := url.Parse(c.Endpoint); err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		u, err := url.Parse(c.Endpoint)
+		switch {
+		case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
 			errs = append(errs, fmt.Errorf("endpoint %q is not an http(s) URL", c.Endpoint))
+		case u.Scheme == "http" && !loopback(u.Hostname()):
+			errs = append(errs, fmt.Errorf("endpoint %q: plain http would send the bearer token unencrypted; it is allowed only for a local test server (localhost, 127.0.0.1, ::1)", c.Endpoint))
 		}
 	}
 	for _, p := range c.RestrictedPorts {
@@ -102,6 +107,15 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// loopback reports whether host is this machine.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 var guid = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
@@ -241,8 +255,11 @@ func (s *Source) build() (azcore.TokenCredential, *arm.ClientOptions, error) {
 		rm := cc.Services[cloud.ResourceManager]
 		rm.Endpoint = strings.TrimRight(s.cfg.Endpoint, "/")
 		cc.Services = map[cloud.ServiceName]cloud.ServiceConfiguration{cloud.ResourceManager: rm}
-		// Only a local test server is reached over plain HTTP.
-		insecure = strings.HasPrefix(s.cfg.Endpoint, "http://")
+		// Only a local test server is reached over plain HTTP (Validate
+		// refuses any other).
+		if u, err := url.Parse(s.cfg.Endpoint); err == nil && u.Scheme == "http" && loopback(u.Hostname()) {
+			insecure = true
+		}
 	}
 	timeouts := collectors.DefaultTimeouts
 	var rt http.RoundTripper = collectors.BaseTransport(timeouts)

@@ -301,6 +301,9 @@ func TestValidate(t *testing.T) {
 		{Config{Subscriptions: []string{"acme-prod"}}, "not a subscription ID"},
 		{Config{Subscriptions: []string{testSub}, Cloud: "mars"}, "cloud"},
 		{Config{Subscriptions: []string{testSub}, Endpoint: "ftp://x"}, "endpoint"},
+		{Config{Subscriptions: []string{testSub}, Endpoint: "http://arm.example.com"}, "unencrypted"},
+		{Config{Subscriptions: []string{testSub}, Endpoint: "http://127.0.0.1:8080"}, ""},
+		{Config{Subscriptions: []string{testSub}, Endpoint: "https://management.local.azurestack.external"}, ""},
 		{Config{Subscriptions: []string{testSub}, RestrictedPorts: []int{70000}}, "out of range"},
 		{Config{Subscriptions: []string{testSub}, Cloud: "china"}, ""},
 	} {
