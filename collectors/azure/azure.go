@@ -2,12 +2,12 @@
 // Resource Manager API with the Azure SDK for Go (azcore, azidentity and the
 // resourcemanager modules): subscriptions and the locations of their
 // resources, storage accounts, SQL servers and databases, PostgreSQL and
-// MySQL flexible servers, key vaults, network security groups, the activity log's diagnostic settings, the
-// Microsoft Defender for Cloud plans and the Owner and User Access
-// Administrator role assignments. It authenticates with the default Azure
-// credential chain (environment, workload identity, managed identity, Azure
-// CLI); every call is a GET, and the SDK's automatic resource provider
-// registration (a write) is turned off.
+// MySQL flexible servers, key vaults, network security groups, the activity
+// log's diagnostic settings, the Microsoft Defender for Cloud plans and the
+// Owner and User Access Administrator role assignments. It authenticates
+// with the default Azure credential chain (environment, workload identity,
+// managed identity, Azure CLI); every call is a GET, and the SDK's automatic
+// resource provider registration (a write) is turned off.
 package azure
 
 import (
