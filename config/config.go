@@ -274,6 +274,15 @@ sources:
   #   # base_url: https://github.example.com/api/v3/   # GitHub Enterprise Server
   #   # repos: {include: ["*"], exclude: ["sandbox-*"]}
 
+  # GitLab groups (gitlab.com or self-managed): 2FA, members, branch
+  # protection, approval rules, merge request approvals, security scanning.
+  # A token with the read_api scope in GITLAB_TOKEN (or the variable
+  # token_env names). Roles: attest permissions gitlab.
+  # gitlab:
+  #   groups: [example]                    # top-level group paths
+  #   # base_url: https://gitlab.example.com   # self-managed; default https://gitlab.com
+  #   # projects: {include: ["example/*"], exclude: ["*/sandbox-*"]}
+
   # Google Cloud: buckets, Cloud SQL, KMS, IAM, firewalls, audit logs.
   # Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS or
   # gcloud auth application-default login). Roles: attest permissions gcp.

@@ -23,6 +23,11 @@ func checkPatterns(f *File, bad func(field string, err error)) {
 			}
 		}
 	}
+	if g := f.Sources.GitLab; g != nil {
+		for _, e := range g.Check() {
+			bad("sources.gitlab."+e.Field, e.Err)
+		}
+	}
 	if a := f.Sources.AWS; a != nil && a.Secrets.NamePattern != "" {
 		if _, err := regexp.Compile(a.Secrets.NamePattern); err != nil {
 			bad("sources.aws.secrets.name_pattern", fmt.Errorf("regular expression %q: %w", a.Secrets.NamePattern, err))

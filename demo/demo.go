@@ -34,6 +34,7 @@ import (
 	"github.com/attestdev/attest/collectors/entra"
 	"github.com/attestdev/attest/collectors/gcp"
 	"github.com/attestdev/attest/collectors/github"
+	"github.com/attestdev/attest/collectors/gitlab"
 	"github.com/attestdev/attest/collectors/okta"
 	"github.com/attestdev/attest/collectors/tlsprobe"
 	"github.com/attestdev/attest/collectors/workspace"
@@ -43,6 +44,7 @@ import (
 	"github.com/attestdev/attest/internal/fake/entrafake"
 	"github.com/attestdev/attest/internal/fake/gcpfake"
 	"github.com/attestdev/attest/internal/fake/githubfake"
+	"github.com/attestdev/attest/internal/fake/gitlabfake"
 	"github.com/attestdev/attest/internal/fake/oktafake"
 	"github.com/attestdev/attest/internal/fake/workspacefake"
 )
@@ -80,6 +82,7 @@ func Start(now time.Time) (*Env, error) {
 		return nil, err
 	}
 	env.startGitHub(now)
+	env.startGitLab(now)
 	env.startAWS(now)
 	env.startGCP(now)
 	env.startWorkspace(now)
@@ -134,6 +137,18 @@ func (e *Env) startGitHub(now time.Time) {
 	srv := httptest.NewServer(githubfake.NewHandler(githubfake.DemoAt(now)))
 	e.closers = append(e.closers, srv.Close)
 	e.Sources.GitHub = &github.Config{Orgs: []string{githubfake.DemoOrg, githubfake.DemoLabsOrg}, BaseURL: srv.URL, Token: "demo-token", HTTPClient: srv.Client()}
+}
+
+// startGitLab serves the demo GitLab group, a self-managed instance: a
+// top-level group requiring 2FA with a subgroup member without it, a
+// well-protected project, one that developers may merge into with force
+// push allowed, author approval, no push rule, a write deploy key that never
+// expires and no secret detection, and a project without protection or
+// pipeline.
+func (e *Env) startGitLab(now time.Time) {
+	srv := httptest.NewServer(gitlabfake.NewHandler(gitlabfake.DemoAt(now)))
+	e.closers = append(e.closers, srv.Close)
+	e.Sources.GitLab = &gitlab.Config{Groups: []string{gitlabfake.DemoGroup}, BaseURL: srv.URL, Token: "demo-token", HTTPClient: srv.Client()}
 }
 
 // startAWS serves the demo AWS organisation: a management account and a

@@ -364,6 +364,7 @@ var Providers = map[string]string{
 	"gcp":       "Google Cloud",
 	"workspace": "Google Workspace",
 	"github":    "GitHub",
+	"gitlab":    "GitLab",
 	"okta":      "Okta",
 	"entra":     "Microsoft Entra ID",
 	"azure":     "Microsoft Azure",

@@ -12,6 +12,7 @@ import (
 	"github.com/attestdev/attest/collectors/entra"
 	"github.com/attestdev/attest/collectors/gcp"
 	"github.com/attestdev/attest/collectors/github"
+	"github.com/attestdev/attest/collectors/gitlab"
 	"github.com/attestdev/attest/collectors/manual"
 	"github.com/attestdev/attest/collectors/okta"
 	"github.com/attestdev/attest/collectors/register"
@@ -25,6 +26,7 @@ type Config struct {
 	TLS       *tlsprobe.Config  `yaml:"tls,omitempty"`
 	AWS       *aws.Config       `yaml:"aws,omitempty"`
 	GitHub    *github.Config    `yaml:"github,omitempty"`
+	GitLab    *gitlab.Config    `yaml:"gitlab,omitempty"`
 	GCP       *gcp.Config       `yaml:"gcp,omitempty"`
 	Workspace *workspace.Config `yaml:"workspace,omitempty"`
 	Okta      *okta.Config      `yaml:"okta,omitempty"`
@@ -37,13 +39,15 @@ type Config struct {
 }
 
 // Providers returns the configured sources whose provider is a vendor
-// that must be in the subprocessor register, sorted.
+// that must be in the subprocessor register, sorted. GitLab counts when it
+// is gitlab.com: a self-managed instance is run by the user, not a vendor.
 func Providers(c Config) []string {
 	var out []string
 	for _, p := range []struct {
 		name string
 		on   bool
 	}{{aws.SourceName, c.AWS != nil}, {gcp.SourceName, c.GCP != nil}, {github.SourceName, c.GitHub != nil},
+		{gitlab.SourceName, c.GitLab != nil && c.GitLab.IsGitLabCom()},
 		{okta.SourceName, c.Okta != nil}, {workspace.SourceName, c.Workspace != nil}, {entra.SourceName, c.Entra != nil},
 		{azure.SourceName, c.Azure != nil}} {
 		if p.on {
@@ -65,6 +69,9 @@ func Sources(c Config) []collectors.Source {
 	}
 	if c.GitHub != nil {
 		out = append(out, github.NewSource(*c.GitHub))
+	}
+	if c.GitLab != nil {
+		out = append(out, gitlab.NewSource(*c.GitLab))
 	}
 	if c.GCP != nil {
 		out = append(out, gcp.NewSource(*c.GCP))
@@ -95,7 +102,7 @@ func Sources(c Config) []collectors.Source {
 // everything returns every source with an empty configuration, so that its
 // collectors can describe themselves.
 func everything() []collectors.Source {
-	return Sources(Config{TLS: &tlsprobe.Config{}, AWS: &aws.Config{}, GitHub: &github.Config{},
+	return Sources(Config{TLS: &tlsprobe.Config{}, AWS: &aws.Config{}, GitHub: &github.Config{}, GitLab: &gitlab.Config{},
 		GCP: &gcp.Config{}, Workspace: &workspace.Config{}, Okta: &okta.Config{}, Entra: &entra.Config{}, Azure: &azure.Config{},
 		Manual: &manual.Config{}, Register: &register.Config{}})
 }
@@ -135,6 +142,8 @@ func Policy(source string, ds []collectors.Descriptor) ([]byte, error) {
 		return aws.Policy(ds)
 	case github.SourceName:
 		return github.Policy(ds)
+	case gitlab.SourceName:
+		return gitlab.Policy(ds)
 	case gcp.SourceName:
 		return gcp.Policy(ds)
 	case workspace.SourceName:

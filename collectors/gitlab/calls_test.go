@@ -1,0 +1,127 @@
+package gitlab
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/internal/apitest"
+	"github.com/attestdev/attest/internal/fake/gitlabfake"
+)
+
+// largeEstate is a top-level group with subgroups subgroups, each holding
+// perGroup projects with a pipeline and two merged merge requests.
+func largeEstate(subgroups, perGroup int) *gitlabfake.State {
+	top := &gitlabfake.Group{ID: 1, Path: "big", Visibility: "private", Require2FA: true,
+		Members: []gitlabfake.Member{{ID: 1, Username: "owner", AccessLevel: 50, TwoFactor: true}}}
+	id := int64(1000)
+	for g := range subgroups {
+		sub := &gitlabfake.Group{ID: int64(10 + g), Path: fmt.Sprintf("big/team-%02d", g), Visibility: "private",
+			Members: []gitlabfake.Member{{ID: int64(100 + g), Username: fmt.Sprintf("dev%02d", g), AccessLevel: 30, TwoFactor: true}}}
+		for range perGroup {
+			id++
+			sub.Projects = append(sub.Projects, &gitlabfake.Project{
+				ID: id, Path: fmt.Sprintf("svc-%d", id), Visibility: "private", DefaultBranch: "main",
+				Protected:     []gitlabfake.ProtectedBranch{{Name: "main", PushLevels: []int{40}, MergeLevels: []int{40}}},
+				Rules:         []gitlabfake.ApprovalRule{{ID: id, Name: "All", Required: 1}},
+				MergeRequests: []gitlabfake.MergeRequest{{IID: 1, Author: "a", MergedAt: fakeNow.Add(-24 * time.Hour), ApprovedBy: []string{"b"}}, {IID: 2, Author: "b", MergedAt: fakeNow.Add(-48 * time.Hour), ApprovedBy: []string{"a"}}},
+				Pipeline:      &gitlabfake.Pipeline{ID: id, Status: "success", CreatedAt: fakeNow.Add(-time.Hour), Jobs: []gitlabfake.Job{{Name: "semgrep-sast", Status: "success", FinishedAt: fakeNow, Artifacts: []string{"sast"}}}},
+			})
+		}
+		top.Subgroups = append(top.Subgroups, sub)
+	}
+	return &gitlabfake.State{ViewerIsOwner: true, Ultimate: true, Groups: []*gitlabfake.Group{top}}
+}
+
+// counting counts requests by route.
+type counting struct {
+	next http.Handler
+	mu   sync.Mutex
+	n    map[string]int
+}
+
+func (c *counting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	op, _ := operation(r)
+	c.mu.Lock()
+	c.n[op]++
+	c.mu.Unlock()
+	c.next.ServeHTTP(w, r)
+}
+
+func collectAll(tb testing.TB, st *gitlabfake.State) map[string]int {
+	tb.Helper()
+	st.OnUnexpected = tb.Errorf
+	cnt := &counting{next: gitlabfake.NewHandler(st), n: map[string]int{}}
+	srv := httptest.NewServer(cnt)
+	defer srv.Close()
+	zero := 0
+	src := NewSource(Config{Groups: []string{"big"}, BaseURL: srv.URL, Token: "x", HTTPClient: srv.Client(), MaxRateLimitWaitSeconds: &zero, Now: func() time.Time { return fakeNow }})
+	for _, c := range src.Collectors() {
+		s := &apitest.Sink{}
+		if err := c.Collect(tb.Context(), evidence.Target{Source: SourceName, Account: "big"}, s); err != nil || len(s.Failures) > 0 {
+			tb.Fatalf("%s: %v %v", c.Describe().ID, err, s.Failures)
+		}
+	}
+	return cnt.n
+}
+
+// TestCallBudget checks the calls of a collection of 10 subgroups × 25
+// projects against the formula: per project 7 calls for gitlab.projects and
+// 2 for gitlab.scanning, one listing of projects per collector, one
+// group-level merge request listing and one approval read per sampled
+// merge request, one member list per group, and one GraphQL query per 100
+// open vulnerabilities of the hierarchy.
+func TestCallBudget(t *testing.T) {
+	t.Parallel()
+	const subgroups, perGroup = 10, 25
+	n := subgroups * perGroup
+	pages := func(items int) int { return (items + 99) / 100 }
+	got := collectAll(t, largeEstate(subgroups, perGroup))
+	want := map[string]int{
+		"GET " + "/groups/{id}":                                           1,
+		"GET /groups/{id}/descendant_groups":                              pages(subgroups),
+		"GET /groups/{id}/members":                                        subgroups + 1,
+		"GET /groups/{id}/projects":                                       3 * pages(n),
+		"POST /api/graphql":                                               1,
+		"GET /groups/{id}/merge_requests":                                 pages(2 * n),
+		"GET /projects/{id}/merge_requests/{merge_request_iid}/approvals": 25,
+		"GET /projects/{id}/protected_branches":                           n,
+		"GET /projects/{id}/approvals":                                    n,
+		"GET /projects/{id}/approval_rules":                               n,
+		"GET /projects/{id}/security_settings":                            n,
+		"GET /projects/{id}/push_rule":                                    n,
+		"GET /projects/{id}/deploy_keys":                                  n,
+		"GET /projects/{id}/access_tokens":                                n,
+		"GET /projects/{id}/pipelines/latest":                             n,
+		"GET /projects/{id}/pipelines/{pipeline_id}/jobs":                 n,
+	}
+	total := 0
+	for op, w := range want {
+		if got[op] != w {
+			t.Errorf("%s: %d calls, want %d", op, got[op], w)
+		}
+		total += got[op]
+	}
+	if len(got) != len(want) {
+		t.Errorf("routes %v", got)
+	}
+	t.Logf("%d projects: %d calls, %.2f per project", n, total, float64(total)/float64(n))
+}
+
+// BenchmarkCollectGitLab collects a group of 10 subgroups × 25 projects
+// from the fake and reports the calls per project.
+func BenchmarkCollectGitLab(b *testing.B) {
+	st := largeEstate(10, 25)
+	var total int
+	for b.Loop() {
+		total = 0
+		for _, v := range collectAll(b, st) {
+			total += v
+		}
+	}
+	b.ReportMetric(float64(total)/250, "calls/project")
+}

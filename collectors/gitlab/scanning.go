@@ -1,0 +1,167 @@
+package gitlab
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	gl "gitlab.com/gitlab-org/api/client-go/v2"
+
+	"github.com/attestdev/attest/collectors"
+	"github.com/attestdev/attest/collectors/evidence"
+)
+
+// ScanningCollector reads the latest pipeline of each project's default
+// branch and its jobs, and records which security scanners ran in it:
+// SAST, secret detection and dependency scanning, recognised by the
+// security report artifacts a job uploaded (file_type sast,
+// secret_detection, dependency_scanning), or else by the job names of
+// GitLab's templates (semgrep-sast, secret_detection, gemnasium-dependency_scanning, ...).
+//
+// GitLab API docs:
+//   - https://docs.gitlab.com/api/pipelines/#get-the-latest-pipeline (GET /projects/:id/pipelines/latest?ref=)
+//   - https://docs.gitlab.com/api/jobs/#list-pipeline-jobs (GET /projects/:id/pipelines/:pipeline_id/jobs)
+//
+// A project without any pipeline on its default branch (GitLab answers
+// 404) is evidence: no scanner ran.
+type ScanningCollector struct{ src *Source }
+
+const (
+	opLatestPipeline = "GET /projects/{id}/pipelines/latest"
+	opPipelineJobs   = "GET /projects/{id}/pipelines/{pipeline_id}/jobs"
+	typeScanning     = "gitlab.project.scanning"
+)
+
+// scanners are the scanner kinds recorded, with the report artifact type
+// and the job name fragments that identify them.
+var scanners = []struct {
+	kind  string
+	names []string
+}{
+	{"sast", []string{"sast", "semgrep", "codeql"}},
+	{"secret_detection", []string{"secret_detection", "secret-detection", "gitleaks"}},
+	{"dependency_scanning", []string{"dependency_scanning", "dependency-scanning", "gemnasium"}},
+}
+
+var scanningAttrs = []string{
+	"last_pipeline_at", "last_pipeline_status", "sast_jobs", "secret_detection_jobs", "dependency_scanning_jobs",
+	"last_sast_at", "last_secret_detection_at", "last_dependency_scanning_at",
+}
+
+// Describe returns the collector's metadata.
+func (c *ScanningCollector) Describe() collectors.Descriptor {
+	attrs := []collectors.Attribute{
+		{Name: "default_branch", Type: "string", Doc: "Name of the default branch."},
+		{Name: "last_pipeline_at", Type: "timestamp", Doc: "When the latest default-branch pipeline was created, or empty when there is none."},
+		{Name: "last_pipeline_status", Type: "string", Doc: "Status of that pipeline (success, failed, running, ...), or empty."},
+	}
+	for _, s := range scanners {
+		attrs = append(attrs,
+			collectors.Attribute{Name: s.kind + "_jobs", Type: "list", Doc: "Jobs of the latest default-branch pipeline recognised as " + strings.ReplaceAll(s.kind, "_", " ") + " (report artifact " + s.kind + " or job name), sorted."},
+			collectors.Attribute{Name: "last_" + s.kind + "_at", Type: "timestamp", Doc: "When the newest successful such job finished, or empty."})
+	}
+	return collectors.Descriptor{
+		ID: "gitlab.scanning", Version: 1, Source: SourceName,
+		Title:            "GitLab security scanning jobs (SAST, secret detection, dependency scanning) on the default branch",
+		ResourceTypes:    []collectors.ResourceType{{Name: typeScanning, Doc: "The security scanners of a project's latest default-branch pipeline. ID is the project URL with #scanning.", Attributes: attrs}},
+		Permissions:      []string{scopeReadAPI, roleReporter},
+		CallsPerResource: 2,
+	}
+}
+
+// Collect reads every selected project of the top-level group.
+func (c *ScanningCollector) Collect(ctx context.Context, target evidence.Target, out collectors.Sink) error {
+	return c.src.eachProject(ctx, target.Account, out, c.project)
+}
+
+// pipeline is the part of a pipeline attest reads.
+type pipeline struct {
+	ID        int64      `json:"id"`
+	Status    string     `json:"status"`
+	CreatedAt *time.Time `json:"created_at"`
+}
+
+// job is the part of a pipeline job attest reads.
+type job struct {
+	Name       string     `json:"name"`
+	Status     string     `json:"status"`
+	FinishedAt *time.Time `json:"finished_at"`
+	Artifacts  []struct {
+		FileType string `json:"file_type"`
+	} `json:"artifacts"`
+}
+
+// is reports whether the job is a scanner of kind k.
+func (j job) is(k string, names []string) bool {
+	if slices.ContainsFunc(j.Artifacts, func(a struct {
+		FileType string `json:"file_type"`
+	}) bool {
+		return a.FileType == k
+	}) {
+		return true
+	}
+	n := strings.ToLower(j.Name)
+	return slices.ContainsFunc(names, func(s string) bool { return strings.Contains(n, s) })
+}
+
+type refOpts struct {
+	Ref string `url:"ref,omitempty"`
+}
+
+type jobListOpts struct {
+	PerPage int `url:"per_page,omitempty"`
+}
+
+func (c *ScanningCollector) project(ctx context.Context, client *gl.Client, p project) projectResult {
+	ctx, trace := collectors.WithTrace(ctx)
+	res := &evidence.Resource{
+		Type: typeScanning, ID: p.WebURL + "#scanning", Name: p.PathWithNamespace,
+		Attributes: map[string]any{"default_branch": p.DefaultBranch},
+	}
+	r := &projectRun{res: res}
+	done := func() projectResult {
+		res.Records = trace.Records()
+		r.projectResult.res = []evidence.Resource{*res}
+		return r.projectResult
+	}
+	pl, err := get[pipeline](ctx, client, projectPath(p)+"/pipelines/latest", &refOpts{Ref: p.DefaultBranch})
+	if statusOf(err) == http.StatusNotFound {
+		res.Attributes["last_pipeline_at"] = ""
+		res.Attributes["last_pipeline_status"] = ""
+		for _, s := range scanners {
+			res.Attributes[s.kind+"_jobs"] = []string{}
+			res.Attributes["last_"+s.kind+"_at"] = ""
+		}
+		return done()
+	}
+	if err != nil {
+		r.failed(classify(err, opLatestPipeline, roleReporter), scanningAttrs)
+		return done()
+	}
+	res.Attributes["last_pipeline_at"] = ts(pl.CreatedAt)
+	res.Attributes["last_pipeline_status"] = pl.Status
+	jobs, err := list[job](ctx, client, projectPath(p)+"/pipelines/"+strconv.FormatInt(pl.ID, 10)+"/jobs", &jobListOpts{PerPage: 100})
+	if err != nil {
+		r.failed(classify(err, opPipelineJobs, roleReporter), scanningAttrs[2:])
+		return done()
+	}
+	for _, s := range scanners {
+		names, last := []string{}, time.Time{}
+		for _, j := range jobs {
+			if !j.is(s.kind, s.names) {
+				continue
+			}
+			names = append(names, j.Name)
+			if j.Status == "success" && j.FinishedAt != nil && j.FinishedAt.After(last) {
+				last = *j.FinishedAt
+			}
+		}
+		slices.Sort(names)
+		res.Attributes[s.kind+"_jobs"] = slices.Compact(names)
+		res.Attributes["last_"+s.kind+"_at"] = ts(&last)
+	}
+	return done()
+}
