@@ -310,6 +310,14 @@ sources:
   #   tenant_id: 00000000-0000-0000-0000-000000000000
   #   # cloud: public                      # or usgovernment, china
 
+  # Azure: storage accounts, SQL, key vaults, NSGs, activity log, Defender,
+  # Owners, resource locations. The default Azure credential chain
+  # (AZURE_* environment, workload or managed identity, az login).
+  # Role definition: attest permissions azure.
+  # azure:
+  #   subscriptions: [00000000-0000-0000-0000-000000000000]   # or management_groups: [my-root-group]
+  #   # cloud: public                      # usgovernment, china
+
   # Organisational evidence (training, NDAs, pen tests, DR tests) recorded
   # with "attest evidence add"; read access to the directory (attest
   # permissions manual).

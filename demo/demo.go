@@ -30,6 +30,7 @@ import (
 
 	"github.com/attestdev/attest/collectors/all"
 	"github.com/attestdev/attest/collectors/aws"
+	"github.com/attestdev/attest/collectors/azure"
 	"github.com/attestdev/attest/collectors/entra"
 	"github.com/attestdev/attest/collectors/gcp"
 	"github.com/attestdev/attest/collectors/github"
@@ -39,6 +40,7 @@ import (
 	"github.com/attestdev/attest/collectors/workspace"
 	demoevidence "github.com/attestdev/attest/demo/evidence"
 	"github.com/attestdev/attest/internal/fake/awsfake"
+	"github.com/attestdev/attest/internal/fake/azurefake"
 	"github.com/attestdev/attest/internal/fake/entrafake"
 	"github.com/attestdev/attest/internal/fake/gcpfake"
 	"github.com/attestdev/attest/internal/fake/githubfake"
@@ -86,6 +88,7 @@ func Start(now time.Time) (*Env, error) {
 	env.startWorkspace(now)
 	env.startOkta(now)
 	env.startEntra(now)
+	env.startAzure()
 	mc := demoevidence.Config(now)
 	env.Sources.Manual = &mc
 	return env, nil
@@ -275,11 +278,12 @@ subprocessors:
       - {name: ISO/IEC 27001, valid_until: %[2]s}
       - {name: SOC 2 Type II, valid_until: %[2]s}
   - name: Microsoft Ireland Operations Limited
-    purpose: Employee identities, single sign-on and multifactor authentication
-    services: [Microsoft Entra ID]
-    data_categories: [employee names, e-mail addresses, sign-in logs]
+    purpose: Employee identities and single sign-on (Entra ID); hosting of the order database and document storage (Azure)
+    services: [Microsoft Entra ID, Microsoft Azure]
+    data_categories: [employee names, e-mail addresses, sign-in logs, customer account data, order data]
     locations: [EEA]
-    sources: [entra]
+    hosting: true
+    sources: [entra, azure]
     dpa_signed: 2025-02-20
     review: {last: %[1]s, frequency: annually}
     certifications:
@@ -439,4 +443,15 @@ func (e *Env) startOkta(now time.Time) {
 	srv := httptest.NewServer(oktafake.NewHandler(oktafake.DemoAt(now)))
 	e.closers = append(e.closers, srv.Close)
 	e.Sources.Okta = &okta.Config{OrgURL: srv.URL, Token: oktafake.DemoToken, HTTPClient: srv.Client()}
+}
+
+// startAzure serves the demo Azure subscription (Resource Manager), found
+// through its management group.
+func (e *Env) startAzure() {
+	srv := httptest.NewServer(azurefake.NewHandler(azurefake.Demo()))
+	e.closers = append(e.closers, srv.Close)
+	e.Sources.Azure = &azure.Config{
+		ManagementGroups: []string{azurefake.DemoManagementGroup}, Endpoint: srv.URL, HTTPClient: srv.Client(),
+		Credential: azurefake.Credential{Token: azurefake.DemoToken},
+	}
 }

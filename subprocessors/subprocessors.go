@@ -367,6 +367,7 @@ var Providers = map[string]string{
 	"gitlab":    "GitLab",
 	"okta":      "Okta",
 	"entra":     "Microsoft Entra ID",
+	"azure":     "Microsoft Azure",
 }
 
 // ProviderNames returns the keys of Providers, sorted.

@@ -134,8 +134,8 @@ func TestParseErrors(t *testing.T) {
 		},
 		{
 			name: "unknown source",
-			yaml: head + "    locations: [DE]\n    sources: [azure]\n",
-			want: []string{`f.yaml:6: subprocessors[0].sources[0]: unknown source "azure": want one of aws, entra, gcp, github, gitlab, okta, workspace`},
+			yaml: head + "    locations: [DE]\n    sources: [oracle]\n",
+			want: []string{`f.yaml:6: subprocessors[0].sources[0]: unknown source "oracle": want one of aws, azure, entra, gcp, github, gitlab, okta, workspace`},
 		},
 	}
 	for _, tt := range tests {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/aws"
+	"github.com/attestdev/attest/collectors/azure"
 	"github.com/attestdev/attest/collectors/entra"
 	"github.com/attestdev/attest/collectors/gcp"
 	"github.com/attestdev/attest/collectors/github"
@@ -29,6 +30,7 @@ type Config struct {
 	GCP       *gcp.Config       `yaml:"gcp,omitempty"`
 	Workspace *workspace.Config `yaml:"workspace,omitempty"`
 	Okta      *okta.Config      `yaml:"okta,omitempty"`
+	Azure     *azure.Config     `yaml:"azure,omitempty"`
 	Entra     *entra.Config     `yaml:"entra,omitempty"`
 	Manual    *manual.Config    `yaml:"manual,omitempty"`
 	// Register reads the subprocessor register. attest.yaml sets it with
@@ -46,7 +48,8 @@ func Providers(c Config) []string {
 		on   bool
 	}{{aws.SourceName, c.AWS != nil}, {gcp.SourceName, c.GCP != nil}, {github.SourceName, c.GitHub != nil},
 		{gitlab.SourceName, c.GitLab != nil && c.GitLab.IsGitLabCom()},
-		{okta.SourceName, c.Okta != nil}, {workspace.SourceName, c.Workspace != nil}, {entra.SourceName, c.Entra != nil}} {
+		{okta.SourceName, c.Okta != nil}, {workspace.SourceName, c.Workspace != nil}, {entra.SourceName, c.Entra != nil},
+		{azure.SourceName, c.Azure != nil}} {
 		if p.on {
 			out = append(out, p.name)
 		}
@@ -82,6 +85,9 @@ func Sources(c Config) []collectors.Source {
 	if c.Entra != nil {
 		out = append(out, entra.NewSource(*c.Entra))
 	}
+	if c.Azure != nil {
+		out = append(out, azure.NewSource(*c.Azure))
+	}
 	if c.Manual != nil {
 		out = append(out, manual.NewSource(*c.Manual))
 	}
@@ -97,7 +103,8 @@ func Sources(c Config) []collectors.Source {
 // collectors can describe themselves.
 func everything() []collectors.Source {
 	return Sources(Config{TLS: &tlsprobe.Config{}, AWS: &aws.Config{}, GitHub: &github.Config{}, GitLab: &gitlab.Config{},
-		GCP: &gcp.Config{}, Workspace: &workspace.Config{}, Okta: &okta.Config{}, Entra: &entra.Config{}, Manual: &manual.Config{}, Register: &register.Config{}})
+		GCP: &gcp.Config{}, Workspace: &workspace.Config{}, Okta: &okta.Config{}, Entra: &entra.Config{}, Azure: &azure.Config{},
+		Manual: &manual.Config{}, Register: &register.Config{}})
 }
 
 // Registry returns a registry of every collector attest has, configured or
@@ -143,6 +150,8 @@ func Policy(source string, ds []collectors.Descriptor) ([]byte, error) {
 		return workspace.Policy(ds)
 	case okta.SourceName:
 		return okta.Policy(ds)
+	case azure.SourceName:
+		return azure.Policy(ds)
 	case entra.SourceName:
 		return entra.Policy(ds)
 	case manual.SourceName:

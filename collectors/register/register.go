@@ -42,7 +42,7 @@ type Config struct {
 	// File is the subprocessor register.
 	File string `yaml:"-"`
 	// Providers are the sources attest reads whose vendor must be in the
-	// register: aws, gcp, workspace, github, okta.
+	// register: aws, gcp, workspace, github, okta, azure.
 	Providers []string `yaml:"-"`
 }
 
@@ -120,7 +120,7 @@ func (c *Collector) Describe() collectors.Descriptor {
 				Name: ProviderType,
 				Doc:  "A provider attest reads (a configured source), and whether the register lists it.",
 				Attributes: []collectors.Attribute{
-					{Name: "source", Type: "string", Doc: "The attest source: aws, gcp, workspace, github or okta."},
+					{Name: "source", Type: "string", Doc: "The attest source: aws, gcp, workspace, github, okta or azure."},
 					{Name: "provider", Type: "string", Doc: "The provider's name, e.g. Amazon Web Services."},
 					{Name: "in_register", Type: "bool", Doc: "A register entry names this source under sources:."},
 					{Name: "vendors", Type: "list", Doc: "The register entries that name it, sorted."},
