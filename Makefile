@@ -46,7 +46,7 @@ test: vet fmt-check ## Run vet, the format check, all tests, the control library
 	$(TESTSUM) -log $(SKIPLOG) -- -shuffle=on -count=1 $(PKGS)
 	@out=$$($(GO) run ./cmd/attest controls test --strict 2>&1) || { echo "$$out"; exit 1; }; echo "$$out" | tail -1
 	$(TESTSUM) -log $(SKIPLOG) -- -race -count=1 ./collectors/ ./collectors/evidence/ ./controls/ ./collectors/github/... ./collectors/okta/... \
-		./collectors/gcp/... ./collectors/workspace/... ./collectors/manual/... ./collectors/tlsprobe/... ./reports/pack/... ./history/... ./gate/...
+		./collectors/gcp/... ./collectors/workspace/... ./collectors/entra/... ./collectors/azure/... ./collectors/gitlab/... ./collectors/manual/... ./collectors/tlsprobe/... ./reports/pack/... ./history/... ./gate/...
 	$(MAKE) fuzz FUZZTIME=$(FUZZTIME)
 	@$(TESTSUM) -report $(SKIPLOG); rc=$$?; rm -f $(SKIPLOG); exit $$rc
 
