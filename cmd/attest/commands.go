@@ -102,17 +102,13 @@ stale and so inconclusive.`,
 			if err != nil {
 				return err
 			}
-			b, err := evidence.Open(bundle)
-			if err != nil {
-				return err
-			}
 			var sev controls.Severity
 			if failOn != "" {
 				if sev, err = controls.ParseSeverity(failOn); err != nil {
 					return usageError("--fail-on: %v", err)
 				}
 			}
-			res, err := evaluate(cmd.Context(), lib, cfg, b, ef)
+			res, b, err := evaluateDir(cmd.Context(), lib, cfg, bundle, ef)
 			if err != nil {
 				return err
 			}

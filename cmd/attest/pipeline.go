@@ -232,6 +232,31 @@ func (f *evalFlags) register(cmd *cobra.Command, withAsOf bool) {
 }
 
 func evaluate(ctx context.Context, lib *controls.Library, cfg *config.File, b *evidence.Bundle, f evalFlags) (*controls.Results, error) {
+	opts, err := evalOptions(lib, cfg, f)
+	if err != nil {
+		return nil, err
+	}
+	return controls.Evaluate(ctx, lib, b, opts)
+}
+
+// evaluateDir evaluates the bundle in dir read as a stream (see
+// controls.EvaluateDir); the bundle it returns holds only the resources
+// with gaps, which is what the gate reads.
+func evaluateDir(ctx context.Context, lib *controls.Library, cfg *config.File, dir string, f evalFlags) (*controls.Results, *evidence.Bundle, error) {
+	opts, err := evalOptions(lib, cfg, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, gapped, err := controls.EvaluateDir(ctx, lib, dir, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return res, &evidence.Bundle{Dir: dir, Resources: gapped}, nil
+}
+
+// evalOptions turns the evaluation flags and the configuration into
+// evaluation options.
+func evalOptions(lib *controls.Library, cfg *config.File, f evalFlags) (controls.EvalOptions, error) {
 	opts := controls.EvalOptions{Params: cfg.Params, AttestVersion: attestVersion()}
 	path := f.waivers
 	if path == "" {
@@ -240,21 +265,21 @@ func evaluate(ctx context.Context, lib *controls.Library, cfg *config.File, b *e
 	if path != "" {
 		ws, err := controls.LoadWaivers(path, lib)
 		if err != nil {
-			return nil, err
+			return opts, err
 		}
 		opts.Waivers = ws
 	}
 	if w := cmp.Or(f.warnExpiring, cfg.WarnExpiring); w != "" {
 		d, err := controls.ParseDuration(w)
 		if err != nil {
-			return nil, usageError("--warn-expiring: %v", err)
+			return opts, usageError("--warn-expiring: %v", err)
 		}
 		opts.ExpiryWarning = d
 	}
 	if f.maxAge != "" {
 		d, err := controls.ParseDuration(f.maxAge)
 		if err != nil {
-			return nil, usageError("--max-age: %v", err)
+			return opts, usageError("--max-age: %v", err)
 		}
 		opts.MaxAge = d
 	}
@@ -265,11 +290,11 @@ func evaluate(ctx context.Context, lib *controls.Library, cfg *config.File, b *e
 	default:
 		t, err := time.Parse(time.RFC3339, f.asOf)
 		if err != nil {
-			return nil, usageError("--as-of %q: want an RFC 3339 time or now", f.asOf)
+			return opts, usageError("--as-of %q: want an RFC 3339 time or now", f.asOf)
 		}
 		opts.AsOf = t
 	}
-	return controls.Evaluate(ctx, lib, b, opts)
+	return opts, nil
 }
 
 // printSummary writes the results as a table: failures first, then
