@@ -123,3 +123,19 @@ func readBatches(ctx context.Context, f *os.File, send func(first int, lines [][
 	flush(n + 1)
 	return sc.Err()
 }
+
+// OpenRecords reads the bundle in dir as Open does but without its
+// resources: the manifest and the records, sorted, which is what reports
+// need of a bundle (the operation and time of each raw response).
+func OpenRecords(dir string) (*Bundle, error) {
+	m, err := OpenManifest(dir)
+	if err != nil {
+		return nil, err
+	}
+	b := &Bundle{Dir: dir, Manifest: m}
+	if b.Records, err = readLines(filepath.Join(dir, RecordsFile), (*interner).record); err != nil {
+		return nil, err
+	}
+	sortRecords(b.Records)
+	return b, nil
+}
