@@ -307,7 +307,8 @@ const controlsKey = "\n  \"controls\": [],\n"
 // Encode writes the results to w as indented JSON with a final newline:
 // byte for byte what json.MarshalIndent(r, "", "  ") gives, without holding
 // the whole document in memory. The controls, which hold every finding,
-// are encoded one at a time; everything else in one piece.
+// are encoded one at a time, their findings without reflection (see
+// encodeControl); everything else in one piece.
 func (r *Results) Encode(w io.Writer) error {
 	if r.Controls == nil {
 		// "controls": null, as json.MarshalIndent writes it; there is
@@ -336,22 +337,16 @@ func (r *Results) Encode(w io.Writer) error {
 		return fmt.Errorf("controls: write results: %w", err)
 	}
 	var buf, ind bytes.Buffer
+	var out []byte
 	enc := json.NewEncoder(&buf)
 	for k := range r.Controls {
-		buf.Reset()
-		ind.Reset()
-		if err := enc.Encode(&r.Controls[k]); err != nil {
-			return fmt.Errorf("controls: encode results: %s: %w", r.Controls[k].ID, err)
-		}
-		ind.WriteString("\n    ")
-		if err := json.Indent(&ind, bytes.TrimSuffix(buf.Bytes(), []byte("\n")), "    ", "  "); err != nil {
-			return fmt.Errorf("controls: encode results: %s: %w", r.Controls[k].ID, err)
+		if out, err = encodeControl(w, &r.Controls[k], enc, &buf, &ind, out); err != nil {
+			return err
 		}
 		if k < len(r.Controls)-1 {
-			ind.WriteByte(',')
-		}
-		if _, err := w.Write(ind.Bytes()); err != nil {
-			return fmt.Errorf("controls: write results: %w", err)
+			if _, err := io.WriteString(w, ","); err != nil {
+				return fmt.Errorf("controls: write results: %w", err)
+			}
 		}
 	}
 	if len(r.Controls) > 0 {
