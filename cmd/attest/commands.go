@@ -222,10 +222,11 @@ func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collecto
 	if collectErr != nil && ctx.Err() != nil {
 		ctx = context.WithoutCancel(ctx)
 	}
-	res, err := evaluate(ctx, lib, cfg, b, f.eval)
+	res, gapped, err := evaluateDir(ctx, lib, cfg, b.Dir, f.eval)
 	if err != nil {
 		return err
 	}
+	b.Resources = gapped.Resources // what the gate reads
 	resultsPath := filepath.Join(f.outDir, "results.json")
 	if err := res.WriteFile(resultsPath); err != nil {
 		return err

@@ -165,7 +165,9 @@ func prepareBundleDir(dir string, replace bool) error {
 }
 
 // collect runs the collectors the library needs and returns the bundle
-// written to dir. An interrupted run still writes its bundle. A non-zero
+// written to dir, read back without its resources (evidence.OpenRecords):
+// evaluation streams them (evaluateDir). An interrupted run still writes
+// its bundle. A non-zero
 // shard collects only the targets that shard owns.
 func (g *globals) collect(ctx context.Context, cfg *config.File, lib *controls.Library, sources []collectors.Source, dir string, replace bool, shard evidence.Shard) (*evidence.Bundle, error) {
 	if len(sources) == 0 {
@@ -204,7 +206,10 @@ func (g *globals) collect(ctx context.Context, cfg *config.File, lib *controls.L
 		}
 	}
 	g.log.Info("bundle written", "dir", dir, "runs", len(runs), "incomplete_runs", failed)
-	b, err := evidence.Open(dir)
+	// The resources are read again, as a stream, by evaluation
+	// (evaluateDir); what the callers need here is the manifest and the
+	// records.
+	b, err := evidence.OpenRecords(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -229,14 +234,6 @@ func (f *evalFlags) register(cmd *cobra.Command, withAsOf bool) {
 	if withAsOf {
 		cmd.Flags().StringVar(&f.asOf, "as-of", "", `evaluation time: RFC 3339 or "now" (default: the bundle's collection time, so results reproduce)`)
 	}
-}
-
-func evaluate(ctx context.Context, lib *controls.Library, cfg *config.File, b *evidence.Bundle, f evalFlags) (*controls.Results, error) {
-	opts, err := evalOptions(lib, cfg, f)
-	if err != nil {
-		return nil, err
-	}
-	return controls.Evaluate(ctx, lib, b, opts)
 }
 
 // evaluateDir evaluates the bundle in dir read as a stream (see
