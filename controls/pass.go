@@ -99,8 +99,10 @@ func (e *evaluator) merge(passes []*pass) ([]tally, []evidence.Resource) {
 	for i := range tallies {
 		for _, p := range passes {
 			tallies[i].merge(&p.tallies[i])
-			p.tallies[i] = tally{}
 		}
+	}
+	for _, p := range passes {
+		p.tallies = nil
 	}
 	return tallies, gapped
 }
@@ -143,18 +145,20 @@ func (e *evaluator) unrank() {
 // inOrder returns the findings of a requirement over type typ in resource
 // order. A resource has at most one finding per requirement, so they are
 // placed by rank in linear time.
-func (e *evaluator) inOrder(typ string, fs []Finding) []Finding {
-	if len(fs) == 0 {
+func (e *evaluator) inOrder(typ string, l *findingList) []Finding {
+	if l.n == 0 {
 		return nil
 	}
-	at := make([]int32, e.typeSize[typ])
-	for i, f := range fs {
-		at[f.rank] = int32(i) + 1
+	at := make([]*Finding, e.typeSize[typ])
+	for _, c := range l.chunks {
+		for i := range c {
+			at[c[i].rank] = &c[i]
+		}
 	}
-	out := make([]Finding, 0, len(fs))
-	for _, i := range at {
-		if i > 0 {
-			out = append(out, fs[i-1])
+	out := make([]Finding, 0, l.n)
+	for _, f := range at {
+		if f != nil {
+			out = append(out, *f)
 		}
 	}
 	return out

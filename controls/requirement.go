@@ -94,7 +94,7 @@ type tally struct {
 	// whose where could not be), in the order the worker saw them; counted
 	// are the selected resources of a count requirement, which get a
 	// finding once the count is decided.
-	findings []Finding
+	findings findingList
 	counted  []*ResourceRef
 	// unknown are the resources whose where or rule could not be
 	// evaluated, with the message their label gets in a reason.
@@ -103,12 +103,39 @@ type tally struct {
 	waived []string
 }
 
+// A findingList holds findings in chunks, so that it grows without
+// copying or spare capacity beyond its last chunk, and tallies merge by
+// taking each other's chunks.
+type findingList struct {
+	chunks [][]Finding
+	n      int
+}
+
+// findingChunk bounds the size of a chunk; chunks start small and double
+// up to it, so that a requirement over a few resources takes little.
+const findingChunk = 4096
+
+func (l *findingList) add(f Finding) {
+	k := len(l.chunks) - 1
+	if k < 0 || len(l.chunks[k]) == cap(l.chunks[k]) {
+		size := 16
+		if k >= 0 {
+			size = min(2*cap(l.chunks[k]), findingChunk)
+		}
+		l.chunks = append(l.chunks, make([]Finding, 0, size))
+		k++
+	}
+	l.chunks[k] = append(l.chunks[k], f)
+	l.n++
+}
+
 // An unknown is a resource whose where or rule could not be evaluated.
 type unknown struct {
 	ref *ResourceRef
 	msg string
 }
 
+// merge adds o to t; o's findings are then shared.
 func (t *tally) merge(o *tally) {
 	t.counts.Resources += o.counts.Resources
 	t.counts.Filtered += o.counts.Filtered
@@ -117,7 +144,8 @@ func (t *tally) merge(o *tally) {
 	t.counts.Inconclusive += o.counts.Inconclusive
 	t.counts.Waived += o.counts.Waived
 	t.matched += o.matched
-	t.findings = append(t.findings, o.findings...)
+	t.findings.chunks = append(t.findings.chunks, o.findings.chunks...)
+	t.findings.n += o.findings.n
 	t.counted = append(t.counted, o.counted...)
 	t.unknown = append(t.unknown, o.unknown...)
 	t.waived = append(t.waived, o.waived...)
@@ -136,7 +164,7 @@ func (e *evaluator) see(q *reqEval, t *tally, vars *activation, r *evidence.Reso
 		case msg != "":
 			t.counts.Inconclusive++
 			t.unknown = append(t.unknown, unknown{ref, msg})
-			t.findings = append(t.findings, finding(ref, Inconclusive, "where: "+msg))
+			t.findings.add(finding(ref, Inconclusive, "where: "+msg))
 			return nil
 		case !ok:
 			t.counts.Filtered++
@@ -155,21 +183,21 @@ func (e *evaluator) see(q *reqEval, t *tally, vars *activation, r *evidence.Reso
 	case msg != "":
 		t.counts.Inconclusive++
 		t.unknown = append(t.unknown, unknown{ref, msg})
-		t.findings = append(t.findings, finding(ref, Inconclusive, msg))
+		t.findings.add(finding(ref, Inconclusive, msg))
 	case ok:
 		t.counts.Pass++
-		t.findings = append(t.findings, finding(ref, Pass, ""))
+		t.findings.add(finding(ref, Pass, ""))
 	default:
 		if q.mode == Each {
 			if w := e.waiverFor(q.control, r); w != nil {
 				t.counts.Waived++
 				t.waived = append(t.waived, w.ID)
-				t.findings = append(t.findings, finding(ref, Waived, fmt.Sprintf("rule is false; waived by %s until %s: %s", w.ID, w.ExpiresAt().Format(time.DateOnly), w.Reason)))
+				t.findings.add(finding(ref, Waived, fmt.Sprintf("rule is false; waived by %s until %s: %s", w.ID, w.ExpiresAt().Format(time.DateOnly), w.Reason)))
 				return nil
 			}
 		}
 		t.counts.Fail++
-		t.findings = append(t.findings, finding(ref, Fail, "rule is false"))
+		t.findings.add(finding(ref, Fail, "rule is false"))
 	}
 	return nil
 }
@@ -198,7 +226,8 @@ type verdict struct {
 func (e *evaluator) decide(q *reqEval, t *tally) (RequirementResult, error) {
 	rr := q.rr
 	rr.Counts = t.counts
-	rr.Findings = e.inOrder(q.req.Type, t.findings)
+	rr.Findings = e.inOrder(q.req.Type, &t.findings)
+	t.findings = findingList{}
 	v := verdict{typ: q.req.Type, matched: t.matched, pass: t.counts.Pass, waived: t.waived, scopeNote: q.scopeNote}
 	for _, f := range rr.Findings {
 		if f.Outcome == Fail && len(v.failing.first) <= listMax {
