@@ -42,33 +42,18 @@ func ScanResources(ctx context.Context, dir string, workers int, fn func(worker 
 	workers = max(1, workers)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	type batch struct {
-		first int
-		lines [][]byte
-	}
-	todo := make(chan batch, workers)
+	todo := make(chan lineRun, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			in := newInterner()
-			var out []Resource
 			for bt := range todo {
 				if ctx.Err() != nil {
 					continue // drain
 				}
-				out = out[:0:0]
-				for i, line := range bt.lines {
-					var r Resource
-					dec := json.NewDecoder(bytes.NewReader(line))
-					dec.UseNumber()
-					if err := dec.Decode(&r); err != nil {
-						cancel(fmt.Errorf("evidence: %s:%d: %w", path, bt.first+i, err))
-						break
-					}
-					in.resource(&r)
-					out = append(out, r)
-				}
-				if ctx.Err() != nil {
+				out, err := bt.decode(path, in)
+				if err != nil {
+					cancel(err)
 					continue
 				}
 				if err := fn(w, out); err != nil {
@@ -77,9 +62,7 @@ func ScanResources(ctx context.Context, dir string, workers int, fn func(worker 
 			}
 		})
 	}
-	readErr := readBatches(ctx, f, func(first int, lines [][]byte) {
-		todo <- batch{first, lines}
-	})
+	readErr := readRuns(ctx, f, func(bt lineRun) { todo <- bt })
 	close(todo)
 	wg.Wait()
 	if err := context.Cause(ctx); err != nil {
@@ -91,19 +74,65 @@ func ScanResources(ctx context.Context, dir string, workers int, fn func(worker 
 	return nil
 }
 
-// readBatches splits a JSON Lines file into batches of up to readBatch
-// non-blank lines and passes each with the number of its first line to
-// send. A blank line ends a batch, so that line numbers stay exact.
-func readBatches(ctx context.Context, f *os.File, send func(first int, lines [][]byte)) error {
+// A lineRun is a run of consecutive non-blank lines of a JSON Lines file,
+// copied into one buffer: the number of the first, and where each ends.
+type lineRun struct {
+	first int
+	data  []byte
+	ends  []int
+}
+
+// decode decodes the run's lines into resources with one decoder over the
+// whole run. Each value must end where its line ends; when one does not
+// (a malformed line, or trailing data), the rest of the run is decoded
+// line by line as Open does, so that errors name their line exactly.
+func (bt lineRun) decode(path string, in *interner) ([]Resource, error) {
+	out := make([]Resource, 0, len(bt.ends))
+	dec := json.NewDecoder(bytes.NewReader(bt.data))
+	dec.UseNumber()
+	start := 0
+	for i, end := range bt.ends {
+		var r Resource
+		if err := dec.Decode(&r); err != nil || dec.InputOffset() != int64(end) {
+			return bt.decodeLines(path, in, out, i, start)
+		}
+		in.resource(&r)
+		out = append(out, r)
+		start = end + 1
+	}
+	return out, nil
+}
+
+// decodeLines decodes the run's lines from line i (starting at offset
+// start) one at a time, appending to out.
+func (bt lineRun) decodeLines(path string, in *interner, out []Resource, i, start int) ([]Resource, error) {
+	for ; i < len(bt.ends); i++ {
+		var r Resource
+		dec := json.NewDecoder(bytes.NewReader(bt.data[start:bt.ends[i]]))
+		dec.UseNumber()
+		if err := dec.Decode(&r); err != nil {
+			return nil, fmt.Errorf("evidence: %s:%d: %w", path, bt.first+i, err)
+		}
+		in.resource(&r)
+		out = append(out, r)
+		start = bt.ends[i] + 1
+	}
+	return out, nil
+}
+
+// readRuns splits a JSON Lines file into runs of up to readBatch
+// non-blank lines and passes each to send. A blank line ends a run, so
+// that line numbers stay exact.
+func readRuns(ctx context.Context, f *os.File, send func(lineRun)) error {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 1<<16), 64<<20)
-	first, n := 1, 0
-	var lines [][]byte
+	n := 0
+	bt := lineRun{first: 1}
 	flush := func(next int) {
-		if len(lines) > 0 {
-			send(first, lines)
+		if len(bt.ends) > 0 {
+			send(bt)
 		}
-		first, lines = next, nil
+		bt = lineRun{first: next}
 	}
 	for sc.Scan() {
 		n++
@@ -115,8 +144,13 @@ func readBatches(ctx context.Context, f *os.File, send func(first int, lines [][
 			flush(n + 1)
 			continue
 		}
-		lines = append(lines, bytes.Clone(line))
-		if len(lines) == readBatch {
+		if bt.data == nil {
+			bt.data = make([]byte, 0, 64<<10)
+		}
+		bt.data = append(bt.data, line...)
+		bt.ends = append(bt.ends, len(bt.data))
+		bt.data = append(bt.data, '\n')
+		if len(bt.ends) == readBatch {
 			flush(n + 1)
 		}
 	}

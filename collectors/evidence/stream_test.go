@@ -96,6 +96,15 @@ func TestScanResourcesErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), ResourcesFile+":3:") {
 		t.Errorf("malformed line: %v, want %s:3", err, ResourcesFile)
 	}
+	// Two halves of an object on two lines are two malformed lines, not
+	// one resource, although one decoder over both would accept them.
+	if err := os.WriteFile(filepath.Join(bad, ResourcesFile), []byte("{\"type\":\"t\",\"id\":\"a\"}\n{\"type\":\"t\",\n\"id\":\"b\"}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err = ScanResources(t.Context(), bad, 2, func(int, []Resource) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), ResourcesFile+":2:") {
+		t.Errorf("object split over lines: %v, want %s:2", err, ResourcesFile)
+	}
 }
 
 // TestOpenRecords checks that OpenRecords gives Open's manifest and
