@@ -437,14 +437,6 @@ func (e *evaluator) label(typ string, r *ResourceRef) string {
 	return name
 }
 
-// list shows up to five items and how many more there are.
-func list(items []string) string {
-	if len(items) <= 5 {
-		return strings.Join(items, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:5], ", "), len(items)-5)
-}
-
 func scopeProblem(run *evidence.Run) string {
 	s := fmt.Sprintf("%s on %s %s", run.Collector, run.Target, run.Status)
 	if len(run.Failures) > 0 {

@@ -276,18 +276,18 @@ func (e *evaluator) unknownLabels(typ string, us []unknown) labels {
 	return l
 }
 
-// listMax is how many labels a reason names (see list).
+// listMax is how many labels a reason names.
 const listMax = 5
 
 // labels keeps the first few labels of a list of resources and counts
-// the rest: a reason names at most five (see list). It keeps six, so that
-// String can tell five from more.
+// the rest: a reason names at most five. It keeps six, so that String can
+// tell five from more.
 type labels struct {
 	n     int
 	first []string
 }
 
-// String lists the labels as list does: up to five and how many more.
+// String lists up to five labels and how many more there are.
 func (l labels) String() string {
 	if l.n <= listMax {
 		return strings.Join(l.first, ", ")
