@@ -1,8 +1,9 @@
 package controls
 
 import (
-	"cmp"
 	"slices"
+	"strings"
+	"sync"
 
 	"cel.dev/cel-go/common/types"
 
@@ -89,8 +90,26 @@ func (e *evaluator) merge(passes []*pass) ([]tally, []evidence.Resource) {
 	}
 	e.typeSize = map[string]int{}
 	e.dupNames = map[uint64]bool{}
+	dups := make([][]uint64, 0, len(refs))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, len(passes))
 	for typ, rs := range refs {
-		e.rank(typ, rs)
+		e.typeSize[typ] = len(rs)
+		wg.Go(func() {
+			slots <- struct{}{}
+			d := rank(typ, rs)
+			<-slots
+			mu.Lock()
+			dups = append(dups, d)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	for _, d := range dups {
+		for _, k := range d {
+			e.dupNames[k] = true
+		}
 	}
 	e.refs = refs
 	evidence.SortResources(e.manual)
@@ -108,14 +127,13 @@ func (e *evaluator) merge(passes []*pass) ([]tally, []evidence.Resource) {
 }
 
 // rank orders the references of the resources of type typ as the bundle
-// orders resources (account, region, id; then name and records, so that
-// the order is total), numbers them, and marks duplicate names.
-func (e *evaluator) rank(typ string, rs []*ResourceRef) {
-	slices.SortFunc(rs, func(a, b *ResourceRef) int {
-		return cmp.Or(cmp.Compare(a.Account, b.Account), cmp.Compare(a.Region, b.Region), cmp.Compare(a.Resource, b.Resource),
-			cmp.Compare(a.Name, b.Name), slices.Compare(a.Records, b.Records))
-	})
+// orders resources (see compareRefs), numbers them, and returns the keys
+// (see nameKey) of the names more than one of them has. Types are ranked
+// concurrently.
+func rank(typ string, rs []*ResourceRef) []uint64 {
+	slices.SortFunc(rs, compareRefs)
 	seen := make(map[uint64]bool, len(rs))
+	var dups []uint64
 	for i, r := range rs {
 		r.rank = i
 		name := r.Name
@@ -124,11 +142,30 @@ func (e *evaluator) rank(typ string, rs []*ResourceRef) {
 		}
 		k := nameKey(typ, name)
 		if seen[k] {
-			e.dupNames[k] = true
+			dups = append(dups, k)
 		}
 		seen[k] = true
 	}
-	e.typeSize[typ] = len(rs)
+	return dups
+}
+
+// compareRefs orders references as the bundle orders resources (account,
+// region, id), then by name and records. It compares no further than it
+// must: cmp.Or would compare every field every time.
+func compareRefs(a, b *ResourceRef) int {
+	if c := strings.Compare(a.Account, b.Account); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Region, b.Region); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Resource, b.Resource); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Name, b.Name); c != 0 {
+		return c
+	}
+	return slices.Compare(a.Records, b.Records)
 }
 
 // unrank clears the ranks the evaluation set, so that the references in
