@@ -299,14 +299,17 @@ func TestControlOutcome(t *testing.T) {
 	for _, tt := range tests {
 		var parts []part
 		for i, o := range tt.in {
-			parts = append(parts, part{o, fmt.Sprintf("r%d", i)})
+			parts = append(parts, part{o, Code(fmt.Sprintf("c%d", i)), fmt.Sprintf("r%d", i)})
 		}
-		got, reason := controlOutcome(parts)
+		got, code, reason := controlOutcome(parts)
 		if got != tt.want {
 			t.Errorf("%v: got %s, want %s", tt.in, got, tt.want)
 		}
 		if want := fmt.Sprintf("r%d", slices.Index(tt.in, tt.want)); reason != want {
 			t.Errorf("%v: reason %q, want that of the deciding requirement %q", tt.in, reason, want)
+		}
+		if want := Code(fmt.Sprintf("c%d", slices.Index(tt.in, tt.want))); code != want {
+			t.Errorf("%v: code %q, want that of the deciding requirement %q", tt.in, code, want)
 		}
 	}
 }

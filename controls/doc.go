@@ -22,6 +22,12 @@
 // not finish, or a rule over its cost limit makes it inconclusive, never a
 // pass. A requirement depends only on the runs that could have produced what
 // its where selects. How requirement outcomes make a control's outcome is
-// documented on controlOutcome. The same bundle always gives byte-identical
-// results.
+// documented on controlOutcome. Every outcome carries a reason in prose and
+// a reason code (Code) for programs. The same bundle always gives
+// byte-identical results.
+//
+// Evaluation reads the resources once: EvaluateDir streams a bundle from
+// disk (evidence.ScanResources) and keeps of each resource only its
+// reference and its findings; Evaluate does the same over a bundle in
+// memory. Both evaluate on every core and give the same bytes.
 package controls

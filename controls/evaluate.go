@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"cel.dev/cel-go/cel"
@@ -42,11 +45,122 @@ type EvalOptions struct {
 // Evaluate runs every control of lib against bundle b. It performs no I/O
 // and uses the bundle's finish time as "now", so the same bundle always
 // gives the same results. It stops as soon as ctx is done, returning its
-// error.
+// error. The resources are evaluated on up to GOMAXPROCS goroutines; b is
+// never modified.
 func Evaluate(ctx context.Context, lib *Library, b *evidence.Bundle, opts EvalOptions) (*Results, error) {
-	collected := b.Manifest.FinishedAt.UTC()
+	scan := func(ctx context.Context, workers int, fn func(int, []evidence.Resource) error) error {
+		return scanSlice(ctx, b.Resources, workers, fn)
+	}
+	res, _, err := evaluateStream(ctx, lib, b.Manifest, scan, opts)
+	return res, err
+}
+
+// EvaluateDir evaluates lib against the bundle in dir as Evaluate does,
+// reading the bundle once as a stream (evidence.ScanResources): resources
+// are decoded, evaluated and dropped batch by batch, so memory holds the
+// results, not the bundle. It also returns the resources that have gaps
+// (without their attributes), sorted, for the gate to name the calls that
+// were denied (gate.Options.Resources).
+func EvaluateDir(ctx context.Context, lib *Library, dir string, opts EvalOptions) (*Results, []evidence.Resource, error) {
+	m, err := evidence.OpenManifest(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	scan := func(ctx context.Context, workers int, fn func(int, []evidence.Resource) error) error {
+		return evidence.ScanResources(ctx, dir, workers, fn)
+	}
+	return evaluateStream(ctx, lib, m, scan, opts)
+}
+
+// A scanFunc reads a bundle's resources once and calls fn with batches of
+// them from up to workers goroutines, each with its worker number.
+type scanFunc func(ctx context.Context, workers int, fn func(worker int, batch []evidence.Resource) error) error
+
+// scanBatch is how many resources of an in-memory bundle a worker takes at
+// a time.
+const scanBatch = 512
+
+// scanSlice is the scanFunc of an in-memory bundle.
+func scanSlice(ctx context.Context, rs []evidence.Resource, workers int, fn func(int, []evidence.Resource) error) error {
+	var next atomic.Int64
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				i := int(next.Add(scanBatch)) - scanBatch
+				if i >= len(rs) {
+					return
+				}
+				if err := fn(w, rs[i:min(i+scanBatch, len(rs))]); err != nil {
+					cancel(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return context.Cause(ctx)
+}
+
+// evaluateStream is Evaluate over a bundle given by its manifest and a
+// scan of its resources: every requirement is prepared (programs, scope)
+// before the resources are read, the resources are read once and each is
+// evaluated against the requirements of its type, and the controls are
+// decided from what the pass saw.
+func evaluateStream(ctx context.Context, lib *Library, m evidence.Manifest, scan scanFunc, opts EvalOptions) (*Results, []evidence.Resource, error) {
+	e, res, err := newEvaluator(ctx, m, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	plans := make([]controlPlan, 0, len(lib.Controls))
+	for _, c := range lib.Controls {
+		p, err := e.plan(c, opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		plans = append(plans, p)
+	}
+	workers := max(1, min(runtime.GOMAXPROCS(0), 8))
+	passes := make([]*pass, workers)
+	for w := range passes {
+		passes[w] = e.newPass()
+	}
+	if err := scan(ctx, workers, func(w int, batch []evidence.Resource) error { return passes[w].batch(batch) }); err != nil {
+		return nil, nil, err
+	}
+	tallies, gapped := e.merge(passes)
+	byID := map[string]Outcome{}
+	for _, p := range plans {
+		cr, err := e.control(p, tallies)
+		if err != nil {
+			return nil, nil, err
+		}
+		res.Warnings = append(res.Warnings, e.expiring(cr)...)
+		res.Controls = append(res.Controls, cr)
+		res.Summary.add(cr.Outcome)
+		byID[cr.ID] = cr.Outcome
+	}
+	if res.Controls == nil {
+		res.Controls = []ControlResult{}
+	}
+	if res.Warnings == nil {
+		res.Warnings = []string{}
+	}
+	e.unrank()
+	for _, fw := range lib.Frameworks {
+		res.Frameworks = append(res.Frameworks, rollup(lib, fw, byID))
+	}
+	return res, gapped, nil
+}
+
+// newEvaluator sets up an evaluation of the bundle with manifest m: its
+// time, its runs by type, the active waivers, and the results without
+// controls.
+func newEvaluator(ctx context.Context, m evidence.Manifest, opts EvalOptions) (*evaluator, *Results, error) {
+	collected := m.FinishedAt.UTC()
 	if collected.IsZero() {
-		return nil, errors.New("controls: bundle has no finish time")
+		return nil, nil, errors.New("controls: bundle has no finish time")
 	}
 	now := collected
 	if !opts.AsOf.IsZero() {
@@ -58,33 +172,12 @@ func Evaluate(ctx context.Context, lib *Library, b *evidence.Bundle, opts EvalOp
 	}
 	env, err := newEnv()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	e := &evaluator{
-		ctx: ctx, env: env, now: now, warn: warn,
-		byType:   map[string][]subject{},
-		runs:     map[string][]*evidence.Run{},
-		dupNames: map[string]bool{},
-	}
-	seen := map[string]bool{}
-	for i := range b.Resources {
-		r := &b.Resources[i]
-		attrs := normalize(r.Attributes).(map[string]any)
-		meta := map[string]any{"id": r.ID, "name": r.Name, "type": r.Type, "account": r.Account, "region": r.Region}
-		ref := &ResourceRef{Resource: r.ID, Name: r.Name, Account: r.Account, Region: r.Region, Records: r.Records}
-		e.byType[r.Type] = append(e.byType[r.Type], subject{r, attrs, meta, ref})
-		name := r.Name
-		if name == "" {
-			name = r.ID
-		}
-		key := r.Type + "\x00" + name
-		if seen[key] {
-			e.dupNames[key] = true
-		}
-		seen[key] = true
-	}
-	for i := range b.Manifest.Runs {
-		run := &b.Manifest.Runs[i]
+	e := &evaluator{ctx: ctx, env: env, now: now, warn: warn, runs: map[string][]*evidence.Run{}, byType: map[string][]int{}}
+	runs := slices.Clone(m.Runs)
+	for i := range runs {
+		run := &runs[i]
 		for _, t := range run.ResourceTypes {
 			e.runs[t] = append(e.runs[t], run)
 		}
@@ -94,10 +187,10 @@ func Evaluate(ctx context.Context, lib *Library, b *evidence.Bundle, opts EvalOp
 		AttestVersion: opts.AttestVersion,
 		EvaluatedAt:   now,
 		Bundle: BundleInfo{
-			StartedAt: b.Manifest.StartedAt.UTC(), FinishedAt: now, Interrupted: b.Manifest.Interrupted,
-			Resources: b.Manifest.Resources, Records: b.Manifest.Records,
+			StartedAt: m.StartedAt.UTC(), FinishedAt: now, Interrupted: m.Interrupted,
+			Resources: m.Resources, Records: m.Records,
 		},
-		Scope: b.Manifest.Runs,
+		Scope: m.Runs,
 	}
 	if res.Scope == nil {
 		res.Scope = []evidence.Run{}
@@ -114,43 +207,7 @@ func Evaluate(ctx context.Context, lib *Library, b *evidence.Bundle, opts EvalOp
 			res.Warnings = append(res.Warnings, fmt.Sprintf("waiver %s for %s expired on %s and no longer applies", w.ID, w.Control, w.ExpiresAt().Format(time.DateOnly)))
 		}
 	}
-	byID := map[string]Outcome{}
-	for _, c := range lib.Controls {
-		params, err := c.EffectiveParams(opts.Params[c.ID])
-		if err != nil {
-			return nil, fmt.Errorf("controls: %w", err)
-		}
-		stmt, err := c.RenderStatement(params)
-		if err != nil {
-			return nil, fmt.Errorf("controls: %s: %w", c.ID, err)
-		}
-		maxAge := c.Frequency.MaxAge()
-		if opts.MaxAge > 0 {
-			maxAge = opts.MaxAge
-		}
-		cr, err := e.control(c, c.celParams(params), maxAge)
-		if err != nil {
-			return nil, err
-		}
-		cr.Statement = &stmt
-		if len(params) > 0 {
-			cr.Params = params
-		}
-		res.Warnings = append(res.Warnings, e.expiring(cr)...)
-		res.Controls = append(res.Controls, cr)
-		res.Summary.add(cr.Outcome)
-		byID[c.ID] = cr.Outcome
-	}
-	if res.Controls == nil {
-		res.Controls = []ControlResult{}
-	}
-	if res.Warnings == nil {
-		res.Warnings = []string{}
-	}
-	for _, fw := range lib.Frameworks {
-		res.Frameworks = append(res.Frameworks, rollup(lib, fw, byID))
-	}
-	return res, nil
+	return e, res, nil
 }
 
 type evaluator struct {
@@ -159,55 +216,108 @@ type evaluator struct {
 	now     time.Time
 	warn    time.Duration
 	waivers []*Waiver
-	// dupNames marks type+name pairs that more than one resource has.
-	dupNames map[string]bool
-	byType   map[string][]subject
-	runs     map[string][]*evidence.Run
+	runs    map[string][]*evidence.Run
+	// reqs are the requirements that take part in the pass, and byType
+	// their indexes by resource type.
+	reqs   []*reqEval
+	byType map[string][]int
+	// dupNames marks type+name pairs (by their hash, see nameKey) that
+	// more than one resource has; typeSize counts the resources of each
+	// type the pass evaluated. Both are set by merge.
+	dupNames map[uint64]bool
+	typeSize map[string]int
+	// manual are the manual evidence records, sorted.
+	manual []evidence.Resource
+	// refs are the references of the resources evaluated, by type, while
+	// they are ranked (see rank and unrank).
+	refs map[string][]*ResourceRef
 }
 
-// A subject is a resource with the metadata map rules see as `resource`,
-// built once per bundle rather than once per rule.
-type subject struct {
-	*evidence.Resource
-	attrs map[string]any // the resource's attributes, normalised
-	meta  map[string]any
-	ref   *ResourceRef
+// A controlPlan is a control prepared for evaluation: its effective
+// params, its statement and its requirements.
+type controlPlan struct {
+	c      *Control
+	params map[string]any
+	stmt   Statement
+	maxAge time.Duration
+	reqs   []*reqEval
 }
 
-func (e *evaluator) control(c *Control, params map[string]any, maxAge time.Duration) (ControlResult, error) {
+// plan prepares control c: its params and statement, and its evidence
+// requirements, which join the pass.
+func (e *evaluator) plan(c *Control, opts EvalOptions) (controlPlan, error) {
+	params, err := c.EffectiveParams(opts.Params[c.ID])
+	if err != nil {
+		return controlPlan{}, fmt.Errorf("controls: %w", err)
+	}
+	stmt, err := c.RenderStatement(params)
+	if err != nil {
+		return controlPlan{}, fmt.Errorf("controls: %s: %w", c.ID, err)
+	}
+	p := controlPlan{c: c, params: params, stmt: stmt, maxAge: c.Frequency.MaxAge()}
+	if opts.MaxAge > 0 {
+		p.maxAge = opts.MaxAge
+	}
+	celParams := c.celParams(params)
+	for i := range c.Evidence {
+		q, err := e.prepare(c.ID, &c.Evidence[i], celParams)
+		if err != nil {
+			return p, fmt.Errorf("controls: %s: evidence[%d]: %w", c.ID, i, err)
+		}
+		if q.inPass {
+			e.byType[q.req.Type] = append(e.byType[q.req.Type], len(e.reqs))
+			q.index = len(e.reqs)
+			e.reqs = append(e.reqs, q)
+		}
+		p.reqs = append(p.reqs, q)
+	}
+	return p, nil
+}
+
+// control decides the control of plan p from the merged tallies of the
+// pass.
+func (e *evaluator) control(p controlPlan, tallies []tally) (ControlResult, error) {
+	c := p.c
 	cr := ControlResult{
 		ID: c.ID, Title: c.Title, Severity: c.Severity, Owner: c.Owner,
 		Mappings: c.Mappings.IDs(), TOMCategory: c.TOM.Category, Remediation: c.Remediation,
 	}
-	for i := range c.Evidence {
-		rr, runs, err := e.requirement(c.ID, &c.Evidence[i], params)
-		if err != nil {
-			return cr, fmt.Errorf("controls: %s: evidence[%d]: %w", c.ID, i, err)
+	for i, q := range p.reqs {
+		rr := q.rr
+		if q.inPass {
+			var err error
+			if rr, err = e.decide(q, &tallies[q.index]); err != nil {
+				return cr, fmt.Errorf("controls: %s: evidence[%d]: %w", c.ID, i, err)
+			}
 		}
-		e.stale(&rr, runs, maxAge)
+		e.stale(&rr, q.runs, p.maxAge)
 		if rr.Outcome == Fail {
-			e.waive(c.ID, &rr.Outcome, &rr.Reason, &cr.Waivers)
+			e.waive(c.ID, &rr.Outcome, &rr.Code, &rr.Reason, &cr.Waivers)
 		}
 		cr.Evidence = append(cr.Evidence, rr)
 	}
 	for _, m := range c.Manual {
-		mr := e.manual(m)
+		mr := e.manualResult(m)
 		if mr.Outcome == Fail {
-			e.waive(c.ID, &mr.Outcome, &mr.Reason, &cr.Waivers)
+			e.waive(c.ID, &mr.Outcome, &mr.Code, &mr.Reason, &cr.Waivers)
 		}
 		cr.Manual = append(cr.Manual, mr)
 	}
 	parts := make([]part, 0, len(cr.Evidence)+len(cr.Manual))
 	for _, rr := range cr.Evidence {
-		parts = append(parts, part{rr.Outcome, rr.Reason})
+		parts = append(parts, part{rr.Outcome, rr.Code, rr.Reason})
 		cr.Stale = cr.Stale || rr.Stale
 	}
 	for _, mr := range cr.Manual {
-		parts = append(parts, part{mr.Outcome, mr.Reason})
+		parts = append(parts, part{mr.Outcome, mr.Code, mr.Reason})
 	}
-	cr.Outcome, cr.Reason = controlOutcome(parts)
+	cr.Outcome, cr.Code, cr.Reason = controlOutcome(parts)
 	slices.Sort(cr.Waivers)
 	cr.Waivers = slices.Compact(cr.Waivers)
+	cr.Statement = &p.stmt
+	if len(p.params) > 0 {
+		cr.Params = p.params
+	}
 	return cr, nil
 }
 
@@ -215,6 +325,7 @@ func (e *evaluator) control(c *Control, params map[string]any, maxAge time.Durat
 // manual, with its reason.
 type part struct {
 	outcome Outcome
+	code    Code
 	reason  string
 }
 
@@ -231,22 +342,22 @@ type part struct {
 //   - A not_applicable requirement never changes the outcome of the
 //     others: an estate without DB clusters passes an encryption control
 //     on its DB instances alone.
-func controlOutcome(parts []part) (Outcome, string) {
-	outcome, reason := NotApplicable, ""
+func controlOutcome(parts []part) (Outcome, Code, string) {
+	outcome, code, reason := NotApplicable, Code(""), ""
 	applicable := false
 	for _, p := range parts {
 		if p.outcome == NotApplicable {
 			if !applicable && reason == "" {
-				reason = p.reason
+				code, reason = p.code, p.reason
 			}
 			continue
 		}
 		if !applicable || p.outcome.weight() > outcome.weight() {
-			outcome, reason = p.outcome, p.reason
+			outcome, code, reason = p.outcome, p.code, p.reason
 		}
 		applicable = true
 	}
-	return outcome, reason
+	return outcome, code, reason
 }
 
 // stale makes a requirement inconclusive when the newest run behind it
@@ -262,6 +373,7 @@ func (e *evaluator) stale(rr *RequirementResult, runs []*evidence.Run, maxAge ti
 		return
 	}
 	rr.Stale = true
+	rr.Code = CodeStale
 	rr.Reason = fmt.Sprintf("stale: %s evidence collected %s is older than %s allows (was %s: %s)",
 		rr.Type, newest.UTC().Format(time.RFC3339), maxAge, rr.Outcome, rr.Reason)
 	rr.Outcome = Inconclusive
@@ -269,10 +381,10 @@ func (e *evaluator) stale(rr *RequirementResult, runs []*evidence.Run, maxAge ti
 
 // waive turns a failure into waived when an active whole-control waiver
 // covers it.
-func (e *evaluator) waive(control string, o *Outcome, reason *string, applied *[]string) {
+func (e *evaluator) waive(control string, o *Outcome, code *Code, reason *string, applied *[]string) {
 	for _, w := range e.waivers {
 		if w.covers(control, "", "", true) {
-			*o = Waived
+			*o, *code = Waived, CodeWaived
 			*reason = fmt.Sprintf("waived by %s until %s (%s; owner %s, approved by %s): %s",
 				w.ID, w.ExpiresAt().Format(time.DateOnly), w.Reason, w.Owner, w.ApprovedBy, *reason)
 			*applied = append(*applied, w.ID)
@@ -309,28 +421,20 @@ func finding(ref *ResourceRef, o Outcome, msg string) Finding {
 	return Finding{ResourceRef: ref, Outcome: o, Message: msg}
 }
 
-// label names a resource in a reason: its name, with account and region
-// when another resource of the type has the same name.
-func (e *evaluator) label(r *evidence.Resource) string {
+// label names a resource of type typ in a reason: its name, with account
+// and region when another resource of the type has the same name.
+func (e *evaluator) label(typ string, r *ResourceRef) string {
 	name := r.Name
 	if name == "" {
-		name = r.ID
+		name = r.Resource
 	}
-	if e.dupNames[r.Type+"\x00"+name] {
+	if e.dupNames[nameKey(typ, name)] {
 		where := strings.Trim(r.Account+"/"+r.Region, "/")
 		if where != "" {
 			name += " (" + where + ")"
 		}
 	}
 	return name
-}
-
-// list shows up to five items and how many more there are.
-func list(items []string) string {
-	if len(items) <= 5 {
-		return strings.Join(items, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:5], ", "), len(items)-5)
 }
 
 func scopeProblem(run *evidence.Run) string {
@@ -347,13 +451,13 @@ func scopeProblem(run *evidence.Run) string {
 
 // manual evaluates a manual evidence requirement against the newest record
 // of its kind.
-func (e *evaluator) manual(m Manual) ManualResult {
+func (e *evaluator) manualResult(m Manual) ManualResult {
 	mr := ManualResult{Kind: m.Kind, MaxAge: string(m.MaxAge)}
 	maxAge, _ := m.MaxAge.Parse()
 	var newest *evidence.Resource
 	var newestAt time.Time
-	for _, sub := range e.byType[ManualType] {
-		r := sub.Resource
+	for i := range e.manual {
+		r := &e.manual[i]
 		if kind, _ := r.Attributes["kind"].(string); kind != m.Kind {
 			continue
 		}
@@ -366,7 +470,7 @@ func (e *evaluator) manual(m Manual) ManualResult {
 		}
 	}
 	if newest == nil {
-		mr.Outcome = ManualOutcome
+		mr.Outcome, mr.Code = ManualOutcome, CodeNoEvidence
 		mr.Reason = fmt.Sprintf("no %s evidence recorded: needs a human attestation", m.Kind)
 		return mr
 	}
@@ -379,17 +483,17 @@ func (e *evaluator) manual(m Manual) ManualResult {
 	if len(newest.Gaps) > 0 {
 		// An attachment that is missing or changed since it was recorded
 		// proves nothing: fail closed.
-		mr.Outcome = Inconclusive
+		mr.Outcome, mr.Code = Inconclusive, CodeUnverifiable
 		mr.Reason = fmt.Sprintf("%s record %s could not be verified: %s", m.Kind, newest.ID, newest.Gaps[0].Message)
 		return mr
 	}
 	mr.ValidUntil = expires.Format(time.RFC3339)
 	if !expires.After(e.now) {
-		mr.Outcome = Fail
+		mr.Outcome, mr.Code = Fail, CodeExpired
 		mr.Reason = fmt.Sprintf("%s evidence expired on %s (performed %s)", m.Kind, expires.Format(time.DateOnly), newestAt.Format(time.DateOnly))
 		return mr
 	}
-	mr.Outcome = Pass
+	mr.Outcome, mr.Code = Pass, CodeAttested
 	mr.Reason = fmt.Sprintf("%s performed %s, attested by %s, valid until %s", m.Kind, newestAt.Format(time.DateOnly), mr.AttestedBy, expires.Format(time.DateOnly))
 	return mr
 }

@@ -79,27 +79,28 @@ func TestEvaluateModes(t *testing.T) {
 		resources  []evidence.Resource
 		want       Outcome
 		wantReason string
+		wantCode   Code
 	}{
-		{"each all pass", "each", "", "r.encrypted", complete, []evidence.Resource{widget("a", enc), widget("b", enc)}, Pass, "all 2 test.widget pass"},
-		{"each one fails", "each", "", "r.encrypted", complete, []evidence.Resource{widget("a", enc), widget("b", plain)}, Fail, "1 of 2 test.widget fail: b"},
-		{"each no resources", "each", "", "r.encrypted", complete, nil, NotApplicable, "no test.widget in scope"},
-		{"each where filters", "each", "r.size > 100", "r.encrypted", complete, []evidence.Resource{widget("a", enc), widget("b", plain)}, Fail, "1 of 1 test.widget fail: b"},
-		{"each where filters all out", "each", "r.size > 1000", "r.encrypted", complete, []evidence.Resource{widget("a", enc)}, NotApplicable, "no test.widget in scope"},
-		{"each missing attribute is inconclusive", "each", "", "r.encrypted", complete, []evidence.Resource{widget("a", enc), widget("b", map[string]any{"size": 1})}, Inconclusive, "1 test.widget could not be evaluated: b: no such key: encrypted"},
-		{"each gap names the denied call", "each", "", "r.encrypted", denied, []evidence.Resource{widget("a", map[string]any{}, evidence.Gap{Attribute: "encrypted", Kind: evidence.Denied, Operation: "test:Get", Permission: "test:Get"})}, Inconclusive, "encrypted not collected (denied test:Get, needs test:Get)"},
-		{"each pass with incomplete run is inconclusive", "each", "", "r.encrypted", denied, []evidence.Resource{widget("a", enc)}, Inconclusive, "collection incomplete: test on test/acct partial (denied test:Get (needs test:Get): AccessDenied)"},
-		{"each fail with incomplete run stays fail", "each", "", "r.encrypted", denied, []evidence.Resource{widget("a", plain)}, Fail, "1 of 1 test.widget fail: a; collection incomplete"},
-		{"each failed run without resources", "each", "", "r.encrypted", []evidence.Run{run(evidence.Failed, evidence.Failure{Kind: evidence.Throttled, Message: "Throttling"})}, nil, Inconclusive, "collection incomplete: test on test/acct failed (throttled: Throttling)"},
-		{"no collector ran", "each", "", "r.encrypted", nil, []evidence.Resource{widget("a", enc)}, NotApplicable, "not in scope: no configured source collected test.widget"},
-		{"any one passes", "any", "", "r.encrypted", complete, []evidence.Resource{widget("a", plain), widget("b", enc)}, Pass, "1 of 2 test.widget satisfy the rule"},
-		{"any none passes", "any", "", "r.encrypted", complete, []evidence.Resource{widget("a", plain)}, Fail, "none of 1 test.widget satisfies the rule"},
-		{"any zero resources fails", "any", "", "r.encrypted", complete, nil, Fail, "none of 0 test.widget satisfies the rule"},
-		{"any none but incomplete is inconclusive", "any", "", "r.encrypted", denied, []evidence.Resource{widget("a", plain)}, Inconclusive, "collection incomplete"},
-		{"count within limit", "count", "!r.encrypted", "count <= 1", complete, []evidence.Resource{widget("a", plain), widget("b", enc)}, Pass, "count 1 satisfies the rule"},
-		{"count over limit", "count", "!r.encrypted", "count == 0", complete, []evidence.Resource{widget("a", plain)}, Fail, "count 1 does not satisfy the rule"},
-		{"count with incomplete run", "count", "", "count >= 0", denied, nil, Inconclusive, "collection incomplete"},
-		{"params and days_since", "each", "", "days_since(r.created) <= params.max_age", complete, []evidence.Resource{widget("new", map[string]any{"created": "2026-10-25T00:00:00Z"}), widget("old", map[string]any{"created": "2026-01-01T00:00:00Z"})}, Fail, "1 of 2 test.widget fail: old"},
-		{"bad timestamp is inconclusive", "each", "", "days_since(r.created) <= 30", complete, []evidence.Resource{widget("a", map[string]any{"created": "yesterday"})}, Inconclusive, `not an RFC 3339 time: "yesterday"`},
+		{"each all pass", "each", "", "r.encrypted", complete, []evidence.Resource{widget("a", enc), widget("b", enc)}, Pass, "all 2 test.widget pass", CodeRuleTrue},
+		{"each one fails", "each", "", "r.encrypted", complete, []evidence.Resource{widget("a", enc), widget("b", plain)}, Fail, "1 of 2 test.widget fail: b", CodeRuleFalse},
+		{"each no resources", "each", "", "r.encrypted", complete, nil, NotApplicable, "no test.widget in scope", CodeNoResources},
+		{"each where filters", "each", "r.size > 100", "r.encrypted", complete, []evidence.Resource{widget("a", enc), widget("b", plain)}, Fail, "1 of 1 test.widget fail: b", CodeRuleFalse},
+		{"each where filters all out", "each", "r.size > 1000", "r.encrypted", complete, []evidence.Resource{widget("a", enc)}, NotApplicable, "no test.widget in scope", CodeNoResources},
+		{"each missing attribute is inconclusive", "each", "", "r.encrypted", complete, []evidence.Resource{widget("a", enc), widget("b", map[string]any{"size": 1})}, Inconclusive, "1 test.widget could not be evaluated: b: no such key: encrypted", CodeRuleError},
+		{"each gap names the denied call", "each", "", "r.encrypted", denied, []evidence.Resource{widget("a", map[string]any{}, evidence.Gap{Attribute: "encrypted", Kind: evidence.Denied, Operation: "test:Get", Permission: "test:Get"})}, Inconclusive, "encrypted not collected (denied test:Get, needs test:Get)", CodeRuleError},
+		{"each pass with incomplete run is inconclusive", "each", "", "r.encrypted", denied, []evidence.Resource{widget("a", enc)}, Inconclusive, "collection incomplete: test on test/acct partial (denied test:Get (needs test:Get): AccessDenied)", CodeRunFailed},
+		{"each fail with incomplete run stays fail", "each", "", "r.encrypted", denied, []evidence.Resource{widget("a", plain)}, Fail, "1 of 1 test.widget fail: a; collection incomplete", CodeRuleFalse},
+		{"each failed run without resources", "each", "", "r.encrypted", []evidence.Run{run(evidence.Failed, evidence.Failure{Kind: evidence.Throttled, Message: "Throttling"})}, nil, Inconclusive, "collection incomplete: test on test/acct failed (throttled: Throttling)", CodeRunFailed},
+		{"no collector ran", "each", "", "r.encrypted", nil, []evidence.Resource{widget("a", enc)}, NotApplicable, "not in scope: no configured source collected test.widget", CodeNotCollected},
+		{"any one passes", "any", "", "r.encrypted", complete, []evidence.Resource{widget("a", plain), widget("b", enc)}, Pass, "1 of 2 test.widget satisfy the rule", CodeRuleTrue},
+		{"any none passes", "any", "", "r.encrypted", complete, []evidence.Resource{widget("a", plain)}, Fail, "none of 1 test.widget satisfies the rule", CodeRuleFalse},
+		{"any zero resources fails", "any", "", "r.encrypted", complete, nil, Fail, "none of 0 test.widget satisfies the rule", CodeRuleFalse},
+		{"any none but incomplete is inconclusive", "any", "", "r.encrypted", denied, []evidence.Resource{widget("a", plain)}, Inconclusive, "collection incomplete", CodeRunFailed},
+		{"count within limit", "count", "!r.encrypted", "count <= 1", complete, []evidence.Resource{widget("a", plain), widget("b", enc)}, Pass, "count 1 satisfies the rule", CodeRuleTrue},
+		{"count over limit", "count", "!r.encrypted", "count == 0", complete, []evidence.Resource{widget("a", plain)}, Fail, "count 1 does not satisfy the rule", CodeRuleFalse},
+		{"count with incomplete run", "count", "", "count >= 0", denied, nil, Inconclusive, "collection incomplete", CodeRunFailed},
+		{"params and days_since", "each", "", "days_since(r.created) <= params.max_age", complete, []evidence.Resource{widget("new", map[string]any{"created": "2026-10-25T00:00:00Z"}), widget("old", map[string]any{"created": "2026-01-01T00:00:00Z"})}, Fail, "1 of 2 test.widget fail: old", CodeRuleFalse},
+		{"bad timestamp is inconclusive", "each", "", "days_since(r.created) <= 30", complete, []evidence.Resource{widget("a", map[string]any{"created": "yesterday"})}, Inconclusive, `not an RFC 3339 time: "yesterday"`, CodeRuleError},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,6 +113,9 @@ func TestEvaluateModes(t *testing.T) {
 			c := res.Controls[0]
 			if c.Outcome != tt.want || !strings.Contains(c.Reason, tt.wantReason) {
 				t.Errorf("got %s %q, want %s containing %q", c.Outcome, c.Reason, tt.want, tt.wantReason)
+			}
+			if c.Code != tt.wantCode || c.Evidence[0].Code != tt.wantCode {
+				t.Errorf("code %q (requirement %q), want %q", c.Code, c.Evidence[0].Code, tt.wantCode)
 			}
 		})
 	}

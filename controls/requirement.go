@@ -16,167 +16,278 @@ import (
 )
 
 // A requirement is evaluated in three steps: its scope (the collector runs
-// that could have produced what its where selects), one pass over the
-// resources of its type (where, then rule, per resource), and the decider
-// of its mode, which turns what the pass saw into an outcome and a reason.
+// that could have produced what its where selects), decided before any
+// resource is read; one pass over the resources of its type (where, then
+// rule, per resource: see pass), which may run on several workers, each
+// with its own tally; and the decider of its mode, which turns the merged
+// tally into an outcome, a reason and a reason code.
 
-// A tally is what the pass over the resources of a requirement saw.
-type tally struct {
-	typ string
-	// matched counts the resources the where selected.
-	matched int
-	// counted are the selected resources of a count requirement, which
-	// get a finding once the count is decided; nil in other modes.
-	counted []*ResourceRef
-	// failing and unknown label the resources whose rule was false or
-	// could not be evaluated: the first few, for the reason, and how
-	// many. waived are the ids of the waivers that applied.
-	failing, unknown labels
-	waived           []string
+// A reqEval is one evidence requirement prepared for the pass: its
+// compiled programs, its control's params and its scope.
+type reqEval struct {
+	control string
+	req     *Requirement
+	mode    Mode
+	rule    *program
+	where   *program
+	params  ref.Val
+	runs    []*evidence.Run
+	// rr is the result so far: the requirement's fields and scope, and
+	// the outcome when it is decided before the pass (not in scope).
+	rr RequirementResult
 	// scopeNote describes the incomplete runs in scope, or is "".
 	scopeNote string
+	// inPass is set when the requirement takes part in the pass, and
+	// index is then its place in the evaluator's reqs.
+	inPass bool
+	index  int
 }
 
-// requirement evaluates one evidence requirement and returns the runs it
-// depends on. Its only errors are the context's (evaluation stops) and
-// rules that do not compile, which Load already rules out.
-func (e *evaluator) requirement(control string, req *Requirement, params map[string]any) (RequirementResult, []*evidence.Run, error) {
-	rr := RequirementResult{
-		Type: req.Type, Mode: req.Mode, Where: req.Where, Rule: req.Rule, Description: req.Description,
-		Scope: []ScopeRef{},
+// prepare compiles (or takes the compiled) programs of req and decides its
+// scope. A requirement that no run could have produced is decided here:
+// not_applicable, without a pass.
+func (e *evaluator) prepare(control string, req *Requirement, params map[string]any) (*reqEval, error) {
+	q := &reqEval{control: control, req: req, mode: req.Mode,
+		rr: RequirementResult{Type: req.Type, Mode: req.Mode, Where: req.Where, Rule: req.Rule,
+			Description: req.Description, Scope: []ScopeRef{}}}
+	if q.mode == "" {
+		q.mode, q.rr.Mode = Each, Each
 	}
-	if rr.Mode == "" {
-		rr.Mode = Each
+	var err error
+	if q.rule, q.where, err = e.programs(req, q.mode); err != nil {
+		return nil, err
 	}
-	rule, where, err := e.programs(req, rr.Mode)
-	if err != nil {
-		return rr, nil, err
+	q.params = types.DefaultTypeAdapter.NativeToValue(params)
+	vars := &activation{params: q.params, now: types.Timestamp{Time: e.now}}
+	if q.runs, err = e.scope(req.Type, q.where, vars); err != nil {
+		return nil, err
 	}
-	vars := &activation{params: types.DefaultTypeAdapter.NativeToValue(params), now: types.Timestamp{Time: e.now}}
-
-	runs, err := e.scope(req.Type, where, vars)
-	if err != nil {
-		return rr, nil, err
-	}
-	t := tally{typ: req.Type}
 	var incomplete []string
-	for _, run := range runs {
-		rr.Scope = append(rr.Scope, ScopeRef{Collector: run.Collector, Target: run.Target, Status: run.Status, Failures: run.Failures})
+	for _, run := range q.runs {
+		q.rr.Scope = append(q.rr.Scope, ScopeRef{Collector: run.Collector, Target: run.Target, Status: run.Status, Failures: run.Failures})
 		if run.Status != evidence.Complete {
 			incomplete = append(incomplete, scopeProblem(run))
 		}
 	}
-	if len(runs) == 0 {
-		rr.Outcome = NotApplicable
-		rr.Reason = fmt.Sprintf("not in scope: no configured source collected %s", req.Type)
+	if len(q.runs) == 0 {
+		q.rr.Outcome, q.rr.Code = NotApplicable, CodeNotCollected
+		q.rr.Reason = fmt.Sprintf("not in scope: no configured source collected %s", req.Type)
 		if len(e.runs[req.Type]) > 0 {
-			rr.Reason = fmt.Sprintf("not in scope: no configured source collected %s that the where can select", req.Type)
+			q.rr.Reason = fmt.Sprintf("not in scope: no configured source collected %s that the where can select", req.Type)
 		}
-		return rr, runs, nil
+		return q, nil
 	}
 	if len(incomplete) > 0 {
-		t.scopeNote = "collection incomplete: " + strings.Join(incomplete, "; ")
+		q.scopeNote = "collection incomplete: " + strings.Join(incomplete, "; ")
 	}
-
-	subjects := e.byType[req.Type]
-	if rr.Mode != Count {
-		rr.Findings = make([]Finding, 0, len(subjects))
-	}
-	for _, sub := range subjects {
-		if err := e.ctx.Err(); err != nil {
-			return rr, nil, err
-		}
-		r, ref := sub.Resource, sub.ref
-		rr.Counts.Resources++
-		vars.r, vars.resource = sub.attrs, sub.meta
-		if where != nil {
-			ok, msg, err := e.evalBool(where, vars, r)
-			if err != nil {
-				return rr, nil, err
-			}
-			if msg != "" {
-				rr.Counts.Inconclusive++
-				t.unknown.add(func() string { return e.label(r) + ": " + msg })
-				rr.Findings = append(rr.Findings, finding(ref, Inconclusive, "where: "+msg))
-				continue
-			}
-			if !ok {
-				rr.Counts.Filtered++
-				continue
-			}
-		}
-		t.matched++
-		if rr.Mode == Count {
-			t.counted = append(t.counted, ref)
-			continue
-		}
-		ok, msg, err := e.evalBool(rule, vars, r)
-		switch {
-		case err != nil:
-			return rr, nil, err
-		case msg != "":
-			rr.Counts.Inconclusive++
-			t.unknown.add(func() string { return e.label(r) + ": " + msg })
-			rr.Findings = append(rr.Findings, finding(ref, Inconclusive, msg))
-		case ok:
-			rr.Counts.Pass++
-			rr.Findings = append(rr.Findings, finding(ref, Pass, ""))
-		default:
-			if w := e.waiverFor(control, r); w != nil && rr.Mode == Each {
-				rr.Counts.Waived++
-				t.waived = append(t.waived, w.ID)
-				rr.Findings = append(rr.Findings, finding(ref, Waived, fmt.Sprintf("rule is false; waived by %s until %s: %s", w.ID, w.ExpiresAt().Format(time.DateOnly), w.Reason)))
-				continue
-			}
-			rr.Counts.Fail++
-			t.failing.add(func() string { return e.label(r) })
-			rr.Findings = append(rr.Findings, finding(ref, Fail, "rule is false"))
-		}
-	}
-
-	switch rr.Mode {
-	case Each:
-		rr.Outcome, rr.Reason = decideEach(t)
-	case Any:
-		rr.Outcome, rr.Reason = decideAny(t, rr.Counts.Pass)
-	case Count:
-		vars.count = types.Int(t.matched)
-		vars.r, vars.resource = nil, nil
-		rr.Outcome, rr.Reason, err = e.decideCount(t, rule, vars)
-		if err != nil {
-			return rr, nil, err
-		}
-		for _, ref := range t.counted {
-			rr.Findings = append(rr.Findings, Finding{ResourceRef: ref, Outcome: rr.Outcome, Message: "counted"})
-		}
-	}
-	if t.scopeNote != "" && rr.Outcome == Fail {
-		rr.Reason += "; " + t.scopeNote
-	}
-	return rr, runs, nil
+	q.inPass = true
+	return q, nil
 }
 
-// listMax is how many labels a reason names (see list).
+// A tally is what one worker's pass saw of a requirement; tallies of the
+// workers are merged before the requirement is decided.
+type tally struct {
+	counts Counts
+	// matched counts the resources the where selected.
+	matched int
+	// findings are those of the resources the rule was evaluated for (or
+	// whose where could not be), in the order the worker saw them; counted
+	// are the selected resources of a count requirement, which get a
+	// finding once the count is decided.
+	findings findingList
+	counted  []*ResourceRef
+	// unknown are the resources whose where or rule could not be
+	// evaluated, with the message their label gets in a reason.
+	unknown []unknown
+	// waived are the ids of the waivers that applied.
+	waived []string
+}
+
+// A findingList holds findings in chunks, so that it grows without
+// copying or spare capacity beyond its last chunk, and tallies merge by
+// taking each other's chunks.
+type findingList struct {
+	chunks [][]Finding
+	n      int
+}
+
+// findingChunk bounds the size of a chunk; chunks start small and double
+// up to it, so that a requirement over a few resources takes little.
+const findingChunk = 4096
+
+func (l *findingList) add(f Finding) {
+	k := len(l.chunks) - 1
+	if k < 0 || len(l.chunks[k]) == cap(l.chunks[k]) {
+		size := 16
+		if k >= 0 {
+			size = min(2*cap(l.chunks[k]), findingChunk)
+		}
+		l.chunks = append(l.chunks, make([]Finding, 0, size))
+		k++
+	}
+	l.chunks[k] = append(l.chunks[k], f)
+	l.n++
+}
+
+// An unknown is a resource whose where or rule could not be evaluated.
+type unknown struct {
+	ref *ResourceRef
+	msg string
+}
+
+// merge adds o to t; o's findings are then shared.
+func (t *tally) merge(o *tally) {
+	t.counts.Resources += o.counts.Resources
+	t.counts.Filtered += o.counts.Filtered
+	t.counts.Pass += o.counts.Pass
+	t.counts.Fail += o.counts.Fail
+	t.counts.Inconclusive += o.counts.Inconclusive
+	t.counts.Waived += o.counts.Waived
+	t.matched += o.matched
+	t.findings.chunks = append(t.findings.chunks, o.findings.chunks...)
+	t.findings.n += o.findings.n
+	t.counted = append(t.counted, o.counted...)
+	t.unknown = append(t.unknown, o.unknown...)
+	t.waived = append(t.waived, o.waived...)
+}
+
+// see evaluates requirement q for resource r (whose activation is set in
+// vars) and counts what it gives in t.
+func (e *evaluator) see(q *reqEval, t *tally, vars *activation, r *evidence.Resource, ref *ResourceRef) error {
+	t.counts.Resources++
+	vars.params = q.params
+	if q.where != nil {
+		ok, msg, err := e.evalBool(q.where, vars, r)
+		switch {
+		case err != nil:
+			return err
+		case msg != "":
+			t.counts.Inconclusive++
+			t.unknown = append(t.unknown, unknown{ref, msg})
+			t.findings.add(finding(ref, Inconclusive, "where: "+msg))
+			return nil
+		case !ok:
+			t.counts.Filtered++
+			return nil
+		}
+	}
+	t.matched++
+	if q.mode == Count {
+		t.counted = append(t.counted, ref)
+		return nil
+	}
+	ok, msg, err := e.evalBool(q.rule, vars, r)
+	switch {
+	case err != nil:
+		return err
+	case msg != "":
+		t.counts.Inconclusive++
+		t.unknown = append(t.unknown, unknown{ref, msg})
+		t.findings.add(finding(ref, Inconclusive, msg))
+	case ok:
+		t.counts.Pass++
+		t.findings.add(finding(ref, Pass, ""))
+	default:
+		if q.mode == Each {
+			if w := e.waiverFor(q.control, r); w != nil {
+				t.counts.Waived++
+				t.waived = append(t.waived, w.ID)
+				t.findings.add(finding(ref, Waived, fmt.Sprintf("rule is false; waived by %s until %s: %s", w.ID, w.ExpiresAt().Format(time.DateOnly), w.Reason)))
+				return nil
+			}
+		}
+		t.counts.Fail++
+		t.findings.add(finding(ref, Fail, "rule is false"))
+	}
+	return nil
+}
+
+// A decision is what a requirement's decider gives.
+type decision struct {
+	outcome Outcome
+	code    Code
+	reason  string
+}
+
+// A verdict is a merged tally, in resource order, with the labels its
+// reasons name.
+type verdict struct {
+	typ       string
+	matched   int
+	pass      int
+	failing   labels
+	unknown   labels
+	waived    []string
+	scopeNote string
+}
+
+// decide turns the merged tally t of requirement q, its findings put in
+// resource order, into q's result.
+func (e *evaluator) decide(q *reqEval, t *tally) (RequirementResult, error) {
+	rr := q.rr
+	rr.Counts = t.counts
+	rr.Findings = e.inOrder(q.req.Type, &t.findings)
+	t.findings = findingList{}
+	v := verdict{typ: q.req.Type, matched: t.matched, pass: t.counts.Pass, waived: t.waived, scopeNote: q.scopeNote}
+	for _, f := range rr.Findings {
+		if f.Outcome == Fail && len(v.failing.first) <= listMax {
+			v.failing.first = append(v.failing.first, e.label(q.req.Type, f.ResourceRef))
+		}
+	}
+	v.failing.n = t.counts.Fail
+	v.unknown = e.unknownLabels(q.req.Type, t.unknown)
+	var d decision
+	switch q.mode {
+	case Any:
+		d = decideAny(v)
+	case Count:
+		var err error
+		if d, err = e.decideCount(v, q); err != nil {
+			return rr, err
+		}
+		for _, ref := range e.refsInOrder(q.req.Type, t.counted) {
+			rr.Findings = append(rr.Findings, Finding{ResourceRef: ref, Outcome: d.outcome, Message: "counted"})
+		}
+	default:
+		d = decideEach(v)
+	}
+	rr.Outcome, rr.Code, rr.Reason = d.outcome, d.code, d.reason
+	if q.scopeNote != "" && rr.Outcome == Fail {
+		rr.Reason += "; " + q.scopeNote
+	}
+	if rr.Findings == nil && q.mode != Count {
+		rr.Findings = []Finding{}
+	}
+	return rr, nil
+}
+
+// unknownLabels labels the first few resources (in resource order) that
+// could not be evaluated.
+func (e *evaluator) unknownLabels(typ string, us []unknown) labels {
+	l := labels{n: len(us)}
+	if len(us) == 0 {
+		return l
+	}
+	us = slices.Clone(us)
+	slices.SortFunc(us, func(a, b unknown) int { return a.ref.rank - b.ref.rank })
+	for _, u := range us[:min(len(us), listMax+1)] {
+		l.first = append(l.first, e.label(typ, u.ref)+": "+u.msg)
+	}
+	return l
+}
+
+// listMax is how many labels a reason names.
 const listMax = 5
 
 // labels keeps the first few labels of a list of resources and counts
-// the rest: a reason names at most five (see list), so labels past them
-// are never built.
+// the rest: a reason names at most five. It keeps six, so that String can
+// tell five from more.
 type labels struct {
 	n     int
 	first []string
 }
 
-// add counts one resource and, while fewer than six are kept, builds its
-// label. Six, so that String can tell five from more.
-func (l *labels) add(label func() string) {
-	l.n++
-	if len(l.first) <= listMax {
-		l.first = append(l.first, label())
-	}
-}
-
-// String lists the labels as list does: up to five and how many more.
+// String lists up to five labels and how many more there are.
 func (l labels) String() string {
 	if l.n <= listMax {
 		return strings.Join(l.first, ", ")
@@ -187,57 +298,58 @@ func (l labels) String() string {
 // decideEach decides an each requirement: every selected resource must
 // pass. A failure is a failure even when collection was incomplete; a pass
 // needs complete collection and at least one resource.
-func decideEach(t tally) (Outcome, string) {
+func decideEach(v verdict) decision {
 	switch {
-	case t.failing.n > 0:
-		return Fail, fmt.Sprintf("%d of %d %s fail: %s", t.failing.n, t.matched, t.typ, t.failing.String())
-	case t.unknown.n > 0:
-		return Inconclusive, fmt.Sprintf("%d %s could not be evaluated: %s", t.unknown.n, t.typ, t.unknown.String())
-	case t.scopeNote != "":
-		return Inconclusive, t.scopeNote
-	case t.matched == 0:
-		return NotApplicable, fmt.Sprintf("no %s in scope", t.typ)
-	case len(t.waived) > 0:
-		slices.Sort(t.waived)
-		return Waived, fmt.Sprintf("%d of %d %s fail under waivers %s", len(t.waived), t.matched, t.typ, strings.Join(slices.Compact(t.waived), ", "))
+	case v.failing.n > 0:
+		return decision{Fail, CodeRuleFalse, fmt.Sprintf("%d of %d %s fail: %s", v.failing.n, v.matched, v.typ, v.failing.String())}
+	case v.unknown.n > 0:
+		return decision{Inconclusive, CodeRuleError, fmt.Sprintf("%d %s could not be evaluated: %s", v.unknown.n, v.typ, v.unknown.String())}
+	case v.scopeNote != "":
+		return decision{Inconclusive, CodeRunFailed, v.scopeNote}
+	case v.matched == 0:
+		return decision{NotApplicable, CodeNoResources, fmt.Sprintf("no %s in scope", v.typ)}
+	case len(v.waived) > 0:
+		slices.Sort(v.waived)
+		return decision{Waived, CodeWaived, fmt.Sprintf("%d of %d %s fail under waivers %s", len(v.waived), v.matched, v.typ, strings.Join(slices.Compact(v.waived), ", "))}
 	}
-	return Pass, fmt.Sprintf("all %d %s pass", t.matched, t.typ)
+	return decision{Pass, CodeRuleTrue, fmt.Sprintf("all %d %s pass", v.matched, v.typ)}
 }
 
 // decideAny decides an any requirement: one passing resource is enough;
 // none passing fails only when every resource was evaluated and collection
 // was complete.
-func decideAny(t tally, pass int) (Outcome, string) {
+func decideAny(v verdict) decision {
 	switch {
-	case pass > 0:
-		return Pass, fmt.Sprintf("%d of %d %s satisfy the rule", pass, t.matched, t.typ)
-	case t.unknown.n > 0:
-		return Inconclusive, fmt.Sprintf("no %s satisfies the rule and %d could not be evaluated: %s", t.typ, t.unknown.n, t.unknown.String())
-	case t.scopeNote != "":
-		return Inconclusive, t.scopeNote
+	case v.pass > 0:
+		return decision{Pass, CodeRuleTrue, fmt.Sprintf("%d of %d %s satisfy the rule", v.pass, v.matched, v.typ)}
+	case v.unknown.n > 0:
+		return decision{Inconclusive, CodeRuleError, fmt.Sprintf("no %s satisfies the rule and %d could not be evaluated: %s", v.typ, v.unknown.n, v.unknown.String())}
+	case v.scopeNote != "":
+		return decision{Inconclusive, CodeRunFailed, v.scopeNote}
 	}
-	return Fail, fmt.Sprintf("none of %d %s satisfies the rule", t.matched, t.typ)
+	return decision{Fail, CodeRuleFalse, fmt.Sprintf("none of %d %s satisfies the rule", v.matched, v.typ)}
 }
 
 // decideCount decides a count requirement: the rule is evaluated once over
 // the number of selected resources, which must be known exactly.
-func (e *evaluator) decideCount(t tally, rule *program, vars *activation) (Outcome, string, error) {
+func (e *evaluator) decideCount(v verdict, q *reqEval) (decision, error) {
 	switch {
-	case t.unknown.n > 0:
-		return Inconclusive, fmt.Sprintf("%d %s could not be filtered: %s", t.unknown.n, t.typ, t.unknown.String()), nil
-	case t.scopeNote != "":
-		return Inconclusive, t.scopeNote, nil
+	case v.unknown.n > 0:
+		return decision{Inconclusive, CodeRuleError, fmt.Sprintf("%d %s could not be filtered: %s", v.unknown.n, v.typ, v.unknown.String())}, nil
+	case v.scopeNote != "":
+		return decision{Inconclusive, CodeRunFailed, v.scopeNote}, nil
 	}
-	ok, msg, err := e.evalBool(rule, vars, nil)
+	vars := &activation{params: q.params, now: types.Timestamp{Time: e.now}, count: types.Int(v.matched)}
+	ok, msg, err := e.evalBool(q.rule, vars, nil)
 	switch {
 	case err != nil:
-		return "", "", err
+		return decision{}, err
 	case msg != "":
-		return Inconclusive, msg, nil
+		return decision{Inconclusive, CodeRuleError, msg}, nil
 	case ok:
-		return Pass, fmt.Sprintf("count %d satisfies the rule", t.matched), nil
+		return decision{Pass, CodeRuleTrue, fmt.Sprintf("count %d satisfies the rule", v.matched)}, nil
 	}
-	return Fail, fmt.Sprintf("count %d does not satisfy the rule", t.matched), nil
+	return decision{Fail, CodeRuleFalse, fmt.Sprintf("count %d does not satisfy the rule", v.matched)}, nil
 }
 
 // programs returns the compiled rule and where of req: those Load compiled,
@@ -375,13 +487,24 @@ func (e *evaluator) evalBool(p *program, vars any, r *evidence.Resource) (bool, 
 }
 
 // An activation binds the rule variables without building a map per
-// resource. Unset variables (r and resource in count mode) are unresolved,
-// so a rule naming them fails instead of seeing nil.
+// resource: r is the resource's attribute map itself, and resource (its
+// id, name, type, account and region) is built only when a rule reads it.
+// Unset variables (r and resource in count mode) are unresolved, so a rule
+// naming them fails instead of seeing nil.
 type activation struct {
-	r, resource map[string]any
-	params      ref.Val
-	now         ref.Val
-	count       ref.Val
+	r map[string]any
+	// subject is the resource whose metadata resource is built from;
+	// resource caches it.
+	subject  *evidence.Resource
+	resource map[string]any
+	params   ref.Val
+	now      ref.Val
+	count    ref.Val
+}
+
+// set binds the activation to resource r with attributes attrs.
+func (a *activation) set(r *evidence.Resource, attrs map[string]any) {
+	a.r, a.subject, a.resource = attrs, r, nil
 }
 
 // ResolveName implements interpreter.Activation.
@@ -390,6 +513,10 @@ func (a *activation) ResolveName(name string) (any, bool) {
 	case "r":
 		return a.r, a.r != nil
 	case "resource":
+		if a.resource == nil && a.subject != nil {
+			r := a.subject
+			a.resource = map[string]any{"id": r.ID, "name": r.Name, "type": r.Type, "account": r.Account, "region": r.Region}
+		}
 		return a.resource, a.resource != nil
 	case "params":
 		return a.params, true

@@ -60,6 +60,49 @@ func Worst(a, b Outcome) Outcome {
 	return a
 }
 
+// A Code says, beside the prose of a reason, why a requirement or a
+// control has its outcome, so that programs need not match reasons.
+type Code string
+
+// The reason codes.
+const (
+	// CodeRuleTrue: the rule holds (each: every selected resource passes;
+	// any: at least one does; count: the count satisfies it).
+	CodeRuleTrue Code = "rule_true"
+	// CodeRuleFalse: the rule does not hold.
+	CodeRuleFalse Code = "rule_false"
+	// CodeRuleError: the where or rule could not be evaluated for some
+	// resources (a missing attribute, an error, the cost limit).
+	CodeRuleError Code = "rule_error"
+	// CodeRunFailed: a collector run in scope was partial or failed, so
+	// the evidence may be incomplete.
+	CodeRunFailed Code = "run_failed"
+	// CodeNotCollected: no configured source collected the type (or none
+	// that the where can select).
+	CodeNotCollected Code = "not_collected"
+	// CodeNoResources: the type was collected, but no resource of it is
+	// selected.
+	CodeNoResources Code = "no_resources"
+	// CodeStale: the evidence is older than the control's frequency
+	// allows.
+	CodeStale Code = "stale"
+	// CodeWaived: the failures are covered by waivers.
+	CodeWaived Code = "waived"
+	// CodeNoEvidence: no manual evidence record of the kind exists.
+	CodeNoEvidence Code = "no_evidence"
+	// CodeUnverifiable: the newest manual record's attachment is missing
+	// or changed.
+	CodeUnverifiable Code = "unverifiable"
+	// CodeExpired: the newest manual record has expired.
+	CodeExpired Code = "expired"
+	// CodeAttested: a valid manual record attests the requirement.
+	CodeAttested Code = "attested"
+)
+
+// Codes lists every reason code.
+var Codes = []Code{CodeRuleTrue, CodeRuleFalse, CodeRuleError, CodeRunFailed, CodeNotCollected, CodeNoResources,
+	CodeStale, CodeWaived, CodeNoEvidence, CodeUnverifiable, CodeExpired, CodeAttested}
+
 // Results is the evaluation of a library against a bundle: the content of
 // results.json.
 type Results struct {
@@ -116,12 +159,15 @@ func (s *Summary) add(o Outcome) {
 
 // A ControlResult is the outcome of one control with everything behind it.
 type ControlResult struct {
-	ID          string   `json:"id"`
-	Title       string   `json:"title"`
-	Severity    Severity `json:"severity"`
-	Owner       string   `json:"owner"`
-	Outcome     Outcome  `json:"outcome"`
-	Reason      string   `json:"reason"`
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Severity Severity `json:"severity"`
+	Owner    string   `json:"owner"`
+	Outcome  Outcome  `json:"outcome"`
+	Reason   string   `json:"reason"`
+	// Code is the reason code of the requirement that decided the
+	// outcome (see Code); empty in results written before codes.
+	Code        Code     `json:"code,omitempty"`
 	Mappings    Mappings `json:"mappings"`
 	TOMCategory string   `json:"tom_category"`
 	// Statement is the control's TOM statement rendered from Params; nil
@@ -149,6 +195,7 @@ type RequirementResult struct {
 	Description string     `json:"description,omitempty"`
 	Outcome     Outcome    `json:"outcome"`
 	Reason      string     `json:"reason"`
+	Code        Code       `json:"code,omitempty"`
 	Counts      Counts     `json:"counts"`
 	Findings    []Finding  `json:"findings,omitempty"`
 	Scope       []ScopeRef `json:"scope"`
@@ -182,6 +229,9 @@ type ResourceRef struct {
 	Account  string   `json:"account,omitempty"`
 	Region   string   `json:"region,omitempty"`
 	Records  []string `json:"records,omitempty"`
+	// rank is the resource's place among the resources of its type in
+	// bundle order (type, account, region, id), set during evaluation.
+	rank int
 }
 
 // A ScopeRef says which collector run a requirement's resources came from
@@ -199,6 +249,7 @@ type ManualResult struct {
 	MaxAge     string  `json:"max_age"`
 	Outcome    Outcome `json:"outcome"`
 	Reason     string  `json:"reason"`
+	Code       Code    `json:"code,omitempty"`
 	Record     string  `json:"record,omitempty"`
 	AttestedBy string  `json:"attested_by,omitempty"`
 	ValidUntil string  `json:"valid_until,omitempty"`
@@ -256,7 +307,8 @@ const controlsKey = "\n  \"controls\": [],\n"
 // Encode writes the results to w as indented JSON with a final newline:
 // byte for byte what json.MarshalIndent(r, "", "  ") gives, without holding
 // the whole document in memory. The controls, which hold every finding,
-// are encoded one at a time; everything else in one piece.
+// are encoded one at a time, their findings without reflection (see
+// encodeControl); everything else in one piece.
 func (r *Results) Encode(w io.Writer) error {
 	if r.Controls == nil {
 		// "controls": null, as json.MarshalIndent writes it; there is
@@ -285,22 +337,16 @@ func (r *Results) Encode(w io.Writer) error {
 		return fmt.Errorf("controls: write results: %w", err)
 	}
 	var buf, ind bytes.Buffer
+	var out []byte
 	enc := json.NewEncoder(&buf)
 	for k := range r.Controls {
-		buf.Reset()
-		ind.Reset()
-		if err := enc.Encode(&r.Controls[k]); err != nil {
-			return fmt.Errorf("controls: encode results: %s: %w", r.Controls[k].ID, err)
-		}
-		ind.WriteString("\n    ")
-		if err := json.Indent(&ind, bytes.TrimSuffix(buf.Bytes(), []byte("\n")), "    ", "  "); err != nil {
-			return fmt.Errorf("controls: encode results: %s: %w", r.Controls[k].ID, err)
+		if out, err = encodeControl(w, &r.Controls[k], enc, &buf, &ind, out); err != nil {
+			return err
 		}
 		if k < len(r.Controls)-1 {
-			ind.WriteByte(',')
-		}
-		if _, err := w.Write(ind.Bytes()); err != nil {
-			return fmt.Errorf("controls: write results: %w", err)
+			if _, err := io.WriteString(w, ","); err != nil {
+				return fmt.Errorf("controls: write results: %w", err)
+			}
 		}
 	}
 	if len(r.Controls) > 0 {

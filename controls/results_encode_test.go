@@ -26,6 +26,17 @@ func TestEncodeMatchesMarshalIndent(t *testing.T) {
 				Type: "t", Mode: Each, Rule: `r.x == "<y>"`, Outcome: Fail, Counts: Counts{Resources: 2, Pass: 1, Fail: 1},
 				Findings: []Finding{{ResourceRef: ref, Outcome: Pass}, {ResourceRef: ref, Outcome: Fail, Message: "rule is false"}},
 				Scope:    []ScopeRef{{Collector: "c", Target: evidence.Target{Source: "aws"}, Status: evidence.Complete}},
+			}, {
+				Type: "u", Mode: Count, Rule: "count == 0", Outcome: Pass, Code: CodeRuleTrue,
+				Scope: []ScopeRef{},
+			}, {
+				Type: "v", Mode: Any, Rule: "r.y", Outcome: Inconclusive, Code: CodeRuleError,
+				Findings: []Finding{
+					{ResourceRef: &ResourceRef{Resource: "bare"}, Outcome: Inconclusive, Message: "where: no such key: y\x00\xff \u2029"},
+					{ResourceRef: &ResourceRef{Resource: "r", Region: "eu-west-1", Records: []string{"a", "b", "c"}}, Outcome: Pass},
+					{ResourceRef: &ResourceRef{Resource: "\u00e9\t", Name: "n"}, Outcome: Waived, Message: "rule is false; waived by W-1 until 2026-01-01: <r>"},
+				},
+				Scope: []ScopeRef{},
 			}},
 		}
 	}
@@ -62,6 +73,22 @@ func TestEncodeMatchesMarshalIndent(t *testing.T) {
 		}
 		if data, err := os.ReadFile(path); err != nil || !bytes.Equal(data, want) {
 			t.Errorf("%s: WriteFile wrote other bytes (%v)", name, err)
+		}
+	}
+}
+
+// TestAppendString checks the string encoding of findings against
+// encoding/json's, HTML escaping included.
+func TestAppendString(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"", "plain-ascii 123", "a<b>&c", "quote\"back\\slash", "\x00\x01\x1f\b\f\n\r\t", "\x7f",
+		"caf\u00e9", "\u2028\u2029", "bad \xff\xfe utf8", "\U0001F600", "arn:aws:s3:::bucket/key?x=1"} {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendString(nil, s); !bytes.Equal(got, want) {
+			t.Errorf("%q: got %s, want %s", s, got, want)
 		}
 	}
 }

@@ -22,20 +22,22 @@ func CSV(w io.Writer, res *controls.Results) error {
 	if err := cw.Write(csvHeader); err != nil {
 		return err
 	}
-	for _, r := range findingRows(res) {
+	row := make([]string, len(csvHeader))
+	err := findingRows(res, func(r findingRow) error {
 		c, f := r.Control, r.Finding
-		row := []string{
+		row = append(row[:0],
 			c.ID, c.Title, string(c.Severity), string(c.Outcome), r.Requirement,
 			f.Resource, f.Name, f.Account, f.Region, string(f.Outcome), f.Message, strings.Join(f.Records, " "),
 			strings.Join(c.Mappings.SOC2, " "), strings.Join(c.Mappings.ISO27001, " "), strings.Join(c.Mappings.GDPR, " "),
 			r.Scope,
-		}
+		)
 		for i := range row {
 			row[i] = csvCell(row[i])
 		}
-		if err := cw.Write(row); err != nil {
-			return err
-		}
+		return cw.Write(row)
+	})
+	if err != nil {
+		return err
 	}
 	cw.Flush()
 	return cw.Error()

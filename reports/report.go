@@ -194,33 +194,45 @@ func scopeText(refs []controls.ScopeRef) string {
 	return strings.Join(parts, "; ")
 }
 
-// findingRows flattens res into rows, in control order.
-func findingRows(res *controls.Results) []findingRow {
-	var rows []findingRow
+// findingRows calls fn with the rows res flattens into, in control order,
+// one at a time, so that a report over millions of findings never holds
+// them as rows. It stops at fn's first error.
+func findingRows(res *controls.Results, fn func(findingRow) error) error {
+	empty := func(o controls.Outcome, msg string) controls.Finding {
+		return controls.Finding{ResourceRef: &controls.ResourceRef{}, Outcome: o, Message: msg}
+	}
 	for i := range res.Controls {
 		c := &res.Controls[i]
 		for _, req := range c.Evidence {
 			scope := scopeText(req.Scope)
 			if len(req.Findings) == 0 {
-				rows = append(rows, findingRow{Control: c, Requirement: req.Type, Scope: scope, Finding: controls.Finding{ResourceRef: &controls.ResourceRef{}, Outcome: req.Outcome, Message: req.Reason}})
+				if err := fn(findingRow{Control: c, Requirement: req.Type, Scope: scope, Finding: empty(req.Outcome, req.Reason)}); err != nil {
+					return err
+				}
 				continue
 			}
 			for _, f := range req.Findings {
-				rows = append(rows, findingRow{Control: c, Requirement: req.Type, Scope: scope, Finding: f})
+				if err := fn(findingRow{Control: c, Requirement: req.Type, Scope: scope, Finding: f}); err != nil {
+					return err
+				}
 			}
 		}
 		for _, m := range c.Manual {
-			f := controls.Finding{ResourceRef: &controls.ResourceRef{}, Outcome: m.Outcome, Message: m.Reason}
+			f := empty(m.Outcome, m.Reason)
 			if m.Record != "" {
 				f.Records = []string{m.Record}
 			}
-			rows = append(rows, findingRow{Control: c, Requirement: "manual:" + m.Kind, Finding: f})
+			if err := fn(findingRow{Control: c, Requirement: "manual:" + m.Kind, Finding: f}); err != nil {
+				return err
+			}
 		}
 		if len(c.Evidence) == 0 && len(c.Manual) == 0 {
-			rows = append(rows, findingRow{Control: c, Finding: controls.Finding{ResourceRef: &controls.ResourceRef{}, Outcome: c.Outcome, Message: c.Reason}})
+			if err := fn(findingRow{Control: c, Finding: empty(c.Outcome, c.Reason)}); err != nil {
+				return err
+			}
 		}
 	}
-	return rows
+	return nil
 }
 
 // records indexes a bundle's records by SHA-256; nil gives an empty index.

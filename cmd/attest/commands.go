@@ -102,17 +102,13 @@ stale and so inconclusive.`,
 			if err != nil {
 				return err
 			}
-			b, err := evidence.Open(bundle)
-			if err != nil {
-				return err
-			}
 			var sev controls.Severity
 			if failOn != "" {
 				if sev, err = controls.ParseSeverity(failOn); err != nil {
 					return usageError("--fail-on: %v", err)
 				}
 			}
-			res, err := evaluate(cmd.Context(), lib, cfg, b, ef)
+			res, b, err := evaluateDir(cmd.Context(), lib, cfg, bundle, ef)
 			if err != nil {
 				return err
 			}
@@ -226,10 +222,11 @@ func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collecto
 	if collectErr != nil && ctx.Err() != nil {
 		ctx = context.WithoutCancel(ctx)
 	}
-	res, err := evaluate(ctx, lib, cfg, b, f.eval)
+	res, gapped, err := evaluateDir(ctx, lib, cfg, b.Dir, f.eval)
 	if err != nil {
 		return err
 	}
+	b.Resources = gapped.Resources // what the gate reads
 	resultsPath := filepath.Join(f.outDir, "results.json")
 	if err := res.WriteFile(resultsPath); err != nil {
 		return err

@@ -165,7 +165,9 @@ func prepareBundleDir(dir string, replace bool) error {
 }
 
 // collect runs the collectors the library needs and returns the bundle
-// written to dir. An interrupted run still writes its bundle. A non-zero
+// written to dir, read back without its resources (evidence.OpenRecords):
+// evaluation streams them (evaluateDir). An interrupted run still writes
+// its bundle. A non-zero
 // shard collects only the targets that shard owns.
 func (g *globals) collect(ctx context.Context, cfg *config.File, lib *controls.Library, sources []collectors.Source, dir string, replace bool, shard evidence.Shard) (*evidence.Bundle, error) {
 	if len(sources) == 0 {
@@ -204,7 +206,10 @@ func (g *globals) collect(ctx context.Context, cfg *config.File, lib *controls.L
 		}
 	}
 	g.log.Info("bundle written", "dir", dir, "runs", len(runs), "incomplete_runs", failed)
-	b, err := evidence.Open(dir)
+	// The resources are read again, as a stream, by evaluation
+	// (evaluateDir); what the callers need here is the manifest and the
+	// records.
+	b, err := evidence.OpenRecords(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +236,24 @@ func (f *evalFlags) register(cmd *cobra.Command, withAsOf bool) {
 	}
 }
 
-func evaluate(ctx context.Context, lib *controls.Library, cfg *config.File, b *evidence.Bundle, f evalFlags) (*controls.Results, error) {
+// evaluateDir evaluates the bundle in dir read as a stream (see
+// controls.EvaluateDir); the bundle it returns holds only the resources
+// with gaps, which is what the gate reads.
+func evaluateDir(ctx context.Context, lib *controls.Library, cfg *config.File, dir string, f evalFlags) (*controls.Results, *evidence.Bundle, error) {
+	opts, err := evalOptions(lib, cfg, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, gapped, err := controls.EvaluateDir(ctx, lib, dir, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return res, &evidence.Bundle{Dir: dir, Resources: gapped}, nil
+}
+
+// evalOptions turns the evaluation flags and the configuration into
+// evaluation options.
+func evalOptions(lib *controls.Library, cfg *config.File, f evalFlags) (controls.EvalOptions, error) {
 	opts := controls.EvalOptions{Params: cfg.Params, AttestVersion: attestVersion()}
 	path := f.waivers
 	if path == "" {
@@ -240,21 +262,21 @@ func evaluate(ctx context.Context, lib *controls.Library, cfg *config.File, b *e
 	if path != "" {
 		ws, err := controls.LoadWaivers(path, lib)
 		if err != nil {
-			return nil, err
+			return opts, err
 		}
 		opts.Waivers = ws
 	}
 	if w := cmp.Or(f.warnExpiring, cfg.WarnExpiring); w != "" {
 		d, err := controls.ParseDuration(w)
 		if err != nil {
-			return nil, usageError("--warn-expiring: %v", err)
+			return opts, usageError("--warn-expiring: %v", err)
 		}
 		opts.ExpiryWarning = d
 	}
 	if f.maxAge != "" {
 		d, err := controls.ParseDuration(f.maxAge)
 		if err != nil {
-			return nil, usageError("--max-age: %v", err)
+			return opts, usageError("--max-age: %v", err)
 		}
 		opts.MaxAge = d
 	}
@@ -265,11 +287,11 @@ func evaluate(ctx context.Context, lib *controls.Library, cfg *config.File, b *e
 	default:
 		t, err := time.Parse(time.RFC3339, f.asOf)
 		if err != nil {
-			return nil, usageError("--as-of %q: want an RFC 3339 time or now", f.asOf)
+			return opts, usageError("--as-of %q: want an RFC 3339 time or now", f.asOf)
 		}
 		opts.AsOf = t
 	}
-	return controls.Evaluate(ctx, lib, b, opts)
+	return opts, nil
 }
 
 // printSummary writes the results as a table: failures first, then

@@ -48,7 +48,8 @@ audit pack gives the same bytes. Formats: ` + strings.Join(reports.Formats, ", "
 			}
 			var b *evidence.Bundle
 			if bundle != "" {
-				if b, err = evidence.Open(bundle); err != nil {
+				// Reports read only the records of a bundle.
+				if b, err = evidence.OpenRecords(bundle); err != nil {
 					return err
 				}
 			}
@@ -293,11 +294,7 @@ func packSigner(key, cert, passwordEnv, edKey string) (pack.Signer, error) {
 // checkReproducible evaluates the bundle again with the configuration the
 // pack stores and reports how the results differ from res, if they do.
 func checkReproducible(ctx context.Context, res *controls.Results, lib *controls.Library, cfg *config.File, bundle string) error {
-	b, err := evidence.Open(bundle)
-	if err != nil {
-		return err
-	}
-	again, err := evaluate(ctx, lib, cfg, b, evalFlags{})
+	again, _, err := evaluateDir(ctx, lib, cfg, bundle, evalFlags{})
 	if err != nil {
 		return err
 	}

@@ -258,11 +258,17 @@ func Open(dir string) (*Bundle, error) {
 		return nil, err
 	}
 	SortResources(b.Resources)
-	slices.SortFunc(b.Records, func(a, b Record) int {
+	sortRecords(b.Records)
+	return b, nil
+}
+
+// sortRecords orders records by collector, target, operation, endpoint
+// and hash.
+func sortRecords(rs []Record) {
+	slices.SortFunc(rs, func(a, b Record) int {
 		return cmp.Or(cmp.Compare(a.Collector, b.Collector), a.Target.Compare(b.Target),
 			cmp.Compare(a.Operation, b.Operation), cmp.Compare(a.Endpoint, b.Endpoint), cmp.Compare(a.SHA256, b.SHA256))
 	})
-	return b, nil
 }
 
 // readBatch is how many lines a decoding worker takes at a time.
