@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -80,7 +79,7 @@ func loadLibrary(cfg *config.File, dirs []string) (*controls.Library, error) {
 	}
 	for _, d := range dirs {
 		if err := checkDir(d); err != nil {
-			errs = append(errs, fmt.Errorf("control directory %v", err))
+			errs = append(errs, fmt.Errorf("control directory %w", err))
 		}
 	}
 	if len(errs) > 0 {
@@ -343,11 +342,4 @@ func failOnSeverity(flag string, cfg *config.File) (controls.Severity, error) {
 		s = string(controls.High)
 	}
 	return controls.ParseSeverity(s)
-}
-
-func absOr(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
 }

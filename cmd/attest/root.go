@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"runtime/debug"
-	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -89,4 +88,3 @@ func usageError(format string, args ...any) error {
 	return fmt.Errorf(format, args...)
 }
 
-func joinLines(lines []string) string { return strings.Join(lines, "\n") }

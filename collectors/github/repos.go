@@ -437,16 +437,6 @@ func globMatch(pattern, name string) bool {
 	return err == nil && re.MatchString(name)
 }
 
-func visibility(r *gh.Repository) string {
-	if v := r.GetVisibility(); v != "" {
-		return v
-	}
-	if r.GetPrivate() {
-		return "private"
-	}
-	return "public"
-}
-
 // protection is the effective protection of a branch.
 type protection struct {
 	classic, rulesets  bool

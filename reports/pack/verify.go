@@ -260,7 +260,7 @@ func checkName(name string) error {
 	case strings.HasPrefix(name, "/") || filepath.IsAbs(name) || (len(name) > 1 && name[1] == ':'):
 		return fmt.Errorf("pack: entry %q has an absolute path", name)
 	case slices.Contains(strings.Split(name, "/"), ".."):
-		return fmt.Errorf("pack: entry %q leaves the pack with ..", name)
+		return fmt.Errorf("pack: entry %q leaves the pack through a .. element", name)
 	}
 	// A directory entry (zip -r adds one per directory) ends in one slash.
 	clean := strings.TrimSuffix(name, "/")
