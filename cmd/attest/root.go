@@ -87,4 +87,3 @@ func newVersion(g *globals) *cobra.Command {
 func usageError(format string, args ...any) error {
 	return fmt.Errorf(format, args...)
 }
-
