@@ -276,21 +276,49 @@ func (c *RepoCollector) repo(ctx context.Context, client *gh.Client, r *graphRep
 		return done()
 	}
 	p.codeowners = node.CodeownersRoot != nil || node.CodeownersGitHub != nil || node.CodeownersDocs != nil
-	if b := node.DefaultBranchRef; b != nil && b.BranchProtectionRule != nil {
-		bp := b.BranchProtectionRule
-		p.classic = true
-		if bp.RequiresApprovingReviews {
-			p.reviews = true
-			p.reviewCount = bp.RequiredApprovingReviewCount
-			p.dismissStale = bp.DismissesStaleReviews
-			p.codeOwnerReview = bp.RequiresCodeOwnerReviews
+	p.classicRule(node)
+	sets, err := allRulesets(ctx, client, r, node.Rulesets)
+	if err != nil {
+		if canceled(err) {
+			return repoResult{err: err}
 		}
-		p.statusChecks = bp.RequiresStatusChecks
-		p.adminsEnforced = bp.IsAdminEnforced
-		p.forcePushesBlocked = !bp.AllowsForcePushes
+		return gap(err)
 	}
+	for _, rs := range sets {
+		if rs.Enforcement == "ACTIVE" && rs.Target == "BRANCH" && rs.applies(r.Name, branch) {
+			p.mergeRuleset(rs)
+		}
+	}
+	for k, v := range p.attrs() {
+		res.Attributes[k] = v
+	}
+	return done()
+}
+
+// classicRule sets p from the classic branch protection rule of the
+// default branch in node, when there is one.
+func (p *protection) classicRule(node protectionNode) {
+	b := node.DefaultBranchRef
+	if b == nil || b.BranchProtectionRule == nil {
+		return
+	}
+	bp := b.BranchProtectionRule
+	p.classic = true
+	if bp.RequiresApprovingReviews {
+		p.reviews = true
+		p.reviewCount = bp.RequiredApprovingReviewCount
+		p.dismissStale = bp.DismissesStaleReviews
+		p.codeOwnerReview = bp.RequiresCodeOwnerReviews
+	}
+	p.statusChecks = bp.RequiresStatusChecks
+	p.adminsEnforced = bp.IsAdminEnforced
+	p.forcePushesBlocked = !bp.AllowsForcePushes
+}
+
+// allRulesets returns the rulesets of conn and of every following page of
+// r's rulesets.
+func allRulesets(ctx context.Context, client *gh.Client, r *graphRepo, conn *rulesetConn) ([]ruleset, error) {
 	var sets []ruleset
-	conn := node.Rulesets
 	for conn != nil {
 		sets = append(sets, conn.Nodes...)
 		if !conn.PageInfo.HasNextPage {
@@ -304,22 +332,11 @@ func (c *RepoCollector) repo(ctx context.Context, client *gh.Client, r *graphRep
 		err := graphqlWhole(ctx, client, rulesetsQuery, map[string]any{"owner": r.owner(), "name": r.Name, "cursor": conn.PageInfo.EndCursor},
 			permProtection, &more, "rulesets of "+r.NameWithOwner, func() bool { return more.Repository != nil && more.Repository.Rulesets != nil })
 		if err != nil {
-			if canceled(err) {
-				return repoResult{err: err}
-			}
-			return gap(err)
+			return nil, err
 		}
 		conn = more.Repository.Rulesets
 	}
-	for _, rs := range sets {
-		if rs.Enforcement == "ACTIVE" && rs.Target == "BRANCH" && rs.applies(r.Name, branch) {
-			p.mergeRuleset(rs)
-		}
-	}
-	for k, v := range p.attrs() {
-		res.Attributes[k] = v
-	}
-	return done()
+	return sets, nil
 }
 
 // deployKeys counts the repository's deploy keys into attrs, reading
