@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/attestdev/attest/internal/yamlfile"
 )
 
 // The decisions a reviewer can make on a row.
@@ -40,24 +42,9 @@ type Review struct {
 	Rows []Row
 }
 
-// An Error is a problem in a review file, with file, line and column.
-type Error struct {
-	File  string
-	Line  int
-	Field string
-	Msg   string
-}
-
-func (e *Error) Error() string {
-	s := e.File
-	if e.Line > 0 {
-		s += fmt.Sprintf(":%d", e.Line)
-	}
-	if e.Field != "" {
-		s += ": " + e.Field
-	}
-	return s + ": " + e.Msg
-}
+// An Error is a problem in a review or people file, with file, line and
+// field (the column, for a review).
+type Error = yamlfile.Error
 
 // Defaults fill in what the rows leave empty.
 type Defaults struct {
