@@ -262,12 +262,7 @@ func expiries(lib *controls.Library, recs []*manual.Record, now time.Time) []exp
 			byKind[r.Kind] = e
 		}
 		e.File, e.Title, e.PerformedAt = r.File, r.Title, r.PerformedTime()
-		if d := maxAge[r.Kind]; d > 0 {
-			e.ExpiresAt = e.PerformedAt.Add(d)
-		}
-		if vu := r.ValidUntilTime(); !vu.IsZero() && (e.ExpiresAt.IsZero() || vu.Before(e.ExpiresAt)) {
-			e.ExpiresAt = vu
-		}
+		e.ExpiresAt = controls.ManualExpiry(e.PerformedAt, maxAge[r.Kind], r.ValidUntilTime())
 		switch {
 		case len(e.Controls) == 0:
 			e.Status = "unused"

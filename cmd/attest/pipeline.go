@@ -271,12 +271,11 @@ func evaluate(ctx context.Context, lib *controls.Library, cfg *config.File, b *e
 	return controls.Evaluate(ctx, lib, b, opts)
 }
 
-// printSummary writes the results as a table: failures first, then
-// inconclusive and manual controls, then the rest, each by id.
+// printSummary writes the results as a table, worst outcome first (see
+// controls.CompareOutcomes), each outcome by id.
 func printSummary(w io.Writer, res *controls.Results) error {
 	rows := slices.Clone(res.Controls)
-	order := map[controls.Outcome]int{controls.Fail: 0, controls.Inconclusive: 1, controls.ManualOutcome: 2, controls.Waived: 3, controls.Pass: 4, controls.NotApplicable: 5}
-	slices.SortStableFunc(rows, func(a, b controls.ControlResult) int { return order[a.Outcome] - order[b.Outcome] })
+	slices.SortStableFunc(rows, func(a, b controls.ControlResult) int { return controls.CompareOutcomes(a.Outcome, b.Outcome) })
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "OUTCOME\tSEVERITY\tCONTROL\tTITLE\tREASON")
 	for _, c := range rows {
