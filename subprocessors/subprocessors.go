@@ -355,4 +355,3 @@ func ProviderNames() []string {
 	slices.Sort(out)
 	return out
 }
-
