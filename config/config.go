@@ -16,6 +16,7 @@ import (
 	"reflect"
 	"slices"
 
+	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/all"
 	"github.com/attestdev/attest/collectors/aws"
 	"github.com/attestdev/attest/collectors/gcp"
@@ -141,8 +142,7 @@ func checkSources(f *File, bad func(field string, err error)) {
 			continue
 		}
 		if err := val.Validate(); err != nil {
-			name := yamlName(field)
-			bad("sources."+name, fmt.Errorf("%s: %w", name, err))
+			sourceErrors(bad, yamlName(field), err)
 		}
 	}
 	if a := f.Sources.AWS; a != nil {
@@ -208,6 +208,25 @@ func (f *File) CheckParams(lib *controls.Library) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// sourceErrors reports what a source's Validate found: a
+// *collectors.FieldError at the line of its field in the source's section,
+// anything else at the section.
+func sourceErrors(bad func(field string, err error), name string, err error) {
+	errs := []error{err}
+	var joined interface{ Unwrap() []error }
+	if errors.As(err, &joined) {
+		errs = joined.Unwrap()
+	}
+	for _, e := range errs {
+		var fe *collectors.FieldError
+		if errors.As(e, &fe) {
+			bad("sources."+name+"."+fe.Field, fe.Err)
+			continue
+		}
+		bad("sources."+name, fmt.Errorf("%s: %w", name, e))
+	}
 }
 
 func yamlName(f reflect.StructField) string {

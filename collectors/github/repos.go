@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	gh "github.com/google/go-github/v92/github"
 
@@ -417,8 +418,25 @@ func (c refCondition) matches(name, branch string) bool {
 
 // globMatch matches name against a ruleset pattern in GitHub's fnmatch
 // syntax: "*" matches within one path segment, "**" across segments, "?"
-// one character, and "[...]" a character class.
+// one character, and "[...]" a character class. Each pattern is compiled
+// once; a pattern that does not compile matches nothing.
 func globMatch(pattern, name string) bool {
+	re, ok := globCache.Load(pattern)
+	if !ok {
+		re, _ = globCache.LoadOrStore(pattern, globRegexp(pattern))
+	}
+	r := re.(*regexp.Regexp)
+	return r != nil && r.MatchString(name)
+}
+
+// globCache holds the compiled ruleset patterns, by pattern (nil for one
+// that does not compile). Rulesets repeat the same few patterns across
+// every repository of an organisation.
+var globCache sync.Map
+
+// globRegexp compiles a ruleset pattern (see globMatch) to an anchored
+// regular expression, or returns nil when it does not compile.
+func globRegexp(pattern string) *regexp.Regexp {
 	var b strings.Builder
 	b.WriteString("^")
 	for i := 0; i < len(pattern); i++ {
@@ -451,7 +469,10 @@ func globMatch(pattern, name string) bool {
 	}
 	b.WriteString("$")
 	re, err := regexp.Compile(b.String())
-	return err == nil && re.MatchString(name)
+	if err != nil {
+		return nil
+	}
+	return re
 }
 
 // protection is the effective protection of a branch.
