@@ -116,19 +116,11 @@ func checkDir(dir string) error {
 	return nil
 }
 
-// neededCollectors returns a filter that enables only the collectors whose
-// resource types some control needs, so attest makes no call it does not
-// use.
+// neededCollectors returns a filter that enables only the registered
+// collectors that emit a resource type some control needs
+// (controls.Library.NeededTypes).
 func neededCollectors(lib *controls.Library) func(string) bool {
-	need := map[string]bool{}
-	for _, c := range lib.Controls {
-		for _, r := range c.Evidence {
-			need[r.Type] = true
-		}
-		if len(c.Manual) > 0 {
-			need[controls.ManualType] = true
-		}
-	}
+	need := lib.NeededTypes()
 	reg := all.Registry()
 	return func(id string) bool {
 		c, ok := reg.Lookup(id)
