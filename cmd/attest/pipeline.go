@@ -132,27 +132,18 @@ func neededCollectors(lib *controls.Library) func(string) bool {
 }
 
 // prepareBundleDir makes dir ready for a new bundle. With replace, an
-// earlier attest bundle in dir is removed; anything else in dir is never
-// touched.
+// earlier attest bundle in dir is removed (evidence.RemoveBundle); anything
+// else in dir is never touched.
 func prepareBundleDir(dir string, replace bool) error {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, os.ErrNotExist) || (err == nil && len(entries) == 0) {
-		return nil
+	if replace {
+		return evidence.RemoveBundle(dir)
 	}
-	if err != nil {
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return fmt.Errorf("%s is not empty: choose another --out or pass --replace", dir)
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	if !replace {
-		return fmt.Errorf("%s is not empty: choose another --out or pass --replace", dir)
-	}
-	for _, e := range entries {
-		switch e.Name() {
-		case evidence.ManifestFile, evidence.ResourcesFile, evidence.RecordsFile, evidence.RawDir:
-		default:
-			return fmt.Errorf("%s holds %s, which is not part of an attest bundle: refusing to replace it", dir, e.Name())
-		}
-	}
-	return os.RemoveAll(dir)
+	return nil
 }
 
 // collect runs the collectors the library needs and returns the bundle
