@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/internal/yamlfile"
 )
 
 // IdentityType is the resource type every identity collector emits per
@@ -114,10 +115,11 @@ func str(v any) string { s, _ := v.(string); return s }
 //	alice@example.com: [github:alice, aws:alice]
 //	bob@example.com: [github:bobby, aws/123456789012/bob]
 func ReadPeople(file string, data []byte) (map[string]string, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+	doc, err := yamlfile.Parse(file, data)
+	if err != nil {
+		return nil, err
 	}
+	root := doc.Root
 	if len(root.Content) == 0 {
 		return map[string]string{}, nil
 	}

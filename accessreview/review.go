@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/attestdev/attest/internal/yamlfile"
 )
 
 // The decisions a reviewer can make on a row.
@@ -40,24 +42,9 @@ type Review struct {
 	Rows []Row
 }
 
-// An Error is a problem in a review file, with file, line and column.
-type Error struct {
-	File  string
-	Line  int
-	Field string
-	Msg   string
-}
-
-func (e *Error) Error() string {
-	s := e.File
-	if e.Line > 0 {
-		s += fmt.Sprintf(":%d", e.Line)
-	}
-	if e.Field != "" {
-		s += ": " + e.Field
-	}
-	return s + ": " + e.Msg
-}
+// An Error is a problem in a review or people file, with file, line and
+// field (the column, for a review).
+type Error = yamlfile.Error
 
 // Defaults fill in what the rows leave empty.
 type Defaults struct {
@@ -73,23 +60,11 @@ type Defaults struct {
 func Read(file string, data []byte, d Defaults) (*Review, error) {
 	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))))
 	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
+	col, err := readHeader(file, cr)
 	if err != nil {
-		return nil, &Error{File: file, Line: 1, Msg: fmt.Sprintf("no header row: %v", err)}
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(h))] = i
+		return nil, err
 	}
 	var errs []error
-	for _, need := range []string{"system", "account_id", "user", "decision"} {
-		if _, ok := col[need]; !ok {
-			errs = append(errs, &Error{File: file, Line: 1, Field: need, Msg: "missing column (export the file with attest access-review start)"})
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
 	rv := &Review{File: file}
 	seen := map[string]int{}
 	for {
@@ -134,21 +109,7 @@ func Read(file string, data []byte, d Defaults) (*Review, error) {
 			continue
 		}
 		if r.Decision != "" {
-			if r.Reviewer == "" {
-				r.Reviewer = d.Reviewer
-			}
-			if r.Reviewer == "" {
-				bad("reviewer", "required for a decided row (or pass --reviewer)")
-			}
-			if at := get("reviewed_at"); at != "" {
-				t, err := parseTime(at)
-				if err != nil {
-					bad("reviewed_at", "%v", err)
-				}
-				r.ReviewedAt = t
-			} else if r.ReviewedAt = d.ReviewedAt; r.ReviewedAt.IsZero() {
-				bad("reviewed_at", "required for a decided row (or pass --date)")
-			}
+			r.decided(get("reviewed_at"), d, bad)
 		}
 		rv.Rows = append(rv.Rows, r)
 	}
@@ -156,6 +117,46 @@ func Read(file string, data []byte, d Defaults) (*Review, error) {
 		return nil, errors.Join(errs...)
 	}
 	return rv, nil
+}
+
+// readHeader reads the header row and returns the column of each
+// (lower-cased) name; the key columns and decision must be present.
+func readHeader(file string, cr *csv.Reader) (map[string]int, error) {
+	header, err := cr.Read()
+	if err != nil {
+		return nil, &Error{File: file, Line: 1, Msg: fmt.Sprintf("no header row: %v", err)}
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	var errs []error
+	for _, need := range []string{"system", "account_id", "user", "decision"} {
+		if _, ok := col[need]; !ok {
+			errs = append(errs, &Error{File: file, Line: 1, Field: need, Msg: "missing column (export the file with attest access-review start)"})
+		}
+	}
+	return col, errors.Join(errs...)
+}
+
+// decided completes a decided row: its reviewer and date come from the
+// row (reviewedAt) or from d, and both are required.
+func (r *Row) decided(reviewedAt string, d Defaults, bad func(field, format string, args ...any)) {
+	if r.Reviewer == "" {
+		r.Reviewer = d.Reviewer
+	}
+	if r.Reviewer == "" {
+		bad("reviewer", "required for a decided row (or pass --reviewer)")
+	}
+	if reviewedAt != "" {
+		t, err := parseTime(reviewedAt)
+		if err != nil {
+			bad("reviewed_at", "%v", err)
+		}
+		r.ReviewedAt = t
+	} else if r.ReviewedAt = d.ReviewedAt; r.ReviewedAt.IsZero() {
+		bad("reviewed_at", "required for a decided row (or pass --date)")
+	}
 }
 
 // Check compares the review with the population it was made for: every

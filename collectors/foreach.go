@@ -2,7 +2,8 @@ package collectors
 
 import (
 	"context"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // ForEach runs fn for the indexes 0..n-1, at most limit at once (at least
@@ -10,21 +11,21 @@ import (
 // started fn has returned, with ctx.Err(). Collectors use it for their
 // per-resource calls.
 func ForEach(ctx context.Context, limit, n int, fn func(ctx context.Context, i int)) error {
-	sem := make(chan struct{}, max(limit, 1))
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(max(limit, 1))
 	for i := range n {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
 		if ctx.Err() != nil {
 			break
 		}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			fn(ctx, i)
+		g.Go(func() error {
+			// The slot may have come free after ctx ended.
+			if ctx.Err() == nil {
+				fn(ctx, i)
+			}
+			return nil
 		})
 	}
-	wg.Wait()
+	// fn reports its own errors; the group's is always nil.
+	_ = g.Wait()
 	return ctx.Err()
 }

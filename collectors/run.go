@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/semaphore"
+
 	"github.com/attestdev/attest/collectors/evidence"
 )
 
@@ -46,17 +48,17 @@ type Runner struct {
 	// global bounds the jobs of all sources at once (Concurrency), shared
 	// by the Run calls of one Collect.
 	globalOnce sync.Once
-	global     chan struct{}
+	global     *semaphore.Weighted
 }
 
 // slots returns the runner-wide job semaphore.
-func (r *Runner) slots() chan struct{} {
+func (r *Runner) slots() *semaphore.Weighted {
 	r.globalOnce.Do(func() {
 		n := r.Concurrency
 		if n <= 0 {
 			n = 8
 		}
-		r.global = make(chan struct{}, n)
+		r.global = semaphore.NewWeighted(int64(n))
 	})
 	return r.global
 }
@@ -107,9 +109,9 @@ func (r *Runner) run(ctx context.Context, jobs []Job) []evidence.Run {
 	runs := make([]evidence.Run, len(jobs))
 	var jobsWG, feedWG sync.WaitGroup
 	for _, src := range sources {
-		var own chan struct{}
+		var own *semaphore.Weighted
 		if limit := r.SourceConcurrency[src]; limit > 0 {
-			own = make(chan struct{}, limit)
+			own = semaphore.NewWeighted(int64(limit))
 		}
 		feedWG.Go(func() {
 			for _, i := range bySource[src] {
@@ -120,16 +122,16 @@ func (r *Runner) run(ctx context.Context, jobs []Job) []evidence.Run {
 				}
 				if !acquire(ctx, global) {
 					if own != nil {
-						<-own
+						own.Release(1)
 					}
 					runs[i] = r.skipped(job, ctx.Err())
 					continue
 				}
 				jobsWG.Go(func() {
 					defer func() {
-						<-global
+						global.Release(1)
 						if own != nil {
-							<-own
+							own.Release(1)
 						}
 					}()
 					runs[i] = r.runOne(ctx, job)
@@ -143,16 +145,10 @@ func (r *Runner) run(ctx context.Context, jobs []Job) []evidence.Run {
 }
 
 // acquire takes a slot of sem, or reports false once ctx is done.
-func acquire(ctx context.Context, sem chan struct{}) bool {
-	if ctx.Err() != nil {
-		return false
-	}
-	select {
-	case sem <- struct{}{}:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+func acquire(ctx context.Context, sem *semaphore.Weighted) bool {
+	// Acquire may succeed on a done ctx when a slot is free: a cancelled
+	// run starts nothing new.
+	return ctx.Err() == nil && sem.Acquire(ctx, 1) == nil
 }
 
 // Fail records a source that could not be planned: every enabled collector

@@ -16,14 +16,14 @@ import (
 	"reflect"
 	"slices"
 
-	"go.yaml.in/yaml/v3"
-
+	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/all"
 	"github.com/attestdev/attest/collectors/aws"
 	"github.com/attestdev/attest/collectors/gcp"
 	"github.com/attestdev/attest/collectors/manual"
 	"github.com/attestdev/attest/collectors/register"
 	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/internal/yamlfile"
 )
 
 // DefaultFile is read when --config is not given and the file exists.
@@ -61,18 +61,15 @@ type File struct {
 
 	// Path is the file the configuration was read from.
 	Path string `yaml:"-"`
-	// root is the decoded document, for the lines of later errors.
-	root *yaml.Node
+	// doc is the decoded document, for the lines of later errors.
+	doc *yamlfile.Doc
 }
 
 // Line returns the line of field (e.g. "waivers" or
 // "sources.manual.dir") in the file, or 0 when the configuration was not
 // read from a file.
 func (f *File) Line(field string) int {
-	if f.root == nil {
-		return 0
-	}
-	return controls.LineOf(f.root, field)
+	return f.doc.Line(field)
 }
 
 // Errorf returns an error naming the file, the line of field and field.
@@ -81,7 +78,7 @@ func (f *File) Errorf(field, format string, args ...any) error {
 	if file == "" {
 		file = "configuration"
 	}
-	return &controls.Error{File: file, Line: f.Line(field), Field: field, Msg: fmt.Sprintf(format, args...)}
+	return &yamlfile.Error{File: file, Line: f.Line(field), Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
 // Load reads the configuration file at path.
@@ -91,16 +88,26 @@ func Load(path string) (*File, error) {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	f := &File{}
-	root, err := controls.DecodeStrict(path, data, f)
+	doc, err := yamlfile.Decode(path, data, f)
 	if err != nil {
 		return nil, err
 	}
 	f.Path = path
-	f.root = root
+	f.doc = doc
 	var errs []error
 	bad := func(field string, err error) {
-		errs = append(errs, &controls.Error{File: path, Line: controls.LineOf(root, field), Field: field, Msg: err.Error()})
+		errs = append(errs, doc.Errorf(field, "%s", err))
 	}
+	f.checkSettings(bad)
+	checkSources(f, bad)
+	checkPatterns(f, bad)
+	f.resolve()
+	return f, errors.Join(errs...)
+}
+
+// checkSettings checks the settings outside the sources: the gate's
+// severity, the concurrency limits and the expiry warning.
+func (f *File) checkSettings(bad func(field string, err error)) {
 	if f.FailOn != "" {
 		if _, err := controls.ParseSeverity(f.FailOn); err != nil {
 			bad("fail_on", err)
@@ -121,7 +128,12 @@ func Load(path string) (*File, error) {
 			bad("source_concurrency."+src, errors.New("must be at least 1"))
 		}
 	}
-	// Each source section may validate itself.
+}
+
+// checkSources lets each configured source section validate itself, and
+// checks the entries of the sources' maps one by one, so that an error
+// names the line of its key.
+func checkSources(f *File, bad func(field string, err error)) {
 	v := reflect.ValueOf(f.Sources)
 	for i := range v.NumField() {
 		field := v.Type().Field(i)
@@ -130,12 +142,9 @@ func Load(path string) (*File, error) {
 			continue
 		}
 		if err := val.Validate(); err != nil {
-			name := yamlName(field)
-			bad("sources."+name, fmt.Errorf("%s: %w", name, err))
+			sourceErrors(bad, yamlName(field), err)
 		}
 	}
-	// Each entry of these maps is checked on its own, so that an error
-	// names the line of its key.
 	if a := f.Sources.AWS; a != nil {
 		checkEntries(bad, "aws.environments", a.Environments, aws.CheckEnvironment)
 		checkEntries(bad, "aws.rate_limits", a.RateLimits, aws.CheckRateLimit)
@@ -143,10 +152,15 @@ func Load(path string) (*File, error) {
 	if g := f.Sources.GCP; g != nil {
 		checkEntries(bad, "gcp.environments", g.Environments, gcp.CheckEnvironment)
 	}
-	checkPatterns(f, bad)
+}
+
+// resolve makes the paths in the file relative to its directory, points
+// the register source at the subprocessor register and defaults the
+// manual evidence directory.
+func (f *File) resolve() {
 	rel := func(p *string) {
 		if *p != "" && !filepath.IsAbs(*p) {
-			*p = filepath.Join(filepath.Dir(path), *p)
+			*p = filepath.Join(filepath.Dir(f.Path), *p)
 		}
 	}
 	for i := range f.Controls {
@@ -164,7 +178,6 @@ func Load(path string) (*File, error) {
 		m.Dir = cmp.Or(m.Dir, manual.DefaultDir)
 		rel(&m.Dir)
 	}
-	return f, errors.Join(errs...)
 }
 
 // CheckParams checks the params section against the controls of lib: a
@@ -174,11 +187,7 @@ func Load(path string) (*File, error) {
 func (f *File) CheckParams(lib *controls.Library) error {
 	var errs []error
 	bad := func(field, format string, args ...any) {
-		line := 0
-		if f.root != nil {
-			line = controls.LineOf(f.root, field)
-		}
-		errs = append(errs, &controls.Error{File: f.Path, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, &yamlfile.Error{File: f.Path, Line: f.Line(field), Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
 	for _, id := range slices.Sorted(maps.Keys(f.Params)) {
 		c, ok := lib.Control(id)
@@ -199,6 +208,25 @@ func (f *File) CheckParams(lib *controls.Library) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// sourceErrors reports what a source's Validate found: a
+// *collectors.FieldError at the line of its field in the source's section,
+// anything else at the section.
+func sourceErrors(bad func(field string, err error), name string, err error) {
+	errs := []error{err}
+	var joined interface{ Unwrap() []error }
+	if errors.As(err, &joined) {
+		errs = joined.Unwrap()
+	}
+	for _, e := range errs {
+		var fe *collectors.FieldError
+		if errors.As(e, &fe) {
+			bad("sources."+name+"."+fe.Field, fe.Err)
+			continue
+		}
+		bad("sources."+name, fmt.Errorf("%s: %w", name, e))
+	}
 }
 
 func yamlName(f reflect.StructField) string {

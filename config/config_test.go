@@ -85,3 +85,26 @@ func TestExample(t *testing.T) {
 		}
 	}
 }
+
+// TestGitHubValidate checks that GitHub's own checks report the file, line
+// and field of the problem, like the other sources' sections.
+func TestGitHubValidate(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), DefaultFile)
+	body := "sources:\n  github:\n    orgs: [acme]\n    repos:\n      include: [\"api-*\", \"app-[\"]\n    app:\n      app_id: 1\n"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path)
+	if err == nil {
+		t.Fatal("Load: want errors for the bad glob and the app without installation_id")
+	}
+	for _, want := range []string{
+		path + `:5: sources.github.repos.include[1]: repository pattern "app-[": syntax error in pattern`,
+		path + ":6: sources.github.app: needs app_id and installation_id",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Load error lacks %q:\n%v", want, err)
+		}
+	}
+}

@@ -164,3 +164,20 @@ func MappingRationale(c *Control, fw, id string) string {
 	}
 	return ""
 }
+
+// NeededTypes returns the resource types the controls of l read: the types
+// of their evidence requirements, and the manual evidence type when a
+// control asks for manual evidence. Planning enables only the collectors
+// that emit one of them, so attest makes no call it does not use.
+func (l *Library) NeededTypes() map[string]bool {
+	need := map[string]bool{}
+	for _, c := range l.Controls {
+		for _, r := range c.Evidence {
+			need[r.Type] = true
+		}
+		if len(c.Manual) > 0 {
+			need[ManualType] = true
+		}
+	}
+	return need
+}

@@ -60,3 +60,19 @@ func TestCoverageStrongestClassAndFilter(t *testing.T) {
 		t.Errorf("filtered A.7.1: %+v; want manual once VENDOR-HOST does not count", only.Requirements[0])
 	}
 }
+
+func TestNeededTypes(t *testing.T) {
+	lib := &Library{Controls: []*Control{
+		{ID: "A-1", Evidence: []Requirement{{Type: "aws.s3.bucket"}}},
+		{ID: "B-1", Evidence: []Requirement{{Type: "github.repo"}}, Manual: []Manual{{Kind: "training"}}},
+	}}
+	got := lib.NeededTypes()
+	for _, typ := range []string{"aws.s3.bucket", "github.repo", ManualType} {
+		if !got[typ] {
+			t.Errorf("NeededTypes lacks %s: %v", typ, got)
+		}
+	}
+	if len(got) != 3 {
+		t.Errorf("NeededTypes = %v, want 3 types", got)
+	}
+}

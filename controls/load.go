@@ -1,21 +1,17 @@
 package controls
 
 import (
-	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/attestdev/attest/internal/yamlfile"
 )
 
 // Options configure Load.
@@ -68,26 +64,10 @@ func (l *Library) Control(id string) (*Control, bool) {
 	return nil, false
 }
 
-// An Error is a problem in a control or catalog file, with its position.
-type Error struct {
-	File  string
-	Line  int
-	Field string
-	Msg   string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-	}
-	if e.Field != "" {
-		fmt.Fprintf(&b, ": %s", e.Field)
-	}
-	fmt.Fprintf(&b, ": %s", e.Msg)
-	return b.String()
-}
+// An Error is a problem in a control, catalog or waiver file, with its
+// position (file, line and field). It is the one error type of attest's
+// YAML loaders.
+type Error = yamlfile.Error
 
 // Load reads the framework catalogs, the built-in control library and the
 // directories in opts. It returns every problem found, each an *Error,
@@ -190,129 +170,24 @@ func readFS(fsys fs.FS, root, prefix string) (map[string][]byte, error) {
 	return files, err
 }
 
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-
-// DecodeStrict decodes exactly one YAML document from data into v, with
-// unknown keys rejected, and returns its node tree for LineOf. Errors are
-// *Error values naming file and line.
-func DecodeStrict(file string, data []byte, v any) (*yaml.Node, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(file, err)
-	}
-	if len(root.Content) == 0 {
-		return nil, &Error{File: file, Line: 1, Msg: "empty document"}
-	}
-	if root.Content[0].Kind != yaml.MappingNode {
-		return nil, &Error{File: file, Line: root.Content[0].Line, Msg: "expected a mapping (key: value lines) at the top level"}
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil {
-		return nil, yamlError(file, err)
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err != io.EOF {
-		line := extra.Line
-		return nil, &Error{File: file, Line: line, Msg: "more than one YAML document: put one control per file"}
-	}
-	return &root, nil
-}
-
-// yamlError turns a yaml.v3 error into one *Error per problem, keeping the
-// line numbers yaml reports.
-func yamlError(file string, err error) error {
-	var msgs []string
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msgs = te.Errors
-	} else {
-		msgs = []string{err.Error()}
-	}
-	var errs []error
-	for _, m := range msgs {
-		e := &Error{File: file, Msg: strings.TrimPrefix(m, "yaml: ")}
-		if sub := yamlLine.FindStringSubmatch(m); sub != nil {
-			e.Line, _ = strconv.Atoi(sub[1])
-			e.Msg = sub[2]
-			if f := fieldNotFound.FindStringSubmatch(e.Msg); f != nil {
-				e.Field = f[1]
-				e.Msg = "unknown field"
-			}
-		}
-		errs = append(errs, e)
-	}
-	return errors.Join(errs...)
-}
-
-var fieldNotFound = regexp.MustCompile(`^field (\S+) not found in type`)
-
-// LineOf returns the line of the node at a dotted path such as
-// "evidence[1].rule" below root, or of its nearest existing ancestor.
-func LineOf(root *yaml.Node, field string) int {
-	n := root
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	line := n.Line
-	for _, seg := range splitPath(field) {
-		// A number indexes a sequence; in a mapping it is a key (such as
-		// an AWS account id).
-		if n.Kind == yaml.SequenceNode {
-			idx, err := strconv.Atoi(seg)
-			if err != nil || idx < 0 || idx >= len(n.Content) {
-				return line
-			}
-			n = n.Content[idx]
-			line = n.Line
-			continue
-		}
-		if n.Kind != yaml.MappingNode {
-			return line
-		}
-		found := false
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == seg {
-				line = n.Content[i].Line
-				n = n.Content[i+1]
-				found = true
-				break
-			}
-		}
-		if !found {
-			return line
-		}
-	}
-	return line
-}
-
-func splitPath(p string) []string {
-	p = strings.ReplaceAll(p, "[", ".")
-	p = strings.ReplaceAll(p, "]", "")
-	if p == "" {
-		return nil
-	}
-	return strings.Split(p, ".")
-}
-
 func decodeFramework(file string, data []byte) (*Framework, error) {
 	fw := &Framework{}
-	root, err := DecodeStrict(file, data, fw)
+	doc, err := yamlfile.Decode(file, data, fw)
 	if err != nil {
 		return nil, err
 	}
 	var errs []error
 	if fw.ID == "" || fw.Name == "" {
-		errs = append(errs, &Error{File: file, Line: LineOf(root, "id"), Field: "id", Msg: "id and name are required"})
+		errs = append(errs, doc.Errorf("id", "id and name are required"))
 	}
 	seen := map[string]bool{}
 	for i, r := range fw.Requirements {
 		field := fmt.Sprintf("requirements[%d]", i)
 		switch {
 		case r.ID == "" || r.Title == "":
-			errs = append(errs, &Error{File: file, Line: LineOf(root, field), Field: field, Msg: "id and title are required"})
+			errs = append(errs, doc.Errorf(field, "id and title are required"))
 		case seen[r.ID]:
-			errs = append(errs, &Error{File: file, Line: LineOf(root, field+".id"), Field: field + ".id", Msg: fmt.Sprintf("duplicate requirement id %q", r.ID)})
+			errs = append(errs, doc.Errorf(field+".id", "duplicate requirement id %q", r.ID))
 		}
 		seen[r.ID] = true
 	}

@@ -141,69 +141,91 @@ func inferType(v any) ParamType {
 // t and returns it in its canonical Go form: int64, float64, string, bool,
 // a duration string or []string.
 func (t ParamType) Convert(v any) (any, error) {
+	var (
+		out any
+		ok  bool
+	)
 	switch t {
 	case IntParam:
-		switch v := v.(type) {
-		case int:
-			return int64(v), nil
-		case int64:
-			return v, nil
-		case uint64:
-			if v <= math.MaxInt64 {
-				return int64(v), nil
-			}
-		case float64:
-			if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
-				return int64(v), nil
-			}
-		}
+		out, ok = toInt(v)
 	case FloatParam:
-		switch v := v.(type) {
-		case int:
-			return float64(v), nil
-		case int64:
-			return float64(v), nil
-		case float64:
-			return v, nil
-		}
+		out, ok = toFloat(v)
 	case StringParam:
-		if s, ok := v.(string); ok {
-			return s, nil
-		}
+		out, ok = v.(string)
 	case BoolParam:
-		if b, ok := v.(bool); ok {
-			return b, nil
-		}
+		out, ok = v.(bool)
 	case DurationParam:
-		if s, ok := v.(string); ok {
-			if _, err := ParseDuration(s); err != nil {
-				return nil, err
-			}
-			return s, nil
+		s, isString := v.(string)
+		if !isString {
+			break
 		}
+		if _, err := ParseDuration(s); err != nil {
+			return nil, err
+		}
+		return s, nil
 	case ListParam:
-		var items []any
-		switch v := v.(type) {
-		case []string:
-			return slices.Clone(v), nil
-		case []any:
-			items = v
-		default:
-			return nil, fmt.Errorf("%s is not a list: want a list of strings such as [a, b]", describe(v))
-		}
-		out := make([]string, 0, len(items))
-		for i, e := range items {
-			s, ok := e.(string)
-			if !ok {
-				return nil, fmt.Errorf("item %d is %s, want a string (quote it)", i, describe(e))
-			}
-			out = append(out, s)
-		}
-		return out, nil
+		return toList(v)
 	default:
 		return nil, fmt.Errorf("unknown param type %q", t)
 	}
-	return nil, fmt.Errorf("%s is not of type %s", describe(v), t)
+	if !ok {
+		return nil, fmt.Errorf("%s is not of type %s", describe(v), t)
+	}
+	return out, nil
+}
+
+// toInt converts a decoded whole number to int64.
+func toInt(v any) (int64, bool) {
+	switch v := v.(type) {
+	case int:
+		return int64(v), true
+	case int64:
+		return v, true
+	case uint64:
+		if v <= math.MaxInt64 {
+			return int64(v), true
+		}
+	case float64:
+		if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
+			return int64(v), true
+		}
+	}
+	return 0, false
+}
+
+// toFloat converts a decoded number to float64.
+func toFloat(v any) (float64, bool) {
+	switch v := v.(type) {
+	case int:
+		return float64(v), true
+	case int64:
+		return float64(v), true
+	case float64:
+		return v, true
+	}
+	return 0, false
+}
+
+// toList converts a decoded list of strings to []string.
+func toList(v any) ([]string, error) {
+	var items []any
+	switch v := v.(type) {
+	case []string:
+		return slices.Clone(v), nil
+	case []any:
+		items = v
+	default:
+		return nil, fmt.Errorf("%s is not a list: want a list of strings such as [a, b]", describe(v))
+	}
+	out := make([]string, 0, len(items))
+	for i, e := range items {
+		s, ok := e.(string)
+		if !ok {
+			return nil, fmt.Errorf("item %d is %s, want a string (quote it)", i, describe(e))
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }
 
 // describe names a decoded value and its kind for an error message.

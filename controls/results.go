@@ -3,11 +3,13 @@ package controls
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/attestdev/attest/collectors/evidence"
@@ -32,24 +34,25 @@ const (
 	Waived        Outcome = "waived"
 )
 
-// weight orders outcomes for roll-up: the worst outcome wins.
+// outcomeOrder is the one order of the outcomes, worst first: fail,
+// inconclusive, waived, manual, pass, not_applicable. The worst outcome
+// dominates a roll-up (Worst), and reports list what needs attention first
+// (CompareOutcomes).
+var outcomeOrder = []Outcome{Fail, Inconclusive, Waived, ManualOutcome, Pass, NotApplicable}
+
+// weight orders outcomes for roll-up: the worst outcome has the highest
+// weight; an unknown outcome has 0.
 func (o Outcome) weight() int {
-	switch o {
-	case Fail:
-		return 6
-	case Inconclusive:
-		return 5
-	case Waived:
-		return 4
-	case ManualOutcome:
-		return 3
-	case Pass:
-		return 2
-	case NotApplicable:
-		return 1
+	if i := slices.Index(outcomeOrder, o); i >= 0 {
+		return len(outcomeOrder) - i
 	}
 	return 0
 }
+
+// CompareOutcomes orders outcomes worst first, for listings that put what
+// needs attention first: it is negative when a is worse than b, zero when
+// they are the same and positive otherwise.
+func CompareOutcomes(a, b Outcome) int { return cmp.Compare(b.weight(), a.weight()) }
 
 // Worst returns the outcome that dominates a roll-up: fail, then
 // inconclusive, waived, manual, pass and not_applicable.

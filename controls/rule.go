@@ -1,6 +1,7 @@
 package controls
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -171,7 +172,7 @@ type program struct {
 func compileRule(env, check *cel.Env, expr string, attrs map[string]string, limit uint64, partial bool) (*program, error) {
 	checked, iss := check.Compile(expr)
 	if iss.Err() != nil {
-		return nil, fmt.Errorf("%s", iss.Err())
+		return nil, iss.Err()
 	}
 	if t := checked.OutputType(); !t.IsExactType(cel.BoolType) && !t.IsExactType(cel.DynType) {
 		return nil, &notBoolError{t}
@@ -187,7 +188,7 @@ func compileRule(env, check *cel.Env, expr string, attrs map[string]string, limi
 	ast := checked
 	if check != env {
 		if ast, iss = env.Compile(expr); iss.Err() != nil {
-			return nil, fmt.Errorf("%s", iss.Err())
+			return nil, iss.Err()
 		}
 	}
 	if limit == 0 {
@@ -215,7 +216,7 @@ func (e *notBoolError) Error() string { return fmt.Sprintf("yields %s, want bool
 // exprError names the expression (rule or where) in err when err is a
 // notBoolError.
 func exprError(what string, err error) error {
-	if _, ok := err.(*notBoolError); ok {
+	if nb := (*notBoolError)(nil); errors.As(err, &nb) {
 		return fmt.Errorf("%s %w", what, err)
 	}
 	return err

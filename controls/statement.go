@@ -160,7 +160,7 @@ func templateFields(t *template.Template) map[string]bool {
 			walk(n.Pipe)
 		}
 	}
-	walk(t.Tree.Root)
+	walk(t.Root)
 	return out
 }
 
@@ -193,7 +193,7 @@ func templateText(t *template.Template) []string {
 			walk(n.ElseList)
 		}
 	}
-	walk(t.Tree.Root)
+	walk(t.Root)
 	return out
 }
 

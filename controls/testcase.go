@@ -97,52 +97,69 @@ func (v *validator) validateTests(c *Control, bad func(string, string, ...any)) 
 				bad(field+".now", "%q: want an RFC 3339 time such as 2026-01-01T00:00:00Z", tc.Now)
 			}
 		}
-		for _, name := range sortedKeys(tc.Params) {
-			p, ok := c.Params[name]
-			if !ok {
-				bad(field+".params."+name, "unknown param %q%s", name, c.declared())
-				continue
-			}
-			if !slices.Contains(ParamTypes, p.Type) {
-				continue // reported at the declaration
-			}
-			if _, err := p.Type.Convert(tc.Params[name]); err != nil {
-				bad(field+".params."+name, "%v", err)
-			}
+		caseParams(c, tc, field, bad)
+		v.caseResources(tc, field, evTypes, bad)
+		caseRuns(tc, field, evTypes, bad)
+	}
+}
+
+// caseParams checks that the params a case sets are declared and of their
+// type.
+func caseParams(c *Control, tc TestCase, field string, bad func(string, string, ...any)) {
+	for _, name := range sortedKeys(tc.Params) {
+		p, ok := c.Params[name]
+		if !ok {
+			bad(field+".params."+name, "unknown param %q%s", name, c.declared())
+			continue
 		}
-		for j, r := range tc.Resources {
-			rf := fmt.Sprintf("%s.resources[%d]", field, j)
-			if r.Type == "" {
-				bad(rf+".type", "required")
-				continue
-			}
-			if !evTypes[r.Type] {
-				bad(rf+".type", "%q: the control has no evidence of this type", r.Type)
-				continue
-			}
-			if attrs, ok := v.types[r.Type]; ok && v.types != nil {
-				for _, a := range sortedKeys(r.Attributes) {
-					if _, ok := attrs[a]; !ok {
-						bad(rf+".attributes."+a, "the resource type %s has no attribute %q", r.Type, a)
-					}
+		if !slices.Contains(ParamTypes, p.Type) {
+			continue // reported at the declaration
+		}
+		if _, err := p.Type.Convert(tc.Params[name]); err != nil {
+			bad(field+".params."+name, "%v", err)
+		}
+	}
+}
+
+// caseResources checks that a case's resources are of a type the control's
+// evidence names and set only attributes that type has.
+func (v *validator) caseResources(tc TestCase, field string, evTypes map[string]bool, bad func(string, string, ...any)) {
+	for j, r := range tc.Resources {
+		rf := fmt.Sprintf("%s.resources[%d]", field, j)
+		if r.Type == "" {
+			bad(rf+".type", "required")
+			continue
+		}
+		if !evTypes[r.Type] {
+			bad(rf+".type", "%q: the control has no evidence of this type", r.Type)
+			continue
+		}
+		if attrs, ok := v.types[r.Type]; ok && v.types != nil {
+			for _, a := range sortedKeys(r.Attributes) {
+				if _, ok := attrs[a]; !ok {
+					bad(rf+".attributes."+a, "the resource type %s has no attribute %q", r.Type, a)
 				}
 			}
 		}
-		for j, run := range tc.Runs {
-			rf := fmt.Sprintf("%s.runs[%d]", field, j)
-			if !evTypes[run.Type] {
-				bad(rf+".type", "%q: the control has no evidence of this type", run.Type)
-			}
-			if run.Status != "" && !slices.Contains(runStatuses, run.Status) {
-				bad(rf+".status", "%q: want complete, partial or failed", run.Status)
-			}
-			if run.Error != "" && !slices.Contains(failureKinds, run.Error) {
-				bad(rf+".error", "%q: want one of %v", run.Error, failureKinds)
-			}
-			if run.Finished != "" {
-				if _, err := time.Parse(time.RFC3339, run.Finished); err != nil {
-					bad(rf+".finished", "%q: want an RFC 3339 time", run.Finished)
-				}
+	}
+}
+
+// caseRuns checks a case's runs: type, status, failure kind and time.
+func caseRuns(tc TestCase, field string, evTypes map[string]bool, bad func(string, string, ...any)) {
+	for j, run := range tc.Runs {
+		rf := fmt.Sprintf("%s.runs[%d]", field, j)
+		if !evTypes[run.Type] {
+			bad(rf+".type", "%q: the control has no evidence of this type", run.Type)
+		}
+		if run.Status != "" && !slices.Contains(runStatuses, run.Status) {
+			bad(rf+".status", "%q: want complete, partial or failed", run.Status)
+		}
+		if run.Error != "" && !slices.Contains(failureKinds, run.Error) {
+			bad(rf+".error", "%q: want one of %v", run.Error, failureKinds)
+		}
+		if run.Finished != "" {
+			if _, err := time.Parse(time.RFC3339, run.Finished); err != nil {
+				bad(rf+".finished", "%q: want an RFC 3339 time", run.Finished)
 			}
 		}
 	}

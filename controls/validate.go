@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"cel.dev/cel-go/cel"
-	"go.yaml.in/yaml/v3"
+	"github.com/attestdev/attest/internal/yamlfile"
 )
 
 type validator struct {
@@ -66,17 +66,50 @@ var kindPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 // control decodes and validates one control file.
 func (v *validator) control(file string, data []byte) (*Control, error) {
 	c := &Control{}
-	root, err := DecodeStrict(file, data, c)
+	doc, err := yamlfile.Decode(file, data, c)
 	if err != nil {
 		return nil, err
 	}
 	c.File = file
 	var errs []error
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, &Error{File: file, Line: LineOf(root, field), Field: field, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, doc.Errorf(field, format, args...))
 	}
 	v.at = errs2(&errs, file)
 	defer func() { v.at = nil }()
+	basics(c, bad)
+	v.mappings(c, bad)
+	if c.TOM.Category != "" && !slices.Contains(TOMCategories, c.TOM.Category) {
+		bad("tom.category", "%q: want one of %v, or leave it out when none fits", c.TOM.Category, TOMCategories)
+	}
+	paramsOK := v.params(c, doc, errs2(&errs, file))
+	c.checkStatements(paramsOK, bad)
+	if len(c.Evidence) == 0 && len(c.Manual) == 0 {
+		bad("evidence", "a control needs at least one evidence or manual requirement")
+	}
+	for i := range c.Evidence {
+		v.requirement(c, i, bad)
+	}
+	for i, m := range c.Manual {
+		field := fmt.Sprintf("manual[%d]", i)
+		if !kindPattern.MatchString(m.Kind) {
+			bad(field+".kind", "%q: use lower-case snake_case, e.g. security_training", m.Kind)
+		}
+		if _, err := m.MaxAge.Parse(); err != nil {
+			bad(field+".max_age", "%v", err)
+		}
+	}
+	v.validateTests(c, bad)
+	c.lines = map[string]int{"tests": doc.Line("tests")}
+	for name := range c.Params {
+		c.lines["params."+name] = doc.Line("params." + name)
+	}
+	return c, errors.Join(errs...)
+}
+
+// basics checks the id, the required texts, the severity and the
+// frequency.
+func basics(c *Control, bad func(string, string, ...any)) {
 	switch {
 	case c.ID == "":
 		bad("id", "required")
@@ -96,54 +129,36 @@ func (v *validator) control(file string, data []byte) (*Control, error) {
 	if c.Frequency.MaxAge() == 0 {
 		bad("frequency", "%q: want continuous, daily, weekly, monthly, quarterly, semiannually or annually", c.Frequency)
 	}
-	v.mappings(c, root, bad)
-	if c.TOM.Category != "" && !slices.Contains(TOMCategories, c.TOM.Category) {
-		bad("tom.category", "%q: want one of %v, or leave it out when none fits", c.TOM.Category, TOMCategories)
-	}
-	paramsOK := v.params(c, root, errs2(&errs, file))
+}
+
+// checkStatements requires the English and German statements and, when
+// the params are usable, compiles them and renders them with the default
+// params.
+func (c *Control) checkStatements(paramsOK bool, bad func(string, string, ...any)) {
 	if c.TOM.Statement.EN == "" {
 		bad("tom.statement.en", "required")
 	}
 	if c.TOM.Statement.DE == "" {
 		bad("tom.statement.de", "required")
 	}
-	if c.TOM.Statement.EN != "" && c.TOM.Statement.DE != "" && paramsOK {
-		st, terrs := c.compileStatements()
-		for _, lang := range []string{"en", "de"} {
-			if terrs[lang] != nil {
-				bad("tom.statement."+lang, "%v", terrs[lang])
-			}
-		}
-		if len(terrs) == 0 {
-			c.statements = st
-			defaults, _ := c.EffectiveParams(nil)
-			if _, err := c.RenderStatement(defaults); err != nil {
-				field, msg, _ := strings.Cut(err.Error(), ": ")
-				bad(field, "does not render with the default params: %s", msg)
-			}
+	if c.TOM.Statement.EN == "" || c.TOM.Statement.DE == "" || !paramsOK {
+		return
+	}
+	st, terrs := c.compileStatements()
+	for _, lang := range []string{"en", "de"} {
+		if terrs[lang] != nil {
+			bad("tom.statement."+lang, "%v", terrs[lang])
 		}
 	}
-	if len(c.Evidence) == 0 && len(c.Manual) == 0 {
-		bad("evidence", "a control needs at least one evidence or manual requirement")
+	if len(terrs) > 0 {
+		return
 	}
-	for i := range c.Evidence {
-		v.requirement(c, i, bad)
+	c.statements = st
+	defaults, _ := c.EffectiveParams(nil)
+	if _, err := c.RenderStatement(defaults); err != nil {
+		field, msg, _ := strings.Cut(err.Error(), ": ")
+		bad(field, "does not render with the default params: %s", msg)
 	}
-	for i, m := range c.Manual {
-		field := fmt.Sprintf("manual[%d]", i)
-		if !kindPattern.MatchString(m.Kind) {
-			bad(field+".kind", "%q: use lower-case snake_case, e.g. security_training", m.Kind)
-		}
-		if _, err := m.MaxAge.Parse(); err != nil {
-			bad(field+".max_age", "%v", err)
-		}
-	}
-	v.validateTests(c, bad)
-	c.lines = map[string]int{"tests": LineOf(root, "tests")}
-	for name := range c.Params {
-		c.lines["params."+name] = LineOf(root, "params."+name)
-	}
-	return c, errors.Join(errs...)
 }
 
 // errs2 returns a function that reports an error at a known line.
@@ -157,17 +172,17 @@ var paramName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 // params checks the declared params and reports whether they are usable
 // (so that statements can be checked against them).
-func (v *validator) params(c *Control, root *yaml.Node, at func(int, string, string, ...any)) bool {
+func (v *validator) params(c *Control, doc *yamlfile.Doc, at func(int, string, string, ...any)) bool {
 	ok := true
 	for _, name := range sortedKeys(c.Params) {
 		p := c.Params[name]
 		field := "params." + name
 		if !paramName.MatchString(name) {
-			at(LineOf(root, field), field, "use lower-case snake_case, e.g. max_key_age_days")
+			at(doc.Line(field), field, "use lower-case snake_case, e.g. max_key_age_days")
 			ok = false
 		}
 		if p == nil {
-			at(LineOf(root, field), field, "must be a declaration {type, default, doc}")
+			at(doc.Line(field), field, "must be a declaration {type, default, doc}")
 			ok = false
 			continue
 		}
@@ -183,7 +198,7 @@ func (v *validator) params(c *Control, root *yaml.Node, at func(int, string, str
 	return ok
 }
 
-func (v *validator) mappings(c *Control, root *yaml.Node, bad func(string, string, ...any)) {
+func (v *validator) mappings(c *Control, bad func(string, string, ...any)) {
 	for _, pr := range c.Mappings.problems {
 		v.at(pr.line, pr.field, "%s", pr.msg)
 	}

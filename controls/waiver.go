@@ -6,6 +6,8 @@ import (
 	"os"
 	"path"
 	"time"
+
+	"github.com/attestdev/attest/internal/yamlfile"
 )
 
 // A Waiver is an approved, time-limited exception: a failure it covers is
@@ -68,7 +70,7 @@ func LoadWaivers(file string, lib *Library) ([]Waiver, error) {
 	var doc struct {
 		Waivers []Waiver `yaml:"waivers"`
 	}
-	root, err := DecodeStrict(file, data, &doc)
+	yf, err := yamlfile.Decode(file, data, &doc)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +80,7 @@ func LoadWaivers(file string, lib *Library) ([]Waiver, error) {
 		w := &doc.Waivers[i]
 		field := fmt.Sprintf("waivers[%d]", i)
 		bad := func(f, format string, args ...any) {
-			errs = append(errs, &Error{File: file, Line: LineOf(root, field+"."+f), Field: field + "." + f, Msg: fmt.Sprintf(format, args...)})
+			errs = append(errs, yf.Errorf(field+"."+f, format, args...))
 		}
 		for _, req := range []struct{ name, val string }{
 			{"id", w.ID}, {"control", w.Control}, {"reason", w.Reason}, {"owner", w.Owner},

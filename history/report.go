@@ -83,31 +83,7 @@ func (s *Store) Report(ctx context.Context, from, to time.Time) (*Report, error)
 		return nil, fmt.Errorf("history: report: %w", err)
 	}
 	defer rows.Close()
-	runs := map[time.Time]bool{}
-	var cur *ControlHistory
-	var open *Exception
-	var fixes []int64
-	finish := func() {
-		if cur == nil {
-			return
-		}
-		if open != nil {
-			rep.Exceptions = append(rep.Exceptions, *open)
-			cur.Open = true
-		}
-		if applicable := cur.Runs - cur.Outcomes[controls.NotApplicable]; applicable > 0 {
-			cur.PassShare = float64(cur.Outcomes[controls.Pass]) / float64(applicable)
-		}
-		for _, f := range fixes {
-			cur.MeanTimeToFix += f
-			cur.MaxTimeToFix = max(cur.MaxTimeToFix, f)
-		}
-		if len(fixes) > 0 {
-			cur.MeanTimeToFix /= int64(len(fixes))
-		}
-		rep.Controls = append(rep.Controls, *cur)
-		cur, open, fixes = nil, nil, nil
-	}
+	b := &reportBuilder{rep: rep, runs: map[time.Time]bool{}}
 	for rows.Next() {
 		var at, id, title, severity, outcome, reason, waivers string
 		if err := rows.Scan(&at, &id, &title, &severity, &outcome, &reason, &waivers); err != nil {
@@ -117,49 +93,103 @@ func (s *Store) Report(ctx context.Context, from, to time.Time) (*Report, error)
 		if err != nil {
 			return nil, err
 		}
-		runs[t] = true
-		if cur == nil || cur.ID != id {
-			finish()
-			cur = &ControlHistory{ID: id, Outcomes: map[controls.Outcome]int{}}
-		}
-		cur.Title, cur.Severity = title, severity // the latest wins
-		cur.Runs++
-		o := controls.Outcome(outcome)
-		cur.Outcomes[o]++
-		if o == controls.Fail && cur.FirstFailure.IsZero() {
-			cur.FirstFailure = t
-		}
-		switch o {
-		case controls.Pass:
-			if open != nil {
-				open.End = t
-				open.TimeToFix = int64(t.Sub(open.Start) / time.Second)
-				fixes = append(fixes, open.TimeToFix)
-				rep.Exceptions = append(rep.Exceptions, *open)
-				open = nil
-			}
-		case controls.NotApplicable:
-		default:
-			if open == nil {
-				open = &Exception{Control: id, Severity: severity, Start: t, Outcome: o, Reason: reason}
-				cur.Exceptions++
-			} else if controls.Worst(open.Outcome, o) != open.Outcome {
-				open.Outcome, open.Reason = o, reason
-			}
-			open.Runs++
-			for _, w := range strings.Split(waivers, ",") {
-				if w != "" && !slices.Contains(open.Waivers, w) {
-					open.Waivers = append(open.Waivers, w)
-				}
-			}
-		}
+		b.add(t, id, title, severity, controls.Outcome(outcome), reason, waivers)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("history: report: %w", err)
 	}
-	finish()
-	rep.Runs = len(runs)
-	for t := range runs {
+	b.finish()
+	b.done()
+	return rep, nil
+}
+
+// A reportBuilder folds the control results of the period, ordered by
+// control and time, into a Report: one ControlHistory per control and one
+// Exception per stretch of runs that did not pass.
+type reportBuilder struct {
+	rep   *Report
+	runs  map[time.Time]bool
+	cur   *ControlHistory
+	open  *Exception
+	fixes []int64
+}
+
+// add folds one control result of the run evaluated at t.
+func (b *reportBuilder) add(t time.Time, id, title, severity string, o controls.Outcome, reason, waivers string) {
+	b.runs[t] = true
+	if b.cur == nil || b.cur.ID != id {
+		b.finish()
+		b.cur = &ControlHistory{ID: id, Outcomes: map[controls.Outcome]int{}}
+	}
+	cur := b.cur
+	cur.Title, cur.Severity = title, severity // the latest wins
+	cur.Runs++
+	cur.Outcomes[o]++
+	if o == controls.Fail && cur.FirstFailure.IsZero() {
+		cur.FirstFailure = t
+	}
+	switch o {
+	case controls.Pass:
+		if b.open != nil {
+			b.open.End = t
+			b.open.TimeToFix = int64(t.Sub(b.open.Start) / time.Second)
+			b.fixes = append(b.fixes, b.open.TimeToFix)
+			b.rep.Exceptions = append(b.rep.Exceptions, *b.open)
+			b.open = nil
+		}
+	case controls.NotApplicable:
+	default:
+		b.exception(t, id, severity, o, reason, waivers)
+	}
+}
+
+// exception opens a stretch of runs that did not pass, or extends the open
+// one: its outcome is the worst seen, its waivers all those named.
+func (b *reportBuilder) exception(t time.Time, id, severity string, o controls.Outcome, reason, waivers string) {
+	if b.open == nil {
+		b.open = &Exception{Control: id, Severity: severity, Start: t, Outcome: o, Reason: reason}
+		b.cur.Exceptions++
+	} else if controls.Worst(b.open.Outcome, o) != b.open.Outcome {
+		b.open.Outcome, b.open.Reason = o, reason
+	}
+	b.open.Runs++
+	for _, w := range strings.Split(waivers, ",") {
+		if w != "" && !slices.Contains(b.open.Waivers, w) {
+			b.open.Waivers = append(b.open.Waivers, w)
+		}
+	}
+}
+
+// finish closes the current control: its open exception, pass share and
+// times to fix.
+func (b *reportBuilder) finish() {
+	cur := b.cur
+	if cur == nil {
+		return
+	}
+	if b.open != nil {
+		b.rep.Exceptions = append(b.rep.Exceptions, *b.open)
+		cur.Open = true
+	}
+	if applicable := cur.Runs - cur.Outcomes[controls.NotApplicable]; applicable > 0 {
+		cur.PassShare = float64(cur.Outcomes[controls.Pass]) / float64(applicable)
+	}
+	for _, f := range b.fixes {
+		cur.MeanTimeToFix += f
+		cur.MaxTimeToFix = max(cur.MaxTimeToFix, f)
+	}
+	if len(b.fixes) > 0 {
+		cur.MeanTimeToFix /= int64(len(b.fixes))
+	}
+	b.rep.Controls = append(b.rep.Controls, *cur)
+	b.cur, b.open, b.fixes = nil, nil, nil
+}
+
+// done sets the run count and span and sorts the exceptions.
+func (b *reportBuilder) done() {
+	rep := b.rep
+	rep.Runs = len(b.runs)
+	for t := range b.runs {
 		if rep.FirstRun.IsZero() || t.Before(rep.FirstRun) {
 			rep.FirstRun = t
 		}
@@ -173,5 +203,4 @@ func (s *Store) Report(ctx context.Context, from, to time.Time) (*Report, error)
 	slices.SortStableFunc(rep.Exceptions, func(a, b Exception) int {
 		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(a.Control, b.Control))
 	})
-	return rep, nil
 }

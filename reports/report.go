@@ -148,19 +148,12 @@ func addOutcome(s *controls.Summary, o controls.Outcome) {
 	}
 }
 
-// outcomeOrder sorts controls for people: failures first, then
-// inconclusive, manual, waived, pass and not applicable.
-var outcomeOrder = map[controls.Outcome]int{
-	controls.Fail: 0, controls.Inconclusive: 1, controls.ManualOutcome: 2,
-	controls.Waived: 3, controls.Pass: 4, controls.NotApplicable: 5,
-}
-
-// byAttention returns the controls sorted by outcome (failures first), then
-// by descending severity, then by id.
+// byAttention returns the controls sorted by outcome (worst first, see
+// controls.CompareOutcomes), then by descending severity, then by id.
 func byAttention(cs []controls.ControlResult) []controls.ControlResult {
 	out := slices.Clone(cs)
 	slices.SortStableFunc(out, func(a, b controls.ControlResult) int {
-		if d := outcomeOrder[a.Outcome] - outcomeOrder[b.Outcome]; d != 0 {
+		if d := controls.CompareOutcomes(a.Outcome, b.Outcome); d != 0 {
 			return d
 		}
 		if d := b.Severity.Rank() - a.Severity.Rank(); d != 0 {

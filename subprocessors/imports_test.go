@@ -11,7 +11,7 @@ import (
 
 // TestImportsNoAttestPackage checks that the package stays a leaf: the
 // register collector imports it, and collectors must not reach controls or
-// reports through it.
+// reports through it. internal/yamlfile is a leaf too.
 func TestImportsNoAttestPackage(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob("*.go")
@@ -29,8 +29,8 @@ func TestImportsNoAttestPackage(t *testing.T) {
 		}
 		for _, imp := range ast.Imports {
 			path, _ := strconv.Unquote(imp.Path.Value)
-			if strings.HasPrefix(path, "github.com/attestdev/attest") {
-				t.Errorf("%s imports %s; the register package must depend on the standard library and YAML only", f, path)
+			if strings.HasPrefix(path, "github.com/attestdev/attest") && path != "github.com/attestdev/attest/internal/yamlfile" {
+				t.Errorf("%s imports %s; the register package must depend on the standard library and YAML (internal/yamlfile) only", f, path)
 			}
 		}
 	}

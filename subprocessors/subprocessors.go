@@ -27,18 +27,15 @@
 package subprocessors
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/attestdev/attest/internal/yamlfile"
 )
 
 // A Location is the region column of the register: US, EU (the EEA) or
@@ -147,26 +144,9 @@ func Load(path string) (*Register, error) {
 	return Parse(path, data)
 }
 
-// An Error is a problem in a register, with file, line and field.
-type Error struct {
-	File  string
-	Line  int
-	Field string
-	Msg   string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-	}
-	if e.Field != "" {
-		fmt.Fprintf(&b, ": %s", e.Field)
-	}
-	fmt.Fprintf(&b, ": %s", e.Msg)
-	return b.String()
-}
+// An Error is a problem in a register file, with its file, line and
+// field.
+type Error = yamlfile.Error
 
 // Parse decodes a register strictly and validates it. Every problem is an
 // *Error naming file, line and field; all of them are returned, joined.
@@ -181,31 +161,19 @@ func (e *Error) Error() string {
 // the answer is evidence.
 func Parse(file string, data []byte) (*Register, error) {
 	reg := &Register{File: file}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(file, err)
-	}
-	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
-		return nil, &Error{File: file, Line: 1, Msg: "expected a mapping with a subprocessors: list at the top level"}
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(reg); err != nil {
-		return nil, yamlError(file, err)
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, &Error{File: file, Line: extra.Line, Msg: "more than one YAML document"}
+	doc, err := yamlfile.Decode(file, data, reg)
+	if err != nil {
+		return nil, err
 	}
 	var errs []error
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, &Error{File: file, Line: lineOf(&root, field), Field: field, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, doc.Errorf(field, format, args...))
 	}
 	seen := map[string]bool{}
 	for i := range reg.Subprocessors {
 		s := &reg.Subprocessors[i]
 		at := fmt.Sprintf("subprocessors[%d]", i)
-		s.Line = lineOf(&root, at)
+		s.Line = doc.Line(at)
 		name := strings.ToLower(strings.TrimSpace(s.Name))
 		switch {
 		case name == "":
@@ -214,75 +182,86 @@ func Parse(file string, data []byte) (*Register, error) {
 			bad(at+".name", "duplicate subprocessor %q", s.Name)
 		}
 		seen[name] = true
-		if strings.TrimSpace(s.Purpose) == "" {
-			bad(at+".purpose", "purpose is required")
-		}
-		if len(s.Services) == 0 {
-			bad(at+".services", "at least one service is required")
-		}
-		for j, v := range s.Services {
-			if strings.TrimSpace(v) == "" {
-				bad(fmt.Sprintf("%s.services[%d]", at, j), "empty service")
-			}
-		}
-		if len(s.Locations) == 0 {
-			bad(at+".locations", "at least one data-centre location is required: ISO 3166-1 alpha-2 codes such as DE or US, or EEA")
-		}
-		for j, l := range s.Locations {
-			if l != EEA && !isCountry(l) {
-				bad(fmt.Sprintf("%s.locations[%d]", at, j), "%q is not an ISO 3166-1 alpha-2 country code (upper case, e.g. DE, IE, US) or EEA", l)
-			}
-		}
-		for j, src := range s.Sources {
-			if _, ok := Providers[src]; !ok {
-				bad(fmt.Sprintf("%s.sources[%d]", at, j), "unknown source %q: want one of %s", src, strings.Join(ProviderNames(), ", "))
-			}
-		}
-		switch m := s.Transfer.Mechanism; {
-		case m == "":
-			if s.Transfer.SCCModule != 0 {
-				bad(at+".transfer.mechanism", "scc_module is set but the mechanism is missing: want scc")
-			}
-		case !slices.Contains(Mechanisms, m):
-			bad(at+".transfer.mechanism", "unknown mechanism %q: want adequacy, scc, bcr, dpf or none", m)
-		case m == SCC && (s.Transfer.SCCModule < 1 || s.Transfer.SCCModule > 4):
-			bad(at+".transfer.scc_module", "standard contractual clauses 2021/914 need their module: 1 to 4")
-		case m != SCC && s.Transfer.SCCModule != 0:
-			bad(at+".transfer.scc_module", "only mechanism scc has a module")
-		}
-		date := func(field, v string) {
-			if v == "" {
-				return
-			}
-			if _, err := time.Parse(time.DateOnly, v); err != nil {
-				bad(at+"."+field, "bad date %q: want YYYY-MM-DD", v)
-			}
-		}
-		date("dpa_signed", s.DPASigned)
-		if s.Review != (Review{}) {
-			if s.Review.Last == "" {
-				bad(at+".review.last", "the date of the last review is required")
-			}
-			date("review.last", s.Review.Last)
-			if _, ok := Frequencies[s.Review.Frequency]; !ok {
-				bad(at+".review.frequency", "%q: want monthly, quarterly, semiannually or annually", s.Review.Frequency)
-			}
-		}
-		for j, c := range s.Certifications {
-			cat := fmt.Sprintf("certifications[%d]", j)
-			if strings.TrimSpace(c.Name) == "" {
-				bad(at+"."+cat+".name", "name is required")
-			}
-			if c.ValidUntil == "" {
-				bad(at+"."+cat+".valid_until", "the expiry date is required")
-			}
-			date(cat+".valid_until", c.ValidUntil)
-		}
+		s.check(func(field, format string, args ...any) { bad(at+"."+field, format, args...) })
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	return reg, nil
+}
+
+// check validates one entry of the register; bad takes the field below
+// the entry (e.g. "transfer.mechanism").
+func (s *Subprocessor) check(bad func(field, format string, args ...any)) {
+	if strings.TrimSpace(s.Purpose) == "" {
+		bad("purpose", "purpose is required")
+	}
+	if len(s.Services) == 0 {
+		bad("services", "at least one service is required")
+	}
+	for j, v := range s.Services {
+		if strings.TrimSpace(v) == "" {
+			bad(fmt.Sprintf("services[%d]", j), "empty service")
+		}
+	}
+	if len(s.Locations) == 0 {
+		bad("locations", "at least one data-centre location is required: ISO 3166-1 alpha-2 codes such as DE or US, or EEA")
+	}
+	for j, l := range s.Locations {
+		if l != EEA && !isCountry(l) {
+			bad(fmt.Sprintf("locations[%d]", j), "%q is not an ISO 3166-1 alpha-2 country code (upper case, e.g. DE, IE, US) or EEA", l)
+		}
+	}
+	for j, src := range s.Sources {
+		if _, ok := Providers[src]; !ok {
+			bad(fmt.Sprintf("sources[%d]", j), "unknown source %q: want one of %s", src, strings.Join(ProviderNames(), ", "))
+		}
+	}
+	s.Transfer.check(bad)
+	date := func(field, v string) {
+		if v == "" {
+			return
+		}
+		if _, err := time.Parse(time.DateOnly, v); err != nil {
+			bad(field, "bad date %q: want YYYY-MM-DD", v)
+		}
+	}
+	date("dpa_signed", s.DPASigned)
+	if s.Review != (Review{}) {
+		if s.Review.Last == "" {
+			bad("review.last", "the date of the last review is required")
+		}
+		date("review.last", s.Review.Last)
+		if _, ok := Frequencies[s.Review.Frequency]; !ok {
+			bad("review.frequency", "%q: want monthly, quarterly, semiannually or annually", s.Review.Frequency)
+		}
+	}
+	for j, c := range s.Certifications {
+		cat := fmt.Sprintf("certifications[%d]", j)
+		if strings.TrimSpace(c.Name) == "" {
+			bad(cat+".name", "name is required")
+		}
+		if c.ValidUntil == "" {
+			bad(cat+".valid_until", "the expiry date is required")
+		}
+		date(cat+".valid_until", c.ValidUntil)
+	}
+}
+
+// check validates a transfer's mechanism and SCC module.
+func (t Transfer) check(bad func(field, format string, args ...any)) {
+	switch m := t.Mechanism; {
+	case m == "":
+		if t.SCCModule != 0 {
+			bad("transfer.mechanism", "scc_module is set but the mechanism is missing: want scc")
+		}
+	case !slices.Contains(Mechanisms, m):
+		bad("transfer.mechanism", "unknown mechanism %q: want adequacy, scc, bcr, dpf or none", m)
+	case m == SCC && (t.SCCModule < 1 || t.SCCModule > 4):
+		bad("transfer.scc_module", "standard contractual clauses 2021/914 need their module: 1 to 4")
+	case m != SCC && t.SCCModule != 0:
+		bad("transfer.scc_module", "only mechanism scc has a module")
+	}
 }
 
 // Region returns the register's US/EU column for s: EU when every location
@@ -378,60 +357,4 @@ func ProviderNames() []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// lineOf returns the line of a dotted field path such as
-// subprocessors[1].review.last, or the nearest line found.
-func lineOf(root *yaml.Node, field string) int {
-	n := root
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	line := n.Line
-	for _, seg := range strings.Split(strings.NewReplacer("[", ".", "]", "").Replace(field), ".") {
-		switch n.Kind {
-		case yaml.SequenceNode:
-			i, err := strconv.Atoi(seg)
-			if err != nil || i < 0 || i >= len(n.Content) {
-				return line
-			}
-			n = n.Content[i]
-			line = n.Line
-		case yaml.MappingNode:
-			found := false
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if n.Content[i].Value == seg {
-					line, n, found = n.Content[i].Line, n.Content[i+1], true
-					break
-				}
-			}
-			if !found {
-				return line
-			}
-		default:
-			return line
-		}
-	}
-	return line
-}
-
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-
-// yamlError turns a yaml error into one *Error per problem.
-func yamlError(file string, err error) error {
-	msgs := []string{err.Error()}
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msgs = te.Errors
-	}
-	var errs []error
-	for _, m := range msgs {
-		e := &Error{File: file, Msg: strings.TrimPrefix(m, "yaml: ")}
-		if sub := yamlLine.FindStringSubmatch(m); sub != nil {
-			e.Line, _ = strconv.Atoi(sub[1])
-			e.Msg = sub[2]
-		}
-		errs = append(errs, e)
-	}
-	return errors.Join(errs...)
 }

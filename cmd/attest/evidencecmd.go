@@ -150,18 +150,8 @@ func evidenceDir(cmd *cobra.Command, flag string, cfg *config.File) string {
 	return flag
 }
 
-// expiry is the state of one kind of evidence.
-type expiry struct {
-	Kind        string    `json:"kind"`
-	Controls    []string  `json:"controls"`
-	MaxAge      string    `json:"max_age,omitempty"`
-	File        string    `json:"file,omitempty"`
-	Title       string    `json:"title,omitempty"`
-	PerformedAt time.Time `json:"performed_at,omitzero"`
-	ExpiresAt   time.Time `json:"expires_at,omitzero"`
-	DaysLeft    int       `json:"days_left"`
-	Status      string    `json:"status"` // valid, expiring, expired, missing, unused
-}
+// expiry is the state of one kind of evidence (see controls.ManualStatus).
+type expiry = controls.ManualKindStatus
 
 func newEvidenceList(g *globals) *cobra.Command {
 	var dir, expiring, format string
@@ -233,74 +223,17 @@ expires within the given time is listed, e.g. --expiring 30d.`,
 }
 
 // expiries returns one row per kind that a control asks for or a record
-// has, sorted by days left (missing first).
+// has, sorted by days left (missing first): controls.ManualStatus over the
+// newest record of each kind.
 func expiries(lib *controls.Library, recs []*manual.Record, now time.Time) []expiry {
-	byKind := map[string]*expiry{}
-	maxAge := map[string]time.Duration{}
-	for _, c := range lib.Controls {
-		for _, m := range c.Manual {
-			e := byKind[m.Kind]
-			if e == nil {
-				e = &expiry{Kind: m.Kind, Status: "missing"}
-				byKind[m.Kind] = e
-			}
-			e.Controls = append(e.Controls, c.ID)
-			d, err := m.MaxAge.Parse()
-			if err == nil && (maxAge[m.Kind] == 0 || d < maxAge[m.Kind]) {
-				maxAge[m.Kind], e.MaxAge = d, string(m.MaxAge)
-			}
-		}
-	}
 	latest := manual.Latest(recs)
+	var newest []controls.ManualRecord
 	for _, r := range recs {
-		if latest[r.Kind] != r.File {
-			continue
-		}
-		e := byKind[r.Kind]
-		if e == nil {
-			e = &expiry{Kind: r.Kind, Controls: []string{}}
-			byKind[r.Kind] = e
-		}
-		e.File, e.Title, e.PerformedAt = r.File, r.Title, r.PerformedTime()
-		if d := maxAge[r.Kind]; d > 0 {
-			e.ExpiresAt = e.PerformedAt.Add(d)
-		}
-		if vu := r.ValidUntilTime(); !vu.IsZero() && (e.ExpiresAt.IsZero() || vu.Before(e.ExpiresAt)) {
-			e.ExpiresAt = vu
-		}
-		switch {
-		case len(e.Controls) == 0:
-			e.Status = "unused"
-		case !e.ExpiresAt.After(now):
-			e.Status = "expired"
-		default:
-			e.Status = "valid"
-		}
-		if !e.ExpiresAt.IsZero() {
-			e.DaysLeft = int(e.ExpiresAt.Sub(now).Hours() / 24)
+		if latest[r.Kind] == r.File {
+			newest = append(newest, controls.ManualRecord{Kind: r.Kind, File: r.File, Title: r.Title, PerformedAt: r.PerformedTime(), ValidUntil: r.ValidUntilTime()})
 		}
 	}
-	var rows []expiry
-	for _, e := range byKind {
-		slices.Sort(e.Controls)
-		rows = append(rows, *e)
-	}
-	rank := func(e expiry) int {
-		switch e.Status {
-		case "missing":
-			return 0
-		case "unused":
-			return 2
-		}
-		return 1
-	}
-	slices.SortFunc(rows, func(a, b expiry) int {
-		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a.DaysLeft, b.DaysLeft), cmp.Compare(a.Kind, b.Kind))
-	})
-	if rows == nil {
-		rows = []expiry{}
-	}
-	return rows
+	return lib.ManualStatus(newest, now)
 }
 
 func printExpiries(w io.Writer, rows []expiry) error {

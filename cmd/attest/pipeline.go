@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -80,7 +79,7 @@ func loadLibrary(cfg *config.File, dirs []string) (*controls.Library, error) {
 	}
 	for _, d := range dirs {
 		if err := checkDir(d); err != nil {
-			errs = append(errs, fmt.Errorf("control directory %v", err))
+			errs = append(errs, fmt.Errorf("control directory %w", err))
 		}
 	}
 	if len(errs) > 0 {
@@ -117,19 +116,11 @@ func checkDir(dir string) error {
 	return nil
 }
 
-// neededCollectors returns a filter that enables only the collectors whose
-// resource types some control needs, so attest makes no call it does not
-// use.
+// neededCollectors returns a filter that enables only the registered
+// collectors that emit a resource type some control needs
+// (controls.Library.NeededTypes).
 func neededCollectors(lib *controls.Library) func(string) bool {
-	need := map[string]bool{}
-	for _, c := range lib.Controls {
-		for _, r := range c.Evidence {
-			need[r.Type] = true
-		}
-		if len(c.Manual) > 0 {
-			need[controls.ManualType] = true
-		}
-	}
+	need := lib.NeededTypes()
 	reg := all.Registry()
 	return func(id string) bool {
 		c, ok := reg.Lookup(id)
@@ -141,27 +132,18 @@ func neededCollectors(lib *controls.Library) func(string) bool {
 }
 
 // prepareBundleDir makes dir ready for a new bundle. With replace, an
-// earlier attest bundle in dir is removed; anything else in dir is never
-// touched.
+// earlier attest bundle in dir is removed (evidence.RemoveBundle); anything
+// else in dir is never touched.
 func prepareBundleDir(dir string, replace bool) error {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, os.ErrNotExist) || (err == nil && len(entries) == 0) {
-		return nil
+	if replace {
+		return evidence.RemoveBundle(dir)
 	}
-	if err != nil {
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return fmt.Errorf("%s is not empty: choose another --out or pass --replace", dir)
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	if !replace {
-		return fmt.Errorf("%s is not empty: choose another --out or pass --replace", dir)
-	}
-	for _, e := range entries {
-		switch e.Name() {
-		case evidence.ManifestFile, evidence.ResourcesFile, evidence.RecordsFile, evidence.RawDir:
-		default:
-			return fmt.Errorf("%s holds %s, which is not part of an attest bundle: refusing to replace it", dir, e.Name())
-		}
-	}
-	return os.RemoveAll(dir)
+	return nil
 }
 
 // collect runs the collectors the library needs and returns the bundle
@@ -294,12 +276,11 @@ func evalOptions(lib *controls.Library, cfg *config.File, f evalFlags) (controls
 	return opts, nil
 }
 
-// printSummary writes the results as a table: failures first, then
-// inconclusive and manual controls, then the rest, each by id.
+// printSummary writes the results as a table, worst outcome first (see
+// controls.CompareOutcomes), each outcome by id.
 func printSummary(w io.Writer, res *controls.Results) error {
 	rows := slices.Clone(res.Controls)
-	order := map[controls.Outcome]int{controls.Fail: 0, controls.Inconclusive: 1, controls.ManualOutcome: 2, controls.Waived: 3, controls.Pass: 4, controls.NotApplicable: 5}
-	slices.SortStableFunc(rows, func(a, b controls.ControlResult) int { return order[a.Outcome] - order[b.Outcome] })
+	slices.SortStableFunc(rows, func(a, b controls.ControlResult) int { return controls.CompareOutcomes(a.Outcome, b.Outcome) })
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "OUTCOME\tSEVERITY\tCONTROL\tTITLE\tREASON")
 	for _, c := range rows {
@@ -365,11 +346,4 @@ func failOnSeverity(flag string, cfg *config.File) (controls.Severity, error) {
 		s = string(controls.High)
 	}
 	return controls.ParseSeverity(s)
-}
-
-func absOr(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
 }

@@ -388,38 +388,10 @@ was changed or appended after signing, and that each signer chains to --ca
 				return nil
 			}
 			o := pack.VerifyOptions{Roots: roots, InsecureSkipAnchor: skipAnchor}
-			if tsaCert != "" {
-				r, err := pack.LoadRoots(tsaCert)
-				if err != nil {
-					return err
-				}
-				o.TSARoots = r
+			if err := packAnchors(&o, tsaCert, edPub); err != nil {
+				return err
 			}
-			if edPub != "" {
-				data, err := os.ReadFile(edPub)
-				if err != nil {
-					return err
-				}
-				if o.Ed25519Key, err = pack.ParseEd25519PublicKey(data); err != nil {
-					return err
-				}
-			}
-			var rep *pack.Report
-			var err error
-			if extract != "" {
-				rep, err = pack.Extract(path, extract, o)
-			} else {
-				rep, err = pack.Verify(path, o)
-			}
-			if err != nil {
-				if rep != nil && rep.Kind != "" {
-					if perr := printSigner(g.stdout, path+": does NOT verify", rep); perr != nil {
-						return perr
-					}
-				}
-				return &exitError{code: 1, msg: fmt.Sprintf("attest: %s does NOT verify:\n%v", path, err)}
-			}
-			return printSigner(g.stdout, path+": OK", rep)
+			return g.verifyPack(path, extract, o)
 		},
 	}
 	cmd.Flags().StringVar(&ca, "ca", "", "PEM CA certificates that must anchor the signer (CMS pack or PDF)")
@@ -428,6 +400,49 @@ was changed or appended after signing, and that each signer chains to --ca
 	cmd.Flags().StringVar(&extract, "extract", "", "after verifying, extract the pack into this empty directory")
 	cmd.Flags().StringVar(&tsaCert, "tsa-cert", "", "PEM certificate(s) of the time-stamp authority: the pack must carry a time-stamp it issued")
 	return cmd
+}
+
+// packAnchors adds the time-stamp authority (tsaCert) and the Ed25519 key
+// (edPub) to o, when given.
+func packAnchors(o *pack.VerifyOptions, tsaCert, edPub string) error {
+	if tsaCert != "" {
+		r, err := pack.LoadRoots(tsaCert)
+		if err != nil {
+			return err
+		}
+		o.TSARoots = r
+	}
+	if edPub != "" {
+		data, err := os.ReadFile(edPub)
+		if err != nil {
+			return err
+		}
+		if o.Ed25519Key, err = pack.ParseEd25519PublicKey(data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// verifyPack verifies (and, with extract, extracts) the pack at path and
+// prints the signer; a pack that does not verify exits 1.
+func (g *globals) verifyPack(path, extract string, o pack.VerifyOptions) error {
+	var rep *pack.Report
+	var err error
+	if extract != "" {
+		rep, err = pack.Extract(path, extract, o)
+	} else {
+		rep, err = pack.Verify(path, o)
+	}
+	if err != nil {
+		if rep != nil && rep.Kind != "" {
+			if perr := printSigner(g.stdout, path+": does NOT verify", rep); perr != nil {
+				return perr
+			}
+		}
+		return &exitError{code: 1, msg: fmt.Sprintf("attest: %s does NOT verify:\n%v", path, err)}
+	}
+	return printSigner(g.stdout, path+": OK", rep)
 }
 
 // printSigner writes what verify found about a pack: the files, the

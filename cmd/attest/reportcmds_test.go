@@ -99,8 +99,12 @@ func TestReportDiffPackVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	keyPath, pubPath := filepath.Join(dir, "ed.pem"), filepath.Join(dir, "ed.pub")
-	os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
-	os.WriteFile(pubPath, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}), 0o644)
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pubPath, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	packPath := filepath.Join(dir, "pack.zip")
 	if code, _, stderr := runAttest(t, "pack", "-r", results, "-b", bundle, "--ed25519-key", keyPath, "-o", packPath, "--log-level", "warn"); code != 0 {
 		t.Fatalf("pack: exit %d: %s", code, stderr)
@@ -119,7 +123,9 @@ func TestReportDiffPackVerify(t *testing.T) {
 	// Flip one byte in the middle of the zip: verification must fail.
 	data[len(data)/3] ^= 0xff
 	bad := filepath.Join(dir, "bad.zip")
-	os.WriteFile(bad, data, 0o644)
+	if err := os.WriteFile(bad, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if code, _, _ := runAttest(t, "verify", bad, "--ed25519-pub", pubPath); code == 0 {
 		t.Error("verify of a damaged pack succeeded")
 	}

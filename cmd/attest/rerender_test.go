@@ -180,8 +180,12 @@ func forgeIdentity(t *testing.T, realCert string) (keyPath, certPath string) {
 	}
 	dir := t.TempDir()
 	keyPath, certPath = filepath.Join(dir, "forged.key"), filepath.Join(dir, "forged.pem")
-	os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600)
-	os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	return keyPath, certPath
 }
 
@@ -203,7 +207,9 @@ func forgePack(t *testing.T, src, keyPath, certPath string) string {
 			t.Fatal(err)
 		}
 		var b bytes.Buffer
-		b.ReadFrom(rc)
+		if _, err := b.ReadFrom(rc); err != nil {
+			t.Fatal(err)
+		}
 		rc.Close()
 		files[f.Name] = b.Bytes()
 		names = append(names, f.Name)
@@ -233,11 +239,20 @@ func forgePack(t *testing.T, src, keyPath, certPath string) string {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, name := range names {
-		w, _ := zw.Create(name)
-		w.Write(files[name])
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(files[name]); err != nil {
+			t.Fatal(err)
+		}
 	}
-	zw.Close()
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	out := filepath.Join(t.TempDir(), "forged.zip")
-	os.WriteFile(out, buf.Bytes(), 0o644)
+	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	return out
 }

@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"runtime/debug"
-	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -88,5 +87,3 @@ func newVersion(g *globals) *cobra.Command {
 func usageError(format string, args ...any) error {
 	return fmt.Errorf(format, args...)
 }
-
-func joinLines(lines []string) string { return strings.Join(lines, "\n") }

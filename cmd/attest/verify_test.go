@@ -40,7 +40,9 @@ func TestPrintSignerTimestamp(t *testing.T) {
 	}
 	rep.Trusted, rep.TimestampTrusted, rep.Kind = false, false, "ed25519"
 	out.Reset()
-	printSigner(&out, "pack.zip: does NOT verify", rep)
+	if err := printSigner(&out, "pack.zip: does NOT verify", rep); err != nil {
+		t.Fatal(err)
+	}
 	for _, want := range []string{"signer public key SHA-256 AA:BB", "signer NOT checked against a trust anchor", "authority NOT checked"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())

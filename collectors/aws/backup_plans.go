@@ -85,11 +85,10 @@ func (c *BackupPlans) Collect(ctx context.Context, target evidence.Target, out c
 		}
 	}
 	res := make([]evidence.Resource, len(plans))
-	collectors.ForEach(ctx, c.s.cfg.concurrency(), len(plans), func(ctx context.Context, i int) {
+	if err := collectors.ForEach(ctx, c.s.cfg.concurrency(), len(plans), func(ctx context.Context, i int) {
 		res[i] = c.plan(ctx, cl, target, plans[i], out)
-	})
-	if err := cancelled(ctx, "backup GetBackupPlan"); err != nil {
-		return err
+	}); err != nil {
+		return fmt.Errorf("aws backup GetBackupPlan: %w", err)
 	}
 	emitSorted(out, append(rs, res...))
 	return nil

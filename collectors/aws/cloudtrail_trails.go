@@ -88,7 +88,7 @@ func (c *CloudTrailTrails) Collect(ctx context.Context, target evidence.Target, 
 	region.Attributes = map[string]any{"recorded": len(arns) > 0, "organization_trail": org, "trails": stringList(arns)}
 
 	res := make([]evidence.Resource, len(own))
-	collectors.ForEach(ctx, c.s.cfg.concurrency(), len(own), func(ctx context.Context, i int) {
+	if err := collectors.ForEach(ctx, c.s.cfg.concurrency(), len(own), func(ctx context.Context, i int) {
 		t := own[i]
 		ctx, trace := collectors.WithTrace(ctx)
 		r := evidence.Resource{Type: TrailType, ID: awssdk.ToString(t.TrailARN), Name: awssdk.ToString(t.Name),
@@ -106,9 +106,8 @@ func (c *CloudTrailTrails) Collect(ctx context.Context, target evidence.Target, 
 		}
 		r.Records = append(slices.Clone(listing), trace.Records()...)
 		res[i] = r
-	})
-	if err := cancelled(ctx, "cloudtrail"); err != nil {
-		return err
+	}); err != nil {
+		return fmt.Errorf("aws cloudtrail: %w", err)
 	}
 	emitSorted(out, append(res, region))
 	return nil

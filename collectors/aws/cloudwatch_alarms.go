@@ -115,7 +115,7 @@ func (s *Source) topicsSubscribed(ctx context.Context, cfg awssdk.Config, alarms
 	ok := make([]bool, len(topics))
 	errs := make([]error, len(topics))
 	cl := sns.NewFromConfig(cfg)
-	collectors.ForEach(ctx, s.cfg.concurrency(), len(topics), func(ctx context.Context, i int) {
+	err := collectors.ForEach(ctx, s.cfg.concurrency(), len(topics), func(ctx context.Context, i int) {
 		p := sns.NewListSubscriptionsByTopicPaginator(cl, &sns.ListSubscriptionsByTopicInput{TopicArn: awssdk.String(topics[i])})
 		for p.HasMorePages() && !ok[i] {
 			page, err := p.NextPage(ctx)
@@ -133,6 +133,15 @@ func (s *Source) topicsSubscribed(ctx context.Context, cfg awssdk.Config, alarms
 			}
 		}
 	})
+	if err != nil {
+		// A topic whose call never started (the run was cancelled) is
+		// unknown, not unsubscribed.
+		for i := range topics {
+			if errs[i] == nil && !ok[i] {
+				errs[i] = fmt.Errorf("aws sns ListSubscriptionsByTopic %s: %w", topics[i], err)
+			}
+		}
+	}
 	subscribed, failed := map[string]bool{}, map[string]error{}
 	for i, t := range topics {
 		if errs[i] != nil {

@@ -95,42 +95,9 @@ func (c *ResourceAlarms) Collect(ctx context.Context, target evidence.Target, ou
 		return err
 	}
 	ctx, trace := collectors.WithTrace(ctx)
-	newRes := func(arn, name, kind string, keys ...dimKey) watchedResource {
-		return watchedResource{res: evidence.Resource{Type: ResourceAlarmsType, ID: arn, Name: name, Account: target.Account, Region: target.Region,
-			Attributes: map[string]any{"resource_kind": kind}}, keys: keys}
-	}
-	var ws []watchedResource
-	pi := rds.NewDescribeDBInstancesPaginator(rds.NewFromConfig(cfg), &rds.DescribeDBInstancesInput{MaxRecords: awssdk.Int32(100)})
-	for pi.HasMorePages() {
-		page, err := pi.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("aws rds DescribeDBInstances: %w", apiError("rds:DescribeDBInstances", err))
-		}
-		for _, d := range page.DBInstances {
-			id := awssdk.ToString(d.DBInstanceIdentifier)
-			keys := []dimKey{{"AWS/RDS", "DBInstanceIdentifier", id}}
-			if cl := awssdk.ToString(d.DBClusterIdentifier); cl != "" {
-				keys = append(keys, dimKey{"AWS/RDS", "DBClusterIdentifier", cl})
-			}
-			ws = append(ws, newRes(awssdk.ToString(d.DBInstanceArn), id, kindDBInstance, keys...))
-		}
-	}
-	pl := elbv2.NewDescribeLoadBalancersPaginator(elbv2.NewFromConfig(cfg), &elbv2.DescribeLoadBalancersInput{PageSize: awssdk.Int32(400)})
-	for pl.HasMorePages() {
-		page, err := pl.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("aws elasticloadbalancing DescribeLoadBalancers: %w", apiError("elasticloadbalancing:DescribeLoadBalancers", err))
-		}
-		for _, lb := range page.LoadBalancers {
-			arn := awssdk.ToString(lb.LoadBalancerArn)
-			_, dim, _ := strings.Cut(arn, ":loadbalancer/")
-			switch lb.Type {
-			case elbtypes.LoadBalancerTypeEnumApplication:
-				ws = append(ws, newRes(arn, awssdk.ToString(lb.LoadBalancerName), kindALB, dimKey{"AWS/ApplicationELB", "LoadBalancer", dim}))
-			case elbtypes.LoadBalancerTypeEnumNetwork:
-				ws = append(ws, newRes(arn, awssdk.ToString(lb.LoadBalancerName), kindNLB, dimKey{"AWS/NetworkELB", "LoadBalancer", dim}))
-			}
-		}
+	ws, err := watchedResources(ctx, cfg, target)
+	if err != nil {
+		return err
 	}
 	if len(ws) == 0 {
 		return nil
@@ -173,6 +140,49 @@ func (c *ResourceAlarms) Collect(ctx context.Context, target evidence.Target, ou
 	}
 	emitSorted(out, rs)
 	return nil
+}
+
+// watchedResources lists the databases and load balancers of target's
+// region with the metric dimensions an alarm on each would name.
+func watchedResources(ctx context.Context, cfg awssdk.Config, target evidence.Target) ([]watchedResource, error) {
+	newRes := func(arn, name, kind string, keys ...dimKey) watchedResource {
+		return watchedResource{res: evidence.Resource{Type: ResourceAlarmsType, ID: arn, Name: name, Account: target.Account, Region: target.Region,
+			Attributes: map[string]any{"resource_kind": kind}}, keys: keys}
+	}
+	var ws []watchedResource
+	pi := rds.NewDescribeDBInstancesPaginator(rds.NewFromConfig(cfg), &rds.DescribeDBInstancesInput{MaxRecords: awssdk.Int32(100)})
+	for pi.HasMorePages() {
+		page, err := pi.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("aws rds DescribeDBInstances: %w", apiError("rds:DescribeDBInstances", err))
+		}
+		for _, d := range page.DBInstances {
+			id := awssdk.ToString(d.DBInstanceIdentifier)
+			keys := []dimKey{{"AWS/RDS", "DBInstanceIdentifier", id}}
+			if cl := awssdk.ToString(d.DBClusterIdentifier); cl != "" {
+				keys = append(keys, dimKey{"AWS/RDS", "DBClusterIdentifier", cl})
+			}
+			ws = append(ws, newRes(awssdk.ToString(d.DBInstanceArn), id, kindDBInstance, keys...))
+		}
+	}
+	pl := elbv2.NewDescribeLoadBalancersPaginator(elbv2.NewFromConfig(cfg), &elbv2.DescribeLoadBalancersInput{PageSize: awssdk.Int32(400)})
+	for pl.HasMorePages() {
+		page, err := pl.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("aws elasticloadbalancing DescribeLoadBalancers: %w", apiError("elasticloadbalancing:DescribeLoadBalancers", err))
+		}
+		for _, lb := range page.LoadBalancers {
+			arn := awssdk.ToString(lb.LoadBalancerArn)
+			_, dim, _ := strings.Cut(arn, ":loadbalancer/")
+			switch lb.Type {
+			case elbtypes.LoadBalancerTypeEnumApplication:
+				ws = append(ws, newRes(arn, awssdk.ToString(lb.LoadBalancerName), kindALB, dimKey{"AWS/ApplicationELB", "LoadBalancer", dim}))
+			case elbtypes.LoadBalancerTypeEnumNetwork:
+				ws = append(ws, newRes(arn, awssdk.ToString(lb.LoadBalancerName), kindNLB, dimKey{"AWS/NetworkELB", "LoadBalancer", dim}))
+			}
+		}
+	}
+	return ws, nil
 }
 
 // hasActions reports whether alarm a runs an action when it fires: its

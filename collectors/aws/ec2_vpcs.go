@@ -138,7 +138,7 @@ func (c *VPCs) owned(ctx context.Context, cl *ec2.Client, target evidence.Target
 	}
 	inUse := make([]bool, len(vpcs))
 	errs := make([]error, len(vpcs))
-	collectors.ForEach(ctx, c.s.cfg.concurrency(), len(vpcs), func(ctx context.Context, i int) {
+	if err := collectors.ForEach(ctx, c.s.cfg.concurrency(), len(vpcs), func(ctx context.Context, i int) {
 		id := awssdk.ToString(vpcs[i].VpcId)
 		got, err := cl.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{MaxResults: awssdk.Int32(5),
 			Filters: []ec2types.Filter{{Name: awssdk.String("vpc-id"), Values: []string{id}}}})
@@ -147,9 +147,8 @@ func (c *VPCs) owned(ctx context.Context, cl *ec2.Client, target evidence.Target
 			return
 		}
 		inUse[i] = len(got.NetworkInterfaces) > 0
-	})
-	if err := cancelled(ctx, "ec2 DescribeNetworkInterfaces"); err != nil {
-		return nil, err
+	}); err != nil {
+		return nil, fmt.Errorf("aws ec2 DescribeNetworkInterfaces: %w", err)
 	}
 	var rs []evidence.Resource
 	for i, v := range vpcs {

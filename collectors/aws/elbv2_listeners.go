@@ -60,7 +60,7 @@ func (c *ELBv2Listeners) Collect(ctx context.Context, target evidence.Target, ou
 	}
 	lists := make([][]elbtypes.Listener, len(lbs))
 	errs := make([]error, len(lbs))
-	collectors.ForEach(ctx, c.s.cfg.concurrency(), len(lbs), func(ctx context.Context, i int) {
+	if err := collectors.ForEach(ctx, c.s.cfg.concurrency(), len(lbs), func(ctx context.Context, i int) {
 		lp := elbv2.NewDescribeListenersPaginator(cl, &elbv2.DescribeListenersInput{LoadBalancerArn: lbs[i].LoadBalancerArn})
 		for lp.HasMorePages() {
 			page, err := lp.NextPage(ctx)
@@ -71,9 +71,8 @@ func (c *ELBv2Listeners) Collect(ctx context.Context, target evidence.Target, ou
 			}
 			lists[i] = append(lists[i], page.Listeners...)
 		}
-	})
-	if err := cancelled(ctx, "elasticloadbalancing DescribeListeners"); err != nil {
-		return err
+	}); err != nil {
+		return fmt.Errorf("aws elasticloadbalancing DescribeListeners: %w", err)
 	}
 	var names []string
 	for i, e := range errs {

@@ -59,11 +59,10 @@ func (c *KMSKeys) Collect(ctx context.Context, target evidence.Target, out colle
 		keys = append(keys, page.Keys...)
 	}
 	res := make([]evidence.Resource, len(keys))
-	collectors.ForEach(ctx, c.s.cfg.concurrency(), len(keys), func(ctx context.Context, i int) {
+	if err := collectors.ForEach(ctx, c.s.cfg.concurrency(), len(keys), func(ctx context.Context, i int) {
 		res[i] = c.key(ctx, cl, target, keys[i], out)
-	})
-	if err := cancelled(ctx, "kms"); err != nil {
-		return err
+	}); err != nil {
+		return fmt.Errorf("aws kms: %w", err)
 	}
 	emitSorted(out, res)
 	return nil

@@ -10,6 +10,7 @@ import (
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/smithy-go/middleware"
+	"golang.org/x/time/rate"
 
 	"github.com/attestdev/attest/collectors"
 )
@@ -32,42 +33,46 @@ func CheckRateLimit(key string, perSecond float64) error {
 // rateLimits spaces the calls of one account to the services and actions
 // that aws.rate_limits names: each limit holds per region (as AWS
 // throttles), and an action's own limit replaces its service's. Every
-// attempt counts, retries included. It is safe for concurrent use.
+// attempt counts, retries included. Each limit is a token bucket
+// (golang.org/x/time/rate) with a burst of one call. It is safe for
+// concurrent use.
 type rateLimits struct {
 	limits map[string]float64
 	// sleep waits for d or until ctx ends (a fake clock in tests).
 	sleep func(ctx context.Context, d time.Duration) error
 	now   func() time.Time
 
-	mu   sync.Mutex
-	next map[string]time.Time // per region and limit key: the earliest start of the next call
+	mu       sync.Mutex
+	limiters map[string]*rate.Limiter // per region and limit key
 }
 
 func newRateLimits(limits map[string]float64) *rateLimits {
-	return &rateLimits{limits: limits, sleep: collectors.Sleep, now: time.Now, next: map[string]time.Time{}}
+	return &rateLimits{limits: limits, sleep: collectors.Sleep, now: time.Now, limiters: map[string]*rate.Limiter{}}
 }
 
 // wait blocks until a call of action (e.g. "s3:GetBucketPolicy") in region
 // may start.
 func (l *rateLimits) wait(ctx context.Context, region, action string) error {
 	key := action
-	rate, ok := l.limits[key]
+	perSecond, ok := l.limits[key]
 	if !ok {
 		key = serviceOf(action)
-		if rate, ok = l.limits[key]; !ok {
+		if perSecond, ok = l.limits[key]; !ok {
 			return nil
 		}
 	}
-	interval := time.Duration(float64(time.Second) / rate)
 	l.mu.Lock()
-	now, k := l.now(), region+" "+key
-	start := l.next[k]
-	if start.Before(now) {
-		start = now
+	k := region + " " + key
+	lim := l.limiters[k]
+	if lim == nil {
+		lim = rate.NewLimiter(rate.Limit(perSecond), 1)
+		l.limiters[k] = lim
 	}
-	l.next[k] = start.Add(interval)
 	l.mu.Unlock()
-	return l.sleep(ctx, start.Sub(now))
+	// Reserve at the source's clock rather than Wait, so that tests drive
+	// the limiter with a fake clock and sleep.
+	now := l.now()
+	return l.sleep(ctx, lim.ReserveN(now, 1).DelayFrom(now))
 }
 
 func serviceOf(action string) string {

@@ -117,16 +117,15 @@ func (c *S3Buckets) Collect(ctx context.Context, target evidence.Target, out col
 		return err
 	}
 	res := make([]evidence.Resource, len(buckets), len(buckets)+1)
-	collectors.ForEach(ctx, c.s.cfg.concurrency(), len(buckets), func(ctx context.Context, i int) {
+	if err := collectors.ForEach(ctx, c.s.cfg.concurrency(), len(buckets), func(ctx context.Context, i int) {
 		res[i] = c.bucket(ctx, clients, target, buckets[i], out)
 		if accountErr != nil {
 			res[i].Gaps = append(res[i].Gaps, collectors.GapOf(accountErr, "account_public_access_block"))
 		} else {
 			res[i].Attributes["account_public_access_block"] = account.Attributes["all"]
 		}
-	})
-	if err := cancelled(ctx, "s3"); err != nil {
-		return err
+	}); err != nil {
+		return fmt.Errorf("aws s3: %w", err)
 	}
 	res = append(res, account)
 	emitSorted(out, res)

@@ -103,11 +103,10 @@ func (s *Source) webACLSummaries(ctx context.Context, cl *wafv2.Client, arns []s
 	uniq = slices.Compact(uniq)
 	sums := make([]webACLSummary, len(uniq))
 	errs := make([]error, len(uniq))
-	collectors.ForEach(ctx, s.cfg.concurrency(), len(uniq), func(ctx context.Context, i int) {
+	if err := collectors.ForEach(ctx, s.cfg.concurrency(), len(uniq), func(ctx context.Context, i int) {
 		sums[i], errs[i] = webACLRules(ctx, cl, uniq[i])
-	})
-	if err := cancelled(ctx, "wafv2 GetWebACL"); err != nil {
-		return nil, nil, err
+	}); err != nil {
+		return nil, nil, fmt.Errorf("aws wafv2 GetWebACL: %w", err)
 	}
 	out, failed := map[string]webACLSummary{}, map[string]error{}
 	for i, a := range uniq {

@@ -128,7 +128,7 @@ func (c *WAFAssociations) albACLs(ctx context.Context, cfg awssdk.Config) (map[s
 	}
 	res := make([][]string, len(acls))
 	errs := make([]error, len(acls))
-	collectors.ForEach(ctx, c.s.cfg.concurrency(), len(acls), func(ctx context.Context, i int) {
+	if err := collectors.ForEach(ctx, c.s.cfg.concurrency(), len(acls), func(ctx context.Context, i int) {
 		got, err := cl.ListResourcesForWebACL(ctx, &wafv2.ListResourcesForWebACLInput{WebACLArn: acls[i].ARN,
 			ResourceType: waftypes.ResourceTypeApplicationLoadBalancer})
 		if err != nil {
@@ -136,9 +136,8 @@ func (c *WAFAssociations) albACLs(ctx context.Context, cfg awssdk.Config) (map[s
 			return
 		}
 		res[i] = got.ResourceArns
-	})
-	if err := cancelled(ctx, "wafv2 ListResourcesForWebACL"); err != nil {
-		return nil, err
+	}); err != nil {
+		return nil, fmt.Errorf("aws wafv2 ListResourcesForWebACL: %w", err)
 	}
 	out := map[string]string{}
 	for i, a := range acls {
@@ -173,7 +172,7 @@ func (c *WAFAssociations) stages(ctx context.Context, cfg awssdk.Config, target 
 	}
 	lists := make([][]evidence.Resource, len(apis))
 	errs := make([]error, len(apis))
-	collectors.ForEach(ctx, c.s.cfg.concurrency(), len(apis), func(ctx context.Context, i int) {
+	if err := collectors.ForEach(ctx, c.s.cfg.concurrency(), len(apis), func(ctx context.Context, i int) {
 		got, err := cl.GetStages(ctx, &apigateway.GetStagesInput{RestApiId: awssdk.String(apis[i].id)})
 		if err != nil {
 			errs[i] = apiError("apigateway:GET", fmt.Errorf("aws apigateway GetStages %s: %w", apis[i].id, err))
@@ -186,9 +185,8 @@ func (c *WAFAssociations) stages(ctx context.Context, cfg awssdk.Config, target 
 				Name: apis[i].name + "/" + name, Account: target.Account, Region: target.Region,
 				Attributes: map[string]any{"kind": "api_gateway_stage", "web_acl": awssdk.ToString(s.WebAclArn)}})
 		}
-	})
-	if err := cancelled(ctx, "apigateway GetStages"); err != nil {
-		return nil, err
+	}); err != nil {
+		return nil, fmt.Errorf("aws apigateway GetStages: %w", err)
 	}
 	var rs []evidence.Resource
 	for i := range apis {

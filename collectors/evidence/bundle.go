@@ -70,6 +70,31 @@ type Writer struct {
 // ErrBundleExists is returned by Create when the directory already holds files.
 var ErrBundleExists = errors.New("evidence: bundle directory is not empty")
 
+// RemoveBundle removes the bundle in dir, so that Create can start a new
+// one there. An absent or empty directory is left as it is. A directory
+// that holds anything but a bundle's files is refused, so that replacing a
+// bundle never deletes anything else.
+func RemoveBundle(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(entries) == 0) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("evidence: remove bundle: %w", err)
+	}
+	for _, e := range entries {
+		switch e.Name() {
+		case ManifestFile, ResourcesFile, RecordsFile, RawDir:
+		default:
+			return fmt.Errorf("%s holds %s, which is not part of an attest bundle: refusing to replace it", dir, e.Name())
+		}
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("evidence: remove bundle: %w", err)
+	}
+	return nil
+}
+
 // Create makes dir (if needed) and starts a bundle in it. The directory must
 // be empty or absent, so that no evidence of an earlier run is mixed in.
 func Create(dir string) (*Writer, error) {

@@ -257,3 +257,46 @@ func TestOpenLargeFile(t *testing.T) {
 		t.Errorf("malformed line 1101: %v", err)
 	}
 }
+
+func TestRemoveBundle(t *testing.T) {
+	t.Parallel()
+	// An absent directory and an empty one are left alone.
+	if err := RemoveBundle(filepath.Join(t.TempDir(), "absent")); err != nil {
+		t.Errorf("absent: %v", err)
+	}
+	empty := t.TempDir()
+	if err := RemoveBundle(empty); err != nil {
+		t.Errorf("empty: %v", err)
+	}
+	if _, err := os.Stat(empty); err != nil {
+		t.Errorf("empty directory removed: %v", err)
+	}
+	// A bundle is removed, so that Create can start again.
+	dir := filepath.Join(t.TempDir(), "bundle")
+	w, err := Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(Manifest{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveBundle(dir); err != nil {
+		t.Fatalf("bundle: %v", err)
+	}
+	if _, err := Create(dir); err != nil {
+		t.Errorf("Create after RemoveBundle: %v", err)
+	}
+	// Anything else in the directory is refused, and nothing is removed.
+	other := t.TempDir()
+	for _, name := range []string{ResourcesFile, "notes.txt"} {
+		if err := os.WriteFile(filepath.Join(other, name), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := RemoveBundle(other); err == nil || !strings.Contains(err.Error(), "holds notes.txt") {
+		t.Errorf("foreign file: err = %v, want a refusal naming notes.txt", err)
+	}
+	if _, err := os.Stat(filepath.Join(other, ResourcesFile)); err != nil {
+		t.Errorf("refused directory was changed: %v", err)
+	}
+}

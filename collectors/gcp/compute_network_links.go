@@ -88,20 +88,7 @@ func (c *NetworkLinks) Collect(ctx context.Context, target evidence.Target, out 
 	}
 	project := target.Account
 	tctx, trace := collectors.WithTrace(ctx)
-	var links []link
-	err = svc.Networks.List(project).Pages(tctx, func(p *compute.NetworkList) error {
-		for _, n := range p.Items {
-			for _, pe := range n.Peerings {
-				peerProject, peerNet := splitNetworkURL(pe.Network)
-				links = append(links, link{
-					id:   "//compute.googleapis.com/projects/" + project + "/global/networks/" + n.Name + "/peerings/" + pe.Name,
-					name: n.Name + "/" + pe.Name, kind: "peering", network: n.Name, peerNetwork: peerNet, peer: peerProject,
-					googleManaged: strings.HasSuffix(pe.Name, googleManagedSuffix),
-				})
-			}
-		}
-		return nil
-	})
+	links, err := peerings(tctx, svc, project)
 	if err != nil {
 		if apiDisabled(err) {
 			return nil
@@ -154,18 +141,7 @@ func (c *NetworkLinks) Collect(ctx context.Context, target evidence.Target, out 
 		if l.googleManaged && peer.env == "" {
 			r.Gaps[len(r.Gaps)-1].Message = "project " + l.peer + " holds a Google-managed service producer network, which gcp.environments does not classify by ID; its ancestry is Google's and not read"
 		}
-		switch {
-		case l.peer == project:
-			r.Attributes["cross_environment"] = false
-		case local.env != "" && peer.env != "":
-			r.Attributes["cross_environment"] = local.env != peer.env
-		case l.googleManaged && peer.env == "":
-			r.Attributes["cross_environment"] = false
-		default:
-			g := r.Gaps[len(r.Gaps)-1]
-			g.Attribute, g.Message = "cross_environment", "the environment of a project of the link is unknown: "+g.Message
-			r.Gaps = append(r.Gaps, g)
-		}
+		crossEnvironment(&r, l, project, local, peer)
 		rs = append(rs, r)
 	}
 	records := trace.Records()
@@ -175,6 +151,42 @@ func (c *NetworkLinks) Collect(ctx context.Context, target evidence.Target, out 
 		out.Emit(r)
 	}
 	return nil
+}
+
+// peerings lists the VPC peerings of the networks of project.
+func peerings(ctx context.Context, svc *compute.Service, project string) ([]link, error) {
+	var links []link
+	err := svc.Networks.List(project).Pages(ctx, func(p *compute.NetworkList) error {
+		for _, n := range p.Items {
+			for _, pe := range n.Peerings {
+				peerProject, peerNet := splitNetworkURL(pe.Network)
+				links = append(links, link{
+					id:   "//compute.googleapis.com/projects/" + project + "/global/networks/" + n.Name + "/peerings/" + pe.Name,
+					name: n.Name + "/" + pe.Name, kind: "peering", network: n.Name, peerNetwork: peerNet, peer: peerProject,
+					googleManaged: strings.HasSuffix(pe.Name, googleManagedSuffix),
+				})
+			}
+		}
+		return nil
+	})
+	return links, err
+}
+
+// crossEnvironment sets whether link l of project joins two environments,
+// or records the gap when the environment of one side is unknown.
+func crossEnvironment(r *evidence.Resource, l link, project string, local, peer classification) {
+	switch {
+	case l.peer == project:
+		r.Attributes["cross_environment"] = false
+	case local.env != "" && peer.env != "":
+		r.Attributes["cross_environment"] = local.env != peer.env
+	case l.googleManaged && peer.env == "":
+		r.Attributes["cross_environment"] = false
+	default:
+		g := r.Gaps[len(r.Gaps)-1]
+		g.Attribute, g.Message = "cross_environment", "the environment of a project of the link is unknown: "+g.Message
+		r.Gaps = append(r.Gaps, g)
+	}
 }
 
 // sharedVPC returns the Shared VPC attachments of project: its service

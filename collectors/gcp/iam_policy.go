@@ -66,6 +66,33 @@ func (c *ProjectIAM) Collect(ctx context.Context, target evidence.Target, out co
 	if err != nil {
 		return fmt.Errorf("gcp %s %s: %w", opGetIamPolicy, name, gcpapi.Classify(err, opGetIamPolicy, opGetIamPolicy))
 	}
+	r := evidence.Resource{
+		Type: typeProjectIAM, ID: "//cloudresourcemanager.googleapis.com/" + name, Name: target.Account, Account: target.Account,
+		Attributes: policyAttributes(pol),
+	}
+	// A failed ancestry lookup leaves only the environment unknown: it is
+	// a gap on that attribute, not a failure of the run, so the controls
+	// over the policy itself keep their evidence.
+	cl := c.src.classifier().classify(tctx, target.Account)
+	switch {
+	case cl.err != nil && gcpapi.Canceled(cl.err):
+		return cl.err
+	case cl.err != nil:
+		r.Gaps = append(r.Gaps, collectors.GapOf(cl.err, "environment"))
+	case cl.env == "":
+		r.Gaps = append(r.Gaps, unclassified(target.Account, "environment"))
+	default:
+		r.Attributes["environment"] = cl.env
+	}
+	r.Records = trace.Records()
+	out.Emit(r)
+	return nil
+}
+
+// policyAttributes summarises a project's IAM policy: owners, primitive
+// role grants to users and service accounts, public and group grants, and
+// whether data access audit logs are on for all services.
+func policyAttributes(pol *crm.Policy) map[string]any {
 	owners := map[string]bool{}
 	userGrants, publicGrants, groups, groupGrants := []string{}, []string{}, []string{}, []string{}
 	saGrants := []string{}
@@ -100,32 +127,12 @@ func (c *ProjectIAM) Collect(ctx context.Context, target evidence.Target, out co
 		}
 		dataAccess = slices.Contains(types, "DATA_READ") && slices.Contains(types, "DATA_WRITE")
 	}
-	r := evidence.Resource{
-		Type: typeProjectIAM, ID: "//cloudresourcemanager.googleapis.com/" + name, Name: target.Account, Account: target.Account,
-		Attributes: map[string]any{
-			"owners": len(owners), "primitive_user_grants": sortedList(userGrants),
-			"primitive_service_account_grants": sortedList(saGrants),
-			"public_grants":                    sortedList(publicGrants), "data_access_logs": dataAccess,
-			"groups": sortedList(groups), "group_grants": sortedList(groupGrants),
-		},
+	return map[string]any{
+		"owners": len(owners), "primitive_user_grants": sortedList(userGrants),
+		"primitive_service_account_grants": sortedList(saGrants),
+		"public_grants":                    sortedList(publicGrants), "data_access_logs": dataAccess,
+		"groups": sortedList(groups), "group_grants": sortedList(groupGrants),
 	}
-	// A failed ancestry lookup leaves only the environment unknown: it is
-	// a gap on that attribute, not a failure of the run, so the controls
-	// over the policy itself keep their evidence.
-	cl := c.src.classifier().classify(tctx, target.Account)
-	switch {
-	case cl.err != nil && gcpapi.Canceled(cl.err):
-		return cl.err
-	case cl.err != nil:
-		r.Gaps = append(r.Gaps, collectors.GapOf(cl.err, "environment"))
-	case cl.env == "":
-		r.Gaps = append(r.Gaps, unclassified(target.Account, "environment"))
-	default:
-		r.Attributes["environment"] = cl.env
-	}
-	r.Records = trace.Records()
-	out.Emit(r)
-	return nil
 }
 
 // googleManagedSA reports whether member is a Google-managed service

@@ -95,6 +95,28 @@ type RepoFilter struct {
 	Exclude []string `yaml:"exclude"`
 }
 
+// Validate checks the configuration without connecting anywhere: every
+// repository pattern must be a valid path.Match glob, and an app needs its
+// ids. Problems are *collectors.FieldError values, joined.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(field string, err error) { errs = append(errs, &collectors.FieldError{Field: field, Err: err}) }
+	for _, l := range []struct {
+		name string
+		pats []string
+	}{{"include", c.Repos.Include}, {"exclude", c.Repos.Exclude}} {
+		for i, p := range l.pats {
+			if _, err := path.Match(p, ""); err != nil {
+				bad(fmt.Sprintf("repos.%s[%d]", l.name, i), fmt.Errorf("repository pattern %q: %w (want a path.Match glob, e.g. infra-*)", p, err))
+			}
+		}
+	}
+	if a := c.App; a != nil && (a.AppID == 0 || a.InstallationID == 0) {
+		bad("app", errors.New("needs app_id and installation_id"))
+	}
+	return errors.Join(errs...)
+}
+
 // Match reports whether the repository name passes the filter.
 func (f RepoFilter) Match(name string) bool {
 	match := func(pats []string) bool {

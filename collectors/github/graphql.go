@@ -237,27 +237,9 @@ func (s *Source) eachGraphRepo(ctx context.Context, org, query, perm string, out
 				return flushSorted(out, names, results, fmt.Errorf("github graphql repositories of %s: %w", org, classifyGraphQL(e, perm)))
 			}
 		}
-		records := trace.Records()
-		var page []*graphRepo
-		for i, raw := range data.Organization.Repositories.Nodes {
-			r := &graphRepo{raw: raw, records: records}
-			if err := json.Unmarshal(raw, r); err != nil {
-				return flushSorted(out, names, results, fmt.Errorf("github graphql repositories of %s: decode: %w", org, err))
-			}
-			for _, e := range errs {
-				if len(e.Path) > 3 && e.Path[2] == "nodes" && e.Path[3] == float64(i) {
-					r.errs = append(r.errs, e)
-				}
-			}
-			if r.IsArchived && !s.cfg.IncludeArchived {
-				collectors.Skip(out, r.URL, "archived (set include_archived to collect it)")
-				continue
-			}
-			if !s.cfg.Repos.Match(r.Name) {
-				collectors.Skip(out, r.URL, "filtered out by the repos include/exclude configuration")
-				continue
-			}
-			page = append(page, r)
+		page, err := s.selectGraphRepos(data.Organization.Repositories.Nodes, errs, trace.Records(), out)
+		if err != nil {
+			return flushSorted(out, names, results, fmt.Errorf("github graphql repositories of %s: %w", org, err))
 		}
 		res := make([]repoResult, len(page))
 		err = collectors.ForEach(ctx, s.cfg.Concurrency, len(page), func(ctx context.Context, i int) {
@@ -277,6 +259,34 @@ func (s *Source) eachGraphRepo(ctx context.Context, org, query, perm string, out
 		cursor = pi.EndCursor
 	}
 	return flushSorted(out, names, results, nil)
+}
+
+// selectGraphRepos decodes a page of repository nodes, attaches the
+// GraphQL errors about each, and applies the source's filters (archived,
+// include/exclude), recording the repositories it skips.
+func (s *Source) selectGraphRepos(nodes []json.RawMessage, errs []gqlError, records []string, out collectors.Sink) ([]*graphRepo, error) {
+	var page []*graphRepo
+	for i, raw := range nodes {
+		r := &graphRepo{raw: raw, records: records}
+		if err := json.Unmarshal(raw, r); err != nil {
+			return nil, fmt.Errorf("decode: %w", err)
+		}
+		for _, e := range errs {
+			if len(e.Path) > 3 && e.Path[2] == "nodes" && e.Path[3] == float64(i) {
+				r.errs = append(r.errs, e)
+			}
+		}
+		if r.IsArchived && !s.cfg.IncludeArchived {
+			collectors.Skip(out, r.URL, "archived (set include_archived to collect it)")
+			continue
+		}
+		if !s.cfg.Repos.Match(r.Name) {
+			collectors.Skip(out, r.URL, "filtered out by the repos include/exclude configuration")
+			continue
+		}
+		page = append(page, r)
+	}
+	return page, nil
 }
 
 // flushSorted emits results ordered by the repository names, as the REST

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	gh "github.com/google/go-github/v92/github"
 
@@ -276,21 +277,49 @@ func (c *RepoCollector) repo(ctx context.Context, client *gh.Client, r *graphRep
 		return done()
 	}
 	p.codeowners = node.CodeownersRoot != nil || node.CodeownersGitHub != nil || node.CodeownersDocs != nil
-	if b := node.DefaultBranchRef; b != nil && b.BranchProtectionRule != nil {
-		bp := b.BranchProtectionRule
-		p.classic = true
-		if bp.RequiresApprovingReviews {
-			p.reviews = true
-			p.reviewCount = bp.RequiredApprovingReviewCount
-			p.dismissStale = bp.DismissesStaleReviews
-			p.codeOwnerReview = bp.RequiresCodeOwnerReviews
+	p.classicRule(node)
+	sets, err := allRulesets(ctx, client, r, node.Rulesets)
+	if err != nil {
+		if canceled(err) {
+			return repoResult{err: err}
 		}
-		p.statusChecks = bp.RequiresStatusChecks
-		p.adminsEnforced = bp.IsAdminEnforced
-		p.forcePushesBlocked = !bp.AllowsForcePushes
+		return gap(err)
 	}
+	for _, rs := range sets {
+		if rs.Enforcement == "ACTIVE" && rs.Target == "BRANCH" && rs.applies(r.Name, branch) {
+			p.mergeRuleset(rs)
+		}
+	}
+	for k, v := range p.attrs() {
+		res.Attributes[k] = v
+	}
+	return done()
+}
+
+// classicRule sets p from the classic branch protection rule of the
+// default branch in node, when there is one.
+func (p *protection) classicRule(node protectionNode) {
+	b := node.DefaultBranchRef
+	if b == nil || b.BranchProtectionRule == nil {
+		return
+	}
+	bp := b.BranchProtectionRule
+	p.classic = true
+	if bp.RequiresApprovingReviews {
+		p.reviews = true
+		p.reviewCount = bp.RequiredApprovingReviewCount
+		p.dismissStale = bp.DismissesStaleReviews
+		p.codeOwnerReview = bp.RequiresCodeOwnerReviews
+	}
+	p.statusChecks = bp.RequiresStatusChecks
+	p.adminsEnforced = bp.IsAdminEnforced
+	p.forcePushesBlocked = !bp.AllowsForcePushes
+}
+
+// allRulesets returns the rulesets of conn and of every following page of
+// r's rulesets.
+func allRulesets(ctx context.Context, client *gh.Client, r *graphRepo, conn *rulesetConn) ([]ruleset, error) {
 	var sets []ruleset
-	conn := node.Rulesets
 	for conn != nil {
 		sets = append(sets, conn.Nodes...)
 		if !conn.PageInfo.HasNextPage {
@@ -304,22 +333,11 @@ func (c *RepoCollector) repo(ctx context.Context, client *gh.Client, r *graphRep
 		err := graphqlWhole(ctx, client, rulesetsQuery, map[string]any{"owner": r.owner(), "name": r.Name, "cursor": conn.PageInfo.EndCursor},
 			permProtection, &more, "rulesets of "+r.NameWithOwner, func() bool { return more.Repository != nil && more.Repository.Rulesets != nil })
 		if err != nil {
-			if canceled(err) {
-				return repoResult{err: err}
-			}
-			return gap(err)
+			return nil, err
 		}
 		conn = more.Repository.Rulesets
 	}
-	for _, rs := range sets {
-		if rs.Enforcement == "ACTIVE" && rs.Target == "BRANCH" && rs.applies(r.Name, branch) {
-			p.mergeRuleset(rs)
-		}
-	}
-	for k, v := range p.attrs() {
-		res.Attributes[k] = v
-	}
-	return done()
+	return sets, nil
 }
 
 // deployKeys counts the repository's deploy keys into attrs, reading
@@ -400,8 +418,25 @@ func (c refCondition) matches(name, branch string) bool {
 
 // globMatch matches name against a ruleset pattern in GitHub's fnmatch
 // syntax: "*" matches within one path segment, "**" across segments, "?"
-// one character, and "[...]" a character class.
+// one character, and "[...]" a character class. Each pattern is compiled
+// once; a pattern that does not compile matches nothing.
 func globMatch(pattern, name string) bool {
+	re, ok := globCache.Load(pattern)
+	if !ok {
+		re, _ = globCache.LoadOrStore(pattern, globRegexp(pattern))
+	}
+	r := re.(*regexp.Regexp)
+	return r != nil && r.MatchString(name)
+}
+
+// globCache holds the compiled ruleset patterns, by pattern (nil for one
+// that does not compile). Rulesets repeat the same few patterns across
+// every repository of an organisation.
+var globCache sync.Map
+
+// globRegexp compiles a ruleset pattern (see globMatch) to an anchored
+// regular expression, or returns nil when it does not compile.
+func globRegexp(pattern string) *regexp.Regexp {
 	var b strings.Builder
 	b.WriteString("^")
 	for i := 0; i < len(pattern); i++ {
@@ -434,17 +469,10 @@ func globMatch(pattern, name string) bool {
 	}
 	b.WriteString("$")
 	re, err := regexp.Compile(b.String())
-	return err == nil && re.MatchString(name)
-}
-
-func visibility(r *gh.Repository) string {
-	if v := r.GetVisibility(); v != "" {
-		return v
+	if err != nil {
+		return nil
 	}
-	if r.GetPrivate() {
-		return "private"
-	}
-	return "public"
+	return re
 }
 
 // protection is the effective protection of a branch.

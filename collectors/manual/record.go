@@ -1,21 +1,18 @@
 package manual
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"path"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/attestdev/attest/internal/yamlfile"
 )
 
 // A Record is one piece of organisational evidence: a YAML file in the
@@ -61,7 +58,7 @@ type Record struct {
 	SHA256 string `yaml:"-"`
 
 	performed, validUntil time.Time
-	root                  *yaml.Node
+	doc                   *yamlfile.Doc
 }
 
 // A Scope says whom or what a measure covered, e.g. all employees, 41 of
@@ -140,31 +137,11 @@ func (r *Record) PerformedTime() time.Time { return r.performed }
 func (r *Record) ValidUntilTime() time.Time { return r.validUntil }
 
 // An Error is a problem in an evidence file, with file, line and field.
-type Error struct {
-	File  string
-	Line  int
-	Field string
-	Msg   string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-	}
-	if e.Field != "" {
-		b.WriteString(": " + e.Field)
-	}
-	b.WriteString(": " + e.Msg)
-	return b.String()
-}
+type Error = yamlfile.Error
 
 var (
 	kindPattern = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
 	sumPattern  = regexp.MustCompile(`^[0-9a-f]{64}$`)
-	yamlLine    = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-	notFound    = regexp.MustCompile(`^field (\S+) not found in type`)
 )
 
 // Parse decodes and validates a record strictly: unknown fields, wrong
@@ -172,30 +149,39 @@ var (
 // line and field. name is the record's path relative to the evidence
 // directory. Attachments are not read; see Verify.
 func Parse(name string, data []byte) (*Record, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(name, err)
+	r := &Record{File: name}
+	doc, err := yamlfile.Decode(name, data, r)
+	if err != nil {
+		return nil, err
 	}
-	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
-		return nil, &Error{File: name, Line: 1, Msg: "expected a mapping (key: value lines) at the top level"}
-	}
-	r := &Record{File: name, root: &root}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(r); err != nil {
-		return nil, yamlError(name, err)
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, &Error{File: name, Line: extra.Line, Msg: "more than one YAML document: put one record per file"}
-	}
+	r.doc = doc
 	sum := sha256.Sum256(data)
 	r.SHA256 = hex.EncodeToString(sum[:])
 
 	var errs []error
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, &Error{File: name, Line: lineOf(&root, field), Field: field, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, doc.Errorf(field, format, args...))
 	}
+	r.checkHeader(bad)
+	r.checkTimes(bad)
+	r.checkContent(bad)
+	for i := range r.Breaches {
+		r.parseBreach(i, bad)
+	}
+	for i, a := range r.Attachments {
+		field := fmt.Sprintf("attachments[%d]", i)
+		if !validFile(a.File) {
+			bad(field+".file", "%q: want a path inside the evidence directory, e.g. files/report.pdf", a.File)
+		}
+		if !sumPattern.MatchString(a.SHA256) {
+			bad(field+".sha256", "%q: want 64 lower-case hex digits (sha256sum FILE)", a.SHA256)
+		}
+	}
+	return r, errors.Join(errs...)
+}
+
+// checkHeader checks the kind, title and who attests the record.
+func (r *Record) checkHeader(bad func(field, format string, args ...any)) {
 	switch {
 	case r.Kind == "":
 		bad("kind", "required")
@@ -208,19 +194,30 @@ func Parse(name string, data []byte) (*Record, error) {
 	if strings.TrimSpace(r.AttestedBy) == "" {
 		bad("attested_by", "required: who vouches for this record")
 	}
+}
+
+// checkTimes parses performed_at and valid_until, which must come after
+// it.
+func (r *Record) checkTimes(bad func(field, format string, args ...any)) {
 	var err error
 	if r.PerformedAt == "" {
 		bad("performed_at", "required")
 	} else if r.performed, err = ParseTime(r.PerformedAt); err != nil {
 		bad("performed_at", "%v", err)
 	}
-	if r.ValidUntil != "" {
-		if r.validUntil, err = ParseTime(r.ValidUntil); err != nil {
-			bad("valid_until", "%v", err)
-		} else if !r.performed.IsZero() && !r.validUntil.After(r.performed) {
-			bad("valid_until", "%s is not after performed_at %s", r.ValidUntil, r.PerformedAt)
-		}
+	if r.ValidUntil == "" {
+		return
 	}
+	if r.validUntil, err = ParseTime(r.ValidUntil); err != nil {
+		bad("valid_until", "%v", err)
+	} else if !r.performed.IsZero() && !r.validUntil.After(r.performed) {
+		bad("valid_until", "%s is not after performed_at %s", r.ValidUntil, r.PerformedAt)
+	}
+}
+
+// checkContent checks the scope, and that processing activities and
+// breaches appear only in the records of their kinds.
+func (r *Record) checkContent(bad func(field, format string, args ...any)) {
 	if r.Scope.Population < 0 {
 		bad("scope.population", "must not be negative")
 	}
@@ -241,19 +238,6 @@ func Parse(name string, data []byte) (*Record, error) {
 	if len(r.Breaches) > 0 && r.Kind != KindBreachRegister {
 		bad("breaches", "only a %s record lists breaches", KindBreachRegister)
 	}
-	for i := range r.Breaches {
-		r.parseBreach(i, bad)
-	}
-	for i, a := range r.Attachments {
-		field := fmt.Sprintf("attachments[%d]", i)
-		if !validFile(a.File) {
-			bad(field+".file", "%q: want a path inside the evidence directory, e.g. files/report.pdf", a.File)
-		}
-		if !sumPattern.MatchString(a.SHA256) {
-			bad(field+".sha256", "%q: want 64 lower-case hex digits (sha256sum FILE)", a.SHA256)
-		}
-	}
-	return r, errors.Join(errs...)
 }
 
 // parseBreach validates the i-th breach entry and sets its times.
@@ -302,12 +286,12 @@ func (r *Record) Verify(fsys fs.FS) ([][]byte, error) {
 			if errors.Is(err, fs.ErrNotExist) {
 				msg = fmt.Sprintf("%s is missing", a.File)
 			}
-			errs = append(errs, &Error{File: r.File, Line: lineOf(r.root, field+".file"), Field: field + ".file", Msg: msg})
+			errs = append(errs, &Error{File: r.File, Line: r.doc.Line(field + ".file"), Field: field + ".file", Msg: msg})
 			continue
 		}
 		sum := sha256.Sum256(data)
 		if got := hex.EncodeToString(sum[:]); got != a.SHA256 {
-			errs = append(errs, &Error{File: r.File, Line: lineOf(r.root, field+".sha256"), Field: field + ".sha256",
+			errs = append(errs, &Error{File: r.File, Line: r.doc.Line(field + ".sha256"), Field: field + ".sha256",
 				Msg: fmt.Sprintf("%s has changed: its SHA-256 is %s, the record says %s", a.File, got, a.SHA256)})
 			continue
 		}
@@ -331,60 +315,4 @@ func ParseTime(s string) (time.Time, error) {
 
 func validFile(p string) bool {
 	return p != "" && fs.ValidPath(p) && p != "." && !strings.HasSuffix(p, "/") && path.Clean(p) == p
-}
-
-// yamlError turns a yaml error into one *Error per problem.
-func yamlError(file string, err error) error {
-	msgs := []string{err.Error()}
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msgs = te.Errors
-	}
-	var errs []error
-	for _, m := range msgs {
-		e := &Error{File: file, Msg: strings.TrimPrefix(m, "yaml: ")}
-		if sub := yamlLine.FindStringSubmatch(m); sub != nil {
-			e.Line, _ = strconv.Atoi(sub[1])
-			e.Msg = sub[2]
-			if f := notFound.FindStringSubmatch(e.Msg); f != nil {
-				e.Field, e.Msg = f[1], "unknown field"
-			}
-		}
-		errs = append(errs, e)
-	}
-	return errors.Join(errs...)
-}
-
-// lineOf returns the line of the value at a dotted path such as
-// "attachments[1].sha256", or of its nearest existing ancestor.
-func lineOf(root *yaml.Node, field string) int {
-	if root == nil {
-		return 0
-	}
-	n := root
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	line := n.Line
-	for _, seg := range strings.FieldsFunc(field, func(r rune) bool { return r == '.' || r == '[' || r == ']' }) {
-		if idx, err := strconv.Atoi(seg); err == nil {
-			if n.Kind != yaml.SequenceNode || idx >= len(n.Content) {
-				return line
-			}
-			n = n.Content[idx]
-			line = n.Line
-			continue
-		}
-		found := false
-		for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == seg {
-				n, line, found = n.Content[i+1], n.Content[i].Line, true
-				break
-			}
-		}
-		if !found {
-			return line
-		}
-	}
-	return line
 }

@@ -44,13 +44,6 @@ func (e *apiError) Error() string {
 	return fmt.Sprintf("HTTP %d %s: %s", e.Status, e.ErrorCode, e.ErrorSummary)
 }
 
-// notFound reports whether err is an Okta 404 (E0000007): the thing asked
-// about does not exist, which is evidence.
-func notFound(err error) bool {
-	var e *apiError
-	return errors.As(err, &e) && e.Status == http.StatusNotFound
-}
-
 // list calls GET path with query q and every following page, and decodes
 // each element of the JSON arrays into fn. Errors are classified as
 // *collectors.APIError of operation op, needing perm.

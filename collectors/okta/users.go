@@ -161,15 +161,14 @@ func (c *UsersCollector) user(ctx context.Context, api *client, org string, u us
 	})
 	// A 404 is not "no factors": the user went away during the run, or
 	// the route is not served; either way the factors are unknown.
-	switch {
-	case err == nil:
+	if err == nil {
 		slices.Sort(types)
 		types = slices.Compact(types)
 		mfa := slices.ContainsFunc(types, func(t string) bool { return !slices.Contains(weakFactors, t) })
 		attrs["factor_types"] = anyList(types)
 		attrs["mfa"] = mfa
 		acc["mfa"] = mfa
-	default:
+	} else {
 		gaps = append(gaps, collectors.GapOf(err, "factor_types"), collectors.GapOf(err, "mfa"))
 		fails = append(fails, collectors.FailureOf(err, id))
 	}
@@ -180,14 +179,13 @@ func (c *UsersCollector) user(ctx context.Context, api *client, org string, u us
 			roles = append(roles, r.Type)
 		}
 	})
-	switch {
-	case err == nil:
+	if err == nil {
 		slices.Sort(roles)
 		roles = slices.Compact(roles)
 		attrs["admin_roles"] = anyList(roles)
 		attrs["admin"] = len(roles) > 0
 		acc["admin"] = len(roles) > 0
-	default:
+	} else {
 		gaps = append(gaps, collectors.GapOf(err, "admin_roles"), collectors.GapOf(err, "admin"))
 		fails = append(fails, collectors.FailureOf(err, id))
 	}

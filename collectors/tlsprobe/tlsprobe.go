@@ -284,35 +284,11 @@ func (c *Collector) Collect(ctx context.Context, target evidence.Target, out col
 	if len(unknown) == len(protocols) {
 		return fmt.Errorf("tls probe %s: %w", ep.Host, errors.Join(unknown...))
 	}
-	legacy0, legacy1 := results["tls1_0"].status, results["tls1_1"].status
-	switch {
-	case legacy0 == Accepted || legacy1 == Accepted:
-		attrs["legacy_tls_accepted"] = true
-	case legacy0 == Refused && legacy1 == Refused:
-		attrs["legacy_tls_accepted"] = false
-	default:
-		res.Gaps = append(res.Gaps, evidence.Gap{Attribute: "legacy_tls_accepted", Kind: evidence.Errored, Message: "a TLS 1.0 or 1.1 probe ended in a network error"})
-	}
+	legacyAccepted(&res, results)
 
 	certErr := ""
 	if best != nil {
-		state := best.state
-		attrs["tls_version"] = versionName(state.Version)
-		attrs["cipher_suite"] = tls.CipherSuiteName(state.CipherSuite)
-		leaf := state.PeerCertificates[0]
-		inter := x509.NewCertPool()
-		for _, cert := range state.PeerCertificates[1:] {
-			inter.AddCert(cert)
-		}
-		if _, err := leaf.Verify(x509.VerifyOptions{DNSName: host, Roots: roots, Intermediates: inter, CurrentTime: time.Now()}); err != nil {
-			certErr = err.Error()
-		}
-		attrs["cert_valid"] = certErr == ""
-		attrs["cert_error"] = certErr
-		attrs["cert_subject"] = leaf.Subject.String()
-		attrs["cert_issuer"] = leaf.Issuer.String()
-		attrs["cert_not_after"] = leaf.NotAfter.UTC().Format(time.RFC3339)
-		attrs["cert_key"] = keyName(leaf)
+		certErr = chainAttrs(attrs, &best.state, host, roots)
 	} else if len(unknown) == 0 {
 		// Every version refused: the endpoint offers no TLS at all.
 		attrs["tls_version"] = ""
@@ -341,6 +317,45 @@ func (c *Collector) Collect(ctx context.Context, target evidence.Target, out col
 		return fmt.Errorf("tls probe %s: %w", ep.Host, errors.Join(unknown...))
 	}
 	return nil
+}
+
+// legacyAccepted sets legacy_tls_accepted from the TLS 1.0 and 1.1 probes,
+// or records a gap when either ended in a network error and neither was
+// accepted.
+func legacyAccepted(res *evidence.Resource, results map[string]probeResult) {
+	legacy0, legacy1 := results["tls1_0"].status, results["tls1_1"].status
+	switch {
+	case legacy0 == Accepted || legacy1 == Accepted:
+		res.Attributes["legacy_tls_accepted"] = true
+	case legacy0 == Refused && legacy1 == Refused:
+		res.Attributes["legacy_tls_accepted"] = false
+	default:
+		res.Gaps = append(res.Gaps, evidence.Gap{Attribute: "legacy_tls_accepted", Kind: evidence.Errored, Message: "a TLS 1.0 or 1.1 probe ended in a network error"})
+	}
+}
+
+// chainAttrs sets the version, cipher suite and certificate attributes of
+// the newest accepted handshake, and returns why the chain does not verify
+// for host against roots ("" when it does).
+func chainAttrs(attrs map[string]any, state *tls.ConnectionState, host string, roots *x509.CertPool) string {
+	attrs["tls_version"] = versionName(state.Version)
+	attrs["cipher_suite"] = tls.CipherSuiteName(state.CipherSuite)
+	leaf := state.PeerCertificates[0]
+	inter := x509.NewCertPool()
+	for _, cert := range state.PeerCertificates[1:] {
+		inter.AddCert(cert)
+	}
+	certErr := ""
+	if _, err := leaf.Verify(x509.VerifyOptions{DNSName: host, Roots: roots, Intermediates: inter, CurrentTime: time.Now()}); err != nil {
+		certErr = err.Error()
+	}
+	attrs["cert_valid"] = certErr == ""
+	attrs["cert_error"] = certErr
+	attrs["cert_subject"] = leaf.Subject.String()
+	attrs["cert_issuer"] = leaf.Issuer.String()
+	attrs["cert_not_after"] = leaf.NotAfter.UTC().Format(time.RFC3339)
+	attrs["cert_key"] = keyName(leaf)
+	return certErr
 }
 
 // fetch requests the endpoint URL and records the status and HSTS header.

@@ -72,35 +72,8 @@ func Compare(baseline, current *controls.Results) *Drift {
 	}
 	for _, c := range current.Controls {
 		was, had := old[c.ID]
-		ch := Change{Control: c.ID, Title: c.Title, Severity: c.Severity, Was: was.Outcome, Now: c.Outcome, Reason: c.Reason}
-		switch {
-		case c.Outcome == controls.Fail && was.Outcome != controls.Fail:
-			d.NewFailures = append(d.NewFailures, ch)
-		case c.Outcome == controls.Pass && was.Outcome == controls.Fail:
-			d.Fixed = append(d.Fixed, ch)
-		case c.Outcome == controls.Inconclusive && was.Outcome != controls.Inconclusive:
-			d.NewlyInconclusive = append(d.NewlyInconclusive, ch)
-		case had && c.Outcome != was.Outcome:
-			d.OtherChanges = append(d.OtherChanges, ch)
-		}
-		oldRes := findings(was)
-		newRes := findings(c)
-		for _, id := range sortedKeys(newRes) {
-			f := newRes[id]
-			o, ok := oldRes[id]
-			rc := ResourceChange{Control: c.ID, Severity: c.Severity, Resource: id, Name: f.Name, Was: o.Outcome, Now: f.Outcome}
-			if !ok {
-				d.NewResources = append(d.NewResources, rc)
-			}
-			if c.Outcome == controls.Fail && was.Outcome == controls.Fail && f.Outcome == controls.Fail && o.Outcome != controls.Fail {
-				d.NewFailingResources = append(d.NewFailingResources, rc)
-			}
-		}
-		for _, id := range sortedKeys(oldRes) {
-			if _, ok := newRes[id]; !ok {
-				d.VanishedResources = append(d.VanishedResources, ResourceChange{Control: c.ID, Severity: c.Severity, Resource: id, Name: oldRes[id].Name, Was: oldRes[id].Outcome})
-			}
-		}
+		d.control(was, had, c)
+		d.resources(was, c)
 		delete(old, c.ID)
 	}
 	// Controls the current evaluation no longer has: their resources vanished.
@@ -120,6 +93,45 @@ func Compare(baseline, current *controls.Results) *Drift {
 		})
 	}
 	return d
+}
+
+// control files the change of control c's outcome from was (had: the
+// baseline has the control).
+func (d *Drift) control(was controls.ControlResult, had bool, c controls.ControlResult) {
+	ch := Change{Control: c.ID, Title: c.Title, Severity: c.Severity, Was: was.Outcome, Now: c.Outcome, Reason: c.Reason}
+	switch {
+	case c.Outcome == controls.Fail && was.Outcome != controls.Fail:
+		d.NewFailures = append(d.NewFailures, ch)
+	case c.Outcome == controls.Pass && was.Outcome == controls.Fail:
+		d.Fixed = append(d.Fixed, ch)
+	case c.Outcome == controls.Inconclusive && was.Outcome != controls.Inconclusive:
+		d.NewlyInconclusive = append(d.NewlyInconclusive, ch)
+	case had && c.Outcome != was.Outcome:
+		d.OtherChanges = append(d.OtherChanges, ch)
+	}
+}
+
+// resources files the resources of control c that are new, newly failing
+// or vanished since was.
+func (d *Drift) resources(was, c controls.ControlResult) {
+	oldRes := findings(was)
+	newRes := findings(c)
+	for _, id := range sortedKeys(newRes) {
+		f := newRes[id]
+		o, ok := oldRes[id]
+		rc := ResourceChange{Control: c.ID, Severity: c.Severity, Resource: id, Name: f.Name, Was: o.Outcome, Now: f.Outcome}
+		if !ok {
+			d.NewResources = append(d.NewResources, rc)
+		}
+		if c.Outcome == controls.Fail && was.Outcome == controls.Fail && f.Outcome == controls.Fail && o.Outcome != controls.Fail {
+			d.NewFailingResources = append(d.NewFailingResources, rc)
+		}
+	}
+	for _, id := range sortedKeys(oldRes) {
+		if _, ok := newRes[id]; !ok {
+			d.VanishedResources = append(d.VanishedResources, ResourceChange{Control: c.ID, Severity: c.Severity, Resource: id, Name: oldRes[id].Name, Was: oldRes[id].Outcome})
+		}
+	}
 }
 
 // findings maps resource id to its worst finding in control c.

@@ -355,14 +355,18 @@ func rewrite(t *testing.T, src string, edit func(name string, data []byte) ([]by
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.Write(data)
+		if _, err := w.Write(data); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for name, data := range extra {
 		w, err := zw.Create(name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		w.Write([]byte(data))
+		if _, err := w.Write([]byte(data)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)

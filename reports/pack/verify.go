@@ -88,36 +88,9 @@ func Verify(zipPath string, o VerifyOptions) (*Report, error) {
 		return nil, fmt.Errorf("pack: open %s: %w", zipPath, err)
 	}
 	defer zr.Close()
-	entries := map[string]*zip.File{}
-	var errs []error
-	dirs := map[string]bool{}
-	for _, f := range zr.File {
-		if err := checkName(f.Name); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if isDir(f) {
-			// Stock tools (zip -r, Explorer) add an entry per directory.
-			// It holds nothing, so the manifest need not list it.
-			if f.UncompressedSize64 != 0 || f.CompressedSize64 > 2 {
-				errs = append(errs, fmt.Errorf("pack: directory entry %q holds data", f.Name))
-			}
-			dirs[strings.TrimSuffix(f.Name, "/")] = true
-			continue
-		}
-		if _, dup := entries[f.Name]; dup {
-			errs = append(errs, fmt.Errorf("pack: %s appears twice", f.Name))
-			continue
-		}
-		entries[f.Name] = f
-	}
-	for name := range entries {
-		if dirs[name] {
-			errs = append(errs, fmt.Errorf("pack: %s is both a file and a directory", name))
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	entries, err := fileEntries(zr.File)
+	if err != nil {
+		return nil, err
 	}
 	manifestData, err := readEntry(entries, ManifestFile, maxManifest)
 	if err != nil {
@@ -137,19 +110,12 @@ func Verify(zipPath string, o VerifyOptions) (*Report, error) {
 		return nil, fmt.Errorf("pack: %s: format %q, want %q", ManifestFile, rep.Manifest.Format, Format)
 	}
 	listed := map[string]bool{ManifestFile: true}
-	if _, ok := entries[TimestampFile]; ok {
-		data, err := readEntry(entries, TimestampFile, maxTimestampReply)
-		if err != nil {
-			return nil, err
-		}
-		if err = verifyTimestamp(data, manifestData, o.TSARoots, rep); err != nil {
-			return rep, err
-		}
-		rep.Timestamped = true
-		listed[TimestampFile] = true
-	} else if o.TSARoots != nil {
-		return rep, fmt.Errorf("pack: no time-stamp token (%s), but a time-stamp authority to check was given", TimestampFile)
+	if err := checkTimestamp(entries, manifestData, o.TSARoots, rep); err != nil {
+		// The signature was read: the report says who signed.
+		return rep, err
 	}
+	listed[TimestampFile] = rep.Timestamped
+	var errs []error
 	switch rep.Kind {
 	case "cms":
 		listed[CMSFile] = true
@@ -179,6 +145,62 @@ func Verify(zipPath string, o VerifyOptions) (*Report, error) {
 		return rep, fmt.Errorf("pack: %w", ErrNoAnchor)
 	}
 	return rep, nil
+}
+
+// checkTimestamp verifies the pack's time-stamp token over the manifest,
+// when there is one, and requires one when tsaRoots is set.
+func checkTimestamp(entries map[string]*zip.File, manifest []byte, tsaRoots *x509.CertPool, rep *Report) error {
+	if _, ok := entries[TimestampFile]; !ok {
+		if tsaRoots != nil {
+			return fmt.Errorf("pack: no time-stamp token (%s), but a time-stamp authority to check was given", TimestampFile)
+		}
+		return nil
+	}
+	data, err := readEntry(entries, TimestampFile, maxTimestampReply)
+	if err != nil {
+		return err
+	}
+	if err = verifyTimestamp(data, manifest, tsaRoots, rep); err != nil {
+		return err
+	}
+	rep.Timestamped = true
+	return nil
+}
+
+// fileEntries checks the names of the pack's entries and returns its files
+// by name. Directory entries, which stock tools (zip -r, Explorer) add one
+// per directory, must hold nothing; a name may not appear twice or be both
+// a file and a directory.
+func fileEntries(files []*zip.File) (map[string]*zip.File, error) {
+	entries := map[string]*zip.File{}
+	var errs []error
+	dirs := map[string]bool{}
+	for _, f := range files {
+		if err := checkName(f.Name); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if isDir(f) {
+			// A directory entry holds nothing, so the manifest need not
+			// list it.
+			if f.UncompressedSize64 != 0 || f.CompressedSize64 > 2 {
+				errs = append(errs, fmt.Errorf("pack: directory entry %q holds data", f.Name))
+			}
+			dirs[strings.TrimSuffix(f.Name, "/")] = true
+			continue
+		}
+		if _, dup := entries[f.Name]; dup {
+			errs = append(errs, fmt.Errorf("pack: %s appears twice", f.Name))
+			continue
+		}
+		entries[f.Name] = f
+	}
+	for name := range entries {
+		if dirs[name] {
+			errs = append(errs, fmt.Errorf("pack: %s is both a file and a directory", name))
+		}
+	}
+	return entries, errors.Join(errs...)
 }
 
 // isDir reports whether f is a directory entry: its name ends in a slash.
@@ -260,7 +282,7 @@ func checkName(name string) error {
 	case strings.HasPrefix(name, "/") || filepath.IsAbs(name) || (len(name) > 1 && name[1] == ':'):
 		return fmt.Errorf("pack: entry %q has an absolute path", name)
 	case slices.Contains(strings.Split(name, "/"), ".."):
-		return fmt.Errorf("pack: entry %q leaves the pack with ..", name)
+		return fmt.Errorf("pack: entry %q leaves the pack through a .. element", name)
 	}
 	// A directory entry (zip -r adds one per directory) ends in one slash.
 	clean := strings.TrimSuffix(name, "/")

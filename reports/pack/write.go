@@ -84,24 +84,8 @@ func Write(w io.Writer, o Options) error {
 	if err := pw.tree(o.BundleDir, "evidence"); err != nil {
 		return err
 	}
-	results, err := o.Results.MarshalIndent()
-	if err != nil {
+	if err := pw.evaluation(o, b); err != nil {
 		return err
-	}
-	pw.add("results.json", results)
-	for _, f := range reports.Formats {
-		var buf bytes.Buffer
-		if err := reports.Render(&buf, f, o.Results, b); err != nil {
-			return err
-		}
-		pw.add("reports/report"+reports.Extension(f), buf.Bytes())
-	}
-	for _, c := range o.Controls {
-		data, err := yaml.Marshal(c)
-		if err != nil {
-			return fmt.Errorf("pack: control %s: %w", c.ID, err)
-		}
-		pw.add("controls/"+c.ID+".yaml", data)
 	}
 	if err := pw.inputs(o.Config, o.ControlDirs); err != nil {
 		return err
@@ -121,32 +105,66 @@ func Write(w io.Writer, o Options) error {
 		return err
 	}
 	manifest = append(manifest, '\n')
-	sigs, err := o.Signer.Sign(manifest)
-	if err != nil {
+	if err := pw.sign(o, manifest); err != nil {
 		return err
-	}
-	pw.files = nil
-	pw.add(ManifestFile, manifest)
-	names := make([]string, 0, len(sigs))
-	for name := range sigs {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		pw.add(name, sigs[name])
-	}
-	if o.Timestamp != nil {
-		token, err := o.Timestamp(manifest)
-		if err != nil {
-			return err
-		}
-		pw.add(TimestampFile, token)
 	}
 	if pw.err != nil {
 		return pw.err
 	}
 	if err := pw.zw.Close(); err != nil {
 		return fmt.Errorf("pack: write zip: %w", err)
+	}
+	return nil
+}
+
+// evaluation adds the results, every report format rendered from them and
+// the controls evaluated.
+func (p *writer) evaluation(o Options, b *evidence.Bundle) error {
+	results, err := o.Results.MarshalIndent()
+	if err != nil {
+		return err
+	}
+	p.add("results.json", results)
+	for _, f := range reports.Formats {
+		var buf bytes.Buffer
+		if err := reports.Render(&buf, f, o.Results, b); err != nil {
+			return err
+		}
+		p.add("reports/report"+reports.Extension(f), buf.Bytes())
+	}
+	for _, c := range o.Controls {
+		data, err := yaml.Marshal(c)
+		if err != nil {
+			return fmt.Errorf("pack: control %s: %w", c.ID, err)
+		}
+		p.add("controls/"+c.ID+".yaml", data)
+	}
+	return nil
+}
+
+// sign adds the manifest, its signatures (sorted by file name) and, with
+// o.Timestamp, its time-stamp token.
+func (p *writer) sign(o Options, manifest []byte) error {
+	sigs, err := o.Signer.Sign(manifest)
+	if err != nil {
+		return err
+	}
+	p.files = nil
+	p.add(ManifestFile, manifest)
+	names := make([]string, 0, len(sigs))
+	for name := range sigs {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		p.add(name, sigs[name])
+	}
+	if o.Timestamp != nil {
+		token, err := o.Timestamp(manifest)
+		if err != nil {
+			return err
+		}
+		p.add(TimestampFile, token)
 	}
 	return nil
 }

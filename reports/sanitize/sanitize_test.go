@@ -61,7 +61,9 @@ func FuzzSanitize(f *testing.F) {
 			T string `xml:",chardata"`
 		}
 		var b strings.Builder
-		xml.EscapeText(&b, []byte(x))
+		if err := xml.EscapeText(&b, []byte(x)); err != nil {
+			t.Fatal(err)
+		}
 		doc := `<r a="` + b.String() + `">` + b.String() + `</r>`
 		if err := xml.Unmarshal([]byte(doc), &v); err != nil {
 			t.Fatalf("XML(%q) does not parse: %v", s, err)

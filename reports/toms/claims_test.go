@@ -60,12 +60,12 @@ func TestLibraryCasesInDocuments(t *testing.T) {
 						}
 					}
 					got := res.Controls[0].Outcome
-					switch {
-					case got == controls.NotApplicable:
+					switch got {
+					case controls.NotApplicable:
 						if m != nil {
 							t.Errorf("%s: not applicable, but the document lists the measure (%v)", lang, m.Status)
 						}
-					case got == controls.Pass:
+					case controls.Pass:
 						if m == nil || !m.Status.InPlace() {
 							t.Fatalf("%s: the control passed, but the measure is not in place", lang)
 						}

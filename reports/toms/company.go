@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/internal/yamlfile"
 )
 
 // A Company is the organisation that issues the documents: the processor
@@ -51,15 +51,15 @@ func LoadCompany(path string) (*Company, error) {
 }
 
 // ParseCompany decodes and validates company data. Problems are
-// *controls.Error values with file and line, joined.
+// errors naming file, line and field (*controls.Error), joined.
 func ParseCompany(file string, data []byte) (*Company, error) {
 	c := &Company{}
-	root, err := controls.DecodeStrict(file, data, c)
+	doc, err := yamlfile.Decode(file, data, c)
 	if err != nil {
 		return nil, err
 	}
 	if err := c.validate(func(field, msg string) error {
-		return &controls.Error{File: file, Line: controls.LineOf(root, field), Field: field, Msg: msg}
+		return doc.Errorf(field, "%s", msg)
 	}); err != nil {
 		return nil, err
 	}

@@ -179,6 +179,16 @@ func Build(lib *controls.Library, res *controls.Results, in Input) (*Document, e
 		}
 		d.Measures = append(d.Measures, m)
 	}
+	d.group()
+	if err := d.certifications(in.Company.Certifications); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// group sorts the measures by category and control and groups them by
+// GDPR Art. 32 paragraph and by TOM category.
+func (d *Document) group() {
 	catOrder := func(c string) int {
 		if i := slices.Index(controls.TOMCategories, c); i >= 0 {
 			return i
@@ -189,7 +199,7 @@ func Build(lib *controls.Library, res *controls.Results, in Input) (*Document, e
 		return cmp.Or(cmp.Compare(catOrder(a.Category), catOrder(b.Category)), cmp.Compare(a.ControlID, b.ControlID))
 	})
 	for _, id := range art32IDs {
-		g := Group{ID: id, Heading: text.Art32[id]}
+		g := Group{ID: id, Heading: d.Text.Art32[id]}
 		for _, m := range d.Measures {
 			if slices.Contains(m.GDPR, id) {
 				g.Measures = append(g.Measures, m)
@@ -198,7 +208,7 @@ func Build(lib *controls.Library, res *controls.Results, in Input) (*Document, e
 		d.Art32 = append(d.Art32, g)
 	}
 	for _, c := range controls.TOMCategories {
-		g := Group{ID: c, Heading: text.Categories[c]}
+		g := Group{ID: c, Heading: d.Text.Categories[c]}
 		for _, m := range d.Measures {
 			if m.Category == c {
 				g.Measures = append(g.Measures, m)
@@ -206,10 +216,15 @@ func Build(lib *controls.Library, res *controls.Results, in Input) (*Document, e
 		}
 		d.Categories = append(d.Categories, g)
 	}
-	for _, c := range in.Company.Certifications {
+}
+
+// certifications lists the company's certifications valid on the
+// document's date; an expired one is left out with a warning.
+func (d *Document) certifications(certs []Certification) error {
+	for _, c := range certs {
 		until, err := time.Parse(time.DateOnly, c.ValidUntil)
 		if err != nil {
-			return nil, fmt.Errorf("toms: certification %s: valid_until: %w", c.Name, err)
+			return fmt.Errorf("toms: certification %s: valid_until: %w", c.Name, err)
 		}
 		if until.Before(d.Date.Truncate(24 * time.Hour)) {
 			d.Warnings = append(d.Warnings, fmt.Sprintf("certification %s expired on %s: left out", c.Name, c.ValidUntil))
@@ -217,33 +232,13 @@ func Build(lib *controls.Library, res *controls.Results, in Input) (*Document, e
 		}
 		d.Certifications = append(d.Certifications, c)
 	}
-	return d, nil
+	return nil
 }
 
 // measure describes one control result as a measure.
 func (d *Document) measure(lib *controls.Library, cr controls.ControlResult) *Measure {
 	m := &Measure{ControlID: cr.ID, Category: cr.TOMCategory, GDPR: cr.Mappings.GDPR, Statement: cr.Title}
-	// The statement is the one rendered from the params the control was
-	// evaluated with; results from before rendered statements fall back
-	// to the library's statement with its default params.
-	stmt := cr.Statement
-	if stmt == nil {
-		if c, ok := lib.Control(cr.ID); ok {
-			if params, err := c.EffectiveParams(nil); err == nil {
-				if s, err := c.RenderStatement(params); err == nil {
-					stmt = &s
-				}
-			}
-		}
-	}
-	switch {
-	case stmt != nil && d.Lang == "de" && stmt.DE != "":
-		m.Statement = stmt.DE
-	case stmt != nil && stmt.EN != "":
-		m.Statement = stmt.EN
-	default:
-		d.Warnings = append(d.Warnings, fmt.Sprintf("control %s has no statement in the results or the library: described by its title", cr.ID))
-	}
+	d.statement(lib, cr, m)
 	if cr.Outcome != controls.Pass {
 		return m
 	}
@@ -268,22 +263,7 @@ func (d *Document) measure(lib *controls.Library, cr controls.ControlResult) *Me
 		if r.Type == ManualType {
 			// A manual record was written by a person: it is attested,
 			// not read from a provider's API.
-			for _, f := range r.Findings {
-				if f.ResourceRef == nil || f.Outcome != controls.Pass {
-					continue
-				}
-				a := Attestation{Kind: f.Name}
-				if rec, ok := d.Records[f.Resource]; ok {
-					a.By, a.At, a.ValidUntil = rec.By, rec.At, rec.ValidUntil
-					if rec.Title != "" {
-						a.Kind = rec.Title
-					}
-				}
-				if a.Kind == "" {
-					a.Kind = f.Resource
-				}
-				m.Attestations = append(m.Attestations, a)
-			}
+			m.Attestations = append(m.Attestations, d.recordAttestations(r)...)
 			continue
 		}
 		m.Evidence = append(m.Evidence, EvidenceRef{Type: r.Type, Resources: r.Counts.Resources - r.Counts.Filtered})
@@ -307,6 +287,54 @@ func (d *Document) measure(lib *controls.Library, cr controls.ControlResult) *Me
 		m.Status = Attested
 	}
 	return m
+}
+
+// statement sets m's statement in the document's language: the one
+// rendered from the params the control was evaluated with; results from
+// before rendered statements fall back to the library's statement with
+// its default params, and a control with neither keeps its title.
+func (d *Document) statement(lib *controls.Library, cr controls.ControlResult, m *Measure) {
+	stmt := cr.Statement
+	if stmt == nil {
+		if c, ok := lib.Control(cr.ID); ok {
+			if params, err := c.EffectiveParams(nil); err == nil {
+				if s, err := c.RenderStatement(params); err == nil {
+					stmt = &s
+				}
+			}
+		}
+	}
+	switch {
+	case stmt != nil && d.Lang == "de" && stmt.DE != "":
+		m.Statement = stmt.DE
+	case stmt != nil && stmt.EN != "":
+		m.Statement = stmt.EN
+	default:
+		d.Warnings = append(d.Warnings, fmt.Sprintf("control %s has no statement in the results or the library: described by its title", cr.ID))
+	}
+}
+
+// recordAttestations returns an attestation per passing manual evidence
+// record among the findings of requirement r, named by the record's title.
+func (d *Document) recordAttestations(r controls.RequirementResult) []Attestation {
+	var out []Attestation
+	for _, f := range r.Findings {
+		if f.ResourceRef == nil || f.Outcome != controls.Pass {
+			continue
+		}
+		a := Attestation{Kind: f.Name}
+		if rec, ok := d.Records[f.Resource]; ok {
+			a.By, a.At, a.ValidUntil = rec.By, rec.At, rec.ValidUntil
+			if rec.Title != "" {
+				a.Kind = rec.Title
+			}
+		}
+		if a.Kind == "" {
+			a.Kind = f.Resource
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // performedRe finds the date an attestation was made in a manual result's

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/internal/yamlfile"
 	"github.com/attestdev/attest/templates"
 )
 
@@ -153,7 +154,7 @@ func loadTemplate(name, lang string, v any) error {
 	if err != nil {
 		return fmt.Errorf("toms: %w", err)
 	}
-	if _, err := controls.DecodeStrict("templates/"+name, data, v); err != nil {
+	if _, err := yamlfile.Decode("templates/"+name, data, v); err != nil {
 		return fmt.Errorf("toms: %w", err)
 	}
 	return nil

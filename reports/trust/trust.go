@@ -21,7 +21,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/internal/yamlfile"
 	"github.com/attestdev/attest/reports/toms"
 	"github.com/attestdev/attest/templates"
 )
@@ -104,7 +104,7 @@ func Render(w io.Writer, doc *toms.Document, downloads []Download, opts Options)
 	if err != nil {
 		return fmt.Errorf("trust: %w", err)
 	}
-	if _, err := controls.DecodeStrict("templates/"+name, data, t); err != nil {
+	if _, err := yamlfile.Decode("templates/"+name, data, t); err != nil {
 		return fmt.Errorf("trust: %w", err)
 	}
 	css, err := templates.FS.ReadFile("trust/style.css")

@@ -39,13 +39,6 @@ type Request struct {
 // Op returns the operation in IAM notation, e.g. "s3:GetBucketEncryption".
 func (r *Request) Op() string { return r.Service + ":" + r.Operation }
 
-// jsonTargets maps X-Amz-Target prefixes of the JSON protocol services.
-var jsonTargets = map[string]string{
-	"TrentService":              "kms",
-	"AWSOrganizationsV20161128": "organizations",
-	"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101": "cloudtrail",
-}
-
 // Parse identifies the service, region and operation of r from its SigV4
 // Authorization header and its protocol. It consumes the body.
 func Parse(r *http.Request) (*Request, error) {

@@ -100,7 +100,9 @@ ess_cert_id_alg = sha256
 			return
 		}
 		w.Header().Set("Content-Type", "application/timestamp-reply")
-		w.Write(data)
+		if _, err := w.Write(data); err != nil {
+			t.Errorf("tsatest: writing the reply: %v", err)
+		}
 	}))
 	t.Cleanup(srv.Close)
 	return srv, files["tsa.pem"]
