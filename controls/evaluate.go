@@ -449,7 +449,7 @@ func scopeProblem(run *evidence.Run) string {
 	return s
 }
 
-// manual evaluates a manual evidence requirement against the newest record
+// manualResult evaluates a manual evidence requirement against the newest record
 // of its kind.
 func (e *evaluator) manualResult(m Manual) ManualResult {
 	mr := ManualResult{Kind: m.Kind, MaxAge: string(m.MaxAge)}
@@ -474,10 +474,10 @@ func (e *evaluator) manualResult(m Manual) ManualResult {
 		mr.Reason = fmt.Sprintf("no %s evidence recorded: needs a human attestation", m.Kind)
 		return mr
 	}
-	expires := newestAt.Add(maxAge)
-	if vu, err := time.Parse(time.RFC3339, str(newest.Attributes["valid_until"])); err == nil && vu.Before(expires) {
-		expires = vu
-	}
+	validUntil, _ := time.Parse(time.RFC3339, str(newest.Attributes["valid_until"]))
+	// A requirement without a max_age and a record without valid_until
+	// give no expiry: the zero time, which the check below fails.
+	expires := ManualExpiry(newestAt, maxAge, validUntil)
 	mr.Record = newest.ID
 	mr.AttestedBy = str(newest.Attributes["attested_by"])
 	if len(newest.Gaps) > 0 {

@@ -65,11 +65,10 @@ func (c *DynamoDBTables) Collect(ctx context.Context, target evidence.Target, ou
 	}
 	all := make([]evidence.Resource, len(names))
 	gone := make([]bool, len(names))
-	collectors.ForEach(ctx, c.s.cfg.concurrency(), len(names), func(ctx context.Context, i int) {
+	if err := collectors.ForEach(ctx, c.s.cfg.concurrency(), len(names), func(ctx context.Context, i int) {
 		all[i], gone[i] = c.table(ctx, cl, target, names[i], out)
-	})
-	if err := cancelled(ctx, "dynamodb DescribeTable"); err != nil {
-		return err
+	}); err != nil {
+		return fmt.Errorf("aws dynamodb DescribeTable: %w", err)
 	}
 	var rs []evidence.Resource
 	for i, r := range all {

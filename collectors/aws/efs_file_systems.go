@@ -62,11 +62,10 @@ func (c *EFSFileSystems) Collect(ctx context.Context, target evidence.Target, ou
 	}
 	all := make([]evidence.Resource, len(fss))
 	gone := make([]bool, len(fss))
-	collectors.ForEach(ctx, c.s.cfg.concurrency(), len(fss), func(ctx context.Context, i int) {
+	if err := collectors.ForEach(ctx, c.s.cfg.concurrency(), len(fss), func(ctx context.Context, i int) {
 		all[i], gone[i] = c.fileSystem(ctx, cl, target, fss[i], out)
-	})
-	if err := cancelled(ctx, "elasticfilesystem DescribeBackupPolicy"); err != nil {
-		return err
+	}); err != nil {
+		return fmt.Errorf("aws elasticfilesystem DescribeBackupPolicy: %w", err)
 	}
 	var rs []evidence.Resource
 	for i, r := range all {

@@ -57,11 +57,10 @@ func (c *ELBv2LoadBalancers) Collect(ctx context.Context, target evidence.Target
 	}
 	all := make([]evidence.Resource, len(lbs))
 	gone := make([]bool, len(lbs))
-	collectors.ForEach(ctx, c.s.cfg.concurrency(), len(lbs), func(ctx context.Context, i int) {
+	if err := collectors.ForEach(ctx, c.s.cfg.concurrency(), len(lbs), func(ctx context.Context, i int) {
 		all[i], gone[i] = c.loadBalancer(ctx, cl, target, lbs[i], out)
-	})
-	if err := cancelled(ctx, "elasticloadbalancing DescribeLoadBalancerAttributes"); err != nil {
-		return err
+	}); err != nil {
+		return fmt.Errorf("aws elasticloadbalancing DescribeLoadBalancerAttributes: %w", err)
 	}
 	var rs []evidence.Resource
 	for i, r := range all {

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/collectors/internal/apitest"
@@ -80,8 +79,6 @@ func run(t *testing.T, src *Source, id string, started chan struct{}) (*apitest.
 }
 
 func kindOf(err error) evidence.FailureKind { return apitest.KindOf(err) }
-
-var testNow = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func blocking() (reply, chan struct{}) { return apitest.Blocking() }
 

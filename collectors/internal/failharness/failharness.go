@@ -208,6 +208,17 @@ func collect(ctx context.Context, src collectors.Source, id string, hits func() 
 	return out, nil
 }
 
+// firstWithoutFallback returns the collector's listing: the first route
+// it calls that no other route can stand in for.
+func firstWithoutFallback(routes []string, fallback map[string]string) string {
+	for _, r := range routes {
+		if fallback[r] == "" {
+			return r
+		}
+	}
+	return ""
+}
+
 // Run checks every collector of the source set up by s.
 func Run(t *testing.T, s Setup) {
 	t.Helper()
@@ -238,15 +249,8 @@ func Run(t *testing.T, s Setup) {
 			if len(routes) == 0 {
 				t.Fatal("the collector made no call")
 			}
-			// The listing is the first call without a fallback.
 			fallback := s.Fallback[id]
-			listing := ""
-			for _, r := range routes {
-				if fallback[r] == "" {
-					listing = r
-					break
-				}
-			}
+			listing := firstWithoutFallback(routes, fallback)
 			for _, route := range routes {
 				for _, mode := range Modes {
 					t.Run(strings.ReplaceAll(route, "/", "_")+"/"+mode.Name, func(t *testing.T) {
