@@ -82,3 +82,25 @@ func stringList(ss []string) []any {
 	}
 	return out
 }
+
+// describeEach runs describe for every listed item, at most limit at once,
+// and emits, sorted, the resources of the items not deleted since the
+// listing (describe reports gone for those). op names the per-item call in
+// the error of a cancelled run.
+func describeEach[T any](ctx context.Context, limit int, op string, items []T, describe func(ctx context.Context, item T) (res evidence.Resource, gone bool), out collectors.Sink) error {
+	all := make([]evidence.Resource, len(items))
+	gone := make([]bool, len(items))
+	if err := collectors.ForEach(ctx, limit, len(items), func(ctx context.Context, i int) {
+		all[i], gone[i] = describe(ctx, items[i])
+	}); err != nil {
+		return fmt.Errorf("aws %s: %w", op, err)
+	}
+	var rs []evidence.Resource
+	for i, r := range all {
+		if !gone[i] {
+			rs = append(rs, r)
+		}
+	}
+	emitSorted(out, rs)
+	return nil
+}

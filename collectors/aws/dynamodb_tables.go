@@ -63,22 +63,9 @@ func (c *DynamoDBTables) Collect(ctx context.Context, target evidence.Target, ou
 		}
 		names = append(names, page.TableNames...)
 	}
-	all := make([]evidence.Resource, len(names))
-	gone := make([]bool, len(names))
-	if err := collectors.ForEach(ctx, c.s.cfg.concurrency(), len(names), func(ctx context.Context, i int) {
-		all[i], gone[i] = c.table(ctx, cl, target, names[i], out)
-	}); err != nil {
-		return fmt.Errorf("aws dynamodb DescribeTable: %w", err)
-	}
-	var rs []evidence.Resource
-	for i, r := range all {
-		// A table deleted since the listing is no longer there.
-		if !gone[i] {
-			rs = append(rs, r)
-		}
-	}
-	emitSorted(out, rs)
-	return nil
+	return describeEach(ctx, c.s.cfg.concurrency(), "dynamodb DescribeTable", names, func(ctx context.Context, x string) (evidence.Resource, bool) {
+		return c.table(ctx, cl, target, x, out)
+	}, out)
 }
 
 func (c *DynamoDBTables) table(ctx context.Context, cl *dynamodb.Client, target evidence.Target, name string, out collectors.Sink) (res evidence.Resource, gone bool) {

@@ -60,22 +60,9 @@ func (c *EFSFileSystems) Collect(ctx context.Context, target evidence.Target, ou
 		}
 		fss = append(fss, page.FileSystems...)
 	}
-	all := make([]evidence.Resource, len(fss))
-	gone := make([]bool, len(fss))
-	if err := collectors.ForEach(ctx, c.s.cfg.concurrency(), len(fss), func(ctx context.Context, i int) {
-		all[i], gone[i] = c.fileSystem(ctx, cl, target, fss[i], out)
-	}); err != nil {
-		return fmt.Errorf("aws elasticfilesystem DescribeBackupPolicy: %w", err)
-	}
-	var rs []evidence.Resource
-	for i, r := range all {
-		// A file system deleted since the listing is no longer there.
-		if !gone[i] {
-			rs = append(rs, r)
-		}
-	}
-	emitSorted(out, rs)
-	return nil
+	return describeEach(ctx, c.s.cfg.concurrency(), "elasticfilesystem DescribeBackupPolicy", fss, func(ctx context.Context, x efstypes.FileSystemDescription) (evidence.Resource, bool) {
+		return c.fileSystem(ctx, cl, target, x, out)
+	}, out)
 }
 
 func (c *EFSFileSystems) fileSystem(ctx context.Context, cl *efs.Client, target evidence.Target, f efstypes.FileSystemDescription, out collectors.Sink) (res evidence.Resource, gone bool) {

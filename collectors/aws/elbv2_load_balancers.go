@@ -55,22 +55,9 @@ func (c *ELBv2LoadBalancers) Collect(ctx context.Context, target evidence.Target
 	if err != nil {
 		return err
 	}
-	all := make([]evidence.Resource, len(lbs))
-	gone := make([]bool, len(lbs))
-	if err := collectors.ForEach(ctx, c.s.cfg.concurrency(), len(lbs), func(ctx context.Context, i int) {
-		all[i], gone[i] = c.loadBalancer(ctx, cl, target, lbs[i], out)
-	}); err != nil {
-		return fmt.Errorf("aws elasticloadbalancing DescribeLoadBalancerAttributes: %w", err)
-	}
-	var rs []evidence.Resource
-	for i, r := range all {
-		// A load balancer deleted since the listing is no longer there.
-		if !gone[i] {
-			rs = append(rs, r)
-		}
-	}
-	emitSorted(out, rs)
-	return nil
+	return describeEach(ctx, c.s.cfg.concurrency(), "elasticloadbalancing DescribeLoadBalancerAttributes", lbs, func(ctx context.Context, x elbtypes.LoadBalancer) (evidence.Resource, bool) {
+		return c.loadBalancer(ctx, cl, target, x, out)
+	}, out)
 }
 
 func (c *ELBv2LoadBalancers) loadBalancer(ctx context.Context, cl *elbv2.Client, target evidence.Target, lb elbtypes.LoadBalancer, out collectors.Sink) (res evidence.Resource, gone bool) {
