@@ -32,7 +32,7 @@ func TestSecurityHubStandards(t *testing.T) {
 	const c, r = "aws.securityhub.standards", "eu-central-1"
 	name := []string{"Security Hub standards eu-central-1"}
 	ready := map[string]any{"enabled": true,
-		"standards": []string{"aws-foundational-security-best-practices/v/1.0.0", "cis-aws-foundations-benchmark/v/1.2.0", "cis-aws-foundations-benchmark/v/1.4.0"},
+		"standards":           []string{"aws-foundational-security-best-practices/v/1.0.0", "cis-aws-foundations-benchmark/v/1.2.0", "cis-aws-foundations-benchmark/v/1.4.0"},
 		"standard_names":      []string{"aws-foundational-security-best-practices", "cis-aws-foundations-benchmark"},
 		"standards_not_ready": []string{"nist-800-53/v/5.0.0 (INCOMPLETE)"}}
 	none := map[string]any{"standards": []string{}, "standard_names": []string{}, "standards_not_ready": []string{}}
