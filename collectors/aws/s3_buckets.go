@@ -59,6 +59,7 @@ func (c *S3Buckets) Describe() collectors.Descriptor {
 				{Name: "access_logging", Type: "bool", Doc: "Server access logging is on: GetBucketLogging names a target bucket."},
 				{Name: "access_log_target", Type: "string", Doc: `The bucket receiving the server access logs, or "".`},
 				{Name: "critical", Type: "bool", Doc: "The bucket is in aws.critical_buckets or carries the aws.critical_bucket_tag tag (default criticality=critical)."},
+				{Name: "tags", Type: "map", Doc: "The bucket's tags, key to value (empty when it has none)."},
 			},
 		}, s3AccountPABResourceType},
 		Permissions: []string{
@@ -234,7 +235,7 @@ func (c *S3Buckets) bucket(ctx context.Context, clients *s3Clients, target evide
 		res.Attributes["lifecycle_rules"] = n
 	}
 	c.replication(ctx, cl, b.Name, &res, out)
-	c.critical(ctx, cl, b.Name, &res, out)
+	c.tagging(ctx, cl, b.Name, &res, out)
 	c.logging(ctx, cl, b.Name, &res, out)
 	res.Records = trace.Records()
 	return res

@@ -40,24 +40,35 @@ func (c *S3Buckets) replication(ctx context.Context, cl *s3.Client, bucket *stri
 	}
 }
 
-// critical sets attribute critical of res: the bucket is listed in
-// aws.critical_buckets or has the aws.critical_bucket_tag tag, read with
+// tagging sets attributes tags and critical of res from
 // GetBucketTagging:
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketTagging.html
-func (c *S3Buckets) critical(ctx context.Context, cl *s3.Client, bucket *string, res *evidence.Resource, out collectors.Sink) {
-	if slices.Contains(c.s.cfg.CriticalBuckets, awssdk.ToString(bucket)) {
-		res.Attributes["critical"] = true
-		return
-	}
+// The bucket is critical when it is listed in aws.critical_buckets or has
+// the aws.critical_bucket_tag tag. A bucket without tags answers
+// NoSuchTagSet: no tags, which is evidence, not a failure.
+func (c *S3Buckets) tagging(ctx context.Context, cl *s3.Client, bucket *string, res *evidence.Resource, out collectors.Sink) {
+	listed := slices.Contains(c.s.cfg.CriticalBuckets, awssdk.ToString(bucket))
 	want := c.s.cfg.criticalBucketTag()
 	tags, err := cl.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: bucket})
 	switch {
 	case isCode(err, "NoSuchTagSet"):
-		res.Attributes["critical"] = false
+		res.Attributes["tags"] = map[string]any{}
+		res.Attributes["critical"] = listed
 	case err != nil:
-		fail(out, res, wrapS3("GetBucketTagging", awssdk.ToString(bucket), err), "critical")
+		err = wrapS3("GetBucketTagging", awssdk.ToString(bucket), err)
+		if listed {
+			res.Attributes["critical"] = true
+			fail(out, res, err, "tags")
+			return
+		}
+		fail(out, res, err, "tags", "critical")
 	default:
-		res.Attributes["critical"] = slices.ContainsFunc(tags.TagSet, func(t s3types.Tag) bool {
+		m := map[string]any{}
+		for _, t := range tags.TagSet {
+			m[awssdk.ToString(t.Key)] = awssdk.ToString(t.Value)
+		}
+		res.Attributes["tags"] = m
+		res.Attributes["critical"] = listed || slices.ContainsFunc(tags.TagSet, func(t s3types.Tag) bool {
 			return awssdk.ToString(t.Key) == want.Key && awssdk.ToString(t.Value) == want.Value
 		})
 	}

@@ -34,7 +34,7 @@ func TestS3Replication(t *testing.T) {
 					awsfake.ReplicationRule{ID: "analytics", Enabled: true, Destination: "arn:aws:s3:::data-analytics"})
 			},
 			wantNames: []string{"data"},
-			wantAttrs: map[string]any{"critical": true, "replication_enabled": true,
+			wantAttrs: map[string]any{"critical": true, "replication_enabled": true, "tags": map[string]any{"criticality": "critical", "team": "data"},
 				"replication_destinations": []any{"arn:aws:s3:::data-analytics", "arn:aws:s3:::data-dr"}}},
 		{name: "only disabled rules", collector: "aws.s3", typ: S3BucketType,
 			state: func() *awsfake.State {
@@ -45,7 +45,7 @@ func TestS3Replication(t *testing.T) {
 		{name: "absent replication and tags", collector: "aws.s3", typ: S3BucketType,
 			state:     func() *awsfake.State { return replicated(nil) },
 			wantNames: []string{"data"},
-			wantAttrs: map[string]any{"critical": false, "replication_enabled": false, "replication_destinations": []any{}}},
+			wantAttrs: map[string]any{"critical": false, "replication_enabled": false, "replication_destinations": []any{}, "tags": map[string]any{}}},
 		{name: "denied replication", collector: "aws.s3", typ: S3BucketType,
 			state: func() *awsfake.State {
 				return withFault(replicated(critical), "s3:GetBucketReplication", "AccessDenied", http.StatusForbidden)
@@ -58,11 +58,21 @@ func TestS3Replication(t *testing.T) {
 				return withFault(replicated(critical), "s3:GetBucketTagging", "SlowDown", http.StatusServiceUnavailable)
 			},
 			wantNames: []string{"data"},
-			wantGaps:  map[string]evidence.FailureKind{"critical": evidence.Throttled},
+			wantGaps:  map[string]evidence.FailureKind{"critical": evidence.Throttled, "tags": evidence.Throttled},
 			wantCalls: map[string]int{"s3:GetBucketTagging": 2}},
 		{name: "cancelled replication", collector: "aws.s3", state: func() *awsfake.State { return replicated(nil) }, block: "s3:GetBucketReplication"},
 		{name: "cancelled tagging", collector: "aws.s3", state: func() *awsfake.State { return replicated(nil) }, block: "s3:GetBucketTagging"},
 	})
+	listed := func(s *Source) { s.cfg.CriticalBuckets = []string{"data"} }
+	runCases(t, []caseTest{
+		{name: "a listed bucket stays critical when its tags are denied", collector: "aws.s3", typ: S3BucketType,
+			state: func() *awsfake.State {
+				return withFault(replicated(critical), "s3:GetBucketTagging", "AccessDenied", http.StatusForbidden)
+			},
+			wantNames: []string{"data"},
+			wantGaps:  map[string]evidence.FailureKind{"tags": evidence.Denied},
+			wantAttrs: map[string]any{"critical": true}},
+	}, listed)
 }
 
 func TestS3CriticalConfig(t *testing.T) {
@@ -78,7 +88,7 @@ func TestS3CriticalConfig(t *testing.T) {
 		{"custom tag", func(c *Config) { c.CriticalBucketTag = TagConfig{Key: "tier", Value: "gold"} },
 			map[string]any{"data": false, "logs": true, "tmp": false}, 3},
 		{"listed bucket needs no tag", func(c *Config) { c.CriticalBuckets = []string{"tmp"} },
-			map[string]any{"data": true, "logs": false, "tmp": true}, 2},
+			map[string]any{"data": true, "logs": false, "tmp": true}, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -74,6 +74,7 @@ func NewSource(cfg Config) *Source {
 		&SecurityAlarms{s: s},
 		&ResourceAlarms{s: s},
 		&SecurityHubFindings{s: s},
+		&SecurityHubStandards{s: s},
 		&ConfigRecorders{s: s},
 		&WAFAssociations{s: s},
 		&RedshiftClusters{s: s},

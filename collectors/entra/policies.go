@@ -45,6 +45,7 @@ var caAttributes = []collectors.Attribute{
 	{Name: "grant_controls", Type: "list", Doc: "The built-in grant controls (mfa, block, compliantDevice, ...), sorted."},
 	{Name: "requires_mfa", Type: "bool", Doc: "Access requires multifactor authentication: the mfa grant control, or a built-in authentication strength (MFA, passwordless MFA, phishing-resistant MFA), with no alternative control (operator AND, or the only control)."},
 	{Name: "blocks", Type: "bool", Doc: "The policy blocks access (the block grant control)."},
+	{Name: "requires_compliant_device", Type: "bool", Doc: "Access requires a device marked compliant with the device compliance policy (the compliantDevice grant control), with no alternative control (operator AND, or the only control)."},
 }
 
 // Describe returns the collector's metadata.
@@ -219,7 +220,7 @@ func caAttrs(p caPolicy) map[string]any {
 		exclusions++
 	}
 	var controls []string
-	requiresMFA := false
+	requiresMFA, requiresCompliant := false, false
 	if g := p.GrantControls; g != nil {
 		controls = slices.Clone(g.BuiltInControls)
 		slices.Sort(controls)
@@ -230,6 +231,7 @@ func caAttrs(p caPolicy) map[string]any {
 		}
 		sole := n == 1 || g.Operator == "AND"
 		requiresMFA = sole && (slices.Contains(controls, "mfa") || strong)
+		requiresCompliant = sole && slices.Contains(controls, "compliantDevice")
 	}
 	return map[string]any{
 		"state":            p.State,
@@ -238,12 +240,13 @@ func caAttrs(p caPolicy) map[string]any {
 		"all_applications": slices.Contains(a.IncludeApplications, "All") && len(a.ExcludeApplications) == 0,
 		"unconditional": everywhere(cond.Platforms, "Platforms") && everywhere(cond.Locations, "Locations") && !set(cond.Devices) && !set(cond.InsiderRiskLevels) &&
 			len(cond.SignInRiskLevels) == 0 && len(cond.UserRiskLevels) == 0,
-		"client_app_types": anyList(types),
-		"modern_clients":   has("browser") && has("mobileAppsAndDesktopClients"),
-		"legacy_clients":   has("exchangeActiveSync") && has("other"),
-		"grant_controls":   anyList(controls),
-		"requires_mfa":     requiresMFA,
-		"blocks":           slices.Contains(controls, "block"),
+		"client_app_types":          anyList(types),
+		"modern_clients":            has("browser") && has("mobileAppsAndDesktopClients"),
+		"legacy_clients":            has("exchangeActiveSync") && has("other"),
+		"grant_controls":            anyList(controls),
+		"requires_mfa":              requiresMFA,
+		"blocks":                    slices.Contains(controls, "block"),
+		"requires_compliant_device": requiresCompliant,
 	}
 }
 

@@ -12,20 +12,23 @@ import (
 )
 
 func wantPolicies(base string) []evidence.Resource {
-	p := func(id, name, state string, allUsers bool, excl int, unconditional bool, types []any, modern, legacy bool, controls []any, mfa, blocks bool) evidence.Resource {
+	p := func(id, name, state string, allUsers bool, excl int, unconditional bool, types []any, modern, legacy bool, controls []any, mfa, blocks, compliant bool) evidence.Resource {
 		return evidence.Resource{Type: "entra.conditional_access_policy", ID: base + "/v1.0/identity/conditionalAccess/policies/" + id, Name: name, Account: testTenant,
 			Attributes: map[string]any{"state": state, "all_users": allUsers, "exclusions": excl, "all_applications": true, "unconditional": unconditional,
-				"client_app_types": types, "modern_clients": modern, "legacy_clients": legacy, "grant_controls": controls, "requires_mfa": mfa, "blocks": blocks}}
+				"client_app_types": types, "modern_clients": modern, "legacy_clients": legacy, "grant_controls": controls, "requires_mfa": mfa, "blocks": blocks,
+				"requires_compliant_device": compliant}}
 	}
 	return []evidence.Resource{
 		p("7f8e9d0c-2b3a-4c5d-8e7f-0a1b2c3d4e5f", "Block legacy authentication", "enabledForReportingButNotEnforced", true, 0, true,
-			[]any{"exchangeActiveSync", "other"}, false, true, []any{"block"}, false, true),
+			[]any{"exchangeActiveSync", "other"}, false, true, []any{"block"}, false, true, false),
 		p("0c1d2e3f-4a5b-4c6d-9e8f-7a6b5c4d3e2f", "MFA or compliant device outside the office", "enabled", false, 1, false,
-			[]any{"browser", "mobileAppsAndDesktopClients"}, true, false, []any{"compliantDevice", "mfa"}, false, false),
+			[]any{"browser", "mobileAppsAndDesktopClients"}, true, false, []any{"compliantDevice", "mfa"}, false, false, false),
 		p("9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b", "Phishing-resistant MFA for admins", "enabled", false, 0, true,
-			[]any{"all"}, true, true, []any{}, true, false),
+			[]any{"all"}, true, true, []any{}, true, false, false),
 		p("5a2d3f6c-1b7e-4d8a-9c0b-6e1f2a3b4c5d", "Require MFA for all users", "enabled", true, 1, true,
-			[]any{"all"}, true, true, []any{"mfa"}, true, false),
+			[]any{"all"}, true, true, []any{"mfa"}, true, false, false),
+		p("3b4c5d6e-7f80-4a1b-9c2d-3e4f5a6b7c8d", "Require a compliant device for all users", "enabled", true, 1, true,
+			[]any{"all"}, true, true, []any{"compliantDevice", "mfa"}, true, false, true),
 	}
 }
 

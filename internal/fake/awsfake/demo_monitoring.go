@@ -36,7 +36,12 @@ func demoMonitoring() Monitoring {
 			{Name: "legacy-alerts", Region: us, Pending: []string{"legacy-team@acme.example"}},
 		},
 		Recorders: []Recorder{{Name: "default", Region: eu, AllSupported: true, Recording: true}},
-		Hubs:      []Hub{{Region: eu, SubscribedAt: day(2024, 2, 12)}, {Region: us, SubscribedAt: day(2024, 2, 12)}},
+		Hubs: []Hub{
+			{Region: eu, SubscribedAt: day(2024, 2, 12), Standards: []HubStandard{
+				{ID: "aws-foundational-security-best-practices/v/1.0.0"}, {ID: "cis-aws-foundations-benchmark/v/1.4.0"}}},
+			// us-east-1 runs Security Hub with only PCI DSS, which AWS-SH-002 does not accept.
+			{Region: us, SubscribedAt: day(2024, 2, 12), Standards: []HubStandard{{ID: "pci-dss/v/3.2.1"}}},
+		},
 		HubFindings: []HubFinding{
 			{ID: "5d1b2f6e-0c3a-4d8e-9f21-7a6b5c4d3e2f", Region: eu, Generator: "security-control/EC2.19", Severity: "HIGH",
 				Title:        "Security groups should not allow unrestricted access to ports with high risk",

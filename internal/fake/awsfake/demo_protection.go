@@ -27,8 +27,8 @@ func demoProtection() Protection {
 				Severity: 8, Archived: true, Created: day(2026, 5, 4), Updated: day(2026, 5, 9)},
 		},
 		BucketTags: map[string]map[string]string{
-			"acme-customer-data":    {"criticality": "critical", "team": "orders"},
-			"acme-marketing-assets": {"team": "marketing"},
+			"acme-customer-data":    {"criticality": "critical", "team": "orders", "data-classification": "confidential"},
+			"acme-marketing-assets": {"team": "marketing", "data-classification": "public"},
 		},
 		Replication: map[string][]ReplicationRule{
 			"acme-customer-data": {{ID: "dr-eu-west-1", Enabled: true, Destination: "arn:aws:s3:::acme-customer-data-dr"}},

@@ -11,6 +11,20 @@ import (
 type Hub struct {
 	Region       string
 	SubscribedAt time.Time
+	// Standards are the hub's enabled security standards.
+	Standards []HubStandard
+}
+
+// A HubStandard is a security standard enabled on a hub.
+type HubStandard struct {
+	// ID is the standard's path and version as it appears in its ARN, e.g.
+	// "aws-foundational-security-best-practices/v/1.0.0". CIS 1.2.0 is a
+	// ruleset ("cis-aws-foundations-benchmark/v/1.2.0" with Ruleset true).
+	ID      string
+	Ruleset bool
+	// Status is the StandardsStatus: "READY" (the default), "PENDING",
+	// "FAILED", "DELETING" or "INCOMPLETE".
+	Status string
 }
 
 // A HubFinding is a Security Hub finding in the AWS Security Finding
@@ -48,6 +62,8 @@ func securityHubOperation(r *http.Request) string {
 		return "DescribeHub"
 	case r.Method == http.MethodPost && path == "/findings":
 		return "GetFindings"
+	case r.Method == http.MethodPost && path == "/standards/get":
+		return "GetEnabledStandards"
 	}
 	return ""
 }
@@ -61,14 +77,14 @@ func writeSecurityHubError(w http.ResponseWriter, status int, code, msg string) 
 	_ = json.NewEncoder(w).Encode(map[string]string{"Code": code, "Message": msg})
 }
 
-// serveSecurityHub serves DescribeHub and GetFindings. Without a hub in
-// the request's region both fail as AWS does: 401 InvalidAccessException
+// serveSecurityHub serves DescribeHub, GetEnabledStandards and
+// GetFindings. Without a hub in the request's region all fail as AWS does: 401 InvalidAccessException
 // "Account ... is not subscribed to AWS Security Hub". GetFindings honours
 // EQUALS string filters on AwsAccountId, Region, RecordState,
 // WorkflowStatus and SeverityLabel (values of one field are ORed, fields
 // ANDed); any other filter matches nothing.
 func (s *State) serveSecurityHub(w http.ResponseWriter, req *Request) bool {
-	if req.Operation != "DescribeHub" && req.Operation != "GetFindings" {
+	if req.Operation != "DescribeHub" && req.Operation != "GetFindings" && req.Operation != "GetEnabledStandards" {
 		return false
 	}
 	var hub *Hub
@@ -87,7 +103,14 @@ func (s *State) serveSecurityHub(w http.ResponseWriter, req *Request) bool {
 			"AutoEnableControls": true, "ControlFindingGenerator": "SECURITY_CONTROL"})
 		return true
 	}
-	size := securityHubMaxResults
+	size, ok := s.securityHubPageSize(w, req)
+	if !ok {
+		return true
+	}
+	if req.Operation == "GetEnabledStandards" {
+		s.serveEnabledStandards(w, req, hub, size)
+		return true
+	}
 	if n, ok := req.JSON["MaxResults"].(float64); ok {
 		if n < 1 || n > securityHubMaxResults {
 			writeSecurityHubError(w, http.StatusBadRequest, "InvalidInputException", "MaxResults must be between 1 and 100")
@@ -169,4 +192,53 @@ func hubFindingMatches(fields map[string]string, filters map[string]any) bool {
 		}
 	}
 	return true
+}
+
+// securityHubPageSize returns the page size of a Security Hub listing from
+// its MaxResults (1 to 100) and the State's PageSize, or writes an
+// InvalidInputException and returns false.
+func (s *State) securityHubPageSize(w http.ResponseWriter, req *Request) (int, bool) {
+	size := securityHubMaxResults
+	if n, ok := req.JSON["MaxResults"].(float64); ok {
+		if n < 1 || n > securityHubMaxResults {
+			writeSecurityHubError(w, http.StatusBadRequest, "InvalidInputException", "MaxResults must be between 1 and 100")
+			return 0, false
+		}
+		size = int(n)
+	}
+	if s.PageSize > 0 {
+		size = min(size, s.PageSize)
+	}
+	return size, true
+}
+
+// serveEnabledStandards answers GetEnabledStandards with the hub's
+// standards subscriptions, size a page.
+func (s *State) serveEnabledStandards(w http.ResponseWriter, req *Request, hub *Hub, size int) {
+	items, next := page(hub.Standards, str(req.JSON, "NextToken"), size)
+	list := []map[string]any{}
+	for _, std := range items {
+		arn := "arn:aws:securityhub:" + req.Region + "::standards/" + std.ID
+		if std.Ruleset {
+			arn = "arn:aws:securityhub:::ruleset/" + std.ID
+		}
+		status := std.Status
+		if status == "" {
+			status = "READY"
+		}
+		sub := map[string]any{
+			"StandardsSubscriptionArn": "arn:aws:securityhub:" + req.Region + ":" + s.AccountID + ":subscription/" + std.ID,
+			"StandardsArn":             arn, "StandardsInput": map[string]string{}, "StandardsStatus": status,
+			"StandardsControlsUpdatable": "READY_FOR_UPDATES",
+		}
+		if status == "INCOMPLETE" || status == "FAILED" {
+			sub["StandardsStatusReason"] = map[string]string{"StatusReasonCode": "NO_AVAILABLE_CONFIGURATION_RECORDER"}
+		}
+		list = append(list, sub)
+	}
+	out := map[string]any{"StandardsSubscriptions": list}
+	if next != "" {
+		out["NextToken"] = next
+	}
+	writeJSON(w, "application/json", out)
 }
