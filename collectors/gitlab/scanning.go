@@ -22,12 +22,23 @@ import (
 // secret_detection, dependency_scanning), or else by the job names of
 // GitLab's templates (semgrep-sast, secret_detection, gemnasium-dependency_scanning, ...).
 //
+// One GraphQL query (POST /api/graphql) asks about scanBatch projects at
+// once: the default branch's head commit and its newest pipeline with the
+// jobs. REST answers what that query cannot answer exactly: when the
+// newest pipeline is not for the head commit (GET /pipelines/latest answers
+// the head commit's), and the jobs of a pipeline with more than 100.
+//
 // GitLab API docs:
+//   - https://docs.gitlab.com/api/graphql/reference/#projectpipelines (Project.pipelines(ref:, first:))
+//   - https://docs.gitlab.com/api/graphql/reference/#pipelinejobs (Pipeline.jobs(retried: false))
+//   - https://docs.gitlab.com/api/graphql/reference/#repositorytree (Repository.tree(ref:).lastCommit)
 //   - https://docs.gitlab.com/api/pipelines/#get-the-latest-pipeline (GET /projects/:id/pipelines/latest?ref=)
 //   - https://docs.gitlab.com/api/jobs/#list-pipeline-jobs (GET /projects/:id/pipelines/:pipeline_id/jobs)
 //
-// A project without any pipeline on its default branch (GitLab answers
-// 404) is evidence: no scanner ran.
+// A project without any pipeline on its default branch (GraphQL answers no
+// pipeline, REST 404) is evidence: no scanner ran. A failed query, a
+// GraphQL error naming the project, or a null project is a gap, never "no
+// pipeline".
 type ScanningCollector struct{ src *Source }
 
 const (

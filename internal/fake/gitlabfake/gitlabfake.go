@@ -3,7 +3,9 @@
 // gitlab collectors make, pages lists the way GitLab does (X-Page,
 // X-Per-Page, X-Next-Page, X-Total, X-Total-Pages and a Link header),
 // answers errors as {"message": "..."}, hides what the token's role may
-// not see, and refuses any other request.
+// not see, answers the collectors' GraphQL queries (vulnerabilities,
+// scanning) in GitLab's GraphQL wire format, and refuses any other
+// request.
 package gitlabfake
 
 import (
