@@ -131,6 +131,7 @@ func TestScanningQueryFailuresAreGaps(t *testing.T) {
 		"null project":         {reply{Body: "scanning_graphql_null.json"}, evidence.Errored},
 		"error on the project": {reply{Body: "scanning_graphql_error.json"}, evidence.Errored},
 		"complexity":           {reply{Body: "scanning_graphql_complexity.json"}, evidence.Errored},
+		"error on the query":   {reply{Body: "scanning_graphql_error_whole.json"}, evidence.Errored},
 		"hang":                 {hang, evidence.Timeout},
 	} {
 		t.Run(name, func(t *testing.T) {
