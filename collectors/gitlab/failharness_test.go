@@ -18,7 +18,17 @@ func TestFailedCallsAreNeverNone(t *testing.T) {
 	t.Parallel()
 	failharness.Run(t, failharness.Setup{
 		Handler: func() http.Handler {
-			return gitlabfake.NewHandler(gitlabfake.DemoAt(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
+			// Two items a page and one stale pipeline, so the baseline also
+			// takes scanning's REST routes: the jobs of a pipeline with more
+			// jobs than the GraphQL page, and the head commit's pipeline.
+			st := gitlabfake.DemoAt(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+			st.MaxPerPage = 2
+			for _, p := range st.Groups[0].Projects {
+				if p.Path == "web" {
+					p.Pipeline.Stale = true
+				}
+			}
+			return gitlabfake.NewHandler(st)
 		},
 		Source: func(url string, hc *http.Client) collectors.Source {
 			zero := 0

@@ -350,31 +350,6 @@ func TestReviewsSampleFromDocsExamples(t *testing.T) {
 	}
 }
 
-func TestScanningFromDocsExamples(t *testing.T) {
-	t.Parallel()
-	fx := fixtures{
-		projectsKey: {Body: "projects.json"},
-		"/api/v4/projects/9/pipelines/latest?ref=main": {Body: "pipeline_latest.json"},
-		"/api/v4/projects/9/pipelines/287/jobs":        {Body: "jobs.json"},
-	}
-	s, err := run(t, testSource(newServer(t, fx), nil), "gitlab.scanning", nil)
-	if err != nil || len(s.Failures) != 0 {
-		t.Fatalf("err %v failures %v", err, s.Failures)
-	}
-	r := s.ByType(typeScanning)[0]
-	want := map[string]any{
-		"last_pipeline_at": "2022-09-21T01:05:07Z", "last_pipeline_status": "success",
-		"sast_jobs": []string{"semgrep-sast"}, "last_sast_at": "2022-09-21T01:05:40Z",
-		"secret_detection_jobs": []string{"secret_detection"}, "last_secret_detection_at": "", // the job failed
-		"dependency_scanning_jobs": []string{}, "last_dependency_scanning_at": "",
-	}
-	for k, v := range want {
-		if !equal(r.Attributes[k], v) {
-			t.Errorf("%s = %#v, want %#v", k, r.Attributes[k], v)
-		}
-	}
-}
-
 func TestConfigCheck(t *testing.T) {
 	t.Parallel()
 	neg := -1

@@ -5,9 +5,9 @@
 // members, project default branch protection, merge request approval
 // settings and rules, push rules, deploy keys and project access tokens, a
 // sample of merged merge requests with their approvals, the security
-// scanning jobs of the latest default-branch pipeline, and open critical
-// and high vulnerabilities (GraphQL, one query per page of a whole group
-// hierarchy). Every call is a read: GETs, and GraphQL queries sent as POST
+// scanning jobs of the latest default-branch pipeline (GraphQL, one query
+// per five projects), and open critical and high vulnerabilities (GraphQL,
+// one query per page of a whole group hierarchy). Every call is a read: GETs, and GraphQL queries sent as POST
 // /api/graphql.
 package gitlab
 

@@ -35,7 +35,7 @@ func Policy(ds []collectors.Descriptor) ([]byte, error) {
 	scopes = slices.Compact(scopes)
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# GitLab access for attest collectors: %s\n", strings.Join(ids, ", "))
-	b.WriteString("# All access is read-only (GET requests only).\n\n")
+	b.WriteString("# All access is read-only: GET requests, and GraphQL queries (never mutations) sent as POST /api/graphql.\n\n")
 	b.WriteString("Token scopes (personal, group or project access token; in the variable token_env names):\n")
 	for _, s := range scopes {
 		fmt.Fprintf(&b, "  %s\n", s)
@@ -68,6 +68,6 @@ var facts = []struct{ collector, role, fact string }{
 	{"gitlab.projects", "Maintainer", "protected branches, approval settings and rules (Premium), push rules (Premium), deploy keys, project access tokens"},
 	{"gitlab.projects", "Developer", "secret push protection (Ultimate project security settings)"},
 	{"gitlab.reviews", "Reporter", "merged merge requests and their approvals"},
-	{"gitlab.scanning", "Reporter", "default-branch pipelines and their jobs"},
+	{"gitlab.scanning", "Reporter", "default-branch pipelines and their jobs (GraphQL, one query per 5 projects; REST where it must)"},
 	{"gitlab.vulnerabilities", "Developer", "open critical and high vulnerabilities (Ultimate; one GraphQL query per page of 100)"},
 }

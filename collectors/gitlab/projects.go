@@ -182,6 +182,12 @@ func (s *Source) eachProject(ctx context.Context, top string, out collectors.Sin
 	err = collectors.ForEach(ctx, s.cfg.Concurrency, len(projects), func(ctx context.Context, i int) {
 		results[i] = fn(ctx, client, projects[i])
 	})
+	return emitResults(out, results, err)
+}
+
+// emitResults emits the projects' results in order and returns err or the
+// first cancellation that ended a project.
+func emitResults(out collectors.Sink, results []projectResult, err error) error {
 	for _, r := range results {
 		for _, res := range r.res {
 			out.Emit(res)

@@ -2,6 +2,7 @@ package gitlab
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -21,12 +22,23 @@ import (
 // secret_detection, dependency_scanning), or else by the job names of
 // GitLab's templates (semgrep-sast, secret_detection, gemnasium-dependency_scanning, ...).
 //
+// One GraphQL query (POST /api/graphql) asks about scanBatch projects at
+// once: the default branch's head commit and its newest pipeline with the
+// jobs. REST answers what that query cannot answer exactly: when the
+// newest pipeline is not for the head commit (GET /pipelines/latest answers
+// the head commit's), and the jobs of a pipeline with more than 100.
+//
 // GitLab API docs:
+//   - https://docs.gitlab.com/api/graphql/reference/#projectpipelines (Project.pipelines(ref:, first:))
+//   - https://docs.gitlab.com/api/graphql/reference/#pipelinejobs (Pipeline.jobs(retried: false))
+//   - https://docs.gitlab.com/api/graphql/reference/#repositorytree (Repository.tree(ref:).lastCommit)
 //   - https://docs.gitlab.com/api/pipelines/#get-the-latest-pipeline (GET /projects/:id/pipelines/latest?ref=)
 //   - https://docs.gitlab.com/api/jobs/#list-pipeline-jobs (GET /projects/:id/pipelines/:pipeline_id/jobs)
 //
-// A project without any pipeline on its default branch (GitLab answers
-// 404) is evidence: no scanner ran.
+// A project without any pipeline on its default branch (GraphQL answers no
+// pipeline, REST 404) is evidence: no scanner ran. A failed query, a
+// GraphQL error naming the project, or a null project is a gap, never "no
+// pipeline".
 type ScanningCollector struct{ src *Source }
 
 const (
@@ -65,16 +77,10 @@ func (c *ScanningCollector) Describe() collectors.Descriptor {
 	}
 	return collectors.Descriptor{
 		ID: "gitlab.scanning", Version: 1, Source: SourceName,
-		Title:            "GitLab security scanning jobs (SAST, secret detection, dependency scanning) on the default branch",
-		ResourceTypes:    []collectors.ResourceType{{Name: typeScanning, Doc: "The security scanners of a project's latest default-branch pipeline. ID is the project URL with #scanning.", Attributes: attrs}},
-		Permissions:      []string{scopeReadAPI, roleReporter},
-		CallsPerResource: 2,
+		Title:         "GitLab security scanning jobs (SAST, secret detection, dependency scanning) on the default branch",
+		ResourceTypes: []collectors.ResourceType{{Name: typeScanning, Doc: "The security scanners of a project's latest default-branch pipeline. ID is the project URL with #scanning.", Attributes: attrs}},
+		Permissions:   []string{scopeReadAPI, roleReporter},
 	}
-}
-
-// Collect reads every selected project of the top-level group.
-func (c *ScanningCollector) Collect(ctx context.Context, target evidence.Target, out collectors.Sink) error {
-	return c.src.eachProject(ctx, target.Account, out, c.project)
 }
 
 // pipeline is the part of a pipeline attest reads.
@@ -115,39 +121,138 @@ type jobListOpts struct {
 	PerPage int `url:"per_page,omitempty"`
 }
 
-func (c *ScanningCollector) project(ctx context.Context, client *gl.Client, p project) projectResult {
-	ctx, trace := collectors.WithTrace(ctx)
-	res := &evidence.Resource{
-		Type: typeScanning, ID: p.WebURL + "#scanning", Name: p.PathWithNamespace,
-		Attributes: map[string]any{"default_branch": p.DefaultBranch},
+// Collect reads the projects of the top-level group and asks GraphQL
+// about scanBatch of them per query.
+func (c *ScanningCollector) Collect(ctx context.Context, target evidence.Target, out collectors.Sink) error {
+	client, err := c.src.gl()
+	if err != nil {
+		return err
 	}
-	r := &projectRun{res: res}
-	done := func() projectResult {
-		res.Records = trace.Records()
+	projects, err := c.src.listProjects(ctx, client, target.Account, out)
+	if err != nil {
+		return err
+	}
+	results := make([]projectResult, len(projects))
+	batches := (len(projects) + scanBatch - 1) / scanBatch
+	err = collectors.ForEach(ctx, c.src.cfg.Concurrency, batches, func(ctx context.Context, b int) {
+		lo, hi := b*scanBatch, min((b+1)*scanBatch, len(projects))
+		c.batch(ctx, client, projects[lo:hi], results[lo:hi])
+	})
+	return emitResults(out, results, err)
+}
+
+// batch reads the scanning facts of ps with one GraphQL query (halving ps
+// when GitLab refuses the query's complexity) and stores one result per
+// project in out. The query's records go with the first project.
+func (c *ScanningCollector) batch(ctx context.Context, client *gl.Client, ps []project, out []projectResult) {
+	tctx, trace := collectors.WithTrace(ctx)
+	ans, err := askScanning(tctx, client, ps)
+	if errors.Is(err, errComplexity) && len(ps) > 1 {
+		h := len(ps) / 2
+		c.batch(ctx, client, ps[:h], out[:h])
+		c.batch(ctx, client, ps[h:], out[h:])
+		return
+	}
+	records := trace.Records()
+	for i, p := range ps {
+		pctx, ptrace := collectors.WithTrace(ctx)
+		res := &evidence.Resource{
+			Type: typeScanning, ID: p.WebURL + "#scanning", Name: p.PathWithNamespace,
+			Attributes: map[string]any{"default_branch": p.DefaultBranch},
+		}
+		r := &projectRun{res: res}
+		switch {
+		case err != nil:
+			r.failed(classify(err, opGraphQL, roleReporter), scanningAttrs)
+		case ans.errs[i] != nil:
+			r.failed(ans.errs[i], scanningAttrs)
+		default:
+			scanFromGraphQL(pctx, client, p, ans.projects[i], r)
+		}
+		res.Records = ptrace.Records()
+		if i == 0 {
+			res.Records = append(records, res.Records...)
+		}
 		r.projectResult.res = []evidence.Resource{*res}
-		return r.projectResult
+		out[i] = r.projectResult
 	}
+}
+
+// scanFromGraphQL records what the GraphQL answer says about p. Where the
+// answer cannot say it exactly as REST would, it asks REST: when the
+// newest pipeline of the default branch is not for its head commit (GET
+// /pipelines/latest answers the head commit's pipeline) or the head is
+// unknown, and when the pipeline has more than 100 jobs.
+func scanFromGraphQL(ctx context.Context, client *gl.Client, p project, gp *gqlProject, r *projectRun) {
+	if gp.Pipelines == nil {
+		r.failed(&collectors.APIError{Kind: evidence.Errored, Operation: opGraphQL, Err: errors.New("gitlab graphql: the answer lacks the project's pipelines")}, scanningAttrs)
+		return
+	}
+	if len(gp.Pipelines.Nodes) == 0 {
+		noPipeline(r.res) // no pipeline on the branch at all, so none for its head
+		return
+	}
+	pl := gp.Pipelines.Nodes[0]
+	head := ""
+	if gp.Repository != nil && gp.Repository.Tree != nil && gp.Repository.Tree.LastCommit != nil {
+		head = gp.Repository.Tree.LastCommit.Sha
+	}
+	if head == "" || pl.Sha != head {
+		scanREST(ctx, client, p, r)
+		return
+	}
+	r.res.Attributes["last_pipeline_at"] = ts(pl.CreatedAt)
+	r.res.Attributes["last_pipeline_status"] = strings.ToLower(pl.Status)
+	if pl.Jobs != nil && !pl.Jobs.PageInfo.HasNextPage {
+		recordScanners(r.res, pl.restJobs())
+		return
+	}
+	id, err := pipelineID(pl.ID)
+	if err != nil {
+		r.failed(&collectors.APIError{Kind: evidence.Errored, Operation: opGraphQL, Err: err}, scanningAttrs[2:])
+		return
+	}
+	pipelineJobs(ctx, client, p, id, r)
+}
+
+// noPipeline records that no pipeline ran on the default branch's head.
+func noPipeline(res *evidence.Resource) {
+	res.Attributes["last_pipeline_at"] = ""
+	res.Attributes["last_pipeline_status"] = ""
+	for _, s := range scanners {
+		res.Attributes[s.kind+"_jobs"] = []string{}
+		res.Attributes["last_"+s.kind+"_at"] = ""
+	}
+}
+
+// scanREST reads the head commit's latest pipeline and its jobs over REST.
+func scanREST(ctx context.Context, client *gl.Client, p project, r *projectRun) {
 	pl, err := get[pipeline](ctx, client, projectPath(p)+"/pipelines/latest", &refOpts{Ref: p.DefaultBranch})
 	if statusOf(err) == http.StatusNotFound {
-		res.Attributes["last_pipeline_at"] = ""
-		res.Attributes["last_pipeline_status"] = ""
-		for _, s := range scanners {
-			res.Attributes[s.kind+"_jobs"] = []string{}
-			res.Attributes["last_"+s.kind+"_at"] = ""
-		}
-		return done()
+		noPipeline(r.res)
+		return
 	}
 	if err != nil {
 		r.failed(classify(err, opLatestPipeline, roleReporter), scanningAttrs)
-		return done()
+		return
 	}
-	res.Attributes["last_pipeline_at"] = ts(pl.CreatedAt)
-	res.Attributes["last_pipeline_status"] = pl.Status
-	jobs, err := list[job](ctx, client, projectPath(p)+"/pipelines/"+strconv.FormatInt(pl.ID, 10)+"/jobs", &jobListOpts{PerPage: 100})
+	r.res.Attributes["last_pipeline_at"] = ts(pl.CreatedAt)
+	r.res.Attributes["last_pipeline_status"] = pl.Status
+	pipelineJobs(ctx, client, p, pl.ID, r)
+}
+
+// pipelineJobs reads the jobs of pipeline id over REST and records them.
+func pipelineJobs(ctx context.Context, client *gl.Client, p project, id int64, r *projectRun) {
+	jobs, err := list[job](ctx, client, projectPath(p)+"/pipelines/"+strconv.FormatInt(id, 10)+"/jobs", &jobListOpts{PerPage: 100})
 	if err != nil {
 		r.failed(classify(err, opPipelineJobs, roleReporter), scanningAttrs[2:])
-		return done()
+		return
 	}
+	recordScanners(r.res, jobs)
+}
+
+// recordScanners records the scanner jobs of a pipeline's jobs.
+func recordScanners(res *evidence.Resource, jobs []job) {
 	for _, s := range scanners {
 		names, last := []string{}, time.Time{}
 		for _, j := range jobs {
@@ -163,5 +268,4 @@ func (c *ScanningCollector) project(ctx context.Context, client *gl.Client, p pr
 		res.Attributes[s.kind+"_jobs"] = slices.Compact(names)
 		res.Attributes["last_"+s.kind+"_at"] = ts(&last)
 	}
-	return done()
 }

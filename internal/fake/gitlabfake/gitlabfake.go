@@ -3,7 +3,9 @@
 // gitlab collectors make, pages lists the way GitLab does (X-Page,
 // X-Per-Page, X-Next-Page, X-Total, X-Total-Pages and a Link header),
 // answers errors as {"message": "..."}, hides what the token's role may
-// not see, and refuses any other request.
+// not see, answers the collectors' GraphQL queries (vulnerabilities,
+// scanning) in GitLab's GraphQL wire format, and refuses any other
+// request.
 package gitlabfake
 
 import (
@@ -37,6 +39,9 @@ type State struct {
 	Ultimate bool
 	// MaxPerPage caps page sizes (GitLab: 100), so tests can force paging.
 	MaxPerPage int
+	// MaxComplexity is the GraphQL query complexity the fake accepts
+	// (GitLab: 250 for authenticated requests); 0 means 250.
+	MaxComplexity int
 	// Refusals records the requests the fake does not serve.
 	fakeapi.Refusals
 }
@@ -150,6 +155,10 @@ type Pipeline struct {
 	Status    string
 	CreatedAt time.Time
 	Jobs      []Job
+	// Stale makes the pipeline one of an older commit: the branch's head
+	// commit has none, so GET /pipelines/latest answers 404 while GraphQL's
+	// newest pipeline of the branch is this one.
+	Stale bool
 }
 
 // Job is a pipeline job; Artifacts are report file types.
@@ -387,7 +396,7 @@ func (h *handler) serveProject(w http.ResponseWriter, r *http.Request, id string
 	case len(rest) == 3 && rest[0] == "merge_requests" && rest[2] == "approvals":
 		h.approvals(w, r, p, rest[1])
 	case path == "pipelines/latest":
-		if p.Pipeline == nil || r.URL.Query().Get("ref") != p.DefaultBranch {
+		if p.Pipeline == nil || p.Pipeline.Stale || r.URL.Query().Get("ref") != p.DefaultBranch {
 			writeError(w, http.StatusNotFound, "404 Not found")
 			return
 		}
@@ -527,7 +536,7 @@ func (h *handler) approvals(w http.ResponseWriter, r *http.Request, p *Project, 
 func pipelineJSON(p *Project) map[string]any {
 	pl := p.Pipeline
 	return map[string]any{
-		"id": pl.ID, "iid": pl.ID, "project_id": p.ID, "status": pl.Status, "ref": p.DefaultBranch, "sha": "a91957a858320c0e17f3a0eca7cfacbff50ea29a",
+		"id": pl.ID, "iid": pl.ID, "project_id": p.ID, "status": pl.Status, "ref": p.DefaultBranch, "sha": headSHA,
 		"source": "push", "created_at": pl.CreatedAt.UTC().Format(time.RFC3339), "updated_at": pl.CreatedAt.UTC().Format(time.RFC3339),
 	}
 }
@@ -617,7 +626,15 @@ func (h *handler) graphQL(w http.ResponseWriter, r *http.Request) {
 		Query     string         `json:"query"`
 		Variables map[string]any `json:"variables"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || !strings.Contains(req.Query, "AttestVulnerabilities") {
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		h.s.Refuse(w, r, "gitlabfake")
+		return
+	}
+	if strings.Contains(req.Query, "AttestScanning") {
+		h.scanning(w, r, req.Query, req.Variables)
+		return
+	}
+	if !strings.Contains(req.Query, "AttestVulnerabilities") {
 		h.s.Refuse(w, r, "gitlabfake")
 		return
 	}
