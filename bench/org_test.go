@@ -9,10 +9,12 @@ import (
 
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/internal/fake/awsfake"
+	"github.com/attestdev/attest/internal/fake/azurefake"
 	"github.com/attestdev/attest/internal/fake/githubfake"
 )
 
-var small = Size{Accounts: 2, Regions: 2, Buckets: 3, Repos: 5, Identities: 8}
+var small = Size{Accounts: 2, Regions: 2, Buckets: 3, Repos: 5, Identities: 8, EntraUsers: 7, CAPolicies: 3,
+	Azure: azurefake.ScaleSize{Subscriptions: 2, StorageAccounts: 3, SQLServers: 2, Vaults: 2, SecurityGroups: 2}, GitLabProjects: 5, GitLabMembers: 8}
 
 func TestOrgIsDeterministic(t *testing.T) {
 	t.Parallel()
