@@ -78,7 +78,7 @@ bench: ## Run the benchmarks: evaluation and reports on one core with memory fig
 	@# The collection benchmarks serve the simulated providers from the same
 	@# process, so they get every core: on one, the fakes would compete with
 	@# attest for it.
-	ATTEST_BENCH_TABLE=$(BENCHTABLE) $(GO) test -run='^$$' -bench='^BenchmarkCollect(MediumOrg|PeakRSS)$$' -benchtime=1x -timeout=30m ./bench/
+	ATTEST_BENCH_TABLE=$(BENCHTABLE) $(GO) test -run='^$$' -bench='^BenchmarkCollect(MediumOrg|PeakRSS|MicrosoftAndGitLab)$$' -benchtime=1x -timeout=45m ./bench/
 	@# evaluate and report from a bundle on disk at 10k and 100k resources
 	@# (ATTEST_BENCH_EVAL_1M=1 adds 1M), on every core as the CLI runs.
 	ATTEST_BENCH_TABLE=$(BENCHTABLE) $(GO) test -run='^$$' -bench=EvaluateCLI -benchtime=1x ./bench/
