@@ -65,13 +65,8 @@ func Floor(min Calls, sz Size, latency time.Duration) (Bound, []Bound) {
 	A, AR := int64(max(sz.Accounts, 1)), int64(max(sz.Accounts*sz.Regions, 1))
 	var awsWorst time.Duration
 	var rest, gql, aws int64
-	for _, b := range microsoftAndGitLab(min, sz, latency) {
-		add(b.Name, b.D)
-	}
-	for op, n := range min {
-		if _, ok := newSource(op); ok {
-			continue
-		}
+	bounds = append(bounds, microsoftAndGitLab(min, sz, latency)...)
+	for op, n := range min.awsAndGitHub() {
 		method, _, isHTTP := strings.Cut(op, " ")
 		if isHTTP {
 			if method == "POST" && strings.HasSuffix(op, "/graphql") {
@@ -145,6 +140,17 @@ func (c Calls) Source(source string) Calls {
 			src = map[bool]string{true: "github", false: "aws"}[strings.Contains(op, " /")]
 		}
 		if src == source {
+			out[op] = n
+		}
+	}
+	return out
+}
+
+// awsAndGitHub returns the calls of c to AWS and GitHub.
+func (c Calls) awsAndGitHub() Calls {
+	out := Calls{}
+	for op, n := range c {
+		if _, ok := newSource(op); !ok {
 			out[op] = n
 		}
 	}
