@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"math"
 	"strings"
 	"time"
 
@@ -177,12 +178,17 @@ func newSource(op string) (string, bool) {
 //     at 25 a second (the calls spread evenly over the subscriptions), and
 //     three dependent calls (SQL servers, their databases, a database's
 //     TDE);
-//   - GitLab: the user's requests beyond 2,000 at 2,000 a minute, and
+//   - GitLab: n requests take ⌈n / 2,000⌉ - 1 minutes plus a latency, and
 //     three dependent calls (projects, a project's latest pipeline, its
 //     jobs).
 func microsoftAndGitLab(min Calls, sz Size, latency time.Duration) []Bound {
 	beyond := func(n float64, b fakeapi.Bucket) time.Duration {
-		if n <= b.Burst || b.Rate <= 0 {
+		switch {
+		case n <= b.Burst:
+			return 0
+		case b.Window > 0:
+			return time.Duration(math.Ceil(n/b.Burst)-1)*b.Window + latency
+		case b.Rate <= 0:
 			return 0
 		}
 		return time.Duration((n-b.Burst)/b.Rate*float64(time.Second)) + latency

@@ -13,10 +13,15 @@ import (
 // tokens, refilled at Rate a second. A limit documented as N per window is
 // a bucket of N refilled at N / window (a client that spends the window's
 // allowance at once waits about as long as the fixed window would make it).
+//
+// With Window set, the limit is a fixed window instead, as GitLab's is:
+// Burst requests per Window, the window starting at the first request, and
+// a refused request is told to wait until the window ends.
 type Bucket struct {
 	// Name names the limit in floors and logs.
 	Name        string
 	Burst, Rate float64
+	Window      time.Duration
 }
 
 // A Charge is what one request costs: tokens from the bucket named Bucket,
@@ -103,6 +108,16 @@ func (l *Limits) take(cs []Charge) time.Duration {
 		if t == nil {
 			t = &tokens{n: b.Burst, last: now}
 			l.state[[2]string{c.Bucket, c.Scope}] = t
+		}
+		if b.Window > 0 {
+			// t.last is the window's start.
+			if now.Sub(t.last) >= b.Window {
+				t.n, t.last = b.Burst, now
+			}
+			if c.Cost > t.n {
+				wait = max(wait, t.last.Add(b.Window).Sub(now))
+			}
+			continue
 		}
 		t.n = math.Min(b.Burst, t.n+now.Sub(t.last).Seconds()*b.Rate)
 		t.last = now

@@ -34,3 +34,22 @@ func TestLimitsRefusesBeyondTheBucket(t *testing.T) {
 		t.Errorf("calls %d, throttled %d, ops %v", l.Calls(), l.Throttled(), l.Operations())
 	}
 }
+
+func TestLimitsFixedWindow(t *testing.T) {
+	t.Parallel()
+	var retries []time.Duration
+	l := &Limits{Enforce: true, Buckets: map[string]Bucket{"w": {Burst: 1, Window: time.Hour}},
+		Charges: func(*http.Request) []Charge { return []Charge{{Bucket: "w", Scope: "u", Cost: 1}} },
+		Throttle: func(w http.ResponseWriter, retry time.Duration) {
+			retries = append(retries, retry)
+			w.WriteHeader(http.StatusTooManyRequests)
+		}}
+	h := l.Wrap(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	for range 2 {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/x", nil))
+	}
+	// The second request is refused until the window ends: most of an hour.
+	if len(retries) != 1 || retries[0] < 59*time.Minute {
+		t.Errorf("retries %v, want one of nearly an hour", retries)
+	}
+}

@@ -12,8 +12,10 @@ import (
 
 // UserBucket is GitLab.com's documented limit on authenticated API
 // traffic (https://docs.gitlab.com/user/gitlab_com/rate_limits/):
-// 2,000 requests a minute per user, REST and GraphQL together.
-var UserBucket = fakeapi.Bucket{Name: "GitLab.com authenticated API (2,000 requests / min per user)", Burst: 2000, Rate: 2000.0 / 60}
+// 2,000 requests a minute per user, REST and GraphQL together, counted in
+// fixed one-minute windows (a refused request is told to retry when the
+// window ends).
+var UserBucket = fakeapi.Bucket{Name: "GitLab.com authenticated API (2,000 requests / min per user)", Burst: 2000, Window: time.Minute}
 
 // Limits returns the fake's limits for a benchmark: latency on every
 // request, counted per operation ("gitlab: GET /groups/{}/projects"), and,
