@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/internal/fake/azurefake"
 )
 
 // benchNow is the simulated present of every benchmark organisation.
@@ -229,5 +230,79 @@ func writeOps(b *testing.B, path string, made map[string]int64, min Calls) {
 	}
 	if err := os.WriteFile(path, out, 0o600); err != nil {
 		b.Error(err)
+	}
+}
+
+// BenchmarkCollectMicrosoftAndGitLab collects a simulated Entra ID tenant
+// (ATTEST_BENCH_ENTRA_USERS users, ATTEST_BENCH_CA_POLICIES Conditional
+// Access policies), Azure estate (ATTEST_BENCH_AZURE_SUBSCRIPTIONS
+// subscriptions of 20 storage accounts, 5 SQL servers, 5 key vaults and 10
+// network security groups) and GitLab group (ATTEST_BENCH_GITLAB_PROJECTS
+// projects, ATTEST_BENCH_GITLAB_MEMBERS members) behind the providers'
+// documented limits, apart from the medium organisation (whose GitHub
+// limits alone take minutes), and reports per source the calls against the
+// minimum and the wall time against the floor.
+func BenchmarkCollectMicrosoftAndGitLab(b *testing.B) {
+	sz := Size{
+		EntraUsers: envInt(b, "ATTEST_BENCH_ENTRA_USERS", 5000), CAPolicies: envInt(b, "ATTEST_BENCH_CA_POLICIES", 20),
+		Azure:          azurefake.ScaleSize{Subscriptions: envInt(b, "ATTEST_BENCH_AZURE_SUBSCRIPTIONS", 10), StorageAccounts: 20, SQLServers: 5, Vaults: 5, SecurityGroups: 10},
+		GitLabProjects: envInt(b, "ATTEST_BENCH_GITLAB_PROJECTS", 2000), GitLabMembers: envInt(b, "ATTEST_BENCH_GITLAB_MEMBERS", 5000),
+	}
+	o := Options{Seed: 1, Size: sz, Latency: envDuration(b, "ATTEST_BENCH_LATENCY", 30*time.Millisecond),
+		Concurrency: envInt(b, "ATTEST_BENCH_CONCURRENCY", 8), CallConcurrency: envInt(b, "ATTEST_BENCH_CALL_CONCURRENCY", 4),
+		Limits: envInt(b, "ATTEST_BENCH_LIMITS", 1) != 0, Now: benchNow}
+	lib, err := Library()
+	if err != nil {
+		b.Fatal(err)
+	}
+	reads, err := RuleReads(lib)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var last Result
+	for i := 0; b.Loop(); i++ {
+		res, err := Collect(b.Context(), filepath.Join(b.TempDir(), fmt.Sprint("bundle", i)), o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		last = res
+	}
+	for _, r := range last.Runs {
+		if r.Status != evidence.Complete {
+			b.Errorf("%s on %s: %s %v", r.Collector, r.Target, r.Status, r.Failures)
+		}
+	}
+	m := MinCalls(sz, last.Runs, reads, last.Operations)
+	made := Calls(last.Operations)
+	limits := "documented provider limits"
+	if !o.Limits {
+		limits = "no provider limits"
+	}
+	var rows []row
+	for _, src := range []string{"entra", "azure", "gitlab"} {
+		calls, minimum := made.Source(src).Total(), m.Calls.Source(src).Total()
+		floor, bounds := Floor(m.Calls.Source(src), sz, o.Latency)
+		wall := last.SourceWall(src)
+		for _, bd := range bounds {
+			b.Logf("%s floor: %-70s %8.2f s", src, bd.Name, bd.D.Seconds())
+		}
+		b.ReportMetric(float64(calls), src+"_calls")
+		b.ReportMetric(float64(minimum), src+"_min_calls")
+		b.ReportMetric(wall.Seconds(), src+"_wall_s")
+		b.ReportMetric(floor.D.Seconds(), src+"_floor_s")
+		rows = append(rows,
+			row{src + ": calls / minimum the enabled rules need", fmt.Sprintf("%.2fx (%d / %d)", float64(calls)/float64(max(minimum, 1)), calls, minimum), "<= 1.05x"},
+			row{src + ": wall / floor allowed by its simulated limits", fmt.Sprintf("%.2fx (%.1f s / %.1f s, set by %s; %s)",
+				wall.Seconds()/floor.D.Seconds(), wall.Seconds(), floor.D.Seconds(), floor.Name, limits), "<= 1.3x"})
+	}
+	b.ReportMetric(float64(last.Throttled), "throttled")
+	b.ReportMetric(float64(m.Unmodelled), "unmodelled_calls")
+	b.ReportMetric(last.Wall.Seconds(), "wall_s")
+	if len(m.Unread) > 0 {
+		b.Logf("not charged (no enabled rule reads what they yield): %s", strings.Join(m.Unread, ", "))
+	}
+	tableRows(b, rows...)
+	if path := os.Getenv("ATTEST_BENCH_OPS"); path != "" {
+		writeOps(b, path, last.Operations, m.Calls)
 	}
 }

@@ -31,6 +31,15 @@
 // size. Both append their rows to the targets table make bench prints
 // (ATTEST_BENCH_TABLE).
 //
+// BenchmarkCollectMicrosoftAndGitLab does the same, per source, for a
+// simulated Entra ID tenant, Azure estate and GitLab group (EntraTenant,
+// AzureEstate, GitLabGroup) behind the limits of entrafake.Limits,
+// azurefake.Limits and gitlabfake.Limits (fakeapi.Limits token buckets:
+// Graph's resource units and reports requests per app and tenant, Resource
+// Manager's reads per subscription, GitLab.com's requests per user),
+// apart from the medium organisation, whose GitHub limits alone take
+// minutes.
+//
 // The default size is the medium organisation of the scale work; sizes
 // come from environment variables, so that a smaller or larger
 // organisation is one command away:
@@ -40,6 +49,8 @@
 //	ATTEST_BENCH_CONCURRENCY (8 jobs)  ATTEST_BENCH_CALL_CONCURRENCY (4 calls per job)
 //	ATTEST_BENCH_LIMITS (1: the documented provider limits; 0: latency only)
 //	ATTEST_BENCH_SCALE (4: the size of BenchmarkCollectPeakRSS, in mediums)
+//	ATTEST_BENCH_ENTRA_USERS (5000)  ATTEST_BENCH_CA_POLICIES (20)  ATTEST_BENCH_AZURE_SUBSCRIPTIONS (10)
+//	ATTEST_BENCH_GITLAB_PROJECTS (2000)  ATTEST_BENCH_GITLAB_MEMBERS (5000)
 //	ATTEST_BENCH_OPS (a file to write the calls per operation to)
 //	ATTEST_BENCH_TABLE (a file to append the targets table's rows to)
 //	ATTEST_BENCH_HEAPPROF (a file to write a heap profile to near the peak)

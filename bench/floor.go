@@ -1,10 +1,15 @@
 package bench
 
 import (
+	"math"
 	"strings"
 	"time"
 
 	"github.com/attestdev/attest/internal/fake/awsfake"
+	"github.com/attestdev/attest/internal/fake/azurefake"
+	"github.com/attestdev/attest/internal/fake/entrafake"
+	"github.com/attestdev/attest/internal/fake/fakeapi"
+	"github.com/attestdev/attest/internal/fake/gitlabfake"
 )
 
 // ProviderLimits are the limits the simulated providers enforce when a
@@ -61,7 +66,8 @@ func Floor(min Calls, sz Size, latency time.Duration) (Bound, []Bound) {
 	A, AR := int64(max(sz.Accounts, 1)), int64(max(sz.Accounts*sz.Regions, 1))
 	var awsWorst time.Duration
 	var rest, gql, aws int64
-	for op, n := range min {
+	bounds = append(bounds, microsoftAndGitLab(min, sz, latency)...)
+	for op, n := range min.awsAndGitHub() {
 		method, _, isHTTP := strings.Cut(op, " ")
 		if isHTTP {
 			if method == "POST" && strings.HasSuffix(op, "/graphql") {
@@ -125,13 +131,102 @@ func Floor(min Calls, sz Size, latency time.Duration) (Bound, []Bound) {
 var global = map[string]bool{"iam": true, "sts": true, "organizations": true, "cloudfront": true, "s3control": true, "shield": true}
 
 // Source returns the calls of c that go to source: "aws" (IAM notation,
-// service:Action) or "github" (METHOD /path).
+// service:Action), "github" (METHOD /path), or "entra", "azure" or
+// "gitlab" ("source: METHOD /path").
 func (c Calls) Source(source string) Calls {
 	out := Calls{}
 	for op, n := range c {
-		if strings.Contains(op, " /") == (source == "github") {
+		src, ok := newSource(op)
+		if !ok {
+			src = map[bool]string{true: "github", false: "aws"}[strings.Contains(op, " /")]
+		}
+		if src == source {
 			out[op] = n
 		}
+	}
+	return out
+}
+
+// awsAndGitHub returns the calls of c to AWS and GitHub.
+func (c Calls) awsAndGitHub() Calls {
+	out := Calls{}
+	for op, n := range c {
+		if _, ok := newSource(op); !ok {
+			out[op] = n
+		}
+	}
+	return out
+}
+
+// newSource returns the source of an Entra ID, Azure or GitLab operation.
+func newSource(op string) (string, bool) {
+	src, _, ok := strings.Cut(op, ": ")
+	if !ok || strings.Contains(src, " ") {
+		return "", false
+	}
+	return src, true
+}
+
+// microsoftAndGitLab returns the floor's bounds for the Entra ID, Azure
+// and GitLab calls of min:
+//
+//   - Graph: the identity and access service's resource units (listing
+//     users with $select costs 1, an $expand adds 1, other reads 1) and the
+//     reports service's requests, each beyond its bucket's burst at its
+//     refill rate; the users' pages follow cursors, one after the other;
+//   - Resource Manager: each subscription's reads beyond the bucket's 250
+//     at 25 a second (the calls spread evenly over the subscriptions), and
+//     three dependent calls (SQL servers, their databases, a database's
+//     TDE);
+//   - GitLab: n requests take ⌈n / 2,000⌉ - 1 minutes plus a latency, and
+//     three dependent calls (projects, a project's latest pipeline, its
+//     jobs).
+func microsoftAndGitLab(min Calls, sz Size, latency time.Duration) []Bound {
+	beyond := func(n float64, b fakeapi.Bucket) time.Duration {
+		switch {
+		case n <= b.Burst:
+			return 0
+		case b.Window > 0:
+			return time.Duration(math.Ceil(n/b.Burst)-1)*b.Window + latency
+		case b.Rate <= 0:
+			return 0
+		}
+		return time.Duration((n-b.Burst)/b.Rate*float64(time.Second)) + latency
+	}
+	var units, reports, arm, gl float64
+	for op, n := range min {
+		src, rest, _ := strings.Cut(op, ": ")
+		switch src {
+		case "entra":
+			path := strings.TrimPrefix(rest, "GET ")
+			bucket, cost := entrafake.Cost(path, path == "/users", strings.HasSuffix(path, "/roleAssignments"))
+			switch bucket {
+			case "identity":
+				units += cost * float64(n)
+			case "reports":
+				reports += cost * float64(n)
+			}
+		case "azure":
+			arm += float64(n)
+		case "gitlab":
+			gl += float64(n)
+		}
+	}
+	var out []Bound
+	if units+reports > 0 {
+		out = append(out,
+			Bound{"Entra: " + entrafake.IdentityBucket.Name, beyond(units, entrafake.IdentityBucket)},
+			Bound{"Entra: " + entrafake.ReportsBucket.Name, beyond(reports, entrafake.ReportsBucket)},
+			Bound{"Entra: user list pages", time.Duration(pages(sz.EntraUsers, 120)) * latency})
+	}
+	if arm > 0 {
+		subs := float64(max(sz.Azure.Subscriptions, 1))
+		out = append(out, Bound{"Azure: " + azurefake.ReadBucket.Name, beyond(arm/subs, azurefake.ReadBucket)},
+			Bound{"Azure: dependent calls", 3 * latency})
+	}
+	if gl > 0 {
+		out = append(out, Bound{"GitLab: " + gitlabfake.UserBucket.Name, beyond(gl, gitlabfake.UserBucket)},
+			Bound{"GitLab: dependent calls", 3 * latency})
 	}
 	return out
 }

@@ -5,6 +5,9 @@ import (
 	"strings"
 
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/internal/fake/azurefake"
+	"github.com/attestdev/attest/internal/fake/entrafake"
+	"github.com/attestdev/attest/internal/fake/gitlabfake"
 )
 
 // Calls maps an operation to a number of calls.
@@ -151,6 +154,102 @@ var needs = []need{
 	{op: "POST /graphql", collector: "*github", n: func(sz Size) int64 { return pages(sz.Repos, GraphQLRepoBatch) }},
 	{op: "POST /graphql", collector: "github.reviews", typ: "github.pull_request.review", attrs: []string{"approved_by_other"}, n: func(Size) int64 { return pages(reviewSample, reviewBatch) }},
 	{op: "POST /graphql", collector: "github.org_security", typ: "github.organization.security", attrs: []string{"saml_sso_enabled"}, n: one},
+
+	// Microsoft Entra ID (Graph): the users with their sign-in activity
+	// (120 a page, the most Graph serves with signInActivity), the
+	// registration report (mfa_registered; the simulated Graph pages it at
+	// 999), the role definitions and assignments (one page each), the
+	// tenant's policies (one call each).
+	{op: entrafake.Op("GET", "/users"), collector: "*entra", n: func(sz Size) int64 { return ifAny(sz.EntraUsers, pages(sz.EntraUsers, 120)) }},
+	{op: entrafake.Op("GET", "/reports/authenticationMethods/userRegistrationDetails"), collector: "entra.users", typ: "entra.user", attrs: []string{"mfa_registered"},
+		// Graph leaves disabled users out of the report: at least 90% of
+		// the simulated users are enabled (about 3% are disabled).
+		n: func(sz Size) int64 { return ifAny(sz.EntraUsers, pages(sz.EntraUsers*9/10, graphPageSize)) }},
+	{op: entrafake.Op("GET", "/roleManagement/directory/roleDefinitions"), collector: "*entra", n: entraOne},
+	{op: entrafake.Op("GET", "/roleManagement/directory/roleAssignments"), collector: "*entra", n: entraOne},
+	{op: entrafake.Op("GET", "/identity/conditionalAccess/policies"), collector: "entra.policies", typ: "entra.tenant", attrs: []string{"conditional_access"}, n: entraOne},
+	{op: entrafake.Op("GET", "/policies/identitySecurityDefaultsEnforcementPolicy"), collector: "entra.policies", typ: "entra.tenant", attrs: []string{"security_defaults_enabled"}, n: entraOne},
+	{op: entrafake.Op("GET", "/policies/authorizationPolicy"), collector: "entra.policies", typ: "entra.tenant", attrs: []string{"guest_access", "guest_invites_from"}, n: entraOne},
+
+	// Azure Resource Manager: one listing per subscription and type (the
+	// simulated lists fit one page), then per SQL server its auditing,
+	// firewall rules and databases, and per database its TDE and backup
+	// retention (no list or batch endpoint serves them).
+	azureList("/resources", "azure.resources"),
+	azureList("/providers/microsoft.storage/storageaccounts", "azure.storage"),
+	azureList("/providers/microsoft.sql/servers", "azure.sql"),
+	azureList("/providers/microsoft.keyvault/vaults", "azure.keyvault"),
+	azureList("/providers/microsoft.network/networksecuritygroups", "azure.network"),
+	azureList("/providers/microsoft.insights/diagnosticsettings", "azure.activitylog"),
+	azureList("/providers/microsoft.security/pricings", "azure.defender"),
+	azureList("/providers/microsoft.authorization/roleassignments", "azure.authorization"),
+	azureList("/providers/microsoft.dbforpostgresql/flexibleservers", "azure.postgresql"),
+	azureList("/providers/microsoft.dbformysql/flexibleservers", "azure.mysql"),
+	{op: azureSQL("/auditingsettings/default"), collector: "azure.sql", typ: "azure.sql.server", attrs: []string{"auditing_enabled"}, n: sqlServers},
+	{op: azureSQL("/firewallrules"), collector: "azure.sql", typ: "azure.sql.server", attrs: []string{"open_to_internet", "allows_azure_services"}, n: sqlServers},
+	{op: azureSQL("/databases"), collector: "azure.sql", n: sqlServers},
+	{op: azureSQL("/databases/{}/transparentdataencryption/current"), collector: "azure.sql", typ: "azure.sql.database", attrs: []string{"tde_enabled"}, n: sqlServers},
+	{op: azureSQL("/databases/{}/backupshorttermretentionpolicies/default"), collector: "azure.sql", typ: "azure.sql.database", attrs: []string{"backup_retention_days"}, n: sqlServers},
+
+	// GitLab REST: the group, its subgroups, every group's direct members
+	// (100 a page), the projects of the whole tree (100 a page, once), the
+	// review sample's merged merge requests and their approvals, and per
+	// project what no group-level endpoint serves: branch protection,
+	// approval settings and rules, push rule, security settings, deploy
+	// keys and access tokens. One GraphQL query for the group's
+	// vulnerabilities.
+	{op: gitlabfake.Op("GET", "/api/v4/groups/1"), collector: "*gitlab", n: gitlabOne},
+	{op: gitlabfake.Op("GET", "/api/v4/groups/1/descendant_groups"), collector: "*gitlab", n: gitlabOne},
+	{op: gitlabfake.Op("GET", "/api/v4/groups/1/members"), collector: "gitlab.groups", n: func(sz Size) int64 {
+		return ifAny(sz.GitLabProjects, pages(sz.GitLabMembers, 100)+int64(min(GitLabSubgroups, sz.GitLabProjects)))
+	}},
+	{op: gitlabfake.Op("GET", "/api/v4/groups/1/projects"), collector: "*gitlab", n: func(sz Size) int64 { return ifAny(sz.GitLabProjects, pages(sz.GitLabProjects, 100)) }},
+	{op: gitlabfake.Op("GET", "/api/v4/groups/1/merge_requests"), collector: "gitlab.reviews", n: gitlabOne},
+	{op: gitlabfake.Op("GET", "/api/v4/projects/1/merge_requests/1/approvals"), collector: "gitlab.reviews", typ: "gitlab.merge_request.review", attrs: []string{"approved_by_other"},
+		n: func(sz Size) int64 { return int64(min(sz.GitLabProjects, reviewSample)) }},
+	gitlabProject("protected_branches", "gitlab.projects", "gitlab.project", "branch_protected", "force_pushes_blocked"),
+	gitlabProject("approvals", "gitlab.projects", "gitlab.project", "author_approval_allowed", "committers_approval_disabled"),
+	gitlabProject("approval_rules", "gitlab.projects", "gitlab.project", "required_approving_review_count"),
+	gitlabProject("push_rule", "gitlab.projects", "gitlab.project", "prevent_secrets", "push_rules_configured"),
+	gitlabProject("security_settings", "gitlab.projects", "gitlab.project", "secret_push_protection_enabled"),
+	gitlabProject("deploy_keys", "gitlab.projects", "gitlab.credential", "expires_at"),
+	gitlabProject("access_tokens", "gitlab.projects", "gitlab.credential", "expires_at"),
+	// The scanning facts (the head commit's pipeline and its jobs) of as
+	// many projects as one GraphQL query may hold: GitLab refuses
+	// authenticated queries above a complexity of 250, and one project's
+	// pipeline with its jobs costs about 30.
+	{op: gitlabfake.Op("POST", "/api/graphql"), collector: "gitlab.scanning", typ: "gitlab.project.scanning", attrs: []string{"last_sast_at", "last_secret_detection_at"},
+		n: func(sz Size) int64 { return ifAny(sz.GitLabProjects, pages(sz.GitLabProjects, 250/30)) }},
+	{op: gitlabfake.Op("POST", "/api/graphql"), collector: "gitlab.vulnerabilities", typ: "gitlab.project.vulnerabilities", attrs: []string{"vulnerabilities_open", "oldest_open_vulnerability_at"}, n: gitlabOne},
+}
+
+// ifAny returns n when count is positive, else 0.
+func ifAny(count int, n int64) int64 {
+	if count <= 0 {
+		return 0
+	}
+	return n
+}
+
+func entraOne(sz Size) int64  { return ifAny(sz.EntraUsers, 1) }
+func gitlabOne(sz Size) int64 { return ifAny(sz.GitLabProjects, 1) }
+
+func sqlServers(sz Size) int64 { return int64(sz.Azure.Subscriptions * sz.Azure.SQLServers) }
+
+// azureList is one listing per subscription of the path under it.
+func azureList(path, collector string) need {
+	return need{op: azurefake.Op("GET", "/subscriptions/x"+path), collector: collector, n: func(sz Size) int64 { return int64(sz.Azure.Subscriptions) }}
+}
+
+// azureSQL is the operation of a SQL server's child path.
+func azureSQL(child string) string {
+	return azurefake.Op("GET", "/subscriptions/x/resourceGroups/x/providers/microsoft.sql/servers/x"+strings.ReplaceAll(child, "{}", "x"))
+}
+
+// gitlabProject is one call per project of child, yielding attrs of typ.
+func gitlabProject(child, collector, typ string, attrs ...string) need {
+	return need{op: gitlabfake.Op("GET", "/api/v4/projects/1/"+child), collector: collector, typ: typ, attrs: attrs,
+		n: func(sz Size) int64 { return int64(sz.GitLabProjects) }}
 }
 
 func one(Size) int64 { return 1 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/attestdev/attest/internal/fake/awsfake"
+	"github.com/attestdev/attest/internal/fake/azurefake"
 	"github.com/attestdev/attest/internal/fake/githubfake"
 )
 
@@ -23,6 +24,17 @@ type Size struct {
 	// Identities is the number of people: half are IAM users spread over
 	// the accounts, half members of the GitHub organisation.
 	Identities int
+
+	// The Microsoft and GitLab sources (BenchmarkCollectMicrosoftAndGitLab;
+	// zero leaves a source out).
+	// EntraUsers is the number of users of the Entra ID tenant,
+	// CAPolicies its Conditional Access policies.
+	EntraUsers, CAPolicies int
+	// Azure is the shape of the Azure estate.
+	Azure azurefake.ScaleSize
+	// GitLabProjects and GitLabMembers are the projects and direct members
+	// of the GitLab group (spread over GitLabSubgroups subgroups).
+	GitLabProjects, GitLabMembers int
 }
 
 // Per region and account, the simulated organisation also has these many

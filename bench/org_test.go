@@ -9,10 +9,13 @@ import (
 
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/internal/fake/awsfake"
+	"github.com/attestdev/attest/internal/fake/azurefake"
+	"github.com/attestdev/attest/internal/fake/fakeapi"
 	"github.com/attestdev/attest/internal/fake/githubfake"
 )
 
-var small = Size{Accounts: 2, Regions: 2, Buckets: 3, Repos: 5, Identities: 8}
+var small = Size{Accounts: 2, Regions: 2, Buckets: 3, Repos: 5, Identities: 8, EntraUsers: 7, CAPolicies: 3,
+	Azure: azurefake.ScaleSize{Subscriptions: 2, StorageAccounts: 3, SQLServers: 2, Vaults: 2, SecurityGroups: 2}, GitLabProjects: 5, GitLabMembers: 8}
 
 func TestOrgIsDeterministic(t *testing.T) {
 	t.Parallel()
@@ -22,6 +25,19 @@ func TestOrgIsDeterministic(t *testing.T) {
 	}
 	if diff := cmp.Diff(GitHubOrg(7, small, benchNow), GitHubOrg(7, small, benchNow), ignore); diff != "" {
 		t.Errorf("GitHubOrg differs for the same seed:\n%s", diff)
+	}
+	ms := cmp.Options{cmpopts.IgnoreUnexported(fakeapi.Refusals{})}
+	if diff := cmp.Diff(EntraTenant(7, small, benchNow), EntraTenant(7, small, benchNow), ms); diff != "" {
+		t.Errorf("EntraTenant differs for the same seed:\n%s", diff)
+	}
+	if diff := cmp.Diff(AzureEstate(7, small), AzureEstate(7, small), ms); diff != "" {
+		t.Errorf("AzureEstate differs for the same seed:\n%s", diff)
+	}
+	if diff := cmp.Diff(GitLabGroup(7, small, benchNow), GitLabGroup(7, small, benchNow), ms); diff != "" {
+		t.Errorf("GitLabGroup differs for the same seed:\n%s", diff)
+	}
+	if g := GitLabGroup(7, small, benchNow).Groups[0]; len(g.Members) != small.GitLabMembers || len(g.Subgroups) != 5 {
+		t.Errorf("GitLabGroup size: %d members, %d subgroups", len(g.Members), len(g.Subgroups))
 	}
 	org := AWSOrg(7, small, benchNow)
 	if len(org.Members) != 1 || len(org.Buckets) != 3 || len(org.Volumes) != 2*VolumesPerRegion || len(org.Users) != 2 {

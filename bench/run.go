@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,11 +21,17 @@ import (
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/all"
 	"github.com/attestdev/attest/collectors/aws"
+	"github.com/attestdev/attest/collectors/azure"
+	"github.com/attestdev/attest/collectors/entra"
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/collectors/github"
+	"github.com/attestdev/attest/collectors/gitlab"
 	"github.com/attestdev/attest/controls"
 	"github.com/attestdev/attest/internal/fake/awsfake"
+	"github.com/attestdev/attest/internal/fake/azurefake"
+	"github.com/attestdev/attest/internal/fake/entrafake"
 	"github.com/attestdev/attest/internal/fake/githubfake"
+	"github.com/attestdev/attest/internal/fake/gitlabfake"
 )
 
 // Options configure one benchmark collection.
@@ -82,23 +89,56 @@ func Collect(ctx context.Context, dir string, o Options) (Result, error) {
 		ghLimits.RESTPointsPerMinute, ghLimits.GraphQLPointsPerMinute = p.GitHubRESTPointsPerMinute, p.GitHubGraphQLPointsPerMinute
 		ghLimits.MaxConcurrent = p.GitHubMaxConcurrent
 	}
-	// TLS, as the real APIs speak.
-	awsSrv := httptest.NewTLSServer(awsLimits.Wrap(awsfake.NewHandler(AWSOrg(o.Seed, o.Size, o.Now))))
-	defer awsSrv.Close()
-	ghSrv := httptest.NewTLSServer(ghLimits.Wrap(githubfake.NewHandler(GitHubOrg(o.Seed, o.Size, o.Now))))
-	defer ghSrv.Close()
-	// The transport attest builds for every source (its connection pool:
-	// 16 idle connections per host), trusting the test servers'
-	// certificate.
-	awsClient, ghClient := cliClient(awsSrv), cliClient(ghSrv)
-	regions := regionNames(o.Size.Regions)
+	// TLS, as the real APIs speak. The transport attest builds for every
+	// source (its connection pool: 16 idle connections per host), trusting
+	// the test servers' certificate.
+	var cfg all.Config
+	counted := []counter{awsLimits, ghLimits}
+	if o.Size.Accounts > 0 {
+		awsSrv := httptest.NewTLSServer(awsLimits.Wrap(awsfake.NewHandler(AWSOrg(o.Seed, o.Size, o.Now))))
+		defer awsSrv.Close()
+		regions := regionNames(o.Size.Regions)
+		cfg.AWS = &aws.Config{AWS: awsfake.SDKConfig(awsSrv.URL, cliClient(awsSrv)), Regions: regions, AllowedRegions: regions[:1],
+			Organization: aws.OrganizationConfig{Enabled: true}, Concurrency: o.CallConcurrency}
+	}
 	wait := 3600
-	sources := all.Sources(all.Config{
-		AWS: &aws.Config{AWS: awsfake.SDKConfig(awsSrv.URL, awsClient), Regions: regions, AllowedRegions: regions[:1],
-			Organization: aws.OrganizationConfig{Enabled: true}, Concurrency: o.CallConcurrency},
-		GitHub: &github.Config{Orgs: []string{orgLogin}, BaseURL: ghSrv.URL, Token: "bench-token", HTTPClient: ghClient,
-			Concurrency: o.CallConcurrency, MaxRateLimitWaitSeconds: &wait, Now: func() time.Time { return o.Now }},
-	})
+	if o.Size.Repos > 0 {
+		ghSrv := httptest.NewTLSServer(ghLimits.Wrap(githubfake.NewHandler(GitHubOrg(o.Seed, o.Size, o.Now))))
+		defer ghSrv.Close()
+		cfg.GitHub = &github.Config{Orgs: []string{orgLogin}, BaseURL: ghSrv.URL, Token: "bench-token", HTTPClient: cliClient(ghSrv),
+			Concurrency: o.CallConcurrency, MaxRateLimitWaitSeconds: &wait, Now: func() time.Time { return o.Now }}
+	}
+	retries := 1000
+	if o.Size.EntraUsers > 0 {
+		l := entrafake.Limits(o.Latency, o.Limits)
+		counted = append(counted, l)
+		srv := httptest.NewTLSServer(l.Wrap(entrafake.NewHandler(EntraTenant(o.Seed, o.Size, o.Now))))
+		defer srv.Close()
+		cfg.Entra = &entra.Config{TenantID: benchTenant, GraphEndpoint: srv.URL, HTTPClient: cliClient(srv),
+			Credential: entrafake.Credential{Token: entrafake.DemoToken}, RateLimitRetries: &retries, MaxRateLimitWaitSeconds: &wait}
+	}
+	if o.Size.Azure.Subscriptions > 0 {
+		l := azurefake.Limits(o.Latency, o.Limits)
+		counted = append(counted, l)
+		st := AzureEstate(o.Seed, o.Size)
+		srv := httptest.NewTLSServer(l.Wrap(azurefake.NewHandler(st)))
+		defer srv.Close()
+		var subs []string
+		for _, s := range st.Subscriptions {
+			subs = append(subs, s.ID)
+		}
+		cfg.Azure = &azure.Config{Subscriptions: subs, TenantID: benchTenant, Endpoint: srv.URL, HTTPClient: cliClient(srv),
+			Credential: azurefake.Credential{Token: azurefake.DemoToken}, Concurrency: o.CallConcurrency, Retries: &retries, MaxRetryWaitSeconds: &wait}
+	}
+	if o.Size.GitLabProjects > 0 {
+		l := gitlabfake.Limits(o.Latency, o.Limits)
+		counted = append(counted, l)
+		srv := httptest.NewTLSServer(l.Wrap(gitlabfake.NewHandler(GitLabGroup(o.Seed, o.Size, o.Now))))
+		defer srv.Close()
+		cfg.GitLab = &gitlab.Config{BaseURL: srv.URL, Groups: []string{gitlabGroup}, Token: "bench-token", HTTPClient: cliClient(srv),
+			Concurrency: o.CallConcurrency, MaxRateLimitWaitSeconds: &wait, Now: func() time.Time { return o.Now }}
+	}
+	sources := all.Sources(cfg)
 	lib, err := Library()
 	if err != nil {
 		return Result{}, err
@@ -122,12 +162,20 @@ func Collect(ctx context.Context, dir string, o Options) (Result, error) {
 	if err := w.Close(evidence.Manifest{AttestVersion: "bench", StartedAt: start.UTC(), FinishedAt: time.Now().UTC(), Interrupted: ctx.Err() != nil}); err != nil {
 		return Result{}, err
 	}
-	ops := awsLimits.Operations()
-	for k, v := range ghLimits.Operations() {
-		ops[k] = v
+	res := Result{Start: start, Wall: wall, Operations: map[string]int64{}, PeakHeap: heap, BaseHeap: base, PeakRSS: rss, Runs: runs}
+	for _, c := range counted {
+		res.APICalls += c.Calls()
+		res.Throttled += c.Throttled()
+		maps.Copy(res.Operations, c.Operations())
 	}
-	return Result{Start: start, Wall: wall, APICalls: awsLimits.Calls() + ghLimits.Calls(), Throttled: awsLimits.Throttled() + ghLimits.Throttled(),
-		Operations: ops, PeakHeap: heap, BaseHeap: base, PeakRSS: rss, Runs: runs}, nil
+	return res, nil
+}
+
+// A counter is a fake's call counter.
+type counter interface {
+	Calls() int64
+	Throttled() int64
+	Operations() map[string]int64
 }
 
 // cliClient returns an HTTP client with the transport attest's sources
