@@ -218,7 +218,7 @@ var needs = []need{
 	// many projects as one GraphQL query may hold: GitLab refuses
 	// authenticated queries above a complexity of 250, and one project's
 	// pipeline with its jobs costs about 30.
-	{op: gitlabfake.Op("POST", "/api/graphql"), collector: "gitlab.scanning", typ: "gitlab.project.scanning", attrs: []string{"last_sast_at", "last_secret_detection_at"},
+	{op: gitlabfake.Op("POST", "/api/graphql"), collector: "gitlab.scanning", typ: "gitlab.project.scanning", attrs: []string{"last_sast_at", "last_secret_detection_at", "last_dependency_scanning_at"},
 		n: func(sz Size) int64 { return ifAny(sz.GitLabProjects, pages(sz.GitLabProjects, 250/30)) }},
 	{op: gitlabfake.Op("POST", "/api/graphql"), collector: "gitlab.vulnerabilities", typ: "gitlab.project.vulnerabilities", attrs: []string{"vulnerabilities_open", "oldest_open_vulnerability_at"}, n: gitlabOne},
 }

@@ -78,7 +78,7 @@ func collectAll(tb testing.TB, st *gitlabfake.State) map[string]int {
 //     security settings, deploy keys and access tokens, REST only (GraphQL
 //     has no push rule prevent_secrets, deploy keys or project access
 //     tokens; see docs/scale.md);
-//   - GL-SAST-001: the head commit's newest default-branch pipeline and its
+//   - GL-SAST-001, GL-DEP-001: the head commit's newest default-branch pipeline and its
 //     jobs: one GraphQL query per scanBatch projects (GitLab's complexity
 //     limit of 250 bounds the batch);
 //   - GL-MR-002: one merge request listing per 100 and one approvals read
