@@ -60,7 +60,7 @@ type Group struct {
 	// Owner only; served newest first).
 	AuditEvents []time.Time
 	Subgroups   []*Group
-	Projects         []*Project
+	Projects    []*Project
 }
 
 // Invitation is a pending invitation to a group.
