@@ -203,6 +203,14 @@ var needs = []need{
 	{op: gitlabfake.Op("GET", "/api/v4/groups/1/members"), collector: "gitlab.groups", n: func(sz Size) int64 {
 		return ifAny(sz.GitLabProjects, pages(sz.GitLabMembers, 100)+int64(min(GitLabSubgroups, sz.GitLabProjects)))
 	}},
+	// Pending invitations are listed per group (GitLab has no listing of a
+	// hierarchy's invitations; 100 a page, none pending in the simulated
+	// group), and GL-AUDIT-001 needs one page of the top-level group's
+	// audit events: the newest event of the period is on it.
+	{op: gitlabfake.Op("GET", "/api/v4/groups/1/invitations"), collector: "gitlab.groups", typ: "gitlab.group", attrs: []string{"pending_invitations", "oldest_invitation_at"},
+		n: func(sz Size) int64 { return ifAny(sz.GitLabProjects, 1+int64(min(GitLabSubgroups, sz.GitLabProjects))) }},
+	{op: gitlabfake.Op("GET", "/api/v4/groups/1/audit_events"), collector: "gitlab.groups", typ: "gitlab.group", attrs: []string{"audit_events_available", "newest_audit_event_at"},
+		n: gitlabOne, where: gitlabOne},
 	{op: gitlabfake.Op("GET", "/api/v4/groups/1/projects"), collector: "*gitlab", n: func(sz Size) int64 { return ifAny(sz.GitLabProjects, pages(sz.GitLabProjects, 100)) }},
 	{op: gitlabfake.Op("GET", "/api/v4/groups/1/merge_requests"), collector: "gitlab.reviews", n: gitlabOne},
 	{op: gitlabfake.Op("GET", "/api/v4/projects/1/merge_requests/1/approvals"), collector: "gitlab.reviews", typ: "gitlab.merge_request.review", attrs: []string{"approved_by_other"},
@@ -218,7 +226,7 @@ var needs = []need{
 	// many projects as one GraphQL query may hold: GitLab refuses
 	// authenticated queries above a complexity of 250, and one project's
 	// pipeline with its jobs costs about 30.
-	{op: gitlabfake.Op("POST", "/api/graphql"), collector: "gitlab.scanning", typ: "gitlab.project.scanning", attrs: []string{"last_sast_at", "last_secret_detection_at"},
+	{op: gitlabfake.Op("POST", "/api/graphql"), collector: "gitlab.scanning", typ: "gitlab.project.scanning", attrs: []string{"last_sast_at", "last_secret_detection_at", "last_dependency_scanning_at"},
 		n: func(sz Size) int64 { return ifAny(sz.GitLabProjects, pages(sz.GitLabProjects, 250/30)) }},
 	{op: gitlabfake.Op("POST", "/api/graphql"), collector: "gitlab.vulnerabilities", typ: "gitlab.project.vulnerabilities", attrs: []string{"vulnerabilities_open", "oldest_open_vulnerability_at"}, n: gitlabOne},
 }

@@ -73,12 +73,15 @@ func collectAll(tb testing.TB, st *gitlabfake.State) map[string]int {
 // projects against what the controls need, each from the cheapest API
 // that answers it exactly:
 //   - GL-GRP-001/002/003: the group, its descendants, one member list per group;
+//   - GL-GRP-004: one invitation list per group (no endpoint lists a
+//     hierarchy's invitations at once);
+//   - GL-AUDIT-001: one page of the top-level group's audit events;
 //   - GL-REPO-001, GL-MR-001, GL-SECRET-001, GL-CRED-001: per project the
 //     protected branches, approval settings, approval rules, push rule,
 //     security settings, deploy keys and access tokens, REST only (GraphQL
 //     has no push rule prevent_secrets, deploy keys or project access
 //     tokens; see docs/scale.md);
-//   - GL-SAST-001: the head commit's newest default-branch pipeline and its
+//   - GL-SAST-001, GL-DEP-001: the head commit's newest default-branch pipeline and its
 //     jobs: one GraphQL query per scanBatch projects (GitLab's complexity
 //     limit of 250 bounds the batch);
 //   - GL-MR-002: one merge request listing per 100 and one approvals read
@@ -96,6 +99,8 @@ func TestCallBudget(t *testing.T) {
 		"GET " + "/groups/{id}":                                           1,
 		"GET /groups/{id}/descendant_groups":                              pages(subgroups),
 		"GET /groups/{id}/members":                                        subgroups + 1,
+		"GET /groups/{id}/invitations":                                    subgroups + 1,
+		"GET /groups/{id}/audit_events":                                   1,
 		"GET /groups/{id}/projects":                                       3 * pages(n),
 		"POST /api/graphql":                                               1 + (n+scanBatch-1)/scanBatch,
 		"GET /groups/{id}/merge_requests":                                 pages(2 * n),

@@ -58,8 +58,13 @@ func TestDemoGroups(t *testing.T) {
 			t.Errorf("acme-eng %s = %#v, want %#v", k, top.Attributes[k], v)
 		}
 	}
-	if labs := byName(groups, "acme-eng/labs"); labs.Attributes["members_without_2fa"] != 1 || labs.Attributes["top_level"] != false {
+	if labs := byName(groups, "acme-eng/labs"); labs.Attributes["members_without_2fa"] != 1 || labs.Attributes["top_level"] != false ||
+		labs.Attributes["pending_invitations"] != 1 || labs.Attributes["oldest_invitation_at"] != ts(new(fakeNow.Add(-5*24*time.Hour))) {
 		t.Errorf("labs = %v", labs.Attributes)
+	}
+	if top.Attributes["pending_invitations"] != 1 || top.Attributes["oldest_invitation_at"] != ts(new(fakeNow.Add(-60*24*time.Hour))) ||
+		top.Attributes["audit_events_available"] != true || top.Attributes["newest_audit_event_at"] != ts(new(fakeNow.Add(-26*time.Hour))) {
+		t.Errorf("acme-eng invitations and audit events = %v", top.Attributes)
 	}
 	accts := s.ByType(typeAccount)
 	if len(accts) != 4 {
@@ -84,6 +89,14 @@ func TestMembers2FAHiddenBelowOwner(t *testing.T) {
 	top := byName(s.ByType(typeGroup), "acme-eng")
 	if _, ok := top.Attributes["members_without_2fa"]; ok || !hasGap(top, "members_without_2fa", evidence.Denied) {
 		t.Errorf("members_without_2fa without Owner: attrs %v gaps %v, want a denied gap", top.Attributes, top.Gaps)
+	}
+	for _, a := range append(slices.Clone(invitationAttrs), auditAttrs...) {
+		if _, ok := top.Attributes[a]; ok || !hasGap(top, a, evidence.Denied) {
+			t.Errorf("%s without Owner: attrs %v gaps %v, want a denied gap", a, top.Attributes, top.Gaps)
+		}
+	}
+	if len(s.Failures) != 0 {
+		t.Errorf("failures %v; Owner-only facts are gaps", s.Failures)
 	}
 	for _, a := range s.ByType(typeAccount) {
 		if _, ok := a.Attributes["mfa"]; ok || !hasGap(a, "mfa", evidence.Denied) {
@@ -229,5 +242,22 @@ func TestDemoScanning(t *testing.T) {
 	tools := byName(rs, "acme-eng/labs/tools")
 	if tools.Attributes["last_pipeline_at"] != "" || tools.Attributes["last_sast_at"] != "" || len(tools.Gaps) != 0 {
 		t.Errorf("tools (no pipeline) = %v %v", tools.Attributes, tools.Gaps)
+	}
+}
+
+func TestFreeTierHasNoGroupAuditEvents(t *testing.T) {
+	t.Parallel()
+	st := gitlabfake.DemoAt(fakeNow)
+	st.Free = true
+	s, err := runFake(t, fakeSource(t, st, nil), "gitlab.groups")
+	if err != nil || len(s.Failures) != 0 {
+		t.Fatalf("err %v failures %v", err, s.Failures)
+	}
+	top := byName(s.ByType(typeGroup), "acme-eng")
+	if top.Attributes["audit_events_available"] != false || !hasGap(top, "newest_audit_event_at", evidence.Denied) {
+		t.Errorf("Free: attrs %v gaps %v; want audit events unavailable and their time a tier gap", top.Attributes, top.Gaps)
+	}
+	if !slices.ContainsFunc(s.Skipped, func(sk evidence.Skip) bool { return sk.Resource == top.ID+"#audit_events" }) {
+		t.Errorf("no scope note for the missing audit events: %v", s.Skipped)
 	}
 }

@@ -66,12 +66,20 @@ var (
 )
 
 var groupFixtures = fixtures{
-	"/api/v4/groups/twitter":                   {Body: "group.json"},
-	"/api/v4/groups/twitter/descendant_groups": {Body: "descendant_groups.json"},
-	"/api/v4/groups/twitter/members":           {Body: "members_page1.json", Header: pages("/api/v4/groups/twitter/members")},
-	"/api/v4/groups/twitter/members?page=2":    {Body: "members_page2.json"},
-	"/api/v4/groups/twitter%2Fbar/members":     {Body: "[]"},
+	"/api/v4/groups/twitter":                    {Body: "group.json"},
+	"/api/v4/groups/twitter/descendant_groups":  {Body: "descendant_groups.json"},
+	"/api/v4/groups/twitter/members":            {Body: "members_page1.json", Header: pages("/api/v4/groups/twitter/members")},
+	"/api/v4/groups/twitter/members?page=2":     {Body: "members_page2.json"},
+	"/api/v4/groups/twitter%2Fbar/members":      {Body: "[]"},
+	"/api/v4/groups/twitter/invitations":        {Body: "invitations_page1.json", Header: pages("/api/v4/groups/twitter/invitations")},
+	"/api/v4/groups/twitter/invitations?page=2": {Body: "invitations_page2.json"},
+	"/api/v4/groups/twitter%2Fbar/invitations":  {Body: "[]"},
+	auditKey: {Body: "group_audit_events.json"},
 }
+
+// auditKey is the route key of the top-level group's audit events of the
+// 30 days before testNow.
+const auditKey = "/api/v4/groups/twitter/audit_events?created_after=2011-01-02T00%3A00%3A00Z"
 
 func TestGroupsTwoPagesOfMembers(t *testing.T) {
 	t.Parallel()
@@ -178,12 +186,18 @@ func TestEmptyHierarchy(t *testing.T) {
 		"/api/v4/groups/twitter":                   {Body: "group.json"},
 		"/api/v4/groups/twitter/descendant_groups": {Body: "[]"},
 		"/api/v4/groups/twitter/members":           {Body: "[]"},
+		"/api/v4/groups/twitter/invitations":       {Body: "[]"},
+		auditKey:                                   {Body: "[]"},
 		"/api/v4/groups/twitter/projects?include_subgroups=true&order_by=id&sort=asc&with_shared=false": {Body: "[]"},
 	}
 	srv := newServer(t, fx)
 	s, err := run(t, testSource(srv, nil), "gitlab.groups", nil)
 	if err != nil || len(s.ByType(typeAccount)) != 0 || s.ByType(typeGroup)[0].Attributes["members_count"] != 0 {
 		t.Fatalf("err %v, %v", err, s.Resources)
+	}
+	if a := s.ByType(typeGroup)[0].Attributes; a["pending_invitations"] != 0 || a["oldest_invitation_at"] != "" ||
+		a["audit_events_available"] != true || a["newest_audit_event_at"] != "" {
+		t.Errorf("empty invitations and audit events: %v", a)
 	}
 	s, err = run(t, testSource(srv, nil), "gitlab.projects", nil)
 	if err != nil || len(s.Resources) != 0 || len(s.Failures) != 0 {

@@ -15,15 +15,19 @@ import (
 )
 
 // GroupCollector reads a top-level group and its subgroups: the 2FA
-// requirement and grace period, and each group's direct members with
-// their access level and, where the token's user is an Owner, their 2FA
-// status. It emits one identity.account per member of the hierarchy for
-// access reviews.
+// requirement and grace period, each group's direct members with their
+// access level and, where the token's user is an Owner, their 2FA status,
+// each group's pending invitations (Owner), and the top-level group's
+// audit events (Premium, Owner). It emits one identity.account per member
+// of the hierarchy for access reviews. Whether members are external users
+// is shown only to instance administrators: it is a gap and a scope note.
 //
 // GitLab API docs:
 //   - https://docs.gitlab.com/api/groups/#get-a-single-group (GET /groups/:id)
 //   - https://docs.gitlab.com/api/groups/#list-all-descendant-groups (GET /groups/:id/descendant_groups)
 //   - https://docs.gitlab.com/api/members/#list-all-members-of-a-group-or-project (GET /groups/:id/members)
+//   - https://docs.gitlab.com/api/invitations/#list-all-invitations-pending-for-a-group-or-project (GET /groups/:id/invitations)
+//   - https://docs.gitlab.com/api/audit_events/#retrieve-all-group-audit-events (GET /groups/:id/audit_events)
 //
 // GitLab returns two_factor_enabled on members only to group Owners (and
 // administrators); without it the 2FA attributes are gaps, never assumed.
@@ -42,10 +46,10 @@ const (
 // Describe returns the collector's metadata.
 func (c *GroupCollector) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
-		ID: "gitlab.groups", Version: 1, Source: SourceName,
-		Title: "GitLab groups and subgroups, 2FA requirement and members",
+		ID: "gitlab.groups", Version: 2, Source: SourceName,
+		Title: "GitLab groups and subgroups, 2FA requirement, members, pending invitations and audit events",
 		ResourceTypes: []collectors.ResourceType{
-			{Name: typeGroup, Doc: "A GitLab group or subgroup and its security settings.", Attributes: []collectors.Attribute{
+			{Name: typeGroup, Doc: "A GitLab group or subgroup and its security settings.", Attributes: append([]collectors.Attribute{
 				{Name: "full_path", Type: "string", Doc: "The group's full path, e.g. acme/backend."},
 				{Name: "top_level", Type: "bool", Doc: "The group is a configured top-level group (not a subgroup)."},
 				{Name: "visibility", Type: "string", Doc: "public, internal or private."},
@@ -54,11 +58,11 @@ func (c *GroupCollector) Describe() collectors.Descriptor {
 				{Name: "members_count", Type: "int", Doc: "Direct members of the group."},
 				{Name: "owners_count", Type: "int", Doc: "Direct members with the Owner role."},
 				{Name: "members_without_2fa", Type: "int", Doc: "Direct members without two-factor authentication (two_factor_enabled, shown to group Owners only)."},
-			}},
+			}, groupAdminAttributes()...)},
 			accountType(),
 		},
-		Permissions:      []string{scopeReadAPI, roleOwner},
-		CallsPerResource: 1,
+		Permissions:      []string{scopeReadAPI, roleOwner, tierPremium},
+		CallsPerResource: 2,
 	}
 }
 
@@ -130,12 +134,12 @@ func (c *GroupCollector) Collect(ctx context.Context, target evidence.Target, ou
 	groups = append(groups, subs...)
 	accts := map[string]*account{}
 	for i, gr := range groups {
-		res, err := c.group(ctx, client, gr, i == 0, accts)
+		res, errs := c.group(ctx, client, gr, i == 0, accts, out)
 		if i == 0 {
 			res.Records = append(topRecords, res.Records...)
 		}
 		out.Emit(res)
-		if err != nil {
+		for _, err := range errs {
 			if stopped(err) {
 				return err
 			}
@@ -154,9 +158,34 @@ type account struct {
 	owner bool
 }
 
-// group builds one group's resource and adds its members to accts.
-func (c *GroupCollector) group(ctx context.Context, client *gl.Client, g group, top bool, accts map[string]*account) (evidence.Resource, error) {
+// group builds one group's resource (members, pending invitations and,
+// for the top-level group, audit events) and adds its members to accts.
+// It returns the failures to record.
+func (c *GroupCollector) group(ctx context.Context, client *gl.Client, g group, top bool, accts map[string]*account, out collectors.Sink) (evidence.Resource, []error) {
 	ctx, trace := collectors.WithTrace(ctx)
+	res := c.groupResource(g, top)
+	var errs []error
+	if err := members(ctx, client, g, &res, accts); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) == 0 || !stopped(errs[0]) {
+		if err := invitations(ctx, client, g, &res); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if top && (len(errs) == 0 || !stopped(errs[len(errs)-1])) {
+		if err := auditEvents(ctx, client, c.src.cfg.Now(), g, &res, out); err != nil {
+			errs = append(errs, err)
+		}
+		res.Gaps = append(res.Gaps, externalGap())
+		collectors.Skip(out, res.ID+"#external_members", "external users: GitLab shows the external flag only to instance administrators; external members are not evaluated")
+	}
+	res.Records = trace.Records()
+	return res, errs
+}
+
+// groupResource is g's resource with the settings GET /groups/:id answers.
+func (c *GroupCollector) groupResource(g group, top bool) evidence.Resource {
 	res := evidence.Resource{
 		Type: typeGroup, ID: groupURL(c.src.cfg.BaseURL, g), Name: g.FullPath,
 		Attributes: map[string]any{"full_path": g.FullPath, "top_level": top, "visibility": g.Visibility},
@@ -171,14 +200,18 @@ func (c *GroupCollector) group(ctx context.Context, client *gl.Client, g group, 
 	} else {
 		res.Gaps = append(res.Gaps, absentGap("two_factor_grace_period_hours", opGetGroup))
 	}
+	return res
+}
+
+// members reads g's direct members onto res and adds them to accts.
+func members(ctx context.Context, client *gl.Client, g group, res *evidence.Resource, accts map[string]*account) error {
 	members, err := list[member](ctx, client, groupPath(g.FullPath)+"/members", &pageOpts{PerPage: 100})
-	res.Records = trace.Records()
 	if err != nil {
 		err = classify(err, opListMembers, roleReporter)
 		for _, a := range []string{"members_count", "owners_count", "members_without_2fa"} {
 			res.Gaps = append(res.Gaps, collectors.GapOf(err, a))
 		}
-		return res, err
+		return err
 	}
 	owners, no2fa, unknown := 0, 0, 0
 	for _, m := range members {
@@ -210,7 +243,7 @@ func (c *GroupCollector) group(ctx context.Context, client *gl.Client, g group, 
 	} else {
 		res.Attributes["members_without_2fa"] = no2fa
 	}
-	return res, nil
+	return nil
 }
 
 // emitAccounts emits one identity.account per member of the hierarchy,

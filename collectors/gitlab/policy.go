@@ -54,6 +54,11 @@ func Policy(ds []collectors.Descriptor) ([]byte, error) {
 	b.WriteString("  need GitLab Premium or Ultimate: on Free or Community Edition the API answers\n")
 	b.WriteString("  404 or 403, the attributes are gaps with a scope note, and their controls are\n")
 	b.WriteString("  inconclusive, never passing.\n")
+	b.WriteString("  Pending invitations and group audit events are shown to group Owners only;\n")
+	b.WriteString("  below Owner they are gaps. Group audit events need Premium or Ultimate: on Free\n")
+	b.WriteString("  or Community Edition they are recorded as unavailable, with a scope note.\n")
+	b.WriteString("  Whether a member is an external user is shown only to instance administrators:\n")
+	b.WriteString("  attest does not read it (a gap and a scope note, never \"no external users\").\n")
 	b.WriteString("  A group access token with read_api and the Owner role (or a service account)\n")
 	b.WriteString("  keeps the evidence independent of one employee's account.\n")
 	return b.Bytes(), nil
@@ -63,7 +68,8 @@ func Policy(ds []collectors.Descriptor) ([]byte, error) {
 // reference (https://docs.gitlab.com/user/permissions/) and the API docs.
 var facts = []struct{ collector, role, fact string }{
 	{"gitlab.groups", "Reporter", "groups, subgroups, 2FA requirement and grace period, members and their roles"},
-	{"gitlab.groups", "Owner", "members' 2FA status (two_factor_enabled)"},
+	{"gitlab.groups", "Owner", "members' 2FA status (two_factor_enabled), pending invitations of every group"},
+	{"gitlab.groups", "Owner", "top-level group audit events (Premium; one page of the last 30 days)"},
 	{"gitlab.projects", "Reporter", "projects, visibility, archived"},
 	{"gitlab.projects", "Maintainer", "protected branches, approval settings and rules (Premium), push rules (Premium), deploy keys, project access tokens"},
 	{"gitlab.projects", "Developer", "secret push protection (Ultimate project security settings)"},

@@ -19,6 +19,8 @@ var routes = []string{
 	"/groups/{id}/members",
 	"/groups/{id}/projects",
 	"/groups/{id}/merge_requests",
+	"/groups/{id}/invitations",
+	"/groups/{id}/audit_events",
 	"/projects/{id}/protected_branches",
 	"/projects/{id}/approvals",
 	"/projects/{id}/approval_rules",

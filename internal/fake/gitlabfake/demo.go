@@ -8,7 +8,9 @@ const DemoGroup = "acme-eng"
 // DemoAt returns the demo GitLab estate as it looks at now: a top-level
 // group that requires 2FA, a subgroup with a member without 2FA, a
 // well-protected project and a loosely protected one, a project without
-// any protection or pipeline, and an archived project. The token is an
+// any protection or pipeline, and an archived project; an invitation to
+// the top-level group pending for 60 days and one to the subgroup for 5,
+// and group audit events of yesterday. The token is an
 // Owner on an Ultimate instance; web has a critical vulnerability open for
 // 45 days.
 func DemoAt(now time.Time) *State {
@@ -52,8 +54,9 @@ func DemoAt(now time.Time) *State {
 	proto := &Project{ID: 104, Path: "prototype", Visibility: "private", DefaultBranch: "main", Archived: true}
 	labs := &Group{
 		ID: 2, Path: DemoGroup + "/labs", Visibility: "private",
-		Members:  []Member{{ID: 3, Username: "carol", AccessLevel: 30}},
-		Projects: []*Project{tools, proto},
+		Members:     []Member{{ID: 3, Username: "carol", AccessLevel: 30}},
+		Invitations: []Invitation{{ID: 32, Email: "intern@example.com", AccessLevel: 30, CreatedAt: now.Add(-5 * day)}},
+		Projects:    []*Project{tools, proto},
 	}
 	return &State{
 		ViewerIsOwner: true,
@@ -65,8 +68,10 @@ func DemoAt(now time.Time) *State {
 				{ID: 2, Username: "bob", AccessLevel: 40, TwoFactor: true},
 				{ID: 4, Username: "dave", AccessLevel: 30, TwoFactor: true},
 			},
-			Subgroups: []*Group{labs},
-			Projects:  []*Project{api, web},
+			Invitations: []Invitation{{ID: 31, Email: "contractor@example.net", AccessLevel: 40, CreatedAt: now.Add(-60 * day)}},
+			AuditEvents: []time.Time{now.Add(-26 * time.Hour), now.Add(-10 * day)},
+			Subgroups:   []*Group{labs},
+			Projects:    []*Project{api, web},
 		}},
 	}
 }

@@ -31,8 +31,8 @@ type State struct {
 	// then are members' two_factor_enabled served, as GitLab does for Owners.
 	ViewerIsOwner bool
 	// Free makes the instance GitLab Free: the approval settings, approval
-	// rules and push rule endpoints answer 404, and code owner approval is
-	// absent from protected branches.
+	// rules, push rule and group audit events endpoints answer 404, and
+	// code owner approval is absent from protected branches.
 	Free bool
 	// Ultimate serves group vulnerabilities over GraphQL; otherwise the
 	// query answers a GraphQL error, as on lower tiers.
@@ -54,8 +54,21 @@ type Group struct {
 	Require2FA       bool
 	GracePeriodHours int
 	Members          []Member
-	Subgroups        []*Group
-	Projects         []*Project
+	// Invitations are pending invitations by e-mail (Owner only).
+	Invitations []Invitation
+	// AuditEvents are the times of the group's audit events (Premium and
+	// Owner only; served newest first).
+	AuditEvents []time.Time
+	Subgroups   []*Group
+	Projects    []*Project
+}
+
+// Invitation is a pending invitation to a group.
+type Invitation struct {
+	ID          int64
+	Email       string
+	AccessLevel int
+	CreatedAt   time.Time
 }
 
 // Member is a direct member of a group.
@@ -280,6 +293,14 @@ func (h *handler) serveGroup(w http.ResponseWriter, r *http.Request, id string, 
 		h.page(w, r, h.projectsOf(g, r.URL.Query().Get("include_subgroups") == "true"))
 	case "merge_requests":
 		h.page(w, r, h.mergeRequests(g, r))
+	case "invitations":
+		if !h.s.ViewerIsOwner {
+			writeError(w, http.StatusForbidden, "403 Forbidden")
+			return
+		}
+		h.page(w, r, invitations(g))
+	case "audit_events":
+		h.auditEvents(w, r, g)
 	default:
 		h.s.Refuse(w, r, "gitlabfake")
 	}
