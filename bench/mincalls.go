@@ -167,6 +167,12 @@ var needs = []need{
 		n: func(sz Size) int64 { return ifAny(sz.EntraUsers, pages(sz.EntraUsers*9/10, graphPageSize)) }},
 	{op: entrafake.Op("GET", "/roleManagement/directory/roleDefinitions"), collector: "*entra", n: entraOne},
 	{op: entrafake.Op("GET", "/roleManagement/directory/roleAssignments"), collector: "*entra", n: entraOne},
+	// The direct eligible (PIM) role assignments: who can activate a role,
+	// which ENTRA-004, ENTRA-005 and ENTRA-006 count with the active ones
+	// (eligible_roles of entra.user, the eligible_ attributes and all_users
+	// of entra.directory_role, whose only-eligible roles this listing
+	// enumerates). The simulated tenant has none: one page.
+	{op: entrafake.Op("GET", "/roleManagement/directory/roleEligibilityScheduleInstances"), collector: "entra.users", n: entraOne},
 	{op: entrafake.Op("GET", "/identity/conditionalAccess/policies"), collector: "entra.policies", typ: "entra.tenant", attrs: []string{"conditional_access"}, n: entraOne},
 	{op: entrafake.Op("GET", "/policies/identitySecurityDefaultsEnforcementPolicy"), collector: "entra.policies", typ: "entra.tenant", attrs: []string{"security_defaults_enabled"}, n: entraOne},
 	{op: entrafake.Op("GET", "/policies/authorizationPolicy"), collector: "entra.policies", typ: "entra.tenant", attrs: []string{"guest_access", "guest_invites_from"}, n: entraOne},
