@@ -184,13 +184,20 @@ var needs = []need{
 	azureList("/resources", "azure.resources"),
 	azureList("/providers/microsoft.storage/storageaccounts", "azure.storage"),
 	azureList("/providers/microsoft.sql/servers", "azure.sql"),
-	azureList("/providers/microsoft.keyvault/vaults", "azure.keyvault"),
+	// The vault listing serves azure.keyvault and azure.keyvault.keys: one
+	// listing is the minimum (attest reads it once per collector).
+	azureList("/providers/microsoft.keyvault/vaults", "azure.keyvault|azure.keyvault.keys"),
 	azureList("/providers/microsoft.network/networksecuritygroups", "azure.network"),
 	azureList("/providers/microsoft.insights/diagnosticsettings", "azure.activitylog"),
 	azureList("/providers/microsoft.security/pricings", "azure.defender"),
 	azureList("/providers/microsoft.authorization/roleassignments", "azure.authorization"),
 	azureList("/providers/microsoft.dbforpostgresql/flexibleservers", "azure.postgresql"),
 	azureList("/providers/microsoft.dbformysql/flexibleservers", "azure.mysql"),
+	// Keys - List per vault (one page: the simulated vaults hold one key
+	// each): the keys with their rotation policies, which only this
+	// listing enumerates (AZURE-KV-003).
+	{op: azurefake.Op("GET", "/subscriptions/x/resourceGroups/x/providers/microsoft.keyvault/vaults/x/keys"), collector: "azure.keyvault.keys",
+		n: func(sz Size) int64 { return int64(sz.Azure.Subscriptions * sz.Azure.Vaults) }},
 	{op: azureSQL("/auditingsettings/default"), collector: "azure.sql", typ: "azure.sql.server", attrs: []string{"auditing_enabled"}, n: sqlServers},
 	{op: azureSQL("/firewallrules"), collector: "azure.sql", typ: "azure.sql.server", attrs: []string{"open_to_internet", "allows_azure_services"}, n: sqlServers},
 	{op: azureSQL("/databases"), collector: "azure.sql", n: sqlServers},
