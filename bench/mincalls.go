@@ -167,6 +167,12 @@ var needs = []need{
 		n: func(sz Size) int64 { return ifAny(sz.EntraUsers, pages(sz.EntraUsers*9/10, graphPageSize)) }},
 	{op: entrafake.Op("GET", "/roleManagement/directory/roleDefinitions"), collector: "*entra", n: entraOne},
 	{op: entrafake.Op("GET", "/roleManagement/directory/roleAssignments"), collector: "*entra", n: entraOne},
+	// The direct eligible (PIM) role assignments: who can activate a role,
+	// which ENTRA-004, ENTRA-005 and ENTRA-006 count with the active ones
+	// (eligible_roles of entra.user, the eligible_ attributes and all_users
+	// of entra.directory_role, whose only-eligible roles this listing
+	// enumerates). The simulated tenant has none: one page.
+	{op: entrafake.Op("GET", "/roleManagement/directory/roleEligibilityScheduleInstances"), collector: "entra.users", n: entraOne},
 	{op: entrafake.Op("GET", "/identity/conditionalAccess/policies"), collector: "entra.policies", typ: "entra.tenant", attrs: []string{"conditional_access"}, n: entraOne},
 	{op: entrafake.Op("GET", "/policies/identitySecurityDefaultsEnforcementPolicy"), collector: "entra.policies", typ: "entra.tenant", attrs: []string{"security_defaults_enabled"}, n: entraOne},
 	{op: entrafake.Op("GET", "/policies/authorizationPolicy"), collector: "entra.policies", typ: "entra.tenant", attrs: []string{"guest_access", "guest_invites_from"}, n: entraOne},
@@ -178,13 +184,20 @@ var needs = []need{
 	azureList("/resources", "azure.resources"),
 	azureList("/providers/microsoft.storage/storageaccounts", "azure.storage"),
 	azureList("/providers/microsoft.sql/servers", "azure.sql"),
-	azureList("/providers/microsoft.keyvault/vaults", "azure.keyvault"),
+	// The vault listing serves azure.keyvault and azure.keyvault.keys: one
+	// listing is the minimum (attest reads it once per collector).
+	azureList("/providers/microsoft.keyvault/vaults", "azure.keyvault|azure.keyvault.keys"),
 	azureList("/providers/microsoft.network/networksecuritygroups", "azure.network"),
 	azureList("/providers/microsoft.insights/diagnosticsettings", "azure.activitylog"),
 	azureList("/providers/microsoft.security/pricings", "azure.defender"),
 	azureList("/providers/microsoft.authorization/roleassignments", "azure.authorization"),
 	azureList("/providers/microsoft.dbforpostgresql/flexibleservers", "azure.postgresql"),
 	azureList("/providers/microsoft.dbformysql/flexibleservers", "azure.mysql"),
+	// Keys - List per vault (one page: the simulated vaults hold one key
+	// each): the keys with their rotation policies, which only this
+	// listing enumerates (AZURE-KV-003).
+	{op: azurefake.Op("GET", "/subscriptions/x/resourceGroups/x/providers/microsoft.keyvault/vaults/x/keys"), collector: "azure.keyvault.keys",
+		n: func(sz Size) int64 { return int64(sz.Azure.Subscriptions * sz.Azure.Vaults) }},
 	{op: azureSQL("/auditingsettings/default"), collector: "azure.sql", typ: "azure.sql.server", attrs: []string{"auditing_enabled"}, n: sqlServers},
 	{op: azureSQL("/firewallrules"), collector: "azure.sql", typ: "azure.sql.server", attrs: []string{"open_to_internet", "allows_azure_services"}, n: sqlServers},
 	{op: azureSQL("/databases"), collector: "azure.sql", n: sqlServers},

@@ -171,7 +171,7 @@ func (s *Source) Name() string { return SourceName }
 func (s *Source) Collectors() []collectors.Collector {
 	cs := []collectors.Collector{
 		&Subscriptions{src: s}, &Resources{src: s}, &StorageAccounts{src: s}, &SQLServers{src: s},
-		&KeyVaults{src: s}, &SecurityGroups{src: s}, &PostgresServers{src: s}, &MySQLServers{src: s}, &ActivityLog{src: s}, &Defender{src: s}, &RoleAssignments{src: s},
+		&KeyVaults{src: s}, &VaultKeys{src: s}, &SecurityGroups{src: s}, &PostgresServers{src: s}, &MySQLServers{src: s}, &ActivityLog{src: s}, &Defender{src: s}, &RoleAssignments{src: s},
 	}
 	slices.SortFunc(cs, func(a, b collectors.Collector) int { return cmp.Compare(a.Describe().ID, b.Describe().ID) })
 	return cs

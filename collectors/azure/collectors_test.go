@@ -43,7 +43,7 @@ func TestDemo(t *testing.T) {
 		count[r.Type]++
 	}
 	want := map[string]int{typeSubscription: 1, typeResource: 10, typeFlexibleServer: 2, typeStorageAccount: 2, typeSQLServer: 1, typeSQLDatabase: 1,
-		typeKeyVault: 1, typeSecurityGroup: 2, typeActivityLog: 1, typeDefender: 1, typeSubscriptionAdmins: 1}
+		typeKeyVault: 1, typeKey: 3, typeSecurityGroup: 2, typeActivityLog: 1, typeDefender: 1, typeSubscriptionAdmins: 1}
 	for k, v := range want {
 		if count[k] != v {
 			t.Errorf("%s: %d resources, want %d", k, count[k], v)
@@ -325,6 +325,7 @@ func TestOperations(t *testing.T) {
 		"/subscriptions/x/resourceGroups/g/providers/Microsoft.Sql/servers/s/auditingSettings/default":                      opSQLAuditingGet,
 		"/subscriptions/x/providers/Microsoft.Insights/diagnosticSettings":                                                  opDiagnosticSettingsList,
 		"/providers/Microsoft.Management/managementGroups/g/descendants":                                                    opDescendants,
+		"/subscriptions/x/resourceGroups/g/providers/Microsoft.KeyVault/vaults/v/keys":                                      opKeysList,
 	} {
 		if got := actionOf(path); !strings.EqualFold(got, want) {
 			t.Errorf("%s: %s, want %s", path, got, want)

@@ -227,6 +227,7 @@ const (
 // admin consent.
 func Policy(ds []collectors.Descriptor) ([]byte, error) {
 	out := []byte("# Microsoft Graph application permissions (read-only); grant admin consent.\n" +
-		"# Sign-in activity and the registration report also need a Microsoft Entra ID P1 or P2 licence.\n")
+		"# Sign-in activity and the registration report also need a Microsoft Entra ID P1 or P2 licence.\n" +
+		"# RoleManagement.Read.Directory also reads the eligible (PIM) role assignments; a tenant without P2 has none.\n")
 	return append(out, collectors.PlainPolicy(ds)...), nil
 }

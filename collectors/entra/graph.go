@@ -252,3 +252,16 @@ func operationOf(req *http.Request, root string) string {
 	p := strings.TrimPrefix(req.URL.Path, strings.TrimRight(root, "/"))
 	return req.Method + " " + p
 }
+
+// pimLicenceCode is the error code Graph and Resource Manager answer the
+// Privileged Identity Management listings with in a tenant without a
+// Microsoft Entra ID P2 or ID Governance licence ("The tenant needs an AAD
+// Premium 2 license."), with HTTP 400 or 403.
+const pimLicenceCode = "AadPremiumLicenseRequired"
+
+// noPIM reports whether err is Graph's answer for a tenant whose licence
+// lacks Privileged Identity Management.
+func noPIM(err error) bool {
+	var e *graphError
+	return errors.As(err, &e) && (e.Status == http.StatusBadRequest || e.Status == http.StatusForbidden) && e.Code == pimLicenceCode
+}

@@ -47,6 +47,7 @@ var (
 	registrationKey = key("/reports/authenticationMethods/userRegistrationDetails", nil)
 	roleDefsKey     = key("/roleManagement/directory/roleDefinitions", nil)
 	roleAssignsKey  = key("/roleManagement/directory/roleAssignments", url.Values{"$expand": {"principal"}})
+	roleEligKey     = key(pathRoleElig, url.Values{"$expand": {"principal"}})
 	caKey           = key("/identity/conditionalAccess/policies", nil)
 	sdKey           = key("/policies/identitySecurityDefaultsEnforcementPolicy", nil)
 	authzKey        = key("/policies/authorizationPolicy", nil)

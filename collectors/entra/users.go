@@ -15,16 +15,25 @@ import (
 
 // UsersCollector reads every user of the tenant, members and guests,
 // enabled or not, with their last sign-in, authentication method
-// registration and active directory role assignments. It emits one
-// entra.user and one identity.account per user, and one
-// entra.directory_role per role that is assigned (Global Administrator
-// always).
+// registration and directory role assignments, active and eligible
+// (Privileged Identity Management). It emits one entra.user and one
+// identity.account per user, and one entra.directory_role per role that is
+// assigned or eligible (Global Administrator always).
+//
+// A tenant without Microsoft Entra ID P2 (or ID Governance) has no
+// Privileged Identity Management, and Graph answers the eligibility listing
+// with AadPremiumLicenseRequired: such a tenant has no eligible assignment
+// (Microsoft removes them when the licence ends), which the run records as
+// a scope note (a skip) and evidence of none. Any other failure of that
+// listing leaves the eligible attributes unknown (gaps) and fails the run
+// partially.
 //
 // Microsoft Graph v1.0 reference:
 //   - https://learn.microsoft.com/graph/api/user-list (GET /users, $select with signInActivity)
 //   - https://learn.microsoft.com/graph/api/authenticationmethodsroot-list-userregistrationdetails (GET /reports/authenticationMethods/userRegistrationDetails)
 //   - https://learn.microsoft.com/graph/api/rbacapplication-list-roledefinitions (GET /roleManagement/directory/roleDefinitions)
 //   - https://learn.microsoft.com/graph/api/rbacapplication-list-roleassignments (GET /roleManagement/directory/roleAssignments?$expand=principal)
+//   - https://learn.microsoft.com/graph/api/rbacapplication-list-roleeligibilityscheduleinstances (GET /roleManagement/directory/roleEligibilityScheduleInstances?$expand=principal)
 type UsersCollector struct{ src *Source }
 
 const (
@@ -32,6 +41,8 @@ const (
 	opRegistration  = "GET /reports/authenticationMethods/userRegistrationDetails"
 	opRoleDefs      = "GET /roleManagement/directory/roleDefinitions"
 	opRoleAssigns   = "GET /roleManagement/directory/roleAssignments"
+	opRoleElig      = "GET /roleManagement/directory/roleEligibilityScheduleInstances"
+	pathRoleElig    = "/roleManagement/directory/roleEligibilityScheduleInstances"
 	typeUser        = "entra.user"
 	typeAccount     = "identity.account"
 	typeRole        = "entra.directory_role"
@@ -42,7 +53,7 @@ const (
 // Describe returns the collector's metadata.
 func (c *UsersCollector) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
-		ID: "entra.users", Version: 1, Source: SourceName,
+		ID: "entra.users", Version: 2, Source: SourceName,
 		Title: "Microsoft Entra ID users, MFA registration and directory roles",
 		ResourceTypes: []collectors.ResourceType{
 			{Name: typeUser, Doc: "A Microsoft Entra ID user. ID is the user's Graph URL.", Attributes: []collectors.Attribute{
@@ -55,9 +66,10 @@ func (c *UsersCollector) Describe() collectors.Descriptor {
 				{Name: "mfa_registered", Type: "bool", Doc: "isMfaRegistered of the registration report: the user has registered a strong authentication method. Absent (with a gap) when the report does not list the user (it leaves out disabled users) or could not be read."},
 				{Name: "methods_registered", Type: "list", Doc: "Authentication methods the user registered (e.g. microsoftAuthenticatorPush, fido2), sorted; absent like mfa_registered."},
 				{Name: "roles", Type: "list", Doc: "Display names of the directory roles the user holds through active direct assignments, at any scope, sorted."},
+				{Name: "eligible_roles", Type: "list", Doc: "Display names of the directory roles the user is eligible for through direct Privileged Identity Management eligibilities, at any scope, sorted: the user can activate them at will. Empty when the tenant has no Microsoft Entra ID P2 licence (no PIM, a scope note of the run); absent (with a gap) when the eligibilities could not be read."},
 			}},
 			accountType(),
-			{Name: typeRole, Doc: "A directory role (role definition) with its active assignments. Emitted for every assigned role, and always for Global Administrator.", Attributes: []collectors.Attribute{
+			{Name: typeRole, Doc: "A directory role (role definition) with its active assignments and its eligible (Privileged Identity Management) assignments. Emitted for every assigned or eligible role, and always for Global Administrator. The eligible_ attributes are absent (with a gap) when the eligibilities could not be read, and count none when the tenant has no Microsoft Entra ID P2 licence (no PIM).", Attributes: []collectors.Attribute{
 				{Name: "template_id", Type: "string", Doc: "The role's template ID (62e90394-69f5-4237-9190-012177145e10 is Global Administrator)."},
 				{Name: "built_in", Type: "bool", Doc: "The role is built in, not custom."},
 				{Name: "assignments", Type: "int", Doc: "Active assignments of the role, at any scope."},
@@ -65,6 +77,12 @@ func (c *UsersCollector) Describe() collectors.Descriptor {
 				{Name: "group_assignments", Type: "int", Doc: "Active assignments to (role-assignable) groups, whose members hold the role."},
 				{Name: "service_principal_assignments", Type: "int", Doc: "Active assignments to service principals (applications, managed identities)."},
 				{Name: "users", Type: "list", Doc: "User principal names of the users assigned the role, sorted."},
+				{Name: "eligible_assignments", Type: "int", Doc: "Direct eligible assignments of the role (PIM), at any scope."},
+				{Name: "eligible_user_assignments", Type: "int", Doc: "Direct eligible assignments to users."},
+				{Name: "eligible_group_assignments", Type: "int", Doc: "Direct eligible assignments to (role-assignable) groups."},
+				{Name: "eligible_service_principal_assignments", Type: "int", Doc: "Direct eligible assignments to service principals."},
+				{Name: "eligible_users", Type: "list", Doc: "User principal names of the users eligible for the role, sorted."},
+				{Name: "all_users", Type: "list", Doc: "User principal names of the users holding the role through an active or an eligible direct assignment, each once, sorted: the people who hold or can take the role."},
 			}},
 		},
 		Permissions: []string{permUsers, permAuditLog, permRoles},
@@ -118,10 +136,18 @@ type roleDefinition struct {
 type roleAssignment struct {
 	PrincipalID      string `json:"principalId"`
 	RoleDefinitionID string `json:"roleDefinitionId"`
-	Principal        *struct {
+	// MemberType of an eligibility instance: Direct, Group (through a
+	// group's eligibility) or Inherited. Empty for active assignments.
+	MemberType string `json:"memberType"`
+	Principal  *struct {
 		Type string `json:"@odata.type"`
 	} `json:"principal"`
 }
+
+// direct reports whether an eligibility instance is the principal's own,
+// not one it has through a group or an inherited scope: the group's own
+// eligibility is counted instead, like a group's active assignment.
+func (a roleAssignment) direct() bool { return a.MemberType == "" || a.MemberType == "Direct" }
 
 // directory is what one run read, with the failure of each optional part.
 type directory struct {
@@ -132,6 +158,12 @@ type directory struct {
 	defs     []roleDefinition
 	assigns  []roleAssignment
 	rolesErr error
+	// eligible are the direct eligibility instances; eligErr is set when
+	// they could not be read (unknown), noPIM when the tenant has no
+	// licence for Privileged Identity Management (none).
+	eligible []roleAssignment
+	eligErr  error
+	noPIM    bool
 }
 
 // Collect reads the users of the tenant target.Account.
@@ -157,7 +189,10 @@ func (c *UsersCollector) Collect(ctx context.Context, target evidence.Target, ou
 			d.assigns = append(d.assigns, r)
 		})
 	}
-	for _, err := range []error{d.regErr, d.rolesErr} {
+	if err := c.listEligible(ctx, api, d, out); err != nil {
+		return err
+	}
+	for _, err := range []error{d.regErr, d.rolesErr, d.eligErr} {
 		switch {
 		case err == nil:
 		case collectors.Stopped(err):
@@ -172,6 +207,30 @@ func (c *UsersCollector) Collect(ctx context.Context, target evidence.Target, ou
 		}
 	}
 	c.emit(api, target.Account, d, recorded{out, trace.Records()})
+	return nil
+}
+
+// listEligible lists the direct role eligibilities when the role
+// assignments were read. A tenant without the PIM licence has none, which
+// is recorded as a skip of the listing; other failures leave d.eligErr.
+func (c *UsersCollector) listEligible(ctx context.Context, api *client, d *directory, out collectors.Sink) error {
+	if d.rolesErr != nil {
+		return nil
+	}
+	d.eligErr = list(ctx, api, opRoleElig, permRoles, pathRoleElig, url.Values{"$expand": {"principal"}}, func(r roleAssignment) {
+		if r.direct() {
+			d.eligible = append(d.eligible, r)
+		}
+	})
+	switch {
+	case d.eligErr == nil:
+	case collectors.Stopped(d.eligErr):
+		return d.eligErr
+	case noPIM(d.eligErr):
+		d.eligErr, d.eligible, d.noPIM = nil, nil, true
+		collectors.Skip(out, api.base.JoinPath(pathRoleElig).String(),
+			"the tenant has no Microsoft Entra ID P2 or ID Governance licence (AadPremiumLicenseRequired): without Privileged Identity Management no role can be eligible, so eligible assignments are counted as none")
+	}
 	return nil
 }
 
@@ -207,30 +266,34 @@ func (c *UsersCollector) emit(api *client, tenant string, d *directory, out coll
 	for _, r := range d.defs {
 		names[r.ID] = r
 	}
-	held := map[string][]string{}
-	for _, a := range d.assigns {
-		if def, ok := names[a.RoleDefinitionID]; ok {
-			held[a.PrincipalID] = append(held[a.PrincipalID], def.DisplayName)
-		} else {
-			held[a.PrincipalID] = append(held[a.PrincipalID], a.RoleDefinitionID)
+	byPrincipal := func(as []roleAssignment) map[string][]string {
+		held := map[string][]string{}
+		for _, a := range as {
+			name := a.RoleDefinitionID
+			if def, ok := names[a.RoleDefinitionID]; ok {
+				name = def.DisplayName
+			}
+			held[a.PrincipalID] = append(held[a.PrincipalID], name)
 		}
+		return held
 	}
+	held, eligible := byPrincipal(d.assigns), byPrincipal(d.eligible)
 	upn := map[string]string{}
 	for _, u := range d.users {
 		upn[u.ID] = u.UPN
-		ur, ar := c.user(api, tenant, d, u, held[u.ID])
+		ur, ar := c.user(api, tenant, d, u, held[u.ID], eligible[u.ID])
 		out.Emit(ur)
 		out.Emit(ar)
 	}
 	if d.rolesErr == nil {
-		for _, r := range roles(api, tenant, d.defs, d.assigns, upn) {
+		for _, r := range roles(api, tenant, d, upn) {
 			out.Emit(r)
 		}
 	}
 }
 
 // user builds the entra.user and identity.account of u.
-func (c *UsersCollector) user(api *client, tenant string, d *directory, u user, held []string) (evidence.Resource, evidence.Resource) {
+func (c *UsersCollector) user(api *client, tenant string, d *directory, u user, held, eligible []string) (evidence.Resource, evidence.Resource) {
 	enabled := u.Enabled != nil && *u.Enabled
 	mail := ""
 	if u.Mail != nil {
@@ -273,13 +336,19 @@ func (c *UsersCollector) user(api *client, tenant string, d *directory, u user, 
 		attrs["mfa_registered"], attrs["methods_registered"], acc["mfa"] = r.IsMfaRegistered, anyList(slices.Compact(methods)), r.IsMfaRegistered
 	}
 	if d.rolesErr == nil {
-		rs := slices.Clone(held)
-		slices.Sort(rs)
-		rs = slices.Compact(rs)
+		rs := sortedSet(held)
 		attrs["roles"], acc["admin"] = anyList(rs), len(rs) > 0
 	} else {
 		gaps = append(gaps, collectors.GapOf(d.rolesErr, "roles"))
 		accGaps = append(accGaps, collectors.GapOf(d.rolesErr, "admin"))
+	}
+	switch {
+	case d.rolesErr != nil:
+		gaps = append(gaps, collectors.GapOf(d.rolesErr, "eligible_roles"))
+	case d.eligErr != nil:
+		gaps = append(gaps, collectors.GapOf(d.eligErr, "eligible_roles"))
+	default:
+		attrs["eligible_roles"] = anyList(sortedSet(eligible))
 	}
 	id := api.base.JoinPath("users", u.ID).String()
 	ur := evidence.Resource{Type: typeUser, ID: id, Name: u.UPN, Account: tenant, Attributes: attrs, Gaps: gaps}
@@ -287,12 +356,16 @@ func (c *UsersCollector) user(api *client, tenant string, d *directory, u user, 
 	return ur, ar
 }
 
-// roles builds the entra.directory_role resources: every role with an
-// assignment, and Global Administrator always.
-func roles(api *client, tenant string, defs []roleDefinition, assigns []roleAssignment, upn map[string]string) []evidence.Resource {
-	type tally struct{ all, users, groups, sps int }
+// tally counts the assignments of one role by kind of principal, with the
+// users among them.
+type tally struct {
+	all, users, groups, sps int
+	upns                    []string
+}
+
+// tallies counts assignments per role definition ID.
+func tallies(assigns []roleAssignment, upn map[string]string) map[string]*tally {
 	counts := map[string]*tally{}
-	holders := map[string][]string{}
 	for _, a := range assigns {
 		t := counts[a.RoleDefinitionID]
 		if t == nil {
@@ -307,34 +380,61 @@ func roles(api *client, tenant string, defs []roleDefinition, assigns []roleAssi
 		switch typ {
 		case "#microsoft.graph.user":
 			t.users++
-			holders[a.RoleDefinitionID] = append(holders[a.RoleDefinitionID], cmp.Or(upn[a.PrincipalID], a.PrincipalID))
+			t.upns = append(t.upns, cmp.Or(upn[a.PrincipalID], a.PrincipalID))
 		case "#microsoft.graph.group":
 			t.groups++
 		case "#microsoft.graph.servicePrincipal":
 			t.sps++
 		}
 	}
+	return counts
+}
+
+// eligibleAttrs are the attributes of entra.directory_role that the
+// eligibility listing yields.
+var eligibleAttrs = []string{"eligible_assignments", "eligible_user_assignments", "eligible_group_assignments",
+	"eligible_service_principal_assignments", "eligible_users", "all_users"}
+
+// roles builds the entra.directory_role resources: every role with an
+// active or eligible assignment, and Global Administrator always.
+func roles(api *client, tenant string, d *directory, upn map[string]string) []evidence.Resource {
+	active, eligible := tallies(d.assigns, upn), tallies(d.eligible, upn)
 	var out []evidence.Resource
-	for _, d := range defs {
-		t := counts[d.ID]
-		if t == nil && d.TemplateID != globalAdminTmpl {
+	for _, def := range d.defs {
+		t, e := active[def.ID], eligible[def.ID]
+		if t == nil && e == nil && def.TemplateID != globalAdminTmpl {
 			continue
 		}
-		if t == nil {
-			t = &tally{}
+		t, e = cmp.Or(t, &tally{}), cmp.Or(e, &tally{})
+		attrs := map[string]any{
+			"template_id": def.TemplateID, "built_in": def.IsBuiltIn, "assignments": t.all, "user_assignments": t.users,
+			"group_assignments": t.groups, "service_principal_assignments": t.sps, "users": anyList(sortedSet(t.upns)),
 		}
-		us := holders[d.ID]
-		slices.Sort(us)
+		var gaps []evidence.Gap
+		if d.eligErr == nil {
+			attrs["eligible_assignments"], attrs["eligible_user_assignments"] = e.all, e.users
+			attrs["eligible_group_assignments"], attrs["eligible_service_principal_assignments"] = e.groups, e.sps
+			attrs["eligible_users"] = anyList(sortedSet(e.upns))
+			attrs["all_users"] = anyList(sortedSet(append(slices.Clone(t.upns), e.upns...)))
+		} else {
+			for _, a := range eligibleAttrs {
+				gaps = append(gaps, collectors.GapOf(d.eligErr, a))
+			}
+		}
 		out = append(out, evidence.Resource{
-			Type: typeRole, ID: api.base.JoinPath("roleManagement/directory/roleDefinitions", d.ID).String(), Name: d.DisplayName, Account: tenant,
-			Attributes: map[string]any{
-				"template_id": d.TemplateID, "built_in": d.IsBuiltIn, "assignments": t.all, "user_assignments": t.users,
-				"group_assignments": t.groups, "service_principal_assignments": t.sps, "users": anyList(us),
-			},
+			Type: typeRole, ID: api.base.JoinPath("roleManagement/directory/roleDefinitions", def.ID).String(), Name: def.DisplayName, Account: tenant,
+			Attributes: attrs, Gaps: gaps,
 		})
 	}
 	slices.SortFunc(out, func(a, b evidence.Resource) int { return cmp.Compare(a.Name, b.Name) })
 	return out
+}
+
+// sortedSet returns ss sorted without duplicates, never nil.
+func sortedSet(ss []string) []string {
+	out := append([]string{}, ss...)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // lastSignIn returns the latest of a user's interactive and

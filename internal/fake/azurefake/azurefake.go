@@ -72,12 +72,15 @@ type Subscription struct {
 	StorageAccounts                  []Object
 	SQLServers                       []SQLServer
 	Vaults                           []Object
-	SecurityGroups                   []Object
-	PostgresServers                  []FlexibleServer
-	MySQLServers                     []FlexibleServer
-	DiagnosticSettings               []Object
-	Pricings                         []Object
-	RoleAssignments                  []Object
+	// VaultKeys are the keys of each vault, by lower-case vault name, as
+	// Resource Manager's Keys - List returns them.
+	VaultKeys          map[string][]Object
+	SecurityGroups     []Object
+	PostgresServers    []FlexibleServer
+	MySQLServers       []FlexibleServer
+	DiagnosticSettings []Object
+	Pricings           []Object
+	RoleAssignments    []Object
 	// Unregistered lists the resource provider namespaces (e.g.
 	// Microsoft.Sql) the subscription is not registered for.
 	Unregistered []string
@@ -194,6 +197,10 @@ func (s *State) resourceGroup(w http.ResponseWriter, r *http.Request, sub *Subsc
 			return
 		}
 	}
+	if len(rest) == 4 && rest[0] == "microsoft.keyvault" && rest[1] == "vaults" && rest[3] == "keys" {
+		s.vaultKeys(w, r, sub, rg, rest[2])
+		return
+	}
 	if len(rest) < 4 || rest[0] != "microsoft.sql" || rest[1] != "servers" {
 		s.Refuse(w, r, "azurefake")
 		return
@@ -207,6 +214,43 @@ func (s *State) resourceGroup(w http.ResponseWriter, r *http.Request, sub *Subsc
 		return
 	}
 	s.sqlChild(w, r, sub.SQLServers[i], rest)
+}
+
+// vaultKeys serves Keys - List of vault name in resource group rg.
+func (s *State) vaultKeys(w http.ResponseWriter, r *http.Request, sub *Subscription, rg, name string) {
+	if !slices.ContainsFunc(sub.Vaults, func(v Object) bool {
+		id, _ := v["id"].(string)
+		return strings.HasSuffix(strings.ToLower(id), "/resourcegroups/"+rg+"/providers/microsoft.keyvault/vaults/"+name)
+	}) {
+		WriteError(w, http.StatusNotFound, "ResourceNotFound", "The Resource 'Microsoft.KeyVault/vaults/"+name+"' under resource group '"+rg+"' was not found.")
+		return
+	}
+	s.page(w, r, sub.VaultKeys[name])
+}
+
+// VaultKey returns a key of the vault with resource ID vaultID as Keys -
+// List returns it: enabled or not, expiring at exp (zero: never), with a
+// rotation policy whose Rotate action is due rotateAfter (an ISO 8601
+// duration; "" for no policy) after creation.
+func VaultKey(vaultID, name string, enabled bool, exp time.Time, rotateAfter string) Object {
+	attrs := Object{"enabled": enabled, "created": 1735689600, "updated": 1735689600, "recoveryLevel": "Recoverable", "exportable": false}
+	if !exp.IsZero() {
+		attrs["exp"] = exp.Unix()
+	}
+	vault := vaultID[strings.LastIndex(vaultID, "/")+1:]
+	props := Object{"attributes": attrs, "kty": "RSA", "keyOps": []string{"encrypt", "decrypt", "wrapKey", "unwrapKey"}, "keySize": 2048,
+		"keyUri":            "https://" + vault + ".vault.azure.net/keys/" + name,
+		"keyUriWithVersion": "https://" + vault + ".vault.azure.net/keys/" + name + "/2f1c9e7d5b3a48e6a0c4d2b8f6e1a3c5"}
+	if rotateAfter != "" {
+		props["rotationPolicy"] = Object{
+			"attributes": Object{"created": 1735689600, "updated": 1735689600, "expiryTime": "P2Y"},
+			"lifetimeActions": []Object{
+				{"trigger": Object{"timeAfterCreate": rotateAfter}, "action": Object{"type": "rotate"}},
+				{"trigger": Object{"timeBeforeExpiry": "P30D"}, "action": Object{"type": "notify"}},
+			},
+		}
+	}
+	return Object{"id": vaultID + "/keys/" + name, "name": name, "type": "Microsoft.KeyVault/vaults/keys", "tags": Object{}, "properties": props}
 }
 
 // sqlChild serves the children of SQL server sv: rest is

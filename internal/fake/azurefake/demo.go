@@ -1,6 +1,9 @@
 package azurefake
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // DemoToken is the bearer token the demo Resource Manager accepts.
 const DemoToken = "demo-azure-arm-token"
@@ -28,7 +31,9 @@ const DemoManagementGroup = "acme-root"
 //     Entra-only authentication, auditing, an office firewall rule, and
 //     its database has TDE on and keeps geo-redundant backups for 14 days.
 //   - The key vault has soft delete but no purge protection, and public
-//     network access disabled.
+//     network access disabled. Its storage-cmk key rotates every year
+//     (P1Y); its token-signing key has no rotation policy; an old disabled
+//     key has none either.
 //   - The legacy NSG allows RDP from any source; the web NSG allows HTTPS
 //     from the internet and SSH only from 10.0.0.0/8.
 //   - The activity log goes to a Log Analytics workspace (Administrative,
@@ -104,6 +109,11 @@ func Demo() *State {
 					"publicNetworkAccess": "Disabled", "networkAcls": Object{"bypass": "AzureServices", "defaultAction": "Deny", "ipRules": []any{}, "virtualNetworkRules": []any{}},
 					"provisioningState": "Succeeded",
 				},
+			}},
+			VaultKeys: map[string][]Object{"acme-prod-kv": {
+				VaultKey(rg("acme-prod-sec")+"/providers/Microsoft.KeyVault/vaults/acme-prod-kv", "storage-cmk", true, time.Time{}, "P1Y"),
+				VaultKey(rg("acme-prod-sec")+"/providers/Microsoft.KeyVault/vaults/acme-prod-kv", "token-signing", true, time.Date(2027, 6, 30, 0, 0, 0, 0, time.UTC), ""),
+				VaultKey(rg("acme-prod-sec")+"/providers/Microsoft.KeyVault/vaults/acme-prod-kv", "legacy-2019", false, time.Time{}, ""),
 			}},
 			SecurityGroups: []Object{
 				nsg(rg("acme-prod-net"), "acme-web-nsg", "germanywestcentral", true,

@@ -3,6 +3,7 @@ package azurefake
 import (
 	"fmt"
 	"math/rand/v2"
+	"time"
 )
 
 // ScaleSize is the shape of a simulated Azure estate for benchmarks.
@@ -79,6 +80,14 @@ func scaleSubscription(rng *rand.Rand, tenant, id string, n int, sz ScaleSize) S
 				"vaultUri": "https://" + name + ".vault.azure.net", "publicNetworkAccess": "Disabled", "provisioningState": "Succeeded",
 				"networkAcls": Object{"bypass": "AzureServices", "defaultAction": "Deny", "ipRules": []any{}, "virtualNetworkRules": []any{}}}})
 		res("Microsoft.KeyVault/vaults", name, l)
+		rotate := "P90D"
+		if bad() {
+			rotate = ""
+		}
+		if out.VaultKeys == nil {
+			out.VaultKeys = map[string][]Object{}
+		}
+		out.VaultKeys[name] = []Object{VaultKey(rg+"/providers/Microsoft.KeyVault/vaults/"+name, "cmk", true, time.Time{}, rotate)}
 	}
 	for i := range sz.SecurityGroups {
 		name, l := fmt.Sprintf("nsg-%02d-%03d", n, i), loc()

@@ -26,7 +26,8 @@ func Demo() *State { return DemoAt(time.Now()) }
 //     and a security key; the break-glass account is the third, with a
 //     security key, excluded from the MFA policy.
 //   - carol has registered no MFA method and has not signed in for 150
-//     days although her account is enabled; dave's account is disabled.
+//     days although her account is enabled, and she is eligible (PIM) for
+//     Global Administrator; dave's account is disabled.
 //   - a guest from a contractor holds Exchange Administrator.
 //   - An enabled Conditional Access policy requires MFA of all users for all
 //     apps, except the break-glass account; the policy that blocks legacy
@@ -64,6 +65,9 @@ func DemoAt(now time.Time) *State {
 			{RoleID: GlobalAdministrator, PrincipalID: "0b8e3c1a-5555-4a5b-9c1d-000000000005", PrincipalType: "user"},
 			{RoleID: ExchangeAdministrator, PrincipalID: "0b8e3c1a-6666-4a5b-9c1d-000000000006", PrincipalType: "user"},
 			{RoleID: SecurityReader, PrincipalID: "7c9d0e1f-aaaa-4b2c-8d3e-00000000a11d", PrincipalType: "servicePrincipal"},
+		},
+		Eligible: []Assignment{
+			{RoleID: GlobalAdministrator, PrincipalID: "0b8e3c1a-3333-4a5b-9c1d-000000000003", PrincipalType: "user"},
 		},
 		Policies: []CAPolicy{
 			{ID: "4b2f6a51-0001-4c3d-9e8f-000000000001", Name: "Require MFA for all users", State: "enabled",

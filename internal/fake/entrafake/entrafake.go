@@ -32,12 +32,18 @@ type State struct {
 	// without it, sign-in activity and the registration report answer 403
 	// like Graph.
 	Licensed bool
-	Users    []User
+	// NoPIM says the licence is P1, without Privileged Identity
+	// Management: the eligibility listing answers 400
+	// AadPremiumLicenseRequired like Graph (as it does without a licence).
+	NoPIM bool
+	Users []User
 	// Roles are the role definitions; Assignments their active
 	// assignments.
 	Roles       []Role
 	Assignments []Assignment
-	Policies    []CAPolicy
+	// Eligible are the direct eligible (PIM) assignments.
+	Eligible []Assignment
+	Policies []CAPolicy
 	// SecurityDefaults is isEnabled of the security defaults policy.
 	SecurityDefaults bool
 	// AllowInvitesFrom and GuestUserRoleID are the authorization policy's
@@ -133,6 +139,16 @@ func (s *State) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.page(w, r, ctx+"roleManagement/directory/roleAssignments(principal())", s.roleAssignments())
+	case "/roleManagement/directory/roleEligibilityScheduleInstances":
+		if r.URL.Query().Get("$expand") != "principal" {
+			s.Refuse(w, r, "entrafake")
+			return
+		}
+		if !s.Licensed || s.NoPIM {
+			writeError(w, http.StatusBadRequest, "AadPremiumLicenseRequired", "The tenant needs an AAD Premium 2 license.")
+			return
+		}
+		s.page(w, r, ctx+"roleManagement/directory/roleEligibilityScheduleInstances(principal())", s.eligibilities())
 	case "/identity/conditionalAccess/policies":
 		s.page(w, r, ctx+"identity/conditionalAccess/policies", s.caPolicies())
 	case "/policies/identitySecurityDefaultsEnforcementPolicy":
@@ -218,14 +234,32 @@ func (s *State) roleDefinitions() []any {
 func (s *State) roleAssignments() []any {
 	var out []any
 	for n, a := range s.Assignments {
-		p := map[string]any{"@odata.type": "#microsoft.graph." + a.PrincipalType, "id": a.PrincipalID}
-		if i := slices.IndexFunc(s.Users, func(u User) bool { return u.ID == a.PrincipalID }); i >= 0 {
-			p["userPrincipalName"], p["accountEnabled"] = s.Users[i].UPN, !s.Users[i].Disabled
-		}
 		out = append(out, map[string]any{"id": fmt.Sprintf("lAPpYvVpN0KRkAEhdxReE%d-1", n), "principalId": a.PrincipalID,
-			"resourceScope": "/", "directoryScopeId": "/", "roleDefinitionId": a.RoleID, "principal": p})
+			"resourceScope": "/", "directoryScopeId": "/", "roleDefinitionId": a.RoleID, "principal": s.principal(a)})
 	}
 	return out
+}
+
+// eligibilities are the unifiedRoleEligibilityScheduleInstance objects of
+// the eligible assignments, permanent and direct.
+func (s *State) eligibilities() []any {
+	var out []any
+	for n, a := range s.Eligible {
+		out = append(out, map[string]any{"id": fmt.Sprintf("8MYkhImhnkm70CbBdTyW1%d-1-e", n), "principalId": a.PrincipalID,
+			"roleDefinitionId": a.RoleID, "directoryScopeId": "/", "appScopeId": nil, "startDateTime": "2025-04-12T14:44:50.287Z",
+			"endDateTime": nil, "memberType": "Direct", "roleEligibilityScheduleId": fmt.Sprintf("7e4f5a1c-0000-4d2b-8c3e-%012d", n),
+			"principal": s.principal(a)})
+	}
+	return out
+}
+
+// principal is the expanded principal of an assignment.
+func (s *State) principal(a Assignment) map[string]any {
+	p := map[string]any{"@odata.type": "#microsoft.graph." + a.PrincipalType, "id": a.PrincipalID}
+	if i := slices.IndexFunc(s.Users, func(u User) bool { return u.ID == a.PrincipalID }); i >= 0 {
+		p["userPrincipalName"], p["accountEnabled"] = s.Users[i].UPN, !s.Users[i].Disabled
+	}
+	return p
 }
 
 func (s *State) caPolicies() []any {
