@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/engine"
 )
 
 func newControlsTest(g *globals) *cobra.Command {
@@ -30,7 +31,7 @@ they are errors for the built-in library.
 Exit codes: 0 every case passed; 1 a case failed (or, with --strict, the
 built-in library is incomplete); 2 a control or case is invalid.`,
 		RunE: func(cmd *cobra.Command, dirs []string) error {
-			lib, err := controls.Load(loadOptions(dirs))
+			lib, err := controls.Load(engine.LoadOptions(dirs))
 			if err != nil {
 				return err
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/engine"
 	"github.com/attestdev/attest/reports/signing"
 	"github.com/attestdev/attest/reports/toms"
 	"github.com/attestdev/attest/reports/trust"
@@ -77,7 +78,7 @@ func (f *docFlags) load(g *globals) (*docInputs, error) {
 		return nil, usageError("no subprocessor register: set subprocessors: in attest.yaml or pass --subprocessors (write \"subprocessors: []\" if there are none)")
 	}
 	in := &docInputs{}
-	if in.lib, err = loadLibrary(cfg, f.controls); err != nil {
+	if in.lib, err = engine.LoadLibrary(cfg, f.controls); err != nil {
 		return nil, err
 	}
 	if in.res, err = controls.ReadResults(f.results); err != nil {
