@@ -53,4 +53,3 @@ func TestManualExpiries(t *testing.T) {
 		t.Errorf("order: first %s, last %s", rows[0].Kind, rows[len(rows)-1].Kind)
 	}
 }
-
