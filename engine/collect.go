@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/controls"
 	"github.com/attestdev/attest/subprocessors"
 )
 
@@ -26,14 +28,14 @@ type CollectOptions struct {
 	// bundle keeps what was collected and records every collector that
 	// had not finished as a failed run (timeout).
 	Timeout time.Duration
-	// Progress, when set, receives the runner's events.
-	Progress func(collectors.Event)
-	// RunLog is the runner's logger; Log logs the written bundle. Both
-	// default to slog.Default().
-	RunLog, Log *slog.Logger
-	// Collected, when set, is called once the collectors have finished,
-	// before the bundle is closed (the CLI ends its progress line there).
-	Collected func()
+	// Log logs the written bundle, and the collectors' runs unless Watch
+	// gives another logger; default slog.Default().
+	Log *slog.Logger
+	// Watch, when set, is called as the collectors start. It returns the
+	// runner's event callback and logger (nil: none, and Log) and a
+	// function called once the collectors have finished, before the bundle
+	// is closed: the CLI draws its progress line with them.
+	Watch func() (progress func(collectors.Event), log *slog.Logger, done func())
 }
 
 // Collect runs the collectors of sources that the setup's plan needs and
@@ -61,11 +63,15 @@ func (s *Setup) Collect(ctx context.Context, sources []collectors.Source, o Coll
 	ctx, cancel := WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	started := time.Now().UTC()
-	runner := &collectors.Runner{Writer: w, Concurrency: s.Config.Concurrency, SourceConcurrency: s.Config.SourceConcurrency, Shard: o.Shard, Progress: o.Progress, Log: orDefault(o.RunLog)}
-	runs := runner.Collect(ctx, sources, s.Plan().Enabled)
-	if o.Collected != nil {
-		o.Collected()
+	runner := &collectors.Runner{Writer: w, Concurrency: s.Config.Concurrency, SourceConcurrency: s.Config.SourceConcurrency, Shard: o.Shard, Log: orDefault(o.Log)}
+	done := func() {}
+	if o.Watch != nil {
+		var log *slog.Logger
+		runner.Progress, log, done = o.Watch()
+		runner.Log = cmp.Or(log, runner.Log)
 	}
+	runs := runner.Collect(ctx, sources, s.Plan().Enabled)
+	done()
 	m := evidence.Manifest{AttestVersion: s.Version, StartedAt: started, FinishedAt: time.Now().UTC(), Interrupted: ctx.Err() != nil}
 	if o.Shard != (evidence.Shard{}) {
 		shard := o.Shard
@@ -125,4 +131,37 @@ func orDefault(l *slog.Logger) *slog.Logger {
 		return slog.Default()
 	}
 	return l
+}
+
+// A Run is a collection and the evaluation of what it collected.
+type Run struct {
+	Results *controls.Results
+	// Bundle is the bundle with the resources that have gaps, which the
+	// gate reads (Gate, Drift).
+	Bundle *evidence.Bundle
+	// Interrupted is Collect's error when the collection was interrupted
+	// or timed out: the results say what was and was not collected, and
+	// the run must not pass.
+	Interrupted error
+}
+
+// CollectAndEvaluate collects into o.Dir (Collect) and evaluates the
+// bundle (Evaluate). An interrupted collection is still evaluated, so that
+// its results say what was and was not collected; Run.Interrupted holds
+// why. An interrupt during evaluation stops it, unless the collection was
+// interrupted already, in which case the evaluation runs to its end.
+func (s *Setup) CollectAndEvaluate(ctx context.Context, sources []collectors.Source, o CollectOptions, in EvalInputs) (*Run, error) {
+	b, collectErr := s.Collect(ctx, sources, o)
+	if b == nil {
+		return nil, collectErr
+	}
+	if collectErr != nil && ctx.Err() != nil {
+		ctx = context.WithoutCancel(ctx)
+	}
+	res, gapped, err := s.Evaluate(ctx, b.Dir, in)
+	if err != nil {
+		return nil, err
+	}
+	b.Resources = gapped.Resources
+	return &Run{Results: res, Bundle: b, Interrupted: collectErr}, nil
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/all"
 	"github.com/attestdev/attest/collectors/aws"
 	"github.com/attestdev/attest/collectors/evidence"
@@ -75,11 +76,11 @@ func TestPlanPicksOnlyNeededCollectors(t *testing.T) {
 }
 
 // TestCollectTimeoutKeepsCompletedRuns collects from a TLS endpoint that
-// answers and an AWS endpoint that hangs, with a timeout: Collect must end
-// soon after it, keep the TLS runs that completed, record every AWS run
-// as failed by the timeout, and say so in its error. Evaluating the bundle
-// then passes the TLS control and leaves the AWS controls inconclusive,
-// which fails the gate unless inconclusive controls are allowed.
+// answers and an AWS endpoint that hangs, with a timeout: the collection
+// must end soon after it, keep the TLS runs that completed, record every
+// AWS run as failed by the timeout, say so, and still be evaluated: the
+// TLS control passes, the AWS controls are inconclusive, which fails the
+// gate unless inconclusive controls are allowed.
 func TestCollectTimeoutKeepsCompletedRuns(t *testing.T) {
 	// No t.Parallel: the AWS SDK reads the environment.
 	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
@@ -100,16 +101,20 @@ func TestCollectTimeoutKeepsCompletedRuns(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "bundle")
 	collected := false
 	start := time.Now()
-	b, err := s.Collect(t.Context(), all.Sources(src), CollectOptions{Dir: dir, Timeout: time.Second, Log: discard(), RunLog: discard(), Collected: func() { collected = true }})
+	watch := func() (func(collectors.Event), *slog.Logger, func()) {
+		return nil, discard(), func() { collected = true }
+	}
+	run, err := s.CollectAndEvaluate(t.Context(), all.Sources(src), CollectOptions{Dir: dir, Timeout: time.Second, Log: discard(), Watch: watch}, EvalInputs{})
 	if elapsed := time.Since(start); elapsed > 15*time.Second {
-		t.Errorf("Collect took %s with a 1s timeout", elapsed)
+		t.Errorf("collection and evaluation took %s with a 1s timeout", elapsed)
 	}
-	if err == nil || !strings.Contains(err.Error(), "--timeout 1s reached") {
-		t.Fatalf("error %v, want one naming the timeout", err)
+	if err != nil {
+		t.Fatalf("an interrupted collection is not evaluated: %v", err)
 	}
-	if b == nil {
-		t.Fatal("no bundle after the timeout: what was collected is lost")
+	if run.Interrupted == nil || !strings.Contains(run.Interrupted.Error(), "--timeout 1s reached") {
+		t.Fatalf("interrupted %v, want an error naming the timeout", run.Interrupted)
 	}
+	b := run.Bundle
 	if !collected {
 		t.Error("Collected not called")
 	}
@@ -135,10 +140,7 @@ func TestCollectTimeoutKeepsCompletedRuns(t *testing.T) {
 		t.Fatalf("%d TLS and %d AWS runs: both sources must be recorded", tlsRuns, awsRuns)
 	}
 
-	res, gapped, err := s.Evaluate(t.Context(), dir, EvalInputs{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, gapped := run.Results, run.Bundle
 	outcomes := map[string]controls.Outcome{}
 	for _, c := range res.Controls {
 		outcomes[c.ID] = c.Outcome

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,7 +50,7 @@ go on as if the evidence were complete; --allow-incomplete exits 0 instead.`,
 			if err != nil {
 				return err
 			}
-			b, err := g.collect(cmd.Context(), s, all.Sources(s.Config.Sources), engine.CollectOptions{Dir: out, Replace: replace, Shard: shard, Timeout: timeout})
+			b, err := s.Collect(cmd.Context(), all.Sources(s.Config.Sources), g.progress(engine.CollectOptions{Dir: out, Replace: replace, Shard: shard, Timeout: timeout}))
 			if err != nil {
 				return err
 			}
@@ -206,23 +205,11 @@ func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collecto
 	if err := s.Preflight(engine.Inputs{Waivers: f.eval.Waivers, Baseline: f.baseline}); err != nil {
 		return err
 	}
-	bundleDir := filepath.Join(f.outDir, "bundle")
-	b, collectErr := g.collect(cmd.Context(), s, sources, engine.CollectOptions{Dir: bundleDir, Replace: true, Timeout: f.timeout})
-	if b == nil {
-		return collectErr
-	}
-	// An interrupted collection is still evaluated, so that its results
-	// say what was and was not collected; an interrupt during
-	// evaluation stops it.
-	ctx := cmd.Context()
-	if collectErr != nil && ctx.Err() != nil {
-		ctx = context.WithoutCancel(ctx)
-	}
-	res, gapped, err := s.Evaluate(ctx, b.Dir, f.eval.EvalInputs)
+	run, err := s.CollectAndEvaluate(cmd.Context(), sources, g.progress(engine.CollectOptions{Dir: filepath.Join(f.outDir, "bundle"), Replace: true, Timeout: f.timeout}), f.eval.EvalInputs)
 	if err != nil {
 		return err
 	}
-	b.Resources = gapped.Resources // what the gate reads
+	res, b := run.Results, run.Bundle
 	resultsPath := filepath.Join(f.outDir, "results.json")
 	if err := res.WriteFile(resultsPath); err != nil {
 		return err
@@ -242,8 +229,8 @@ func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collecto
 	} else if err := printSummary(g.stdout, res); err != nil {
 		return err
 	}
-	if collectErr != nil {
-		return collectErr
+	if run.Interrupted != nil {
+		return run.Interrupted
 	}
 	return g.afterCheck(res, b, f, failOn)
 }

@@ -1,9 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -31,14 +31,15 @@ func (g *globals) setup(dirs []string) (*engine.Setup, error) {
 	return engine.Load(g.config, dirs, attestVersion())
 }
 
-// collect runs engine.Setup.Collect with the progress line on stderr.
-func (g *globals) collect(ctx context.Context, s *engine.Setup, sources []collectors.Source, o engine.CollectOptions) (*evidence.Bundle, error) {
-	progress := g.startProgress()
-	o.Progress = progress.callback()
-	o.RunLog = progress.logger(g.log, g.logLevel)
+// progress returns o with the command's logger and a progress line on
+// stderr while the collectors run.
+func (g *globals) progress(o engine.CollectOptions) engine.CollectOptions {
 	o.Log = g.log
-	o.Collected = progress.stop
-	return s.Collect(ctx, sources, o)
+	o.Watch = func() (func(collectors.Event), *slog.Logger, func()) {
+		p := g.startProgress()
+		return p.callback(), p.logger(g.log, g.logLevel), p.stop
+	}
+	return o
 }
 
 // evalFlags are the evaluation options shared by evaluate and check.
