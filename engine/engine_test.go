@@ -381,3 +381,67 @@ func TestWaiverRows(t *testing.T) {
 		t.Errorf("expiring within 30d: %q, want W-SOON", got)
 	}
 }
+
+// userControl is a user's control with one case that passes, one that
+// ends otherwise than it says and no failing case (a completeness gap).
+const userControl = `id: USER-001
+title: HTTPS endpoints refuse TLS 1.0
+description: Every endpoint refuses TLS 1.0.
+severity: low
+owner: platform
+frequency: daily
+mappings:
+  soc2:
+    CC6.7: Refusing TLS 1.0 keeps data in transit off a weak protocol.
+tom:
+  statement:
+    en: Each monitored HTTPS endpoint refuses TLS 1.0.
+    de: Jeder überwachte HTTPS-Endpunkt lehnt TLS 1.0 ab.
+evidence:
+  - type: tls.endpoint
+    rule: 'r.tls1_0 == "refused"'
+    description: Each endpoint refuses TLS 1.0.
+remediation: Set the minimum TLS version to 1.2.
+tests:
+  - name: refused passes
+    resources:
+      - type: tls.endpoint
+        attributes: {tls1_0: refused}
+    outcome: pass
+  - name: accepted is said to pass but fails
+    resources:
+      - type: tls.endpoint
+        attributes: {tls1_0: accepted}
+    outcome: pass
+`
+
+// TestControlTests checks which controls are tested and that a user's
+// gaps stay warnings even under strict, while a wrong case fails.
+func TestControlTests(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "user-001.yaml"), []byte(userControl), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	lib, err := LoadLibrary(&config.File{}, []string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := TestSelection(lib, true, false); !slices.Equal(ids, []string{"USER-001"}) {
+		t.Errorf("with a directory: %q, want USER-001 alone", ids)
+	}
+	if ids := TestSelection(lib, true, true); len(ids) != len(lib.Controls) {
+		t.Errorf("with --builtin: %d controls, want all %d", len(ids), len(lib.Controls))
+	}
+	ct := TestControls(t.Context(), lib, []string{"USER-001"}, true)
+	if len(ct.Cases) != 2 || ct.Failed != 1 {
+		t.Errorf("%d cases, %d failed; want 2 and 1", len(ct.Cases), ct.Failed)
+	}
+	if len(ct.Errors) != 0 || len(ct.Warnings) == 0 || ct.Incomplete != 1 || ct.BuiltinOnly {
+		t.Errorf("errors %q, warnings %q, incomplete %d, builtin only %v: a user's gaps are warnings", ct.Errors, ct.Warnings, ct.Incomplete, ct.BuiltinOnly)
+	}
+	builtin := TestControls(t.Context(), lib, []string{"TLS-001"}, true)
+	if builtin.Failed != 0 || !builtin.BuiltinOnly {
+		t.Errorf("TLS-001: %d failed, builtin only %v", builtin.Failed, builtin.BuiltinOnly)
+	}
+}
