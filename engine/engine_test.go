@@ -445,3 +445,73 @@ func TestControlTests(t *testing.T) {
 		t.Errorf("TLS-001: %d failed, builtin only %v", builtin.Failed, builtin.BuiltinOnly)
 	}
 }
+
+// TestPackSigner checks that an audit pack is always signed, by one key.
+func TestPackSigner(t *testing.T) {
+	t.Parallel()
+	for f, want := range map[SignerFiles]string{
+		{}:                                   "an audit pack is signed",
+		{Key: "k.pem", Ed25519Key: "ed.pem"}: "choose one",
+		{Ed25519Key: filepath.Join(t.TempDir(), "missing.pem")}: "missing.pem",
+	} {
+		if _, err := PackSigner(f); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%+v: error %v, want %q", f, err, want)
+		}
+	}
+}
+
+// TestForFramework checks the framework filter of attest controls list.
+func TestForFramework(t *testing.T) {
+	t.Parallel()
+	lib := library(t, "tls", "org")
+	all, err := ForFramework(lib, "")
+	if err != nil || len(all) != len(lib.Controls) {
+		t.Fatalf("no framework: %d controls, %v", len(all), err)
+	}
+	gdpr, err := ForFramework(lib, "gdpr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range gdpr {
+		if len(c.Mappings.For("gdpr")) == 0 && c.TOM.Category == "" {
+			t.Errorf("%s listed for gdpr without a mapping or a TOM category", c.ID)
+		}
+	}
+	for _, c := range lib.Controls {
+		if c.TOM.Category != "" && !slices.Contains(gdpr, c) {
+			t.Errorf("%s documents a TOM but is not listed for gdpr", c.ID)
+		}
+	}
+	if _, err := ForFramework(lib, "pci"); err == nil {
+		t.Error("an unknown framework is accepted")
+	}
+}
+
+// TestLoadDocInputs checks the required inputs of the documents and the
+// bundle next to the results.
+func TestLoadDocInputs(t *testing.T) {
+	t.Parallel()
+	if _, err := LoadDocInputs(&config.File{}, DocSources{Results: "results.json"}); err == nil || !strings.Contains(err.Error(), "no company data") {
+		t.Errorf("without company data: %v", err)
+	}
+	if _, err := LoadDocInputs(&config.File{Company: "c.yaml"}, DocSources{Results: "results.json"}); err == nil || !strings.Contains(err.Error(), "no subprocessor register") {
+		t.Errorf("without a register: %v", err)
+	}
+}
+
+// TestOpenPopulation checks that a bundle without identity accounts is
+// an error, never an empty review.
+func TestOpenPopulation(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "bundle")
+	w, err := evidence.Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(evidence.Manifest{AttestVersion: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := OpenPopulation(dir); err == nil || !strings.Contains(err.Error(), "holds no") {
+		t.Errorf("empty bundle: %v, want holds no identity resources", err)
+	}
+}

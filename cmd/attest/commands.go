@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -268,15 +267,9 @@ is found.`,
 			if err != nil {
 				return err
 			}
-			lib := s.Library
-			cs := lib.Controls
-			if framework != "" {
-				if _, ok := lib.Framework(framework); !ok {
-					return usageError("--framework %q: want one of %s", framework, strings.Join(controls.FrameworkIDs, ", "))
-				}
-				cs = slices.DeleteFunc(slices.Clone(cs), func(c *controls.Control) bool {
-					return len(c.Mappings.For(framework)) == 0 && !(framework == "gdpr" && c.TOM.Category != "")
-				})
+			cs, err := engine.ForFramework(s.Library, framework)
+			if err != nil {
+				return err
 			}
 			switch format {
 			case "json":

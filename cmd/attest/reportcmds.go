@@ -21,7 +21,6 @@ import (
 	"github.com/attestdev/attest/reports/pack"
 	"github.com/attestdev/attest/reports/pdfverify"
 	"github.com/attestdev/attest/reports/sanitize"
-	"github.com/attestdev/attest/reports/signing"
 )
 
 func newReport(g *globals) *cobra.Command {
@@ -213,7 +212,7 @@ or with an Ed25519 key (openssl genpkey -algorithm ed25519 -out key.pem) via
 checks every hash and the signature against the signer you trust.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			signer, err := packSigner(key, cert, passwordEnv, edKey)
+			signer, err := engine.PackSigner(engine.SignerFiles{Key: key, Cert: cert, Password: os.Getenv(passwordEnv), Ed25519Key: edKey})
 			if err != nil {
 				return err
 			}
@@ -258,26 +257,6 @@ checks every hash and the signature against the signer you trust.`,
 	cmd.Flags().StringVar(&edKey, "ed25519-key", "", "sign with this PEM Ed25519 private key instead of an X.509 identity")
 	cmd.Flags().StringSliceVar(&dirs, "controls", nil, "extra control directories (repeatable)")
 	return cmd
-}
-
-func packSigner(key, cert, passwordEnv, edKey string) (pack.Signer, error) {
-	switch {
-	case key != "" && edKey != "":
-		return nil, usageError("--key and --ed25519-key: choose one")
-	case edKey != "":
-		k, err := pack.LoadEd25519Key(edKey)
-		if err != nil {
-			return nil, err
-		}
-		return pack.Ed25519Signer{Key: k}, nil
-	case key != "":
-		id, err := signing.Load(key, cert, os.Getenv(passwordEnv))
-		if err != nil {
-			return nil, err
-		}
-		return pack.CMSSigner{Identity: id}, nil
-	}
-	return nil, usageError("an audit pack is signed: pass --key (and --cert) or --ed25519-key")
 }
 
 // writeFileAtomic writes path through a temporary file in the same
