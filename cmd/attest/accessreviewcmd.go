@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/attestdev/attest/accessreview"
-	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/collectors/manual"
+	"github.com/attestdev/attest/engine"
 )
 
 func newAccessReview(g *globals) *cobra.Command {
@@ -36,21 +36,6 @@ ORG-ACCESS-001 and ORG-ACCESS-002 evaluate that evidence.`,
 	return cmd
 }
 
-func openPopulation(dir string) (*accessreview.Population, *evidence.Bundle, error) {
-	b, err := evidence.Open(dir)
-	if err != nil {
-		return nil, nil, err
-	}
-	p, err := accessreview.FromBundle(b)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(p.Accounts) == 0 {
-		return nil, nil, fmt.Errorf("%s holds no %s resources: configure an identity source (aws, github, workspace, okta, entra) and collect again", dir, accessreview.IdentityType)
-	}
-	return p, b, nil
-}
-
 func newAccessReviewStart(g *globals) *cobra.Command {
 	var bundle, out, md, peopleFile string
 	cmd := &cobra.Command{
@@ -63,7 +48,7 @@ login, an Okta e-mail address); --people names a YAML file that joins them:
   alice@example.com: [github:alice, aws:alice, aws/123456789012/alice-admin]`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			p, b, err := openPopulation(bundle)
+			p, b, err := engine.OpenPopulation(bundle)
 			if err != nil {
 				return err
 			}
@@ -142,7 +127,7 @@ evidence directory with the file attached.`,
 			if err != nil {
 				return err
 			}
-			p, _, err := openPopulation(bundle)
+			p, _, err := engine.OpenPopulation(bundle)
 			if err != nil {
 				return err
 			}
@@ -170,7 +155,7 @@ func newAccessReviewVerify(g *globals) *cobra.Command {
 		Short: "Check a later collection for accounts the latest review marked revoke, and record the result",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			p, b, err := openPopulation(bundle)
+			p, b, err := engine.OpenPopulation(bundle)
 			if err != nil {
 				return err
 			}

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,9 +14,9 @@ import (
 
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/all"
-	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/config"
 	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/engine"
 	"github.com/attestdev/attest/gate"
 )
 
@@ -40,20 +38,18 @@ permissions or endpoints on stderr and exits 3, so that a pipeline does not
 go on as if the evidence were complete; --allow-incomplete exits 0 instead.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, lib, err := g.library(nil)
+			s, err := g.setup(nil)
 			if err != nil {
 				return err
 			}
-			if err := preflight(cfg, lib, inputs{}); err != nil {
+			if err := s.Preflight(engine.Inputs{}); err != nil {
 				return err
 			}
 			shard, err := parseShardFlag(shardFlag, os.Getenv)
 			if err != nil {
 				return err
 			}
-			ctx, cancel := withCollectTimeout(cmd.Context(), timeout)
-			defer cancel()
-			b, err := g.collect(ctx, cfg, lib, all.Sources(cfg.Sources), out, replace, shard)
+			b, err := s.Collect(cmd.Context(), all.Sources(s.Config.Sources), g.progress(engine.CollectOptions{Dir: out, Replace: replace, Shard: shard, Timeout: timeout}))
 			if err != nil {
 				return err
 			}
@@ -98,7 +94,7 @@ saved bundle, since evidence older than a control's frequency allows is
 stale and so inconclusive.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, lib, err := g.library(dirs)
+			s, err := g.setup(dirs)
 			if err != nil {
 				return err
 			}
@@ -108,7 +104,7 @@ stale and so inconclusive.`,
 					return usageError("--fail-on: %v", err)
 				}
 			}
-			res, b, err := evaluateDir(cmd.Context(), lib, cfg, bundle, ef)
+			res, b, err := s.Evaluate(cmd.Context(), bundle, ef.EvalInputs)
 			if err != nil {
 				return err
 			}
@@ -194,39 +190,25 @@ func newCheck(g *globals) *cobra.Command {
 
 // check runs collect, evaluate and the gate against sources.
 func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collectors.Source, f checkFlags) error {
-	failOn, err := failOnSeverity(f.failOn, cfg)
+	failOn, err := engine.FailOn(f.failOn, cfg)
 	if err != nil {
 		return fmt.Errorf("--fail-on: %w", err)
 	}
 	if f.format != "table" && f.format != "json" {
 		return usageError("--format %q: want table or json", f.format)
 	}
-	lib, err := loadLibrary(cfg, f.dirs)
+	s, err := engine.NewSetup(cfg, f.dirs, attestVersion())
 	if err != nil {
 		return err
 	}
-	if err := preflight(cfg, lib, inputs{waivers: f.eval.waivers, baseline: f.baseline}); err != nil {
+	if err := s.Preflight(engine.Inputs{Waivers: f.eval.Waivers, Baseline: f.baseline}); err != nil {
 		return err
 	}
-	bundleDir := filepath.Join(f.outDir, "bundle")
-	collectCtx, cancel := withCollectTimeout(cmd.Context(), f.timeout)
-	defer cancel()
-	b, collectErr := g.collect(collectCtx, cfg, lib, sources, bundleDir, true, evidence.Shard{})
-	if b == nil {
-		return collectErr
-	}
-	// An interrupted collection is still evaluated, so that its results
-	// say what was and was not collected; an interrupt during
-	// evaluation stops it.
-	ctx := cmd.Context()
-	if collectErr != nil && ctx.Err() != nil {
-		ctx = context.WithoutCancel(ctx)
-	}
-	res, gapped, err := evaluateDir(ctx, lib, cfg, b.Dir, f.eval)
+	run, err := s.CollectAndEvaluate(cmd.Context(), sources, g.progress(engine.CollectOptions{Dir: filepath.Join(f.outDir, "bundle"), Replace: true, Timeout: f.timeout}), f.eval.EvalInputs)
 	if err != nil {
 		return err
 	}
-	b.Resources = gapped.Resources // what the gate reads
+	res, b := run.Results, run.Bundle
 	resultsPath := filepath.Join(f.outDir, "results.json")
 	if err := res.WriteFile(resultsPath); err != nil {
 		return err
@@ -246,8 +228,8 @@ func (g *globals) check(cmd *cobra.Command, cfg *config.File, sources []collecto
 	} else if err := printSummary(g.stdout, res); err != nil {
 		return err
 	}
-	if collectErr != nil {
-		return collectErr
+	if run.Interrupted != nil {
+		return run.Interrupted
 	}
 	return g.afterCheck(res, b, f, failOn)
 }
@@ -266,11 +248,11 @@ templates that do not parse or name an undeclared param, and invalid test
 cases. It also checks the params in attest.yaml. It exits 2 when any problem
 is found.`,
 		RunE: func(_ *cobra.Command, dirs []string) error {
-			_, lib, err := g.library(dirs)
+			s, err := g.setup(dirs)
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(g.stdout, "%d controls valid\n", len(lib.Controls))
+			_, err = fmt.Fprintf(g.stdout, "%d controls valid\n", len(s.Library.Controls))
 			return err
 		},
 	}
@@ -281,18 +263,13 @@ is found.`,
 		Short: "List controls, optionally only those mapped to one framework",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			_, lib, err := g.library(dirs)
+			s, err := g.setup(dirs)
 			if err != nil {
 				return err
 			}
-			cs := lib.Controls
-			if framework != "" {
-				if _, ok := lib.Framework(framework); !ok {
-					return usageError("--framework %q: want one of %s", framework, strings.Join(controls.FrameworkIDs, ", "))
-				}
-				cs = slices.DeleteFunc(slices.Clone(cs), func(c *controls.Control) bool {
-					return len(c.Mappings.For(framework)) == 0 && !(framework == "gdpr" && c.TOM.Category != "")
-				})
+			cs, err := engine.ForFramework(s.Library, framework)
+			if err != nil {
+				return err
 			}
 			switch format {
 			case "json":
@@ -331,18 +308,11 @@ App permissions. Sources: ` + strings.Join(all.SourceNames(), ", ") + `.`,
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: all.SourceNames(),
 		RunE: func(_ *cobra.Command, args []string) error {
-			_, lib, err := g.library(nil)
+			s, err := g.setup(nil)
 			if err != nil {
 				return err
 			}
-			enabled := neededCollectors(lib)
-			var ds []collectors.Descriptor
-			for _, d := range all.Registry().Descriptors() {
-				if d.Source == args[0] && enabled(d.ID) {
-					ds = append(ds, d)
-				}
-			}
-			out, err := all.Policy(args[0], ds)
+			out, err := all.Policy(args[0], s.Plan().Descriptors(args[0]))
 			if err != nil {
 				return err
 			}

@@ -3,12 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/engine"
 )
 
 func newControlsTest(g *globals) *cobra.Command {
@@ -30,18 +29,12 @@ they are errors for the built-in library.
 Exit codes: 0 every case passed; 1 a case failed (or, with --strict, the
 built-in library is incomplete); 2 a control or case is invalid.`,
 		RunE: func(cmd *cobra.Command, dirs []string) error {
-			lib, err := controls.Load(loadOptions(dirs))
+			lib, err := controls.Load(engine.LoadOptions(dirs))
 			if err != nil {
 				return err
 			}
-			isBuiltin := func(c *controls.Control) bool { return strings.HasPrefix(c.File, "builtin:") }
-			var ids []string
-			for _, c := range lib.Controls {
-				if len(dirs) == 0 || builtin || !isBuiltin(c) {
-					ids = append(ids, c.ID)
-				}
-			}
-			return controlsTest(cmd.Context(), g, lib, ids, strict, isBuiltin)
+			ids := engine.TestSelection(lib, len(dirs) > 0, builtin)
+			return controlsTest(cmd.Context(), g, lib, ids, strict)
 		},
 	}
 	cmd.Flags().BoolVar(&strict, "strict", false, "fail when a built-in control lacks a pass or fail case, a mapping rationale or a param doc")
@@ -49,61 +42,41 @@ built-in library is incomplete); 2 a control or case is invalid.`,
 	return cmd
 }
 
-// controlsTest runs the cases of the controls ids of lib and prints one line
-// per case, the completeness gaps and a summary.
-func controlsTest(ctx context.Context, g *globals, lib *controls.Library, ids []string, strict bool, isBuiltin func(*controls.Control) bool) error {
+// controlsTest runs the cases of the controls ids of lib
+// (engine.TestControls) and prints one line per case, the completeness
+// gaps and a summary.
+func controlsTest(ctx context.Context, g *globals, lib *controls.Library, ids []string, strict bool) error {
 	w := g.stdout
-	results := lib.RunTests(ctx, ids...)
-	failed := 0
-	for _, r := range results {
+	t := engine.TestControls(ctx, lib, ids, strict)
+	for _, r := range t.Cases {
 		switch {
 		case r.Err != nil:
-			failed++
 			fmt.Fprintf(w, "FAIL  %s  %s: %v\n", r.Control, r.Case, r.Err)
 		case !r.Passed():
-			failed++
 			fmt.Fprintf(w, "FAIL  %s  %s: got %s (%s), want %s\n", r.Control, r.Case, r.Got, oneLine(r.Reason, 200), r.Want)
 		default:
 			fmt.Fprintf(w, "ok    %s  %s: %s\n", r.Control, r.Case, r.Got)
 		}
 	}
-	var errs, warns []string
-	incomplete := map[string]bool{}
-	for _, c := range lib.Controls {
-		if !slices.Contains(ids, c.ID) {
-			continue
-		}
-		for _, f := range c.Lint() {
-			incomplete[c.ID] = true
-			if strict && isBuiltin(c) {
-				errs = append(errs, f.String())
-			} else {
-				warns = append(warns, f.String())
-			}
-		}
-	}
-	builtinOnly := len(ids) > 0 && !slices.ContainsFunc(lib.Controls, func(c *controls.Control) bool {
-		return slices.Contains(ids, c.ID) && !isBuiltin(c)
-	})
-	if builtinOnly && !strict && len(warns) > 0 {
+	if t.BuiltinOnly && !strict && len(t.Warnings) > 0 {
 		// The whole list is long while the library is being completed:
 		// --strict prints it.
-		fmt.Fprintf(g.stderr, "warning: %d gaps in %d built-in controls (cases, mapping rationales, param docs); --strict lists them\n", len(warns), len(incomplete))
+		fmt.Fprintf(g.stderr, "warning: %d gaps in %d built-in controls (cases, mapping rationales, param docs); --strict lists them\n", len(t.Warnings), t.Incomplete)
 	} else {
-		for _, s := range warns {
+		for _, s := range t.Warnings {
 			fmt.Fprintf(g.stderr, "warning: %s\n", s)
 		}
 	}
-	for _, s := range errs {
+	for _, s := range t.Errors {
 		fmt.Fprintf(g.stderr, "error: %s\n", s)
 	}
 	fmt.Fprintf(w, "\n%d cases in %d controls: %d passed, %d failed; %d controls incomplete\n",
-		len(results), len(ids), len(results)-failed, failed, len(incomplete))
+		len(t.Cases), len(ids), len(t.Cases)-t.Failed, t.Failed, t.Incomplete)
 	switch {
-	case failed > 0:
-		return &exitError{code: 1, msg: fmt.Sprintf("attest: %d test case(s) failed", failed)}
-	case len(errs) > 0:
-		return &exitError{code: 1, msg: fmt.Sprintf("attest: the built-in library is incomplete: %d gap(s)", len(errs))}
+	case t.Failed > 0:
+		return &exitError{code: 1, msg: fmt.Sprintf("attest: %d test case(s) failed", t.Failed)}
+	case len(t.Errors) > 0:
+		return &exitError{code: 1, msg: fmt.Sprintf("attest: the built-in library is incomplete: %d gap(s)", len(t.Errors))}
 	}
 	return nil
 }

@@ -5,15 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/attestdev/attest/collectors/all"
-	"github.com/attestdev/attest/collectors/register"
-	"github.com/attestdev/attest/config"
 	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/engine"
 )
 
 func newCoverage(g *globals) *cobra.Command {
@@ -35,13 +32,14 @@ control over AWS resources does not cover anything for an organisation that
 does not collect from AWS.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			cfg, lib, err := g.library(dirs)
+			s, err := g.setup(dirs)
 			if err != nil {
 				return err
 			}
+			lib := s.Library
 			var opts controls.CoverageOptions
 			if g.config != "" {
-				opts.Include = configured(cfg)
+				opts.Include = engine.Configured(s.Config)
 			}
 			if summary {
 				return coverageSummary(g.stdout, lib, opts)
@@ -68,41 +66,6 @@ does not collect from AWS.`,
 	cmd.Flags().BoolVar(&summary, "summary", false, "print one Markdown table row per framework instead of the requirements of one")
 	cmd.Flags().BoolVar(&explain, "explain", false, "show every mapping with its class and the reason it holds")
 	return cmd
-}
-
-// configured returns whether a control's evidence can be collected with
-// cfg: every resource type it needs is emitted by a collector of a
-// configured source (manual records need the manual source, the register's
-// resources a subprocessors: file).
-func configured(cfg *config.File) func(*controls.Control) bool {
-	have := map[string]bool{}
-	for _, s := range all.Sources(cfg.Sources) {
-		have[s.Name()] = true
-	}
-	sources := map[string][]string{}
-	for _, d := range all.Registry().Descriptors() {
-		for _, t := range d.ResourceTypes {
-			sources[t.Name] = append(sources[t.Name], d.Source)
-		}
-	}
-	if cfg.Sources.Register == nil || cfg.Sources.Register.File == "" {
-		// Without a register file the register source only reports the
-		// providers missing; it has no vendors to evaluate.
-		delete(sources, register.VendorType)
-		delete(sources, register.HostingType)
-	}
-	return func(c *controls.Control) bool {
-		types := controls.EvidenceTypes(c)
-		if len(types) == 0 {
-			return false
-		}
-		for _, t := range types {
-			if !slices.ContainsFunc(sources[t], func(s string) bool { return have[s] }) {
-				return false
-			}
-		}
-		return true
-	}
 }
 
 // coverageSummary writes a Markdown table with one row per framework.

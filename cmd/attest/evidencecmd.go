@@ -3,12 +3,8 @@ package main
 import (
 	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -18,6 +14,7 @@ import (
 	"github.com/attestdev/attest/collectors/manual"
 	"github.com/attestdev/attest/config"
 	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/engine"
 )
 
 func newEvidence(g *globals) *cobra.Command {
@@ -177,35 +174,24 @@ expires within the given time is listed, e.g. --expiring 30d.`,
 			if format != "table" && format != "json" {
 				return usageError("--format %q: want table or json", format)
 			}
-			cfg, lib, err := g.library(dirs)
+			s, err := g.setup(dirs)
 			if err != nil {
 				return err
 			}
-			dir = evidenceDir(cmd, dir, cfg)
-			var recs []*manual.Record
-			var problems []error
-			switch st, err := os.Stat(dir); {
-			case errors.Is(err, fs.ErrNotExist):
-				// A fresh directory: nothing is recorded yet, so every kind
-				// the controls ask for is missing.
+			dir = evidenceDir(cmd, dir, s.Config)
+			recs, problems, exists, err := engine.ReadEvidence(dir)
+			if err != nil {
+				return err
+			}
+			if !exists {
 				g.log.Warn("no evidence recorded yet: every kind the controls ask for is missing (record one with attest evidence add)", "dir", dir)
-			case err != nil:
-				return fmt.Errorf("evidence directory: %w", err)
-			case !st.IsDir():
-				return fmt.Errorf("evidence directory %s is not a directory", dir)
-			default:
-				if recs, problems, err = manual.Read(os.DirFS(dir)); err != nil {
-					return fmt.Errorf("evidence directory %s: %w", dir, err)
-				}
 			}
 			for _, p := range problems {
 				g.log.Warn("record skipped", "err", p)
 			}
-			rows := expiries(lib, recs, time.Now().UTC())
+			rows := engine.ManualExpiries(s.Library, recs, time.Now().UTC())
 			if expiring != "" {
-				rows = slices.DeleteFunc(rows, func(e expiry) bool {
-					return e.Status == "unused" || (e.Status != "missing" && e.DaysLeft > int(within/(24*time.Hour)))
-				})
+				rows = engine.ExpiringWithin(rows, within)
 			}
 			if format == "json" {
 				enc := json.NewEncoder(g.stdout)
@@ -220,20 +206,6 @@ expires within the given time is listed, e.g. --expiring 30d.`,
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table or json")
 	cmd.Flags().StringSliceVar(&dirs, "controls", nil, "extra control directories (repeatable)")
 	return cmd
-}
-
-// expiries returns one row per kind that a control asks for or a record
-// has, sorted by days left (missing first): controls.ManualStatus over the
-// newest record of each kind.
-func expiries(lib *controls.Library, recs []*manual.Record, now time.Time) []expiry {
-	latest := manual.Latest(recs)
-	var newest []controls.ManualRecord
-	for _, r := range recs {
-		if latest[r.Kind] == r.File {
-			newest = append(newest, controls.ManualRecord{Kind: r.Kind, File: r.File, Title: r.Title, PerformedAt: r.PerformedTime(), ValidUntil: r.ValidUntilTime()})
-		}
-	}
-	return lib.ManualStatus(newest, now)
 }
 
 func printExpiries(w io.Writer, rows []expiry) error {

@@ -17,6 +17,7 @@ import (
 	"github.com/attestdev/attest/config"
 	"github.com/attestdev/attest/controls"
 	"github.com/attestdev/attest/demo"
+	"github.com/attestdev/attest/engine"
 )
 
 // collectDemo collects the demo organisation into dir, on a fixed clock so
@@ -28,7 +29,7 @@ func collectDemo(t *testing.T, env *demo.Env, lib *controls.Library, dir string,
 		t.Fatal(err)
 	}
 	r := &collectors.Runner{Writer: w, Shard: shard, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}
-	r.Collect(t.Context(), all.Sources(env.Sources), neededCollectors(lib))
+	r.Collect(t.Context(), all.Sources(env.Sources), (&engine.Setup{Library: lib}).Plan().Enabled)
 	m := evidence.Manifest{AttestVersion: "test", StartedAt: now, FinishedAt: now}
 	if shard != (evidence.Shard{}) {
 		m.Shard = &shard
@@ -84,7 +85,7 @@ func TestMergedShardsEvaluateLikeOneCollection(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(env.Close)
-	lib, err := loadLibrary(&config.File{}, nil)
+	lib, err := engine.LoadLibrary(&config.File{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

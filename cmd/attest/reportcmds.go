@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"crypto/x509"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,15 +14,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/attestdev/attest/collectors/evidence"
-	"github.com/attestdev/attest/config"
 	"github.com/attestdev/attest/controls"
-	"github.com/attestdev/attest/gate"
+	"github.com/attestdev/attest/engine"
 	"github.com/attestdev/attest/reports"
 	"github.com/attestdev/attest/reports/diff"
 	"github.com/attestdev/attest/reports/pack"
 	"github.com/attestdev/attest/reports/pdfverify"
 	"github.com/attestdev/attest/reports/sanitize"
-	"github.com/attestdev/attest/reports/signing"
 )
 
 func newReport(g *globals) *cobra.Command {
@@ -100,7 +96,7 @@ above --fail-on, or a control there became inconclusive (unless
 			if err != nil {
 				return err
 			}
-			sev, err := failOnSeverity(failOn, cfg)
+			sev, err := engine.FailOn(failOn, cfg)
 			if err != nil {
 				return fmt.Errorf("--fail-on: %w", err)
 			}
@@ -129,15 +125,11 @@ above --fail-on, or a control there became inconclusive (unless
 // inconclusive control unless allowInconclusive. b, when set, is the
 // bundle of cur.
 func (g *globals) driftGate(w io.Writer, old, cur *controls.Results, b *evidence.Bundle, format string, failOn controls.Severity, allowInconclusive bool) error {
-	d := diff.Compare(old, cur)
+	d, v := engine.Drift(old, cur, b, failOn, allowInconclusive)
 	if err := diff.Write(w, format, d); err != nil {
 		return err
 	}
-	opts := gate.Options{FailOn: failOn, AllowInconclusive: allowInconclusive}
-	if b != nil {
-		opts.Resources = b.Resources
-	}
-	return g.verdict(gate.Drift(d, cur, opts))
+	return g.verdict(v)
 }
 
 // afterCheck runs what check does after evaluation: it writes the
@@ -220,7 +212,7 @@ or with an Ed25519 key (openssl genpkey -algorithm ed25519 -out key.pem) via
 checks every hash and the signature against the signer you trust.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			signer, err := packSigner(key, cert, passwordEnv, edKey)
+			signer, err := engine.PackSigner(engine.SignerFiles{Key: key, Cert: cert, Password: os.Getenv(passwordEnv), Ed25519Key: edKey})
 			if err != nil {
 				return err
 			}
@@ -232,23 +224,19 @@ checks every hash and the signature against the signer you trust.`,
 			if err != nil {
 				return err
 			}
-			lib, err := loadLibrary(cfg, dirs)
+			s, err := engine.NewSetup(cfg, dirs, attestVersion())
 			if err != nil {
 				return err
 			}
-			var used []*controls.Control
-			for _, c := range res.Controls {
-				def, ok := lib.Control(c.ID)
-				if !ok {
-					return fmt.Errorf("control %s in %s is not in the library: pass its directory with --controls", c.ID, results)
-				}
-				used = append(used, def)
+			used, err := s.PackControls(res, results)
+			if err != nil {
+				return err
 			}
 			o := pack.Options{
 				Results: res, BundleDir: bundle, Controls: used, Config: cfg, ControlDirs: dirs,
 				AttestVersion: attestVersion(), Signer: signer,
 			}
-			if err := checkReproducible(cmd.Context(), res, lib, cfg, bundle); err != nil {
+			if err := s.CheckReproducible(cmd.Context(), res, bundle); err != nil {
 				g.log.Warn("the pack's inputs do not reproduce the results: an auditor re-evaluating the pack will see other results", "err", err)
 			}
 			if tsa != "" {
@@ -269,48 +257,6 @@ checks every hash and the signature against the signer you trust.`,
 	cmd.Flags().StringVar(&edKey, "ed25519-key", "", "sign with this PEM Ed25519 private key instead of an X.509 identity")
 	cmd.Flags().StringSliceVar(&dirs, "controls", nil, "extra control directories (repeatable)")
 	return cmd
-}
-
-func packSigner(key, cert, passwordEnv, edKey string) (pack.Signer, error) {
-	switch {
-	case key != "" && edKey != "":
-		return nil, usageError("--key and --ed25519-key: choose one")
-	case edKey != "":
-		k, err := pack.LoadEd25519Key(edKey)
-		if err != nil {
-			return nil, err
-		}
-		return pack.Ed25519Signer{Key: k}, nil
-	case key != "":
-		id, err := signing.Load(key, cert, os.Getenv(passwordEnv))
-		if err != nil {
-			return nil, err
-		}
-		return pack.CMSSigner{Identity: id}, nil
-	}
-	return nil, usageError("an audit pack is signed: pass --key (and --cert) or --ed25519-key")
-}
-
-// checkReproducible evaluates the bundle again with the configuration the
-// pack stores and reports how the results differ from res, if they do.
-func checkReproducible(ctx context.Context, res *controls.Results, lib *controls.Library, cfg *config.File, bundle string) error {
-	again, _, err := evaluateDir(ctx, lib, cfg, bundle, evalFlags{})
-	if err != nil {
-		return err
-	}
-	want, err := res.MarshalIndent()
-	if err != nil {
-		return err
-	}
-	got, err := again.MarshalIndent()
-	if err != nil {
-		return err
-	}
-	if !bytes.Equal(want, got) {
-		s := again.Summary
-		return fmt.Errorf("re-evaluation gives %d pass, %d fail, %d waived, %d inconclusive (was --max-age, --waivers or another configuration used?)", s.Pass, s.Fail, s.Waived, s.Inconclusive)
-	}
-	return nil
 }
 
 // writeFileAtomic writes path through a temporary file in the same
@@ -364,31 +310,22 @@ was changed or appended after signing, and that each signer chains to --ca
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := args[0]
-			if ca != "" && edPub != "" {
-				return usageError("--ca and --ed25519-pub: choose one")
+			anchors := engine.Anchors{CA: ca, Ed25519Pub: edPub, TSACert: tsaCert, InsecureSkipAnchor: skipAnchor}
+			if err := anchors.Check(); err != nil {
+				return err
 			}
-			if skipAnchor && (ca != "" || edPub != "") {
-				return usageError("--insecure-skip-anchor with --ca or --ed25519-pub: choose one")
-			}
-			var roots *x509.CertPool
-			if ca != "" {
-				var err error
-				if roots, err = pack.LoadRoots(ca); err != nil {
+			if engine.IsPDF(path) {
+				o, err := anchors.PDFOptions(extract)
+				if err != nil {
 					return err
 				}
-			}
-			if strings.EqualFold(filepath.Ext(path), ".pdf") {
-				if edPub != "" || extract != "" || tsaCert != "" {
-					return usageError("--ed25519-pub, --extract and --tsa-cert apply to audit packs, not PDFs")
-				}
-				err := pdfverify.VerifyAnchored(cmd.Context(), path, g.stdout, pdfverify.Options{Roots: roots, InsecureSkipAnchor: skipAnchor})
-				if err != nil {
+				if err := pdfverify.VerifyAnchored(cmd.Context(), path, g.stdout, o); err != nil {
 					return &exitError{code: 1, msg: fmt.Sprintf("attest: %s does NOT verify: %v", path, err)}
 				}
 				return nil
 			}
-			o := pack.VerifyOptions{Roots: roots, InsecureSkipAnchor: skipAnchor}
-			if err := packAnchors(&o, tsaCert, edPub); err != nil {
+			o, err := anchors.PackOptions()
+			if err != nil {
 				return err
 			}
 			return g.verifyPack(path, extract, o)
@@ -400,28 +337,6 @@ was changed or appended after signing, and that each signer chains to --ca
 	cmd.Flags().StringVar(&extract, "extract", "", "after verifying, extract the pack into this empty directory")
 	cmd.Flags().StringVar(&tsaCert, "tsa-cert", "", "PEM certificate(s) of the time-stamp authority: the pack must carry a time-stamp it issued")
 	return cmd
-}
-
-// packAnchors adds the time-stamp authority (tsaCert) and the Ed25519 key
-// (edPub) to o, when given.
-func packAnchors(o *pack.VerifyOptions, tsaCert, edPub string) error {
-	if tsaCert != "" {
-		r, err := pack.LoadRoots(tsaCert)
-		if err != nil {
-			return err
-		}
-		o.TSARoots = r
-	}
-	if edPub != "" {
-		data, err := os.ReadFile(edPub)
-		if err != nil {
-			return err
-		}
-		if o.Ed25519Key, err = pack.ParseEd25519PublicKey(data); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // verifyPack verifies (and, with extract, extracts) the pack at path and

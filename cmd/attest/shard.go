@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/engine"
 )
 
 // completionIndexEnv is set by Kubernetes on every pod of an Indexed Job.
@@ -59,13 +60,7 @@ copied once each, so it needs little memory. See docs/scale.md.`,
 			if err != nil {
 				return err
 			}
-			incomplete := 0
-			for _, r := range m.Runs {
-				if r.Status != evidence.Complete {
-					incomplete++
-				}
-			}
-			g.log.Info("bundles merged", "dir", out, "bundles", len(args), "incomplete_runs", incomplete, "interrupted", m.Interrupted)
+			g.log.Info("bundles merged", "dir", out, "bundles", len(args), "incomplete_runs", engine.Incomplete(m.Runs), "interrupted", m.Interrupted)
 			_, err = fmt.Fprintf(g.stdout, "%s: %d resources, %d raw responses, %d collector runs from %d bundles\n", out, m.Resources, m.Records, len(m.Runs), len(args))
 			return err
 		},

@@ -3,18 +3,17 @@ package main
 import (
 	"encoding/pem"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/internal/testnet"
 )
 
 // TestCheckTimeoutWithHangingProvider runs attest check against an AWS
@@ -33,31 +32,7 @@ func TestCheckTimeoutWithHangingProvider(t *testing.T) {
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
+	hanging := testnet.Hanging(t)
 
 	web := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
@@ -76,7 +51,7 @@ func TestCheckTimeoutWithHangingProvider(t *testing.T) {
   tls:
     endpoints: [%s/]
     ca_file: %s
-`, ln.Addr(), web.URL, ca)
+`, hanging, web.URL, ca)
 	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -10,12 +10,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/engine"
 	"github.com/attestdev/attest/reports/signing"
 	"github.com/attestdev/attest/reports/toms"
 	"github.com/attestdev/attest/reports/trust"
-	"github.com/attestdev/attest/subprocessors"
 )
 
 // docFlags are the flags shared by toms, dpa and trust.
@@ -44,14 +43,11 @@ func (f *docFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.tsa, "tsa", "", "RFC 3161 time-stamp authority URL to time-stamp the signature")
 }
 
-// docInputs is everything a document is built from.
+// docInputs is everything a document is built from, and the signing
+// identity.
 type docInputs struct {
-	lib      *controls.Library
-	res      *controls.Results
-	company  *toms.Company
-	register *subprocessors.Register
+	*engine.DocInputs
 	identity *signing.Identity
-	records  map[string]toms.Record
 }
 
 // load reads results, library, company data, register and signing
@@ -64,34 +60,14 @@ func (f *docFlags) load(g *globals) (*docInputs, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f.company == "" {
-		f.company = cfg.Company
-	}
-	if f.subprocessors == "" {
-		f.subprocessors = cfg.Subprocessors
-	}
-	if f.company == "" {
-		return nil, usageError("no company data: set company: in attest.yaml or pass --company, a YAML file with the company's name, address and contact")
-	}
-	if f.subprocessors == "" {
-		return nil, usageError("no subprocessor register: set subprocessors: in attest.yaml or pass --subprocessors (write \"subprocessors: []\" if there are none)")
-	}
-	in := &docInputs{}
-	if in.lib, err = loadLibrary(cfg, f.controls); err != nil {
+	di, err := engine.LoadDocInputs(cfg, engine.DocSources{Results: f.results, Bundle: f.bundle, Company: f.company, Subprocessors: f.subprocessors, Controls: f.controls})
+	if err != nil {
 		return nil, err
 	}
-	if in.res, err = controls.ReadResults(f.results); err != nil {
-		return nil, err
+	if di.NoBundle {
+		g.log.Info("no evidence bundle next to the results: attested measures based on manual evidence records name the record, not the person", "dir", di.RecordsDir)
 	}
-	if in.company, err = toms.LoadCompany(f.company); err != nil {
-		return nil, err
-	}
-	if in.register, err = subprocessors.Load(f.subprocessors); err != nil {
-		return nil, err
-	}
-	if in.records, err = f.loadRecords(g); err != nil {
-		return nil, err
-	}
+	in := &docInputs{DocInputs: di}
 	if f.signKey == "" {
 		g.log.Warn("no --sign-key: the PDF is not signed")
 		return in, nil
@@ -106,39 +82,13 @@ func (f *docFlags) load(g *globals) (*docInputs, error) {
 	return in, nil
 }
 
-// loadRecords reads the manual evidence records of --bundle, or of the
-// bundle directory next to --results when there is one.
-func (f *docFlags) loadRecords(g *globals) (map[string]toms.Record, error) {
-	dir := f.bundle
-	if dir == "" {
-		dir = filepath.Join(filepath.Dir(f.results), "bundle")
-		if _, err := os.Stat(filepath.Join(dir, evidence.ManifestFile)); err != nil {
-			g.log.Info("no evidence bundle next to the results: attested measures based on manual evidence records name the record, not the person", "dir", dir)
-			return nil, nil
-		}
-	}
-	b, err := evidence.Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	return toms.RecordsOf(b.Resources), nil
-}
-
 // document builds the TOMs document in lang.
 func (f *docFlags) document(g *globals, in *docInputs, lang string) (*toms.Document, error) {
 	validFor, err := controls.ParseDuration(f.validFor)
 	if err != nil {
 		return nil, usageError("--valid-for: %v", err)
 	}
-	d, err := toms.Build(in.lib, in.res, toms.Input{
-		Lang:           lang,
-		Company:        *in.company,
-		Subprocessors:  in.register.Subprocessors,
-		OmitNotInPlace: f.omitNotInPlace,
-		ValidFor:       validFor,
-		Producer:       "attest " + attestVersion(),
-		Records:        in.records,
-	})
+	d, err := in.Document(lang, f.omitNotInPlace, validFor, "attest "+attestVersion())
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/engine"
 )
 
 func newWaivers(g *globals) *cobra.Command {
@@ -30,7 +30,7 @@ func newWaivers(g *globals) *cobra.Command {
 			if file == "" {
 				return usageError("no waiver file: set waivers: in attest.yaml or pass --file")
 			}
-			lib, err := loadLibrary(cfg, nil)
+			lib, err := engine.LoadLibrary(cfg, nil)
 			if err != nil {
 				return err
 			}
@@ -45,25 +45,14 @@ func newWaivers(g *globals) *cobra.Command {
 					return usageError("--expiring: %v", err)
 				}
 			}
-			slices.SortStableFunc(ws, func(a, b controls.Waiver) int { return a.ExpiresAt().Compare(b.ExpiresAt()) })
 			tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tCONTROL\tSTATE\tEXPIRES\tOWNER\tAPPROVED BY\tRESOURCES\tREASON")
-			for _, w := range ws {
-				if within > 0 && (w.ExpiresAt().Sub(now) > within || !w.ExpiresAt().After(now)) {
-					continue
-				}
-				state := "active"
-				switch {
-				case !w.ExpiresAt().After(now):
-					state = "expired"
-				case !w.Active(now):
-					state = "not yet active"
-				}
+			for _, w := range engine.WaiverRows(ws, now, within) {
 				res := strings.Join(w.Resources, " ")
 				if res == "" {
 					res = "(whole control)"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", oneLine(w.ID, 60), oneLine(w.Control, 60), state, w.ExpiresAt().Format(time.DateOnly), oneLine(w.Owner, 60), oneLine(w.ApprovedBy, 60), oneLine(res, 200), oneLine(w.Reason, 60))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", oneLine(w.ID, 60), oneLine(w.Control, 60), w.State, w.ExpiresAt().Format(time.DateOnly), oneLine(w.Owner, 60), oneLine(w.ApprovedBy, 60), oneLine(res, 200), oneLine(w.Reason, 60))
 			}
 			return tw.Flush()
 		},

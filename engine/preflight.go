@@ -1,4 +1,4 @@
-package main
+package engine
 
 import (
 	"errors"
@@ -14,20 +14,22 @@ import (
 	"github.com/attestdev/attest/subprocessors"
 )
 
-// inputs are the files a run reads besides attest.yaml, given by flags;
-// empty means the one attest.yaml names.
-type inputs struct {
-	waivers  string
-	baseline string
+// Inputs are the files a run reads besides attest.yaml that the command
+// line names; empty means the one attest.yaml names (or none).
+type Inputs struct {
+	// Waivers is the waiver file of --waivers.
+	Waivers string
+	// Baseline is the earlier results file of --baseline.
+	Baseline string
 }
 
-// preflight loads and validates every input file named in attest.yaml or
-// on the command line before any API call: waivers, company data, the
-// subprocessor register, the manual evidence records and the baseline. A
-// missing or malformed file would otherwise be noticed only after a full
-// collection. Every problem is returned, joined, naming file, line and
-// field.
-func preflight(cfg *config.File, lib *controls.Library, in inputs) error {
+// Preflight loads and validates every input file named in attest.yaml or
+// in in before any API call: waivers, company data, the subprocessor
+// register, the manual evidence records and the baseline. A missing or
+// malformed file would otherwise be noticed only after a full collection.
+// Every problem is returned, joined, naming file, line and field.
+func (s *Setup) Preflight(in Inputs) error {
+	cfg, lib := s.Config, s.Library
 	var errs []error
 	// file checks that a file named by flag (or by field of attest.yaml
 	// when flag is empty) exists, then loads it.
@@ -51,7 +53,7 @@ func preflight(cfg *config.File, lib *controls.Library, in inputs) error {
 			errs = append(errs, err)
 		}
 	}
-	file("--waivers", in.waivers, "waivers", cfg.Waivers, func(p string) error {
+	file("--waivers", in.Waivers, "waivers", cfg.Waivers, func(p string) error {
 		_, err := controls.LoadWaivers(p, lib)
 		return err
 	})
@@ -63,7 +65,7 @@ func preflight(cfg *config.File, lib *controls.Library, in inputs) error {
 		_, err := subprocessors.Load(p)
 		return err
 	})
-	file("--baseline", in.baseline, "", "", func(p string) error {
+	file("--baseline", in.Baseline, "", "", func(p string) error {
 		if _, err := controls.ReadResults(p); err != nil {
 			return fmt.Errorf("--baseline: %w", err)
 		}
