@@ -78,7 +78,9 @@ func invitations(ctx context.Context, client *gl.Client, g group, res *evidence.
 // audit_events_available false; a denial is a gap; any other failure is a
 // gap and returned.
 func auditEvents(ctx context.Context, client *gl.Client, now time.Time, g group, res *evidence.Resource, out collectors.Sink) error {
-	since := now.Add(-auditWindow).UTC()
+	// From the start of that day, so that collections on one day ask
+	// the same question and record the same request.
+	since := now.Add(-auditWindow).UTC().Truncate(24 * time.Hour)
 	events, _, err := client.AuditEvents.ListGroupAuditEvents(g.FullPath,
 		&gl.ListAuditEventsOptions{ListOptions: gl.ListOptions{PerPage: 100}, CreatedAfter: &since}, gl.WithContext(ctx))
 	if err != nil {

@@ -104,7 +104,9 @@ func (c *ReviewCollector) Collect(ctx context.Context, target evidence.Target, o
 		return err
 	}
 	top := target.Account
-	since := c.src.cfg.Now().AddDate(0, 0, -c.src.cfg.ReviewPeriodDays).UTC()
+	// From the start of that day, so that collections on one day ask
+	// the same question and record the same request.
+	since := c.src.cfg.Now().AddDate(0, 0, -c.src.cfg.ReviewPeriodDays).UTC().Truncate(24 * time.Hour)
 	tctx, trace := collectors.WithTrace(ctx)
 	mrs, err := list[mergeRequest](tctx, client, groupPath(top)+"/merge_requests", &mrListOpts{
 		PerPage: 100, State: "merged", Scope: "all", UpdatedAfter: since.Format(time.RFC3339), OrderBy: "updated_at", Sort: "desc",
