@@ -105,22 +105,14 @@ func (f ProjectFilter) Match(full string) bool {
 	return !match(f.Exclude)
 }
 
-// A FieldError is a configuration error of one field, relative to the
-// gitlab section (e.g. "projects.include[0]").
-type FieldError struct {
-	Field string
-	Err   error
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
-func (e *FieldError) Unwrap() error { return e.Err }
-
-// Check validates the configuration before any API call and returns one
-// error per bad field.
-func (c Config) Check() []*FieldError {
-	var errs []*FieldError
+// Validate checks the configuration before any API call, without
+// connecting anywhere. Problems are *collectors.FieldError values (field
+// below the gitlab section, e.g. "projects.include[0]"), joined, so that
+// attest.yaml's loader reports the file, line and field of each.
+func (c *Config) Validate() error {
+	var errs []error
 	bad := func(field string, format string, args ...any) {
-		errs = append(errs, &FieldError{Field: field, Err: fmt.Errorf(format, args...)})
+		errs = append(errs, &collectors.FieldError{Field: field, Err: fmt.Errorf(format, args...)})
 	}
 	c.checkGroups(bad)
 	if c.BaseURL != "" {
@@ -141,7 +133,7 @@ func (c Config) Check() []*FieldError {
 	if c.MaxRateLimitWaitSeconds != nil && *c.MaxRateLimitWaitSeconds < 0 {
 		bad("max_rate_limit_wait_seconds", "must not be negative")
 	}
-	return errs
+	return errors.Join(errs...)
 }
 
 // checkGroups checks the group paths: at least one, each top-level.
@@ -241,12 +233,8 @@ func (s *Source) Collectors() []collectors.Collector {
 // Plan returns one job per top-level group for each enabled collector. It
 // does not call the API.
 func (s *Source) Plan(_ context.Context, enabled func(collectorID string) bool) ([]collectors.Job, error) {
-	if errs := s.cfg.Check(); len(errs) > 0 {
-		all := make([]error, len(errs))
-		for i, e := range errs {
-			all[i] = e
-		}
-		return nil, fmt.Errorf("gitlab: %w", errors.Join(all...))
+	if err := s.cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("gitlab: %w", err)
 	}
 	groups := slices.Clone(s.cfg.Groups)
 	slices.Sort(groups)
