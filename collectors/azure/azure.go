@@ -33,6 +33,7 @@ import (
 
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/internal/azcloud"
 )
 
 // SourceName is the name of the Azure source.
@@ -89,7 +90,7 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("subscription %q is not a subscription ID (a GUID)", s))
 		}
 	}
-	if _, err := cloudConfig(c.Cloud); err != nil {
+	if _, err := azcloud.Lookup(c.Cloud); err != nil {
 		errs = append(errs, err)
 	}
 	if c.Endpoint != "" {
@@ -119,19 +120,6 @@ func loopback(host string) bool {
 }
 
 var guid = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
-// cloudConfig returns the cloud configuration named name.
-func cloudConfig(name string) (cloud.Configuration, error) {
-	switch strings.ToLower(name) {
-	case "", "public", "azurepublic":
-		return cloud.AzurePublic, nil
-	case "usgovernment", "azuregovernment":
-		return cloud.AzureGovernment, nil
-	case "china", "azurechina":
-		return cloud.AzureChina, nil
-	}
-	return cloud.Configuration{}, fmt.Errorf("cloud %q is not public, usgovernment or china", name)
-}
 
 func (c Config) withDefaults() Config {
 	if c.Concurrency <= 0 {
@@ -246,10 +234,11 @@ func (s *Source) clientOptions() (azcore.TokenCredential, *arm.ClientOptions, er
 }
 
 func (s *Source) build() (azcore.TokenCredential, *arm.ClientOptions, error) {
-	cc, err := cloudConfig(s.cfg.Cloud)
+	ac, err := azcloud.Lookup(s.cfg.Cloud)
 	if err != nil {
 		return nil, nil, fmt.Errorf("azure: %w", err)
 	}
+	cc := ac.Config
 	insecure := false
 	if s.cfg.Endpoint != "" {
 		rm := cc.Services[cloud.ResourceManager]

@@ -17,7 +17,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -27,11 +26,11 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/internal/azcloud"
 )
 
 // SourceName is the name of the Microsoft Entra ID source.
@@ -65,20 +64,6 @@ type Config struct {
 	Credential azcore.TokenCredential `yaml:"-"`
 }
 
-// A sovereign is a national cloud: its sign-in authority and Graph.
-type sovereign struct {
-	cloud cloud.Configuration
-	graph string
-}
-
-// clouds are the national clouds Graph is deployed in
-// (https://learn.microsoft.com/graph/deployments).
-var clouds = map[string]sovereign{
-	"public":       {cloud.AzurePublic, "https://graph.microsoft.com"},
-	"usgovernment": {cloud.AzureGovernment, "https://graph.microsoft.us"},
-	"china":        {cloud.AzureChina, "https://microsoftgraph.chinacloudapi.cn"},
-}
-
 var tenantID = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 func (c Config) withDefaults() Config {
@@ -100,8 +85,8 @@ func (c *Config) Validate() error {
 	if !tenantID.MatchString(c.TenantID) {
 		errs = append(errs, fmt.Errorf("tenant_id %q is not a directory (tenant) ID such as 72f988bf-86f1-41af-91ab-2d7cd011db47", c.TenantID))
 	}
-	if _, ok := clouds[cmp.Or(c.Cloud, "public")]; !ok {
-		errs = append(errs, fmt.Errorf("cloud %q is not one of %s", c.Cloud, strings.Join(slices.Sorted(maps.Keys(clouds)), ", ")))
+	if _, err := azcloud.Lookup(c.Cloud); err != nil {
+		errs = append(errs, err)
 	}
 	if c.GraphEndpoint != "" {
 		if _, err := endpointURL(c.GraphEndpoint); err != nil {
@@ -175,8 +160,11 @@ func (s *Source) newClient() (*client, error) {
 	if err := s.cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("entra: %w", err)
 	}
-	sov := clouds[s.cfg.Cloud]
-	base, err := endpointURL(cmp.Or(s.cfg.GraphEndpoint, sov.graph))
+	sov, err := azcloud.Lookup(s.cfg.Cloud)
+	if err != nil {
+		return nil, fmt.Errorf("entra: %w", err)
+	}
+	base, err := endpointURL(cmp.Or(s.cfg.GraphEndpoint, sov.Graph))
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +172,7 @@ func (s *Source) newClient() (*client, error) {
 	cred := s.cfg.Credential
 	if cred == nil {
 		cred, err = azidentity.NewDefaultAzureCredential(&azidentity.DefaultAzureCredentialOptions{
-			ClientOptions: azcore.ClientOptions{Cloud: sov.cloud},
+			ClientOptions: azcore.ClientOptions{Cloud: sov.Config},
 			TenantID:      s.cfg.TenantID,
 		})
 		if err != nil {
@@ -204,7 +192,7 @@ func (s *Source) newClient() (*client, error) {
 	c := &client{
 		base:    base,
 		cred:    cred,
-		scope:   sov.graph + "/.default",
+		scope:   sov.Graph + "/.default",
 		retries: *s.cfg.RateLimitRetries,
 		maxWait: time.Duration(*s.cfg.MaxRateLimitWaitSeconds) * time.Second,
 	}
