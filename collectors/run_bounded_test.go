@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/internal/hangtest"
 )
 
 // planSource is a source whose planning each test sets.
@@ -122,43 +123,11 @@ func TestCollectAbandonsWhatIgnoresTheDeadline(t *testing.T) {
 	}
 }
 
-// hangingListener accepts connections and never answers; it returns the
-// address and closes everything at the end of the test.
-func hangingListener(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
-}
-
 func TestDeadlineTransport(t *testing.T) {
 	t.Parallel()
 	t.Run("no answer", func(t *testing.T) {
 		t.Parallel()
-		addr := hangingListener(t)
+		addr := hangtest.Addr(t)
 		hc := &http.Client{Transport: Deadline(BaseTransport(DefaultTimeouts), 200*time.Millisecond)}
 		start := time.Now()
 		_, err := hc.Get("http://" + addr + "/x?token=secret")
@@ -204,7 +173,7 @@ func TestDeadlineTransport(t *testing.T) {
 	})
 	t.Run("base transport bounds the headers", func(t *testing.T) {
 		t.Parallel()
-		addr := hangingListener(t)
+		addr := hangtest.Addr(t)
 		hc := &http.Client{Transport: BaseTransport(Timeouts{Dial: time.Second, TLSHandshake: time.Second, ResponseHeader: 200 * time.Millisecond})}
 		start := time.Now()
 		if _, err := hc.Get("http://" + addr + "/"); err == nil {

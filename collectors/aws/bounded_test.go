@@ -1,48 +1,16 @@
 package aws
 
 import (
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/internal/hangtest"
 	"github.com/attestdev/attest/internal/fake/awsfake"
 )
-
-// hanging accepts connections and never answers.
-func hanging(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String()
-}
 
 // TestHangingEndpointTimesOut checks that an AWS endpoint that accepts
 // connections and never answers ends planning with a timeout within the
@@ -51,7 +19,7 @@ func hanging(t *testing.T) string {
 func TestHangingEndpointTimesOut(t *testing.T) {
 	t.Parallel()
 	src := NewSource(Config{
-		AWS: sdkConfig(hanging(t), &http.Client{Timeout: 200 * time.Millisecond}), Regions: []string{"eu-central-1"},
+		AWS: sdkConfig("http://"+hangtest.Addr(t), &http.Client{Timeout: 200 * time.Millisecond}), Regions: []string{"eu-central-1"},
 		AllowedRegions: []string{"eu-central-1"}, MaxAttempts: 2, MaxBackoff: time.Millisecond,
 	})
 	start := time.Now()
