@@ -11,7 +11,6 @@
 package azure
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,7 +31,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/managementgroups/armmanagementgroups"
 
 	"github.com/attestdev/attest/collectors"
-	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/collectors/internal/azcloud"
 )
 
@@ -161,8 +159,7 @@ func (s *Source) Collectors() []collectors.Collector {
 		&Subscriptions{src: s}, &Resources{src: s}, &StorageAccounts{src: s}, &SQLServers{src: s},
 		&KeyVaults{src: s}, &SecurityGroups{src: s}, &PostgresServers{src: s}, &MySQLServers{src: s}, &ActivityLog{src: s}, &Defender{src: s}, &RoleAssignments{src: s},
 	}
-	slices.SortFunc(cs, func(a, b collectors.Collector) int { return cmp.Compare(a.Describe().ID, b.Describe().ID) })
-	return cs
+	return collectors.SortByID(cs)
 }
 
 // Plan returns one job per subscription for each enabled collector.
@@ -183,18 +180,7 @@ func (s *Source) Plan(ctx context.Context, enabled func(collectorID string) bool
 	if len(subs) == 0 {
 		return nil, errors.New("azure: no subscriptions configured or found (subscriptions or management_groups)")
 	}
-	slices.Sort(subs)
-	subs = slices.Compact(subs)
-	var jobs []collectors.Job
-	for _, c := range s.Collectors() {
-		if !enabled(c.Describe().ID) {
-			continue
-		}
-		for _, sub := range subs {
-			jobs = append(jobs, collectors.Job{Collector: c, Target: evidence.Target{Source: SourceName, Account: sub}})
-		}
-	}
-	return jobs, nil
+	return collectors.Jobs(SourceName, s.Collectors(), enabled, subs...), nil
 }
 
 // discover lists the subscriptions under the configured management
@@ -250,17 +236,9 @@ func (s *Source) build() (azcore.TokenCredential, *arm.ClientOptions, error) {
 			insecure = true
 		}
 	}
-	timeouts := collectors.DefaultTimeouts
-	var rt http.RoundTripper = collectors.BaseTransport(timeouts)
-	if s.cfg.HTTPClient != nil {
-		if s.cfg.HTTPClient.Transport != nil {
-			rt = s.cfg.HTTPClient.Transport
-		}
-		timeouts = timeouts.WithCall(s.cfg.HTTPClient.Timeout)
-	}
 	// Each call has its own deadline; the SDK's retry waits are between
 	// calls.
-	hc := &http.Client{Transport: collectors.Transport(collectors.Deadline(rt, timeouts.Call), operation)}
+	hc := &http.Client{Transport: collectors.Transport(collectors.CallTransport(s.cfg.HTTPClient), operation)}
 	retries := *s.cfg.Retries
 	if retries <= 0 {
 		retries = -1 // the SDK reads 0 as its default of 3

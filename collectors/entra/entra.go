@@ -20,7 +20,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -29,7 +28,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/attestdev/attest/collectors"
-	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/collectors/internal/azcloud"
 )
 
@@ -131,8 +129,7 @@ func (s *Source) Name() string { return SourceName }
 // Collectors returns every collector of the source, sorted by ID.
 func (s *Source) Collectors() []collectors.Collector {
 	cs := []collectors.Collector{&UsersCollector{src: s}, &PoliciesCollector{src: s}}
-	slices.SortFunc(cs, func(a, b collectors.Collector) int { return cmp.Compare(a.Describe().ID, b.Describe().ID) })
-	return cs
+	return collectors.SortByID(cs)
 }
 
 // Plan returns one job for the tenant per enabled collector. It does not
@@ -141,13 +138,7 @@ func (s *Source) Plan(_ context.Context, enabled func(collectorID string) bool) 
 	if err := s.cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("entra: %w", err)
 	}
-	var jobs []collectors.Job
-	for _, c := range s.Collectors() {
-		if enabled(c.Describe().ID) {
-			jobs = append(jobs, collectors.Job{Collector: c, Target: evidence.Target{Source: SourceName, Account: strings.ToLower(s.cfg.TenantID)}})
-		}
-	}
-	return jobs, nil
+	return collectors.Jobs(SourceName, s.Collectors(), enabled, strings.ToLower(s.cfg.TenantID)), nil
 }
 
 // api returns the shared Graph client, building it on first use.
@@ -179,16 +170,8 @@ func (s *Source) newClient() (*client, error) {
 			return nil, fmt.Errorf("entra: credentials: %w", err)
 		}
 	}
-	timeouts := collectors.DefaultTimeouts
-	var rt http.RoundTripper = collectors.BaseTransport(timeouts)
-	if s.cfg.HTTPClient != nil {
-		if s.cfg.HTTPClient.Transport != nil {
-			rt = s.cfg.HTTPClient.Transport
-		}
-		timeouts = timeouts.WithCall(s.cfg.HTTPClient.Timeout)
-	}
 	// Each call has its own deadline; throttling waits are between calls.
-	rt = collectors.Deadline(rt, timeouts.Call)
+	rt := collectors.CallTransport(s.cfg.HTTPClient)
 	c := &client{
 		base:    base,
 		cred:    cred,

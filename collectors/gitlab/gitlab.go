@@ -20,7 +20,6 @@ import (
 	"net/url"
 	"os"
 	"path"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -28,7 +27,6 @@ import (
 	gl "gitlab.com/gitlab-org/api/client-go/v2"
 
 	"github.com/attestdev/attest/collectors"
-	"github.com/attestdev/attest/collectors/evidence"
 )
 
 // SourceName is the name of the GitLab source.
@@ -36,10 +34,6 @@ const SourceName = "gitlab"
 
 // DefaultBaseURL is the instance attest reads when base_url is empty.
 const DefaultBaseURL = "https://gitlab.com"
-
-// defaultTimeout bounds one HTTP exchange when the injected client sets no
-// Timeout.
-const defaultTimeout = 60 * time.Second
 
 // Config configures the GitLab source. The token never appears in a
 // configuration file: it is read from the environment variable TokenEnv.
@@ -226,8 +220,7 @@ func (s *Source) Collectors() []collectors.Collector {
 		&ScanningCollector{src: s},
 		&VulnerabilityCollector{src: s},
 	}
-	slices.SortFunc(cs, func(a, b collectors.Collector) int { return cmp.Compare(a.Describe().ID, b.Describe().ID) })
-	return cs
+	return collectors.SortByID(cs)
 }
 
 // Plan returns one job per top-level group for each enabled collector. It
@@ -236,19 +229,7 @@ func (s *Source) Plan(_ context.Context, enabled func(collectorID string) bool) 
 	if err := s.cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("gitlab: %w", err)
 	}
-	groups := slices.Clone(s.cfg.Groups)
-	slices.Sort(groups)
-	groups = slices.Compact(groups)
-	var jobs []collectors.Job
-	for _, c := range s.Collectors() {
-		if !enabled(c.Describe().ID) {
-			continue
-		}
-		for _, g := range groups {
-			jobs = append(jobs, collectors.Job{Collector: c, Target: evidence.Target{Source: SourceName, Account: g}})
-		}
-	}
-	return jobs, nil
+	return collectors.Jobs(SourceName, s.Collectors(), enabled, s.cfg.Groups...), nil
 }
 
 // gl returns the shared API client, building it on first use.
@@ -265,19 +246,9 @@ type noLimiter struct{}
 func (noLimiter) Wait(ctx context.Context) error { return ctx.Err() }
 
 func (s *Source) newClient() (*gl.Client, error) {
-	timeouts := collectors.DefaultTimeouts.WithCall(defaultTimeout)
-	var base http.RoundTripper = collectors.BaseTransport(timeouts)
-	if s.cfg.HTTPClient != nil {
-		if s.cfg.HTTPClient.Transport != nil {
-			base = s.cfg.HTTPClient.Transport
-		}
-		if s.cfg.HTTPClient.Timeout > 0 {
-			timeouts = timeouts.WithCall(s.cfg.HTTPClient.Timeout)
-		}
-	}
 	// Each attempt has its own deadline; rate-limit waits happen between
 	// attempts, outside it, so the http.Client below has no Timeout.
-	base = collectors.Deadline(base, timeouts.Call)
+	base := collectors.CallTransport(s.cfg.HTTPClient)
 	wait := time.Duration(*s.cfg.MaxRateLimitWaitSeconds) * time.Second
 	rt := newRateLimitTransport(base, wait)
 	tok := s.cfg.Token
