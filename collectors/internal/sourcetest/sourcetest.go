@@ -4,17 +4,21 @@
 package sourcetest
 
 import (
+	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/attestdev/attest/collectors"
+	"github.com/attestdev/attest/collectors/evidence"
 )
 
 // Render returns what policy renders for the descriptors of cs; an error
@@ -87,5 +91,57 @@ func ControlsNameDeclaredAttributes(t *testing.T, source string, cs []collectors
 				}
 			}
 		}
+	}
+}
+
+// Bundle plans every collector of src, runs the jobs through the runner,
+// its clock at now, into a new bundle, reports each run that did not
+// complete, and returns the bundle read back and its directory.
+func Bundle(t *testing.T, src collectors.Source, now time.Time) (*evidence.Bundle, string) {
+	t.Helper()
+	jobs, err := src.Plan(t.Context(), func(string) bool { return true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	w, err := evidence.Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &collectors.Runner{Writer: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}
+	for _, run := range r.Run(t.Context(), jobs) {
+		if run.Status != evidence.Complete {
+			t.Errorf("run %s: %s %v", run.Collector, run.Status, run.Failures)
+		}
+	}
+	if err := w.Close(evidence.Manifest{}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := evidence.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, dir
+}
+
+// NoSecretInFiles reports each file under dir that holds secret, such as
+// a bearer token that must never reach the bundle.
+func NoSecretInFiles(t *testing.T, dir, secret string) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(data), secret) {
+			t.Errorf("%s holds the bearer token", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
