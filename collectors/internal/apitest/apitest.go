@@ -9,6 +9,7 @@ package apitest
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -220,6 +221,18 @@ func (s *Sink) Kinds() []evidence.FailureKind {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// WantKind ends the test unless err is a failure of kind want; a
+// cancelled one must also carry context.Canceled in its chain.
+func WantKind(t *testing.T, err error, want evidence.FailureKind) {
+	t.Helper()
+	if err == nil || KindOf(err) != want {
+		t.Fatalf("err = %v (%s), want kind %s", err, KindOf(err), want)
+	}
+	if want == evidence.Cancelled && !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled in chain", err)
+	}
 }
 
 // Collect runs collector id of cs against target. When started is not nil,
