@@ -120,17 +120,9 @@ func loopback(host string) bool {
 var guid = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 func (c Config) withDefaults() Config {
-	if c.Concurrency <= 0 {
-		c.Concurrency = 4
-	}
-	if c.Retries == nil {
-		v := 3
-		c.Retries = &v
-	}
-	if c.MaxRetryWaitSeconds == nil {
-		v := 60
-		c.MaxRetryWaitSeconds = &v
-	}
+	c.Concurrency = collectors.PositiveOr(c.Concurrency, 4)
+	c.Retries = collectors.PtrOr(c.Retries, 3)
+	c.MaxRetryWaitSeconds = collectors.PtrOr(c.MaxRetryWaitSeconds, 60)
 	if len(c.RestrictedPorts) == 0 {
 		c.RestrictedPorts = []int{22, 3389, 1433, 3306, 5432, 6379, 27017}
 	}

@@ -66,14 +66,8 @@ var tenantID = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 
 func (c Config) withDefaults() Config {
 	c.Cloud = cmp.Or(c.Cloud, "public")
-	if c.RateLimitRetries == nil {
-		v := 3
-		c.RateLimitRetries = &v
-	}
-	if c.MaxRateLimitWaitSeconds == nil {
-		v := 60
-		c.MaxRateLimitWaitSeconds = &v
-	}
+	c.RateLimitRetries = collectors.PtrOr(c.RateLimitRetries, 3)
+	c.MaxRateLimitWaitSeconds = collectors.PtrOr(c.MaxRateLimitWaitSeconds, 60)
 	return c
 }
 

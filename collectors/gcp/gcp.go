@@ -91,17 +91,9 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
-	if c.Concurrency <= 0 {
-		c.Concurrency = 4
-	}
-	if c.Retries == nil {
-		v := 3
-		c.Retries = &v
-	}
-	if c.MaxRetryWaitSeconds == nil {
-		v := 30
-		c.MaxRetryWaitSeconds = &v
-	}
+	c.Concurrency = collectors.PositiveOr(c.Concurrency, 4)
+	c.Retries = collectors.PtrOr(c.Retries, 3)
+	c.MaxRetryWaitSeconds = collectors.PtrOr(c.MaxRetryWaitSeconds, 30)
 	if c.Now == nil {
 		c.Now = time.Now
 	}

@@ -11,6 +11,7 @@
 package github
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -127,31 +128,16 @@ func (f RepoFilter) Match(name string) bool {
 }
 
 func (c Config) withDefaults() Config {
-	if c.TokenEnv == "" {
-		c.TokenEnv = "GITHUB_TOKEN"
-	}
+	c.TokenEnv = cmp.Or(c.TokenEnv, "GITHUB_TOKEN")
 	if c.SASTTools == nil {
 		c.SASTTools = []string{"codeql", "semgrep", "gosec"}
 	}
-	if c.SASTMaxAgeDays <= 0 {
-		c.SASTMaxAgeDays = 7
-	}
-	if c.AlertSLADays <= 0 {
-		c.AlertSLADays = 30
-	}
-	if c.ReviewPeriodDays <= 0 {
-		c.ReviewPeriodDays = 90
-	}
-	if c.ReviewSampleSize <= 0 {
-		c.ReviewSampleSize = 25
-	}
-	if c.Concurrency <= 0 {
-		c.Concurrency = 4
-	}
-	if c.MaxRateLimitWaitSeconds == nil {
-		v := 60
-		c.MaxRateLimitWaitSeconds = &v
-	}
+	c.SASTMaxAgeDays = collectors.PositiveOr(c.SASTMaxAgeDays, 7)
+	c.AlertSLADays = collectors.PositiveOr(c.AlertSLADays, 30)
+	c.ReviewPeriodDays = collectors.PositiveOr(c.ReviewPeriodDays, 90)
+	c.ReviewSampleSize = collectors.PositiveOr(c.ReviewSampleSize, 25)
+	c.Concurrency = collectors.PositiveOr(c.Concurrency, 4)
+	c.MaxRateLimitWaitSeconds = collectors.PtrOr(c.MaxRateLimitWaitSeconds, 60)
 	if c.Now == nil {
 		c.Now = time.Now
 	}

@@ -169,25 +169,12 @@ func (c Config) IsGitLabCom() bool {
 }
 
 func (c Config) withDefaults() Config {
-	if c.BaseURL == "" {
-		c.BaseURL = DefaultBaseURL
-	}
-	if c.TokenEnv == "" {
-		c.TokenEnv = "GITLAB_TOKEN"
-	}
-	if c.ReviewPeriodDays <= 0 {
-		c.ReviewPeriodDays = 90
-	}
-	if c.ReviewSampleSize <= 0 {
-		c.ReviewSampleSize = 25
-	}
-	if c.Concurrency <= 0 {
-		c.Concurrency = 4
-	}
-	if c.MaxRateLimitWaitSeconds == nil {
-		v := 60
-		c.MaxRateLimitWaitSeconds = &v
-	}
+	c.BaseURL = cmp.Or(c.BaseURL, DefaultBaseURL)
+	c.TokenEnv = cmp.Or(c.TokenEnv, "GITLAB_TOKEN")
+	c.ReviewPeriodDays = collectors.PositiveOr(c.ReviewPeriodDays, 90)
+	c.ReviewSampleSize = collectors.PositiveOr(c.ReviewSampleSize, 25)
+	c.Concurrency = collectors.PositiveOr(c.Concurrency, 4)
+	c.MaxRateLimitWaitSeconds = collectors.PtrOr(c.MaxRateLimitWaitSeconds, 60)
 	if c.Now == nil {
 		c.Now = time.Now
 	}

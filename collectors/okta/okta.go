@@ -7,6 +7,7 @@
 package okta
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -53,20 +54,10 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
-	if c.TokenEnv == "" {
-		c.TokenEnv = "OKTA_API_TOKEN"
-	}
-	if c.Concurrency <= 0 {
-		c.Concurrency = 4
-	}
-	if c.RateLimitRetries == nil {
-		v := 3
-		c.RateLimitRetries = &v
-	}
-	if c.MaxRateLimitWaitSeconds == nil {
-		v := 60
-		c.MaxRateLimitWaitSeconds = &v
-	}
+	c.TokenEnv = cmp.Or(c.TokenEnv, "OKTA_API_TOKEN")
+	c.Concurrency = collectors.PositiveOr(c.Concurrency, 4)
+	c.RateLimitRetries = collectors.PtrOr(c.RateLimitRetries, 3)
+	c.MaxRateLimitWaitSeconds = collectors.PtrOr(c.MaxRateLimitWaitSeconds, 60)
 	if c.Now == nil {
 		c.Now = time.Now
 	}
