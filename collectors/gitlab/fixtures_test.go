@@ -28,11 +28,7 @@ type (
 // per_page and page=1, and every request must carry the token.
 func newServer(t *testing.T, fx fixtures) *httptest.Server {
 	t.Helper()
-	return apitest.NewServer(t, fx, apitest.Options{Ignore: []string{"per_page"}, FirstPage: "page", Check: func(t *testing.T, r *http.Request) {
-		if r.Header.Get("Private-Token") != "glpat-test" {
-			t.Errorf("%s: PRIVATE-TOKEN header %q", r.URL, r.Header.Get("Private-Token"))
-		}
-	}})
+	return apitest.NewServer(t, fx, apitest.Options{Ignore: []string{"per_page"}, FirstPage: "page", Check: apitest.Header("Private-Token", "glpat-test")})
 }
 
 // pages returns GitLab's offset pagination headers for page 1 of 2 of path.

@@ -76,6 +76,16 @@ type Options struct {
 	PostKey func(body []byte) string
 }
 
+// Header returns a Check that every request carries the header name with
+// the value want, such as the test's credentials.
+func Header(name, want string) func(t *testing.T, r *http.Request) {
+	return func(t *testing.T, r *http.Request) {
+		if got := r.Header.Get(name); got != want {
+			t.Errorf("%s %s: %s = %q, want %q", r.Method, r.URL, name, got, want)
+		}
+	}
+}
+
 // NewServer starts a fail-closed fake API: any request that is not a GET of
 // a listed route fails the test and gets a 500. It is closed when the test
 // ends.
