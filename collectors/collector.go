@@ -105,6 +105,31 @@ type Job struct {
 	Target    evidence.Target
 }
 
+// SortByID sorts cs by their descriptors' IDs, the order a source's
+// Collectors returns, and returns cs.
+func SortByID(cs []Collector) []Collector {
+	slices.SortFunc(cs, func(a, b Collector) int { return cmp.Compare(a.Describe().ID, b.Describe().ID) })
+	return cs
+}
+
+// Jobs returns the jobs of a source that plans one target per account: for
+// each collector of cs that enabled accepts, in the order of cs, a job for
+// each account of source, accounts sorted and without repeats. It is nil
+// when there are none.
+func Jobs(source string, cs []Collector, enabled func(collectorID string) bool, accounts ...string) []Job {
+	accounts = slices.Compact(slices.Sorted(slices.Values(accounts)))
+	var jobs []Job
+	for _, c := range cs {
+		if !enabled(c.Describe().ID) {
+			continue
+		}
+		for _, a := range accounts {
+			jobs = append(jobs, Job{Collector: c, Target: evidence.Target{Source: source, Account: a}})
+		}
+	}
+	return jobs
+}
+
 // A Registry holds collectors by ID. Build one explicitly; there is no
 // global registry.
 type Registry struct {

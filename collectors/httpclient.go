@@ -69,6 +69,25 @@ func BaseTransport(t Timeouts) *http.Transport {
 	}
 }
 
+// CallTransport returns the transport of a source's calls: the Transport
+// of injected (tests and the demo) or, when there is none, a new
+// BaseTransport with DefaultTimeouts; every attempt through it has its own
+// Deadline, injected's Timeout when it sets one and DefaultTimeouts.Call
+// otherwise. Rate-limit waits and retries wrapped around it happen between
+// attempts, outside that deadline, so the http.Client that carries it
+// needs no Timeout.
+func CallTransport(injected *http.Client) http.RoundTripper {
+	timeouts := DefaultTimeouts
+	var rt http.RoundTripper = BaseTransport(timeouts)
+	if injected != nil {
+		if injected.Transport != nil {
+			rt = injected.Transport
+		}
+		timeouts = timeouts.WithCall(injected.Timeout)
+	}
+	return Deadline(rt, timeouts.Call)
+}
+
 // A CallTimeoutError says that one call got no complete answer within its
 // deadline. It unwraps to context.DeadlineExceeded, so Classify reports it
 // as a timeout.

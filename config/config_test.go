@@ -108,3 +108,34 @@ func TestGitHubValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestCloudNamesAtLoad: the Azure and Entra ID sections accept the same
+// cloud names (one table, collectors/internal/azcloud) and reject any other
+// with the same error, at the file and line of the field.
+func TestCloudNamesAtLoad(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), DefaultFile)
+	body := "sources:\n  azure:\n    subscriptions: [00000000-0000-0000-0000-000000000001]\n    cloud: germany\n" +
+		"  entra:\n    tenant_id: 72f988bf-86f1-41af-91ab-2d7cd011db47\n    cloud: germany\n"
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(path)
+	for _, want := range []string{
+		path + `:4: sources.azure.cloud: cloud "germany" is not one of china, public, usgovernment`,
+		path + `:7: sources.entra.cloud: cloud "germany" is not one of china, public, usgovernment`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Load error lacks %q:\n%v", want, err)
+		}
+	}
+	for _, name := range []string{"usgovernment", "azuregovernment", "China"} {
+		good := strings.ReplaceAll(body, "germany", name)
+		if err := os.WriteFile(path, []byte(good), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(path); err != nil {
+			t.Errorf("cloud %s: %v", name, err)
+		}
+	}
+}

@@ -11,7 +11,6 @@
 package azure
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,7 +31,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/managementgroups/armmanagementgroups"
 
 	"github.com/attestdev/attest/collectors"
-	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/internal/azcloud"
 )
 
 // SourceName is the name of the Azure source.
@@ -89,7 +88,7 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("subscription %q is not a subscription ID (a GUID)", s))
 		}
 	}
-	if _, err := cloudConfig(c.Cloud); err != nil {
+	if _, err := azcloud.Lookup(c.Cloud); err != nil {
 		errs = append(errs, err)
 	}
 	if c.Endpoint != "" {
@@ -120,31 +119,10 @@ func loopback(host string) bool {
 
 var guid = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
-// cloudConfig returns the cloud configuration named name.
-func cloudConfig(name string) (cloud.Configuration, error) {
-	switch strings.ToLower(name) {
-	case "", "public", "azurepublic":
-		return cloud.AzurePublic, nil
-	case "usgovernment", "azuregovernment":
-		return cloud.AzureGovernment, nil
-	case "china", "azurechina":
-		return cloud.AzureChina, nil
-	}
-	return cloud.Configuration{}, fmt.Errorf("cloud %q is not public, usgovernment or china", name)
-}
-
 func (c Config) withDefaults() Config {
-	if c.Concurrency <= 0 {
-		c.Concurrency = 4
-	}
-	if c.Retries == nil {
-		v := 3
-		c.Retries = &v
-	}
-	if c.MaxRetryWaitSeconds == nil {
-		v := 60
-		c.MaxRetryWaitSeconds = &v
-	}
+	c.Concurrency = collectors.PositiveOr(c.Concurrency, 4)
+	c.Retries = collectors.PtrOr(c.Retries, 3)
+	c.MaxRetryWaitSeconds = collectors.PtrOr(c.MaxRetryWaitSeconds, 60)
 	if len(c.RestrictedPorts) == 0 {
 		c.RestrictedPorts = []int{22, 3389, 1433, 3306, 5432, 6379, 27017}
 	}
@@ -173,8 +151,7 @@ func (s *Source) Collectors() []collectors.Collector {
 		&Subscriptions{src: s}, &Resources{src: s}, &StorageAccounts{src: s}, &SQLServers{src: s},
 		&KeyVaults{src: s}, &VaultKeys{src: s}, &SecurityGroups{src: s}, &PostgresServers{src: s}, &MySQLServers{src: s}, &ActivityLog{src: s}, &Defender{src: s}, &RoleAssignments{src: s},
 	}
-	slices.SortFunc(cs, func(a, b collectors.Collector) int { return cmp.Compare(a.Describe().ID, b.Describe().ID) })
-	return cs
+	return collectors.SortByID(cs)
 }
 
 // Plan returns one job per subscription for each enabled collector.
@@ -195,18 +172,7 @@ func (s *Source) Plan(ctx context.Context, enabled func(collectorID string) bool
 	if len(subs) == 0 {
 		return nil, errors.New("azure: no subscriptions configured or found (subscriptions or management_groups)")
 	}
-	slices.Sort(subs)
-	subs = slices.Compact(subs)
-	var jobs []collectors.Job
-	for _, c := range s.Collectors() {
-		if !enabled(c.Describe().ID) {
-			continue
-		}
-		for _, sub := range subs {
-			jobs = append(jobs, collectors.Job{Collector: c, Target: evidence.Target{Source: SourceName, Account: sub}})
-		}
-	}
-	return jobs, nil
+	return collectors.Jobs(SourceName, s.Collectors(), enabled, subs...), nil
 }
 
 // discover lists the subscriptions under the configured management
@@ -246,10 +212,11 @@ func (s *Source) clientOptions() (azcore.TokenCredential, *arm.ClientOptions, er
 }
 
 func (s *Source) build() (azcore.TokenCredential, *arm.ClientOptions, error) {
-	cc, err := cloudConfig(s.cfg.Cloud)
+	ac, err := azcloud.Lookup(s.cfg.Cloud)
 	if err != nil {
 		return nil, nil, fmt.Errorf("azure: %w", err)
 	}
+	cc := ac.Config
 	insecure := false
 	if s.cfg.Endpoint != "" {
 		rm := cc.Services[cloud.ResourceManager]
@@ -261,17 +228,9 @@ func (s *Source) build() (azcore.TokenCredential, *arm.ClientOptions, error) {
 			insecure = true
 		}
 	}
-	timeouts := collectors.DefaultTimeouts
-	var rt http.RoundTripper = collectors.BaseTransport(timeouts)
-	if s.cfg.HTTPClient != nil {
-		if s.cfg.HTTPClient.Transport != nil {
-			rt = s.cfg.HTTPClient.Transport
-		}
-		timeouts = timeouts.WithCall(s.cfg.HTTPClient.Timeout)
-	}
 	// Each call has its own deadline; the SDK's retry waits are between
 	// calls.
-	hc := &http.Client{Transport: collectors.Transport(collectors.Deadline(rt, timeouts.Call), operation)}
+	hc := &http.Client{Transport: collectors.Transport(collectors.CallTransport(s.cfg.HTTPClient), operation)}
 	retries := *s.cfg.Retries
 	if retries <= 0 {
 		retries = -1 // the SDK reads 0 as its default of 3

@@ -1,17 +1,11 @@
 package azure
 
 import (
-	"io/fs"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/attestdev/attest/collectors"
-	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/internal/sourcetest"
 	"github.com/attestdev/attest/internal/fake/azurefake"
 )
 
@@ -25,28 +19,7 @@ func TestBundle(t *testing.T) {
 	st.PageSize = 2
 	srv := serve(t, st, nil)
 	src := testSource(srv, 0, 1, 10*time.Second)
-	jobs, err := src.Plan(t.Context(), func(string) bool { return true })
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	w, err := evidence.Create(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &collectors.Runner{Writer: w, Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }, Log: slog.New(slog.DiscardHandler)}
-	for _, run := range r.Run(t.Context(), jobs) {
-		if run.Status != evidence.Complete {
-			t.Errorf("run %s: %s %v", run.Collector, run.Status, run.Failures)
-		}
-	}
-	if err := w.Close(evidence.Manifest{}); err != nil {
-		t.Fatal(err)
-	}
-	b, err := evidence.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, dir := sourcetest.Bundle(t, src, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	for _, res := range b.Resources {
 		if len(res.Records) == 0 {
 			t.Errorf("%s %s points at no raw response", res.Type, res.ID)
@@ -69,20 +42,5 @@ func TestBundle(t *testing.T) {
 			t.Errorf("%s left no raw response", id)
 		}
 	}
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if strings.Contains(string(data), azurefake.DemoToken) {
-			t.Errorf("%s holds the bearer token", path)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sourcetest.NoSecretInFiles(t, dir, azurefake.DemoToken)
 }

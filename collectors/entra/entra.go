@@ -17,21 +17,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/attestdev/attest/collectors"
-	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/internal/azcloud"
 )
 
 // SourceName is the name of the Microsoft Entra ID source.
@@ -65,32 +62,12 @@ type Config struct {
 	Credential azcore.TokenCredential `yaml:"-"`
 }
 
-// A sovereign is a national cloud: its sign-in authority and Graph.
-type sovereign struct {
-	cloud cloud.Configuration
-	graph string
-}
-
-// clouds are the national clouds Graph is deployed in
-// (https://learn.microsoft.com/graph/deployments).
-var clouds = map[string]sovereign{
-	"public":       {cloud.AzurePublic, "https://graph.microsoft.com"},
-	"usgovernment": {cloud.AzureGovernment, "https://graph.microsoft.us"},
-	"china":        {cloud.AzureChina, "https://microsoftgraph.chinacloudapi.cn"},
-}
-
 var tenantID = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 func (c Config) withDefaults() Config {
 	c.Cloud = cmp.Or(c.Cloud, "public")
-	if c.RateLimitRetries == nil {
-		v := 3
-		c.RateLimitRetries = &v
-	}
-	if c.MaxRateLimitWaitSeconds == nil {
-		v := 60
-		c.MaxRateLimitWaitSeconds = &v
-	}
+	c.RateLimitRetries = collectors.PtrOr(c.RateLimitRetries, 3)
+	c.MaxRateLimitWaitSeconds = collectors.PtrOr(c.MaxRateLimitWaitSeconds, 60)
 	return c
 }
 
@@ -100,8 +77,8 @@ func (c *Config) Validate() error {
 	if !tenantID.MatchString(c.TenantID) {
 		errs = append(errs, fmt.Errorf("tenant_id %q is not a directory (tenant) ID such as 72f988bf-86f1-41af-91ab-2d7cd011db47", c.TenantID))
 	}
-	if _, ok := clouds[cmp.Or(c.Cloud, "public")]; !ok {
-		errs = append(errs, fmt.Errorf("cloud %q is not one of %s", c.Cloud, strings.Join(slices.Sorted(maps.Keys(clouds)), ", ")))
+	if _, err := azcloud.Lookup(c.Cloud); err != nil {
+		errs = append(errs, err)
 	}
 	if c.GraphEndpoint != "" {
 		if _, err := endpointURL(c.GraphEndpoint); err != nil {
@@ -146,8 +123,7 @@ func (s *Source) Name() string { return SourceName }
 // Collectors returns every collector of the source, sorted by ID.
 func (s *Source) Collectors() []collectors.Collector {
 	cs := []collectors.Collector{&UsersCollector{src: s}, &PoliciesCollector{src: s}}
-	slices.SortFunc(cs, func(a, b collectors.Collector) int { return cmp.Compare(a.Describe().ID, b.Describe().ID) })
-	return cs
+	return collectors.SortByID(cs)
 }
 
 // Plan returns one job for the tenant per enabled collector. It does not
@@ -156,13 +132,7 @@ func (s *Source) Plan(_ context.Context, enabled func(collectorID string) bool) 
 	if err := s.cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("entra: %w", err)
 	}
-	var jobs []collectors.Job
-	for _, c := range s.Collectors() {
-		if enabled(c.Describe().ID) {
-			jobs = append(jobs, collectors.Job{Collector: c, Target: evidence.Target{Source: SourceName, Account: strings.ToLower(s.cfg.TenantID)}})
-		}
-	}
-	return jobs, nil
+	return collectors.Jobs(SourceName, s.Collectors(), enabled, strings.ToLower(s.cfg.TenantID)), nil
 }
 
 // api returns the shared Graph client, building it on first use.
@@ -175,8 +145,11 @@ func (s *Source) newClient() (*client, error) {
 	if err := s.cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("entra: %w", err)
 	}
-	sov := clouds[s.cfg.Cloud]
-	base, err := endpointURL(cmp.Or(s.cfg.GraphEndpoint, sov.graph))
+	sov, err := azcloud.Lookup(s.cfg.Cloud)
+	if err != nil {
+		return nil, fmt.Errorf("entra: %w", err)
+	}
+	base, err := endpointURL(cmp.Or(s.cfg.GraphEndpoint, sov.Graph))
 	if err != nil {
 		return nil, err
 	}
@@ -184,27 +157,19 @@ func (s *Source) newClient() (*client, error) {
 	cred := s.cfg.Credential
 	if cred == nil {
 		cred, err = azidentity.NewDefaultAzureCredential(&azidentity.DefaultAzureCredentialOptions{
-			ClientOptions: azcore.ClientOptions{Cloud: sov.cloud},
+			ClientOptions: azcore.ClientOptions{Cloud: sov.Config},
 			TenantID:      s.cfg.TenantID,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("entra: credentials: %w", err)
 		}
 	}
-	timeouts := collectors.DefaultTimeouts
-	var rt http.RoundTripper = collectors.BaseTransport(timeouts)
-	if s.cfg.HTTPClient != nil {
-		if s.cfg.HTTPClient.Transport != nil {
-			rt = s.cfg.HTTPClient.Transport
-		}
-		timeouts = timeouts.WithCall(s.cfg.HTTPClient.Timeout)
-	}
 	// Each call has its own deadline; throttling waits are between calls.
-	rt = collectors.Deadline(rt, timeouts.Call)
+	rt := collectors.CallTransport(s.cfg.HTTPClient)
 	c := &client{
 		base:    base,
 		cred:    cred,
-		scope:   sov.graph + "/.default",
+		scope:   sov.Graph + "/.default",
 		retries: *s.cfg.RateLimitRetries,
 		maxWait: time.Duration(*s.cfg.MaxRateLimitWaitSeconds) * time.Second,
 	}

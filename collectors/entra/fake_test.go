@@ -1,20 +1,16 @@
 package entra_test
 
 import (
-	"io/fs"
-	"log/slog"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/entra"
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/collectors/internal/gcptest"
+	"github.com/attestdev/attest/collectors/internal/sourcetest"
 	"github.com/attestdev/attest/internal/fake/entrafake"
 )
 
@@ -29,28 +25,7 @@ func collectDemo(t *testing.T, st *entrafake.State) (*evidence.Bundle, string) {
 	t.Cleanup(srv.Close)
 	src := entra.NewSource(entra.Config{TenantID: entrafake.DemoTenant, GraphEndpoint: srv.URL, HTTPClient: srv.Client(),
 		Credential: entrafake.Credential{Token: entrafake.DemoToken}})
-	jobs, err := src.Plan(t.Context(), func(string) bool { return true })
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	w, err := evidence.Create(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &collectors.Runner{Writer: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}
-	for _, run := range r.Run(t.Context(), jobs) {
-		if run.Status != evidence.Complete {
-			t.Errorf("run %s: %s %v", run.Collector, run.Status, run.Failures)
-		}
-	}
-	if err := w.Close(evidence.Manifest{}); err != nil {
-		t.Fatal(err)
-	}
-	b, err := evidence.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, dir := sourcetest.Bundle(t, src, now)
 	gcptest.CheckAttributes(t, src.Collectors(), b.Resources)
 	return b, dir
 }
@@ -98,22 +73,7 @@ func TestFake(t *testing.T) {
 	if !slices.Equal(guestsWithRoles, []string{"pat_contractor.example#EXT#@acmedemo.onmicrosoft.com"}) {
 		t.Errorf("guests with roles = %v, want pat", guestsWithRoles)
 	}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if strings.Contains(string(data), entrafake.DemoToken) {
-			t.Errorf("%s holds the bearer token", path)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sourcetest.NoSecretInFiles(t, dir, entrafake.DemoToken)
 }
 
 // TestFakeWithoutLicence checks a tenant without Entra ID P1/P2: the users

@@ -1,7 +1,6 @@
 package entra
 
 import (
-	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -25,11 +24,7 @@ type (
 // $top.
 func newServer(t *testing.T, fx fixtures) *httptest.Server {
 	t.Helper()
-	return apitest.NewServer(t, fx, apitest.Options{Ignore: []string{"$top"}, Check: func(t *testing.T, r *http.Request) {
-		if got := r.Header.Get("Authorization"); got != "Bearer test-token" {
-			t.Errorf("Authorization = %q", got)
-		}
-	}})
+	return apitest.NewServer(t, fx, apitest.Options{Ignore: []string{"$top"}, Check: apitest.Header("Authorization", "Bearer test-token")})
 }
 
 // key returns the route key of GET /v1.0 path with query q.

@@ -1,14 +1,13 @@
 package entra
 
 import (
-	"context"
-	"errors"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/internal/apitest"
 )
 
 func wantPolicies(base string) []evidence.Resource {
@@ -95,12 +94,7 @@ func TestPoliciesCollector(t *testing.T) {
 			srv := newServer(t, tt.fx)
 			s, err := run(t, testSource(srv), "entra.policies", tt.started)
 			if tt.wantErr != "" {
-				if err == nil || kindOf(err) != tt.wantErr {
-					t.Fatalf("err = %v (%s), want kind %s", err, kindOf(err), tt.wantErr)
-				}
-				if tt.wantErr == evidence.Cancelled && !errors.Is(err, context.Canceled) {
-					t.Fatalf("err = %v, want context.Canceled in chain", err)
-				}
+				apitest.WantKind(t, err, tt.wantErr)
 				if tt.wantPerm != "" && !strings.Contains(err.Error(), "needs "+tt.wantPerm+")") {
 					t.Errorf("err = %v, want it to name %s", err, tt.wantPerm)
 				}

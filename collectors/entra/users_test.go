@@ -1,8 +1,6 @@
 package entra
 
 import (
-	"context"
-	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/internal/fake/entrafake"
+	"github.com/attestdev/attest/collectors/internal/apitest"
 )
 
 // wantUsers returns the entra.user and identity.account resources the
@@ -253,12 +252,7 @@ func TestUsersCollector(t *testing.T) {
 			srv := newServer(t, tt.fx)
 			s, err := run(t, testSource(srv), "entra.users", tt.started)
 			if tt.wantErr != "" {
-				if err == nil || kindOf(err) != tt.wantErr {
-					t.Fatalf("err = %v (%s), want kind %s", err, kindOf(err), tt.wantErr)
-				}
-				if tt.wantErr == evidence.Cancelled && !errors.Is(err, context.Canceled) {
-					t.Fatalf("err = %v, want context.Canceled in chain", err)
-				}
+				apitest.WantKind(t, err, tt.wantErr)
 				if tt.wantPerm != "" && !strings.Contains(err.Error(), "needs "+tt.wantPerm) {
 					t.Errorf("err = %v, want it to name %s", err, tt.wantPerm)
 				}

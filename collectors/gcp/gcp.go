@@ -15,7 +15,6 @@
 package gcp
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -31,7 +30,6 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/attestdev/attest/collectors"
-	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/collectors/gcp/gcpapi"
 )
 
@@ -93,17 +91,9 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
-	if c.Concurrency <= 0 {
-		c.Concurrency = 4
-	}
-	if c.Retries == nil {
-		v := 3
-		c.Retries = &v
-	}
-	if c.MaxRetryWaitSeconds == nil {
-		v := 30
-		c.MaxRetryWaitSeconds = &v
-	}
+	c.Concurrency = collectors.PositiveOr(c.Concurrency, 4)
+	c.Retries = collectors.PtrOr(c.Retries, 3)
+	c.MaxRetryWaitSeconds = collectors.PtrOr(c.MaxRetryWaitSeconds, 30)
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -137,8 +127,7 @@ func (s *Source) Collectors() []collectors.Collector {
 		&Environment{src: s}, &NetworkLinks{src: s},
 		&Instances{src: s}, &Networks{src: s}, &OrgPolicies{src: s}, &LogMetricAlerts{src: s},
 	}
-	slices.SortFunc(cs, func(a, b collectors.Collector) int { return cmp.Compare(a.Describe().ID, b.Describe().ID) })
-	return cs
+	return collectors.SortByID(cs)
 }
 
 // Plan returns one job per project for each enabled collector. Projects
@@ -155,18 +144,7 @@ func (s *Source) Plan(ctx context.Context, enabled func(collectorID string) bool
 	if len(projects) == 0 {
 		return nil, errors.New("gcp: no projects configured (projects or parents)")
 	}
-	slices.Sort(projects)
-	projects = slices.Compact(projects)
-	var jobs []collectors.Job
-	for _, c := range s.Collectors() {
-		if !enabled(c.Describe().ID) {
-			continue
-		}
-		for _, p := range projects {
-			jobs = append(jobs, collectors.Job{Collector: c, Target: evidence.Target{Source: SourceName, Account: p}})
-		}
-	}
-	return jobs, nil
+	return collectors.Jobs(SourceName, s.Collectors(), enabled, projects...), nil
 }
 
 // scopeReadOnly is the OAuth scope attest asks Application Default

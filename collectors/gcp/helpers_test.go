@@ -1,7 +1,6 @@
 package gcp
 
 import (
-	"context"
 	"errors"
 	"testing"
 
@@ -9,6 +8,7 @@ import (
 
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/internal/apitest"
 	"github.com/attestdev/attest/collectors/internal/gcptest"
 )
 
@@ -46,12 +46,7 @@ func runCases(t *testing.T, id, typ string, cases []tcase) {
 			}
 			s, err := gcptest.Run(t, c, evidence.Target{Source: SourceName, Account: project}, tt.started)
 			if tt.wantErr != "" {
-				if err == nil || collectors.Classify(err) != tt.wantErr {
-					t.Fatalf("err = %v, want kind %s", err, tt.wantErr)
-				}
-				if tt.wantErr == evidence.Cancelled && !errors.Is(err, context.Canceled) {
-					t.Fatalf("err = %v, want context.Canceled in chain", err)
-				}
+				apitest.WantKind(t, err, tt.wantErr)
 				var api *collectors.APIError
 				if tt.wantPerm != "" && (!errors.As(err, &api) || api.Permission != tt.wantPerm) {
 					t.Errorf("err = %v, want permission %s", err, tt.wantPerm)

@@ -1,17 +1,16 @@
 package github
 
 import (
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/internal/testnet"
 )
 
 // TestPrimaryLimitWaitedOutsideTheCallDeadline checks that the wait for a
@@ -113,33 +112,8 @@ func TestSecondaryLimitRetryAfterWaited(t *testing.T) {
 // without an injected client deadline doing the work.
 func TestHangingAPITimesOut(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
 	wait := 0
-	src := NewSource(Config{Orgs: []string{"octo-org"}, BaseURL: "http://" + ln.Addr().String() + "/", Token: "x",
+	src := NewSource(Config{Orgs: []string{"octo-org"}, BaseURL: "http://" + testnet.Hanging(t) + "/", Token: "x",
 		HTTPClient: &http.Client{Timeout: 300 * time.Millisecond}, MaxRateLimitWaitSeconds: &wait})
 	start := time.Now()
 	s, err := run(t, src, "github.org", nil)

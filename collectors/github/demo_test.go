@@ -3,7 +3,6 @@ package github
 import (
 	"crypto/rand"
 	"crypto/rsa"
-	"log/slog"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -14,8 +13,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/internal/sourcetest"
 	"github.com/attestdev/attest/internal/fake/githubfake"
 )
 
@@ -33,29 +32,7 @@ func collectDemo(t *testing.T, mod func(*Config, string, *githubfake.State)) *ev
 		mod(&cfg, srv.URL, state)
 	}
 	src := NewSource(cfg)
-	jobs, err := src.Plan(t.Context(), func(string) bool { return true })
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	w, err := evidence.Create(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &collectors.Runner{Writer: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}
-	runs := r.Run(t.Context(), jobs)
-	for _, run := range runs {
-		if run.Status != evidence.Complete {
-			t.Errorf("run %s: %s %v", run.Collector, run.Status, run.Failures)
-		}
-	}
-	if err := w.Close(evidence.Manifest{}); err != nil {
-		t.Fatal(err)
-	}
-	b, err := evidence.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, _ := sourcetest.Bundle(t, src, now)
 	return b
 }
 

@@ -18,7 +18,6 @@ import (
 	"net/http"
 	"os"
 	"path"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -26,15 +25,10 @@ import (
 	gh "github.com/google/go-github/v92/github"
 
 	"github.com/attestdev/attest/collectors"
-	"github.com/attestdev/attest/collectors/evidence"
 )
 
 // SourceName is the name of the GitHub source.
 const SourceName = "github"
-
-// defaultTimeout bounds one HTTP exchange (each attempt, outside rate-limit
-// waits) when the injected client sets no Timeout.
-const defaultTimeout = 60 * time.Second
 
 // Config configures the GitHub source. The token itself never appears in a
 // configuration file: it is read from the environment variable TokenEnv.
@@ -134,31 +128,16 @@ func (f RepoFilter) Match(name string) bool {
 }
 
 func (c Config) withDefaults() Config {
-	if c.TokenEnv == "" {
-		c.TokenEnv = "GITHUB_TOKEN"
-	}
+	c.TokenEnv = cmp.Or(c.TokenEnv, "GITHUB_TOKEN")
 	if c.SASTTools == nil {
 		c.SASTTools = []string{"codeql", "semgrep", "gosec"}
 	}
-	if c.SASTMaxAgeDays <= 0 {
-		c.SASTMaxAgeDays = 7
-	}
-	if c.AlertSLADays <= 0 {
-		c.AlertSLADays = 30
-	}
-	if c.ReviewPeriodDays <= 0 {
-		c.ReviewPeriodDays = 90
-	}
-	if c.ReviewSampleSize <= 0 {
-		c.ReviewSampleSize = 25
-	}
-	if c.Concurrency <= 0 {
-		c.Concurrency = 4
-	}
-	if c.MaxRateLimitWaitSeconds == nil {
-		v := 60
-		c.MaxRateLimitWaitSeconds = &v
-	}
+	c.SASTMaxAgeDays = collectors.PositiveOr(c.SASTMaxAgeDays, 7)
+	c.AlertSLADays = collectors.PositiveOr(c.AlertSLADays, 30)
+	c.ReviewPeriodDays = collectors.PositiveOr(c.ReviewPeriodDays, 90)
+	c.ReviewSampleSize = collectors.PositiveOr(c.ReviewSampleSize, 25)
+	c.Concurrency = collectors.PositiveOr(c.Concurrency, 4)
+	c.MaxRateLimitWaitSeconds = collectors.PtrOr(c.MaxRateLimitWaitSeconds, 60)
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -193,8 +172,7 @@ func (s *Source) Collectors() []collectors.Collector {
 		&OrgSecurityCollector{src: s},
 		&RepoSecurityCollector{src: s},
 	}
-	slices.SortFunc(cs, func(a, b collectors.Collector) int { return cmp.Compare(a.Describe().ID, b.Describe().ID) })
-	return cs
+	return collectors.SortByID(cs)
 }
 
 // Plan returns one job per organisation for each enabled collector. It does
@@ -203,19 +181,7 @@ func (s *Source) Plan(ctx context.Context, enabled func(collectorID string) bool
 	if len(s.cfg.Orgs) == 0 {
 		return nil, errors.New("github: no organisations configured (orgs)")
 	}
-	orgs := slices.Clone(s.cfg.Orgs)
-	slices.Sort(orgs)
-	orgs = slices.Compact(orgs)
-	var jobs []collectors.Job
-	for _, c := range s.Collectors() {
-		if !enabled(c.Describe().ID) {
-			continue
-		}
-		for _, org := range orgs {
-			jobs = append(jobs, collectors.Job{Collector: c, Target: evidence.Target{Source: SourceName, Account: org}})
-		}
-	}
-	return jobs, nil
+	return collectors.Jobs(SourceName, s.Collectors(), enabled, s.cfg.Orgs...), nil
 }
 
 // gh returns the shared API client, building it on first use.
@@ -225,19 +191,9 @@ func (s *Source) gh() (*gh.Client, error) {
 }
 
 func (s *Source) newClient() (*gh.Client, error) {
-	timeouts := collectors.DefaultTimeouts.WithCall(defaultTimeout)
-	var base http.RoundTripper = collectors.BaseTransport(timeouts)
-	if s.cfg.HTTPClient != nil {
-		if s.cfg.HTTPClient.Transport != nil {
-			base = s.cfg.HTTPClient.Transport
-		}
-		if s.cfg.HTTPClient.Timeout > 0 {
-			timeouts = timeouts.WithCall(s.cfg.HTTPClient.Timeout)
-		}
-	}
 	// Each attempt has its own deadline; rate-limit waits happen between
 	// attempts, outside it, so the http.Client below has no Timeout.
-	base = collectors.Deadline(base, timeouts.Call)
+	base := collectors.CallTransport(s.cfg.HTTPClient)
 	wait := time.Duration(*s.cfg.MaxRateLimitWaitSeconds) * time.Second
 	var rt http.RoundTripper = newETagTransport(newRateLimitTransport(base, wait))
 	opts := []gh.ClientOptionsFunc{gh.WithDisableRateLimitCheck(), gh.WithUserAgent("attest")}

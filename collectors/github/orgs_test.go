@@ -1,13 +1,12 @@
 package github
 
 import (
-	"context"
-	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/internal/apitest"
 )
 
 func TestOrgCollector(t *testing.T) {
@@ -25,16 +24,6 @@ func TestOrgCollector(t *testing.T) {
 		no2fa:   {Body: "orgs/members_2fa_disabled.json"},
 		admins:  {Body: "orgs/members_admin.json"},
 		outside: {Body: "orgs/outside_collaborators.json"},
-	}
-	with := func(over fixtures) fixtures {
-		out := fixtures{}
-		for k, v := range happy {
-			out[k] = v
-		}
-		for k, v := range over {
-			out[k] = v
-		}
-		return out
 	}
 	account := func(login string, mfa, admin bool) evidence.Resource {
 		return evidence.Resource{Type: "identity.account", ID: "github:octo-org:" + login, Name: login, Account: "octo-org",
@@ -59,16 +48,16 @@ func TestOrgCollector(t *testing.T) {
 	}{
 		{name: "happy", fx: happy, wantOrg: orgRes(full),
 			wantAccs: []evidence.Resource{account("Hubot", false, false), account("octocat", true, true)}},
-		{name: "two pages", fx: with(fixtures{
+		{name: "two pages", fx: happy.With(fixtures{
 			members:             {Body: "orgs/members.json", Header: next(members)},
 			members + "?page=2": {Body: "orgs/members_page2.json"},
 		}), wantOrg: orgRes(map[string]any{"two_factor_requirement_enabled": true, "default_repository_permission": "read", "members_count": 3,
 			"owners_count": 1, "members_without_2fa": 1, "outside_collaborators_count": 1}),
 			wantAccs: []evidence.Resource{account("Hubot", false, false), account("monalisa", true, false), account("octocat", true, true)}},
-		{name: "empty", fx: with(fixtures{members: {Body: "empty_list.json"}, no2fa: {Body: "empty_list.json"}, admins: {Body: "empty_list.json"}, outside: {Body: "empty_list.json"}}),
+		{name: "empty", fx: happy.With(fixtures{members: {Body: "empty_list.json"}, no2fa: {Body: "empty_list.json"}, admins: {Body: "empty_list.json"}, outside: {Body: "empty_list.json"}}),
 			wantOrg: orgRes(map[string]any{"two_factor_requirement_enabled": true, "default_repository_permission": "read", "members_count": 0,
 				"owners_count": 0, "members_without_2fa": 0, "outside_collaborators_count": 0})},
-		{name: "absent: not an owner, owner-only fields hidden", fx: with(fixtures{
+		{name: "absent: not an owner, owner-only fields hidden", fx: happy.With(fixtures{
 			org:   {Body: "orgs/get_member.json"},
 			no2fa: {Status: 422, Body: "errors/owner_filter.json"},
 		}), wantOrg: orgRes(map[string]any{"members_count": 2, "owners_count": 1, "outside_collaborators_count": 1},
@@ -78,7 +67,7 @@ func TestOrgCollector(t *testing.T) {
 		), wantAccs: []evidence.Resource{gapMFA(account("Hubot", false, false)), gapMFA(account("octocat", true, true))},
 			wantFail: []evidence.FailureKind{evidence.Denied}},
 		{name: "denied", fx: fixtures{org: forbidden}, wantErr: evidence.Denied},
-		{name: "denied outside collaborators", fx: with(fixtures{outside: forbidden}),
+		{name: "denied outside collaborators", fx: happy.With(fixtures{outside: forbidden}),
 			wantOrg: orgRes(map[string]any{"two_factor_requirement_enabled": true, "default_repository_permission": "read", "members_count": 2,
 				"owners_count": 1, "members_without_2fa": 1},
 				evidence.Gap{Attribute: "outside_collaborators_count", Kind: evidence.Denied, Operation: opListOutside, Permission: "members=read"}),
@@ -86,7 +75,7 @@ func TestOrgCollector(t *testing.T) {
 			wantFail: []evidence.FailureKind{evidence.Denied}},
 		{name: "rate limited", fx: fixtures{org: rateLimited}, wantErr: evidence.Throttled},
 		{name: "secondary rate limited", fx: fixtures{org: secondaryLimited}, wantErr: evidence.Throttled},
-		{name: "cancelled", fx: with(fixtures{members: blockReply}), started: started, wantErr: evidence.Cancelled},
+		{name: "cancelled", fx: happy.With(fixtures{members: blockReply}), started: started, wantErr: evidence.Cancelled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,12 +83,7 @@ func TestOrgCollector(t *testing.T) {
 			srv := newServer(t, tt.fx)
 			s, err := run(t, testSource(srv, nil), "github.org", tt.started)
 			if tt.wantErr != "" {
-				if err == nil || kindOf(err) != tt.wantErr {
-					t.Fatalf("err = %v (%s), want kind %s", err, kindOf(err), tt.wantErr)
-				}
-				if tt.wantErr == evidence.Cancelled && !errors.Is(err, context.Canceled) {
-					t.Fatalf("err = %v, want context.Canceled in chain", err)
-				}
+				apitest.WantKind(t, err, tt.wantErr)
 				return
 			}
 			if err != nil {

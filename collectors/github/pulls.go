@@ -1,10 +1,7 @@
 package github
 
 import (
-	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -16,6 +13,7 @@ import (
 
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/internal/sampling"
 )
 
 // ReviewCollector gathers code review evidence: the population of pull
@@ -143,9 +141,7 @@ func (c *ReviewCollector) Collect(ctx context.Context, target evidence.Target, o
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(pop, func(a, b pull) int { return cmp.Compare(a.key, b.key) })
-	n := min(c.src.cfg.ReviewSampleSize, len(pop))
-	sample, rest := pop[:n], pop[n:]
+	sample, rest := sampling.Split(pop, func(p pull) string { return p.key }, c.src.cfg.ReviewSampleSize)
 
 	client, err := c.src.gh()
 	if err != nil {
@@ -197,9 +193,8 @@ func (c *ReviewCollector) merged(ctx context.Context, client *gh.Client, r *grap
 			if id == "" {
 				id = fmt.Sprintf("%s/pull/%d", r.URL, pr.Number)
 			}
-			sum := sha256.Sum256([]byte(id))
 			p := pull{repo: r.NameWithOwner, owner: r.owner(), name: r.Name, number: pr.Number, base: pr.BaseRefName,
-				mergedAt: pr.MergedAt, id: id, key: hex.EncodeToString(sum[:])}
+				mergedAt: pr.MergedAt, id: id, key: sampling.Key(id)}
 			if pr.Author != nil {
 				p.author = pr.Author.Login
 			}

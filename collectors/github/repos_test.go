@@ -1,13 +1,12 @@
 package github
 
 import (
-	"context"
-	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/internal/apitest"
 )
 
 const (
@@ -163,12 +162,7 @@ func TestRepoCollector(t *testing.T) {
 			srv := newServer(t, tt.fx)
 			s, err := run(t, testSource(srv, tt.mod), "github.repos", tt.started)
 			if tt.wantErr != "" {
-				if err == nil || kindOf(err) != tt.wantErr {
-					t.Fatalf("err = %v (%s), want kind %s", err, kindOf(err), tt.wantErr)
-				}
-				if tt.wantErr == evidence.Cancelled && !errors.Is(err, context.Canceled) {
-					t.Fatalf("err = %v, want context.Canceled in chain", err)
-				}
+				apitest.WantKind(t, err, tt.wantErr)
 				return
 			}
 			if err != nil {

@@ -1,13 +1,12 @@
 package github
 
 import (
-	"context"
-	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/internal/apitest"
 )
 
 func TestOrgSecurityCollector(t *testing.T) {
@@ -95,12 +94,7 @@ func TestOrgSecurityCollector(t *testing.T) {
 			srv := newServer(t, tt.fx)
 			s, err := run(t, testSource(srv, nil), orgSecurityID, tt.started)
 			if tt.wantErr != "" {
-				if err == nil || kindOf(err) != tt.wantErr {
-					t.Fatalf("err = %v (%s), want kind %s", err, kindOf(err), tt.wantErr)
-				}
-				if tt.wantErr == evidence.Cancelled && !errors.Is(err, context.Canceled) {
-					t.Fatalf("err = %v, want context.Canceled in chain", err)
-				}
+				apitest.WantKind(t, err, tt.wantErr)
 				return
 			}
 			if err != nil {
@@ -159,12 +153,7 @@ func TestRepoSecurityCollector(t *testing.T) {
 			srv := newServer(t, tt.fx)
 			s, err := run(t, testSource(srv, tt.mod), repoSecurityID, tt.started)
 			if tt.wantErr != "" {
-				if err == nil || kindOf(err) != tt.wantErr {
-					t.Fatalf("err = %v (%s), want kind %s", err, kindOf(err), tt.wantErr)
-				}
-				if tt.wantErr == evidence.Cancelled && !errors.Is(err, context.Canceled) {
-					t.Fatalf("err = %v, want context.Canceled in chain", err)
-				}
+				apitest.WantKind(t, err, tt.wantErr)
 				return
 			}
 			if err != nil {

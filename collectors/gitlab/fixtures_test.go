@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/collectors/internal/apitest"
 )
@@ -27,11 +28,7 @@ type (
 // per_page and page=1, and every request must carry the token.
 func newServer(t *testing.T, fx fixtures) *httptest.Server {
 	t.Helper()
-	return apitest.NewServer(t, fx, apitest.Options{Ignore: []string{"per_page"}, FirstPage: "page", Check: func(t *testing.T, r *http.Request) {
-		if r.Header.Get("Private-Token") != "glpat-test" {
-			t.Errorf("%s: PRIVATE-TOKEN header %q", r.URL, r.Header.Get("Private-Token"))
-		}
-	}})
+	return apitest.NewServer(t, fx, apitest.Options{Ignore: []string{"per_page"}, FirstPage: "page", Check: apitest.Header("Private-Token", "glpat-test")})
 }
 
 // pages returns GitLab's offset pagination headers for page 1 of 2 of path.
@@ -367,10 +364,10 @@ func TestReviewsSampleFromDocsExamples(t *testing.T) {
 func TestConfigCheck(t *testing.T) {
 	t.Parallel()
 	neg := -1
-	errs := Config{
+	errs := fieldErrors(t, (&Config{
 		Groups: []string{"acme/sub", ""}, BaseURL: "ftp://x", Projects: ProjectFilter{Include: []string{"[a-"}, Exclude: []string{""}},
 		ReviewSampleSize: -2, MaxRateLimitWaitSeconds: &neg,
-	}.Check()
+	}).Validate())
 	var fields []string
 	for _, e := range errs {
 		fields = append(fields, e.Field)
@@ -379,12 +376,56 @@ func TestConfigCheck(t *testing.T) {
 	if !slices.Equal(fields, want) {
 		t.Errorf("fields %v, want %v", fields, want)
 	}
-	if errs := (Config{}).Check(); len(errs) != 1 || errs[0].Field != "groups" {
+	if errs := fieldErrors(t, (&Config{}).Validate()); len(errs) != 1 || errs[0].Field != "groups" {
 		t.Errorf("empty config: %v", errs)
 	}
-	if errs := (Config{Groups: []string{"acme"}, BaseURL: "https://gitlab.example.com"}).Check(); len(errs) != 0 {
+	if errs := fieldErrors(t, (&Config{Groups: []string{"acme"}, BaseURL: "https://gitlab.example.com"}).Validate()); len(errs) != 0 {
 		t.Errorf("good config: %v", errs)
 	}
+}
+
+// TestPlanRejectsBadConfig: a bad glob or URL stops planning with the
+// field's error, before any API call (the fake fails every request).
+func TestPlanRejectsBadConfig(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("API called: %s %s", r.Method, r.URL)
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	t.Cleanup(srv.Close)
+	for field, cfg := range map[string]Config{
+		"projects.include[0]": {Groups: []string{"acme"}, BaseURL: srv.URL, Projects: ProjectFilter{Include: []string{"app-["}}},
+		"base_url":            {Groups: []string{"acme"}, BaseURL: "gitlab.example.com"},
+	} {
+		_, err := NewSource(cfg).Plan(t.Context(), func(string) bool { return true })
+		var fe *collectors.FieldError
+		if !errors.As(err, &fe) || fe.Field != field {
+			t.Errorf("%s: Plan error %v, want a field error on %s", field, err, field)
+		}
+	}
+}
+
+// fieldErrors returns the *collectors.FieldError values joined in err; any
+// other error fails the test.
+func fieldErrors(t *testing.T, err error) []*collectors.FieldError {
+	t.Helper()
+	if err == nil {
+		return nil
+	}
+	errs := []error{err}
+	var joined interface{ Unwrap() []error }
+	if errors.As(err, &joined) {
+		errs = joined.Unwrap()
+	}
+	var out []*collectors.FieldError
+	for _, e := range errs {
+		var fe *collectors.FieldError
+		if !errors.As(e, &fe) {
+			t.Fatalf("%v is not a *collectors.FieldError", e)
+		}
+		out = append(out, fe)
+	}
+	return out
 }
 
 func TestProjectFilter(t *testing.T) {

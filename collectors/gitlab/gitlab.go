@@ -20,7 +20,6 @@ import (
 	"net/url"
 	"os"
 	"path"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -28,7 +27,6 @@ import (
 	gl "gitlab.com/gitlab-org/api/client-go/v2"
 
 	"github.com/attestdev/attest/collectors"
-	"github.com/attestdev/attest/collectors/evidence"
 )
 
 // SourceName is the name of the GitLab source.
@@ -36,10 +34,6 @@ const SourceName = "gitlab"
 
 // DefaultBaseURL is the instance attest reads when base_url is empty.
 const DefaultBaseURL = "https://gitlab.com"
-
-// defaultTimeout bounds one HTTP exchange when the injected client sets no
-// Timeout.
-const defaultTimeout = 60 * time.Second
 
 // Config configures the GitLab source. The token never appears in a
 // configuration file: it is read from the environment variable TokenEnv.
@@ -105,22 +99,14 @@ func (f ProjectFilter) Match(full string) bool {
 	return !match(f.Exclude)
 }
 
-// A FieldError is a configuration error of one field, relative to the
-// gitlab section (e.g. "projects.include[0]").
-type FieldError struct {
-	Field string
-	Err   error
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
-func (e *FieldError) Unwrap() error { return e.Err }
-
-// Check validates the configuration before any API call and returns one
-// error per bad field.
-func (c Config) Check() []*FieldError {
-	var errs []*FieldError
+// Validate checks the configuration before any API call, without
+// connecting anywhere. Problems are *collectors.FieldError values (field
+// below the gitlab section, e.g. "projects.include[0]"), joined, so that
+// attest.yaml's loader reports the file, line and field of each.
+func (c *Config) Validate() error {
+	var errs []error
 	bad := func(field string, format string, args ...any) {
-		errs = append(errs, &FieldError{Field: field, Err: fmt.Errorf(format, args...)})
+		errs = append(errs, &collectors.FieldError{Field: field, Err: fmt.Errorf(format, args...)})
 	}
 	c.checkGroups(bad)
 	if c.BaseURL != "" {
@@ -141,7 +127,7 @@ func (c Config) Check() []*FieldError {
 	if c.MaxRateLimitWaitSeconds != nil && *c.MaxRateLimitWaitSeconds < 0 {
 		bad("max_rate_limit_wait_seconds", "must not be negative")
 	}
-	return errs
+	return errors.Join(errs...)
 }
 
 // checkGroups checks the group paths: at least one, each top-level.
@@ -183,25 +169,12 @@ func (c Config) IsGitLabCom() bool {
 }
 
 func (c Config) withDefaults() Config {
-	if c.BaseURL == "" {
-		c.BaseURL = DefaultBaseURL
-	}
-	if c.TokenEnv == "" {
-		c.TokenEnv = "GITLAB_TOKEN"
-	}
-	if c.ReviewPeriodDays <= 0 {
-		c.ReviewPeriodDays = 90
-	}
-	if c.ReviewSampleSize <= 0 {
-		c.ReviewSampleSize = 25
-	}
-	if c.Concurrency <= 0 {
-		c.Concurrency = 4
-	}
-	if c.MaxRateLimitWaitSeconds == nil {
-		v := 60
-		c.MaxRateLimitWaitSeconds = &v
-	}
+	c.BaseURL = cmp.Or(c.BaseURL, DefaultBaseURL)
+	c.TokenEnv = cmp.Or(c.TokenEnv, "GITLAB_TOKEN")
+	c.ReviewPeriodDays = collectors.PositiveOr(c.ReviewPeriodDays, 90)
+	c.ReviewSampleSize = collectors.PositiveOr(c.ReviewSampleSize, 25)
+	c.Concurrency = collectors.PositiveOr(c.Concurrency, 4)
+	c.MaxRateLimitWaitSeconds = collectors.PtrOr(c.MaxRateLimitWaitSeconds, 60)
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -234,33 +207,16 @@ func (s *Source) Collectors() []collectors.Collector {
 		&ScanningCollector{src: s},
 		&VulnerabilityCollector{src: s},
 	}
-	slices.SortFunc(cs, func(a, b collectors.Collector) int { return cmp.Compare(a.Describe().ID, b.Describe().ID) })
-	return cs
+	return collectors.SortByID(cs)
 }
 
 // Plan returns one job per top-level group for each enabled collector. It
 // does not call the API.
 func (s *Source) Plan(_ context.Context, enabled func(collectorID string) bool) ([]collectors.Job, error) {
-	if errs := s.cfg.Check(); len(errs) > 0 {
-		all := make([]error, len(errs))
-		for i, e := range errs {
-			all[i] = e
-		}
-		return nil, fmt.Errorf("gitlab: %w", errors.Join(all...))
+	if err := s.cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("gitlab: %w", err)
 	}
-	groups := slices.Clone(s.cfg.Groups)
-	slices.Sort(groups)
-	groups = slices.Compact(groups)
-	var jobs []collectors.Job
-	for _, c := range s.Collectors() {
-		if !enabled(c.Describe().ID) {
-			continue
-		}
-		for _, g := range groups {
-			jobs = append(jobs, collectors.Job{Collector: c, Target: evidence.Target{Source: SourceName, Account: g}})
-		}
-	}
-	return jobs, nil
+	return collectors.Jobs(SourceName, s.Collectors(), enabled, s.cfg.Groups...), nil
 }
 
 // gl returns the shared API client, building it on first use.
@@ -277,19 +233,9 @@ type noLimiter struct{}
 func (noLimiter) Wait(ctx context.Context) error { return ctx.Err() }
 
 func (s *Source) newClient() (*gl.Client, error) {
-	timeouts := collectors.DefaultTimeouts.WithCall(defaultTimeout)
-	var base http.RoundTripper = collectors.BaseTransport(timeouts)
-	if s.cfg.HTTPClient != nil {
-		if s.cfg.HTTPClient.Transport != nil {
-			base = s.cfg.HTTPClient.Transport
-		}
-		if s.cfg.HTTPClient.Timeout > 0 {
-			timeouts = timeouts.WithCall(s.cfg.HTTPClient.Timeout)
-		}
-	}
 	// Each attempt has its own deadline; rate-limit waits happen between
 	// attempts, outside it, so the http.Client below has no Timeout.
-	base = collectors.Deadline(base, timeouts.Call)
+	base := collectors.CallTransport(s.cfg.HTTPClient)
 	wait := time.Duration(*s.cfg.MaxRateLimitWaitSeconds) * time.Second
 	rt := newRateLimitTransport(base, wait)
 	tok := s.cfg.Token

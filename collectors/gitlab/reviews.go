@@ -1,10 +1,7 @@
 package gitlab
 
 import (
-	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -15,6 +12,7 @@ import (
 
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/internal/sampling"
 )
 
 // ReviewCollector gathers code review evidence: the population of merge
@@ -124,11 +122,10 @@ func (c *ReviewCollector) Collect(ctx context.Context, target evidence.Target, o
 		if m.MergedAt == nil || m.MergedAt.Before(since) || !c.src.cfg.Projects.Match(m.project()) {
 			continue
 		}
-		sum := sha256.Sum256([]byte(m.WebURL))
-		pop = append(pop, keyed{mr: m, key: hex.EncodeToString(sum[:])})
+		pop = append(pop, keyed{mr: m, key: sampling.Key(m.WebURL)})
 	}
-	slices.SortFunc(pop, func(a, b keyed) int { return cmp.Compare(a.key, b.key) })
-	n := min(len(pop), c.src.cfg.ReviewSampleSize)
+	sample, _ := sampling.Split(pop, func(k keyed) string { return k.key }, c.src.cfg.ReviewSampleSize)
+	n := len(sample)
 	for i, k := range pop {
 		res := mrResource(typeMR, k.mr)
 		res.Attributes["sampled"] = i < n
@@ -137,7 +134,7 @@ func (c *ReviewCollector) Collect(ctx context.Context, target evidence.Target, o
 		}
 		out.Emit(res)
 	}
-	for _, k := range pop[:n] {
+	for _, k := range sample {
 		if err := c.review(ctx, client, k.mr, out); err != nil {
 			return err
 		}

@@ -3,7 +3,6 @@ package gitlab
 import (
 	"context"
 	"errors"
-	"net/http"
 	"net/http/httptest"
 	"slices"
 	"testing"
@@ -21,11 +20,7 @@ const scanKey = "/api/graphql first"
 func scanServer(t *testing.T, fx fixtures) *httptest.Server {
 	t.Helper()
 	return apitest.NewServer(t, fx, apitest.Options{Ignore: []string{"per_page"}, FirstPage: "page", ReadPosts: []string{"/api/graphql"}, PostKey: graphQLKey,
-		Check: func(t *testing.T, r *http.Request) {
-			if r.Header.Get("Private-Token") != "glpat-test" {
-				t.Errorf("%s: PRIVATE-TOKEN header %q", r.URL, r.Header.Get("Private-Token"))
-			}
-		}})
+		Check: apitest.Header("Private-Token", "glpat-test")})
 }
 
 // docsScanning is what pipeline_latest.json and jobs.json (and the same

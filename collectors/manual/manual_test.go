@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -16,24 +15,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/internal/apitest"
 )
-
-type sink struct {
-	mu        sync.Mutex
-	resources []evidence.Resource
-	failures  []evidence.Failure
-}
-
-func (s *sink) Emit(r evidence.Resource) {
-	s.mu.Lock()
-	s.resources = append(s.resources, r)
-	s.mu.Unlock()
-}
-func (s *sink) Fail(f evidence.Failure) {
-	s.mu.Lock()
-	s.failures = append(s.failures, f)
-	s.mu.Unlock()
-}
 
 func sum(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) }
 
@@ -45,9 +28,9 @@ func training(date, file, hash string) string {
 		"attachments:\n  - file: " + file + "\n    sha256: " + hash + "\n"
 }
 
-func collect(t *testing.T, ctx context.Context, cfg Config) (*sink, error) {
+func collect(t *testing.T, ctx context.Context, cfg Config) (*apitest.Sink, error) {
 	t.Helper()
-	s := &sink{}
+	s := &apitest.Sink{}
 	err := NewSource(cfg).c.Collect(ctx, evidence.Target{Source: SourceName, Account: "test"}, s)
 	return s, err
 }
@@ -81,7 +64,7 @@ func TestCollect(t *testing.T) {
 	}
 	got := map[string]map[string]any{}
 	gaps := map[string][]evidence.Gap{}
-	for _, r := range s.resources {
+	for _, r := range s.Resources {
 		got[r.ID] = r.Attributes
 		gaps[r.ID] = r.Gaps
 	}
@@ -113,12 +96,12 @@ func TestCollect(t *testing.T) {
 			t.Errorf("%s: attachments %v, gaps %v; want no attachments and one gap", id, got[id]["attachments"], gaps[id])
 		}
 	}
-	if len(s.resources) != 5 {
-		t.Errorf("emitted %d resources, want 5", len(s.resources))
+	if len(s.Resources) != 5 {
+		t.Errorf("emitted %d resources, want 5", len(s.Resources))
 	}
 
 	var msgs []string
-	for _, f := range s.failures {
+	for _, f := range s.Failures {
 		msgs = append(msgs, f.Message)
 	}
 	all := strings.Join(msgs, "\n")
@@ -167,7 +150,7 @@ func TestCollectProcessingAndBreaches(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[string]map[string]any{}
-	for _, r := range s.resources {
+	for _, r := range s.Resources {
 		got[r.ID] = r.Attributes
 	}
 	if len(got) != 2 {
@@ -184,7 +167,7 @@ func TestCollectProcessingAndBreaches(t *testing.T) {
 		t.Errorf("breaches (-want +got):\n%s", diff)
 	}
 	var msgs []string
-	for _, f := range s.failures {
+	for _, f := range s.Failures {
 		msgs = append(msgs, f.Message)
 	}
 	all := strings.Join(msgs, "\n")
@@ -210,8 +193,8 @@ func TestCollectProcessingAndBreaches(t *testing.T) {
 func TestCollectEmptyAndMissing(t *testing.T) {
 	t.Parallel()
 	s, err := collect(t, t.Context(), Config{FS: fstest.MapFS{}})
-	if err != nil || len(s.resources) != 0 || len(s.failures) != 0 {
-		t.Errorf("empty dir: err %v, %d resources, %d failures", err, len(s.resources), len(s.failures))
+	if err != nil || len(s.Resources) != 0 || len(s.Failures) != 0 {
+		t.Errorf("empty dir: err %v, %d resources, %d failures", err, len(s.Resources), len(s.Failures))
 	}
 	_, err = collect(t, t.Context(), Config{Dir: filepath.Join(t.TempDir(), "nope")})
 	if err == nil || !strings.Contains(err.Error(), "does not exist") {
@@ -251,10 +234,10 @@ func TestAdd(t *testing.T) {
 		t.Errorf("names %q, %q", first, second)
 	}
 	s, err := collect(t, t.Context(), Config{Dir: dir})
-	if err != nil || len(s.failures) != 0 || len(s.resources) != 2 {
-		t.Fatalf("collect after add: err %v, failures %v, %d resources", err, s.failures, len(s.resources))
+	if err != nil || len(s.Failures) != 0 || len(s.Resources) != 2 {
+		t.Fatalf("collect after add: err %v, failures %v, %d resources", err, s.Failures, len(s.Resources))
 	}
-	atts0 := s.resources[1].Attributes["attachments"].([]any) // sorted: "-2.yaml" comes first
+	atts0 := s.Resources[1].Attributes["attachments"].([]any) // sorted: "-2.yaml" comes first
 	want := []any{
 		map[string]any{"file": "files/penetration_test-2026-02-01/report.pdf", "sha256": sum("%PDF-1.4 test")},
 		map[string]any{"file": "files/penetration_test-2026-02-01/summary.txt", "sha256": sum("no criticals")},

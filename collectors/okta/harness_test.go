@@ -1,7 +1,6 @@
 package okta
 
 import (
-	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -21,11 +20,7 @@ type (
 // be an authenticated GET of a listed route. Route keys leave out limit.
 func newServer(t *testing.T, fx fixtures) *httptest.Server {
 	t.Helper()
-	return apitest.NewServer(t, fx, apitest.Options{Ignore: []string{"limit"}, Check: func(t *testing.T, r *http.Request) {
-		if got := r.Header.Get("Authorization"); got != "SSWS test-token" {
-			t.Errorf("Authorization = %q", got)
-		}
-	}})
+	return apitest.NewServer(t, fx, apitest.Options{Ignore: []string{"limit"}, Check: apitest.Header("Authorization", "SSWS test-token")})
 }
 
 func blocking() (reply, chan struct{}) { return apitest.Blocking() }

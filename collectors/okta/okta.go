@@ -14,13 +14,11 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/attestdev/attest/collectors"
-	"github.com/attestdev/attest/collectors/evidence"
 )
 
 // SourceName is the name of the Okta source.
@@ -56,20 +54,10 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
-	if c.TokenEnv == "" {
-		c.TokenEnv = "OKTA_API_TOKEN"
-	}
-	if c.Concurrency <= 0 {
-		c.Concurrency = 4
-	}
-	if c.RateLimitRetries == nil {
-		v := 3
-		c.RateLimitRetries = &v
-	}
-	if c.MaxRateLimitWaitSeconds == nil {
-		v := 60
-		c.MaxRateLimitWaitSeconds = &v
-	}
+	c.TokenEnv = cmp.Or(c.TokenEnv, "OKTA_API_TOKEN")
+	c.Concurrency = collectors.PositiveOr(c.Concurrency, 4)
+	c.RateLimitRetries = collectors.PtrOr(c.RateLimitRetries, 3)
+	c.MaxRateLimitWaitSeconds = collectors.PtrOr(c.MaxRateLimitWaitSeconds, 60)
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -94,8 +82,7 @@ func (s *Source) Name() string { return SourceName }
 // Collectors returns every collector of the source, sorted by ID.
 func (s *Source) Collectors() []collectors.Collector {
 	cs := []collectors.Collector{&UsersCollector{src: s}, &PoliciesCollector{src: s}}
-	slices.SortFunc(cs, func(a, b collectors.Collector) int { return cmp.Compare(a.Describe().ID, b.Describe().ID) })
-	return cs
+	return collectors.SortByID(cs)
 }
 
 // Plan returns one job for the organisation per enabled collector. It does
@@ -105,13 +92,7 @@ func (s *Source) Plan(_ context.Context, enabled func(collectorID string) bool) 
 	if err != nil {
 		return nil, err
 	}
-	var jobs []collectors.Job
-	for _, c := range s.Collectors() {
-		if enabled(c.Describe().ID) {
-			jobs = append(jobs, collectors.Job{Collector: c, Target: evidence.Target{Source: SourceName, Account: u.Host}})
-		}
-	}
-	return jobs, nil
+	return collectors.Jobs(SourceName, s.Collectors(), enabled, u.Host), nil
 }
 
 func (s *Source) orgURL() (*url.URL, error) {
@@ -142,16 +123,8 @@ func (s *Source) newClient() (*client, error) {
 			return nil, fmt.Errorf("okta: environment variable %s is empty: set an API token", s.cfg.TokenEnv)
 		}
 	}
-	timeouts := collectors.DefaultTimeouts
-	var rt http.RoundTripper = collectors.BaseTransport(timeouts)
-	if s.cfg.HTTPClient != nil {
-		if s.cfg.HTTPClient.Transport != nil {
-			rt = s.cfg.HTTPClient.Transport
-		}
-		timeouts = timeouts.WithCall(s.cfg.HTTPClient.Timeout)
-	}
 	// Each call has its own deadline; rate-limit waits are between calls.
-	rt = collectors.Deadline(rt, timeouts.Call)
+	rt := collectors.CallTransport(s.cfg.HTTPClient)
 	return &client{
 		base:    base,
 		token:   tok,

@@ -5,30 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/internal/apitest"
 )
-
-type sink struct {
-	mu        sync.Mutex
-	resources []evidence.Resource
-	failures  []evidence.Failure
-}
-
-func (s *sink) Emit(r evidence.Resource) {
-	s.mu.Lock()
-	s.resources = append(s.resources, r)
-	s.mu.Unlock()
-}
-func (s *sink) Fail(f evidence.Failure) {
-	s.mu.Lock()
-	s.failures = append(s.failures, f)
-	s.mu.Unlock()
-}
 
 const register = `subprocessors:
   - name: Amazon Web Services EMEA SARL
@@ -57,9 +40,9 @@ func write(t *testing.T, body string) string {
 	return path
 }
 
-func collect(t *testing.T, cfg Config) (*sink, error) {
+func collect(t *testing.T, cfg Config) (*apitest.Sink, error) {
 	t.Helper()
-	s := &sink{}
+	s := &apitest.Sink{}
 	err := NewSource(cfg).c.Collect(context.Background(), evidence.Target{Source: SourceName, Account: cfg.File}, s)
 	return s, err
 }
@@ -73,7 +56,7 @@ func TestCollect(t *testing.T) {
 	}
 	var got []string
 	attrs := map[string]map[string]any{}
-	for _, r := range s.resources {
+	for _, r := range s.Resources {
 		got = append(got, r.Type+" "+r.ID)
 		attrs[r.Type+" "+r.ID] = r.Attributes
 	}
@@ -115,8 +98,8 @@ func TestCollect(t *testing.T) {
 	if diff := cmp.Diff([]any{"Amazon Web Services EMEA SARL"}, attrs["vendor.provider aws"]["vendors"]); diff != "" {
 		t.Errorf("aws vendors (-want +got):\n%s", diff)
 	}
-	if len(s.failures) != 0 {
-		t.Errorf("failures: %v", s.failures)
+	if len(s.Failures) != 0 {
+		t.Errorf("failures: %v", s.Failures)
 	}
 }
 
@@ -127,8 +110,8 @@ func TestCollectBadRegister(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), path+`:5: subprocessors[0].locations[0]: "Germany" is not an ISO 3166-1 alpha-2`) {
 		t.Fatalf("Collect error = %v, want the file, line and field of the bad location", err)
 	}
-	if len(s.resources) != 0 {
-		t.Errorf("a bad register emitted %d resources; want none, so nothing over it can pass", len(s.resources))
+	if len(s.Resources) != 0 {
+		t.Errorf("a bad register emitted %d resources; want none, so nothing over it can pass", len(s.Resources))
 	}
 	if _, err := collect(t, Config{File: filepath.Join(t.TempDir(), "missing.yaml")}); err == nil {
 		t.Error("a missing register file collected without error")

@@ -1,14 +1,13 @@
 package workspace
 
 import (
-	"context"
-	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/internal/apitest"
 	"github.com/attestdev/attest/collectors/internal/gcptest"
 )
 
@@ -95,12 +94,7 @@ func TestTokensCollector(t *testing.T) {
 			}
 			s, err := gcptest.Run(t, jobOf(t, jobs, tokensID).Collector, jobs[0].Target, tt.started)
 			if tt.wantErr != "" {
-				if err == nil || collectors.Classify(err) != tt.wantErr {
-					t.Fatalf("err = %v, want kind %s", err, tt.wantErr)
-				}
-				if tt.wantErr == evidence.Cancelled && !errors.Is(err, context.Canceled) {
-					t.Fatalf("err = %v, want context.Canceled in chain", err)
-				}
+				apitest.WantKind(t, err, tt.wantErr)
 				return
 			}
 			if err != nil {

@@ -1,7 +1,6 @@
 package workspace
 
 import (
-	"context"
 	"errors"
 	"testing"
 
@@ -9,6 +8,7 @@ import (
 
 	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/evidence"
+	"github.com/attestdev/attest/collectors/internal/apitest"
 	"github.com/attestdev/attest/collectors/internal/gcptest"
 )
 
@@ -71,12 +71,7 @@ func TestUsersCollector(t *testing.T) {
 			}
 			s, err := gcptest.Run(t, jobOf(t, jobs, "workspace.users").Collector, jobs[0].Target, tt.started)
 			if tt.wantErr != "" {
-				if err == nil || collectors.Classify(err) != tt.wantErr {
-					t.Fatalf("err = %v, want kind %s", err, tt.wantErr)
-				}
-				if tt.wantErr == evidence.Cancelled && !errors.Is(err, context.Canceled) {
-					t.Fatalf("err = %v, want context.Canceled in chain", err)
-				}
+				apitest.WantKind(t, err, tt.wantErr)
 				if tt.wantErr == evidence.Denied {
 					var api *collectors.APIError
 					if !errors.As(err, &api) || api.Permission != scopeUsers || api.Operation != opListUsers {

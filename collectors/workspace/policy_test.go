@@ -3,24 +3,12 @@ package workspace
 import (
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
-	"github.com/attestdev/attest/collectors"
+	"github.com/attestdev/attest/collectors/internal/sourcetest"
 )
 
 func TestPolicy(t *testing.T) {
 	t.Parallel()
-	var ds []collectors.Descriptor
-	for _, c := range NewSource(Config{}).Collectors() {
-		ds = append(ds, c.Describe())
-	}
-	got, err := Policy(ds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(wantPolicy, string(got)); diff != "" {
-		t.Errorf("Policy (-want +got):\n%s", diff)
-	}
+	sourcetest.Policy(t, NewSource(Config{}).Collectors(), Policy, wantPolicy)
 }
 
 const wantPolicy = `# Grant these OAuth scopes to the service account's client ID under domain-wide delegation;

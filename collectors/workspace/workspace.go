@@ -9,6 +9,7 @@
 package workspace
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -64,23 +65,11 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
-	if c.Customer == "" {
-		c.Customer = "my_customer"
-	}
-	if c.CredentialsEnv == "" {
-		c.CredentialsEnv = "GOOGLE_APPLICATION_CREDENTIALS"
-	}
-	if c.Retries == nil {
-		v := 3
-		c.Retries = &v
-	}
-	if c.MaxRetryWaitSeconds == nil {
-		v := 30
-		c.MaxRetryWaitSeconds = &v
-	}
-	if c.Concurrency <= 0 {
-		c.Concurrency = 4
-	}
+	c.Customer = cmp.Or(c.Customer, "my_customer")
+	c.CredentialsEnv = cmp.Or(c.CredentialsEnv, "GOOGLE_APPLICATION_CREDENTIALS")
+	c.Retries = collectors.PtrOr(c.Retries, 3)
+	c.MaxRetryWaitSeconds = collectors.PtrOr(c.MaxRetryWaitSeconds, 30)
+	c.Concurrency = collectors.PositiveOr(c.Concurrency, 4)
 	return c
 }
 

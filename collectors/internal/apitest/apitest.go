@@ -9,6 +9,7 @@ package apitest
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -73,6 +74,16 @@ type Options struct {
 	// query's operation and variables); the name is appended to the route
 	// key after a space.
 	PostKey func(body []byte) string
+}
+
+// Header returns a Check that every request carries the header name with
+// the value want, such as the test's credentials.
+func Header(name, want string) func(t *testing.T, r *http.Request) {
+	return func(t *testing.T, r *http.Request) {
+		if got := r.Header.Get(name); got != want {
+			t.Errorf("%s %s: %s = %q, want %q", r.Method, r.URL, name, got, want)
+		}
+	}
 }
 
 // NewServer starts a fail-closed fake API: any request that is not a GET of
@@ -220,6 +231,18 @@ func (s *Sink) Kinds() []evidence.FailureKind {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// WantKind ends the test unless err is a failure of kind want; a
+// cancelled one must also carry context.Canceled in its chain.
+func WantKind(t *testing.T, err error, want evidence.FailureKind) {
+	t.Helper()
+	if err == nil || KindOf(err) != want {
+		t.Fatalf("err = %v (%s), want kind %s", err, KindOf(err), want)
+	}
+	if want == evidence.Cancelled && !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled in chain", err)
+	}
 }
 
 // Collect runs collector id of cs against target. When started is not nil,
