@@ -185,6 +185,7 @@ var needs = []need{
 	azureList("/providers/microsoft.authorization/roleassignments", "azure.authorization"),
 	azureList("/providers/microsoft.dbforpostgresql/flexibleservers", "azure.postgresql"),
 	azureList("/providers/microsoft.dbformysql/flexibleservers", "azure.mysql"),
+	azureList("/providers/microsoft.compute/disks", "azure.compute.disks"),
 	{op: azureSQL("/auditingsettings/default"), collector: "azure.sql", typ: "azure.sql.server", attrs: []string{"auditing_enabled"}, n: sqlServers},
 	{op: azureSQL("/firewallrules"), collector: "azure.sql", typ: "azure.sql.server", attrs: []string{"open_to_internet", "allows_azure_services"}, n: sqlServers},
 	{op: azureSQL("/databases"), collector: "azure.sql", n: sqlServers},

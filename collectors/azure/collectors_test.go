@@ -43,7 +43,7 @@ func TestDemo(t *testing.T) {
 		count[r.Type]++
 	}
 	want := map[string]int{typeSubscription: 1, typeResource: 10, typeFlexibleServer: 2, typeStorageAccount: 2, typeSQLServer: 1, typeSQLDatabase: 1,
-		typeKeyVault: 1, typeSecurityGroup: 2, typeActivityLog: 1, typeDefender: 1, typeSubscriptionAdmins: 1}
+		typeKeyVault: 1, typeSecurityGroup: 2, typeActivityLog: 1, typeDefender: 1, typeSubscriptionAdmins: 1, typeDisk: 3}
 	for k, v := range want {
 		if count[k] != v {
 			t.Errorf("%s: %d resources, want %d", k, count[k], v)
@@ -97,6 +97,19 @@ func TestDemo(t *testing.T) {
 	check(typeFlexibleServer+" acme-wiki-mysql", "tls_required", false)
 	check(typeFlexibleServer+" acme-wiki-mysql", "min_tls_version", "1.0")
 	check(typeFlexibleServer+" acme-wiki-mysql", "public_network_access", "Enabled")
+	check(typeDisk+" acme-app-01_OsDisk_1", "encryption_type", "EncryptionAtRestWithCustomerKey")
+	check(typeDisk+" acme-app-01_OsDisk_1", "disk_encryption_set", "/subscriptions/"+testSub+"/resourcegroups/acme-prod-sec/providers/microsoft.compute/diskencryptionsets/acme-prod-des")
+	check(typeDisk+" acme-app-01_OsDisk_1", "network_access_policy", "DenyAll")
+	check(typeDisk+" acme-app-01_OsDisk_1", "public_network_access", "Disabled")
+	check(typeDisk+" acme-app-01_OsDisk_1", "disk_state", "Attached")
+	check(typeDisk+" acme-app-01_OsDisk_1", "managed_by", "/subscriptions/"+testSub+"/resourcegroups/acme-prod-app/providers/microsoft.compute/virtualmachines/acme-app-01")
+	check(typeDisk+" acme-legacy-data", "encryption_type", "EncryptionAtRestWithPlatformKey")
+	check(typeDisk+" acme-legacy-data", "disk_state", "Unattached")
+	check(typeDisk+" acme-legacy-data", "managed_by", "")
+	// Left out of the response: no encryption type, and the API's defaults.
+	check(typeDisk+" acme-legacy-01_OsDisk_1", "encryption_type", "")
+	check(typeDisk+" acme-legacy-01_OsDisk_1", "network_access_policy", "AllowAll")
+	check(typeDisk+" acme-legacy-01_OsDisk_1", "public_network_access", "Enabled")
 	// The resource group Owner does not count; the management group's does.
 	check(typeSubscriptionAdmins+" subscription administrators", "owners", 2)
 	check(typeSubscriptionAdmins+" subscription administrators", "user_access_administrators", 1)
@@ -325,6 +338,7 @@ func TestOperations(t *testing.T) {
 		"/subscriptions/x/resourceGroups/g/providers/Microsoft.Sql/servers/s/auditingSettings/default":                      opSQLAuditingGet,
 		"/subscriptions/x/providers/Microsoft.Insights/diagnosticSettings":                                                  opDiagnosticSettingsList,
 		"/providers/Microsoft.Management/managementGroups/g/descendants":                                                    opDescendants,
+		"/subscriptions/x/providers/Microsoft.Compute/disks":                                                                opDisksList,
 	} {
 		if got := actionOf(path); !strings.EqualFold(got, want) {
 			t.Errorf("%s: %s, want %s", path, got, want)
@@ -344,7 +358,7 @@ func TestPolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`"IsCustom": true`, `"Microsoft.Storage/storageAccounts/read"`, `"Microsoft.Sql/servers/databases/transparentDataEncryption/read"`,
-		`"NotActions": []`, `"/subscriptions/{subscriptionId}"`, `"Microsoft.Management/managementGroups/descendants/read"`} {
+		`"NotActions": []`, `"/subscriptions/{subscriptionId}"`, `"Microsoft.Management/managementGroups/descendants/read"`, `"Microsoft.Compute/disks/read"`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("policy lacks %s:\n%s", want, b)
 		}

@@ -78,6 +78,7 @@ type Subscription struct {
 	DiagnosticSettings               []Object
 	Pricings                         []Object
 	RoleAssignments                  []Object
+	Disks                            []Object
 	// Unregistered lists the resource provider namespaces (e.g.
 	// Microsoft.Sql) the subscription is not registered for.
 	Unregistered []string
@@ -176,6 +177,7 @@ func (sub *Subscription) lists() map[string][]Object {
 		"microsoft.network/networksecuritygroups":   sub.SecurityGroups,
 		"microsoft.insights/diagnosticsettings":     sub.DiagnosticSettings,
 		"microsoft.authorization/roleassignments":   sub.RoleAssignments,
+		"microsoft.compute/disks":                   sub.Disks,
 		"microsoft.dbforpostgresql/flexibleservers": flexibleServers(sub.PostgresServers),
 		"microsoft.dbformysql/flexibleservers":      flexibleServers(sub.MySQLServers),
 	}

@@ -1,6 +1,9 @@
 package azurefake
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // DemoToken is the bearer token the demo Resource Manager accepts.
 const DemoToken = "demo-azure-arm-token"
@@ -39,6 +42,11 @@ const DemoManagementGroup = "acme-root"
 //   - The PostgreSQL flexible server keeps geo-redundant backups for 35
 //     days, requires TLS 1.2 and has no public access; the MySQL flexible
 //     server keeps local backups for 7 days, accepts TLS 1.0 and is public.
+//   - The app VM's OS disk is encrypted with a customer-managed key and
+//     cannot be exported (DenyAll, public access disabled); the unattached
+//     legacy data disk uses the platform key and can be exported from any
+//     network; the legacy VM's OS disk's response records no encryption
+//     type and no network settings (read as AllowAll).
 func Demo() *State {
 	sub := "/subscriptions/" + DemoSubscription
 	rg := func(g string) string { return sub + "/resourceGroups/" + g }
@@ -138,8 +146,38 @@ func Demo() *State {
 				roleAssignment(sub, "b1c2d3e4-0004-4000-8000-000000000004", roleReaderID, "ServicePrincipal", "1f2e3d4c-0004-4000-8000-00000000a77e", sub),
 				roleAssignment(sub, "b1c2d3e4-0005-4000-8000-000000000005", roleOwnerID, "User", "1f2e3d4c-0005-4000-8000-00000000b0b0", rg("acme-marketing")),
 			},
+			Disks: []Object{
+				disk(rg("acme-prod-app"), "acme-app-01_OsDisk_1", "germanywestcentral", Object{"type": "EncryptionAtRestWithCustomerKey",
+					"diskEncryptionSetId": rg("acme-prod-sec") + "/providers/Microsoft.Compute/diskEncryptionSets/acme-prod-des"},
+					"DenyAll", "Disabled", "Attached", rg("acme-prod-app")+"/providers/Microsoft.Compute/virtualMachines/acme-app-01"),
+				disk(rg("acme-legacy"), "acme-legacy-data", "westeurope", Object{"type": "EncryptionAtRestWithPlatformKey"}, "AllowAll", "Enabled", "Unattached", ""),
+				disk(rg("acme-legacy"), "acme-legacy-01_OsDisk_1", "westeurope", nil, "", "", "Attached", rg("acme-legacy")+"/providers/Microsoft.Compute/virtualMachines/acme-legacy-01"),
+			},
 		}},
 	}
+}
+
+// disk is a managed disk as Disks - List returns it; a nil enc, policy or
+// public leaves the property out of the response.
+func disk(rg, name, loc string, enc Object, policy, public, state, managedBy string) Object {
+	props := Object{"osType": "Linux", "hyperVGeneration": "V2", "diskSizeGB": 128, "diskIOPSReadWrite": 500, "diskMBpsReadWrite": 100,
+		"creationData": Object{"createOption": "Empty"}, "timeCreated": "2025-03-01T09:00:00.0000000+00:00", "provisioningState": "Succeeded",
+		"diskState": state, "diskSizeBytes": 137438953472, "uniqueId": "3c0a9e1f-" + fmt.Sprintf("%04x", len(name)) + "-4b2d-8e6f-7a8b9c0d1e2f"}
+	if enc != nil {
+		props["encryption"] = enc
+	}
+	if policy != "" {
+		props["networkAccessPolicy"] = policy
+	}
+	if public != "" {
+		props["publicNetworkAccess"] = public
+	}
+	d := Object{"id": rg + "/providers/Microsoft.Compute/disks/" + name, "name": name, "type": "Microsoft.Compute/disks", "location": loc,
+		"tags": Object{}, "sku": Object{"name": "Premium_LRS", "tier": "Premium"}, "properties": props}
+	if managedBy != "" {
+		d["managedBy"] = managedBy
+	}
+	return d
 }
 
 // Built-in role definition IDs.
