@@ -16,6 +16,8 @@ import (
 // listing that must never read as an empty estate when it fails.
 var listings = []struct{ collector, action string }{
 	{"azure.compute.disks", opDisksList},
+	{"azure.backup", opVMsList},
+	{"azure.backup", opRecoveryVaultsList},
 }
 
 // TestListingsFail: each listing that is denied (403 naming the action),

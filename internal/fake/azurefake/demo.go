@@ -3,6 +3,7 @@ package azurefake
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // DemoToken is the bearer token the demo Resource Manager accepts.
@@ -47,12 +48,17 @@ const DemoManagementGroup = "acme-root"
 //     legacy data disk uses the platform key and can be exported from any
 //     network; the legacy VM's OS disk's response records no encryption
 //     type and no network settings (read as AllowAll).
+//   - The app VM (encryption at host on) is backed up by the production
+//     Recovery Services vault, last at 02:00 UTC; the legacy VM's
+//     protection was stopped, its last backup 40 days earlier.
 func Demo() *State {
 	sub := "/subscriptions/" + DemoSubscription
 	rg := func(g string) string { return sub + "/resourceGroups/" + g }
 	res := func(group, typ, name, loc string) Object {
 		return Object{"id": rg(group) + "/providers/" + typ + "/" + name, "name": name, "type": typ, "location": loc, "tags": Object{}}
 	}
+	// The latest scheduled backup ran at 02:00 UTC, one to 25 hours ago.
+	lastNight := time.Now().UTC().Add(-3 * time.Hour).Truncate(24 * time.Hour).Add(2 * time.Hour)
 	return &State{
 		Token:            DemoToken,
 		ManagementGroups: map[string][]string{DemoManagementGroup: {DemoSubscription}},
@@ -153,6 +159,20 @@ func Demo() *State {
 				disk(rg("acme-legacy"), "acme-legacy-data", "westeurope", Object{"type": "EncryptionAtRestWithPlatformKey"}, "AllowAll", "Enabled", "Unattached", ""),
 				disk(rg("acme-legacy"), "acme-legacy-01_OsDisk_1", "westeurope", nil, "", "", "Attached", rg("acme-legacy")+"/providers/Microsoft.Compute/virtualMachines/acme-legacy-01"),
 			},
+			VirtualMachines: []Object{
+				virtualMachine(rg("acme-prod-app"), "acme-app-01", "germanywestcentral", true),
+				virtualMachine(rg("acme-legacy"), "acme-legacy-01", "westeurope", false),
+			},
+			RecoveryVaults: []RecoveryVault{
+				{Vault: recoveryVault(rg("acme-prod-sec"), "acme-prod-rsv", "germanywestcentral"), ProtectedItems: []Object{
+					vmProtectedItem(rg("acme-prod-sec")+"/providers/Microsoft.RecoveryServices/vaults/acme-prod-rsv", rg("acme-prod-app"), "acme-app-01",
+						"Protected", "Completed", lastNight),
+				}},
+				{Vault: recoveryVault(rg("acme-legacy"), "acme-legacy-rsv", "westeurope"), ProtectedItems: []Object{
+					vmProtectedItem(rg("acme-legacy")+"/providers/Microsoft.RecoveryServices/vaults/acme-legacy-rsv", rg("acme-legacy"), "acme-legacy-01",
+						"ProtectionStopped", "Completed", lastNight.AddDate(0, 0, -40)),
+				}},
+			},
 		}},
 	}
 }
@@ -178,6 +198,52 @@ func disk(rg, name, loc string, enc Object, policy, public, state, managedBy str
 		d["managedBy"] = managedBy
 	}
 	return d
+}
+
+// virtualMachine is a VM as Virtual Machines - List All returns it.
+func virtualMachine(rg, name, loc string, encryptionAtHost bool) Object {
+	id := rg + "/providers/Microsoft.Compute/virtualMachines/" + name
+	return Object{"id": id, "name": name, "type": "Microsoft.Compute/virtualMachines", "location": loc, "tags": Object{},
+		"properties": Object{
+			"vmId": "6b2f4c1e-" + fmt.Sprintf("%04x", len(name)) + "-4d3a-9e8b-1c2d3e4f5a6b", "hardwareProfile": Object{"vmSize": "Standard_D2s_v5"},
+			"storageProfile": Object{
+				"imageReference": Object{"publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server", "version": "latest"},
+				"osDisk": Object{"osType": "Linux", "name": name + "_OsDisk_1", "createOption": "FromImage", "caching": "ReadWrite",
+					"managedDisk": Object{"storageAccountType": "Premium_LRS", "id": rg + "/providers/Microsoft.Compute/disks/" + name + "_OsDisk_1"}, "diskSizeGB": 128},
+				"dataDisks": []Object{},
+			},
+			"osProfile":         Object{"computerName": name, "adminUsername": "azureuser", "linuxConfiguration": Object{"disablePasswordAuthentication": true}},
+			"networkProfile":    Object{"networkInterfaces": []Object{{"id": rg + "/providers/Microsoft.Network/networkInterfaces/" + name + "-nic"}}},
+			"securityProfile":   Object{"encryptionAtHost": encryptionAtHost},
+			"provisioningState": "Succeeded",
+		}}
+}
+
+// recoveryVault is a Recovery Services vault as Vaults - List By
+// Subscription Id returns it.
+func recoveryVault(rg, name, loc string) Object {
+	return Object{"id": rg + "/providers/Microsoft.RecoveryServices/vaults/" + name, "name": name, "type": "Microsoft.RecoveryServices/vaults",
+		"location": loc, "tags": Object{}, "etag": `W/"datetime'2025-03-01T09%3A00%3A00.0000000Z'"`, "sku": Object{"name": "Standard"},
+		"properties": Object{"provisioningState": "Succeeded", "privateEndpointStateForBackup": "None", "privateEndpointStateForSiteRecovery": "None"}}
+}
+
+// vmProtectedItem is an Azure VM backup item as Backup Protected Items -
+// List returns it (protectedItemType Microsoft.Compute/virtualMachines).
+func vmProtectedItem(vault, vmRG, vm, state, status string, last time.Time) Object {
+	group := vmRG[strings.LastIndex(vmRG, "/")+1:]
+	container := "iaasvmcontainerv2;" + strings.ToLower(group) + ";" + vm
+	vmID := vmRG + "/providers/Microsoft.Compute/virtualMachines/" + vm
+	return Object{
+		"id":   vault + "/backupFabrics/Azure/protectionContainers/IaasVMContainer;" + container + "/protectedItems/VM;" + container,
+		"name": "VM;" + container, "type": "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems",
+		"properties": Object{
+			"protectedItemType": "Microsoft.Compute/virtualMachines", "friendlyName": vm, "virtualMachineId": vmID,
+			"protectionStatus": "Healthy", "protectionState": state, "healthStatus": "Passed", "lastBackupStatus": status,
+			"lastBackupTime": last.Format("2006-01-02T15:04:05.0000000Z"), "lastRecoveryPoint": last.Add(5 * time.Minute).Format("2006-01-02T15:04:05.0000000Z"),
+			"protectedItemDataId": "17592186044416", "backupManagementType": "AzureIaasVM", "workloadType": "VM",
+			"containerName": container, "sourceResourceId": vmID, "policyId": vault + "/backupPolicies/DefaultPolicy",
+		},
+	}
 }
 
 // Built-in role definition IDs.

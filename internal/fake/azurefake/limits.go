@@ -48,7 +48,7 @@ func Limits(latency time.Duration, enforce bool) *fakeapi.Limits {
 
 // named are the path segments followed by a name or ID.
 var named = map[string]bool{"subscriptions": true, "resourcegroups": true, "servers": true, "databases": true,
-	"flexibleservers": true, "configurations": true, "managementgroups": true}
+	"flexibleservers": true, "configurations": true, "managementgroups": true, "vaults": true}
 
 // Op is the benchmark's operation name of a Resource Manager request: the
 // lower-case path with names and IDs replaced by {}.
