@@ -186,6 +186,7 @@ var needs = []need{
 	azureList("/providers/microsoft.dbforpostgresql/flexibleservers", "azure.postgresql"),
 	azureList("/providers/microsoft.dbformysql/flexibleservers", "azure.mysql"),
 	azureList("/providers/microsoft.compute/disks", "azure.compute.disks"),
+	azureList("/providers/microsoft.authorization/classicadministrators", "azure.authorization.classic"),
 	// Backup coverage: the VMs, and only when there are VMs the
 	// subscription's Recovery Services vaults (Azure Backup protects a VM
 	// only from a vault of its own subscription) and each vault's VM

@@ -44,7 +44,7 @@ func TestDemo(t *testing.T) {
 		count[r.Type]++
 	}
 	want := map[string]int{typeSubscription: 1, typeResource: 10, typeFlexibleServer: 2, typeStorageAccount: 2, typeSQLServer: 1, typeSQLDatabase: 1,
-		typeKeyVault: 1, typeSecurityGroup: 2, typeActivityLog: 1, typeDefender: 1, typeSubscriptionAdmins: 1, typeDisk: 3, typeVM: 2}
+		typeKeyVault: 1, typeSecurityGroup: 2, typeActivityLog: 1, typeDefender: 1, typeSubscriptionAdmins: 1, typeDisk: 3, typeVM: 2, typeClassicAdmins: 1}
 	for k, v := range want {
 		if count[k] != v {
 			t.Errorf("%s: %d resources, want %d", k, count[k], v)
@@ -111,6 +111,9 @@ func TestDemo(t *testing.T) {
 	check(typeDisk+" acme-legacy-01_OsDisk_1", "encryption_type", "")
 	check(typeDisk+" acme-legacy-01_OsDisk_1", "network_access_policy", "AllowAll")
 	check(typeDisk+" acme-legacy-01_OsDisk_1", "public_network_access", "Enabled")
+	check(typeClassicAdmins+" classic administrators", "service_administrators", 1)
+	check(typeClassicAdmins+" classic administrators", "co_administrators", 1)
+	check(typeClassicAdmins+" classic administrators", "administrators", []any{"CoAdministrator:contractor@partner.example", "ServiceAdministrator:it-admin@acme-demo.example"})
 	check(typeVM+" acme-app-01", "protected", true)
 	check(typeVM+" acme-app-01", "protection_state", "Protected")
 	check(typeVM+" acme-app-01", "last_backup_status", "Completed")
@@ -156,6 +159,10 @@ func TestEmpty(t *testing.T) {
 			case typeDefender:
 				if len(r.Attributes["standard_plans"].([]any)) != 0 {
 					t.Errorf("standard plans = %v", r.Attributes["standard_plans"])
+				}
+			case typeClassicAdmins:
+				if r.Attributes["co_administrators"] != 0 || r.Attributes["service_administrators"] != 0 {
+					t.Errorf("classic administrators = %v", r.Attributes)
 				}
 			case typeSubscriptionAdmins:
 				if r.Attributes["owners"] != 0 {
@@ -351,6 +358,7 @@ func TestOperations(t *testing.T) {
 		"/subscriptions/x/providers/Microsoft.Insights/diagnosticSettings":                                                  opDiagnosticSettingsList,
 		"/providers/Microsoft.Management/managementGroups/g/descendants":                                                    opDescendants,
 		"/subscriptions/x/providers/Microsoft.Compute/disks":                                                                opDisksList,
+		"/subscriptions/x/providers/Microsoft.Authorization/classicAdministrators":                                          opClassicAdminsList,
 		"/subscriptions/x/providers/Microsoft.Compute/virtualMachines":                                                      opVMsList,
 		"/subscriptions/x/providers/Microsoft.RecoveryServices/vaults":                                                      opRecoveryVaultsList,
 		"/subscriptions/x/resourceGroups/g/providers/Microsoft.RecoveryServices/vaults/v/backupProtectedItems":              opProtectedItemsList,
@@ -374,7 +382,8 @@ func TestPolicy(t *testing.T) {
 	}
 	for _, want := range []string{`"IsCustom": true`, `"Microsoft.Storage/storageAccounts/read"`, `"Microsoft.Sql/servers/databases/transparentDataEncryption/read"`,
 		`"NotActions": []`, `"/subscriptions/{subscriptionId}"`, `"Microsoft.Management/managementGroups/descendants/read"`, `"Microsoft.Compute/disks/read"`,
-		`"Microsoft.RecoveryServices/vaults/backupProtectedItems/read"`, `"Microsoft.Compute/virtualMachines/read"`} {
+		`"Microsoft.RecoveryServices/vaults/backupProtectedItems/read"`, `"Microsoft.Compute/virtualMachines/read"`,
+		`"Microsoft.Authorization/classicAdministrators/read"`, `"Microsoft.RecoveryServices/vaults/read"`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("policy lacks %s:\n%s", want, b)
 		}

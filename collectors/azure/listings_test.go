@@ -18,6 +18,7 @@ var listings = []struct{ collector, action string }{
 	{"azure.compute.disks", opDisksList},
 	{"azure.backup", opVMsList},
 	{"azure.backup", opRecoveryVaultsList},
+	{"azure.authorization.classic", opClassicAdminsList},
 }
 
 // TestListingsFail: each listing that is denied (403 naming the action),

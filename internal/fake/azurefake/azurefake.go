@@ -89,6 +89,7 @@ type Subscription struct {
 	Disks                            []Object
 	VirtualMachines                  []Object
 	RecoveryVaults                   []RecoveryVault
+	ClassicAdministrators            []Object
 	// Unregistered lists the resource provider namespaces (e.g.
 	// Microsoft.Sql) the subscription is not registered for.
 	Unregistered []string
@@ -181,17 +182,18 @@ func (sub *Subscription) lists() map[string][]Object {
 		servers = append(servers, sv.Server)
 	}
 	return map[string][]Object{
-		"microsoft.storage/storageaccounts":         sub.StorageAccounts,
-		"microsoft.sql/servers":                     servers,
-		"microsoft.keyvault/vaults":                 sub.Vaults,
-		"microsoft.network/networksecuritygroups":   sub.SecurityGroups,
-		"microsoft.insights/diagnosticsettings":     sub.DiagnosticSettings,
-		"microsoft.authorization/roleassignments":   sub.RoleAssignments,
-		"microsoft.compute/disks":                   sub.Disks,
-		"microsoft.compute/virtualmachines":         sub.VirtualMachines,
-		"microsoft.recoveryservices/vaults":         recoveryVaults(sub.RecoveryVaults),
-		"microsoft.dbforpostgresql/flexibleservers": flexibleServers(sub.PostgresServers),
-		"microsoft.dbformysql/flexibleservers":      flexibleServers(sub.MySQLServers),
+		"microsoft.storage/storageaccounts":             sub.StorageAccounts,
+		"microsoft.sql/servers":                         servers,
+		"microsoft.keyvault/vaults":                     sub.Vaults,
+		"microsoft.network/networksecuritygroups":       sub.SecurityGroups,
+		"microsoft.insights/diagnosticsettings":         sub.DiagnosticSettings,
+		"microsoft.authorization/roleassignments":       sub.RoleAssignments,
+		"microsoft.compute/disks":                       sub.Disks,
+		"microsoft.compute/virtualmachines":             sub.VirtualMachines,
+		"microsoft.recoveryservices/vaults":             recoveryVaults(sub.RecoveryVaults),
+		"microsoft.authorization/classicadministrators": sub.ClassicAdministrators,
+		"microsoft.dbforpostgresql/flexibleservers":     flexibleServers(sub.PostgresServers),
+		"microsoft.dbformysql/flexibleservers":          flexibleServers(sub.MySQLServers),
 	}
 }
 

@@ -51,6 +51,7 @@ const DemoManagementGroup = "acme-root"
 //   - The app VM (encryption at host on) is backed up by the production
 //     Recovery Services vault, last at 02:00 UTC; the legacy VM's
 //     protection was stopped, its last backup 40 days earlier.
+//   - A classic Service Administrator and a Co-Administrator remain.
 func Demo() *State {
 	sub := "/subscriptions/" + DemoSubscription
 	rg := func(g string) string { return sub + "/resourceGroups/" + g }
@@ -159,6 +160,10 @@ func Demo() *State {
 				disk(rg("acme-legacy"), "acme-legacy-data", "westeurope", Object{"type": "EncryptionAtRestWithPlatformKey"}, "AllowAll", "Enabled", "Unattached", ""),
 				disk(rg("acme-legacy"), "acme-legacy-01_OsDisk_1", "westeurope", nil, "", "", "Attached", rg("acme-legacy")+"/providers/Microsoft.Compute/virtualMachines/acme-legacy-01"),
 			},
+			ClassicAdministrators: []Object{
+				classicAdmin(sub, "a1b2c3d4-0001-4000-8000-00000000c1a5", "it-admin@acme-demo.example", "ServiceAdministrator;AccountAdministrator"),
+				classicAdmin(sub, "a1b2c3d4-0002-4000-8000-00000000c1a5", "contractor@partner.example", "CoAdministrator"),
+			},
 			VirtualMachines: []Object{
 				virtualMachine(rg("acme-prod-app"), "acme-app-01", "germanywestcentral", true),
 				virtualMachine(rg("acme-legacy"), "acme-legacy-01", "westeurope", false),
@@ -198,6 +203,13 @@ func disk(rg, name, loc string, enc Object, policy, public, state, managedBy str
 		d["managedBy"] = managedBy
 	}
 	return d
+}
+
+// classicAdmin is a classic administrator as Classic Administrators -
+// List returns it.
+func classicAdmin(sub, name, email, role string) Object {
+	return Object{"id": sub + "/providers/Microsoft.Authorization/classicAdministrators/" + name, "name": name,
+		"type": "Microsoft.Authorization/classicAdministrators", "properties": Object{"emailAddress": email, "role": role}}
 }
 
 // virtualMachine is a VM as Virtual Machines - List All returns it.
