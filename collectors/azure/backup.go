@@ -77,7 +77,7 @@ func (c *Backups) Collect(ctx context.Context, target evidence.Target, out colle
 		return err
 	}
 	items, failed := found.byVM, found.failed
-	records := trace.Records()
+	records := append(trace.Records(), found.records...)
 	for _, vm := range vms {
 		attrs := map[string]any{"location": lower(vm.Location), "protected": false, "protection_state": "", "vault": "", "last_backup_at": "", "last_backup_status": ""}
 		attrs["encryption_at_host"] = vm.Properties != nil && vm.Properties.SecurityProfile != nil && boolOr(vm.Properties.SecurityProfile.EncryptionAtHost, false)
@@ -161,6 +161,9 @@ func (b vmBackup) better(o vmBackup) bool {
 type vaultItems struct {
 	byVM   map[string]vmBackup
 	failed error
+	// records are the responses read, in vault order (the calls run
+	// concurrently; the evidence must not depend on which ended first).
+	records []string
 }
 
 // items lists the Azure VM protected items of each vault. A vault listing
@@ -174,10 +177,13 @@ func (c *Backups) items(ctx context.Context, sub string, vaults []*armrecoveryse
 	var mu sync.Mutex
 	byVM := map[string]vmBackup{}
 	var failed, stopped error
+	traces := make([][]string, len(vaults))
 	opts := &armrecoveryservicesbackup.BackupProtectedItemsClientListOptions{Filter: to.Ptr("backupManagementType eq 'AzureIaasVM'")}
 	err = collectors.ForEach(ctx, c.src.cfg.Concurrency, len(vaults), func(ctx context.Context, i int) {
 		v := vaults[i]
 		vaultID := lower(v.ID)
+		ctx, trace := collectors.WithTrace(ctx)
+		defer func() { traces[i] = trace.Records() }()
 		var got []*armrecoveryservicesbackup.ProtectedItemResource
 		err := list(ctx, c.src, out, client.NewListPager(*v.Name, resourceGroup(str(v.ID)), opts), opProtectedItemsList, "Microsoft.RecoveryServices",
 			func(p armrecoveryservicesbackup.BackupProtectedItemsClientListResponse) {
@@ -208,7 +214,11 @@ func (c *Backups) items(ctx context.Context, sub string, vaults []*armrecoveryse
 	if stopped != nil {
 		return vaultItems{}, stopped
 	}
-	return vaultItems{byVM: byVM, failed: failed}, nil
+	var records []string
+	for _, t := range traces {
+		records = append(records, t...)
+	}
+	return vaultItems{byVM: byVM, failed: failed, records: records}, nil
 }
 
 // vmItem reads an Azure VM protected item: the VM's lower-cased ID and its

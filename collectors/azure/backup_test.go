@@ -1,8 +1,11 @@
 package azure
 
 import (
+	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -115,5 +118,46 @@ func TestBackupItems(t *testing.T) {
 	}
 	if len(s.ByType(typeVM)) != 3 {
 		t.Errorf("%d VMs", len(s.ByType(typeVM)))
+	}
+}
+
+// TestBackupRecordsInVaultOrder: through the real runner, the VMs'
+// records do not depend on which vault's items answered first.
+func TestBackupRecordsInVaultOrder(t *testing.T) {
+	t.Parallel()
+	var slow atomic.Value
+	fake := azurefake.NewHandler(azurefake.Demo())
+	srv := serve(t, azurefake.Demo(), map[string]http.HandlerFunc{opProtectedItemsList: func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, slow.Load().(string)) {
+			time.Sleep(200 * time.Millisecond)
+		}
+		fake.ServeHTTP(w, r)
+	}})
+	src := testSource(srv, 0, 1, 10*time.Second)
+	jobs, err := src.Plan(t.Context(), func(id string) bool { return id == "azure.backup" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runs [][]string
+	for _, vault := range []string{"acme-prod-rsv", "acme-legacy-rsv"} {
+		slow.Store(vault)
+		dir := t.TempDir()
+		w, err := evidence.Create(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &collectors.Runner{Writer: w, Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }, Log: slog.New(slog.DiscardHandler)}
+		r.Run(t.Context(), jobs)
+		if err := w.Close(evidence.Manifest{}); err != nil {
+			t.Fatal(err)
+		}
+		b, err := evidence.Open(dir)
+		if err != nil || len(b.Resources) == 0 {
+			t.Fatalf("%v, %d resources", err, len(b.Resources))
+		}
+		runs = append(runs, b.Resources[0].Records)
+	}
+	if !slices.Equal(runs[0], runs[1]) || len(runs[0]) != 4 {
+		t.Errorf("records differ with the order the vaults answered in:\n%v\n%v", runs[0], runs[1])
 	}
 }
