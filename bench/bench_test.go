@@ -245,7 +245,7 @@ func writeOps(b *testing.B, path string, made map[string]int64, min Calls) {
 func BenchmarkCollectMicrosoftAndGitLab(b *testing.B) {
 	sz := Size{
 		EntraUsers: envInt(b, "ATTEST_BENCH_ENTRA_USERS", 5000), CAPolicies: envInt(b, "ATTEST_BENCH_CA_POLICIES", 20),
-		Azure:          azurefake.ScaleSize{Subscriptions: envInt(b, "ATTEST_BENCH_AZURE_SUBSCRIPTIONS", 10), StorageAccounts: 20, SQLServers: 5, Vaults: 5, SecurityGroups: 10},
+		Azure:          azurefake.ScaleSize{Subscriptions: envInt(b, "ATTEST_BENCH_AZURE_SUBSCRIPTIONS", 10), StorageAccounts: 20, SQLServers: 5, Vaults: 5, SecurityGroups: 10, VirtualMachines: 10},
 		GitLabProjects: envInt(b, "ATTEST_BENCH_GITLAB_PROJECTS", 2000), GitLabMembers: envInt(b, "ATTEST_BENCH_GITLAB_MEMBERS", 5000),
 	}
 	o := Options{Seed: 1, Size: sz, Latency: envDuration(b, "ATTEST_BENCH_LATENCY", 30*time.Millisecond),

@@ -198,6 +198,18 @@ var needs = []need{
 	// listing enumerates (AZURE-KV-003).
 	{op: azurefake.Op("GET", "/subscriptions/x/resourceGroups/x/providers/microsoft.keyvault/vaults/x/keys"), collector: "azure.keyvault.keys",
 		n: func(sz Size) int64 { return int64(sz.Azure.Subscriptions * sz.Azure.Vaults) }},
+	azureList("/providers/microsoft.compute/disks", "azure.compute.disks"),
+	azureList("/providers/microsoft.authorization/classicadministrators", "azure.authorization.classic"),
+	// Backup coverage: the VMs, and only when there are VMs the
+	// subscription's Recovery Services vaults (Azure Backup protects a VM
+	// only from a vault of its own subscription) and each vault's VM
+	// protected items (no subscription-wide listing of them exists; the
+	// simulated estate holds one vault per subscription with VMs).
+	azureList("/providers/microsoft.compute/virtualmachines", "azure.backup"),
+	{op: azurefake.Op("GET", "/subscriptions/x/providers/microsoft.recoveryservices/vaults"), collector: "azure.backup", typ: "azure.compute.virtual_machine",
+		attrs: []string{"protected", "last_backup_at"}, n: func(sz Size) int64 { return ifAny(sz.Azure.VirtualMachines, int64(sz.Azure.Subscriptions)) }},
+	{op: azurefake.Op("GET", "/subscriptions/x/resourceGroups/x/providers/microsoft.recoveryservices/vaults/x/backupprotecteditems"), collector: "azure.backup",
+		typ: "azure.compute.virtual_machine", attrs: []string{"protected", "last_backup_at"}, n: func(sz Size) int64 { return ifAny(sz.Azure.VirtualMachines, int64(sz.Azure.Subscriptions)) }},
 	{op: azureSQL("/auditingsettings/default"), collector: "azure.sql", typ: "azure.sql.server", attrs: []string{"auditing_enabled"}, n: sqlServers},
 	{op: azureSQL("/firewallrules"), collector: "azure.sql", typ: "azure.sql.server", attrs: []string{"open_to_internet", "allows_azure_services"}, n: sqlServers},
 	{op: azureSQL("/databases"), collector: "azure.sql", n: sqlServers},

@@ -15,7 +15,7 @@ import (
 )
 
 var small = Size{Accounts: 2, Regions: 2, Buckets: 3, Repos: 5, Identities: 8, EntraUsers: 7, CAPolicies: 3,
-	Azure: azurefake.ScaleSize{Subscriptions: 2, StorageAccounts: 3, SQLServers: 2, Vaults: 2, SecurityGroups: 2}, GitLabProjects: 5, GitLabMembers: 8}
+	Azure: azurefake.ScaleSize{Subscriptions: 2, StorageAccounts: 3, SQLServers: 2, Vaults: 2, SecurityGroups: 2, VirtualMachines: 2}, GitLabProjects: 5, GitLabMembers: 8}
 
 func TestOrgIsDeterministic(t *testing.T) {
 	t.Parallel()

@@ -2,9 +2,11 @@
 // Resource Manager API with the Azure SDK for Go (azcore, azidentity and the
 // resourcemanager modules): subscriptions and the locations of their
 // resources, storage accounts, SQL servers and databases, PostgreSQL and
-// MySQL flexible servers, key vaults, network security groups, the activity
+// MySQL flexible servers, key vaults, network security groups, managed
+// disks, virtual machines with their Azure Backup protection, the activity
 // log's diagnostic settings, the Microsoft Defender for Cloud plans and the
-// Owner and User Access Administrator role assignments. It authenticates
+// Owner and User Access Administrator role assignments and the classic
+// administrators. It authenticates
 // with the default Azure credential chain (environment, workload identity,
 // managed identity, Azure CLI); every call is a GET, and the SDK's automatic
 // resource provider registration (a write) is turned off.
@@ -149,7 +151,7 @@ func (s *Source) Name() string { return SourceName }
 func (s *Source) Collectors() []collectors.Collector {
 	cs := []collectors.Collector{
 		&Subscriptions{src: s}, &Resources{src: s}, &StorageAccounts{src: s}, &SQLServers{src: s},
-		&KeyVaults{src: s}, &VaultKeys{src: s}, &SecurityGroups{src: s}, &PostgresServers{src: s}, &MySQLServers{src: s}, &ActivityLog{src: s}, &Defender{src: s}, &RoleAssignments{src: s},
+		&KeyVaults{src: s}, &VaultKeys{src: s}, &SecurityGroups{src: s}, &Disks{src: s}, &Backups{src: s}, &ClassicAdmins{src: s}, &PostgresServers{src: s}, &MySQLServers{src: s}, &ActivityLog{src: s}, &Defender{src: s}, &RoleAssignments{src: s},
 	}
 	return collectors.SortByID(cs)
 }

@@ -2,6 +2,7 @@ package azure
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -43,7 +44,7 @@ func TestDemo(t *testing.T) {
 		count[r.Type]++
 	}
 	want := map[string]int{typeSubscription: 1, typeResource: 10, typeFlexibleServer: 2, typeStorageAccount: 2, typeSQLServer: 1, typeSQLDatabase: 1,
-		typeKeyVault: 1, typeKey: 3, typeSecurityGroup: 2, typeActivityLog: 1, typeDefender: 1, typeSubscriptionAdmins: 1}
+		typeKeyVault: 1, typeKey: 3, typeSecurityGroup: 2, typeActivityLog: 1, typeDefender: 1, typeSubscriptionAdmins: 1, typeDisk: 3, typeVM: 2, typeClassicAdmins: 1}
 	for k, v := range want {
 		if count[k] != v {
 			t.Errorf("%s: %d resources, want %d", k, count[k], v)
@@ -97,6 +98,33 @@ func TestDemo(t *testing.T) {
 	check(typeFlexibleServer+" acme-wiki-mysql", "tls_required", false)
 	check(typeFlexibleServer+" acme-wiki-mysql", "min_tls_version", "1.0")
 	check(typeFlexibleServer+" acme-wiki-mysql", "public_network_access", "Enabled")
+	check(typeDisk+" acme-app-01_OsDisk_1", "encryption_type", "EncryptionAtRestWithCustomerKey")
+	check(typeDisk+" acme-app-01_OsDisk_1", "disk_encryption_set", "/subscriptions/"+testSub+"/resourcegroups/acme-prod-sec/providers/microsoft.compute/diskencryptionsets/acme-prod-des")
+	check(typeDisk+" acme-app-01_OsDisk_1", "network_access_policy", "DenyAll")
+	check(typeDisk+" acme-app-01_OsDisk_1", "public_network_access", "Disabled")
+	check(typeDisk+" acme-app-01_OsDisk_1", "disk_state", "Attached")
+	check(typeDisk+" acme-app-01_OsDisk_1", "managed_by", "/subscriptions/"+testSub+"/resourcegroups/acme-prod-app/providers/microsoft.compute/virtualmachines/acme-app-01")
+	check(typeDisk+" acme-legacy-data", "encryption_type", "EncryptionAtRestWithPlatformKey")
+	check(typeDisk+" acme-legacy-data", "disk_state", "Unattached")
+	check(typeDisk+" acme-legacy-data", "managed_by", "")
+	// Left out of the response: no encryption type, and the API's defaults.
+	check(typeDisk+" acme-legacy-01_OsDisk_1", "encryption_type", "")
+	check(typeDisk+" acme-legacy-01_OsDisk_1", "network_access_policy", "AllowAll")
+	check(typeDisk+" acme-legacy-01_OsDisk_1", "public_network_access", "Enabled")
+	check(typeClassicAdmins+" classic administrators", "service_administrators", 1)
+	check(typeClassicAdmins+" classic administrators", "co_administrators", 1)
+	check(typeClassicAdmins+" classic administrators", "administrators", []any{"CoAdministrator:contractor@partner.example", "ServiceAdministrator:it-admin@acme-demo.example"})
+	check(typeVM+" acme-app-01", "protected", true)
+	check(typeVM+" acme-app-01", "protection_state", "Protected")
+	check(typeVM+" acme-app-01", "last_backup_status", "Completed")
+	check(typeVM+" acme-app-01", "encryption_at_host", true)
+	check(typeVM+" acme-app-01", "vault", "/subscriptions/"+testSub+"/resourcegroups/acme-prod-sec/providers/microsoft.recoveryservices/vaults/acme-prod-rsv")
+	check(typeVM+" acme-legacy-01", "protected", false)
+	check(typeVM+" acme-legacy-01", "protection_state", "ProtectionStopped")
+	check(typeVM+" acme-legacy-01", "encryption_at_host", false)
+	if at, err := time.Parse(time.RFC3339, fmt.Sprint(got[typeVM+" acme-app-01"].Attributes["last_backup_at"])); err != nil || time.Since(at) > 25*time.Hour || time.Since(at) < time.Hour {
+		t.Errorf("acme-app-01 last_backup_at %v: %v", at, err)
+	}
 	// The resource group Owner does not count; the management group's does.
 	check(typeSubscriptionAdmins+" subscription administrators", "owners", 2)
 	check(typeSubscriptionAdmins+" subscription administrators", "user_access_administrators", 1)
@@ -131,6 +159,10 @@ func TestEmpty(t *testing.T) {
 			case typeDefender:
 				if len(r.Attributes["standard_plans"].([]any)) != 0 {
 					t.Errorf("standard plans = %v", r.Attributes["standard_plans"])
+				}
+			case typeClassicAdmins:
+				if r.Attributes["co_administrators"] != 0 || r.Attributes["service_administrators"] != 0 {
+					t.Errorf("classic administrators = %v", r.Attributes)
 				}
 			case typeSubscriptionAdmins:
 				if r.Attributes["owners"] != 0 {
@@ -326,6 +358,11 @@ func TestOperations(t *testing.T) {
 		"/subscriptions/x/providers/Microsoft.Insights/diagnosticSettings":                                                  opDiagnosticSettingsList,
 		"/providers/Microsoft.Management/managementGroups/g/descendants":                                                    opDescendants,
 		"/subscriptions/x/resourceGroups/g/providers/Microsoft.KeyVault/vaults/v/keys":                                      opKeysList,
+		"/subscriptions/x/providers/Microsoft.Compute/disks":                                                                opDisksList,
+		"/subscriptions/x/providers/Microsoft.Authorization/classicAdministrators":                                          opClassicAdminsList,
+		"/subscriptions/x/providers/Microsoft.Compute/virtualMachines":                                                      opVMsList,
+		"/subscriptions/x/providers/Microsoft.RecoveryServices/vaults":                                                      opRecoveryVaultsList,
+		"/subscriptions/x/resourceGroups/g/providers/Microsoft.RecoveryServices/vaults/v/backupProtectedItems":              opProtectedItemsList,
 	} {
 		if got := actionOf(path); !strings.EqualFold(got, want) {
 			t.Errorf("%s: %s, want %s", path, got, want)
@@ -345,7 +382,9 @@ func TestPolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`"IsCustom": true`, `"Microsoft.Storage/storageAccounts/read"`, `"Microsoft.Sql/servers/databases/transparentDataEncryption/read"`,
-		`"NotActions": []`, `"/subscriptions/{subscriptionId}"`, `"Microsoft.Management/managementGroups/descendants/read"`} {
+		`"NotActions": []`, `"/subscriptions/{subscriptionId}"`, `"Microsoft.Management/managementGroups/descendants/read"`, `"Microsoft.Compute/disks/read"`,
+		`"Microsoft.RecoveryServices/vaults/backupProtectedItems/read"`, `"Microsoft.Compute/virtualMachines/read"`,
+		`"Microsoft.Authorization/classicAdministrators/read"`, `"Microsoft.RecoveryServices/vaults/read"`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("policy lacks %s:\n%s", want, b)
 		}

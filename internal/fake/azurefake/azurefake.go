@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -64,6 +65,13 @@ type FlexibleServer struct {
 	Configurations map[string]Object
 }
 
+// A RecoveryVault is a Recovery Services vault with its backup protected
+// items (backupProtectedItems).
+type RecoveryVault struct {
+	Vault          Object
+	ProtectedItems []Object
+}
+
 // A Subscription is one subscription and what it holds.
 type Subscription struct {
 	// ID is the subscription ID (a GUID, lower case).
@@ -74,13 +82,17 @@ type Subscription struct {
 	Vaults                           []Object
 	// VaultKeys are the keys of each vault, by lower-case vault name, as
 	// Resource Manager's Keys - List returns them.
-	VaultKeys          map[string][]Object
-	SecurityGroups     []Object
-	PostgresServers    []FlexibleServer
-	MySQLServers       []FlexibleServer
-	DiagnosticSettings []Object
-	Pricings           []Object
-	RoleAssignments    []Object
+	VaultKeys             map[string][]Object
+	SecurityGroups        []Object
+	PostgresServers       []FlexibleServer
+	MySQLServers          []FlexibleServer
+	DiagnosticSettings    []Object
+	Pricings              []Object
+	RoleAssignments       []Object
+	Disks                 []Object
+	VirtualMachines       []Object
+	RecoveryVaults        []RecoveryVault
+	ClassicAdministrators []Object
 	// Unregistered lists the resource provider namespaces (e.g.
 	// Microsoft.Sql) the subscription is not registered for.
 	Unregistered []string
@@ -173,14 +185,18 @@ func (sub *Subscription) lists() map[string][]Object {
 		servers = append(servers, sv.Server)
 	}
 	return map[string][]Object{
-		"microsoft.storage/storageaccounts":         sub.StorageAccounts,
-		"microsoft.sql/servers":                     servers,
-		"microsoft.keyvault/vaults":                 sub.Vaults,
-		"microsoft.network/networksecuritygroups":   sub.SecurityGroups,
-		"microsoft.insights/diagnosticsettings":     sub.DiagnosticSettings,
-		"microsoft.authorization/roleassignments":   sub.RoleAssignments,
-		"microsoft.dbforpostgresql/flexibleservers": flexibleServers(sub.PostgresServers),
-		"microsoft.dbformysql/flexibleservers":      flexibleServers(sub.MySQLServers),
+		"microsoft.storage/storageaccounts":             sub.StorageAccounts,
+		"microsoft.sql/servers":                         servers,
+		"microsoft.keyvault/vaults":                     sub.Vaults,
+		"microsoft.network/networksecuritygroups":       sub.SecurityGroups,
+		"microsoft.insights/diagnosticsettings":         sub.DiagnosticSettings,
+		"microsoft.authorization/roleassignments":       sub.RoleAssignments,
+		"microsoft.compute/disks":                       sub.Disks,
+		"microsoft.compute/virtualmachines":             sub.VirtualMachines,
+		"microsoft.recoveryservices/vaults":             recoveryVaults(sub.RecoveryVaults),
+		"microsoft.authorization/classicadministrators": sub.ClassicAdministrators,
+		"microsoft.dbforpostgresql/flexibleservers":     flexibleServers(sub.PostgresServers),
+		"microsoft.dbformysql/flexibleservers":          flexibleServers(sub.MySQLServers),
 	}
 }
 
@@ -199,6 +215,10 @@ func (s *State) resourceGroup(w http.ResponseWriter, r *http.Request, sub *Subsc
 	}
 	if len(rest) == 4 && rest[0] == "microsoft.keyvault" && rest[1] == "vaults" && rest[3] == "keys" {
 		s.vaultKeys(w, r, sub, rg, rest[2])
+		return
+	}
+	if len(rest) == 4 && rest[0] == "microsoft.recoveryservices" && rest[1] == "vaults" && rest[3] == "backupprotecteditems" {
+		s.protectedItems(w, r, sub.RecoveryVaults, rg, rest[2])
 		return
 	}
 	if len(rest) < 4 || rest[0] != "microsoft.sql" || rest[1] != "servers" {
@@ -291,6 +311,41 @@ func (s *State) configuration(w http.ResponseWriter, servers []FlexibleServer, r
 		return
 	}
 	WriteError(w, http.StatusNotFound, "ResourceNotFound", "The Resource '"+rest[0]+"/flexibleServers/"+rest[2]+"' under resource group '"+rg+"' was not found.")
+}
+
+// managementType is the backupManagementType a protected items $filter
+// selects ("backupManagementType eq 'AzureIaasVM'").
+var managementType = regexp.MustCompile(`(?i)backupManagementType eq '([^']*)'`)
+
+// protectedItems serves .../Microsoft.RecoveryServices/vaults/{name}/backupProtectedItems,
+// filtered by backupManagementType when $filter names one.
+func (s *State) protectedItems(w http.ResponseWriter, r *http.Request, vaults []RecoveryVault, rg, name string) {
+	for _, v := range vaults {
+		id, _ := v.Vault["id"].(string)
+		if !strings.HasSuffix(strings.ToLower(id), "/resourcegroups/"+rg+"/providers/microsoft.recoveryservices/vaults/"+name) {
+			continue
+		}
+		items := v.ProtectedItems
+		if m := managementType.FindStringSubmatch(r.URL.Query().Get("$filter")); m != nil {
+			items = nil
+			for _, it := range v.ProtectedItems {
+				if p, _ := it["properties"].(Object); p != nil && strings.EqualFold(fmt.Sprint(p["backupManagementType"]), m[1]) {
+					items = append(items, it)
+				}
+			}
+		}
+		s.page(w, r, items)
+		return
+	}
+	WriteError(w, http.StatusNotFound, "ResourceNotFound", "The Resource 'Microsoft.RecoveryServices/vaults/"+name+"' under resource group '"+rg+"' was not found.")
+}
+
+func recoveryVaults(vs []RecoveryVault) []Object {
+	out := make([]Object, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, v.Vault)
+	}
+	return out
 }
 
 func flexibleServers(fs []FlexibleServer) []Object {

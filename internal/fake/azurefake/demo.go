@@ -1,6 +1,7 @@
 package azurefake
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -44,12 +45,23 @@ const DemoManagementGroup = "acme-root"
 //   - The PostgreSQL flexible server keeps geo-redundant backups for 35
 //     days, requires TLS 1.2 and has no public access; the MySQL flexible
 //     server keeps local backups for 7 days, accepts TLS 1.0 and is public.
+//   - The app VM's OS disk is encrypted with a customer-managed key and
+//     cannot be exported (DenyAll, public access disabled); the unattached
+//     legacy data disk uses the platform key and can be exported from any
+//     network; the legacy VM's OS disk's response records no encryption
+//     type and no network settings (read as AllowAll).
+//   - The app VM (encryption at host on) is backed up by the production
+//     Recovery Services vault, last at 02:00 UTC; the legacy VM's
+//     protection was stopped, its last backup 40 days earlier.
+//   - A classic Service Administrator and a Co-Administrator remain.
 func Demo() *State {
 	sub := "/subscriptions/" + DemoSubscription
 	rg := func(g string) string { return sub + "/resourceGroups/" + g }
 	res := func(group, typ, name, loc string) Object {
 		return Object{"id": rg(group) + "/providers/" + typ + "/" + name, "name": name, "type": typ, "location": loc, "tags": Object{}}
 	}
+	// The latest scheduled backup ran at 02:00 UTC, one to 25 hours ago.
+	lastNight := time.Now().UTC().Add(-3 * time.Hour).Truncate(24 * time.Hour).Add(2 * time.Hour)
 	return &State{
 		Token:            DemoToken,
 		ManagementGroups: map[string][]string{DemoManagementGroup: {DemoSubscription}},
@@ -148,7 +160,108 @@ func Demo() *State {
 				roleAssignment(sub, "b1c2d3e4-0004-4000-8000-000000000004", roleReaderID, "ServicePrincipal", "1f2e3d4c-0004-4000-8000-00000000a77e", sub),
 				roleAssignment(sub, "b1c2d3e4-0005-4000-8000-000000000005", roleOwnerID, "User", "1f2e3d4c-0005-4000-8000-00000000b0b0", rg("acme-marketing")),
 			},
+			Disks: []Object{
+				disk(rg("acme-prod-app"), "acme-app-01_OsDisk_1", "germanywestcentral", Object{"type": "EncryptionAtRestWithCustomerKey",
+					"diskEncryptionSetId": rg("acme-prod-sec") + "/providers/Microsoft.Compute/diskEncryptionSets/acme-prod-des"},
+					"DenyAll", "Disabled", "Attached", rg("acme-prod-app")+"/providers/Microsoft.Compute/virtualMachines/acme-app-01"),
+				disk(rg("acme-legacy"), "acme-legacy-data", "westeurope", Object{"type": "EncryptionAtRestWithPlatformKey"}, "AllowAll", "Enabled", "Unattached", ""),
+				disk(rg("acme-legacy"), "acme-legacy-01_OsDisk_1", "westeurope", nil, "", "", "Attached", rg("acme-legacy")+"/providers/Microsoft.Compute/virtualMachines/acme-legacy-01"),
+			},
+			ClassicAdministrators: []Object{
+				classicAdmin(sub, "a1b2c3d4-0001-4000-8000-00000000c1a5", "it-admin@acme-demo.example", "ServiceAdministrator;AccountAdministrator"),
+				classicAdmin(sub, "a1b2c3d4-0002-4000-8000-00000000c1a5", "contractor@partner.example", "CoAdministrator"),
+			},
+			VirtualMachines: []Object{
+				virtualMachine(rg("acme-prod-app"), "acme-app-01", "germanywestcentral", true),
+				virtualMachine(rg("acme-legacy"), "acme-legacy-01", "westeurope", false),
+			},
+			RecoveryVaults: []RecoveryVault{
+				{Vault: recoveryVault(rg("acme-prod-sec"), "acme-prod-rsv", "germanywestcentral"), ProtectedItems: []Object{
+					vmProtectedItem(rg("acme-prod-sec")+"/providers/Microsoft.RecoveryServices/vaults/acme-prod-rsv", rg("acme-prod-app"), "acme-app-01",
+						"Protected", "Completed", lastNight),
+				}},
+				{Vault: recoveryVault(rg("acme-legacy"), "acme-legacy-rsv", "westeurope"), ProtectedItems: []Object{
+					vmProtectedItem(rg("acme-legacy")+"/providers/Microsoft.RecoveryServices/vaults/acme-legacy-rsv", rg("acme-legacy"), "acme-legacy-01",
+						"ProtectionStopped", "Completed", lastNight.AddDate(0, 0, -40)),
+				}},
+			},
 		}},
+	}
+}
+
+// disk is a managed disk as Disks - List returns it; a nil enc, policy or
+// public leaves the property out of the response.
+func disk(rg, name, loc string, enc Object, policy, public, state, managedBy string) Object {
+	props := Object{"osType": "Linux", "hyperVGeneration": "V2", "diskSizeGB": 128, "diskIOPSReadWrite": 500, "diskMBpsReadWrite": 100,
+		"creationData": Object{"createOption": "Empty"}, "timeCreated": "2025-03-01T09:00:00.0000000+00:00", "provisioningState": "Succeeded",
+		"diskState": state, "diskSizeBytes": 137438953472, "uniqueId": "3c0a9e1f-" + fmt.Sprintf("%04x", len(name)) + "-4b2d-8e6f-7a8b9c0d1e2f"}
+	if enc != nil {
+		props["encryption"] = enc
+	}
+	if policy != "" {
+		props["networkAccessPolicy"] = policy
+	}
+	if public != "" {
+		props["publicNetworkAccess"] = public
+	}
+	d := Object{"id": rg + "/providers/Microsoft.Compute/disks/" + name, "name": name, "type": "Microsoft.Compute/disks", "location": loc,
+		"tags": Object{}, "sku": Object{"name": "Premium_LRS", "tier": "Premium"}, "properties": props}
+	if managedBy != "" {
+		d["managedBy"] = managedBy
+	}
+	return d
+}
+
+// classicAdmin is a classic administrator as Classic Administrators -
+// List returns it.
+func classicAdmin(sub, name, email, role string) Object {
+	return Object{"id": sub + "/providers/Microsoft.Authorization/classicAdministrators/" + name, "name": name,
+		"type": "Microsoft.Authorization/classicAdministrators", "properties": Object{"emailAddress": email, "role": role}}
+}
+
+// virtualMachine is a VM as Virtual Machines - List All returns it.
+func virtualMachine(rg, name, loc string, encryptionAtHost bool) Object {
+	id := rg + "/providers/Microsoft.Compute/virtualMachines/" + name
+	return Object{"id": id, "name": name, "type": "Microsoft.Compute/virtualMachines", "location": loc, "tags": Object{},
+		"properties": Object{
+			"vmId": "6b2f4c1e-" + fmt.Sprintf("%04x", len(name)) + "-4d3a-9e8b-1c2d3e4f5a6b", "hardwareProfile": Object{"vmSize": "Standard_D2s_v5"},
+			"storageProfile": Object{
+				"imageReference": Object{"publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server", "version": "latest"},
+				"osDisk": Object{"osType": "Linux", "name": name + "_OsDisk_1", "createOption": "FromImage", "caching": "ReadWrite",
+					"managedDisk": Object{"storageAccountType": "Premium_LRS", "id": rg + "/providers/Microsoft.Compute/disks/" + name + "_OsDisk_1"}, "diskSizeGB": 128},
+				"dataDisks": []Object{},
+			},
+			"osProfile":         Object{"computerName": name, "adminUsername": "azureuser", "linuxConfiguration": Object{"disablePasswordAuthentication": true}},
+			"networkProfile":    Object{"networkInterfaces": []Object{{"id": rg + "/providers/Microsoft.Network/networkInterfaces/" + name + "-nic"}}},
+			"securityProfile":   Object{"encryptionAtHost": encryptionAtHost},
+			"provisioningState": "Succeeded",
+		}}
+}
+
+// recoveryVault is a Recovery Services vault as Vaults - List By
+// Subscription Id returns it.
+func recoveryVault(rg, name, loc string) Object {
+	return Object{"id": rg + "/providers/Microsoft.RecoveryServices/vaults/" + name, "name": name, "type": "Microsoft.RecoveryServices/vaults",
+		"location": loc, "tags": Object{}, "etag": `W/"datetime'2025-03-01T09%3A00%3A00.0000000Z'"`, "sku": Object{"name": "Standard"},
+		"properties": Object{"provisioningState": "Succeeded", "privateEndpointStateForBackup": "None", "privateEndpointStateForSiteRecovery": "None"}}
+}
+
+// vmProtectedItem is an Azure VM backup item as Backup Protected Items -
+// List returns it (protectedItemType Microsoft.Compute/virtualMachines).
+func vmProtectedItem(vault, vmRG, vm, state, status string, last time.Time) Object {
+	group := vmRG[strings.LastIndex(vmRG, "/")+1:]
+	container := "iaasvmcontainerv2;" + strings.ToLower(group) + ";" + vm
+	vmID := vmRG + "/providers/Microsoft.Compute/virtualMachines/" + vm
+	return Object{
+		"id":   vault + "/backupFabrics/Azure/protectionContainers/IaasVMContainer;" + container + "/protectedItems/VM;" + container,
+		"name": "VM;" + container, "type": "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems",
+		"properties": Object{
+			"protectedItemType": "Microsoft.Compute/virtualMachines", "friendlyName": vm, "virtualMachineId": vmID,
+			"protectionStatus": "Healthy", "protectionState": state, "healthStatus": "Passed", "lastBackupStatus": status,
+			"lastBackupTime": last.Format("2006-01-02T15:04:05.0000000Z"), "lastRecoveryPoint": last.Add(5 * time.Minute).Format("2006-01-02T15:04:05.0000000Z"),
+			"protectedItemDataId": "17592186044416", "backupManagementType": "AzureIaasVM", "workloadType": "VM",
+			"containerName": container, "sourceResourceId": vmID, "policyId": vault + "/backupPolicies/DefaultPolicy",
+		},
 	}
 }
 

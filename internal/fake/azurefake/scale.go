@@ -11,7 +11,16 @@ type ScaleSize struct {
 	Subscriptions int
 	// Per subscription.
 	StorageAccounts, SQLServers, Vaults, SecurityGroups int
+	// VirtualMachines per subscription, each with its OS disk; a
+	// subscription with any holds one Recovery Services vault backing up
+	// about nine in ten of them.
+	VirtualMachines int
 }
+
+// scaleLastBackup is the simulated VMs' last backup: fixed, so that an
+// estate depends on the seed only (the benchmarks count calls, not
+// outcomes).
+var scaleLastBackup = time.Date(2026, 1, 1, 2, 0, 0, 0, time.UTC)
 
 // Scale returns a simulated estate of sz for benchmarks, shaped like Demo:
 // every subscription holds its storage accounts, SQL servers (one
@@ -98,6 +107,7 @@ func scaleSubscription(rng *rand.Rand, tenant, id string, n int, sz ScaleSize) S
 		out.SecurityGroups = append(out.SecurityGroups, nsg(rg, name, l, true, rule))
 		res("Microsoft.Network/networkSecurityGroups", name, l)
 	}
+	scaleVMs(rng, &out, rg, sz.VirtualMachines)
 	out.DiagnosticSettings = []Object{{"id": sub + "/providers/microsoft.insights/diagnosticSettings/export", "name": "export",
 		"type": "Microsoft.Insights/diagnosticSettings", "properties": Object{"workspaceId": rg + "/providers/Microsoft.OperationalInsights/workspaces/audit",
 			"logs": []Object{{"category": "Administrative", "enabled": true}, {"category": "Security", "enabled": true}, {"category": "Policy", "enabled": true}}}}}
@@ -108,4 +118,24 @@ func scaleSubscription(rng *rand.Rand, tenant, id string, n int, sz ScaleSize) S
 		roleAssignment(sub, fmt.Sprintf("b1c2d3e4-%04d-4000-8000-000000000002", n), roleReaderID, "ServicePrincipal", "1f2e3d4c-0004-4000-8000-00000000a77e", sub),
 	}
 	return out
+}
+
+// scaleVMs adds n virtual machines with their OS disks to out, and a
+// Recovery Services vault protecting about nine in ten of them.
+func scaleVMs(rng *rand.Rand, out *Subscription, rg string, n int) {
+	if n == 0 {
+		return
+	}
+	vault := RecoveryVault{Vault: recoveryVault(rg, "rsv-backup", "germanywestcentral")}
+	vaultID := vault.Vault["id"].(string)
+	for i := range n {
+		name := fmt.Sprintf("vm-%03d", i)
+		out.VirtualMachines = append(out.VirtualMachines, virtualMachine(rg, name, "germanywestcentral", rng.IntN(2) == 0))
+		out.Disks = append(out.Disks, disk(rg, name+"_OsDisk_1", "germanywestcentral", Object{"type": "EncryptionAtRestWithPlatformKey"},
+			"DenyAll", "Disabled", "Attached", rg+"/providers/Microsoft.Compute/virtualMachines/"+name))
+		if rng.IntN(10) != 0 {
+			vault.ProtectedItems = append(vault.ProtectedItems, vmProtectedItem(vaultID, rg, name, "Protected", "Completed", scaleLastBackup))
+		}
+	}
+	out.RecoveryVaults = []RecoveryVault{vault}
 }
