@@ -154,7 +154,7 @@ func Collect(ctx context.Context, dir string, o Options) (Result, error) {
 	resetHWM()
 	peak := watchHeap()
 	start := time.Now()
-	r := &collectors.Runner{Writer: w, Concurrency: o.Concurrency, SourceConcurrency: o.SourceConcurrency, Log: slog.New(slog.DiscardHandler)}
+	r := &collectors.Runner{Writer: w, Concurrency: o.Concurrency, SourceConcurrency: o.SourceConcurrency, Reads: lib.Reads(), Log: slog.New(slog.DiscardHandler)}
 	runs := r.Collect(ctx, sources, Needed(lib))
 	wall := time.Since(start)
 	heap := peak()

@@ -171,7 +171,7 @@ func (g *globals) collect(ctx context.Context, cfg *config.File, lib *controls.L
 	}
 	started := time.Now().UTC()
 	progress := g.startProgress()
-	runner := &collectors.Runner{Writer: w, Concurrency: cfg.Concurrency, SourceConcurrency: cfg.SourceConcurrency, Shard: shard, Progress: progress.callback(), Log: progress.logger(g.log, g.logLevel)}
+	runner := &collectors.Runner{Writer: w, Concurrency: cfg.Concurrency, SourceConcurrency: cfg.SourceConcurrency, Shard: shard, Reads: lib.Reads(), Progress: progress.callback(), Log: progress.logger(g.log, g.logLevel)}
 	runs := runner.Collect(ctx, sources, neededCollectors(lib))
 	progress.stop()
 	m := evidence.Manifest{AttestVersion: attestVersion(), StartedAt: started, FinishedAt: time.Now().UTC(), Interrupted: ctx.Err() != nil}

@@ -70,7 +70,8 @@ func (c *S3Buckets) Describe() collectors.Descriptor {
 		},
 		// Encryption, versioning, public access block, policy, lifecycle,
 		// replication, tags and logging of every bucket, and its location
-		// when the listing does not give it.
+		// when the listing does not give it. Replication is read only when
+		// an enabled rule reads it of the bucket (collectors.Wanted).
 		CallsPerResource: 9,
 	}
 }
@@ -234,8 +235,12 @@ func (c *S3Buckets) bucket(ctx context.Context, clients *s3Clients, target evide
 		}
 		res.Attributes["lifecycle_rules"] = n
 	}
-	c.replication(ctx, cl, b.Name, &res, out)
+	// Tags first: they say whether the bucket is critical, and the
+	// built-in rules read replication only of critical buckets.
 	c.tagging(ctx, cl, b.Name, &res, out)
+	if collectors.Wanted(ctx, S3BucketType, res.Attributes, "replication_enabled", "replication_destinations") {
+		c.replication(ctx, cl, b.Name, &res, out)
+	}
 	c.logging(ctx, cl, b.Name, &res, out)
 	res.Records = trace.Records()
 	return res
