@@ -2,12 +2,15 @@ package aws
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/smithy-go/middleware"
+
+	"github.com/attestdev/attest/collectors"
 )
 
 // Adaptive concurrency. AWS throttles per account, region and API (token
@@ -17,7 +20,7 @@ import (
 // region are bounded by a window that adapts, as TCP's congestion window
 // does: it starts at adaptiveStart, grows by one call per call that
 // succeeds (doubling per round of calls) until the first throttle, halves
-// on a throttle (at most once per round: the calls already in flight when
+// on a throttle or a call that timed out (at most once per round: the calls already in flight when
 // it halved do not halve it again), and then grows by one call per round.
 // It never drops below one call nor grows above adaptiveMax. Every attempt
 // counts, retries included; the SDK's retryer still backs off between them.
@@ -117,6 +120,17 @@ func (w *window) size() float64 {
 
 var throttles = retry.IsErrorThrottles(retry.DefaultThrottles)
 
+// congested reports whether err says the API is overloaded: AWS throttled
+// the call, or the call got no answer within its own deadline (while the
+// run itself goes on).
+func congested(ctx context.Context, err error) bool {
+	if err == nil || ctx.Err() != nil {
+		return false
+	}
+	var timeout *collectors.CallTimeoutError
+	return throttles.IsErrorThrottle(err) == awssdk.TrueTernary || errors.As(err, &timeout)
+}
+
 // middleware returns the SDK option that holds every attempt of every call
 // of a known service within its window.
 func (a *adaptive) middleware() func(*middleware.Stack) error {
@@ -133,7 +147,7 @@ func (a *adaptive) middleware() func(*middleware.Stack) error {
 					return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 				}
 				out, md, err := next.HandleFinalize(ctx, in)
-				w.release(epoch, err != nil && throttles.IsErrorThrottle(err) == awssdk.TrueTernary)
+				w.release(epoch, congested(ctx, err))
 				return out, md, err
 			}), "Retry", middleware.After)
 	}

@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/attestdev/attest/collectors"
 )
 
 func TestWindowGrowsAndHalves(t *testing.T) {
@@ -124,5 +127,27 @@ func TestAdaptiveMiddlewareHalvesOnThrottle(t *testing.T) {
 	}
 	if got := a.window(cfg.Region, "s3:GetBucketEncryption").size(); got != adaptiveStart+1 {
 		t.Errorf("other API's window %v, want %d", got, adaptiveStart+1)
+	}
+}
+
+func TestCongested(t *testing.T) {
+	t.Parallel()
+	timeout := fmt.Errorf("operation error S3: GetBucketPolicy: %w", &collectors.CallTimeoutError{Method: "GET", URL: "https://s3", After: time.Second})
+	ended, cancel := context.WithCancel(t.Context())
+	cancel()
+	for _, tt := range []struct {
+		name string
+		ctx  context.Context
+		err  error
+		want bool
+	}{
+		{"success", t.Context(), nil, false},
+		{"other error", t.Context(), errors.New("AccessDenied"), false},
+		{"call timed out", t.Context(), timeout, true},
+		{"run ended", ended, timeout, false},
+	} {
+		if got := congested(tt.ctx, tt.err); got != tt.want {
+			t.Errorf("%s: congested = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }
