@@ -67,7 +67,7 @@ func BenchmarkCollectMediumOrg(b *testing.B) {
 		Size:            mediumSize(b),
 		Latency:         envDuration(b, "ATTEST_BENCH_LATENCY", 30*time.Millisecond),
 		Concurrency:     envInt(b, "ATTEST_BENCH_CONCURRENCY", 8),
-		CallConcurrency: envInt(b, "ATTEST_BENCH_CALL_CONCURRENCY", 4),
+		CallConcurrency: envInt(b, "ATTEST_BENCH_CALL_CONCURRENCY", 0),
 		Limits:          envInt(b, "ATTEST_BENCH_LIMITS", 1) != 0,
 		Now:             benchNow,
 	}
@@ -249,7 +249,7 @@ func BenchmarkCollectMicrosoftAndGitLab(b *testing.B) {
 		GitLabProjects: envInt(b, "ATTEST_BENCH_GITLAB_PROJECTS", 2000), GitLabMembers: envInt(b, "ATTEST_BENCH_GITLAB_MEMBERS", 5000),
 	}
 	o := Options{Seed: 1, Size: sz, Latency: envDuration(b, "ATTEST_BENCH_LATENCY", 30*time.Millisecond),
-		Concurrency: envInt(b, "ATTEST_BENCH_CONCURRENCY", 8), CallConcurrency: envInt(b, "ATTEST_BENCH_CALL_CONCURRENCY", 4),
+		Concurrency: envInt(b, "ATTEST_BENCH_CONCURRENCY", 8), CallConcurrency: envInt(b, "ATTEST_BENCH_CALL_CONCURRENCY", 0),
 		Limits: envInt(b, "ATTEST_BENCH_LIMITS", 1) != 0, Now: benchNow}
 	lib, err := Library()
 	if err != nil {

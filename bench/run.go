@@ -45,8 +45,9 @@ type Options struct {
 	Concurrency int
 	// SourceConcurrency is the runner's per-source job limit.
 	SourceConcurrency map[string]int
-	// CallConcurrency is the per-job call concurrency of both sources
-	// (aws.concurrency, github.concurrency); 0 means their default, 4.
+	// CallConcurrency is the per-job call concurrency of the sources
+	// (aws.concurrency, github.concurrency, ...); 0 means each source's
+	// default (AWS 32 within its adaptive windows, the others 4).
 	CallConcurrency int
 	// Limits simulates the providers' documented limits (Providers);
 	// without it the fakes only add the latency and count.
@@ -154,7 +155,7 @@ func Collect(ctx context.Context, dir string, o Options) (Result, error) {
 	resetHWM()
 	peak := watchHeap()
 	start := time.Now()
-	r := &collectors.Runner{Writer: w, Concurrency: o.Concurrency, SourceConcurrency: o.SourceConcurrency, Log: slog.New(slog.DiscardHandler)}
+	r := &collectors.Runner{Writer: w, Concurrency: o.Concurrency, SourceConcurrency: o.SourceConcurrency, Reads: lib.Reads(), Log: slog.New(slog.DiscardHandler)}
 	runs := r.Collect(ctx, sources, Needed(lib))
 	wall := time.Since(start)
 	heap := peak()

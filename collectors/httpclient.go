@@ -53,15 +53,18 @@ func (t Timeouts) WithCall(d time.Duration) Timeouts {
 
 // BaseTransport returns a new HTTP transport with the dial, TLS handshake
 // and response header deadlines of t, proxies from the environment and
-// HTTP/2.
+// HTTP/2. It keeps up to 128 idle connections per host, more than the
+// calls a source has in flight to one host by default, so that concurrent
+// calls reuse connections instead of each opening (and handshaking) its
+// own.
 func BaseTransport(t Timeouts) *http.Transport {
 	d := &net.Dialer{Timeout: t.Dial, KeepAlive: 30 * time.Second}
 	return &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           d.DialContext,
 		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   16,
+		MaxIdleConns:          256,
+		MaxIdleConnsPerHost:   128,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   t.TLSHandshake,
 		ResponseHeaderTimeout: t.ResponseHeader,

@@ -44,6 +44,11 @@ type Runner struct {
 	// runner stops waiting for it and records it as failed; 0 means 5s.
 	// A collector that honours ctx returns well within it.
 	Grace time.Duration
+	// Reads, when set, are the attributes the enabled rules read of each
+	// resource type (controls.Library.Reads): collectors skip the calls
+	// that yield only attributes no rule reads (see Wanted), and each run
+	// records what its collector left out. Nil collects everything.
+	Reads evidence.Reads
 
 	// global bounds the jobs of all sources at once (Concurrency), shared
 	// by the Run calls of one Collect.
@@ -210,13 +215,14 @@ func (r *Runner) runOne(ctx context.Context, job Job) evidence.Run {
 	log := r.log().With("collector", d.ID, "target", job.Target.String())
 	s := &sink{r: r, d: d, target: job.Target, log: log}
 	rec := &recorder{w: r.Writer, collector: d.ID, version: d.Version, target: job.Target, now: r.now, progress: r.Progress}
+	plan := &planned{reads: r.Reads}
 	run := evidence.Run{
 		Collector: d.ID, CollectorVersion: d.Version, Target: job.Target,
 		ResourceTypes: typeNames(d), Fixed: fixedOf(d), StartedAt: r.now(),
 	}
 	log.Debug("collecting")
 	r.progress(Event{Kind: JobStarted, Collector: d.ID, Target: job.Target})
-	err := r.collectBounded(ctx, job, rec, s)
+	err := r.collectBounded(withReads(ctx, plan), job, rec, s)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	run.FinishedAt = r.now()
@@ -224,6 +230,7 @@ func (r *Runner) runOne(ctx context.Context, job Job) evidence.Run {
 	run.Records = int(rec.count.Load())
 	run.Failures = s.failures
 	run.Skipped = s.skipped
+	run.Uncollected = plan.uncollected()
 	slices.SortFunc(run.Skipped, func(a, b evidence.Skip) int { return strings.Compare(a.Resource, b.Resource) })
 	switch {
 	case err != nil:

@@ -68,6 +68,9 @@ func (e *evaluator) prepare(control string, req *Requirement, params map[string]
 		if run.Status != evidence.Complete {
 			incomplete = append(incomplete, scopeProblem(run))
 		}
+		if note := readsNote(run, req.Type, req.Where, q.reads()); note != "" {
+			incomplete = append(incomplete, note)
+		}
 	}
 	if len(q.runs) == 0 {
 		q.rr.Outcome, q.rr.Code = NotApplicable, CodeNotCollected
@@ -82,6 +85,17 @@ func (e *evaluator) prepare(control string, req *Requirement, params map[string]
 	}
 	q.inPass = true
 	return q, nil
+}
+
+// reads returns the attributes the requirement's rule and where read.
+func (q *reqEval) reads() []string {
+	var out []string
+	for _, p := range []*program{q.rule, q.where} {
+		if p != nil {
+			out = append(out, p.attrs...)
+		}
+	}
+	return out
 }
 
 // A tally is what one worker's pass saw of a requirement; tallies of the

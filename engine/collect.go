@@ -63,7 +63,7 @@ func (s *Setup) Collect(ctx context.Context, sources []collectors.Source, o Coll
 	ctx, cancel := WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	started := time.Now().UTC()
-	runner := &collectors.Runner{Writer: w, Concurrency: s.Config.Concurrency, SourceConcurrency: s.Config.SourceConcurrency, Shard: o.Shard, Log: orDefault(o.Log)}
+	runner := &collectors.Runner{Writer: w, Concurrency: s.Config.Concurrency, SourceConcurrency: s.Config.SourceConcurrency, Shard: o.Shard, Reads: s.Library.Reads(), Log: orDefault(o.Log)}
 	done := func() {}
 	if o.Watch != nil {
 		var log *slog.Logger

@@ -31,8 +31,11 @@ type Config struct {
 	// Accounts lists further account ids to collect from by assuming
 	// Organization.RoleName (default "attest-readonly") in each.
 	Accounts []string `yaml:"accounts"`
-	// Concurrency bounds the concurrent calls one collector makes to one
-	// service. Default 4.
+	// Concurrency bounds the resources one collector reads at once in one
+	// account (or account and region). Default 32. The calls in flight
+	// to each API of an account and region are further held within a
+	// window that adapts to AWS's throttling (see adaptive.go): it starts
+	// at 8, grows until AWS throttles, and halves on a throttle.
 	Concurrency int `yaml:"concurrency"`
 	// MaxAttempts bounds the attempts of each call under the SDK's adaptive
 	// retry mode. Default 5.
@@ -193,7 +196,7 @@ func (c Config) secretNamePattern() string {
 
 const (
 	defaultRoleName    = "attest-readonly"
-	defaultConcurrency = 4
+	defaultConcurrency = 32
 	defaultMaxAttempts = 5
 	defaultRegion      = "us-east-1"
 )

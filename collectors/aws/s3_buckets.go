@@ -70,7 +70,8 @@ func (c *S3Buckets) Describe() collectors.Descriptor {
 		},
 		// Encryption, versioning, public access block, policy, lifecycle,
 		// replication, tags and logging of every bucket, and its location
-		// when the listing does not give it.
+		// when the listing does not give it. Replication is read only when
+		// an enabled rule reads it of the bucket (collectors.Wanted).
 		CallsPerResource: 9,
 	}
 }
@@ -158,15 +159,34 @@ func (c *S3Buckets) bucket(ctx context.Context, clients *s3Clients, target evide
 	}
 	res.Region = region
 	cl := clients.get(region)
+	c.encryption(ctx, cl, b.Name, &res, out)
+	c.versioning(ctx, cl, b.Name, &res, out)
+	c.publicAccessBlock(ctx, cl, b.Name, &res, out)
+	c.policy(ctx, cl, b.Name, &res, out)
+	c.lifecycle(ctx, cl, b.Name, &res, out)
+	// Tags first: they say whether the bucket is critical, and the
+	// built-in rules read replication only of critical buckets.
+	c.tagging(ctx, cl, b.Name, &res, out)
+	if collectors.Wanted(ctx, S3BucketType, res.Attributes, "replication_enabled", "replication_destinations") {
+		c.replication(ctx, cl, b.Name, &res, out)
+	}
+	c.logging(ctx, cl, b.Name, &res, out)
+	res.Records = trace.Records()
+	return res
+}
 
-	enc, err := cl.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: b.Name})
+// encryption sets default_encryption, kms_key_id and bucket_key_enabled
+// from GetBucketEncryption.
+func (c *S3Buckets) encryption(ctx context.Context, cl *s3.Client, bucket *string, res *evidence.Resource, out collectors.Sink) {
+	name := awssdk.ToString(bucket)
+	enc, err := cl.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: bucket})
 	switch {
 	case isCode(err, "ServerSideEncryptionConfigurationNotFoundError"):
 		res.Attributes["default_encryption"] = "none"
 		res.Attributes["kms_key_id"] = ""
 		res.Attributes["bucket_key_enabled"] = false
 	case err != nil:
-		fail(out, &res, wrapS3("GetBucketEncryption", name, err), "default_encryption", "kms_key_id", "bucket_key_enabled")
+		fail(out, res, wrapS3("GetBucketEncryption", name, err), "default_encryption", "kms_key_id", "bucket_key_enabled")
 	default:
 		algo, key, bucketKey := "none", "", false
 		if enc.ServerSideEncryptionConfiguration != nil {
@@ -182,49 +202,62 @@ func (c *S3Buckets) bucket(ctx context.Context, clients *s3Clients, target evide
 		res.Attributes["kms_key_id"] = key
 		res.Attributes["bucket_key_enabled"] = bucketKey
 	}
+}
 
-	ver, err := cl.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b.Name})
+// versioning sets versioning from GetBucketVersioning.
+func (c *S3Buckets) versioning(ctx context.Context, cl *s3.Client, bucket *string, res *evidence.Resource, out collectors.Sink) {
+	ver, err := cl.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: bucket})
 	if err != nil {
-		fail(out, &res, wrapS3("GetBucketVersioning", name, err), "versioning")
-	} else {
-		v := string(ver.Status)
-		if v == "" {
-			v = "Disabled"
-		}
-		res.Attributes["versioning"] = v
+		fail(out, res, wrapS3("GetBucketVersioning", awssdk.ToString(bucket), err), "versioning")
+		return
 	}
+	v := string(ver.Status)
+	if v == "" {
+		v = "Disabled"
+	}
+	res.Attributes["versioning"] = v
+}
 
-	pab, err := cl.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b.Name})
+// publicAccessBlock sets public_access_block and
+// public_access_block_settings from GetPublicAccessBlock.
+func (c *S3Buckets) publicAccessBlock(ctx context.Context, cl *s3.Client, bucket *string, res *evidence.Resource, out collectors.Sink) {
+	pab, err := cl.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: bucket})
 	switch {
 	case isCode(err, "NoSuchPublicAccessBlockConfiguration"):
 		res.Attributes["public_access_block"] = false
 		res.Attributes["public_access_block_settings"] = pabSettings(nil)
 	case err != nil:
-		fail(out, &res, wrapS3("GetPublicAccessBlock", name, err), "public_access_block", "public_access_block_settings")
+		fail(out, res, wrapS3("GetPublicAccessBlock", awssdk.ToString(bucket), err), "public_access_block", "public_access_block_settings")
 	default:
 		settings := pabSettings(pab.PublicAccessBlockConfiguration)
 		res.Attributes["public_access_block"] = allOn(settings)
 		res.Attributes["public_access_block_settings"] = settings
 	}
+}
 
-	pol, err := cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: b.Name})
+// policy sets policy_present and tls_only from GetBucketPolicy.
+func (c *S3Buckets) policy(ctx context.Context, cl *s3.Client, bucket *string, res *evidence.Resource, out collectors.Sink) {
+	pol, err := cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: bucket})
 	switch {
 	case isCode(err, "NoSuchBucketPolicy"):
 		res.Attributes["policy_present"] = false
 		res.Attributes["tls_only"] = false
 	case err != nil:
-		fail(out, &res, wrapS3("GetBucketPolicy", name, err), "policy_present", "tls_only")
+		fail(out, res, wrapS3("GetBucketPolicy", awssdk.ToString(bucket), err), "policy_present", "tls_only")
 	default:
 		res.Attributes["policy_present"] = true
 		res.Attributes["tls_only"] = denyInsecureTransport(awssdk.ToString(pol.Policy))
 	}
+}
 
-	lc, err := cl.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: b.Name})
+// lifecycle sets lifecycle_rules from GetBucketLifecycleConfiguration.
+func (c *S3Buckets) lifecycle(ctx context.Context, cl *s3.Client, bucket *string, res *evidence.Resource, out collectors.Sink) {
+	lc, err := cl.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: bucket})
 	switch {
 	case isCode(err, "NoSuchLifecycleConfiguration"):
 		res.Attributes["lifecycle_rules"] = 0
 	case err != nil:
-		fail(out, &res, wrapS3("GetBucketLifecycleConfiguration", name, err), "lifecycle_rules")
+		fail(out, res, wrapS3("GetBucketLifecycleConfiguration", awssdk.ToString(bucket), err), "lifecycle_rules")
 	default:
 		n := 0
 		for _, r := range lc.Rules {
@@ -234,11 +267,6 @@ func (c *S3Buckets) bucket(ctx context.Context, clients *s3Clients, target evide
 		}
 		res.Attributes["lifecycle_rules"] = n
 	}
-	c.replication(ctx, cl, b.Name, &res, out)
-	c.tagging(ctx, cl, b.Name, &res, out)
-	c.logging(ctx, cl, b.Name, &res, out)
-	res.Records = trace.Records()
-	return res
 }
 
 func wrapS3(op, bucket string, err error) error {

@@ -1,11 +1,14 @@
 package aws
 
 import (
+	"log/slog"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/internal/fake/awsfake"
 )
@@ -114,6 +117,97 @@ func TestS3CriticalConfig(t *testing.T) {
 			}
 			if n := st.Calls("s3:GetBucketTagging"); n != tt.tagging {
 				t.Errorf("GetBucketTagging calls = %d, want %d", n, tt.tagging)
+			}
+		})
+	}
+}
+
+// TestS3ReplicationPlanned runs aws.s3 through the runner with the reads
+// of the enabled rules: replication is read only of the buckets a rule
+// reads it of, and the run records what was left out.
+func TestS3ReplicationPlanned(t *testing.T) {
+	t.Parallel()
+	replAttrs := []string{"replication_destinations", "replication_enabled"}
+	tests := []struct {
+		name  string
+		reads evidence.Reads
+		// calls is the number of GetBucketReplication calls; replicated,
+		// the buckets that have replication attributes.
+		calls      int
+		replicated []string
+		left       []evidence.Uncollected
+	}{
+		{name: "no plan reads everything", reads: nil, calls: 3, replicated: []string{"data", "logs", "tmp"}},
+		{name: "no enabled rule reads replication",
+			reads: evidence.Reads{S3BucketType: {"versioning": {All: true}}}, calls: 0,
+			left: []evidence.Uncollected{{Type: S3BucketType, Attribute: "replication_destinations"}, {Type: S3BucketType, Attribute: "replication_enabled"}}},
+		{name: "read of critical buckets only",
+			reads: evidence.Reads{S3BucketType: {"critical": {All: true}, "replication_enabled": {Where: []string{"critical"}}}}, calls: 1,
+			replicated: []string{"data"},
+			left: []evidence.Uncollected{{Type: S3BucketType, Attribute: "replication_destinations"},
+				{Type: S3BucketType, Attribute: "replication_enabled", Except: "critical"}}},
+		{name: "read of every bucket",
+			reads: evidence.Reads{S3BucketType: {"replication_destinations": {All: true}}}, calls: 3, replicated: []string{"data", "logs", "tmp"}},
+		{name: "a rule reading every attribute",
+			reads: evidence.Reads{S3BucketType: {evidence.AllAttributes: {All: true}}}, calls: 3, replicated: []string{"data", "logs", "tmp"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			st := buckets("data", "logs", "tmp")
+			st.AccountID = testAccount
+			st.Protection.BucketTags = map[string]map[string]string{"data": {"criticality": "critical"}}
+			src := newFakeSource(t, st)
+			if _, err := collect(t.Context(), t, src, "aws.s3", ""); err != nil { // sets up the account
+				t.Fatal(err)
+			}
+			before := st.Calls("s3:GetBucketReplication")
+			var c collectors.Collector
+			for _, x := range src.Collectors() {
+				if x.Describe().ID == "aws.s3" {
+					c = x
+				}
+			}
+			dir := t.TempDir()
+			w, err := evidence.Create(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := &collectors.Runner{Writer: w, Reads: tt.reads, Log: slog.New(slog.DiscardHandler)}
+			runs := r.Run(t.Context(), []collectors.Job{{Collector: c, Target: evidence.Target{Source: SourceName, Account: testAccount}}})
+			if err := w.Close(evidence.Manifest{}); err != nil {
+				t.Fatal(err)
+			}
+			if len(runs) != 1 || runs[0].Status != evidence.Complete {
+				t.Fatalf("runs = %+v", runs)
+			}
+			if n := st.Calls("s3:GetBucketReplication") - before; n != tt.calls {
+				t.Errorf("GetBucketReplication calls = %d, want %d", n, tt.calls)
+			}
+			if diff := cmp.Diff(tt.left, runs[0].Uncollected); diff != "" {
+				t.Errorf("uncollected (-want +got):\n%s", diff)
+			}
+			b, err := evidence.Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for name, res := range byName(b.Resources, S3BucketType) {
+				n := 0
+				for _, a := range replAttrs {
+					if _, ok := res.Attributes[a]; ok {
+						n++
+					}
+				}
+				if n == len(replAttrs) {
+					got = append(got, name)
+				} else if n != 0 {
+					t.Errorf("%s has %d of the replication attributes", name, n)
+				}
+			}
+			slices.Sort(got)
+			if diff := cmp.Diff(tt.replicated, got); diff != "" {
+				t.Errorf("buckets with replication attributes (-want +got):\n%s", diff)
 			}
 		})
 	}

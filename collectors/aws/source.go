@@ -153,12 +153,14 @@ func (s *Source) Plan(ctx context.Context, enabled func(collectorID string) bool
 	slices.Sort(regions)
 	regions = slices.Compact(regions)
 
-	if len(s.cfg.RateLimits) > 0 {
-		// One set of limits per account, as AWS throttles per account.
-		for id, cfg := range accounts {
-			cfg.APIOptions = append(slices.Clone(cfg.APIOptions), newRateLimits(s.cfg.RateLimits).middleware())
-			accounts[id] = cfg
+	// One set of limits and adaptive windows per account, as AWS
+	// throttles per account.
+	for id, cfg := range accounts {
+		cfg.APIOptions = append(slices.Clone(cfg.APIOptions), newAdaptive().middleware())
+		if len(s.cfg.RateLimits) > 0 {
+			cfg.APIOptions = append(cfg.APIOptions, newRateLimits(s.cfg.RateLimits).middleware())
 		}
+		accounts[id] = cfg
 	}
 	s.mu.Lock()
 	s.accounts = accounts

@@ -150,6 +150,78 @@ type Run struct {
 	// and why (e.g. archived repositories, or filters in the
 	// configuration), so that the scope statement covers them.
 	Skipped []Skip `json:"skipped,omitempty"`
+	// Uncollected lists attributes the collector left out on purpose
+	// because no rule enabled for the collection read them (see Reads), so
+	// that the scope statement says so and a rule that reads one later is
+	// inconclusive, never a pass on a missing value.
+	Uncollected []Uncollected `json:"uncollected,omitempty"`
+}
+
+// An Uncollected is an attribute of a resource type that a run did not
+// collect because no enabled rule read it. When Except is set, the
+// attribute was collected of the resources whose boolean attribute Except
+// is true (the rules read it only under the where clause r.EXCEPT) and of
+// those whose Except could not be read, and left out of the others.
+type Uncollected struct {
+	Type      string `json:"type"`
+	Attribute string `json:"attribute"`
+	Except    string `json:"except,omitempty"`
+}
+
+// A Read says how the rules enabled for a collection read one attribute of
+// a resource type.
+type Read struct {
+	// All is set when some rule or where clause reads the attribute of
+	// every resource of the type.
+	All bool `json:"all,omitempty"`
+	// Where, when All is not set, names boolean attributes: the attribute
+	// is read only by rules whose where clause is exactly r.NAME for one
+	// of them, that is only of the resources where that attribute is true.
+	Where []string `json:"where,omitempty"`
+}
+
+// Reads maps a resource type to the attributes the enabled rules read of
+// it. A type the rules name has an entry, empty when they read none of its
+// attributes (a count). A nil Reads means the reads are not known:
+// collectors then collect every attribute. The attribute AllAttributes
+// stands for every attribute of the type (a rule that reads r as a whole,
+// or r[KEY] with a computed KEY).
+type Reads map[string]map[string]Read
+
+// AllAttributes is the attribute name in Reads that stands for all of a
+// type's attributes.
+const AllAttributes = "*"
+
+// Wanted reports whether some enabled rule reads one of names of a
+// resource of typ with attributes attrs: always when r is nil, when one
+// is read of every resource, or read under a where r.NAME whose NAME is
+// true in attrs or missing from them (not known, so it may be true). The
+// second result, when the first is false, lists the attributes left out.
+func (r Reads) Wanted(typ string, attrs map[string]any, names ...string) (bool, []Uncollected) {
+	if r == nil {
+		return true, nil
+	}
+	if r[typ][AllAttributes].All {
+		return true, nil
+	}
+	var out []Uncollected
+	for _, n := range names {
+		read, ok := r[typ][n]
+		if ok && read.All {
+			return true, nil
+		}
+		for _, w := range read.Where {
+			if v, known := attrs[w]; !known || v != false {
+				return true, nil
+			}
+		}
+		u := Uncollected{Type: typ, Attribute: n}
+		if len(read.Where) > 0 {
+			u.Except = strings.Join(read.Where, " or ")
+		}
+		out = append(out, u)
+	}
+	return false, out
 }
 
 // A Skip is a resource a collector enumerated and deliberately did not
