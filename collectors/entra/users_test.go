@@ -9,8 +9,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/attestdev/attest/collectors/evidence"
-	"github.com/attestdev/attest/internal/fake/entrafake"
 	"github.com/attestdev/attest/collectors/internal/apitest"
+	"github.com/attestdev/attest/internal/fake/entrafake"
 )
 
 // wantUsers returns the entra.user and identity.account resources the
