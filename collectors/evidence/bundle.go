@@ -428,6 +428,18 @@ func (in *interner) str(s string) string {
 	return s
 }
 
+// bytes returns the interned copy of string(b), allocating only when it
+// is new.
+func (in *interner) bytes(b []byte) string {
+	if v, ok := in.m[string(b)]; ok {
+		return v
+	}
+	return in.str(string(b))
+}
+
+// internLen is the longest attribute value an interner interns.
+const internLen = 32
+
 // resource interns r's repeated strings and converts the JSON numbers in
 // its attributes to int64 (when integral and in range) or float64, the
 // types rules compare, so that evaluation need not copy the attributes.
@@ -457,7 +469,7 @@ func (in *interner) value(v any) (any, bool) {
 		f, _ := v.Float64()
 		return f, true
 	case string:
-		if len(v) <= 32 {
+		if len(v) <= internLen {
 			return in.str(v), true
 		}
 	case map[string]any:
