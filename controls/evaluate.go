@@ -452,10 +452,6 @@ func (e *evaluator) expiring(cr ControlResult) []string {
 	return out
 }
 
-func finding(ref *ResourceRef, o Outcome, msg string) Finding {
-	return Finding{ResourceRef: ref, Outcome: o, Message: msg}
-}
-
 // label names a resource of type typ in a reason: its name, with account
 // and region when another resource of the type has the same name.
 func (e *evaluator) label(typ string, r *ResourceRef) string {

@@ -94,6 +94,7 @@ func (e *evaluator) merge(passes []*pass) ([]tally, []evidence.Resource) {
 		}
 		e.manual = append(e.manual, p.manual...)
 		gapped = append(gapped, p.gapped...)
+		p.refs, p.manual, p.gapped = nil, nil, nil
 	}
 	e.typeSize = map[string]int{}
 	e.dupNames = map[uint64]bool{}
@@ -193,16 +194,16 @@ func (e *evaluator) inOrder(typ string, l *findingList) []Finding {
 	if l.n == 0 {
 		return nil
 	}
-	at := make([]*Finding, e.typeSize[typ])
+	at := make([]*mark, e.typeSize[typ])
 	for _, c := range l.chunks {
 		for i := range c {
-			at[c[i].rank] = &c[i]
+			at[c[i].ref.rank] = &c[i]
 		}
 	}
 	out := make([]Finding, 0, l.n)
-	for _, f := range at {
-		if f != nil {
-			out = append(out, *f)
+	for _, m := range at {
+		if m != nil {
+			out = append(out, l.finding(m))
 		}
 	}
 	return out

@@ -413,6 +413,10 @@ const internMax = 1 << 16
 // values repeat across many resources.
 type interner struct {
 	m map[string]string
+	// lastRecords is the last list of records the fast decoder read,
+	// which the next resource's may share; scratch is its buffer.
+	lastRecords []string
+	scratch     []string
 }
 
 func newInterner() *interner { return &interner{m: map[string]string{}} }

@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -471,28 +472,37 @@ func (d *fastDecoder) int() (int, bool) {
 	return n, err == nil
 }
 
-// records reads a list of strings, interned.
+// records reads a list of strings, interned. Consecutive resources often
+// come from the same raw responses: a list equal to the previous one the
+// interner saw is that list, shared (resources never modify it).
 func (d *fastDecoder) records() ([]string, bool) {
 	if !d.eat('[') {
 		return nil, false
 	}
-	out := []string{}
 	d.ws()
 	if d.eat(']') {
-		return out, true
+		return []string{}, true
 	}
+	scratch := d.in.scratch[:0]
+	defer func() { d.in.scratch = scratch[:0] }()
 	for {
 		d.ws()
 		s, ok := d.string(true)
 		if !ok {
 			return nil, false
 		}
-		out = append(out, s)
+		scratch = append(scratch, s)
 		d.ws()
 		if d.eat(',') {
 			continue
 		}
-		return out, d.eat(']')
+		if !d.eat(']') {
+			return nil, false
+		}
+		if !slices.Equal(scratch, d.in.lastRecords) {
+			d.in.lastRecords = slices.Clone(scratch)
+		}
+		return d.in.lastRecords, true
 	}
 }
 
