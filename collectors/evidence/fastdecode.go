@@ -121,7 +121,7 @@ func (d *fastDecoder) field(r *Resource, key string, sel *Selection, typeKnown b
 	case "id":
 		r.ID, ok = d.string(false)
 	case "name":
-		r.Name, ok = d.string(false)
+		r.Name, ok = d.suffixOf(r.ID)
 	case "account":
 		r.Account, ok = d.string(true)
 	case "region":
@@ -278,6 +278,22 @@ func (d *fastDecoder) stringUpTo(intern bool, upTo int) (string, bool) {
 		return d.in.bytes(body), true
 	}
 	return string(body), true
+}
+
+// suffixOf reads a string value as string does; when it is the end of id,
+// as names often are of ids, it is that part of id, not a copy.
+func (d *fastDecoder) suffixOf(id string) (string, bool) {
+	start := d.i
+	tok, esc, ok := d.stringToken()
+	if !ok {
+		return "", false
+	}
+	body := tok[1 : len(tok)-1]
+	if n := len(body); !esc && n > 0 && n <= len(id) && id[len(id)-n:] == string(body) && utf8.Valid(body) {
+		return id[len(id)-n:], true
+	}
+	d.i = start
+	return d.string(false)
 }
 
 // attributes reads the attributes object, keeping every attribute (all)
