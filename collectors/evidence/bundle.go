@@ -417,6 +417,8 @@ type interner struct {
 	// which the next resource's may share; scratch is its buffer.
 	lastRecords []string
 	scratch     []string
+	// anys holds interned strings boxed, for the fast decoder.
+	anys map[string]any
 }
 
 func newInterner() *interner { return &interner{m: map[string]string{}} }
@@ -439,6 +441,23 @@ func (in *interner) bytes(b []byte) string {
 		return v
 	}
 	return in.str(string(b))
+}
+
+// boxed returns the interned copy of string(b) as an any, boxing each
+// string once.
+func (in *interner) boxed(b []byte) any {
+	if v, ok := in.anys[string(b)]; ok {
+		return v
+	}
+	s := in.bytes(b)
+	var v any = s
+	if in.anys == nil {
+		in.anys = map[string]any{}
+	}
+	if len(in.anys) < internMax {
+		in.anys[s] = v
+	}
+	return v
 }
 
 // internLen is the longest attribute value an interner interns.

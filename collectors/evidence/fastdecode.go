@@ -296,6 +296,23 @@ func (d *fastDecoder) suffixOf(id string) (string, bool) {
 	return d.string(false)
 }
 
+// shortString reads a string value as an any. A short one is interned,
+// and so is the any holding it, so that equal values (tags, owners, dates)
+// box their string once.
+func (d *fastDecoder) shortString() (any, bool) {
+	start := d.i
+	tok, esc, ok := d.stringToken()
+	if !ok {
+		return nil, false
+	}
+	body := tok[1 : len(tok)-1]
+	if esc || len(body) > internLen || !utf8.Valid(body) {
+		d.i = start
+		return d.stringUpTo(true, internLen)
+	}
+	return d.in.boxed(body), true
+}
+
 // attributes reads the attributes object, keeping every attribute (all)
 // or those in keep.
 func (d *fastDecoder) attributes(keep map[string]bool, all bool) (map[string]any, bool) {
@@ -348,7 +365,7 @@ func (d *fastDecoder) value() (any, bool) {
 	case c == '[':
 		return d.array()
 	case c == '"':
-		return d.stringUpTo(true, internLen)
+		return d.shortString()
 	case c == 't':
 		return true, d.literal("true")
 	case c == 'f':
