@@ -126,9 +126,15 @@ func readRuns(ctx context.Context, f *os.File, send func(lineRun)) error {
 	sc.Buffer(make([]byte, 0, 1<<16), 64<<20)
 	n := 0
 	bt := lineRun{first: 1}
+	// size is the capacity a run's buffer starts with: that of the last
+	// full run and a little more, so that buffers rarely grow (copying).
+	size := 64 << 10
 	flush := func(next int) {
 		if len(bt.ends) > 0 {
 			send(bt)
+		}
+		if len(bt.ends) == readBatch {
+			size = max(size, len(bt.data)+len(bt.data)/8)
 		}
 		bt = lineRun{first: next}
 	}
@@ -143,7 +149,8 @@ func readRuns(ctx context.Context, f *os.File, send func(lineRun)) error {
 			continue
 		}
 		if bt.data == nil {
-			bt.data = make([]byte, 0, 64<<10)
+			bt.data = make([]byte, 0, size)
+			bt.ends = make([]int, 0, readBatch)
 		}
 		bt.data = append(bt.data, line...)
 		bt.ends = append(bt.ends, len(bt.data))
