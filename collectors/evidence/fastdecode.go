@@ -359,18 +359,18 @@ func (d *fastDecoder) value() (any, bool) {
 	if d.i >= len(d.b) {
 		return nil, false
 	}
-	switch c := d.b[d.i]; {
-	case c == '{':
+	switch d.b[d.i] {
+	case '{':
 		return d.object()
-	case c == '[':
+	case '[':
 		return d.array()
-	case c == '"':
+	case '"':
 		return d.shortString()
-	case c == 't':
+	case 't':
 		return true, d.literal("true")
-	case c == 'f':
+	case 'f':
 		return false, d.literal("false")
-	case c == 'n':
+	case 'n':
 		return nil, d.literal("null")
 	}
 	return d.number()
@@ -547,16 +547,16 @@ func (d *fastDecoder) skip() ([]byte, bool) {
 		return nil, false
 	}
 	var ok bool
-	switch c := d.b[d.i]; {
-	case c == '{' || c == '[':
+	switch d.b[d.i] {
+	case '{', '[':
 		ok = d.skipComposite()
-	case c == '"':
+	case '"':
 		_, _, ok = d.stringToken()
-	case c == 't':
+	case 't':
 		ok = d.literal("true")
-	case c == 'f':
+	case 'f':
 		ok = d.literal("false")
-	case c == 'n':
+	case 'n':
 		ok = d.literal("null")
 	default:
 		_, ok = d.numberToken()
