@@ -52,7 +52,10 @@ var evalRules = []struct{ mode, where, rule string }{
 // evaluate_cpu_s, evaluate_rss_MB), those of the whole pass (cpu_s,
 // peak_rss_MB; RSS is VmHWM, reset before each size), the bytes of the
 // results and of the HTML report, and the peak live heap (sampled every
-// 10 ms). ATTEST_BENCH_EVAL_OUT=DIR keeps the reports in DIR/<resources>.
+// 10 ms). ATTEST_BENCH_EVAL_OUT=DIR keeps the reports in DIR/<resources>;
+// ATTEST_BENCH_EVAL_BUNDLES=DIR keeps the generated bundles in
+// DIR/bundle-<resources> and reuses them, so that runs compared with each
+// other read the same files (and the 1,000,000 one is written once).
 func BenchmarkEvaluateCLI(b *testing.B) {
 	sizes := []int{10_000, 100_000}
 	if os.Getenv("ATTEST_BENCH_EVAL_1M") != "" {
@@ -61,8 +64,8 @@ func BenchmarkEvaluateCLI(b *testing.B) {
 	for _, n := range sizes {
 		b.Run(fmt.Sprintf("resources=%d", n), func(b *testing.B) {
 			dir := b.TempDir()
-			bundleDir := filepath.Join(dir, "bundle")
-			if err := writeEvalBundle(bundleDir, n); err != nil {
+			bundleDir, err := evalBundle(dir, n)
+			if err != nil {
 				b.Fatal(err)
 			}
 			ctlDir := filepath.Join(dir, "controls")
@@ -171,6 +174,25 @@ func fileSize(b *testing.B, path string) int64 {
 		b.Fatal(err)
 	}
 	return fi.Size()
+}
+
+// evalBundle returns the directory of a bundle of n synthetic resources:
+// generated into dir, or kept in (and reused from) the directory
+// ATTEST_BENCH_EVAL_BUNDLES names.
+func evalBundle(dir string, n int) (string, error) {
+	keep := os.Getenv("ATTEST_BENCH_EVAL_BUNDLES")
+	if keep == "" {
+		bundleDir := filepath.Join(dir, "bundle")
+		return bundleDir, writeEvalBundle(bundleDir, n)
+	}
+	bundleDir := filepath.Join(keep, fmt.Sprintf("bundle-%d", n))
+	if _, err := os.Stat(filepath.Join(bundleDir, evidence.ManifestFile)); err == nil {
+		return bundleDir, nil
+	}
+	if err := os.RemoveAll(bundleDir); err != nil {
+		return "", err
+	}
+	return bundleDir, writeEvalBundle(bundleDir, n)
 }
 
 // writeEvalControls writes the synthetic controls into dir and returns

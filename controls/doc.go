@@ -27,7 +27,8 @@
 // byte-identical results.
 //
 // Evaluation reads the resources once: EvaluateDir streams a bundle from
-// disk (evidence.ScanResources) and keeps of each resource only its
+// disk (evidence.ScanSelected), decoding of each resource only the
+// attributes its type's rules read, and keeps of each resource only its
 // reference and its findings; Evaluate does the same over a bundle in
 // memory. Both evaluate on every core and give the same bytes.
 package controls

@@ -48,17 +48,18 @@ type EvalOptions struct {
 // error. The resources are evaluated on up to GOMAXPROCS goroutines; b is
 // never modified.
 func Evaluate(ctx context.Context, lib *Library, b *evidence.Bundle, opts EvalOptions) (*Results, error) {
-	scan := func(ctx context.Context, workers int, fn func(int, []evidence.Resource) error) error {
+	scan := func(ctx context.Context, workers int, _ *evidence.Selection, fn func(int, []evidence.Resource) error) error {
 		return scanSlice(ctx, b.Resources, workers, fn)
 	}
-	res, _, err := evaluateStream(ctx, lib, b.Manifest, scan, opts)
+	res, _, err := evaluateStream(ctx, lib, b.Manifest, scan, false, opts)
 	return res, err
 }
 
 // EvaluateDir evaluates lib against the bundle in dir as Evaluate does,
 // reading the bundle once as a stream (evidence.ScanResources): resources
 // are decoded, evaluated and dropped batch by batch, so memory holds the
-// results, not the bundle. It also returns the resources that have gaps
+// results, not the bundle. Only the attributes the rules read are decoded
+// (see readSet). It also returns the resources that have gaps
 // (without their attributes), sorted, for the gate to name the calls that
 // were denied (gate.Options.Resources).
 func EvaluateDir(ctx context.Context, lib *Library, dir string, opts EvalOptions) (*Results, []evidence.Resource, error) {
@@ -66,15 +67,16 @@ func EvaluateDir(ctx context.Context, lib *Library, dir string, opts EvalOptions
 	if err != nil {
 		return nil, nil, err
 	}
-	scan := func(ctx context.Context, workers int, fn func(int, []evidence.Resource) error) error {
-		return evidence.ScanResources(ctx, dir, workers, fn)
+	scan := func(ctx context.Context, workers int, sel *evidence.Selection, fn func(int, []evidence.Resource) error) error {
+		return evidence.ScanSelected(ctx, dir, workers, sel, fn)
 	}
-	return evaluateStream(ctx, lib, m, scan, opts)
+	return evaluateStream(ctx, lib, m, scan, true, opts)
 }
 
 // A scanFunc reads a bundle's resources once and calls fn with batches of
-// them from up to workers goroutines, each with its worker number.
-type scanFunc func(ctx context.Context, workers int, fn func(worker int, batch []evidence.Resource) error) error
+// them from up to workers goroutines, each with its worker number. It
+// needs to give only the attributes sel selects.
+type scanFunc func(ctx context.Context, workers int, sel *evidence.Selection, fn func(worker int, batch []evidence.Resource) error) error
 
 // scanBatch is how many resources of an in-memory bundle a worker takes at
 // a time.
@@ -107,12 +109,15 @@ func scanSlice(ctx context.Context, rs []evidence.Resource, workers int, fn func
 // scan of its resources: every requirement is prepared (programs, scope)
 // before the resources are read, the resources are read once and each is
 // evaluated against the requirements of its type, and the controls are
-// decided from what the pass saw.
-func evaluateStream(ctx context.Context, lib *Library, m evidence.Manifest, scan scanFunc, opts EvalOptions) (*Results, []evidence.Resource, error) {
+// decided from what the pass saw. decoded says that the scan gives
+// resources as the bundle decoder does (attributes hold only JSON values,
+// numbers as int64 or float64), which need no normalising.
+func evaluateStream(ctx context.Context, lib *Library, m evidence.Manifest, scan scanFunc, decoded bool, opts EvalOptions) (*Results, []evidence.Resource, error) {
 	e, res, err := newEvaluator(ctx, m, opts)
 	if err != nil {
 		return nil, nil, err
 	}
+	e.decoded = decoded
 	plans := make([]controlPlan, 0, len(lib.Controls))
 	for _, c := range lib.Controls {
 		p, err := e.plan(c, opts)
@@ -126,7 +131,7 @@ func evaluateStream(ctx context.Context, lib *Library, m evidence.Manifest, scan
 	for w := range passes {
 		passes[w] = e.newPass()
 	}
-	if err := scan(ctx, workers, func(w int, batch []evidence.Resource) error { return passes[w].batch(batch) }); err != nil {
+	if err := scan(ctx, workers, e.readSet(), func(w int, batch []evidence.Resource) error { return passes[w].batch(batch) }); err != nil {
 		return nil, nil, err
 	}
 	tallies, gapped := e.merge(passes)
@@ -217,6 +222,9 @@ type evaluator struct {
 	warn    time.Duration
 	waivers []*Waiver
 	runs    map[string][]*evidence.Run
+	// decoded is set when the resources come from the bundle decoder,
+	// normalised already (see evaluateStream).
+	decoded bool
 	// reqs are the requirements that take part in the pass, and byType
 	// their indexes by resource type.
 	reqs   []*reqEval
@@ -231,6 +239,33 @@ type evaluator struct {
 	// refs are the references of the resources evaluated, by type, while
 	// they are ranked (see rank and unrank).
 	refs map[string][]*ResourceRef
+}
+
+// readSet returns the attributes the pass reads of each resource type:
+// those the rules and wheres of the type's requirements read, every
+// attribute of a type a rule reads as a whole and of manual evidence
+// records (kept whole for the manual requirements), and none of other
+// types.
+func (e *evaluator) readSet() *evidence.Selection {
+	sel := &evidence.Selection{All: map[string]bool{ManualType: true}, Attrs: map[string]map[string]bool{}}
+	for _, q := range e.reqs {
+		typ := q.req.Type
+		for _, p := range []*program{q.rule, q.where} {
+			if p == nil {
+				continue
+			}
+			if p.whole {
+				sel.All[typ] = true
+			}
+			if sel.Attrs[typ] == nil {
+				sel.Attrs[typ] = map[string]bool{}
+			}
+			for _, a := range p.attrs {
+				sel.Attrs[typ][a] = true
+			}
+		}
+	}
+	return sel
 }
 
 // A controlPlan is a control prepared for evaluation: its effective
@@ -415,10 +450,6 @@ func (e *evaluator) expiring(cr ControlResult) []string {
 		out = append(out, fmt.Sprintf("%s: %s evidence expires on %s", cr.ID, m.Kind, until.Format(time.DateOnly)))
 	}
 	return out
-}
-
-func finding(ref *ResourceRef, o Outcome, msg string) Finding {
-	return Finding{ResourceRef: ref, Outcome: o, Message: msg}
 }
 
 // label names a resource of type typ in a reason: its name, with account

@@ -31,6 +31,10 @@ func (e *evaluator) newPass() *pass {
 		tallies: make([]tally, len(e.reqs)), refs: map[string][]*ResourceRef{}}
 }
 
+// noAttributes are the attributes of a resource that has none (or none
+// the rules read); rules never modify them.
+var noAttributes = map[string]any{}
+
 // batch evaluates a batch of resources. It keeps no pointer into the
 // batch: what it keeps of a resource is copied.
 func (p *pass) batch(rs []evidence.Resource) error {
@@ -60,9 +64,12 @@ func (p *pass) resource(r *evidence.Resource) error {
 	}
 	ref := &ResourceRef{Resource: r.ID, Name: r.Name, Account: r.Account, Region: r.Region, Records: r.Records}
 	p.refs[r.Type] = append(p.refs[r.Type], ref)
-	attrs, _ := normalize(r.Attributes).(map[string]any)
+	attrs := r.Attributes
+	if !p.e.decoded {
+		attrs, _ = normalize(attrs).(map[string]any)
+	}
 	if attrs == nil {
-		attrs = map[string]any{}
+		attrs = noAttributes
 	}
 	p.vars.set(r, attrs)
 	defer p.vars.set(nil, nil)
@@ -87,6 +94,7 @@ func (e *evaluator) merge(passes []*pass) ([]tally, []evidence.Resource) {
 		}
 		e.manual = append(e.manual, p.manual...)
 		gapped = append(gapped, p.gapped...)
+		p.refs, p.manual, p.gapped = nil, nil, nil
 	}
 	e.typeSize = map[string]int{}
 	e.dupNames = map[uint64]bool{}
@@ -186,16 +194,16 @@ func (e *evaluator) inOrder(typ string, l *findingList) []Finding {
 	if l.n == 0 {
 		return nil
 	}
-	at := make([]*Finding, e.typeSize[typ])
+	at := make([]*mark, e.typeSize[typ])
 	for _, c := range l.chunks {
 		for i := range c {
-			at[c[i].rank] = &c[i]
+			at[c[i].ref.rank] = &c[i]
 		}
 	}
 	out := make([]Finding, 0, l.n)
-	for _, f := range at {
-		if f != nil {
-			out = append(out, *f)
+	for _, m := range at {
+		if m != nil {
+			out = append(out, l.finding(m))
 		}
 	}
 	return out

@@ -3,6 +3,7 @@ package controls
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -117,30 +118,75 @@ type tally struct {
 	waived []string
 }
 
-// A findingList holds findings in chunks, so that it grows without
-// copying or spare capacity beyond its last chunk, and tallies merge by
-// taking each other's chunks.
+// A findingList holds the findings of a requirement while the pass runs,
+// compactly: a mark (the resource and the outcome) per finding, in chunks,
+// so that it grows without copying or spare capacity beyond its last
+// chunk, and tallies merge by taking each other's chunks. The message of a
+// finding follows from its outcome (see add), but for those of
+// inconclusive and waived findings, kept in notes by resource (a resource
+// has at most one finding per requirement).
 type findingList struct {
-	chunks [][]Finding
+	chunks [][]mark
 	n      int
+	notes  map[*ResourceRef]string
+}
+
+// A mark is a finding in a findingList: 16 bytes where a Finding takes 40.
+type mark struct {
+	ref *ResourceRef
+	// outcome is the finding's outcome's index in outcomeOrder.
+	outcome uint8
 }
 
 // findingChunk bounds the size of a chunk; chunks start small and double
 // up to it, so that a requirement over a few resources takes little.
 const findingChunk = 4096
 
-func (l *findingList) add(f Finding) {
+// failMessage is the message of every failing finding.
+const failMessage = "rule is false"
+
+// add adds the finding of ref: outcome o with message msg, which must be
+// "" for a pass and failMessage for a failure.
+func (l *findingList) add(ref *ResourceRef, o Outcome, msg string) {
 	k := len(l.chunks) - 1
 	if k < 0 || len(l.chunks[k]) == cap(l.chunks[k]) {
 		size := 16
 		if k >= 0 {
 			size = min(2*cap(l.chunks[k]), findingChunk)
 		}
-		l.chunks = append(l.chunks, make([]Finding, 0, size))
+		l.chunks = append(l.chunks, make([]mark, 0, size))
 		k++
 	}
-	l.chunks[k] = append(l.chunks[k], f)
+	l.chunks[k] = append(l.chunks[k], mark{ref, uint8(slices.Index(outcomeOrder, o))})
 	l.n++
+	if o != Pass && o != Fail {
+		if l.notes == nil {
+			l.notes = map[*ResourceRef]string{}
+		}
+		l.notes[ref] = msg
+	}
+}
+
+// finding returns the finding of mark m.
+func (l *findingList) finding(m *mark) Finding {
+	switch o := outcomeOrder[m.outcome]; o {
+	case Pass:
+		return Finding{ResourceRef: m.ref, Outcome: Pass}
+	case Fail:
+		return Finding{ResourceRef: m.ref, Outcome: Fail, Message: failMessage}
+	default:
+		return Finding{ResourceRef: m.ref, Outcome: o, Message: l.notes[m.ref]}
+	}
+}
+
+// merge adds o's findings to l; they are then shared.
+func (l *findingList) merge(o *findingList) {
+	l.chunks = append(l.chunks, o.chunks...)
+	l.n += o.n
+	if len(o.notes) > 0 && l.notes == nil {
+		l.notes = map[*ResourceRef]string{}
+	}
+	maps.Copy(l.notes, o.notes)
 }
 
 // An unknown is a resource whose where or rule could not be evaluated.
@@ -158,8 +204,7 @@ func (t *tally) merge(o *tally) {
 	t.counts.Inconclusive += o.counts.Inconclusive
 	t.counts.Waived += o.counts.Waived
 	t.matched += o.matched
-	t.findings.chunks = append(t.findings.chunks, o.findings.chunks...)
-	t.findings.n += o.findings.n
+	t.findings.merge(&o.findings)
 	t.counted = append(t.counted, o.counted...)
 	t.unknown = append(t.unknown, o.unknown...)
 	t.waived = append(t.waived, o.waived...)
@@ -178,7 +223,7 @@ func (e *evaluator) see(q *reqEval, t *tally, vars *activation, r *evidence.Reso
 		case msg != "":
 			t.counts.Inconclusive++
 			t.unknown = append(t.unknown, unknown{ref, msg})
-			t.findings.add(finding(ref, Inconclusive, "where: "+msg))
+			t.findings.add(ref, Inconclusive, "where: "+msg)
 			return nil
 		case !ok:
 			t.counts.Filtered++
@@ -197,21 +242,21 @@ func (e *evaluator) see(q *reqEval, t *tally, vars *activation, r *evidence.Reso
 	case msg != "":
 		t.counts.Inconclusive++
 		t.unknown = append(t.unknown, unknown{ref, msg})
-		t.findings.add(finding(ref, Inconclusive, msg))
+		t.findings.add(ref, Inconclusive, msg)
 	case ok:
 		t.counts.Pass++
-		t.findings.add(finding(ref, Pass, ""))
+		t.findings.add(ref, Pass, "")
 	default:
 		if q.mode == Each {
 			if w := e.waiverFor(q.control, r); w != nil {
 				t.counts.Waived++
 				t.waived = append(t.waived, w.ID)
-				t.findings.add(finding(ref, Waived, fmt.Sprintf("rule is false; waived by %s until %s: %s", w.ID, w.ExpiresAt().Format(time.DateOnly), w.Reason)))
+				t.findings.add(ref, Waived, fmt.Sprintf("rule is false; waived by %s until %s: %s", w.ID, w.ExpiresAt().Format(time.DateOnly), w.Reason))
 				return nil
 			}
 		}
 		t.counts.Fail++
-		t.findings.add(finding(ref, Fail, "rule is false"))
+		t.findings.add(ref, Fail, failMessage)
 	}
 	return nil
 }

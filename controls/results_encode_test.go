@@ -91,4 +91,16 @@ func TestAppendString(t *testing.T) {
 			t.Errorf("%q: got %s, want %s", s, got, want)
 		}
 	}
+	// Every byte at every place of a word and of the tail, among plain
+	// ones: plain looks at eight bytes at a time.
+	for c := range 256 {
+		for at := range 19 {
+			s := []byte("abcdefghijklmnopqrs")
+			s[at] = byte(c)
+			want, _ := json.Marshal(string(s))
+			if got := appendString(nil, string(s)); !bytes.Equal(got, want) {
+				t.Errorf("%q: got %s, want %s", s, got, want)
+			}
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -153,8 +154,10 @@ func checkEnv(env *cel.Env, attrs map[string]string) (*cel.Env, error) {
 type program struct {
 	expr string
 	prg  cel.Program
-	// attrs are the attributes it reads as r.NAME, sorted.
+	// attrs are the attributes it reads as r.NAME, sorted; whole is set
+	// when it also reads r otherwise, so that it may read any attribute.
 	attrs []string
+	whole bool
 	// loops is set when it has a comprehension (all, exists, map,
 	// filter...), the only construct whose work is not bounded by the
 	// expression's size: only such programs are evaluated under the
@@ -177,7 +180,7 @@ func compileRule(env, check *cel.Env, expr string, attrs map[string]string, limi
 	if t := checked.OutputType(); !t.IsExactType(cel.BoolType) && !t.IsExactType(cel.DynType) {
 		return nil, &notBoolError{t}
 	}
-	read := readAttributes(checked)
+	read, whole := readAttributes(checked)
 	if attrs != nil {
 		for _, a := range read {
 			if _, ok := attrs[a]; !ok {
@@ -198,7 +201,7 @@ func compileRule(env, check *cel.Env, expr string, attrs map[string]string, limi
 	if err != nil {
 		return nil, fmt.Errorf("%w", err)
 	}
-	p := &program{expr: expr, prg: prg, attrs: read, loops: hasLoops(ast)}
+	p := &program{expr: expr, prg: prg, attrs: read, whole: whole, loops: hasLoops(ast)}
 	if partial {
 		if p.partial, err = env.Program(ast, cel.EvalOptions(cel.OptPartialEval), cel.CostLimit(limit)); err != nil {
 			return nil, fmt.Errorf("%w", err)
@@ -232,14 +235,19 @@ func hasLoops(a *cel.Ast) bool {
 }
 
 // readAttributes returns the NAMEs of every r.NAME in a checked rule,
-// sorted.
-func readAttributes(checked *cel.Ast) []string {
+// sorted, and whether it reads r in any other way (r itself, r[key], a
+// comprehension variable named r): then every attribute may be read.
+func readAttributes(checked *cel.Ast) (attrs []string, whole bool) {
 	var out []string
+	bare, selected := 0, 0
 	ast.PostOrderVisit(checked.NativeRep().Expr(), ast.NewExprVisitor(func(e ast.Expr) {
 		if e.Kind() == ast.IdentKind {
 			// In the typed environment r.NAME is one qualified name.
-			if name := e.AsIdent(); len(name) > 2 && name[:2] == "r." {
-				out = append(out, name[2:])
+			name := e.AsIdent()
+			if name == "r" {
+				bare++
+			} else if rest, ok := strings.CutPrefix(name, "r."); ok && rest != "" {
+				out = append(out, strings.SplitN(rest, ".", 2)[0])
 			}
 			return
 		}
@@ -248,9 +256,10 @@ func readAttributes(checked *cel.Ast) []string {
 		}
 		sel := e.AsSelect()
 		if op := sel.Operand(); op.Kind() == ast.IdentKind && op.AsIdent() == "r" {
+			selected++
 			out = append(out, sel.FieldName())
 		}
 	}))
 	slices.Sort(out)
-	return slices.Compact(out)
+	return slices.Compact(out), bare > selected
 }

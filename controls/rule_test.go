@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -234,6 +235,39 @@ func TestScopeIsConservative(t *testing.T) {
 		got, err := e.mayProduce("identity.account", p, vars, fixed)
 		if err != nil || got != want {
 			t.Errorf("%s: may produce = %v (%v), want %v", where, got, err, want)
+		}
+	}
+}
+
+// TestReadAttributes checks the read sets that decide which attributes
+// EvaluateDir decodes: r.NAME reads NAME; any other use of r reads every
+// attribute.
+func TestReadAttributes(t *testing.T) {
+	t.Parallel()
+	env, err := newEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		expr  string
+		attrs []string
+		whole bool
+	}{
+		{`r.b && r.a`, []string{"a", "b"}, false},
+		{`has(r.x) && r.tags.exists(t, t == "prod")`, []string{"tags", "x"}, false},
+		{`r.c.d == 1`, []string{"c"}, false},
+		{`resource.name == "x"`, nil, false},
+		{`"a" in r`, nil, true},
+		{`r["a"] == 1 && r.b`, []string{"b"}, true},
+		{`r.size() > 2`, nil, true},
+		{`r.tags.exists(r, r == "x")`, []string{"tags"}, true},
+	} {
+		p, err := compileRule(env, env, c.expr, nil, 0, false)
+		if err != nil {
+			t.Fatalf("%s: %v", c.expr, err)
+		}
+		if !slices.Equal(p.attrs, c.attrs) || p.whole != c.whole {
+			t.Errorf("%s: reads %v (whole %v), want %v (whole %v)", c.expr, p.attrs, p.whole, c.attrs, c.whole)
 		}
 	}
 }

@@ -174,6 +174,34 @@ func TestEvaluateDirErrors(t *testing.T) {
 	}
 }
 
+// TestEvaluateDirReadSets checks that EvaluateDir decodes what rules read:
+// only r.NAME attributes for a type whose rules name them (created, which
+// no rule of streamLibrary reads, is skipped there), every attribute when
+// a rule reads r as a whole.
+func TestEvaluateDirReadSets(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "bundle")
+	writeStreamBundle(t, dir, 40)
+	for _, c := range []struct {
+		rule    string
+		outcome Outcome
+	}{
+		{`"created" in r`, Pass},
+		{`r.size() >= 4`, Pass},
+		{`r.created == "2026-01-01T00:00:00Z"`, Pass},
+		{`!("created" in r)`, Fail},
+	} {
+		lib := library(t, control("T-READ", "each", "", c.rule))
+		res, _, err := EvaluateDir(t.Context(), lib, dir, EvalOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Controls[0].Outcome; got != c.outcome {
+			t.Errorf("%s: %s (%s), want %s", c.rule, got, res.Controls[0].Reason, c.outcome)
+		}
+	}
+}
+
 // TestCodesInSchema checks that results.schema.json lists exactly the
 // reason codes.
 func TestCodesInSchema(t *testing.T) {

@@ -413,6 +413,12 @@ const internMax = 1 << 16
 // values repeat across many resources.
 type interner struct {
 	m map[string]string
+	// lastRecords is the last list of records the fast decoder read,
+	// which the next resource's may share; scratch is its buffer.
+	lastRecords []string
+	scratch     []string
+	// anys holds interned strings boxed, for the fast decoder.
+	anys map[string]any
 }
 
 func newInterner() *interner { return &interner{m: map[string]string{}} }
@@ -427,6 +433,35 @@ func (in *interner) str(s string) string {
 	}
 	return s
 }
+
+// bytes returns the interned copy of string(b), allocating only when it
+// is new.
+func (in *interner) bytes(b []byte) string {
+	if v, ok := in.m[string(b)]; ok {
+		return v
+	}
+	return in.str(string(b))
+}
+
+// boxed returns the interned copy of string(b) as an any, boxing each
+// string once.
+func (in *interner) boxed(b []byte) any {
+	if v, ok := in.anys[string(b)]; ok {
+		return v
+	}
+	s := in.bytes(b)
+	var v any = s
+	if in.anys == nil {
+		in.anys = map[string]any{}
+	}
+	if len(in.anys) < internMax {
+		in.anys[s] = v
+	}
+	return v
+}
+
+// internLen is the longest attribute value an interner interns.
+const internLen = 32
 
 // resource interns r's repeated strings and converts the JSON numbers in
 // its attributes to int64 (when integral and in range) or float64, the
@@ -457,7 +492,7 @@ func (in *interner) value(v any) (any, bool) {
 		f, _ := v.Float64()
 		return f, true
 	case string:
-		if len(v) <= 32 {
+		if len(v) <= internLen {
 			return in.str(v), true
 		}
 	case map[string]any:

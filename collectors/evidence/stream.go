@@ -33,6 +33,15 @@ func OpenManifest(dir string) (Manifest, error) {
 // flight. It stops at the first error of fn, of decoding (reported with
 // file and line) or of ctx.
 func ScanResources(ctx context.Context, dir string, workers int, fn func(worker int, batch []Resource) error) error {
+	return ScanSelected(ctx, dir, workers, nil, fn)
+}
+
+// ScanSelected reads the resources of the bundle in dir as ScanResources
+// does, decoding only the attributes sel selects (all when sel is nil):
+// the others are checked for syntax and skipped, so a resource's
+// Attributes hold only selected ones (nil when none is). Every other field
+// is decoded.
+func ScanSelected(ctx context.Context, dir string, workers int, sel *Selection, fn func(worker int, batch []Resource) error) error {
 	path := filepath.Join(dir, ResourcesFile)
 	f, err := os.Open(path)
 	if err != nil {
@@ -51,7 +60,7 @@ func ScanResources(ctx context.Context, dir string, workers int, fn func(worker 
 				if ctx.Err() != nil {
 					continue // drain
 				}
-				out, err := bt.decode(path, in)
+				out, err := bt.decode(path, in, sel)
 				if err != nil {
 					cancel(err)
 					continue
@@ -82,40 +91,29 @@ type lineRun struct {
 	ends  []int
 }
 
-// decode decodes the run's lines into resources with one decoder over the
-// whole run. Each value must end where its line ends; when one does not
-// (a malformed line, or trailing data), the rest of the run is decoded
-// line by line as Open does, so that errors name their line exactly.
-func (bt lineRun) decode(path string, in *interner) ([]Resource, error) {
+// decode decodes the run's lines into resources, keeping the attributes
+// sel selects. Each line is decoded by the fast decoder (decodeResource);
+// one it gives up on is decoded by encoding/json as Open decodes it, so
+// that results and errors (which name their line) are Open's.
+func (bt lineRun) decode(path string, in *interner, sel *Selection) ([]Resource, error) {
 	out := make([]Resource, 0, len(bt.ends))
-	dec := json.NewDecoder(bytes.NewReader(bt.data))
-	dec.UseNumber()
 	start := 0
 	for i, end := range bt.ends {
-		var r Resource
-		if err := dec.Decode(&r); err != nil || dec.InputOffset() != int64(end) {
-			return bt.decodeLines(path, in, out, i, start)
-		}
-		in.resource(&r)
-		out = append(out, r)
+		line := bt.data[start:end]
 		start = end + 1
-	}
-	return out, nil
-}
-
-// decodeLines decodes the run's lines from line i (starting at offset
-// start) one at a time, appending to out.
-func (bt lineRun) decodeLines(path string, in *interner, out []Resource, i, start int) ([]Resource, error) {
-	for ; i < len(bt.ends); i++ {
+		if r, ok := decodeResource(line, in, sel); ok {
+			out = append(out, r)
+			continue
+		}
 		var r Resource
-		dec := json.NewDecoder(bytes.NewReader(bt.data[start:bt.ends[i]]))
+		dec := json.NewDecoder(bytes.NewReader(line))
 		dec.UseNumber()
 		if err := dec.Decode(&r); err != nil {
 			return nil, fmt.Errorf("evidence: %s:%d: %w", path, bt.first+i, err)
 		}
 		in.resource(&r)
+		sel.apply(&r)
 		out = append(out, r)
-		start = bt.ends[i] + 1
 	}
 	return out, nil
 }
@@ -128,9 +126,15 @@ func readRuns(ctx context.Context, f *os.File, send func(lineRun)) error {
 	sc.Buffer(make([]byte, 0, 1<<16), 64<<20)
 	n := 0
 	bt := lineRun{first: 1}
+	// size is the capacity a run's buffer starts with: that of the last
+	// full run and a little more, so that buffers rarely grow (copying).
+	size := 64 << 10
 	flush := func(next int) {
 		if len(bt.ends) > 0 {
 			send(bt)
+		}
+		if len(bt.ends) == readBatch {
+			size = max(size, len(bt.data)+len(bt.data)/8)
 		}
 		bt = lineRun{first: next}
 	}
@@ -145,7 +149,8 @@ func readRuns(ctx context.Context, f *os.File, send func(lineRun)) error {
 			continue
 		}
 		if bt.data == nil {
-			bt.data = make([]byte, 0, 64<<10)
+			bt.data = make([]byte, 0, size)
+			bt.ends = make([]int, 0, readBatch)
 		}
 		bt.data = append(bt.data, line...)
 		bt.ends = append(bt.ends, len(bt.data))
