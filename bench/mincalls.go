@@ -92,10 +92,15 @@ var needs = []need{
 
 	// IAM: the credential report (one generation, one read) carries every
 	// user's password, MFA and key ages; GetAccountAuthorizationDetails
-	// (1,000 entries a page) every user's and group's policies, once.
+	// (1,000 entries a page) every user's, group's and role's policies and
+	// the customer managed policies (full_admin, attachment_count of
+	// AWS-IAM-011; admin and account_admin_roles of AWS-IAM-012), once.
+	// The simulated organisation's accounts hold only users, so the users
+	// set the pages.
 	{op: "iam:GenerateCredentialReport", collector: "aws.iam.credentials", n: perA(1)},
 	{op: "iam:GetCredentialReport", collector: "aws.iam.credentials", n: perA(1)},
-	{op: "iam:GetAccountAuthorizationDetails", collector: "aws.iam.credentials", n: func(sz Size) int64 { return int64(sz.Accounts) * pages(usersPerAccount(sz), 1000) }},
+	{op: "iam:GetAccountAuthorizationDetails", collector: "aws.iam.credentials|aws.iam.groups|aws.iam.roles|aws.iam.policies",
+		n: func(sz Size) int64 { return int64(sz.Accounts) * pages(usersPerAccount(sz), 1000) }},
 	{op: "iam:GetAccountPasswordPolicy", collector: "aws.iam.password_policy", n: perA(1)},
 
 	// KMS: ListKeys, then DescribeKey (manager, rotation_supported) and

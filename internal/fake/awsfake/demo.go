@@ -55,8 +55,12 @@ func Demo() *State {
 		Roles: []Role{
 			{Name: "ops-admin", Policies: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}, Trust: []string{"arn:aws:iam::" + DemoAccount + ":root"}},
 			{Name: "deploy-from-staging", Policies: []string{"arn:aws:iam::aws:policy/PowerUserAccess"}, Trust: []string{"arn:aws:iam::" + DemoMemberAccount + ":role/ci"}},
+			// A vendor's support role holding everything through a customer
+			// managed policy (AWS-IAM-011 and AWS-IAM-012 fail on it).
+			{Name: "vendor-support", Policies: []string{"arn:aws:iam::" + DemoAccount + ":policy/legacy-ops-full"}, Trust: []string{"999988887777"}},
 		},
-		PasswordPolicy: &PasswordPolicy{MinimumLength: 8, RequireNumbers: true, RequireLowercase: true},
+		ManagedPolicies: []ManagedPolicy{{Name: "legacy-ops-full", Admin: true}, {Name: "read-reports"}},
+		PasswordPolicy:  &PasswordPolicy{MinimumLength: 8, RequireNumbers: true, RequireLowercase: true},
 		Keys: []Key{
 			{ID: "1234abcd-12ab-34cd-56ef-1234567890ab", Region: "eu-central-1", Manager: "CUSTOMER", State: "Enabled", Spec: "SYMMETRIC_DEFAULT", Rotation: true, Created: day(2024, 3, 1)},
 			{ID: "0987dcba-09fe-87dc-65ba-ab0987654321", Region: "eu-central-1", Manager: "CUSTOMER", State: "Enabled", Spec: "SYMMETRIC_DEFAULT", Rotation: false, Created: day(2023, 1, 9)},
@@ -129,8 +133,14 @@ func Demo() *State {
 				AccountID: DemoMemberAccount,
 				Regions:   []string{"eu-central-1", "us-east-1"},
 				Root:      Root{Created: day(2023, 4, 2), MFA: false, AccessKeys: []AccessKey{{Active: true, Rotated: day(2023, 4, 2)}}},
-				Groups: []Group{{Name: "developers", Policies: []string{"arn:aws:iam::aws:policy/PowerUserAccess"},
+				Groups: []Group{{Name: "developers", Policies: []string{"arn:aws:iam::aws:policy/PowerUserAccess", "arn:aws:iam::" + DemoMemberAccount + ":policy/read-reports"},
 					Inline: []string{"staging-deploy"}}},
+				// Administrators sign in through IAM Identity Center (AWS-IAM-012
+				// passes here); the group's customer managed policy is narrow.
+				Roles: []Role{{Name: "AWSReservedSSO_AdministratorAccess_8a1b2c3d4e5f6a7b", Path: "/aws-reserved/sso.amazonaws.com/",
+					Policies:  []string{"arn:aws:iam::aws:policy/AdministratorAccess"},
+					Federated: "arn:aws:iam::" + DemoMemberAccount + ":saml-provider/AWSSSO_8a1b2c3d4e5f6a7b_DO_NOT_DELETE"}},
+				ManagedPolicies: []ManagedPolicy{{Name: "read-reports"}},
 				Buckets: []Bucket{{Name: "acme-staging-backups", Region: "eu-central-1", Created: day(2024, 9, 30), Encryption: "AES256",
 					Versioning: "Enabled", PublicAccessBlock: all, Policy: fmt.Sprintf(tlsOnlyPolicy, "acme-staging-backups", "acme-staging-backups"),
 					Lifecycle: []LifecycleRule{{ID: "expire-30d", Enabled: true}}}},
