@@ -120,6 +120,16 @@ var needs = []need{
 	{op: "cloudtrail:DescribeTrails", collector: "aws.cloudtrail", n: perAR(1)},
 	// One organisation trail, its status read once from its home region.
 	{op: "cloudtrail:GetTrailStatus", collector: "aws.cloudtrail", typ: "aws.cloudtrail.trail", attrs: []string{"logging"}, n: perA(1)},
+	// The trail's log bucket (AWS-CT-004): its region, its public access
+	// block and its logging, once per trail. The account's block (S3
+	// Control) is needed only when the bucket's own is not all on; the
+	// minimum charges none. When aws.s3 runs too it reads the same bucket's
+	// block and logging, so a collection sharing reads between collectors
+	// could save these two calls per trail.
+	{op: "s3:GetBucketLocation", collector: "aws.cloudtrail", typ: "aws.cloudtrail.trail",
+		attrs: []string{"log_bucket_public_access_blocked", "log_bucket_access_logging"}, n: perA(1)},
+	{op: "s3:GetPublicAccessBlock", collector: "aws.cloudtrail", typ: "aws.cloudtrail.trail", attrs: []string{"log_bucket_public_access_blocked"}, n: perA(1)},
+	{op: "s3:GetBucketLogging", collector: "aws.cloudtrail", typ: "aws.cloudtrail.trail", attrs: []string{"log_bucket_access_logging"}, n: perA(1)},
 	{op: "backup:ListBackupPlans", collector: "aws.backup", n: perAR(1)},
 	{op: "backup:ListBackupVaults", collector: "aws.backup", n: perAR(1)},
 	{op: "elasticloadbalancing:DescribeLoadBalancers", collector: "aws.elbv2|aws.elbv2.load_balancers", n: perAR(1)},

@@ -33,6 +33,13 @@ func Demo() *State {
 				Lifecycle: []LifecycleRule{{ID: "expire-noncurrent", Enabled: true}}},
 			{Name: "acme-marketing-assets", Region: "us-east-1", Created: day(2023, 6, 12), Versioning: "Suspended",
 				PublicAccessBlock: &PublicAccessBlock{BlockPublicAcls: true}},
+			// The organisation trail's log bucket: public access blocked,
+			// access logged (AWS-CT-004 passes on org-trail).
+			{Name: "acme-cloudtrail-logs", Region: "eu-central-1", Created: day(2022, 1, 10), Encryption: "aws:kms",
+				KMSKeyID: "arn:aws:kms:eu-central-1:" + DemoAccount + ":key/1234abcd-12ab-34cd-56ef-1234567890ab", BucketKey: true,
+				Versioning: "Enabled", PublicAccessBlock: all,
+				Policy:    fmt.Sprintf(tlsOnlyPolicy, "acme-cloudtrail-logs", "acme-cloudtrail-logs"),
+				Lifecycle: []LifecycleRule{{ID: "glacier-after-90d", Enabled: true}}},
 		},
 		Root: Root{Created: day(2022, 1, 10), MFA: true},
 		Users: []User{
@@ -143,7 +150,12 @@ func Demo() *State {
 				ManagedPolicies: []ManagedPolicy{{Name: "read-reports"}},
 				Buckets: []Bucket{{Name: "acme-staging-backups", Region: "eu-central-1", Created: day(2024, 9, 30), Encryption: "AES256",
 					Versioning: "Enabled", PublicAccessBlock: all, Policy: fmt.Sprintf(tlsOnlyPolicy, "acme-staging-backups", "acme-staging-backups"),
-					Lifecycle: []LifecycleRule{{ID: "expire-30d", Enabled: true}}}},
+					Lifecycle: []LifecycleRule{{ID: "expire-30d", Enabled: true}}},
+					// The staging trail's log bucket: blocked account-wide, but
+					// access is not logged (AWS-CT-004 fails on staging-trail).
+					{Name: "acme-staging-cloudtrail", Region: "eu-central-1", Created: day(2023, 4, 2), Encryption: "AES256",
+						Versioning: "Enabled", Policy: fmt.Sprintf(tlsOnlyPolicy, "acme-staging-cloudtrail", "acme-staging-cloudtrail"),
+						Lifecycle: []LifecycleRule{{ID: "expire-365d", Enabled: true}}}},
 				EBSDefaultEncryption: map[string]bool{"eu-central-1": true, "us-east-1": true},
 				// A weekly plan without a copy to another region, into a
 				// vault without a KMS key (AWS-BAK-002 and -003 fail here).
