@@ -147,6 +147,10 @@ var needs = []need{
 	{op: "GET /orgs/{org}", collector: "github.org", n: one},
 	{op: "GET /orgs/{org}/members", collector: "github.org", n: func(sz Size) int64 { return pages(sz.Identities/2, 100) + 2 }},
 	{op: "GET /orgs/{org}/outside_collaborators", collector: "github.org", n: one},
+	// Fine-grained tokens with organisation access (GH-CRED-001), 100 a
+	// page; the simulated organisation has none, and the benchmark does
+	// not run the collector (GitHub App installations only, see appOnly).
+	{op: "GET /orgs/{org}/personal-access-tokens", collector: "github.fine_grained_tokens", n: one},
 	// The REST repository list carries security_and_analysis: secret
 	// scanning and push protection status (github.repository.security, and
 	// secret_scanning_enabled of the alerts), 100 repositories a page, once.

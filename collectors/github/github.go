@@ -192,6 +192,7 @@ func (s *Source) Collectors() []collectors.Collector {
 		&ReviewCollector{src: s},
 		&OrgSecurityCollector{src: s},
 		&RepoSecurityCollector{src: s},
+		&FineGrainedTokensCollector{src: s},
 	}
 	slices.SortFunc(cs, func(a, b collectors.Collector) int { return cmp.Compare(a.Describe().ID, b.Describe().ID) })
 	return cs
