@@ -92,10 +92,15 @@ var needs = []need{
 
 	// IAM: the credential report (one generation, one read) carries every
 	// user's password, MFA and key ages; GetAccountAuthorizationDetails
-	// (1,000 entries a page) every user's and group's policies, once.
+	// (1,000 entries a page) every user's, group's and role's policies and
+	// the customer managed policies (full_admin, attachment_count of
+	// AWS-IAM-011; admin and account_admin_roles of AWS-IAM-012), once.
+	// The simulated organisation's accounts hold only users, so the users
+	// set the pages.
 	{op: "iam:GenerateCredentialReport", collector: "aws.iam.credentials", n: perA(1)},
 	{op: "iam:GetCredentialReport", collector: "aws.iam.credentials", n: perA(1)},
-	{op: "iam:GetAccountAuthorizationDetails", collector: "aws.iam.credentials", n: func(sz Size) int64 { return int64(sz.Accounts) * pages(usersPerAccount(sz), 1000) }},
+	{op: "iam:GetAccountAuthorizationDetails", collector: "aws.iam.credentials|aws.iam.groups|aws.iam.roles|aws.iam.policies",
+		n: func(sz Size) int64 { return int64(sz.Accounts) * pages(usersPerAccount(sz), 1000) }},
 	{op: "iam:GetAccountPasswordPolicy", collector: "aws.iam.password_policy", n: perA(1)},
 
 	// KMS: ListKeys, then DescribeKey (manager, rotation_supported) and
@@ -115,6 +120,16 @@ var needs = []need{
 	{op: "cloudtrail:DescribeTrails", collector: "aws.cloudtrail", n: perAR(1)},
 	// One organisation trail, its status read once from its home region.
 	{op: "cloudtrail:GetTrailStatus", collector: "aws.cloudtrail", typ: "aws.cloudtrail.trail", attrs: []string{"logging"}, n: perA(1)},
+	// The trail's log bucket (AWS-CT-004): its region, its public access
+	// block and its logging, once per trail. The account's block (S3
+	// Control) is needed only when the bucket's own is not all on; the
+	// minimum charges none. When aws.s3 runs too it reads the same bucket's
+	// block and logging, so a collection sharing reads between collectors
+	// could save these two calls per trail.
+	{op: "s3:GetBucketLocation", collector: "aws.cloudtrail", typ: "aws.cloudtrail.trail",
+		attrs: []string{"log_bucket_public_access_blocked", "log_bucket_access_logging"}, n: perA(1)},
+	{op: "s3:GetPublicAccessBlock", collector: "aws.cloudtrail", typ: "aws.cloudtrail.trail", attrs: []string{"log_bucket_public_access_blocked"}, n: perA(1)},
+	{op: "s3:GetBucketLogging", collector: "aws.cloudtrail", typ: "aws.cloudtrail.trail", attrs: []string{"log_bucket_access_logging"}, n: perA(1)},
 	{op: "backup:ListBackupPlans", collector: "aws.backup", n: perAR(1)},
 	{op: "backup:ListBackupVaults", collector: "aws.backup", n: perAR(1)},
 	{op: "elasticloadbalancing:DescribeLoadBalancers", collector: "aws.elbv2|aws.elbv2.load_balancers", n: perAR(1)},
@@ -132,6 +147,10 @@ var needs = []need{
 	{op: "GET /orgs/{org}", collector: "github.org", n: one},
 	{op: "GET /orgs/{org}/members", collector: "github.org", n: func(sz Size) int64 { return pages(sz.Identities/2, 100) + 2 }},
 	{op: "GET /orgs/{org}/outside_collaborators", collector: "github.org", n: one},
+	// Fine-grained tokens with organisation access (GH-CRED-001), 100 a
+	// page; the simulated organisation has none, and the benchmark does
+	// not run the collector (GitHub App installations only, see appOnly).
+	{op: "GET /orgs/{org}/personal-access-tokens", collector: "github.fine_grained_tokens", n: one},
 	// The REST repository list carries security_and_analysis: secret
 	// scanning and push protection status (github.repository.security, and
 	// secret_scanning_enabled of the alerts), 100 repositories a page, once.

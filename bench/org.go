@@ -89,7 +89,7 @@ func AWSOrg(seed uint64, sz Size, now time.Time) *awsfake.State {
 			}
 			st.Detectors = append(st.Detectors, awsfake.Detector{ID: "det-" + r, Region: r, Enabled: true})
 		}
-		st.Trails = []awsfake.Trail{{Name: "org-trail", HomeRegion: regions[0], MultiRegion: true, LogValidation: true, Logging: true, Organization: true, S3Bucket: "trail-logs"}}
+		st.Trails = []awsfake.Trail{{Name: "org-trail", HomeRegion: regions[0], MultiRegion: true, LogValidation: true, Logging: true, Organization: true, S3Bucket: fmt.Sprintf("b-%s-%04d", id, 0)}}
 		for i := range usersPerAccount {
 			u := awsfake.User{Name: fmt.Sprintf("user-%05d", i), Created: now.AddDate(0, 0, -rng.IntN(700)), Password: true, MFA: rng.IntN(20) != 0,
 				PasswordLastUsed: now.AddDate(0, 0, -rng.IntN(60))}

@@ -200,8 +200,14 @@ func Library() (*controls.Library, error) {
 	return controls.Load(controls.Options{Types: types})
 }
 
+// appOnly are the collectors GitHub answers only for a GitHub App
+// installation: the simulated organisation is collected with a token, as
+// most users do, so they would be denied, and a denied run is not a
+// collection to measure.
+var appOnly = map[string]bool{"github.fine_grained_tokens": true}
+
 // Needed enables the collectors whose resource types a control of lib
-// uses, as attest collect does.
+// uses, as attest collect does, except appOnly.
 func Needed(lib *controls.Library) func(string) bool {
 	need := map[string]bool{}
 	for _, c := range lib.Controls {
@@ -211,6 +217,9 @@ func Needed(lib *controls.Library) func(string) bool {
 	}
 	reg := all.Registry()
 	return func(id string) bool {
+		if appOnly[id] {
+			return false
+		}
 		c, ok := reg.Lookup(id)
 		return ok && slices.ContainsFunc(c.Describe().ResourceTypes, func(t collectors.ResourceType) bool { return need[t.Name] })
 	}

@@ -12,6 +12,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -81,7 +82,10 @@ func Start(now time.Time) (*Env, error) {
 		env.Close()
 		return nil, err
 	}
-	env.startGitHub(now)
+	if err := env.startGitHub(now); err != nil {
+		env.Close()
+		return nil, err
+	}
 	env.startGitLab(now)
 	env.startAWS(now)
 	env.startGCP(now)
@@ -133,10 +137,20 @@ func (e *Env) startTLS(ca *authority, now time.Time) error {
 // startGitHub serves the demo GitHub organisation: protected and
 // unprotected repositories, an old critical Dependabot alert, a member
 // without 2FA.
-func (e *Env) startGitHub(now time.Time) {
+//
+// attest authenticates as the demo's GitHub App installation, with a fresh
+// key: only an installation may list fine-grained personal access tokens
+// (GH-CRED-001).
+func (e *Env) startGitHub(now time.Time) error {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return fmt.Errorf("demo: github app key: %w", err)
+	}
 	srv := httptest.NewServer(githubfake.NewHandler(githubfake.DemoAt(now)))
 	e.closers = append(e.closers, srv.Close)
-	e.Sources.GitHub = &github.Config{Orgs: []string{githubfake.DemoOrg, githubfake.DemoLabsOrg}, BaseURL: srv.URL, Token: "demo-token", HTTPClient: srv.Client()}
+	e.Sources.GitHub = &github.Config{Orgs: []string{githubfake.DemoOrg, githubfake.DemoLabsOrg}, BaseURL: srv.URL, HTTPClient: srv.Client(),
+		App: &github.AppConfig{AppID: 1, InstallationID: githubfake.DemoInstallationID, PrivateKey: key}}
+	return nil
 }
 
 // startGitLab serves the demo GitLab group, a self-managed instance: a

@@ -23,7 +23,10 @@ import (
 //
 // AWS API docs: https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_DescribeTrails.html
 // Operations: DescribeTrails (not paginated, shadow trails included),
-// GetTrailStatus for each trail the account owns in its home region.
+// GetTrailStatus for each trail the account owns in its home region, and
+// for its S3 log bucket GetBucketLocation, GetPublicAccessBlock (S3 and,
+// when the bucket's is not all on, S3 Control) and GetBucketLogging
+// (see logBucket).
 type CloudTrailTrails struct{ s *Source }
 
 // TrailType is the resource type of a CloudTrail trail, and
@@ -46,6 +49,9 @@ func (c *CloudTrailTrails) Describe() collectors.Descriptor {
 				{Name: "log_file_validation", Type: "bool", Doc: "Log file integrity validation (digest files) is on."},
 				{Name: "kms_encrypted", Type: "bool", Doc: "Log files are encrypted with a KMS key."},
 				{Name: "logging", Type: "bool", Doc: "The trail is currently logging."},
+				{Name: "log_bucket", Type: "string", Doc: "The S3 bucket the trail delivers its log files to."},
+				{Name: logBucketBlocked, Type: "bool", Doc: "The log bucket's public access is blocked: all four settings of its public access block are on, or all four of the account's. A gap when the bucket is not the trail account's (a log archive account) or cannot be read."},
+				{Name: logBucketLogging, Type: "bool", Doc: "The log bucket has server access logging on. A gap when the bucket is not the trail account's or cannot be read."},
 			}},
 			{Name: TrailRegionType, Doc: "One region of an account and the trails that record it. ID is arn:aws:cloudtrail:<region>:<account>:region.", Attributes: []collectors.Attribute{
 				{Name: "recorded", Type: "bool", Doc: "At least one trail records the region: the account's own, or an organisation trail. Whether it is logging is an attribute of the trail, read in the account that owns it."},
@@ -53,7 +59,8 @@ func (c *CloudTrailTrails) Describe() collectors.Descriptor {
 				{Name: "trails", Type: "list", Doc: "ARNs of the trails that record the region, sorted."},
 			}},
 		},
-		Permissions: []string{"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"},
+		Permissions: []string{"cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus",
+			"s3:GetBucketLocation", "s3:GetBucketPublicAccessBlock", "s3:GetAccountPublicAccessBlock", "s3:GetBucketLogging"},
 	}
 }
 
@@ -97,6 +104,7 @@ func (c *CloudTrailTrails) Collect(ctx context.Context, target evidence.Target, 
 				"organization_trail":  awssdk.ToBool(t.IsOrganizationTrail),
 				"log_file_validation": awssdk.ToBool(t.LogFileValidationEnabled),
 				"kms_encrypted":       awssdk.ToString(t.KmsKeyId) != "",
+				"log_bucket":          awssdk.ToString(t.S3BucketName),
 			}}
 		st, err := cl.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: t.TrailARN})
 		if err != nil {
@@ -104,6 +112,7 @@ func (c *CloudTrailTrails) Collect(ctx context.Context, target evidence.Target, 
 		} else {
 			r.Attributes["logging"] = awssdk.ToBool(st.IsLogging)
 		}
+		c.logBucket(ctx, cfg, target.Account, awssdk.ToString(t.S3BucketName), &r, out)
 		r.Records = append(slices.Clone(listing), trace.Records()...)
 		res[i] = r
 	}); err != nil {

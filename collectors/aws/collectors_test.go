@@ -372,11 +372,19 @@ func TestEBSEncryption(t *testing.T) {
 }
 
 func trails() *awsfake.State {
-	return &awsfake.State{Trails: []awsfake.Trail{
-		{Name: "main", HomeRegion: "eu-central-1", MultiRegion: true, LogValidation: true, Logging: true},
-		{Name: "stopped", HomeRegion: "eu-central-1"},
-		{Name: "elsewhere", HomeRegion: "us-east-1", MultiRegion: true, Logging: true},
-	}}
+	all := &awsfake.PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}
+	return &awsfake.State{
+		Trails: []awsfake.Trail{
+			{Name: "main", HomeRegion: "eu-central-1", MultiRegion: true, LogValidation: true, Logging: true, S3Bucket: "main-trail-logs"},
+			{Name: "stopped", HomeRegion: "eu-central-1", S3Bucket: "stopped-trail-logs"},
+			{Name: "elsewhere", HomeRegion: "us-east-1", MultiRegion: true, Logging: true, S3Bucket: "main-trail-logs"},
+		},
+		Buckets: []awsfake.Bucket{
+			{Name: "main-trail-logs", Region: "eu-west-1", PublicAccessBlock: all},
+			{Name: "stopped-trail-logs", Region: "eu-central-1"},
+		},
+		Hardening: awsfake.Hardening{BucketLogging: map[string]string{"main-trail-logs": "access-logs"}},
+	}
 }
 
 func TestCloudTrailTrails(t *testing.T) {
@@ -385,7 +393,8 @@ func TestCloudTrailTrails(t *testing.T) {
 	runCases(t, []caseTest{
 		{name: "home region only", collector: c, region: r, typ: TrailType, state: trails,
 			wantNames: []string{"main", "stopped"},
-			wantAttrs: map[string]any{"multi_region": true, "log_file_validation": true, "logging": true}},
+			wantAttrs: map[string]any{"multi_region": true, "log_file_validation": true, "logging": true,
+				"log_bucket": "main-trail-logs", "log_bucket_public_access_blocked": true, "log_bucket_access_logging": true}},
 		{name: "empty", collector: c, region: r, typ: TrailType, state: func() *awsfake.State { return &awsfake.State{} }},
 		{name: "denied", collector: c, region: r,
 			state: func() *awsfake.State {

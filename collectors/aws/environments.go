@@ -101,7 +101,9 @@ var environmentPermissions = []string{"organizations:ListParents", "organization
 // environment returns the configured environment of account, "" when none
 // applies: the account's own entry in aws.environments, else its
 // aws.environment_tag tag, else the entry of its nearest organisational
-// unit (or root). cache holds the lookups of one collector run: it is never
+// unit (or root). An account outside the organisation (Organizations
+// answers ChildNotFoundException or TargetNotFoundException for it, as for
+// a vendor's account a role trusts) is unclassified. cache holds the lookups of one collector run: it is never
 // shared between runs, so every run records the Organizations responses its
 // resources rest on, whatever order the runs are scheduled in.
 func (s *Source) environment(ctx context.Context, account string, cache map[string]string) (string, error) {
@@ -132,6 +134,9 @@ func (s *Source) environment(ctx context.Context, account string, cache map[stri
 	}
 	for child := account; env == "" && ous; {
 		page, err := cl.ListParents(ctx, &organizations.ListParentsInput{ChildId: awssdk.String(child)})
+		if child == account && isCode(err, "ChildNotFoundException") {
+			break // not an account of the organisation (a vendor's): unclassified
+		}
 		if err != nil {
 			return "", apiError("organizations:ListParents", fmt.Errorf("aws organizations ListParents %s: %w", child, err))
 		}
@@ -160,6 +165,9 @@ func (s *Source) taggedEnvironment(ctx context.Context, cl *organizations.Client
 	p := organizations.NewListTagsForResourcePaginator(cl, &organizations.ListTagsForResourceInput{ResourceId: awssdk.String(account)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
+		if isCode(err, "TargetNotFoundException") {
+			return "", nil // not an account of the organisation: unclassified
+		}
 		if err != nil {
 			return "", apiError("organizations:ListTagsForResource", fmt.Errorf("aws organizations ListTagsForResource %s: %w", account, err))
 		}

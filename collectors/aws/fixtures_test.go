@@ -141,13 +141,18 @@ func TestFixtures(t *testing.T) {
 			routes: map[string]route{
 				"cloudtrail:DescribeTrails": {file: "cloudtrail/DescribeTrails.json"},
 				"cloudtrail:GetTrailStatus": {file: "cloudtrail/GetTrailStatus.json"},
+				// The trail's log bucket.
+				"s3:GetBucketLocation/" + b1:    {file: "s3/GetBucketLocation.xml"},
+				"s3:GetPublicAccessBlock/" + b1: {file: "s3/GetPublicAccessBlock.xml"},
+				"s3:GetBucketLogging/" + b1:     {file: "s3/GetBucketLogging.xml"},
 			},
 			want: []evidence.Resource{
 				{Type: TrailRegionType, ID: "arn:aws:cloudtrail:eu-central-1:123456789012:region", Name: "eu-central-1", Account: testAccount, Region: "eu-central-1",
 					Attributes: map[string]any{"recorded": true, "organization_trail": false, "trails": []any{"arn:aws:cloudtrail:eu-central-1:123456789012:trail/my-trail"}}},
 				{Type: TrailType, ID: "arn:aws:cloudtrail:eu-central-1:123456789012:trail/my-trail", Name: "my-trail",
 					Account: testAccount, Region: "eu-central-1", Attributes: map[string]any{"multi_region": true, "organization_trail": false,
-						"log_file_validation": false, "kms_encrypted": false, "logging": true}}},
+						"log_file_validation": false, "kms_encrypted": false, "logging": true,
+						"log_bucket": b1, "log_bucket_public_access_blocked": true, "log_bucket_access_logging": true}}},
 		},
 		{
 			name: "guardduty", collector: "aws.guardduty", region: "eu-central-1",

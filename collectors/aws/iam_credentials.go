@@ -278,6 +278,9 @@ type authorization struct {
 	// allow every action on every resource (listed only with the
 	// LocalManagedPolicy filter).
 	adminPolicies map[string]bool
+	// policies are the customer managed policies (LocalManagedPolicy
+	// filter) in listing order.
+	policies []iamtypes.ManagedPolicyDetail
 }
 
 // authorizationDetails lists the entities of filter in the account of cl,
@@ -302,6 +305,7 @@ func authorizationDetails(ctx context.Context, cl *iam.Client, filter ...iamtype
 			a.roles[awssdk.ToString(r.RoleName)] = r
 		}
 		maps.Copy(a.adminPolicies, customerAdminPolicies(page.Policies))
+		a.policies = append(a.policies, page.Policies...)
 	}
 	return a, nil
 }

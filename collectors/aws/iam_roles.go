@@ -17,8 +17,8 @@ import (
 )
 
 // IAMRoles collects the IAM roles of an account: whether a role holds full
-// administrative rights, which other AWS accounts its trust policy lets
-// assume it, and whether one of them belongs to the other environment
+// administrative rights and how many roles of the account do, which other
+// AWS accounts its trust policy lets assume it, and whether one of them belongs to the other environment
 // (prod or nonprod, see Environment).
 //
 // AWS API docs: https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html
@@ -39,6 +39,8 @@ func (c *IAMRoles) Describe() collectors.Descriptor {
 		ResourceTypes: []collectors.ResourceType{{Name: IAMRoleType, Doc: "An IAM role. ID is the role ARN.", Attributes: []collectors.Attribute{
 			{Name: "service_linked", Type: "bool", Doc: "The role is service-linked (path /aws-service-role/), created and managed by an AWS service."},
 			{Name: "admin", Type: "bool", Doc: "An attached or inline policy of the role gives full administrative rights: AWS managed AdministratorAccess, or a customer managed or inline policy allowing every action on every resource."},
+			{Name: "identity_center", Type: "bool", Doc: "The role was created by IAM Identity Center for a permission set (path /aws-reserved/sso.amazonaws.com/, name AWSReservedSSO_*); people sign in to it through Identity Center."},
+			{Name: "account_admin_roles", Type: "int", Doc: "The number of roles of the role's account, service-linked roles left out and Identity Center roles counted, that hold full administrative rights (admin)."},
 			{Name: "trusted_accounts", Type: "list", Doc: `The other AWS accounts whose principals the trust policy lets assume the role, sorted; "*" when any principal may. Empty when only the account itself, services or identity providers may.`},
 			{Name: "environment", Type: "string", Doc: `Environment of the role's account ("prod" or "nonprod"); a gap when unclassified.`},
 			{Name: "cross_environment", Type: "bool", Doc: `A trusted account belongs to the other environment, or the trust policy admits any principal ("*"). Trusted accounts that aws.environments does not classify (such as vendors') do not count; a gap when the role's own environment or a lookup is unknown.`},
@@ -69,14 +71,22 @@ func (c *IAMRoles) Collect(ctx context.Context, target evidence.Target, out coll
 	if envErr != nil {
 		out.Fail(collectors.FailureOf(envErr, ""))
 	}
+	admins := 0
+	for _, role := range auth.roles {
+		if !serviceLinked(role) && auth.adminGrant(role.AttachedManagedPolicies, role.RolePolicyList) {
+			admins++
+		}
+	}
 	var rs []evidence.Resource
 	for _, role := range auth.roles {
 		trusted := trustedAccounts(awssdk.ToString(role.AssumeRolePolicyDocument), target.Account)
 		r := evidence.Resource{Type: IAMRoleType, ID: awssdk.ToString(role.Arn), Name: awssdk.ToString(role.RoleName), Account: target.Account,
 			Attributes: map[string]any{
-				"service_linked":   strings.HasPrefix(awssdk.ToString(role.Path), "/aws-service-role/"),
-				"admin":            auth.adminGrant(role.AttachedManagedPolicies, role.RolePolicyList),
-				"trusted_accounts": stringList(trusted),
+				"service_linked":      serviceLinked(role),
+				"identity_center":     strings.HasPrefix(awssdk.ToString(role.Path), "/aws-reserved/sso.amazonaws.com/") && strings.HasPrefix(awssdk.ToString(role.RoleName), "AWSReservedSSO_"),
+				"admin":               auth.adminGrant(role.AttachedManagedPolicies, role.RolePolicyList),
+				"account_admin_roles": admins,
+				"trusted_accounts":    stringList(trusted),
 			}}
 		switch {
 		case envErr != nil:
@@ -106,6 +116,12 @@ func (c *IAMRoles) Collect(ctx context.Context, target evidence.Target, out coll
 	}
 	emitSorted(out, rs)
 	return nil
+}
+
+// serviceLinked reports whether role is service-linked: created and
+// managed by an AWS service under the path /aws-service-role/.
+func serviceLinked(role iamtypes.RoleDetail) bool {
+	return strings.HasPrefix(awssdk.ToString(role.Path), "/aws-service-role/")
 }
 
 // crossTrust reports whether one of trusted is "*" or an account of the

@@ -45,6 +45,25 @@ func (c *S3Buckets) accountPublicAccessBlock(ctx context.Context, cfg awssdk.Con
 		Type: S3AccountPublicAccessBlockType, ID: "arn:aws:s3:::account/" + target.Account,
 		Name: "S3 account " + target.Account, Account: target.Account, Attributes: map[string]any{},
 	}
+	settings, err := readAccountPAB(ctx, cfg, target.Account)
+	if err != nil {
+		if ctx.Err() != nil {
+			return res, err
+		}
+		fail(out, &res, err, "all", "settings")
+		res.Records = trace.Records()
+		return res, err
+	}
+	res.Attributes["all"] = allOn(settings)
+	res.Attributes["settings"] = settings
+	res.Records = trace.Records()
+	return res, nil
+}
+
+// readAccountPAB reads the account-level S3 Block Public Access settings of
+// account with S3 Control GetPublicAccessBlock; an account without a
+// configuration has all four off.
+func readAccountPAB(ctx context.Context, cfg awssdk.Config, account string) (map[string]any, error) {
 	cl := s3control.NewFromConfig(cfg, func(o *s3control.Options) {
 		if o.BaseEndpoint != nil {
 			// A custom endpoint (a local fake, LocalStack) serves the
@@ -54,34 +73,24 @@ func (c *S3Buckets) accountPublicAccessBlock(ctx context.Context, cfg awssdk.Con
 			o.APIOptions = append(o.APIOptions, disableHostPrefix)
 		}
 	})
-	pab, err := cl.GetPublicAccessBlock(ctx, &s3control.GetPublicAccessBlockInput{AccountId: awssdk.String(target.Account)})
+	pab, err := cl.GetPublicAccessBlock(ctx, &s3control.GetPublicAccessBlockInput{AccountId: awssdk.String(account)})
 	var cfgPAB *s3ctypes.PublicAccessBlockConfiguration
 	switch {
 	case isCode(err, "NoSuchPublicAccessBlockConfiguration"):
 	case err != nil:
-		err = apiError(s3AccountPABOp, fmt.Errorf("aws s3control GetPublicAccessBlock %s: %w", target.Account, err))
-		if ctx.Err() != nil {
-			return res, err
-		}
-		fail(out, &res, err, "all", "settings")
-		res.Records = trace.Records()
-		return res, err
+		return nil, apiError(s3AccountPABOp, fmt.Errorf("aws s3control GetPublicAccessBlock %s: %w", account, err))
 	default:
 		cfgPAB = pab.PublicAccessBlockConfiguration
 	}
 	if cfgPAB == nil {
 		cfgPAB = &s3ctypes.PublicAccessBlockConfiguration{}
 	}
-	settings := map[string]any{
+	return map[string]any{
 		"block_public_acls":       awssdk.ToBool(cfgPAB.BlockPublicAcls),
 		"ignore_public_acls":      awssdk.ToBool(cfgPAB.IgnorePublicAcls),
 		"block_public_policy":     awssdk.ToBool(cfgPAB.BlockPublicPolicy),
 		"restrict_public_buckets": awssdk.ToBool(cfgPAB.RestrictPublicBuckets),
-	}
-	res.Attributes["all"] = allOn(settings)
-	res.Attributes["settings"] = settings
-	res.Records = trace.Records()
-	return res, nil
+	}, nil
 }
 
 // allOn reports whether every public access block setting is true.

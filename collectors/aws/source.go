@@ -51,6 +51,7 @@ func NewSource(cfg Config) *Source {
 		&IAMPasswordPolicy{s: s},
 		&IAMGroups{s: s},
 		&IAMRoles{s: s},
+		&IAMPolicies{s: s},
 		&KMSKeys{s: s},
 		&RDSDatabases{s: s},
 		&EBSEncryption{s: s},

@@ -32,7 +32,20 @@ func collectDemo(t *testing.T, mod func(*Config, string, *githubfake.State)) *ev
 		mod(&cfg, srv.URL, state)
 	}
 	src := NewSource(cfg)
-	b, _ := sourcetest.Bundle(t, src, now)
+	b, _, runs := sourcetest.BundleRuns(t, src, now)
+	for _, run := range runs {
+		if run.Collector == fineGrainedID && cfg.App == nil {
+			// Only a GitHub App may list fine-grained tokens: a token's
+			// run is denied, never complete.
+			if run.Status == evidence.Complete || len(run.Failures) == 0 || run.Failures[0].Kind != evidence.Denied {
+				t.Errorf("run %s with a token: %s %v, want denied", run.Collector, run.Status, run.Failures)
+			}
+			continue
+		}
+		if run.Status != evidence.Complete {
+			t.Errorf("run %s: %s %v", run.Collector, run.Status, run.Failures)
+		}
+	}
 	return b
 }
 
@@ -108,6 +121,18 @@ func TestDemo(t *testing.T) {
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("demo evidence (-want +got):\n%s", diff)
+			}
+			// The installation sees the fine-grained tokens: one expires
+			// in 30 days, one never.
+			if tc.name == "github app" {
+				gotTokens := map[string]any{
+					"ci expires":     attr(b, typeFineGrained, "ci-bot/release", "token_expires_at"),
+					"laptop expires": attr(b, typeFineGrained, "alice/laptop", "expires"),
+				}
+				wantTokens := map[string]any{"ci expires": "2026-03-31T12:00:00Z", "laptop expires": false}
+				if diff := cmp.Diff(wantTokens, gotTokens); diff != "" {
+					t.Errorf("fine-grained tokens (-want +got):\n%s", diff)
+				}
 			}
 			// Every resource points at raw responses, and every record is
 			// named by its operation; no credential exchange is kept.

@@ -1,6 +1,8 @@
 package github
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
 	"net/http"
 	"testing"
 	"time"
@@ -13,15 +15,23 @@ import (
 // TestFailedCallsAreNeverNone answers each route of each GitHub collector
 // with 404, 403, 500 and no answer, and checks the run never ends complete
 // (a 404 of a route named in NotFoundIsEvidence aside).
+//
+// The source authenticates as the demo's GitHub App installation: only an
+// installation may list fine-grained personal access tokens.
 func TestFailedCallsAreNeverNone(t *testing.T) {
 	t.Parallel()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
 	failharness.Run(t, failharness.Setup{
 		Handler: func() http.Handler {
 			return githubfake.NewHandler(githubfake.DemoAt(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
 		},
 		Source: func(url string, hc *http.Client) collectors.Source {
 			zero := 0
-			return NewSource(Config{Orgs: []string{githubfake.DemoOrg}, BaseURL: url + "/", Token: "demo-token", HTTPClient: hc, MaxRateLimitWaitSeconds: &zero})
+			return NewSource(Config{Orgs: []string{githubfake.DemoOrg}, BaseURL: url + "/", HTTPClient: hc, MaxRateLimitWaitSeconds: &zero,
+				App: &AppConfig{AppID: 1, InstallationID: githubfake.DemoInstallationID, PrivateKey: key}})
 		},
 		Route: func(r *http.Request) string { op, _ := operation(r); return op },
 		NoListing: map[string]string{

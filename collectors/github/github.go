@@ -171,6 +171,7 @@ func (s *Source) Collectors() []collectors.Collector {
 		&ReviewCollector{src: s},
 		&OrgSecurityCollector{src: s},
 		&RepoSecurityCollector{src: s},
+		&FineGrainedTokensCollector{src: s},
 	}
 	return collectors.SortByID(cs)
 }

@@ -63,6 +63,12 @@ func Policy(ds []collectors.Descriptor) ([]byte, error) {
 	b.WriteString("  organization Administration: read suffices. SAML SSO and secret scanning\n")
 	b.WriteString("  status (security_and_analysis) are shown to organisation owners and\n")
 	b.WriteString("  repository administrators only.\n")
+	if slices.Contains(ids, fineGrainedID) {
+		b.WriteString("  Fine-grained personal access tokens with organisation access\n")
+		b.WriteString("  (github.fine_grained_tokens) are listed only to a GitHub App installation\n")
+		b.WriteString("  with Personal access tokens: read; with a token the listing is denied and\n")
+		b.WriteString("  its controls are inconclusive.\n")
+	}
 	return b.Bytes(), nil
 }
 

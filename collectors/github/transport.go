@@ -23,6 +23,7 @@ var routes = []string{
 	"/orgs/{org}/actions/permissions/workflow",
 	"/orgs/{org}/members",
 	"/orgs/{org}/outside_collaborators",
+	"/orgs/{org}/personal-access-tokens",
 	"/orgs/{org}/repos",
 	"/orgs/{org}/secret-scanning/alerts",
 	"/repos/{owner}/{repo}/actions/workflows",

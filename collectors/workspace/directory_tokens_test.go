@@ -127,7 +127,13 @@ func TestScopesFollowEnabledCollectors(t *testing.T) {
 	if _, err := src.Plan(t.Context(), func(string) bool { return true }); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{scopeUsers, scopeUserSecurity}, src.scopes); diff != "" {
+	if diff := cmp.Diff([]string{scopeUsers, scopeUserSecurity, scopePolicies}, src.scopes); diff != "" {
+		t.Errorf("scopes (-want +got):\n%s", diff)
+	}
+	if _, err := src.Plan(t.Context(), func(id string) bool { return id == driveSharingID }); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{scopePolicies}, src.scopes); diff != "" {
 		t.Errorf("scopes (-want +got):\n%s", diff)
 	}
 }

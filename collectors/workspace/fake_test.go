@@ -62,6 +62,20 @@ func TestFake(t *testing.T) {
 	if diff := cmp.Diff(want, grants); diff != "" {
 		t.Errorf("grants (-want +got):\n%s", diff)
 	}
+	// WS-007 passes on the root organisational unit and fails on sales;
+	// the two policies come in two pages.
+	p, err := gcptest.Run(t, jobOf(t, jobs, "workspace.policies.drive_sharing").Collector, jobs[0].Target, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gcptest.CheckAttributes(t, src.Collectors(), p.Resources)
+	modes := map[string]any{}
+	for _, r := range p.ByType("workspace.drive_sharing_policy") {
+		modes[r.Name] = r.Attributes["external_sharing_mode"]
+	}
+	if diff := cmp.Diff(map[string]any{"orgUnits/03ph8a2z1enx4lx": "ALLOWLISTED_DOMAINS", "orgUnits/03ph8a2z3sales7": "ALLOWED"}, modes); diff != "" {
+		t.Errorf("drive sharing modes (-want +got):\n%s", diff)
+	}
 }
 
 // jobOf returns the job of collector id.

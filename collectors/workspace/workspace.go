@@ -23,6 +23,7 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/google"
 	admin "google.golang.org/api/admin/directory/v1"
+	cloudidentity "google.golang.org/api/cloudidentity/v1"
 	"google.golang.org/api/option"
 
 	"github.com/attestdev/attest/collectors"
@@ -48,6 +49,10 @@ type Config struct {
 	// Endpoint is the Admin SDK base URL. Default
 	// https://admin.googleapis.com/.
 	Endpoint string `yaml:"endpoint"`
+	// CloudIdentityEndpoint is the Cloud Identity API base URL (policies).
+	// Default Endpoint when that is set (a fake or proxy serving both),
+	// else https://cloudidentity.googleapis.com/.
+	CloudIdentityEndpoint string `yaml:"cloud_identity_endpoint"`
 	// Retries is how often a rate-limited call (429, 503) is retried.
 	// Default 3.
 	Retries *int `yaml:"retries"`
@@ -79,6 +84,7 @@ type Source struct {
 
 	once sync.Once
 	svc  *admin.Service
+	ci   *cloudidentity.Service
 	err  error
 
 	// scopes are the OAuth scopes asked for through domain-wide delegation:
@@ -94,7 +100,7 @@ func (s *Source) Name() string { return SourceName }
 
 // Collectors returns every collector of the source.
 func (s *Source) Collectors() []collectors.Collector {
-	return []collectors.Collector{&TokensCollector{src: s}, &UsersCollector{src: s}}
+	return []collectors.Collector{&TokensCollector{src: s}, &UsersCollector{src: s}, &DriveSharingCollector{src: s}}
 }
 
 // Plan returns one job for the customer per enabled collector. It does not
@@ -124,16 +130,51 @@ const scopeUsers = admin.AdminDirectoryUserReadonlyScope
 var operation = gcpapi.Operations(
 	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/admin/directory/v1/users$`), Name: "directory.users.list"},
 	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/admin/directory/v1/users/[^/]+/tokens$`), Name: "directory.tokens.list"},
+	gcpapi.Op{Method: http.MethodGet, Path: regexp.MustCompile(`/v1/policies$`), Name: "cloudidentity.policies.list"},
 )
 
 // service returns the shared Directory API client, building it on first
 // use.
 func (s *Source) service(ctx context.Context) (*admin.Service, error) {
-	s.once.Do(func() { s.svc, s.err = s.newService(ctx) })
+	s.once.Do(func() { s.svc, s.ci, s.err = s.newServices(ctx) })
 	return s.svc, s.err
 }
 
-func (s *Source) newService(ctx context.Context) (*admin.Service, error) {
+// cloudIdentity returns the shared Cloud Identity API client, built with
+// the Directory API client on first use.
+func (s *Source) cloudIdentity(ctx context.Context) (*cloudidentity.Service, error) {
+	s.once.Do(func() { s.svc, s.ci, s.err = s.newServices(ctx) })
+	return s.ci, s.err
+}
+
+func (s *Source) newServices(ctx context.Context) (*admin.Service, *cloudidentity.Service, error) {
+	hc, err := s.httpClient(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := []option.ClientOption{option.WithHTTPClient(hc)}
+	if s.cfg.Endpoint != "" {
+		opts = append(opts, option.WithEndpoint(s.cfg.Endpoint))
+	}
+	svc, err := admin.NewService(ctx, opts...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("workspace: directory client: %w", err)
+	}
+	ciOpts := []option.ClientOption{option.WithHTTPClient(hc)}
+	if ep := cmp.Or(s.cfg.CloudIdentityEndpoint, s.cfg.Endpoint); ep != "" {
+		ciOpts = append(ciOpts, option.WithEndpoint(ep))
+	}
+	ci, err := cloudidentity.NewService(ctx, ciOpts...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("workspace: cloud identity client: %w", err)
+	}
+	return svc, ci, nil
+}
+
+// httpClient returns the client every call goes through: domain-wide
+// delegation credentials (or Config.HTTPClient), retries and raw-response
+// capture.
+func (s *Source) httpClient(ctx context.Context) (*http.Client, error) {
 	var base http.RoundTripper
 	var timeout time.Duration
 	if s.cfg.HTTPClient != nil {
@@ -162,16 +203,7 @@ func (s *Source) newService(ctx context.Context) (*admin.Service, error) {
 		// client, so no token ever passes through the evidence transport.
 		base = &oauth2.Transport{Source: jwt.TokenSource(context.WithoutCancel(ctx)), Base: collectors.BaseTransport(collectors.DefaultTimeouts)}
 	}
-	hc := gcpapi.Client(base, timeout, *s.cfg.Retries, time.Duration(*s.cfg.MaxRetryWaitSeconds)*time.Second, operation)
-	opts := []option.ClientOption{option.WithHTTPClient(hc)}
-	if s.cfg.Endpoint != "" {
-		opts = append(opts, option.WithEndpoint(s.cfg.Endpoint))
-	}
-	svc, err := admin.NewService(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("workspace: directory client: %w", err)
-	}
-	return svc, nil
+	return gcpapi.Client(base, timeout, *s.cfg.Retries, time.Duration(*s.cfg.MaxRetryWaitSeconds)*time.Second, operation), nil
 }
 
 // Policy renders what the Workspace source needs: the OAuth scopes to

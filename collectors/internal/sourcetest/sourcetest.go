@@ -99,6 +99,19 @@ func ControlsNameDeclaredAttributes(t *testing.T, source string, cs []collectors
 // complete, and returns the bundle read back and its directory.
 func Bundle(t *testing.T, src collectors.Source, now time.Time) (*evidence.Bundle, string) {
 	t.Helper()
+	b, dir, runs := BundleRuns(t, src, now)
+	for _, run := range runs {
+		if run.Status != evidence.Complete {
+			t.Errorf("run %s: %s %v", run.Collector, run.Status, run.Failures)
+		}
+	}
+	return b, dir
+}
+
+// BundleRuns is Bundle without the check that every run completed: it
+// also returns the runs, for a test that expects some of them to fail.
+func BundleRuns(t *testing.T, src collectors.Source, now time.Time) (*evidence.Bundle, string, []evidence.Run) {
+	t.Helper()
 	jobs, err := src.Plan(t.Context(), func(string) bool { return true })
 	if err != nil {
 		t.Fatal(err)
@@ -109,11 +122,7 @@ func Bundle(t *testing.T, src collectors.Source, now time.Time) (*evidence.Bundl
 		t.Fatal(err)
 	}
 	r := &collectors.Runner{Writer: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}
-	for _, run := range r.Run(t.Context(), jobs) {
-		if run.Status != evidence.Complete {
-			t.Errorf("run %s: %s %v", run.Collector, run.Status, run.Failures)
-		}
-	}
+	runs := r.Run(t.Context(), jobs)
 	if err := w.Close(evidence.Manifest{}); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +130,7 @@ func Bundle(t *testing.T, src collectors.Source, now time.Time) (*evidence.Bundl
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b, dir
+	return b, dir, runs
 }
 
 // NoSecretInFiles reports each file under dir that holds secret, such as

@@ -33,6 +33,13 @@ func Demo() *State {
 				Lifecycle: []LifecycleRule{{ID: "expire-noncurrent", Enabled: true}}},
 			{Name: "acme-marketing-assets", Region: "us-east-1", Created: day(2023, 6, 12), Versioning: "Suspended",
 				PublicAccessBlock: &PublicAccessBlock{BlockPublicAcls: true}},
+			// The organisation trail's log bucket: public access blocked,
+			// access logged (AWS-CT-004 passes on org-trail).
+			{Name: "acme-cloudtrail-logs", Region: "eu-central-1", Created: day(2022, 1, 10), Encryption: "aws:kms",
+				KMSKeyID: "arn:aws:kms:eu-central-1:" + DemoAccount + ":key/1234abcd-12ab-34cd-56ef-1234567890ab", BucketKey: true,
+				Versioning: "Enabled", PublicAccessBlock: all,
+				Policy:    fmt.Sprintf(tlsOnlyPolicy, "acme-cloudtrail-logs", "acme-cloudtrail-logs"),
+				Lifecycle: []LifecycleRule{{ID: "glacier-after-90d", Enabled: true}}},
 		},
 		Root: Root{Created: day(2022, 1, 10), MFA: true},
 		Users: []User{
@@ -55,8 +62,12 @@ func Demo() *State {
 		Roles: []Role{
 			{Name: "ops-admin", Policies: []string{"arn:aws:iam::aws:policy/AdministratorAccess"}, Trust: []string{"arn:aws:iam::" + DemoAccount + ":root"}},
 			{Name: "deploy-from-staging", Policies: []string{"arn:aws:iam::aws:policy/PowerUserAccess"}, Trust: []string{"arn:aws:iam::" + DemoMemberAccount + ":role/ci"}},
+			// A vendor's support role holding everything through a customer
+			// managed policy (AWS-IAM-011 and AWS-IAM-012 fail on it).
+			{Name: "vendor-support", Policies: []string{"arn:aws:iam::" + DemoAccount + ":policy/legacy-ops-full"}, Trust: []string{"999988887777"}},
 		},
-		PasswordPolicy: &PasswordPolicy{MinimumLength: 8, RequireNumbers: true, RequireLowercase: true},
+		ManagedPolicies: []ManagedPolicy{{Name: "legacy-ops-full", Admin: true}, {Name: "read-reports"}},
+		PasswordPolicy:  &PasswordPolicy{MinimumLength: 8, RequireNumbers: true, RequireLowercase: true},
 		Keys: []Key{
 			{ID: "1234abcd-12ab-34cd-56ef-1234567890ab", Region: "eu-central-1", Manager: "CUSTOMER", State: "Enabled", Spec: "SYMMETRIC_DEFAULT", Rotation: true, Created: day(2024, 3, 1)},
 			{ID: "0987dcba-09fe-87dc-65ba-ab0987654321", Region: "eu-central-1", Manager: "CUSTOMER", State: "Enabled", Spec: "SYMMETRIC_DEFAULT", Rotation: false, Created: day(2023, 1, 9)},
@@ -129,11 +140,22 @@ func Demo() *State {
 				AccountID: DemoMemberAccount,
 				Regions:   []string{"eu-central-1", "us-east-1"},
 				Root:      Root{Created: day(2023, 4, 2), MFA: false, AccessKeys: []AccessKey{{Active: true, Rotated: day(2023, 4, 2)}}},
-				Groups: []Group{{Name: "developers", Policies: []string{"arn:aws:iam::aws:policy/PowerUserAccess"},
+				Groups: []Group{{Name: "developers", Policies: []string{"arn:aws:iam::aws:policy/PowerUserAccess", "arn:aws:iam::" + DemoMemberAccount + ":policy/read-reports"},
 					Inline: []string{"staging-deploy"}}},
+				// Administrators sign in through IAM Identity Center (AWS-IAM-012
+				// passes here); the group's customer managed policy is narrow.
+				Roles: []Role{{Name: "AWSReservedSSO_AdministratorAccess_8a1b2c3d4e5f6a7b", Path: "/aws-reserved/sso.amazonaws.com/",
+					Policies:  []string{"arn:aws:iam::aws:policy/AdministratorAccess"},
+					Federated: "arn:aws:iam::" + DemoMemberAccount + ":saml-provider/AWSSSO_8a1b2c3d4e5f6a7b_DO_NOT_DELETE"}},
+				ManagedPolicies: []ManagedPolicy{{Name: "read-reports"}},
 				Buckets: []Bucket{{Name: "acme-staging-backups", Region: "eu-central-1", Created: day(2024, 9, 30), Encryption: "AES256",
 					Versioning: "Enabled", PublicAccessBlock: all, Policy: fmt.Sprintf(tlsOnlyPolicy, "acme-staging-backups", "acme-staging-backups"),
-					Lifecycle: []LifecycleRule{{ID: "expire-30d", Enabled: true}}}},
+					Lifecycle: []LifecycleRule{{ID: "expire-30d", Enabled: true}}},
+					// The staging trail's log bucket: blocked account-wide, but
+					// access is not logged (AWS-CT-004 fails on staging-trail).
+					{Name: "acme-staging-cloudtrail", Region: "eu-central-1", Created: day(2023, 4, 2), Encryption: "AES256",
+						Versioning: "Enabled", Policy: fmt.Sprintf(tlsOnlyPolicy, "acme-staging-cloudtrail", "acme-staging-cloudtrail"),
+						Lifecycle: []LifecycleRule{{ID: "expire-365d", Enabled: true}}}},
 				EBSDefaultEncryption: map[string]bool{"eu-central-1": true, "us-east-1": true},
 				// A weekly plan without a copy to another region, into a
 				// vault without a KMS key (AWS-BAK-002 and -003 fail here).

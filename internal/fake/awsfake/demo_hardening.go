@@ -26,7 +26,7 @@ func demoHardening() Hardening {
 			{Name: "orders-sessions", Region: eu, SSEType: "KMS", KMSKey: key, PITR: true},
 			{Name: "legacy-events", Region: us},
 		},
-		BucketLogging: map[string]string{"acme-customer-data": "acme-access-logs"},
+		BucketLogging: map[string]string{"acme-customer-data": "acme-access-logs", "acme-cloudtrail-logs": "acme-access-logs"},
 		LBAccessLogs:  map[string]string{"web": "acme-elb-logs"},
 	}
 }

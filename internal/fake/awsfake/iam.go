@@ -155,8 +155,12 @@ func (s *State) roleDetail(r Role) Node {
 		path = "/"
 	}
 	principal := `{"Service":"ec2.amazonaws.com"}`
-	if len(r.Trust) > 0 {
+	switch {
+	case len(r.Trust) > 0:
 		b, _ := json.Marshal(map[string]any{"AWS": r.Trust})
+		principal = string(b)
+	case r.Federated != "":
+		b, _ := json.Marshal(map[string]any{"Federated": r.Federated})
 		principal = string(b)
 	}
 	trust := url.QueryEscape(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":` + principal + `,"Action":"sts:AssumeRole"}]}`)
@@ -173,9 +177,35 @@ func (s *State) policyDetail(p ManagedPolicy) Node {
 		doc = adminPolicyDocument
 	}
 	return E("member", T("PolicyName", p.Name), T("PolicyId", "ANPAFAKE"+strings.ToUpper(p.Name)),
-		T("Arn", s.ManagedPolicyARN(p.Name)), T("Path", "/"), T("DefaultVersionId", "v1"), I("AttachmentCount", 1),
+		T("Arn", s.ManagedPolicyARN(p.Name)), T("Path", "/"), T("DefaultVersionId", "v1"), I("AttachmentCount", s.attachments(s.ManagedPolicyARN(p.Name))),
 		B("IsAttachable", true), TS("CreateDate", reportTime), TS("UpdateDate", reportTime),
 		E("PolicyVersionList", E("member", T("Document", doc), T("VersionId", "v1"), B("IsDefaultVersion", true), TS("CreateDate", reportTime))))
+}
+
+// attachments counts the users, groups and roles policy arn is attached to.
+func (s *State) attachments(arn string) int {
+	n := 0
+	for _, u := range s.Users {
+		n += count(u.Policies, arn)
+	}
+	for _, g := range s.Groups {
+		n += count(g.Policies, arn)
+	}
+	for _, r := range s.Roles {
+		n += count(r.Policies, arn)
+	}
+	return n
+}
+
+// count returns how often v occurs in vs.
+func count(vs []string, v string) int {
+	n := 0
+	for _, x := range vs {
+		if x == v {
+			n++
+		}
+	}
+	return n
 }
 
 // ManagedPolicyARN returns the ARN of the customer managed policy name.

@@ -66,6 +66,24 @@ func (s *State) bucket(name string) *Bucket {
 	return nil
 }
 
+// foreignBucket reports whether req's bucket belongs to another account of
+// the organisation.
+func (s *State) foreignBucket(req *Request) bool {
+	org := s
+	if req.management != nil {
+		org = req.management
+	}
+	if org != s && org.bucket(req.Bucket) != nil {
+		return true
+	}
+	for _, m := range org.Members {
+		if m != s && m.bucket(req.Bucket) != nil {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *State) serveS3(w http.ResponseWriter, req *Request) bool {
 	if req.Operation == "ListBuckets" {
 		q := req.HTTP.URL.Query()
@@ -82,6 +100,12 @@ func (s *State) serveS3(w http.ResponseWriter, req *Request) bool {
 		return true
 	}
 	b := s.bucket(req.Bucket)
+	if owner := req.HTTP.Header.Get("X-Amz-Expected-Bucket-Owner"); (b != nil && owner != "" && owner != s.AccountID) || (b == nil && s.foreignBucket(req)) {
+		// S3 answers 403 for a bucket of another account, and when
+		// ExpectedBucketOwner names another account than the owner's.
+		writeError(w, req, http.StatusForbidden, "AccessDenied", "Access Denied")
+		return true
+	}
 	if b == nil {
 		writeError(w, req, http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist")
 		return true

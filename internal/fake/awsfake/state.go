@@ -195,8 +195,12 @@ type Role struct {
 	// resource.
 	AdminInline []string
 	// Trust are the AWS principals its trust policy allows: account ids,
-	// ARNs or "*". Without them the trust policy names ec2.amazonaws.com.
+	// ARNs or "*". Without them the trust policy names ec2.amazonaws.com,
+	// or Federated.
 	Trust []string
+	// Federated, without Trust, is the identity provider (a SAML provider
+	// ARN, as for IAM Identity Center's roles) the trust policy names.
+	Federated string
 }
 
 // A ManagedPolicy is a customer managed IAM policy of the account.

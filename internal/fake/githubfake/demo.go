@@ -41,7 +41,14 @@ func DemoAt(now time.Time) *State {
 		ViewerIsOwner:  true,
 		InstallationID: DemoInstallationID,
 		Orgs: []*Org{{
-			Login:                 DemoOrg,
+			Login: DemoOrg,
+			// Two fine-grained tokens reach the organisation: ci-bot's
+			// expires in 30 days, alice's never (GH-CRED-001 fails on it
+			// when a GitHub App collects; a token cannot list them).
+			FineGrainedTokens: []FineGrainedToken{
+				{ID: 25381, TokenID: 98716, Owner: "ci-bot", Name: "release", Granted: ago(60), Expires: ago(-30)},
+				{ID: 25390, TokenID: 98720, Owner: "alice", Name: "laptop", Granted: ago(200)},
+			},
 			TwoFactorRequired:     true,
 			DefaultRepoPermission: "read",
 			SAMLSSO:               true,

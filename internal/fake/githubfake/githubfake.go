@@ -54,6 +54,22 @@ type Org struct {
 	WorkflowPermissions string
 	// WorkflowsCanApprove lets GitHub Actions approve pull requests.
 	WorkflowsCanApprove bool
+	// FineGrainedTokens are the fine-grained personal access tokens with
+	// access to the organisation, listed only to a GitHub App installation
+	// token (ghs_...), as on GitHub; any other token gets 403.
+	FineGrainedTokens []FineGrainedToken
+}
+
+// FineGrainedToken is a fine-grained personal access token's access to an
+// organisation.
+type FineGrainedToken struct {
+	ID, TokenID int64
+	Owner, Name string
+	Granted     time.Time
+	// Expires is when the token expires; zero when it never does.
+	Expires time.Time
+	// Expired reports the token as expired (token_expired).
+	Expired bool
 }
 
 // Member is an organisation member.
@@ -262,6 +278,17 @@ func (s *State) serveOrg(w http.ResponseWriter, r *http.Request, org *Org, rest 
 			items = append(items, user(m.Login))
 		}
 		s.page(w, r, items)
+	case "personal-access-tokens":
+		if !strings.HasPrefix(strings.TrimPrefix(r.Header.Get("Authorization"), "token "), "ghs_") && !strings.HasPrefix(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), "ghs_") {
+			writeJSON(w, http.StatusForbidden, map[string]any{"message": "Resource not accessible by personal access token",
+				"documentation_url": "https://docs.github.com/rest/orgs/personal-access-tokens#list-fine-grained-personal-access-tokens-with-access-to-organization-resources", "status": "403"})
+			return
+		}
+		var items []any
+		for _, t := range org.FineGrainedTokens {
+			items = append(items, fineGrainedJSON(org, t))
+		}
+		s.page(w, r, items)
 	case "outside_collaborators":
 		var items []any
 		for _, l := range org.OutsideCollaborators {
@@ -442,6 +469,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func notFound(w http.ResponseWriter) {
 	writeJSON(w, http.StatusNotFound, map[string]any{"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"})
+}
+
+// fineGrainedJSON renders t as GitHub lists it.
+func fineGrainedJSON(org *Org, t FineGrainedToken) map[string]any {
+	var expires any
+	if !t.Expires.IsZero() {
+		expires = t.Expires.UTC().Format(time.RFC3339)
+	}
+	return map[string]any{"id": t.ID, "owner": user(t.Owner), "repository_selection": "all",
+		"repositories_url":  fmt.Sprintf("https://api.github.com/organizations/%d/personal-access-tokens/%d/repositories", len(org.Login), t.ID),
+		"permissions":       map[string]any{"repository": map[string]any{"metadata": "read"}},
+		"access_granted_at": t.Granted.UTC().Format(time.RFC3339), "token_id": t.TokenID, "token_name": t.Name,
+		"token_expired": t.Expired, "token_expires_at": expires, "token_last_used_at": nil}
 }
 
 func user(login string) map[string]any {

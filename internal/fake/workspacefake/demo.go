@@ -18,6 +18,8 @@ func Demo() *State { return DemoAt(time.Now()) }
 //   - erin is suspended; frank was created yesterday and never signed in.
 //   - alice granted Slack and an unreviewed diagram app access to her
 //     account (OAuth tokens); the other active users granted none.
+//   - Drive shares only with allow-listed domains, except in the sales
+//     organisational unit, which shares with anyone (WS-007 fails there).
 func DemoAt(now time.Time) *State {
 	day := 24 * time.Hour
 	ago := func(d int) time.Time { return now.Add(-time.Duration(d) * day).UTC().Truncate(time.Second) }
@@ -34,6 +36,10 @@ func DemoAt(now time.Time) *State {
 			{ID: "100000000000000000004", Email: "dave@acme-demo.example", Enforced2SV: true, Created: ago(700), LastLogin: ago(200)},
 			{ID: "100000000000000000005", Email: "erin@acme-demo.example", Suspended: true, Enforced2SV: true, Created: ago(600), LastLogin: ago(100)},
 			{ID: "100000000000000000006", Email: "frank@acme-demo.example", Created: ago(1)},
+		},
+		DriveSharing: []DriveSharing{
+			{ID: "ahv4hg7qc24kvaghb7zihwf4riid4", OrgUnit: "03ph8a2z1enx4lx", Mode: "ALLOWLISTED_DOMAINS"},
+			{ID: "ahv4hg7qc24kvaghb7zihwf4sales", OrgUnit: "03ph8a2z3sales7", Mode: "ALLOWED"},
 		},
 	}
 }

@@ -21,8 +21,11 @@ type State struct {
 	// Customer is the customer ID; my_customer is accepted as an alias.
 	Customer string
 	Users    []User
+	// DriveSharing are the Cloud Identity policies of the setting
+	// settings/drive_and_docs.external_sharing, served by policies.list.
+	DriveSharing []DriveSharing
 	// PageSize caps the users per page (Google: 500), so tests can force
-	// paging. 0 means 500.
+	// paging. 0 means 500. It caps policies pages too (Google: 100).
 	PageSize int
 	// Refusals records the requests the fake does not serve; set its
 	// OnUnexpected to be told (tests pass t.Errorf).
@@ -44,6 +47,20 @@ type User struct {
 	Tokens []Token
 }
 
+// DriveSharing is a Cloud Identity policy setting Drive external sharing
+// for an organisational unit.
+type DriveSharing struct {
+	// ID is the policy id (policies/<ID>).
+	ID string
+	// OrgUnit is the organisational unit id (orgUnits/<OrgUnit>).
+	OrgUnit string
+	// Mode is externalSharingMode: DISALLOWED, ALLOWLISTED_DOMAINS or ALLOWED.
+	Mode string
+	// System marks Google's default policy (type SYSTEM) rather than an
+	// administrator's (ADMIN).
+	System bool
+}
+
 // Token is an OAuth token a user granted to an app.
 type Token struct {
 	ClientID    string
@@ -56,6 +73,10 @@ type Token struct {
 func NewHandler(s *State) http.Handler { return http.HandlerFunc(s.serve) }
 
 func (s *State) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet && r.URL.Path == "/v1/policies" {
+		s.servePolicies(w, r)
+		return
+	}
 	if key, ok := strings.CutPrefix(r.URL.Path, "/admin/directory/v1/users/"); ok && r.Method == http.MethodGet {
 		if key, ok = strings.CutSuffix(key, "/tokens"); ok && !strings.Contains(key, "/") {
 			s.serveTokens(w, key)
@@ -151,4 +172,64 @@ func writeError(w http.ResponseWriter, status int, reason, msg string) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{
 		"code": status, "message": msg, "errors": []any{map[string]any{"message": msg, "domain": "global", "reason": reason}},
 	}})
+}
+
+// servePolicies answers Cloud Identity policies.list: the filter must name
+// the customer and the Drive external sharing setting type, the only ones
+// the fake holds; pages of pageSize (at most 100, or PageSize) with
+// nextPageToken.
+func (s *State) servePolicies(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	filter := q.Get("filter")
+	if !strings.Contains(filter, `customer == "customers/my_customer"`) && !strings.Contains(filter, `customer == "customers/`+s.Customer+`"`) {
+		writeError(w, http.StatusBadRequest, "badRequest", "Request contains an invalid argument: customer")
+		return
+	}
+	var items []DriveSharing
+	if strings.Contains(filter, `drive_and_docs\\.external_sharing`) {
+		items = s.DriveSharing
+	}
+	size := 100
+	if n, err := strconv.Atoi(q.Get("pageSize")); err == nil && n > 0 && n < size {
+		size = n
+	}
+	if s.PageSize > 0 {
+		size = min(size, s.PageSize)
+	}
+	start := 0
+	if tok := q.Get("pageToken"); tok != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(tok, "page-"))
+		if err != nil || n < 0 || n > len(items) {
+			writeError(w, http.StatusBadRequest, "badRequest", "Request contains an invalid argument: pageToken")
+			return
+		}
+		start = n
+	}
+	end := min(start+size, len(items))
+	out := map[string]any{}
+	var page []any
+	for i, p := range items[start:end] {
+		kind := "ADMIN"
+		if p.System {
+			kind = "SYSTEM"
+		}
+		page = append(page, map[string]any{
+			"name": "policies/" + p.ID, "customer": "customers/" + s.Customer, "type": kind,
+			"policyQuery": map[string]any{"orgUnit": "orgUnits/" + p.OrgUnit, "sortOrder": start + i + 1,
+				"query": "entity.org_units.exists(org_unit, org_unit.org_unit_id == orgUnitId('" + p.OrgUnit + "'))"},
+			"setting": map[string]any{"type": "settings/drive_and_docs.external_sharing", "value": map[string]any{
+				"externalSharingMode": p.Mode, "warnForExternalSharing": true, "allowPublishingFiles": p.Mode == "ALLOWED",
+				"allowNonGoogleInvites": p.Mode != "DISALLOWED", "allowReceivingExternalFiles": true,
+				"allowedPartiesForDistributingContent": "ELIGIBLE_INTERNAL_USERS", "accessCheckerSuggestions": "RECIPIENTS_OR_AUDIENCE_OR_SHARED_DRIVE",
+			}},
+		})
+	}
+	if len(page) > 0 {
+		out["policies"] = page
+	}
+	if end < len(items) {
+		out["nextPageToken"] = fmt.Sprintf("page-%d", end)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	_ = json.NewEncoder(w).Encode(out)
 }
