@@ -50,7 +50,7 @@ func DemoAt(now time.Time) *State {
 			{Name: "semgrep-sast", Status: "success", FinishedAt: now.Add(-2 * day), Artifacts: []string{"sast"}},
 		}},
 	}
-	tools := &Project{ID: 103, Path: "tools", Visibility: "private", DefaultBranch: "main"}
+	tools := &Project{ID: 103, Path: "tools", Visibility: "public", DefaultBranch: "main"}
 	proto := &Project{ID: 104, Path: "prototype", Visibility: "private", DefaultBranch: "main", Archived: true}
 	labs := &Group{
 		ID: 2, Path: DemoGroup + "/labs", Visibility: "private",
