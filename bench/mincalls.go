@@ -269,9 +269,10 @@ var needs = []need{
 	// The scanning facts (the head commit's pipeline and its jobs) of as
 	// many projects as one GraphQL query may hold: GitLab refuses
 	// authenticated queries above a complexity of 250, and one project's
-	// pipeline with its jobs costs about 30.
-	{op: gitlabfake.Op("POST", "/api/graphql"), collector: "gitlab.scanning", typ: "gitlab.project.scanning", attrs: []string{"last_sast_at", "last_secret_detection_at", "last_dependency_scanning_at"},
-		n: func(sz Size) int64 { return ifAny(sz.GitLabProjects, pages(sz.GitLabProjects, 250/30)) }},
+	// pipeline with its jobs costs about 30, and the CODEOWNERS blobs of its
+	// default branch about 5 more.
+	{op: gitlabfake.Op("POST", "/api/graphql"), collector: "gitlab.scanning", typ: "gitlab.project.scanning", attrs: []string{"last_sast_at", "last_secret_detection_at", "last_dependency_scanning_at", "codeowners_file"},
+		n: func(sz Size) int64 { return ifAny(sz.GitLabProjects, pages(sz.GitLabProjects, 250/35)) }},
 	{op: gitlabfake.Op("POST", "/api/graphql"), collector: "gitlab.vulnerabilities", typ: "gitlab.project.vulnerabilities", attrs: []string{"vulnerabilities_open", "oldest_open_vulnerability_at"}, n: gitlabOne},
 }
 

@@ -232,11 +232,13 @@ func TestDemoScanning(t *testing.T) {
 		t.Fatalf("got %d, want 3", len(rs))
 	}
 	api := byName(rs, "acme-eng/api")
-	if api.Attributes["last_sast_at"] != "2025-12-31T19:00:00Z" || api.Attributes["last_secret_detection_at"] == "" || api.Attributes["last_dependency_scanning_at"] == "" {
+	if api.Attributes["last_sast_at"] != "2025-12-31T19:00:00Z" || api.Attributes["last_secret_detection_at"] == "" || api.Attributes["last_dependency_scanning_at"] == "" ||
+		api.Attributes["codeowners_file"] != true || api.Attributes["codeowners_path"] != ".gitlab/CODEOWNERS" {
 		t.Errorf("api = %v", api.Attributes)
 	}
 	web := byName(rs, "acme-eng/web")
-	if web.Attributes["last_secret_detection_at"] != "" || web.Attributes["last_sast_at"] == "" {
+	if web.Attributes["last_secret_detection_at"] != "" || web.Attributes["last_sast_at"] == "" ||
+		web.Attributes["codeowners_file"] != false || web.Attributes["codeowners_path"] != "" {
 		t.Errorf("web = %v", web.Attributes)
 	}
 	tools := byName(rs, "acme-eng/labs/tools")

@@ -74,6 +74,6 @@ var facts = []struct{ collector, role, fact string }{
 	{"gitlab.projects", "Maintainer", "protected branches, approval settings and rules (Premium), push rules (Premium), deploy keys, project access tokens"},
 	{"gitlab.projects", "Developer", "secret push protection (Ultimate project security settings)"},
 	{"gitlab.reviews", "Reporter", "merged merge requests and their approvals"},
-	{"gitlab.scanning", "Reporter", "default-branch pipelines and their jobs (GraphQL, one query per 5 projects; REST where it must)"},
+	{"gitlab.scanning", "Reporter", "default-branch pipelines and their jobs, and which CODEOWNERS files exist there (GraphQL, one query per 5 projects; REST where it must)"},
 	{"gitlab.vulnerabilities", "Developer", "open critical and high vulnerabilities (Ultimate; one GraphQL query per page of 100)"},
 }

@@ -35,6 +35,13 @@ import (
 //   - https://docs.gitlab.com/api/pipelines/#get-the-latest-pipeline (GET /projects/:id/pipelines/latest?ref=)
 //   - https://docs.gitlab.com/api/jobs/#list-pipeline-jobs (GET /projects/:id/pipelines/:pipeline_id/jobs)
 //
+// The same query asks which CODEOWNERS files GitLab reads (CODEOWNERS,
+// docs/CODEOWNERS, .gitlab/CODEOWNERS) exist on the default branch
+// (Repository.blobs(ref:, paths:), https://docs.gitlab.com/api/graphql/reference/#repositoryblobs):
+// GitLab's "Require approval from code owners" has no effect without one.
+// A project whose blobs GitLab did not answer has gaps for them, never
+// "no CODEOWNERS file".
+//
 // A project without any pipeline on its default branch (GraphQL answers no
 // pipeline, REST 404) is evidence: no scanner ran. A failed query, a
 // GraphQL error naming the project, or a null project is a gap, never "no
@@ -63,6 +70,9 @@ var scanningAttrs = []string{
 	"last_sast_at", "last_secret_detection_at", "last_dependency_scanning_at",
 }
 
+// codeownersAttrs are the attributes read from the CODEOWNERS blobs.
+var codeownersAttrs = []string{"codeowners_file", "codeowners_path"}
+
 // Describe returns the collector's metadata.
 func (c *ScanningCollector) Describe() collectors.Descriptor {
 	attrs := []collectors.Attribute{
@@ -75,6 +85,9 @@ func (c *ScanningCollector) Describe() collectors.Descriptor {
 			collectors.Attribute{Name: s.kind + "_jobs", Type: "list", Doc: "Jobs of the latest default-branch pipeline recognised as " + strings.ReplaceAll(s.kind, "_", " ") + " (report artifact " + s.kind + " or job name), sorted."},
 			collectors.Attribute{Name: "last_" + s.kind + "_at", Type: "timestamp", Doc: "When the newest successful such job finished, or empty."})
 	}
+	attrs = append(attrs,
+		collectors.Attribute{Name: "codeowners_file", Type: "bool", Doc: "Whether the default branch has a CODEOWNERS file where GitLab looks for it (the root, docs/ or .gitlab/); its content is not read."},
+		collectors.Attribute{Name: "codeowners_path", Type: "string", Doc: "The CODEOWNERS file GitLab uses (the first of CODEOWNERS, docs/CODEOWNERS, .gitlab/CODEOWNERS that exists), or empty."})
 	return collectors.Descriptor{
 		ID: "gitlab.scanning", Version: 1, Source: SourceName,
 		Title:         "GitLab security scanning jobs (SAST, secret detection, dependency scanning) on the default branch",
@@ -163,10 +176,11 @@ func (c *ScanningCollector) batch(ctx context.Context, client *gl.Client, ps []p
 		r := &projectRun{res: res}
 		switch {
 		case err != nil:
-			r.failed(classify(err, opGraphQL, roleReporter), scanningAttrs)
+			r.failed(classify(err, opGraphQL, roleReporter), append(slices.Clone(scanningAttrs), codeownersAttrs...))
 		case ans.errs[i] != nil:
-			r.failed(ans.errs[i], scanningAttrs)
+			r.failed(ans.errs[i], append(slices.Clone(scanningAttrs), codeownersAttrs...))
 		default:
+			codeowners(ans.projects[i], ans.blobErrs[i], r)
 			scanFromGraphQL(pctx, client, p, ans.projects[i], r)
 		}
 		res.Records = ptrace.Records()
@@ -213,6 +227,32 @@ func scanFromGraphQL(ctx context.Context, client *gl.Client, p project, gp *gqlP
 		return
 	}
 	pipelineJobs(ctx, client, p, id, r)
+}
+
+// codeowners records which CODEOWNERS file GitLab uses on the default
+// branch, or gaps when the answer has no blobs for the project (an error
+// on them, or null).
+func codeowners(gp *gqlProject, blobErr error, r *projectRun) {
+	if blobErr == nil && (gp.Repository == nil || gp.Repository.Blobs == nil) {
+		blobErr = &collectors.APIError{Kind: evidence.Errored, Operation: opGraphQL, Err: errors.New("gitlab graphql: the answer lacks the project's CODEOWNERS blobs")}
+	}
+	if blobErr != nil {
+		r.failed(blobErr, codeownersAttrs)
+		return
+	}
+	found := ""
+	for _, want := range codeownersPaths {
+		if slices.ContainsFunc(gp.Repository.Blobs.Nodes, func(n struct {
+			Path string `json:"path"`
+		}) bool {
+			return n.Path == want
+		}) {
+			found = want
+			break
+		}
+	}
+	r.res.Attributes["codeowners_file"] = found != ""
+	r.res.Attributes["codeowners_path"] = found
 }
 
 // noPipeline records that no pipeline ran on the default branch's head.

@@ -18,22 +18,28 @@ import (
 // scanBatch is how many projects one scanning GraphQL query asks about.
 // GitLab refuses authenticated queries above a complexity of 250
 // (https://docs.gitlab.com/api/graphql/#limits); one project's pipeline
-// with its jobs costs about 30, so 5 stay well below it. A complexity
-// error halves the batch.
+// with its jobs costs about 30 and the CODEOWNERS blobs about 5 more
+// (repository.blobs is a connection that calls Gitaly), so 5 projects
+// (about 175) stay below it. A complexity error halves the batch.
 const scanBatch = 5
 
 // scanProjectFields is one project's part of the scanning query: the head
-// commit of the default branch and the newest pipeline on it with its
-// (not retried) jobs and their report artifacts.
+// commit of the default branch, which of the CODEOWNERS files GitLab
+// reads exist on it, and the newest pipeline on it with its (not retried)
+// jobs and their report artifacts.
 //
 // GitLab GraphQL reference (https://docs.gitlab.com/api/graphql/reference/):
 // Query.project(fullPath), Project.repository, Repository.tree(ref),
-// Tree.lastCommit, Project.pipelines(ref, first), Pipeline.sha/status/
+// Tree.lastCommit, Repository.blobs(paths, ref) (a RepositoryBlobConnection
+// of the paths that exist), RepositoryBlob.path, Project.pipelines(ref, first), Pipeline.sha/status/
 // createdAt/jobs(retried, first), CiJob.name/status/finishedAt/artifacts,
 // CiJobArtifact.fileType.
 const scanProjectFields = `%s: project(fullPath: $%s) {
     fullPath
-    repository { tree(ref: $%s) { lastCommit { sha } } }
+    repository {
+      tree(ref: $%s) { lastCommit { sha } }
+      blobs(ref: $%s, paths: %s) { nodes { path } }
+    }
     pipelines(ref: $%s, first: 1) {
       nodes {
         id sha status createdAt
@@ -52,10 +58,18 @@ func scanQuery(n int) string {
 	for i := range n {
 		a, f, r := "p"+strconv.Itoa(i), "f"+strconv.Itoa(i), "r"+strconv.Itoa(i)
 		vars = append(vars, "$"+f+": ID!", "$"+r+": String!")
-		fields = append(fields, fmt.Sprintf(scanProjectFields, a, f, r, r))
+		fields = append(fields, fmt.Sprintf(scanProjectFields, a, f, r, r, codeownersQueryPaths, r))
 	}
 	return "query AttestScanning(" + strings.Join(vars, ", ") + ") {\n  " + strings.Join(fields, "\n  ") + "\n}"
 }
+
+// codeownersPaths are where GitLab looks for the CODEOWNERS file on the
+// target branch, in the order it looks: it uses the first it finds
+// (https://docs.gitlab.com/user/project/codeowners/#codeowners-file).
+var codeownersPaths = []string{"CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS"}
+
+// codeownersQueryPaths is codeownersPaths as a GraphQL list literal.
+var codeownersQueryPaths = `["` + strings.Join(codeownersPaths, `", "`) + `"]`
 
 // gqlProject is one project of the scanning answer.
 type gqlProject struct {
@@ -66,6 +80,13 @@ type gqlProject struct {
 				Sha string `json:"sha"`
 			} `json:"lastCommit"`
 		} `json:"tree"`
+		// Blobs lists those of the asked paths that exist; null when GitLab
+		// could not answer (the field is nullable).
+		Blobs *struct {
+			Nodes []struct {
+				Path string `json:"path"`
+			} `json:"nodes"`
+		} `json:"blobs"`
 	} `json:"repository"`
 	Pipelines *struct {
 		Nodes []gqlPipeline `json:"nodes"`
@@ -103,10 +124,12 @@ type gqlError struct {
 }
 
 // scanAnswer is the scanning query's answer: per project its data or the
-// error that concerns it.
+// error that concerns it, and errors that concern only its CODEOWNERS
+// blobs (path pN.repository.blobs).
 type scanAnswer struct {
 	projects []*gqlProject
 	errs     []error
+	blobErrs []error
 }
 
 // errComplexity marks a query GitLab refused for its complexity.
@@ -132,16 +155,19 @@ func askScanning(ctx context.Context, c *gl.Client, ps []project) (scanAnswer, e
 	if err != nil {
 		return scanAnswer{}, err
 	}
-	ans := scanAnswer{projects: make([]*gqlProject, len(ps)), errs: make([]error, len(ps))}
+	ans := scanAnswer{projects: make([]*gqlProject, len(ps)), errs: make([]error, len(ps)), blobErrs: make([]error, len(ps))}
 	var whole []string
 	for _, e := range page.Errors {
 		alias, _ := firstOf(e.Path)
 		i, ok := aliasIndex(alias, len(ps))
-		if !ok {
+		switch {
+		case !ok:
 			whole = append(whole, e.Message)
-			continue
+		case isBlobsPath(e.Path):
+			ans.blobErrs[i] = errors.Join(ans.blobErrs[i], graphQLError(e.Message))
+		default:
+			ans.errs[i] = errors.Join(ans.errs[i], graphQLError(e.Message))
 		}
-		ans.errs[i] = errors.Join(ans.errs[i], graphQLError(e.Message))
 	}
 	if len(whole) > 0 || page.Data == nil {
 		msg := strings.Join(whole, "; ")
@@ -179,6 +205,12 @@ func firstOf(path []any) (string, bool) {
 	}
 	s, ok := path[0].(string)
 	return s, ok
+}
+
+// isBlobsPath reports whether an error path is pN.repository.blobs or
+// below it.
+func isBlobsPath(path []any) bool {
+	return len(path) >= 3 && path[1] == "repository" && path[2] == "blobs"
 }
 
 // aliasIndex returns i for the alias "pI" when 0 <= i < n.

@@ -61,6 +61,45 @@ func TestScanningOneGraphQLQuery(t *testing.T) {
 		t.Fatalf("failures %v", s.Failures)
 	}
 	wantAttrs(t, r, docsScanning)
+	wantAttrs(t, r, map[string]any{"codeowners_file": true, "codeowners_path": ".gitlab/CODEOWNERS"})
+}
+
+// TestScanningCodeownersFile: the CODEOWNERS file GitLab uses is the first
+// of the root, docs/ and .gitlab/ that exists; none found is evidence.
+func TestScanningCodeownersFile(t *testing.T) {
+	t.Parallel()
+	r, _ := scanOne(t, fixtures{scanKey: {Body: "scanning_graphql_no_pipeline.json"}}, nil)
+	wantAttrs(t, r, map[string]any{"codeowners_file": true, "codeowners_path": "CODEOWNERS"})
+	r, s := scanOne(t, fixtures{
+		scanKey:                                 {Body: "scanning_graphql_more_jobs.json"},
+		"/api/v4/projects/9/pipelines/287/jobs": {Body: "jobs.json"},
+	}, nil)
+	if len(s.Failures) != 0 || len(r.Gaps) != 0 {
+		t.Fatalf("failures %v gaps %v", s.Failures, r.Gaps)
+	}
+	wantAttrs(t, r, map[string]any{"codeowners_file": false, "codeowners_path": ""})
+}
+
+// TestScanningCodeownersUnanswered: null blobs, or an error on them alone,
+// leave the CODEOWNERS file unknown (a gap, never false) while the
+// pipeline facts of the same answer are recorded.
+func TestScanningCodeownersUnanswered(t *testing.T) {
+	t.Parallel()
+	for _, f := range []string{"scanning_graphql_blobs_null.json", "scanning_graphql_blobs_error.json"} {
+		t.Run(f, func(t *testing.T) {
+			t.Parallel()
+			r, s := scanOne(t, fixtures{scanKey: {Body: f}}, nil)
+			if !slices.Equal(s.Kinds(), []evidence.FailureKind{evidence.Errored}) {
+				t.Fatalf("kinds %v (%v)", s.Kinds(), s.Failures)
+			}
+			for _, a := range []string{"codeowners_file", "codeowners_path"} {
+				if _, ok := r.Attributes[a]; ok || !hasGap(*r, a, evidence.Errored) {
+					t.Errorf("%s: attrs %v gaps %v, want a gap", a, r.Attributes, r.Gaps)
+				}
+			}
+			wantAttrs(t, r, docsScanning)
+		})
+	}
 }
 
 // TestScanningMoreJobsThanOnePage: a pipeline with more jobs than the query
@@ -142,8 +181,10 @@ func TestScanningQueryFailuresAreGaps(t *testing.T) {
 				t.Fatalf("kinds %v, want %v (%v)", s.Kinds(), tc.kind, s.Failures)
 			}
 			r := s.ByType(typeScanning)[0]
-			if _, ok := r.Attributes["last_sast_at"]; ok || !hasGap(r, "last_sast_at", tc.kind) {
-				t.Errorf("attrs %v gaps %v, want a %s gap", r.Attributes, r.Gaps, tc.kind)
+			for _, a := range []string{"last_sast_at", "codeowners_file"} {
+				if _, ok := r.Attributes[a]; ok || !hasGap(r, a, tc.kind) {
+					t.Errorf("%s: attrs %v gaps %v, want a %s gap", a, r.Attributes, r.Gaps, tc.kind)
+				}
 			}
 		})
 	}
@@ -164,7 +205,7 @@ func TestScanningCancelledMidQuery(t *testing.T) {
 func TestScanningSplitsOnComplexity(t *testing.T) {
 	t.Parallel()
 	st := largeEstate(1, 7)
-	st.MaxComplexity = 60 // two projects per query
+	st.MaxComplexity = 70 // two projects per query
 	st.Groups[0].Subgroups[0].Projects[3].Pipeline.Stale = true
 	st.OnUnexpected = t.Errorf
 	cnt := &counting{next: gitlabfake.NewHandler(st), n: map[string]int{}}

@@ -8,7 +8,8 @@ const DemoGroup = "acme-eng"
 // DemoAt returns the demo GitLab estate as it looks at now: a top-level
 // group that requires 2FA, a subgroup with a member without 2FA, a
 // well-protected project and a loosely protected one, a project without
-// any protection or pipeline, and an archived project; an invitation to
+// any protection or pipeline, and an archived project (only api has a
+// CODEOWNERS file and requires code owner approval); an invitation to
 // the top-level group pending for 60 days and one to the subgroup for 5,
 // and group audit events of yesterday. The token is an
 // Owner on an Ultimate instance; web has a critical vulnerability open for
@@ -22,6 +23,7 @@ func DemoAt(now time.Time) *State {
 		Rules:                []ApprovalRule{{ID: 1, Name: "All members", Required: 2}},
 		PushRule:             &PushRule{PreventSecrets: true},
 		SecretPushProtection: true,
+		CodeOwnersFile:       ".gitlab/CODEOWNERS",
 		DeployKeys:           []DeployKey{{ID: 11, Title: "ci-readonly", ExpiresAt: now.Add(60 * day)}},
 		Tokens:               []Token{{ID: 21, Name: "release-bot", Scopes: []string{"read_api"}, ExpiresAt: now.Add(30 * day)}},
 		MergeRequests: []MergeRequest{

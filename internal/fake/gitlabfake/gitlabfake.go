@@ -99,6 +99,9 @@ type Project struct {
 	MergeRequests []MergeRequest
 	// Pipeline nil means no pipeline ran on the default branch.
 	Pipeline *Pipeline
+	// CodeOwnersFile is the path of the CODEOWNERS file on the default
+	// branch (CODEOWNERS, docs/CODEOWNERS or .gitlab/CODEOWNERS), or empty.
+	CodeOwnersFile string
 	// Vulnerabilities are the project's open vulnerabilities.
 	Vulnerabilities []Vulnerability
 }

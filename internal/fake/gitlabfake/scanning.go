@@ -17,9 +17,14 @@ const headSHA = "a91957a858320c0e17f3a0eca7cfacbff50ea29a"
 // full path variable, ref variable, pipelines first, jobs first.
 var scanAlias = regexp.MustCompile(`(?s)(\w+): project\(fullPath: \$(\w+)\).*?pipelines\(ref: \$(\w+), first: (\d+)\).*?jobs\(retried: false, first: (\d+)\)`)
 
+// blobsField finds a project's repository.blobs field: ref variable and
+// the paths list literal.
+var blobsField = regexp.MustCompile(`blobs\(ref: \$(\w+), paths: \[([^\]]*)\]\)`)
+
 // complexityPerProject is roughly what GitLab counts for one project of
-// the scanning query.
-const complexityPerProject = 30
+// the scanning query: about 30 for the pipeline with its jobs, and 5 more
+// for repository.blobs (a connection that calls Gitaly).
+const complexityPerProject = 35
 
 // scanning answers the gitlab.scanning collector's query: for each
 // aliased project its default branch's head commit and newest pipeline
@@ -28,6 +33,7 @@ const complexityPerProject = 30
 // the complexity limit).
 func (h *handler) scanning(w http.ResponseWriter, r *http.Request, query string, vars map[string]any) {
 	ms := scanAlias.FindAllStringSubmatch(query, -1)
+	idx := scanAlias.FindAllStringIndex(query, -1)
 	if len(ms) == 0 {
 		h.s.Refuse(w, r, "gitlabfake")
 		return
@@ -41,7 +47,7 @@ func (h *handler) scanning(w http.ResponseWriter, r *http.Request, query string,
 		return
 	}
 	data := map[string]any{}
-	for _, m := range ms {
+	for i, m := range ms {
 		path, _ := vars[m[2]].(string)
 		ref, _ := vars[m[3]].(string)
 		jobsFirst, _ := strconv.Atoi(m[5])
@@ -50,9 +56,31 @@ func (h *handler) scanning(w http.ResponseWriter, r *http.Request, query string,
 			data[m[1]] = nil
 			continue
 		}
-		data[m[1]] = h.scanProject(g.Path+"/"+p.Path, p, ref, jobsFirst)
+		ans := h.scanProject(g.Path+"/"+p.Path, p, ref, jobsFirst)
+		end := len(query)
+		if i+1 < len(idx) {
+			end = idx[i+1][0]
+		}
+		if b := blobsField.FindStringSubmatch(query[idx[i][0]:end]); b != nil {
+			blobRef, _ := vars[b[1]].(string)
+			ans["repository"].(map[string]any)["blobs"] = blobs(p, blobRef, b[2])
+		}
+		data[m[1]] = ans
 	}
 	writeJSON(w, map[string]any{"data": data})
+}
+
+// blobs answers repository.blobs(ref:, paths:): the asked paths that
+// exist on ref, as GitLab lists only existing blobs.
+func blobs(p *Project, ref, paths string) map[string]any {
+	nodes := []any{}
+	for _, q := range strings.Split(paths, ",") {
+		q = strings.Trim(strings.TrimSpace(q), `"`)
+		if ref == p.DefaultBranch && q != "" && q == p.CodeOwnersFile {
+			nodes = append(nodes, map[string]any{"path": q})
+		}
+	}
+	return map[string]any{"nodes": nodes}
 }
 
 func (h *handler) scanProject(full string, p *Project, ref string, jobsFirst int) map[string]any {
