@@ -2,7 +2,9 @@ package engine
 
 import (
 	"cmp"
+	"fmt"
 	"os"
+	"strings"
 
 	"github.com/attestdev/attest/config"
 	"github.com/attestdev/attest/history"
@@ -27,4 +29,19 @@ const StoreEnv = "ATTEST_STORE"
 // $ATTEST_STORE when not empty, else history.DefaultDSN.
 func StoreDSN(flag string) string {
 	return cmp.Or(flag, os.Getenv(StoreEnv), history.DefaultDSN)
+}
+
+// ReportStore checks that the history store dsn can be reported on: a
+// SQLite file (a dsn without "://", optionally with a "file:" prefix) must
+// exist, since opening a missing one would create an empty store and
+// report a history with no runs rather than an error. URLs are checked
+// when opened.
+func ReportStore(dsn string) error {
+	if strings.Contains(dsn, "://") {
+		return nil
+	}
+	if _, err := os.Stat(strings.TrimPrefix(dsn, "file:")); err != nil {
+		return fmt.Errorf("no history store at %s (record runs with attest check --record, or pass --store): %w", dsn, err)
+	}
+	return nil
 }

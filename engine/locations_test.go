@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/attestdev/attest/collectors/manual"
@@ -53,5 +56,29 @@ func TestStoreDSN(t *testing.T) {
 	}
 	if got := StoreDSN("flag.db"); got != "flag.db" {
 		t.Errorf("flag and environment: %q, want the flag", got)
+	}
+}
+
+// TestReportStore checks that a missing SQLite file is an error, with or
+// without the file: prefix, and that a present one or a URL is not.
+func TestReportStore(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	present := filepath.Join(dir, "h.db")
+	if err := os.WriteFile(present, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.db")
+	for dsn, wantErr := range map[string]bool{
+		present: false, "file:" + present: false, "postgres://attest@db/attest": false,
+		missing: true, "file:" + missing: true,
+	} {
+		err := ReportStore(dsn)
+		if (err != nil) != wantErr {
+			t.Errorf("ReportStore(%q) = %v, want error %v", dsn, err, wantErr)
+		}
+		if err != nil && !strings.Contains(err.Error(), "no history store at "+dsn) {
+			t.Errorf("ReportStore(%q) = %v, want it to name the store", dsn, err)
+		}
 	}
 }

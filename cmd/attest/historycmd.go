@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -79,10 +78,8 @@ includes that whole day.`,
 				return usageError("--format %q: want table, json or md", format)
 			}
 			dsn := engine.StoreDSN(store)
-			if !strings.Contains(dsn, "://") {
-				if _, err := os.Stat(strings.TrimPrefix(dsn, "file:")); err != nil {
-					return fmt.Errorf("no history store at %s (record runs with attest check --record, or pass --store): %w", dsn, err)
-				}
+			if err := engine.ReportStore(dsn); err != nil {
+				return err
 			}
 			s, err := history.Open(cmd.Context(), dsn)
 			if err != nil {
