@@ -46,3 +46,15 @@ func gateOptions(b *evidence.Bundle, failOn controls.Severity, allowInconclusive
 	}
 	return opts
 }
+
+// CheckGate is the gate of attest check over cur. With a baseline (old not
+// nil) it gates on the drift from old, so only regressions fail (Drift),
+// and returns that drift to show; without one it gates on every failure
+// (Gate) and the drift is nil. b, failOn and allowInconclusive are as for
+// Gate.
+func CheckGate(old, cur *controls.Results, b *evidence.Bundle, failOn controls.Severity, allowInconclusive bool) (*diff.Drift, *gate.Verdict) {
+	if old == nil {
+		return nil, Gate(cur, b, failOn, allowInconclusive)
+	}
+	return Drift(old, cur, b, failOn, allowInconclusive)
+}

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/attestdev/attest/collectors/manual"
-	"github.com/attestdev/attest/config"
 	"github.com/attestdev/attest/controls"
 	"github.com/attestdev/attest/engine"
 )
@@ -55,7 +54,7 @@ func newEvidenceAdd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			dir = evidenceDir(cmd, dir, cfg)
+			dir = engine.EvidenceDir(dir, cmd.Flags().Changed("dir"), cfg)
 			var missing []string
 			for _, f := range []struct{ flag, value, help string }{
 				{"--kind", r.Kind, "the kind of measure, e.g. security_training (attest evidence list shows the kinds controls ask for)"},
@@ -138,15 +137,6 @@ func parseBreachFlag(s string) (manual.Breach, error) {
 	return b, nil
 }
 
-// evidenceDir returns --dir when given, else the evidence directory of
-// the manual source in attest.yaml, else the default.
-func evidenceDir(cmd *cobra.Command, flag string, cfg *config.File) string {
-	if !cmd.Flags().Changed("dir") && cfg.Sources.Manual != nil {
-		return cfg.Sources.Manual.DirOrDefault()
-	}
-	return flag
-}
-
 // expiry is the state of one kind of evidence (see controls.ManualStatus).
 type expiry = controls.ManualKindStatus
 
@@ -178,7 +168,7 @@ expires within the given time is listed, e.g. --expiring 30d.`,
 			if err != nil {
 				return err
 			}
-			dir = evidenceDir(cmd, dir, s.Config)
+			dir = engine.EvidenceDir(dir, cmd.Flags().Changed("dir"), s.Config)
 			recs, problems, exists, err := engine.ReadEvidence(dir)
 			if err != nil {
 				return err

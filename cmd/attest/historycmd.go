@@ -1,12 +1,10 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -14,14 +12,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/attestdev/attest/controls"
+	"github.com/attestdev/attest/engine"
 	"github.com/attestdev/attest/history"
 )
 
-// storeEnv names the environment variable that may hold the history store,
-// so that a PostgreSQL password need not appear on the command line.
-const storeEnv = "ATTEST_STORE"
-
-const storeUsage = `history store: a SQLite file or a postgres:// URL (default $` + storeEnv + `, else "` + history.DefaultDSN + `")`
+const storeUsage = `history store: a SQLite file or a postgres:// URL (default $` + engine.StoreEnv + `, else "` + history.DefaultDSN + `")`
 
 // recordFlags are check's --record and --store.
 type recordFlags struct {
@@ -34,16 +29,12 @@ func (f *recordFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.store, "store", "", storeUsage)
 }
 
-func storeDSN(flag string) string {
-	return cmp.Or(flag, os.Getenv(storeEnv), history.DefaultDSN)
-}
-
 // recordHistory stores res in the history store when --record is given.
 func (g *globals) recordHistory(ctx context.Context, res *controls.Results, f recordFlags) error {
 	if !f.record {
 		return nil
 	}
-	s, err := history.Open(ctx, storeDSN(f.store))
+	s, err := history.Open(ctx, engine.StoreDSN(f.store))
 	if err != nil {
 		return err
 	}
@@ -86,11 +77,9 @@ includes that whole day.`,
 			if format != "table" && format != "json" && format != "md" {
 				return usageError("--format %q: want table, json or md", format)
 			}
-			dsn := storeDSN(store)
-			if !strings.Contains(dsn, "://") {
-				if _, err := os.Stat(strings.TrimPrefix(dsn, "file:")); err != nil {
-					return fmt.Errorf("no history store at %s (record runs with attest check --record, or pass --store): %w", dsn, err)
-				}
+			dsn := engine.StoreDSN(store)
+			if err := engine.ReportStore(dsn); err != nil {
+				return err
 			}
 			s, err := history.Open(cmd.Context(), dsn)
 			if err != nil {

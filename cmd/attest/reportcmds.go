@@ -16,6 +16,7 @@ import (
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/controls"
 	"github.com/attestdev/attest/engine"
+	"github.com/attestdev/attest/gate"
 	"github.com/attestdev/attest/reports"
 	"github.com/attestdev/attest/reports/diff"
 	"github.com/attestdev/attest/reports/pack"
@@ -111,7 +112,8 @@ above --fail-on, or a control there became inconclusive (unless
 			if err != nil {
 				return err
 			}
-			return g.driftGate(g.stdout, old, cur, nil, format, sev, allowInconclusive)
+			d, v := engine.Drift(old, cur, nil, sev, allowInconclusive)
+			return g.writeDrift(g.stdout, format, d, v)
 		},
 	}
 	cmd.Flags().BoolVar(&allowInconclusive, "allow-inconclusive", false, "do not fail on controls that became inconclusive (they are still reported on stderr)")
@@ -120,12 +122,8 @@ above --fail-on, or a control there became inconclusive (unless
 	return cmd
 }
 
-// driftGate writes the drift from old to cur and returns an exit error
-// when something regressed at or above failOn: a new failure, or a newly
-// inconclusive control unless allowInconclusive. b, when set, is the
-// bundle of cur.
-func (g *globals) driftGate(w io.Writer, old, cur *controls.Results, b *evidence.Bundle, format string, failOn controls.Severity, allowInconclusive bool) error {
-	d, v := engine.Drift(old, cur, b, failOn, allowInconclusive)
+// writeDrift writes the drift d and returns the exit error of v.
+func (g *globals) writeDrift(w io.Writer, format string, d *diff.Drift, v *gate.Verdict) error {
 	if err := diff.Write(w, format, d); err != nil {
 		return err
 	}
@@ -133,8 +131,8 @@ func (g *globals) driftGate(w io.Writer, old, cur *controls.Results, b *evidence
 }
 
 // afterCheck runs what check does after evaluation: it writes the
-// requested reports beside results.json and gates on drift from the
-// baseline, when one is given, or on every failure otherwise.
+// requested reports beside results.json, reads --baseline and returns the
+// exit error of engine.CheckGate, printing the drift when there is one.
 func (g *globals) afterCheck(res *controls.Results, b *evidence.Bundle, f checkFlags, failOn controls.Severity) error {
 	for _, format := range f.reports {
 		path := filepath.Join(f.outDir, "report"+reports.Extension(format))
@@ -142,12 +140,16 @@ func (g *globals) afterCheck(res *controls.Results, b *evidence.Bundle, f checkF
 			return err
 		}
 	}
-	if f.baseline == "" {
-		return g.runGate(res, b, failOn, f.allowInconclusive)
+	var old *controls.Results
+	if f.baseline != "" {
+		var err error
+		if old, err = controls.ReadResults(f.baseline); err != nil {
+			return fmt.Errorf("--baseline: %w", err)
+		}
 	}
-	old, err := controls.ReadResults(f.baseline)
-	if err != nil {
-		return fmt.Errorf("--baseline: %w", err)
+	d, v := engine.CheckGate(old, res, b, failOn, f.allowInconclusive)
+	if d == nil {
+		return g.verdict(v)
 	}
 	w := g.stdout
 	if f.format == "json" {
@@ -157,7 +159,7 @@ func (g *globals) afterCheck(res *controls.Results, b *evidence.Bundle, f checkF
 	if _, err := fmt.Fprintln(w); err != nil {
 		return err
 	}
-	return g.driftGate(w, old, res, b, "table", failOn, f.allowInconclusive)
+	return g.writeDrift(w, "table", d, v)
 }
 
 // reportFlagUsage documents check's --report flag.

@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -233,45 +230,14 @@ stylesheet is allowed by its SHA-256, nothing else loads.`,
 			if err != nil {
 				return err
 			}
-			if err := os.MkdirAll(out, 0o755); err != nil {
-				return err
-			}
-			var downloads []trust.Download
-			var page *toms.Document
-			for _, l := range toms.Languages {
-				d, err := f.document(g, in, l)
-				if err != nil {
-					return err
-				}
-				if l == lang {
-					page = d
-				}
-				dt, err := toms.LoadDPAText(l)
-				if err != nil {
-					return err
-				}
-				for _, doc := range []struct {
-					name, title string
-					render      func() ([]byte, error)
-				}{
-					{"toms-" + l + ".pdf", d.Text.Title, func() ([]byte, error) { return toms.RenderTOMs(d) }},
-					{"dpa-" + l + ".pdf", dt.Title, func() ([]byte, error) { return toms.RenderDPA(d, "") }},
-				} {
-					pdf, err := doc.render()
-					if err != nil {
-						return err
-					}
-					if pdf, err = f.finish(cmd.Context(), in, d, pdf, doc.title); err != nil {
-						return err
-					}
-					if err := os.WriteFile(filepath.Join(out, doc.name), pdf, 0o644); err != nil {
-						return err
-					}
-					sum := sha256.Sum256(pdf)
-					downloads = append(downloads, trust.Download{Title: doc.title, File: doc.name, Lang: l, Signed: in.identity != nil, SHA256: hex.EncodeToString(sum[:])})
+			var sign trust.Signer
+			if in.identity != nil {
+				sign = func(ctx context.Context, d *toms.Document, pdf []byte, reason string) ([]byte, error) {
+					return f.finish(ctx, in, d, pdf, reason)
 				}
 			}
-			if err := trust.Write(out, page, downloads, opts); err != nil {
+			page, downloads, err := trust.Site(cmd.Context(), out, lang, func(l string) (*toms.Document, error) { return f.document(g, in, l) }, sign, opts)
+			if err != nil {
 				return err
 			}
 			_, err = fmt.Fprintf(g.stdout, "%s: %s and %d documents, evidence of %s\n", out, trust.IndexFile, len(downloads), page.Date.Format("2006-01-02"))
