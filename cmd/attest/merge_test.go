@@ -54,6 +54,20 @@ func evaluateJSON(t *testing.T, lib *controls.Library, dir string) string {
 	if err := b.VerifyRaw(); err != nil {
 		t.Fatal(err)
 	}
+	names := map[string][]string{}
+	for _, r := range b.Records {
+		names[r.SHA256] = append(names[r.SHA256], r.Collector+" "+r.Target.String()+" "+r.Operation+" "+r.Endpoint)
+	}
+	what := map[string]string{}
+	for sum, ns := range names {
+		slices.Sort(ns)
+		what[sum] = strings.Join(slices.Compact(ns), " | ")
+	}
+	// A resource's records are the responses it rests on; the order its
+	// collector's calls returned in may differ between two collections.
+	for i := range b.Resources {
+		slices.SortStableFunc(b.Resources[i].Records, func(x, y string) int { return strings.Compare(what[x], what[y]) })
+	}
 	res, err := controls.Evaluate(t.Context(), lib, b, controls.EvalOptions{AttestVersion: "test"})
 	if err != nil {
 		t.Fatal(err)
@@ -62,14 +76,9 @@ func evaluateJSON(t *testing.T, lib *controls.Library, dir string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := map[string][]string{}
-	for _, r := range b.Records {
-		names[r.SHA256] = append(names[r.SHA256], r.Collector+" "+r.Target.String()+" "+r.Operation+" "+r.Endpoint)
-	}
 	out := string(data)
-	for sum, ns := range names {
-		slices.Sort(ns)
-		out = strings.ReplaceAll(out, sum, strings.Join(slices.Compact(ns), " | "))
+	for sum, w := range what {
+		out = strings.ReplaceAll(out, sum, w)
 	}
 	return out
 }
