@@ -3,6 +3,7 @@ package azure
 import (
 	"context"
 	"strings"
+	"sync"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 
@@ -78,3 +79,25 @@ func anyList(ss []string) []any {
 
 // lower returns *p lower-cased ("" for nil).
 func lower(p *string) string { return strings.ToLower(str(p)) }
+
+// each runs fn on every item of found that is not nil, the source's
+// Concurrency at a time. fn records every failure on the sink itself and
+// returns an error only when the run was stopped; each returns that error.
+func each[T any](ctx context.Context, src *Source, found []*T, fn func(context.Context, *T) error) error {
+	var mu sync.Mutex
+	var stopped error
+	err := collectors.ForEach(ctx, src.cfg.Concurrency, len(found), func(ctx context.Context, i int) {
+		if found[i] == nil {
+			return
+		}
+		if err := fn(ctx, found[i]); err != nil {
+			mu.Lock()
+			stopped = err
+			mu.Unlock()
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return stopped
+}

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/keyvault/armkeyvault"
@@ -70,22 +69,9 @@ func (c *VaultKeys) Collect(ctx context.Context, target evidence.Target, out col
 	if err != nil {
 		return err
 	}
-	var mu sync.Mutex
-	var stopped error
-	err = collectors.ForEach(ctx, c.src.cfg.Concurrency, len(found), func(ctx context.Context, i int) {
-		if found[i] == nil {
-			return
-		}
-		if err := c.vault(ctx, keys, sub, found[i], out); err != nil {
-			mu.Lock()
-			stopped = err
-			mu.Unlock()
-		}
+	return each(ctx, c.src, found, func(ctx context.Context, v *armkeyvault.Vault) error {
+		return c.vault(ctx, keys, sub, v, out)
 	})
-	if err != nil {
-		return err
-	}
-	return stopped
 }
 
 // vault lists and emits the keys of v. It returns an error only when the

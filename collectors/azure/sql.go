@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/sql/armsql"
@@ -84,22 +83,9 @@ func (c *SQLServers) Collect(ctx context.Context, target evidence.Target, out co
 	if err != nil {
 		return err
 	}
-	var mu sync.Mutex
-	var stopped error
-	err = collectors.ForEach(ctx, c.src.cfg.Concurrency, len(found), func(ctx context.Context, i int) {
-		if found[i] == nil {
-			return
-		}
-		if err := cl.server(ctx, sub, found[i], out); err != nil {
-			mu.Lock()
-			stopped = err
-			mu.Unlock()
-		}
+	return each(ctx, c.src, found, func(ctx context.Context, s *armsql.Server) error {
+		return cl.server(ctx, sub, s, out)
 	})
-	if err != nil {
-		return err
-	}
-	return stopped
 }
 
 type sqlClients struct {
