@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -71,14 +72,18 @@ func (c *IAMRoles) Collect(ctx context.Context, target evidence.Target, out coll
 	if envErr != nil {
 		out.Fail(collectors.FailureOf(envErr, ""))
 	}
+	// The roles in name order: the environment lookups below record
+	// Organizations responses in the order they are made, and a role's
+	// records must not change with the iteration order of a map.
+	roles := auth.sortedRoles()
 	admins := 0
-	for _, role := range auth.roles {
+	for _, role := range roles {
 		if !serviceLinked(role) && auth.adminGrant(role.AttachedManagedPolicies, role.RolePolicyList) {
 			admins++
 		}
 	}
 	var rs []evidence.Resource
-	for _, role := range auth.roles {
+	for _, role := range roles {
 		trusted := trustedAccounts(awssdk.ToString(role.AssumeRolePolicyDocument), target.Account)
 		r := evidence.Resource{Type: IAMRoleType, ID: awssdk.ToString(role.Arn), Name: awssdk.ToString(role.RoleName), Account: target.Account,
 			Attributes: map[string]any{
@@ -116,6 +121,16 @@ func (c *IAMRoles) Collect(ctx context.Context, target evidence.Target, out coll
 	}
 	emitSorted(out, rs)
 	return nil
+}
+
+// sortedRoles returns the roles of a in name order.
+func (a *authorization) sortedRoles() []iamtypes.RoleDetail {
+	names := slices.Sorted(maps.Keys(a.roles))
+	roles := make([]iamtypes.RoleDetail, len(names))
+	for i, n := range names {
+		roles[i] = a.roles[n]
+	}
+	return roles
 }
 
 // serviceLinked reports whether role is service-linked: created and

@@ -1,11 +1,19 @@
 package aws
 
 import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/internal/fake/awsfake"
 )
@@ -115,6 +123,78 @@ func TestTrustedAccounts(t *testing.T) {
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, trustedAccounts(tt.doc, testAccount)); diff != "" {
 			t.Errorf("trustedAccounts(%s) (-want +got):\n%s", tt.doc, diff)
+		}
+	}
+}
+
+// TestIAMRolesRecordOrder gives ten roles each a trusted account in an
+// organisational unit of its own, so that the run looks up one parent per
+// role. The roles' records list those Organizations responses in role-name
+// order, the same in every collection: GetAccountAuthorizationDetails
+// gives the roles in a map, and iterating it made the order of the lookups,
+// and so of a role's records, change from one collection to the next.
+func TestIAMRolesRecordOrder(t *testing.T) {
+	t.Parallel()
+	st := &awsfake.State{AccountID: testAccount, Parents: map[string]string{}}
+	envs := map[string]string{testAccount: "prod"}
+	var want []string
+	for i := range 10 {
+		account, ou := fmt.Sprintf("1000000000%02d", i), fmt.Sprintf("ou-ab12-trust0%02d", i)
+		st.Roles = append(st.Roles, awsfake.Role{Name: fmt.Sprintf("role-%02d", i), Trust: []string{account}})
+		st.Parents[account], st.Parents[ou] = ou, "r-ab12"
+		envs[ou] = "nonprod"
+		want = append(want, ou)
+	}
+	// The listing order is not the name order.
+	slices.Reverse(st.Roles)
+	src := newFakeSource(t, st)
+	src.cfg.Environments = envs
+	jobs, err := src.Plan(t.Context(), func(id string) bool { return id == "aws.iam.roles" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "bundle")
+	w, err := evidence.Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	runs := (&collectors.Runner{Writer: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}).Run(t.Context(), jobs)
+	if err := w.Close(evidence.Manifest{StartedAt: now, FinishedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 || runs[0].Status != evidence.Complete {
+		t.Fatalf("runs %+v, want one complete run", runs)
+	}
+	b, err := evidence.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opOf := map[string]string{}
+	for _, rec := range b.Records {
+		opOf[rec.SHA256] = rec.Operation
+	}
+	if len(b.Resources) != 10 {
+		t.Fatalf("%d resources, want 10 roles", len(b.Resources))
+	}
+	for _, r := range b.Resources {
+		var got []string
+		for _, sum := range r.Records {
+			if opOf[sum] != "organizations:ListParents" {
+				continue
+			}
+			data, err := os.ReadFile(filepath.Join(dir, evidence.RawDir, sum))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var page struct{ Parents []struct{ Id string } }
+			if err := json.Unmarshal(data, &page); err != nil || len(page.Parents) != 1 {
+				t.Fatalf("ListParents response %s: %v", data, err)
+			}
+			got = append(got, page.Parents[0].Id)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("%s: parents of its ListParents records, in record order (-want +got):\n%s", r.Name, diff)
 		}
 	}
 }
