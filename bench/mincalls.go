@@ -250,7 +250,9 @@ var needs = []need{
 	// Pending invitations are listed per group (GitLab has no listing of a
 	// hierarchy's invitations; 100 a page, none pending in the simulated
 	// group), and GL-AUDIT-001 needs one page of the top-level group's
-	// audit events: the newest event of the period is on it.
+	// audit events: GitLab serves 30 days a query, newest first, and the
+	// simulated group has an event of the last 30 days (a group without
+	// one costs a page per earlier 30-day window searched).
 	{op: gitlabfake.Op("GET", "/api/v4/groups/1/invitations"), collector: "gitlab.groups", typ: "gitlab.group", attrs: []string{"pending_invitations", "oldest_invitation_at"},
 		n: func(sz Size) int64 { return ifAny(sz.GitLabProjects, 1+int64(min(GitLabSubgroups, sz.GitLabProjects))) }},
 	{op: gitlabfake.Op("GET", "/api/v4/groups/1/audit_events"), collector: "gitlab.groups", typ: "gitlab.group", attrs: []string{"audit_events_available", "newest_audit_event_at"},

@@ -83,7 +83,9 @@ func AzureEstate(seed uint64, sz Size) *azurefake.State {
 func GitLabGroup(seed uint64, sz Size, now time.Time) *gitlabfake.State {
 	rng := rand.New(rand.NewPCG(seed, 5))
 	day := 24 * time.Hour
-	top := &gitlabfake.Group{ID: 1, Path: gitlabGroup, Visibility: "private", Require2FA: true, GracePeriodHours: 48}
+	// An active group: its newest audit event is of yesterday.
+	top := &gitlabfake.Group{ID: 1, Path: gitlabGroup, Visibility: "private", Require2FA: true, GracePeriodHours: 48,
+		AuditEvents: []time.Time{now.Add(-day)}}
 	for i := range sz.GitLabMembers {
 		level := 30
 		if i == 0 {

@@ -16,7 +16,7 @@ import (
 // largeEstate is a top-level group with subgroups subgroups, each holding
 // perGroup projects with a pipeline and two merged merge requests.
 func largeEstate(subgroups, perGroup int) *gitlabfake.State {
-	top := &gitlabfake.Group{ID: 1, Path: "big", Visibility: "private", Require2FA: true,
+	top := &gitlabfake.Group{ID: 1, Path: "big", Visibility: "private", Require2FA: true, AuditEvents: []time.Time{fakeNow.Add(-24 * time.Hour)},
 		Members: []gitlabfake.Member{{ID: 1, Username: "owner", AccessLevel: 50, TwoFactor: true}}}
 	id := int64(1000)
 	for g := range subgroups {
@@ -75,7 +75,8 @@ func collectAll(tb testing.TB, st *gitlabfake.State) map[string]int {
 //   - GL-GRP-001/002/003: the group, its descendants, one member list per group;
 //   - GL-GRP-004: one invitation list per group (no endpoint lists a
 //     hierarchy's invitations at once);
-//   - GL-AUDIT-001: one page of the top-level group's audit events;
+//   - GL-AUDIT-001: one page of the top-level group's audit events (its
+//     newest event is of the last 30 days);
 //   - GL-REPO-001, GL-MR-001, GL-SECRET-001, GL-CRED-001: per project the
 //     protected branches, approval settings, approval rules, push rule,
 //     security settings, deploy keys and access tokens, REST only (GraphQL

@@ -150,3 +150,96 @@ func TestCancelledDuringInvitations(t *testing.T) {
 		t.Fatalf("err %v, want context.Canceled", err)
 	}
 }
+
+// auditEventAt is a one-event page of group audit events in the shape of
+// GitLab's documented example, created at t.
+func auditEventAt(t string) reply {
+	return reply{Body: `[{"id":3,"author_id":1,"entity_id":6,"entity_type":"Group","event_name":"group_membership_lock_updated",` +
+		`"details":{"change":"membership_lock","from":"false","to":"true","author_name":"Administrator","target_id":"twitter",` +
+		`"target_type":"Group","target_details":"twitter","ip_address":"127.0.0.1","entity_path":"twitter"},"created_at":"` + t + `"}]`}
+}
+
+// TestAuditEventsQuietGroupReadsEarlierWindows has no event in the last
+// two 30-day windows and one in the third: the collector reads the
+// windows newest first and stops at the first with an event (the fixture
+// server fails the test on a request for a fourth window).
+func TestAuditEventsQuietGroupReadsEarlierWindows(t *testing.T) {
+	t.Parallel()
+	fx := groupFixtures.With(fixtures{auditKey: {Body: "[]"}, auditWindowKey(1): {Body: "[]"}, auditWindowKey(2): auditEventAt("2010-11-20T08:00:00.000Z")})
+	s, err := run(t, testSource(newServer(t, fx), nil), "gitlab.groups", nil)
+	if err != nil || len(s.Failures) != 0 {
+		t.Fatalf("err %v failures %v", err, s.Failures)
+	}
+	top := s.ByType(typeGroup)[0]
+	if top.Attributes["audit_events_available"] != true || top.Attributes["newest_audit_event_at"] != "2010-11-20T08:00:00Z" || hasGap(top, "newest_audit_event_at", evidence.Errored) {
+		t.Errorf("attrs %v gaps %v", top.Attributes, top.Gaps)
+	}
+}
+
+// TestAuditEventsNoneInTheLookbackIsAGap: a group without any event in
+// twelve windows is served but quiet; the newest event is unknown, a gap,
+// not an empty value a rule could fail on.
+func TestAuditEventsNoneInTheLookbackIsAGap(t *testing.T) {
+	t.Parallel()
+	s, err := run(t, testSource(newServer(t, groupFixtures.With(quietAudit())), nil), "gitlab.groups", nil)
+	if err != nil || len(s.Failures) != 0 {
+		t.Fatalf("err %v failures %v", err, s.Failures)
+	}
+	top := s.ByType(typeGroup)[0]
+	_, has := top.Attributes["newest_audit_event_at"]
+	if top.Attributes["audit_events_available"] != true || has || !hasGap(top, "newest_audit_event_at", evidence.Errored) {
+		t.Fatalf("attrs %v gaps %v", top.Attributes, top.Gaps)
+	}
+	for _, r := range s.Resources {
+		for _, g := range r.Gaps {
+			if g.Attribute == "newest_audit_event_at" && !strings.Contains(g.Message, "since 2010-02-06") {
+				t.Errorf("gap %+v does not say how far back attest looked", g)
+			}
+		}
+	}
+}
+
+// TestAuditEventsNewestIsOnTheFirstPage: a window of two pages is read
+// once, as GitLab lists audit events newest first (the fixture server fails
+// the test on a request for page 2).
+func TestAuditEventsNewestIsOnTheFirstPage(t *testing.T) {
+	t.Parallel()
+	first := auditEventAt("2011-01-30T10:00:00.000Z")
+	first.Header = pages("/api/v4/groups/twitter/audit_events")
+	s, err := run(t, testSource(newServer(t, groupFixtures.With(fixtures{auditKey: first})), nil), "gitlab.groups", nil)
+	if err != nil || len(s.Failures) != 0 {
+		t.Fatalf("err %v failures %v", err, s.Failures)
+	}
+	if top := s.ByType(typeGroup)[0]; top.Attributes["newest_audit_event_at"] != "2011-01-30T10:00:00Z" {
+		t.Errorf("attrs %v gaps %v", top.Attributes, top.Gaps)
+	}
+}
+
+// TestAuditEventsThrottledInAnEarlierWindow: the first window answered, so
+// the events are served; the newest is unknown once an earlier window is
+// throttled.
+func TestAuditEventsThrottledInAnEarlierWindow(t *testing.T) {
+	t.Parallel()
+	fx := groupFixtures.With(fixtures{auditKey: {Body: "[]"}, auditWindowKey(1): rateLimited})
+	s, err := run(t, testSource(newServer(t, fx), nil), "gitlab.groups", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(s.Kinds(), []evidence.FailureKind{evidence.Throttled}) {
+		t.Fatalf("kinds %v, want throttled", s.Kinds())
+	}
+	top := s.ByType(typeGroup)[0]
+	if top.Attributes["audit_events_available"] != true || !hasGap(top, "newest_audit_event_at", evidence.Throttled) || hasGap(top, "audit_events_available", evidence.Throttled) {
+		t.Errorf("attrs %v gaps %v", top.Attributes, top.Gaps)
+	}
+}
+
+func TestCancelledDuringAuditEvents(t *testing.T) {
+	t.Parallel()
+	hang, started := apitest.Blocking()
+	srv := newServer(t, groupFixtures.With(fixtures{auditKey: {Body: "[]"}, auditWindowKey(1): hang}))
+	_, err := run(t, testSource(srv, nil), "gitlab.groups", started)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
+	}
+}

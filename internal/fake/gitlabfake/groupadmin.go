@@ -23,7 +23,7 @@ func invitations(g *Group) []any {
 // auditEvents answers GET /groups/:id/audit_events
 // (https://docs.gitlab.com/api/audit_events/#retrieve-all-group-audit-events):
 // 404 on Free, 403 below Owner, otherwise the events at or after
-// created_after, newest first.
+// created_after and at or before created_before, newest first.
 func (h *handler) auditEvents(w http.ResponseWriter, r *http.Request, g *Group) {
 	if h.s.Free {
 		writeError(w, http.StatusNotFound, "404 Not Found")
@@ -34,11 +34,15 @@ func (h *handler) auditEvents(w http.ResponseWriter, r *http.Request, g *Group) 
 		return
 	}
 	after, _ := time.Parse(time.RFC3339, r.URL.Query().Get("created_after"))
+	before, err := time.Parse(time.RFC3339, r.URL.Query().Get("created_before"))
+	if err != nil {
+		before = time.Unix(1<<62, 0)
+	}
 	times := slices.Clone(g.AuditEvents)
 	slices.SortFunc(times, func(a, b time.Time) int { return b.Compare(a) })
 	var out []any
 	for i, t := range times {
-		if t.Before(after) {
+		if t.Before(after) || t.After(before) {
 			continue
 		}
 		out = append(out, map[string]any{
