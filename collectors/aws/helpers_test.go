@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -197,4 +198,30 @@ func cborFixture(body []byte) ([]byte, error) {
 		return v
 	}
 	return awsfake.EncodeCBOR(conv("", v)), nil
+}
+
+// runBundle plans the collectors of src that want selects, runs them
+// through the runner into a new bundle on a fixed clock, and returns the
+// bundle's folder, the runs and the bundle as read back.
+func runBundle(t *testing.T, src *Source, want func(string) bool) (string, []evidence.Run, *evidence.Bundle) {
+	t.Helper()
+	jobs, err := src.Plan(t.Context(), want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "bundle")
+	w, err := evidence.Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	runs := (&collectors.Runner{Writer: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}).Run(t.Context(), jobs)
+	if err := w.Close(evidence.Manifest{StartedAt: now, FinishedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := evidence.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, runs, b
 }

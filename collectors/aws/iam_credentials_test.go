@@ -1,7 +1,6 @@
 package aws
 
 import (
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -9,13 +8,11 @@ import (
 	"slices"
 	"strconv"
 	"testing"
-	"time"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/internal/fake/awsfake"
 )
@@ -162,28 +159,11 @@ func TestIAMRecords(t *testing.T) {
 	st.Parents = map[string]string{testAccount: "ou-ab12-prod0000", "ou-ab12-prod0000": "r-ab12"}
 	src := newFakeSource(t, st)
 	src.cfg.Environments = map[string]string{"ou-ab12-prod0000": "prod"}
-	jobs, err := src.Plan(t.Context(), func(id string) bool { return id == "aws.iam.credentials" || id == "aws.iam.groups" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "bundle")
-	w, err := evidence.Create(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	runs := (&collectors.Runner{Writer: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}).Run(t.Context(), jobs)
-	if err := w.Close(evidence.Manifest{StartedAt: now, FinishedAt: now}); err != nil {
-		t.Fatal(err)
-	}
+	_, runs, b := runBundle(t, src, func(id string) bool { return id == "aws.iam.credentials" || id == "aws.iam.groups" })
 	for _, r := range runs {
 		if r.Status != evidence.Complete {
 			t.Errorf("run %s: %s %v", r.Collector, r.Status, r.Failures)
 		}
-	}
-	b, err := evidence.Open(dir)
-	if err != nil {
-		t.Fatal(err)
 	}
 	opOf := map[string]string{}
 	for _, rec := range b.Records {

@@ -3,17 +3,14 @@ package aws
 import (
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/internal/fake/awsfake"
 )
@@ -149,26 +146,9 @@ func TestIAMRolesRecordOrder(t *testing.T) {
 	slices.Reverse(st.Roles)
 	src := newFakeSource(t, st)
 	src.cfg.Environments = envs
-	jobs, err := src.Plan(t.Context(), func(id string) bool { return id == "aws.iam.roles" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "bundle")
-	w, err := evidence.Create(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	runs := (&collectors.Runner{Writer: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}).Run(t.Context(), jobs)
-	if err := w.Close(evidence.Manifest{StartedAt: now, FinishedAt: now}); err != nil {
-		t.Fatal(err)
-	}
+	dir, runs, b := runBundle(t, src, func(id string) bool { return id == "aws.iam.roles" })
 	if len(runs) != 1 || runs[0].Status != evidence.Complete {
 		t.Fatalf("runs %+v, want one complete run", runs)
-	}
-	b, err := evidence.Open(dir)
-	if err != nil {
-		t.Fatal(err)
 	}
 	opOf := map[string]string{}
 	for _, rec := range b.Records {

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/internal/fake/awsfake"
 )
@@ -108,11 +106,7 @@ func TestSecurityHubFindingsSLAConfig(t *testing.T) {
 
 func TestSecurityHubFindingsFixtures(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name   string
-		routes map[string]route
-		want   map[string]any
-	}{
+	runSecurityHubFixtures(t, &SecurityHubFindings{}, "findings", []hubFixture{
 		{
 			name: "subscribed",
 			routes: map[string]route{
@@ -128,25 +122,5 @@ func TestSecurityHubFindingsFixtures(t *testing.T) {
 			want: map[string]any{"enabled": false, "subscribed_at": "", "findings_open": 0, "critical_findings_open": 0,
 				"findings_past_sla": 0, "oldest_finding_created": "", "sla_days": 30},
 		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			src := newFixtureSource(t, tt.routes)
-			src.cfg.Now = func() time.Time { return findingsNow }
-			out, err := collect(t.Context(), t, src, "aws.securityhub.findings", "eu-central-1")
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i := range out.resources {
-				out.resources[i].Records = nil
-			}
-			want := []evidence.Resource{{Type: SecurityHubFindingsType, ID: "arn:aws:securityhub:eu-central-1:123456789012:findings",
-				Name: "Security Hub findings eu-central-1", Account: testAccount, Region: "eu-central-1", Attributes: tt.want}}
-			if diff := cmp.Diff(want, out.resources); diff != "" {
-				t.Errorf("resources (-want +got):\n%s", diff)
-			}
-			checkDescribed(t, &SecurityHubFindings{}, out.resources)
-		})
-	}
+	})
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/attestdev/attest/collectors"
 	"github.com/attestdev/attest/collectors/evidence"
 	"github.com/attestdev/attest/internal/fake/awsfake"
 )
@@ -90,11 +91,7 @@ func merge(a, b map[string]any) map[string]any {
 
 func TestSecurityHubStandardsFixtures(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name   string
-		routes map[string]route
-		want   map[string]any
-	}{
+	runSecurityHubFixtures(t, &SecurityHubStandards{}, "standards", []hubFixture{
 		{
 			name:   "subscribed",
 			routes: map[string]route{"securityhub:GetEnabledStandards": {file: "securityhub/GetEnabledStandards.json"}},
@@ -108,24 +105,41 @@ func TestSecurityHubStandardsFixtures(t *testing.T) {
 			routes: map[string]route{"securityhub:GetEnabledStandards": {file: "securityhub/NotSubscribed.json", status: http.StatusUnauthorized}},
 			want:   map[string]any{"enabled": false, "standards": []string{}, "standard_names": []string{}, "standards_not_ready": []string{}},
 		},
-	}
-	for _, tt := range tests {
+	})
+}
+
+// A hubFixture is a case of runSecurityHubFixtures: the fixture server's
+// routes and the attributes they must give.
+type hubFixture struct {
+	name   string
+	routes map[string]route
+	want   map[string]any
+}
+
+// runSecurityHubFixtures runs Security Hub collector c, whose resource
+// type is aws.securityhub.<kind>, against the fixture server of each
+// case's routes in eu-central-1 at findingsNow, and requires its one
+// resource to have the case's attributes.
+func runSecurityHubFixtures(t *testing.T, c collectors.Collector, kind string, cases []hubFixture) {
+	t.Helper()
+	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			src := newFixtureSource(t, tt.routes)
-			out, err := collect(t.Context(), t, src, "aws.securityhub.standards", "eu-central-1")
+			src.cfg.Now = func() time.Time { return findingsNow }
+			out, err := collect(t.Context(), t, src, "aws.securityhub."+kind, "eu-central-1")
 			if err != nil {
 				t.Fatal(err)
 			}
 			for i := range out.resources {
 				out.resources[i].Records = nil
 			}
-			want := []evidence.Resource{{Type: SecurityHubStandardsType, ID: "arn:aws:securityhub:eu-central-1:123456789012:standards",
-				Name: "Security Hub standards eu-central-1", Account: testAccount, Region: "eu-central-1", Attributes: tt.want}}
+			want := []evidence.Resource{{Type: "aws.securityhub." + kind, ID: "arn:aws:securityhub:eu-central-1:123456789012:" + kind,
+				Name: "Security Hub " + kind + " eu-central-1", Account: testAccount, Region: "eu-central-1", Attributes: tt.want}}
 			if diff := cmp.Diff(want, out.resources); diff != "" {
 				t.Errorf("resources (-want +got):\n%s", diff)
 			}
-			checkDescribed(t, &SecurityHubStandards{}, out.resources)
+			checkDescribed(t, c, out.resources)
 		})
 	}
 }

@@ -5,14 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
@@ -123,28 +120,11 @@ func TestRunDemo(t *testing.T) {
 	src := newFakeSource(t, st)
 	src.cfg.Organization.Enabled = true
 	src.cfg.Regions = nil
-	jobs, err := src.Plan(t.Context(), all)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "bundle")
-	w, err := evidence.Create(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	runs := (&collectors.Runner{Writer: w, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}).Run(t.Context(), jobs)
-	if err := w.Close(evidence.Manifest{StartedAt: now, FinishedAt: now}); err != nil {
-		t.Fatal(err)
-	}
+	_, runs, b := runBundle(t, src, all)
 	for _, r := range runs {
 		if r.Status != evidence.Complete {
 			t.Errorf("run %s %s: %s %v", r.Collector, r.Target, r.Status, r.Failures)
 		}
-	}
-	b, err := evidence.Open(dir)
-	if err != nil {
-		t.Fatal(err)
 	}
 	if err := b.VerifyRaw(); err != nil {
 		t.Error(err)
