@@ -23,6 +23,24 @@ func jobOf(t *testing.T, jobs []collectors.Job, id string) collectors.Job {
 	return collectors.Job{}
 }
 
+// runFixture serves fx and runs collector id of a source aimed at it that
+// neither retries nor waits for a retry (mods may change that), reporting
+// on started when the server blocks.
+func runFixture(t *testing.T, fx gcptest.Fixtures, id string, started chan struct{}, mods ...func(*Config)) (*gcptest.Sink, error) {
+	t.Helper()
+	srv := gcptest.NewServer(t, fx)
+	zero := 0
+	cfg := Config{Endpoint: srv.URL + "/", HTTPClient: srv.Client(), MaxRetryWaitSeconds: &zero, Retries: &zero}
+	for _, mod := range mods {
+		mod(&cfg)
+	}
+	jobs, err := NewSource(cfg).Plan(t.Context(), func(string) bool { return true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gcptest.Run(t, jobOf(t, jobs, id).Collector, jobs[0].Target, started)
+}
+
 func TestTokensCollector(t *testing.T) {
 	t.Parallel()
 	const (
@@ -85,14 +103,7 @@ func TestTokensCollector(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := gcptest.NewServer(t, tt.fx)
-			zero := 0
-			src := NewSource(Config{Endpoint: srv.URL + "/", HTTPClient: srv.Client(), MaxRetryWaitSeconds: &zero, Retries: &zero})
-			jobs, err := src.Plan(t.Context(), func(string) bool { return true })
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := gcptest.Run(t, jobOf(t, jobs, tokensID).Collector, jobs[0].Target, tt.started)
+			s, err := runFixture(t, tt.fx, tokensID, tt.started)
 			if tt.wantErr != "" {
 				apitest.WantKind(t, err, tt.wantErr)
 				return

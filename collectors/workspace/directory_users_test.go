@@ -62,14 +62,7 @@ func TestUsersCollector(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := gcptest.NewServer(t, tt.fx)
-			zero := 0
-			src := NewSource(Config{Endpoint: srv.URL + "/", HTTPClient: srv.Client(), MaxRetryWaitSeconds: &zero})
-			jobs, err := src.Plan(t.Context(), func(string) bool { return true })
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := gcptest.Run(t, jobOf(t, jobs, "workspace.users").Collector, jobs[0].Target, tt.started)
+			s, err := runFixture(t, tt.fx, "workspace.users", tt.started, func(c *Config) { c.Retries = nil })
 			if tt.wantErr != "" {
 				apitest.WantKind(t, err, tt.wantErr)
 				if tt.wantErr == evidence.Denied {

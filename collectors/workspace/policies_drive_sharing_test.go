@@ -47,14 +47,7 @@ func TestDriveSharingCollector(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := gcptest.NewServer(t, tt.fx)
-			zero := 0
-			src := NewSource(Config{Endpoint: srv.URL + "/", HTTPClient: srv.Client(), MaxRetryWaitSeconds: &zero, Retries: &zero})
-			jobs, err := src.Plan(t.Context(), func(string) bool { return true })
-			if err != nil {
-				t.Fatal(err)
-			}
-			s, err := gcptest.Run(t, jobOf(t, jobs, driveSharingID).Collector, jobs[0].Target, tt.started)
+			s, err := runFixture(t, tt.fx, driveSharingID, tt.started)
 			if tt.wantErr != "" {
 				if err == nil || collectors.Classify(err) != tt.wantErr {
 					t.Fatalf("err = %v, want kind %s", err, tt.wantErr)
@@ -76,7 +69,7 @@ func TestDriveSharingCollector(t *testing.T) {
 			if diff := cmp.Diff(tt.want, s.ByType(typeDriveSharing)); diff != "" {
 				t.Errorf("policies (-want +got):\n%s", diff)
 			}
-			gcptest.CheckAttributes(t, src.Collectors(), s.Resources)
+			gcptest.CheckAttributes(t, NewSource(Config{}).Collectors(), s.Resources)
 		})
 	}
 }
