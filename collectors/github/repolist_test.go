@@ -136,7 +136,9 @@ func TestRepoListCancelledWalk(t *testing.T) {
 	src, ct := sharedSource(t, sharedFixtures, "/orgs/octo-org/repos")
 	ctx, cancel := context.WithCancel(t.Context())
 	errc := make(chan error, 1)
-	go func() { errc <- src.Collectors()[indexOf(t, src, repoSecurityID)].Collect(ctx, evidence.Target{Source: "github", Account: "octo-org"}, &apitest.Sink{}) }()
+	go func() {
+		errc <- src.Collectors()[indexOf(t, src, repoSecurityID)].Collect(ctx, evidence.Target{Source: "github", Account: "octo-org"}, &apitest.Sink{})
+	}()
 	<-ct.blocked
 	live := make(chan error, 1)
 	var s *apitest.Sink
