@@ -7,6 +7,7 @@ import (
 	gh "github.com/google/go-github/v92/github"
 
 	"github.com/attestdev/attest/collectors"
+	"github.com/attestdev/attest/collectors/evidence"
 )
 
 // repoWalk is one walk of an organisation's REST repository list
@@ -24,6 +25,9 @@ type repoWalk struct {
 	// They were recorded by the run that walked the list.
 	pageRecord []string
 	records    []string
+	// captured are the records of the walk's responses, which every
+	// other reader records again as responses of its own run.
+	captured []evidence.Record
 	// err is the listing's error as the client returned it, not yet
 	// classified: each reader classifies it with the permission it needs.
 	err error
@@ -67,6 +71,11 @@ func (s *Source) walkRepos(ctx context.Context, c *gh.Client, org string) (*repo
 			// The run that walked it stopped; this one has not.
 			continue
 		}
+		// The responses are this run's evidence too: record them as such
+		// (the bodies are stored once), as if it had read them itself.
+		for _, rec := range w.captured {
+			collectors.Rerecord(ctx, rec)
+		}
 		return w, w.err
 	}
 }
@@ -74,6 +83,7 @@ func (s *Source) walkRepos(ctx context.Context, c *gh.Client, org string) (*repo
 // walk reads every page of the list.
 func (w *repoWalk) walk(ctx context.Context, c *gh.Client, org string) {
 	tctx, trace := collectors.WithTrace(ctx)
+	tctx, capture := collectors.WithCapture(tctx)
 	opts := &gh.RepositoryListByOrgOptions{Type: "all", ListOptions: gh.ListOptions{PerPage: 100}}
 	for r, err := range c.Repositories.ListByOrgIter(tctx, org, opts) {
 		if err != nil {
@@ -88,6 +98,7 @@ func (w *repoWalk) walk(ctx context.Context, c *gh.Client, org string) {
 		w.pageRecord = append(w.pageRecord, rec)
 	}
 	w.records = trace.Records()
+	w.captured = capture.Records()
 }
 
 // walksOf guards Source.walks; declared here to keep the shared walk in
