@@ -170,7 +170,12 @@ func TestRepoListHangingWalk(t *testing.T) {
 	go func() {
 		hung <- src.Collectors()[indexOf(t, src, repoSecurityID)].Collect(hctx, evidence.Target{Source: "github", Account: "octo-org"}, &apitest.Sink{})
 	}()
-	defer func() { stop(); <-hung }()
+	defer func() {
+		stop()
+		if err := <-hung; !canceled(err) {
+			t.Errorf("hanging walk: %v, want its cancellation", err)
+		}
+	}()
 	<-ct.blocked
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
