@@ -120,6 +120,9 @@ func BenchmarkCollectMediumOrg(b *testing.B) {
 	b.ReportMetric(ghFloor.D.Seconds(), "github_floor_s")
 	b.ReportMetric(float64(rest)/repos, "gh_rest_per_repo")
 	b.ReportMetric(float64(gql)/repos, "gh_graphql_per_repo")
+	minRest, minGQL := githubCalls(m.Calls.Source("github"))
+	b.ReportMetric(float64(minRest)/repos, "gh_min_rest_per_repo")
+	b.ReportMetric(float64(minGQL)/repos, "gh_min_graphql_per_repo")
 	b.ReportMetric(float64(last.PeakHeap)/(1<<20), "peak_heap_MB")
 	b.ReportMetric(float64(last.PeakRSS)/(1<<20), "peak_rss_MB")
 	b.ReportMetric(float64(last.BaseHeap)/(1<<20), "base_heap_MB")
@@ -139,7 +142,7 @@ func BenchmarkCollectMediumOrg(b *testing.B) {
 			wallRatio, last.Wall.Seconds(), floor.D.Seconds(), floor.Name, limits,
 			awsWall.Seconds(), awsFloor.D.Seconds(), awsWall.Seconds()/awsFloor.D.Seconds(), awsFloor.Name,
 			ghWall.Seconds(), ghFloor.D.Seconds(), ghWall.Seconds()/ghFloor.D.Seconds()), "<= 1.3x"},
-		row{"GitHub: calls per repository", fmt.Sprintf("%.2f REST + %.3f GraphQL", float64(rest)/repos, float64(gql)/repos), "<= 0.2 REST + GraphQL share"},
+		row{"GitHub: calls per repository", githubPerRepo(rest, gql, m.Calls, repos), "<= 0.2 REST + GraphQL share"},
 	)
 	if path := os.Getenv("ATTEST_BENCH_OPS"); path != "" {
 		writeOps(b, path, last.Operations, m.Calls)
@@ -175,6 +178,23 @@ func BenchmarkCollectPeakRSS(b *testing.B) {
 }
 
 // githubCalls returns the GitHub REST and GraphQL calls of made.
+// opAnalyses is the per-repository call of GH-SAST-001's last_sast_at.
+const opAnalyses = "GET /repos/{owner}/{repo}/code-scanning/analyses"
+
+// githubPerRepo is the targets table's GitHub row: the REST and GraphQL
+// calls made per repository, and beside them the fewest the enabled rules
+// need (MinCalls), so that the figure reads against the floor GitHub's API
+// allows rather than against the target alone.
+func githubPerRepo(rest, gql int64, min Calls, repos float64) string {
+	minRest, minGQL := githubCalls(min.Source("github"))
+	out := fmt.Sprintf("%.2f REST + %.3f GraphQL; the enabled rules need at least %.2f REST + %.3f GraphQL",
+		float64(rest)/repos, float64(gql)/repos, float64(minRest)/repos, float64(minGQL)/repos)
+	if min[opAnalyses] > 0 {
+		out += " (bench/mincalls.go): GH-SAST-001's newest code scanning analysis of each default branch has no organisation-wide or GraphQL endpoint, one REST call per repository"
+	}
+	return out
+}
+
 func githubCalls(made map[string]int64) (rest, gql int64) {
 	for op, n := range made {
 		switch {

@@ -164,7 +164,13 @@ var needs = []need{
 	{op: "GET /repos/{owner}/{repo}/secret-scanning/alerts", collector: "github.alerts", n: func(Size) int64 { return 0 }},
 	// The newest code scanning analysis of each default branch
 	// (last_sast_at): no organisation-wide or GraphQL endpoint serves it,
-	// so one call per repository.
+	// so one call per repository. GET /orgs/{org}/code-scanning/alerts
+	// lists alerts, not analyses: no row for a repository without alerts,
+	// and its times (created_at, updated_at: the latest state change,
+	// fixed_at, dismissed_at) are not the time of an analysis; the code
+	// security configuration endpoints say what is configured, not that an
+	// analysis ran; the GraphQL schema has no code scanning analyses
+	// (docs/scale.md cites the pages).
 	{op: "GET /repos/{owner}/{repo}/code-scanning/analyses", collector: "github.sast", typ: "github.repository.sast", attrs: []string{"last_sast_at"}, n: func(sz Size) int64 { return int64(sz.Repos) }},
 	// GitHub GraphQL: one walk of the repository list, GraphQLRepoBatch a
 	// page, selects what github.repos, github.alerts (Dependabot) and

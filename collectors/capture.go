@@ -77,15 +77,73 @@ func Record(ctx context.Context, rec evidence.Record, body []byte) string {
 	if err != nil {
 		return ""
 	}
+	rec.SHA256, rec.Size = sum, len(body)
+	r.stored(ctx, rec)
+	return sum
+}
+
+// stored counts a record written for the run and adds it to the context's
+// Trace and Capture.
+func (r *recorder) stored(ctx context.Context, rec evidence.Record) {
 	r.count.Add(1)
 	if r.progress != nil {
 		r.progress(Event{Kind: RecordStored, Collector: r.collector, Target: r.target})
 	}
 	if t, ok := ctx.Value(traceKey{}).(*Trace); ok {
 		t.mu.Lock()
-		t.ids = append(t.ids, sum)
+		t.ids = append(t.ids, rec.SHA256)
 		t.mu.Unlock()
 	}
+	if c, ok := ctx.Value(captureKey{}).(*Capture); ok {
+		c.mu.Lock()
+		c.recs = append(c.recs, rec)
+		c.mu.Unlock()
+	}
+}
+
+type captureKey struct{}
+
+// A Capture keeps the records of the raw responses recorded under its
+// context, so that another collector run of the same collection that reads
+// the same responses (a listing several collectors share) can record them
+// as its own with Rerecord, without fetching them again.
+type Capture struct {
+	mu   sync.Mutex
+	recs []evidence.Record
+}
+
+// WithCapture returns a context whose recorded responses are also kept by
+// the returned Capture.
+func WithCapture(ctx context.Context) (context.Context, *Capture) {
+	c := &Capture{}
+	return context.WithValue(ctx, captureKey{}, c), c
+}
+
+// Records returns the records kept so far, in order.
+func (c *Capture) Records() []evidence.Record {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]evidence.Record(nil), c.recs...)
+}
+
+// Rerecord records rec, a response another run of the same collection
+// recorded (from a Capture), as a raw response of the run ctx belongs to:
+// the record names this run's collector and target and keeps the time the
+// response was fetched; the body is stored once. It returns the SHA-256,
+// or "" outside a run or when the bundle does not hold the body.
+func Rerecord(ctx context.Context, rec evidence.Record) string {
+	r, ok := ctx.Value(recorderKey{}).(*recorder)
+	if !ok || r.closed.Load() || rec.SHA256 == "" {
+		return ""
+	}
+	rec.Collector = r.collector
+	rec.CollectorVersion = r.version
+	rec.Target = r.target
+	sum, err := r.w.WriteRecordOf(rec)
+	if err != nil {
+		return ""
+	}
+	r.stored(ctx, rec)
 	return sum
 }
 

@@ -186,6 +186,28 @@ func (w *Writer) WriteRecord(rec Record, body []byte) (string, error) {
 	return rec.SHA256, w.keep(writeLine(w.recBuf, line))
 }
 
+// WriteRecordOf adds a record of a raw response the bundle already holds:
+// rec.SHA256 and rec.Size name a body an earlier WriteRecord stored, for
+// example when a second collector run reads a response another run of the
+// same collection fetched. It returns the SHA-256, and an error when the
+// bundle holds no such body.
+func (w *Writer) WriteRecordOf(rec Record) (string, error) {
+	line, err := json.Marshal(rec)
+	if err != nil {
+		return "", fmt.Errorf("evidence: encode record %s: %w", rec.Operation, err)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err != nil {
+		return "", w.err
+	}
+	if !w.raw[rec.SHA256] {
+		return "", fmt.Errorf("evidence: record %s: no raw response %s in the bundle", rec.Operation, rec.SHA256)
+	}
+	w.nrec++
+	return rec.SHA256, w.keep(writeLine(w.recBuf, line))
+}
+
 // writeRaw writes a raw response body to path.
 func writeRaw(path string, body []byte) error {
 	return os.WriteFile(path, body, 0o640)

@@ -300,3 +300,37 @@ func TestRemoveBundle(t *testing.T) {
 		t.Errorf("refused directory was changed: %v", err)
 	}
 }
+
+// TestWriteRecordOf adds a second record of a stored body and refuses one
+// of a body the bundle does not hold.
+func TestWriteRecordOf(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "b")
+	w, err := Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := w.WriteRecord(Record{Collector: "a", Operation: "op"}, []byte("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := w.WriteRecordOf(Record{Collector: "b", Operation: "op", SHA256: sum, Size: 2}); err != nil || got != sum {
+		t.Fatalf("WriteRecordOf = %q, %v", got, err)
+	}
+	if _, err := w.WriteRecordOf(Record{Collector: "b", Operation: "op", SHA256: strings.Repeat("0", 64)}); err == nil {
+		t.Error("a record of a body the bundle does not hold was accepted")
+	}
+	if err := w.Close(Manifest{AttestVersion: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Manifest.Records != 2 || len(b.Records) != 2 || b.Records[0].SHA256 != sum || b.Records[1].SHA256 != sum {
+		t.Errorf("records %+v (manifest %d), want two of %s", b.Records, b.Manifest.Records, sum)
+	}
+	if err := b.VerifyRaw(); err != nil {
+		t.Error(err)
+	}
+}

@@ -36,15 +36,17 @@ const (
 const opListRepos = "GET /orgs/{org}/repos"
 
 // listRepos returns the organisation's repositories that pass the filters
-// (archived ones only when configured), sorted by name. The ones left out
-// are recorded as skipped on out, with the reason.
-func (s *Source) listRepos(ctx context.Context, c *gh.Client, org string, sink collectors.Sink) ([]*gh.Repository, error) {
+// (archived ones only when configured), sorted by name, and the raw
+// responses of the list's pages. The ones left out are recorded as skipped
+// on sink, with the reason. The list is walked once per collection however
+// many collectors read it (walkRepos).
+func (s *Source) listRepos(ctx context.Context, c *gh.Client, org string, sink collectors.Sink) ([]*gh.Repository, []string, error) {
+	w, err := s.walkRepos(ctx, c, org)
+	if err != nil {
+		return nil, nil, fmt.Errorf("github %s %s: %w", opListRepos, org, classify(err, opListRepos, "scope:repo or "+permRepoMetadata))
+	}
 	var out []*gh.Repository
-	opts := &gh.RepositoryListByOrgOptions{Type: "all", ListOptions: gh.ListOptions{PerPage: 100}}
-	for r, err := range c.Repositories.ListByOrgIter(ctx, org, opts) {
-		if err != nil {
-			return nil, fmt.Errorf("github %s %s: %w", opListRepos, org, classify(err, opListRepos, "scope:repo or "+permRepoMetadata))
-		}
+	for _, r := range w.repos {
 		if r.GetArchived() && !s.cfg.IncludeArchived {
 			collectors.Skip(sink, r.GetHTMLURL(), "archived (set include_archived to collect it)")
 			continue
@@ -56,7 +58,7 @@ func (s *Source) listRepos(ctx context.Context, c *gh.Client, org string, sink c
 		out = append(out, r)
 	}
 	slices.SortFunc(out, func(a, b *gh.Repository) int { return cmp.Compare(a.GetName(), b.GetName()) })
-	return out, nil
+	return out, slices.Clone(w.records), nil
 }
 
 // ts formats t as an RFC 3339 UTC string, or "" for the zero time.

@@ -151,6 +151,10 @@ type Source struct {
 	once   sync.Once
 	client *gh.Client
 	err    error
+
+	// walksOf holds the REST repository list of each organisation, walked
+	// once for every collector that reads it (repolist.go).
+	walksOf
 }
 
 // NewSource returns the GitHub source for cfg. It does no I/O.

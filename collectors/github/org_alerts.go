@@ -75,12 +75,11 @@ func (c *AlertsCollector) orgSecrets(ctx context.Context, client *gh.Client, org
 		out.created[key] = append(out.created[key], a.GetCreatedAt().Time)
 	}
 	out.records = trace.Records()
-	lctx, ltrace := collectors.WithTrace(ctx)
-	ropts := &gh.RepositoryListByOrgOptions{Type: "all", ListOptions: gh.ListOptions{PerPage: 100}}
-	for r, err := range client.Repositories.ListByOrgIter(lctx, org, ropts) {
-		if err != nil {
-			return nil, fallBack(ctx, err, opListRepos, permSecurityAnalysis, org)
-		}
+	w, err := c.src.walkRepos(ctx, client, org)
+	if err != nil {
+		return nil, fallBack(ctx, err, opListRepos, permSecurityAnalysis, org)
+	}
+	for i, r := range w.repos {
 		sa := r.GetSecurityAndAnalysis()
 		if sa == nil {
 			continue
@@ -89,8 +88,8 @@ func (c *AlertsCollector) orgSecrets(ctx context.Context, client *gh.Client, org
 		// A repository where secret scanning is not available has no
 		// secret_scanning status: not enabled.
 		out.status[key] = sa.GetSecretScanning().GetStatus() == "enabled"
-		if recs := ltrace.Records(); len(recs) > 0 {
-			out.listRecord[key] = recs[len(recs)-1]
+		if rec := w.pageRecord[i]; rec != "" {
+			out.listRecord[key] = rec
 		}
 	}
 	return out, nil

@@ -52,12 +52,10 @@ func (c *RepoSecurityCollector) Collect(ctx context.Context, target evidence.Tar
 	if err != nil {
 		return err
 	}
-	tctx, trace := collectors.WithTrace(ctx)
-	repos, err := c.src.listRepos(tctx, client, target.Account, out)
+	repos, records, err := c.src.listRepos(ctx, client, target.Account, out)
 	if err != nil {
 		return err
 	}
-	records := trace.Records()
 	for _, r := range repos {
 		res := evidence.Resource{Type: typeRepoSecurity, ID: repoID(r) + "#security", Name: r.GetFullName(), Account: target.Account,
 			Attributes: map[string]any{"archived": r.GetArchived()}, Records: slices.Clone(records)}

@@ -133,7 +133,7 @@ func (s *Source) eachRepo(ctx context.Context, org string, out collectors.Sink, 
 	if err != nil {
 		return err
 	}
-	repos, err := s.listRepos(ctx, client, org, out)
+	repos, _, err := s.listRepos(ctx, client, org, out)
 	if err != nil {
 		return err
 	}
