@@ -65,10 +65,10 @@ var evalRules = []struct{ mode, where, rule string }{
 // a running browser; see measureHTMLOpen), or "not measured" and why.
 func BenchmarkEvaluateCLI(b *testing.B) {
 	sizes := evalSizes(b)
-	measured := map[int]bool{}
+	// The targets table's rows, by size, added in the issue's order.
+	targetRows := map[int]row{}
 	for _, n := range sizes {
 		b.Run(fmt.Sprintf("resources=%d", n), func(b *testing.B) {
-			measured[n] = true
 			dir := b.TempDir()
 			bundleDir, err := evalBundle(dir, n)
 			if err != nil {
@@ -153,17 +153,21 @@ func BenchmarkEvaluateCLI(b *testing.B) {
 			}
 			switch n {
 			case evalTargetResources:
-				tableRows(b, evaluateRow(phases[0]+phases[1], evalCPU, evalRSS, iters))
+				targetRows[n] = evaluateRow(phases[0]+phases[1], evalCPU, evalRSS, iters)
 			case htmlTargetResources:
-				tableRows(b, htmlRow(b, filepath.Join(outDir, "report.html"), htmlSize))
+				targetRows[n] = htmlRow(b, filepath.Join(outDir, "report.html"), htmlSize)
 			}
 		})
 	}
+	var rows []row
 	for _, n := range []int{evalTargetResources, htmlTargetResources} {
-		if !measured[n] {
-			tableRows(b, row{targetFigure(n), fmt.Sprintf("not measured: %d resources not among the sizes run (ATTEST_BENCH_EVAL_SIZES, -bench)", n), targetGoal(n)})
+		r, ok := targetRows[n]
+		if !ok {
+			r = row{targetFigure(n), fmt.Sprintf("not measured: %d resources not among the sizes run (ATTEST_BENCH_EVAL_SIZES, -bench)", n), targetGoal(n)}
 		}
+		rows = append(rows, r)
 	}
+	tableRows(b, rows...)
 }
 
 // The sizes of the targets table's rows: `attest evaluate` at
