@@ -31,6 +31,13 @@
 // size. Both append their rows to the targets table make bench prints
 // (ATTEST_BENCH_TABLE).
 //
+// BenchmarkEvaluateCLI (evaluate_test.go) times `attest evaluate` and
+// `attest report` from a synthetic bundle on disk and adds two rows:
+// `attest evaluate`'s part at 1,000,000 resources (wall, CPU, peak RSS)
+// and, at 100,000, the HTML report's size and the time headless Chromium
+// takes to open it (measured in the page from its Navigation Timing and a
+// forced layout; "not measured" without Chromium).
+//
 // BenchmarkCollectMicrosoftAndGitLab does the same, per source, for a
 // simulated Entra ID tenant, Azure estate and GitLab group (EntraTenant,
 // AzureEstate, GitLabGroup) behind the limits of entrafake.Limits,
@@ -53,6 +60,10 @@
 //	ATTEST_BENCH_GITLAB_PROJECTS (2000)  ATTEST_BENCH_GITLAB_MEMBERS (5000)
 //	ATTEST_BENCH_OPS (a file to write the calls per operation to)
 //	ATTEST_BENCH_TABLE (a file to append the targets table's rows to)
+//	ATTEST_BENCH_EVAL_SIZES (10000,100000; make bench: 10000,100000,1000000)
+//	ATTEST_BENCH_EVAL_1M (1: add 1000000 to the default sizes)
+//	ATTEST_BENCH_EVAL_OUT (a directory to keep the reports in)
+//	ATTEST_BENCH_EVAL_BUNDLES (a directory to keep and reuse the bundles in)
 //	ATTEST_BENCH_HEAPPROF (a file to write a heap profile to near the peak)
 //
 // The fakes sleep for the latency and the limits; that is fine in a

@@ -46,8 +46,9 @@ var evalRules = []struct{ mode, where, rule string }{
 // the bundle's records and render the HTML, JSON and CSV reports. The
 // bundle is generated into a temporary directory (not timed) with
 // evalControls controls over evalTypes types. Sizes: 10,000 and 100,000
-// resources; 1,000,000 with ATTEST_BENCH_EVAL_1M=1 (it takes minutes to
-// generate and run). Metrics per size: seconds per phase, the CPU time and
+// resources by default; ATTEST_BENCH_EVAL_SIZES lists others (make bench
+// sets 10000,100000,1000000), and ATTEST_BENCH_EVAL_1M=1 adds 1,000,000 to
+// the default (it takes minutes to generate and run). Metrics per size: seconds per phase, the CPU time and
 // peak RSS of `attest evaluate`'s part (evaluate and write results.json:
 // evaluate_cpu_s, evaluate_rss_MB), those of the whole pass (cpu_s,
 // peak_rss_MB; RSS is VmHWM, reset before each size), the bytes of the
@@ -56,11 +57,16 @@ var evalRules = []struct{ mode, where, rule string }{
 // ATTEST_BENCH_EVAL_BUNDLES=DIR keeps the generated bundles in
 // DIR/bundle-<resources> and reuses them, so that runs compared with each
 // other read the same files (and the 1,000,000 one is written once).
+//
+// Two rows of the targets table come from it: `attest evaluate`'s part at
+// 1,000,000 resources, and at 100,000 the HTML report's size and the time
+// headless Chromium takes to open it (html_open_s: from the report's
+// navigation start to a layout of the whole page after its load event, in
+// a running browser; see measureHTMLOpen), or "not measured" and why.
 func BenchmarkEvaluateCLI(b *testing.B) {
-	sizes := []int{10_000, 100_000}
-	if os.Getenv("ATTEST_BENCH_EVAL_1M") != "" {
-		sizes = append(sizes, 1_000_000)
-	}
+	sizes := evalSizes(b)
+	// The targets table's rows, by size, added in the issue's order.
+	targetRows := map[int]row{}
 	for _, n := range sizes {
 		b.Run(fmt.Sprintf("resources=%d", n), func(b *testing.B) {
 			dir := b.TempDir()
@@ -145,8 +151,111 @@ func BenchmarkEvaluateCLI(b *testing.B) {
 			if rss := peakRSS(); rss > 0 {
 				b.ReportMetric(float64(rss)/1e6, "peak_rss_MB")
 			}
+			switch n {
+			case evalTargetResources:
+				targetRows[n] = evaluateRow(phases[0]+phases[1], evalCPU, evalRSS, iters)
+			case htmlTargetResources:
+				targetRows[n] = htmlRow(b, filepath.Join(outDir, "report.html"), htmlSize)
+			}
 		})
 	}
+	var rows []row
+	for _, n := range []int{evalTargetResources, htmlTargetResources} {
+		r, ok := targetRows[n]
+		if !ok {
+			r = row{targetFigure(n), fmt.Sprintf("not measured: %d resources not among the sizes run (ATTEST_BENCH_EVAL_SIZES, -bench)", n), targetGoal(n)}
+		}
+		rows = append(rows, r)
+	}
+	tableRows(b, rows...)
+}
+
+// The sizes of the targets table's rows: `attest evaluate` at
+// evalTargetResources, the HTML report at htmlTargetResources.
+const (
+	evalTargetResources = 1_000_000
+	htmlTargetResources = 100_000
+)
+
+func targetFigure(n int) string {
+	if n == evalTargetResources {
+		return fmt.Sprintf("`attest evaluate`, 1M resources, %d controls, %d cores", evalControls, runtime.GOMAXPROCS(0))
+	}
+	return "HTML report, 100k resources"
+}
+
+func targetGoal(n int) string {
+	if n == evalTargetResources {
+		return "<= 10 s, <= 1 GB RSS"
+	}
+	return "<= 10 MB, opens in Chromium in < 2 s"
+}
+
+// evaluateRow is the targets table's row of `attest evaluate`'s part:
+// evaluate and write results.json, over iters passes.
+func evaluateRow(wall, cpu time.Duration, rss int64, iters float64) row {
+	mem := "peak RSS not measured (no /proc/self/status)"
+	if rss > 0 {
+		mem = fmt.Sprintf("peak RSS %.0f MB", float64(rss)/1e6)
+	}
+	return row{targetFigure(evalTargetResources),
+		fmt.Sprintf("%.1f s wall (evaluate and write results.json), %.1f s CPU, %s", wall.Seconds()/iters, cpu.Seconds()/iters, mem),
+		targetGoal(evalTargetResources)}
+}
+
+// htmlOpenRuns is how many times the HTML report is opened in Chromium;
+// the row gives the medians.
+const htmlOpenRuns = 3
+
+// htmlRow is the targets table's row of the HTML report at page: its size
+// and the time headless Chromium takes to open it, or why that was not
+// measured.
+func htmlRow(b *testing.B, page string, size int64) row {
+	figure, goal := targetFigure(htmlTargetResources), targetGoal(htmlTargetResources)
+	sizeText := fmt.Sprintf("%.1f MB", float64(size)/1e6)
+	bin := chromiumPath()
+	if bin == "" {
+		return row{figure, sizeText + "; open time not measured: chromium not installed", goal}
+	}
+	abs, err := filepath.Abs(page)
+	if err != nil {
+		b.Error(err)
+		return row{figure, sizeText + "; open time not measured: " + err.Error(), goal}
+	}
+	m, err := measureHTMLOpen(b.Context(), bin, b.TempDir(), abs, htmlOpenRuns)
+	if err != nil {
+		b.Error(err)
+		return row{figure, sizeText + "; open time not measured: chromium failed (see the log)", goal}
+	}
+	b.ReportMetric(m.open.Layout.Seconds(), "html_open_s")
+	b.ReportMetric(m.open.Process.Seconds(), "html_chromium_process_s")
+	b.ReportMetric(m.emptyProcs.Seconds(), "empty_chromium_process_s")
+	return row{figure, fmt.Sprintf("%s; opens in %.2f s in headless Chromium (navigation start to load event end %.2f s, to a layout of the whole page after it %.2f s; median of %d). "+
+		"Whole `chromium --headless --dump-dom` process: %.1f s for the report against %.1f s for an empty page",
+		sizeText, m.open.Layout.Seconds(), m.open.Load.Seconds(), m.open.Layout.Seconds(), m.runs,
+		m.open.Process.Seconds(), m.emptyProcs.Seconds()), goal}
+}
+
+// evalSizes returns the bundle sizes to run: ATTEST_BENCH_EVAL_SIZES (a
+// list of resource counts, separated by commas or spaces), or 10,000 and
+// 100,000, with 1,000,000 added by ATTEST_BENCH_EVAL_1M=1.
+func evalSizes(b *testing.B) []int {
+	if v := strings.TrimSpace(os.Getenv("ATTEST_BENCH_EVAL_SIZES")); v != "" {
+		var sizes []int
+		for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+			n, err := strconv.Atoi(f)
+			if err != nil || n <= 0 {
+				b.Fatalf("ATTEST_BENCH_EVAL_SIZES=%q: %q is not a number of resources", v, f)
+			}
+			sizes = append(sizes, n)
+		}
+		return sizes
+	}
+	sizes := []int{10_000, 100_000}
+	if os.Getenv("ATTEST_BENCH_EVAL_1M") != "" {
+		sizes = append(sizes, evalTargetResources)
+	}
+	return sizes
 }
 
 // renderFile renders one report to path through a buffered file, as
