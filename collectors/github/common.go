@@ -37,9 +37,10 @@ const opListRepos = "GET /orgs/{org}/repos"
 
 // listRepos returns the organisation's repositories that pass the filters
 // (archived ones only when configured), sorted by name. The ones left out
-// are recorded as skipped on out, with the reason.
-func (s *Source) listRepos(ctx context.Context, c *gh.Client, org string, sink collectors.Sink) ([]*gh.Repository, error) {
-	var out []*gh.Repository
+// are recorded as skipped on out, with the reason. Each keeps only the
+// fields the collectors read (listedRepo).
+func (s *Source) listRepos(ctx context.Context, c *gh.Client, org string, sink collectors.Sink) ([]listedRepo, error) {
+	var out []listedRepo
 	opts := &gh.RepositoryListByOrgOptions{Type: "all", ListOptions: gh.ListOptions{PerPage: 100}}
 	for r, err := range c.Repositories.ListByOrgIter(ctx, org, opts) {
 		if err != nil {
@@ -53,10 +54,36 @@ func (s *Source) listRepos(ctx context.Context, c *gh.Client, org string, sink c
 			collectors.Skip(sink, r.GetHTMLURL(), "filtered out by the repos include/exclude configuration")
 			continue
 		}
-		out = append(out, r)
+		out = append(out, listed(r))
 	}
-	slices.SortFunc(out, func(a, b *gh.Repository) int { return cmp.Compare(a.GetName(), b.GetName()) })
+	slices.SortFunc(out, func(a, b listedRepo) int { return cmp.Compare(a.name, b.name) })
 	return out, nil
+}
+
+// A listedRepo is what the collectors read of a listed repository. A
+// gh.Repository has some hundred fields, most of them URLs, and the
+// collectors that walk every repository hold the whole listing while they
+// do: for thousands of repositories, tens of megabytes each.
+type listedRepo struct {
+	name, fullName, htmlURL, owner, defaultBranch string
+	archived                                      bool
+	// security is the repository's security_and_analysis, nil when the
+	// listing did not show it.
+	security *gh.SecurityAndAnalysis
+}
+
+// listed returns what the collectors read of r.
+func listed(r *gh.Repository) listedRepo {
+	return listedRepo{name: r.GetName(), fullName: r.GetFullName(), htmlURL: r.GetHTMLURL(), owner: r.GetOwner().GetLogin(),
+		defaultBranch: r.GetDefaultBranch(), archived: r.GetArchived(), security: r.SecurityAndAnalysis}
+}
+
+// repoID returns the stable id of a repository: its web URL.
+func repoID(r listedRepo) string {
+	if r.htmlURL != "" {
+		return r.htmlURL
+	}
+	return "https://github.com/" + r.fullName
 }
 
 // ts formats t as an RFC 3339 UTC string, or "" for the zero time.
@@ -65,12 +92,4 @@ func ts(t gh.Timestamp) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
-}
-
-// repoID returns the stable id of a repository: its web URL.
-func repoID(r *gh.Repository) string {
-	if u := r.GetHTMLURL(); u != "" {
-		return u
-	}
-	return "https://github.com/" + r.GetFullName()
 }
