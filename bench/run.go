@@ -86,7 +86,14 @@ type Result struct {
 	// benchmark.
 	PeakRSS   uint64
 	ServerRSS uint64
-	Runs      []evidence.Run
+	// PeakAnon is the collecting process's largest anonymous resident
+	// memory (Linux RssAnon: the heap, stacks and the runtime's own,
+	// sampled every 10 ms while collecting; 0 elsewhere). The rest of
+	// PeakRSS is file-backed: the pages of the executable that were
+	// touched, shared and reclaimable, and how many of them count varies
+	// between runs with the page cache.
+	PeakAnon uint64
+	Runs     []evidence.Run
 }
 
 // Collect serves the simulated organisation and collects it with the real
@@ -238,17 +245,17 @@ func collect(ctx context.Context, dir string, ep Endpoints) (Result, error) {
 	debug.FreeOSMemory()
 	base := liveHeap()
 	resetHWM()
-	peak := watchHeap()
+	peak := watchMemory()
 	start := time.Now()
 	r := &collectors.Runner{Writer: w, Concurrency: ep.Concurrency, SourceConcurrency: ep.SourceConcurrency, Reads: lib.Reads(), Log: slog.New(slog.DiscardHandler)}
 	runs := r.Collect(ctx, sources, Needed(lib))
 	wall := time.Since(start)
-	heap := peak()
+	heap, anon := peak()
 	rss := hwm()
 	if err := w.Close(evidence.Manifest{AttestVersion: "bench", StartedAt: start.UTC(), FinishedAt: time.Now().UTC(), Interrupted: ctx.Err() != nil}); err != nil {
 		return Result{}, err
 	}
-	return Result{Start: start, Wall: wall, PeakHeap: heap, BaseHeap: base, PeakRSS: rss, Runs: runs}, nil
+	return Result{Start: start, Wall: wall, PeakHeap: heap, BaseHeap: base, PeakRSS: rss, PeakAnon: anon, Runs: runs}, nil
 }
 
 // A counter is a fake's call counter.
@@ -314,16 +321,28 @@ func liveHeap() uint64 {
 // watchHeap samples the live heap every 10 ms until the returned function
 // is called, which returns the largest sample.
 func watchHeap() func() uint64 {
+	peak := watchMemory()
+	return func() uint64 {
+		heap, _ := peak()
+		return heap
+	}
+}
+
+// watchMemory samples the live heap and the anonymous resident memory
+// every 10 ms until the returned function is called, which returns the
+// largest samples.
+func watchMemory() func() (heap, anon uint64) {
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	var mu sync.Mutex
-	var peak uint64
+	var peak, peakAnon uint64
 	profile := os.Getenv("ATTEST_BENCH_HEAPPROF")
 	var profiled uint64
 	read := func() {
 		metrics.Read(sample)
 		v := sample[0].Value.Uint64()
+		a := procStatus("RssAnon:")
 		mu.Lock()
-		peak = max(peak, v)
+		peak, peakAnon = max(peak, v), max(peakAnon, a)
 		mu.Unlock()
 		if profile != "" && v > profiled+profiled/10 {
 			// A heap profile near the peak, for finding what holds it.
@@ -348,13 +367,13 @@ func watchHeap() func() uint64 {
 			}
 		}
 	})
-	return func() uint64 {
+	return func() (uint64, uint64) {
 		close(done)
 		wg.Wait()
 		read()
 		mu.Lock()
 		defer mu.Unlock()
-		return peak
+		return peak, peakAnon
 	}
 }
 
@@ -364,13 +383,17 @@ func resetHWM() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
 // hwm returns the process's peak resident memory since resetHWM (Linux:
 // VmHWM), or 0 where it cannot be read.
-func hwm() uint64 {
+func hwm() uint64 { return procStatus("VmHWM:") }
+
+// procStatus returns the field of /proc/self/status (Linux) named key, in
+// bytes, or 0 where it cannot be read.
+func procStatus(key string) uint64 {
 	status, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for line := range strings.Lines(string(status)) {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(line, key); ok {
 			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
 			if err != nil {
 				return 0
