@@ -8,7 +8,7 @@ import (
 // CollectMemoryLimit is the soft limit on the Go runtime's memory (heap,
 // stacks and the runtime's own; not the executable's pages) that attest
 // collect sets unless GOMEMLIMIT is set. A collection holds little at once
-// (some 60 MB of live heap at four times the medium organisation) but
+// (some 40 MB of live heap at four times the medium organisation) but
 // allocates and discards response bodies fast; with the default pacing
 // alone the heap grows to twice its live size before the garbage
 // collector runs, and the process's resident memory with it. The limit
