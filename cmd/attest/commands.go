@@ -49,7 +49,7 @@ go on as if the evidence were complete; --allow-incomplete exits 0 instead.`,
 			if err != nil {
 				return err
 			}
-			engine.LimitCollectMemory() // docs/scale.md, "Peak memory"
+			engine.LimitCollectMemory() // docs/scale.md, "Memory"
 			b, err := s.Collect(cmd.Context(), all.Sources(s.Config.Sources), g.progress(engine.CollectOptions{Dir: out, Replace: replace, Shard: shard, Timeout: timeout}))
 			if err != nil {
 				return err
