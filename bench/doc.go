@@ -28,8 +28,11 @@
 // concurrency, in all and per source, GitHub's REST and GraphQL calls per
 // repository, and the peak heap and resident memory.
 // BenchmarkCollectPeakRSS reports the peak memory at four times the medium
-// size. Both append their rows to the targets table make bench prints
-// (ATTEST_BENCH_TABLE).
+// size of attest's collection alone: it runs the collection in a child
+// process (the test binary again, TestCollectChild, with ChildEnv naming
+// the job), as a user's attest collect runs without the fakes, and reads
+// the child's peak resident memory when it exits. Both append their rows
+// to the targets table make bench prints (ATTEST_BENCH_TABLE).
 //
 // BenchmarkEvaluateCLI (evaluate_test.go) times `attest evaluate` and
 // `attest report` from a synthetic bundle on disk and adds two rows:
@@ -56,6 +59,8 @@
 //	ATTEST_BENCH_CONCURRENCY (8 jobs)  ATTEST_BENCH_CALL_CONCURRENCY (0: each source's default)
 //	ATTEST_BENCH_LIMITS (1: the documented provider limits; 0: latency only)
 //	ATTEST_BENCH_SCALE (4: the size of BenchmarkCollectPeakRSS, in mediums)
+//	ATTEST_BENCH_INPROCESS (0; 1: BenchmarkCollectPeakRSS collects in its own
+//	  process and reports the whole process's peak, the fakes' included)
 //	ATTEST_BENCH_ENTRA_USERS (5000)  ATTEST_BENCH_CA_POLICIES (20)  ATTEST_BENCH_AZURE_SUBSCRIPTIONS (10)
 //	ATTEST_BENCH_GITLAB_PROJECTS (2000)  ATTEST_BENCH_GITLAB_MEMBERS (5000)
 //	ATTEST_BENCH_OPS (a file to write the calls per operation to)
@@ -64,7 +69,8 @@
 //	ATTEST_BENCH_EVAL_1M (1: add 1000000 to the default sizes)
 //	ATTEST_BENCH_EVAL_OUT (a directory to keep the reports in)
 //	ATTEST_BENCH_EVAL_BUNDLES (a directory to keep and reuse the bundles in)
-//	ATTEST_BENCH_HEAPPROF (a file to write a heap profile to near the peak)
+//	ATTEST_BENCH_HEAPPROF (a file to write a heap profile to near the peak;
+//	  with the child process, of the child's heap)
 //
 // The fakes sleep for the latency and the limits; that is fine in a
 // benchmark and never done in unit tests.

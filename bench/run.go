@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -52,6 +53,10 @@ type Options struct {
 	// Limits simulates the providers' documented limits (Providers);
 	// without it the fakes only add the latency and count.
 	Limits bool
+	// Child runs the collection in a child process (Child), as a user's
+	// attest collect runs without the fakes, so that its peak memory is
+	// attest's alone.
+	Child bool
 	// Now is the simulated present.
 	Now time.Time
 }
@@ -69,19 +74,72 @@ type Result struct {
 	// PeakHeap is the largest live heap seen while collecting, in bytes.
 	PeakHeap uint64
 	// BaseHeap is the live heap just before the collection started: the
-	// simulated organisation held by the fakes, and the controls.
+	// controls, and without Options.Child the simulated organisation held
+	// by the fakes.
 	BaseHeap uint64
-	// PeakRSS is the process's peak resident memory while collecting, in
-	// bytes (Linux VmHWM, reset before the collection; 0 elsewhere). The
-	// simulated providers run in the same process and count too.
-	PeakRSS uint64
-	Runs    []evidence.Run
+	// PeakRSS is the collecting process's peak resident memory, in bytes
+	// (0 where it is not read). Without Options.Child it is this
+	// process's while collecting (Linux VmHWM, reset before the
+	// collection), the simulated providers' included. With it, it is the
+	// child's over its whole life (its rusage Maxrss), attest's alone, and
+	// ServerRSS is this process's peak meanwhile: the fakes and the
+	// benchmark.
+	PeakRSS   uint64
+	ServerRSS uint64
+	// PeakAnon is the collecting process's largest anonymous resident
+	// memory (Linux RssAnon: the heap, stacks and the runtime's own,
+	// sampled every 10 ms while collecting; 0 elsewhere). The rest of
+	// PeakRSS is file-backed: the pages of the executable that were
+	// touched, shared and reclaimable, and how many of them count varies
+	// between runs with the page cache.
+	PeakAnon uint64
+	Runs     []evidence.Run
 }
 
 // Collect serves the simulated organisation and collects it with the real
 // sources and runner into a new bundle in dir, with the collectors the
-// built-in controls need.
+// built-in controls need. With o.Child the collection runs in a child
+// process (see Child) and Result.PeakRSS is the child's alone.
 func Collect(ctx context.Context, dir string, o Options) (Result, error) {
+	ep, counted, stop := serve(o)
+	defer stop()
+	var res Result
+	var err error
+	if o.Child {
+		res, err = collectChild(ctx, dir, ep)
+	} else {
+		res, err = collect(ctx, dir, ep)
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	res.Operations = map[string]int64{}
+	for _, c := range counted {
+		res.APICalls += c.Calls()
+		res.Throttled += c.Throttled()
+		maps.Copy(res.Operations, c.Operations())
+	}
+	return res, nil
+}
+
+// Endpoints say where the simulated providers of one benchmark
+// collection listen and how to collect them: all a collecting process
+// needs, whether it is the benchmark's own or a child (Child).
+type Endpoints struct {
+	// Cert is the DER certificate the test servers present.
+	Cert                              []byte
+	AWS, GitHub, Entra, Azure, GitLab string
+	Regions, Subscriptions            []string
+	Concurrency                       int
+	SourceConcurrency                 map[string]int
+	CallConcurrency                   int
+	Now                               time.Time
+}
+
+// serve starts the fakes of o's organisation over TLS, as the real APIs
+// speak, and returns their endpoints, their call counters and a function
+// that stops them.
+func serve(o Options) (Endpoints, []counter, func()) {
 	awsLimits := &awsfake.Limits{Latency: o.Latency, Documented: o.Limits}
 	ghLimits := &githubfake.Limits{Latency: o.Latency}
 	if o.Limits {
@@ -90,56 +148,90 @@ func Collect(ctx context.Context, dir string, o Options) (Result, error) {
 		ghLimits.RESTPointsPerMinute, ghLimits.GraphQLPointsPerMinute = p.GitHubRESTPointsPerMinute, p.GitHubGraphQLPointsPerMinute
 		ghLimits.MaxConcurrent = p.GitHubMaxConcurrent
 	}
-	// TLS, as the real APIs speak. The transport attest builds for every
-	// source (its connection pool: 16 idle connections per host), trusting
-	// the test servers' certificate.
-	var cfg all.Config
+	ep := Endpoints{Concurrency: o.Concurrency, SourceConcurrency: o.SourceConcurrency, CallConcurrency: o.CallConcurrency, Now: o.Now}
 	counted := []counter{awsLimits, ghLimits}
+	var servers []*httptest.Server
+	start := func(h http.Handler) string {
+		srv := httptest.NewTLSServer(h)
+		servers = append(servers, srv)
+		ep.Cert = srv.Certificate().Raw
+		return srv.URL
+	}
 	if o.Size.Accounts > 0 {
-		awsSrv := httptest.NewTLSServer(awsLimits.Wrap(awsfake.NewHandler(AWSOrg(o.Seed, o.Size, o.Now))))
-		defer awsSrv.Close()
-		regions := regionNames(o.Size.Regions)
-		cfg.AWS = &aws.Config{AWS: awsfake.SDKConfig(awsSrv.URL, cliClient(awsSrv)), Regions: regions, AllowedRegions: regions[:1],
-			Organization: aws.OrganizationConfig{Enabled: true}, Concurrency: o.CallConcurrency}
+		ep.AWS = start(awsLimits.Wrap(awsfake.NewHandler(AWSOrg(o.Seed, o.Size, o.Now))))
+		ep.Regions = regionNames(o.Size.Regions)
 	}
-	wait := 3600
 	if o.Size.Repos > 0 {
-		ghSrv := httptest.NewTLSServer(ghLimits.Wrap(githubfake.NewHandler(GitHubOrg(o.Seed, o.Size, o.Now))))
-		defer ghSrv.Close()
-		cfg.GitHub = &github.Config{Orgs: []string{orgLogin}, BaseURL: ghSrv.URL, Token: "bench-token", HTTPClient: cliClient(ghSrv),
-			Concurrency: o.CallConcurrency, MaxRateLimitWaitSeconds: &wait, Now: func() time.Time { return o.Now }}
+		ep.GitHub = start(ghLimits.Wrap(githubfake.NewHandler(GitHubOrg(o.Seed, o.Size, o.Now))))
 	}
-	retries := 1000
 	if o.Size.EntraUsers > 0 {
 		l := entrafake.Limits(o.Latency, o.Limits)
 		counted = append(counted, l)
-		srv := httptest.NewTLSServer(l.Wrap(entrafake.NewHandler(EntraTenant(o.Seed, o.Size, o.Now))))
-		defer srv.Close()
-		cfg.Entra = &entra.Config{TenantID: benchTenant, GraphEndpoint: srv.URL, HTTPClient: cliClient(srv),
-			Credential: entrafake.Credential{Token: entrafake.DemoToken}, RateLimitRetries: &retries, MaxRateLimitWaitSeconds: &wait}
+		ep.Entra = start(l.Wrap(entrafake.NewHandler(EntraTenant(o.Seed, o.Size, o.Now))))
 	}
 	if o.Size.Azure.Subscriptions > 0 {
 		l := azurefake.Limits(o.Latency, o.Limits)
 		counted = append(counted, l)
 		st := AzureEstate(o.Seed, o.Size)
-		srv := httptest.NewTLSServer(l.Wrap(azurefake.NewHandler(st)))
-		defer srv.Close()
-		var subs []string
+		ep.Azure = start(l.Wrap(azurefake.NewHandler(st)))
 		for _, s := range st.Subscriptions {
-			subs = append(subs, s.ID)
+			ep.Subscriptions = append(ep.Subscriptions, s.ID)
 		}
-		cfg.Azure = &azure.Config{Subscriptions: subs, TenantID: benchTenant, Endpoint: srv.URL, HTTPClient: cliClient(srv),
-			Credential: azurefake.Credential{Token: azurefake.DemoToken}, Concurrency: o.CallConcurrency, Retries: &retries, MaxRetryWaitSeconds: &wait}
 	}
 	if o.Size.GitLabProjects > 0 {
 		l := gitlabfake.Limits(o.Latency, o.Limits)
 		counted = append(counted, l)
-		srv := httptest.NewTLSServer(l.Wrap(gitlabfake.NewHandler(GitLabGroup(o.Seed, o.Size, o.Now))))
-		defer srv.Close()
-		cfg.GitLab = &gitlab.Config{BaseURL: srv.URL, Groups: []string{gitlabGroup}, Token: "bench-token", HTTPClient: cliClient(srv),
-			Concurrency: o.CallConcurrency, MaxRateLimitWaitSeconds: &wait, Now: func() time.Time { return o.Now }}
+		ep.GitLab = start(l.Wrap(gitlabfake.NewHandler(GitLabGroup(o.Seed, o.Size, o.Now))))
 	}
-	sources := all.Sources(cfg)
+	return ep, counted, func() {
+		for _, srv := range servers {
+			srv.Close()
+		}
+	}
+}
+
+// sources returns the real sources configured for ep, each with the
+// transport attest builds for it, trusting the test servers' certificate.
+func (ep Endpoints) sources() ([]collectors.Source, error) {
+	var cfg all.Config
+	cert, err := x509.ParseCertificate(ep.Cert)
+	if err != nil {
+		return nil, fmt.Errorf("bench: test server certificate: %w", err)
+	}
+	// Each source its own transport, as attest builds them.
+	client := func() *http.Client { return cliClient(cert) }
+	wait := 3600
+	retries := 1000
+	if ep.AWS != "" {
+		cfg.AWS = &aws.Config{AWS: awsfake.SDKConfig(ep.AWS, client()), Regions: ep.Regions, AllowedRegions: ep.Regions[:1],
+			Organization: aws.OrganizationConfig{Enabled: true}, Concurrency: ep.CallConcurrency}
+	}
+	now := func() time.Time { return ep.Now }
+	if ep.GitHub != "" {
+		cfg.GitHub = &github.Config{Orgs: []string{orgLogin}, BaseURL: ep.GitHub, Token: "bench-token", HTTPClient: client(),
+			Concurrency: ep.CallConcurrency, MaxRateLimitWaitSeconds: &wait, Now: now}
+	}
+	if ep.Entra != "" {
+		cfg.Entra = &entra.Config{TenantID: benchTenant, GraphEndpoint: ep.Entra, HTTPClient: client(),
+			Credential: entrafake.Credential{Token: entrafake.DemoToken}, RateLimitRetries: &retries, MaxRateLimitWaitSeconds: &wait}
+	}
+	if ep.Azure != "" {
+		cfg.Azure = &azure.Config{Subscriptions: ep.Subscriptions, TenantID: benchTenant, Endpoint: ep.Azure, HTTPClient: client(),
+			Credential: azurefake.Credential{Token: azurefake.DemoToken}, Concurrency: ep.CallConcurrency, Retries: &retries, MaxRetryWaitSeconds: &wait}
+	}
+	if ep.GitLab != "" {
+		cfg.GitLab = &gitlab.Config{BaseURL: ep.GitLab, Groups: []string{gitlabGroup}, Token: "bench-token", HTTPClient: client(),
+			Concurrency: ep.CallConcurrency, MaxRateLimitWaitSeconds: &wait, Now: now}
+	}
+	return all.Sources(cfg), nil
+}
+
+// collect collects ep in this process into a new bundle in dir.
+func collect(ctx context.Context, dir string, ep Endpoints) (Result, error) {
+	sources, err := ep.sources()
+	if err != nil {
+		return Result{}, err
+	}
 	lib, err := Library()
 	if err != nil {
 		return Result{}, err
@@ -153,23 +245,17 @@ func Collect(ctx context.Context, dir string, o Options) (Result, error) {
 	debug.FreeOSMemory()
 	base := liveHeap()
 	resetHWM()
-	peak := watchHeap()
+	peak := watchMemory()
 	start := time.Now()
-	r := &collectors.Runner{Writer: w, Concurrency: o.Concurrency, SourceConcurrency: o.SourceConcurrency, Reads: lib.Reads(), Log: slog.New(slog.DiscardHandler)}
+	r := &collectors.Runner{Writer: w, Concurrency: ep.Concurrency, SourceConcurrency: ep.SourceConcurrency, Reads: lib.Reads(), Log: slog.New(slog.DiscardHandler)}
 	runs := r.Collect(ctx, sources, Needed(lib))
 	wall := time.Since(start)
-	heap := peak()
+	heap, anon := peak()
 	rss := hwm()
 	if err := w.Close(evidence.Manifest{AttestVersion: "bench", StartedAt: start.UTC(), FinishedAt: time.Now().UTC(), Interrupted: ctx.Err() != nil}); err != nil {
 		return Result{}, err
 	}
-	res := Result{Start: start, Wall: wall, Operations: map[string]int64{}, PeakHeap: heap, BaseHeap: base, PeakRSS: rss, Runs: runs}
-	for _, c := range counted {
-		res.APICalls += c.Calls()
-		res.Throttled += c.Throttled()
-		maps.Copy(res.Operations, c.Operations())
-	}
-	return res, nil
+	return Result{Start: start, Wall: wall, PeakHeap: heap, BaseHeap: base, PeakRSS: rss, PeakAnon: anon, Runs: runs}, nil
 }
 
 // A counter is a fake's call counter.
@@ -180,11 +266,11 @@ type counter interface {
 }
 
 // cliClient returns an HTTP client with the transport attest's sources
-// use (collectors.BaseTransport), trusting srv's certificate.
-func cliClient(srv *httptest.Server) *http.Client {
+// use (collectors.BaseTransport), trusting cert.
+func cliClient(cert *x509.Certificate) *http.Client {
 	tr := collectors.BaseTransport(collectors.DefaultTimeouts)
 	pool := x509.NewCertPool()
-	pool.AddCert(srv.Certificate())
+	pool.AddCert(cert)
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	return &http.Client{Transport: tr}
 }
@@ -235,16 +321,28 @@ func liveHeap() uint64 {
 // watchHeap samples the live heap every 10 ms until the returned function
 // is called, which returns the largest sample.
 func watchHeap() func() uint64 {
+	peak := watchMemory()
+	return func() uint64 {
+		heap, _ := peak()
+		return heap
+	}
+}
+
+// watchMemory samples the live heap and the anonymous resident memory
+// every 10 ms until the returned function is called, which returns the
+// largest samples.
+func watchMemory() func() (heap, anon uint64) {
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	var mu sync.Mutex
-	var peak uint64
+	var peak, peakAnon uint64
 	profile := os.Getenv("ATTEST_BENCH_HEAPPROF")
 	var profiled uint64
 	read := func() {
 		metrics.Read(sample)
 		v := sample[0].Value.Uint64()
+		a := procStatus("RssAnon:")
 		mu.Lock()
-		peak = max(peak, v)
+		peak, peakAnon = max(peak, v), max(peakAnon, a)
 		mu.Unlock()
 		if profile != "" && v > profiled+profiled/10 {
 			// A heap profile near the peak, for finding what holds it.
@@ -269,13 +367,13 @@ func watchHeap() func() uint64 {
 			}
 		}
 	})
-	return func() uint64 {
+	return func() (uint64, uint64) {
 		close(done)
 		wg.Wait()
 		read()
 		mu.Lock()
 		defer mu.Unlock()
-		return peak
+		return peak, peakAnon
 	}
 }
 
@@ -285,13 +383,17 @@ func resetHWM() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
 // hwm returns the process's peak resident memory since resetHWM (Linux:
 // VmHWM), or 0 where it cannot be read.
-func hwm() uint64 {
+func hwm() uint64 { return procStatus("VmHWM:") }
+
+// procStatus returns the field of /proc/self/status (Linux) named key, in
+// bytes, or 0 where it cannot be read.
+func procStatus(key string) uint64 {
 	status, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for line := range strings.Lines(string(status)) {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(line, key); ok {
 			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
 			if err != nil {
 				return 0

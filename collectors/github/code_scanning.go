@@ -63,10 +63,10 @@ func indexes(n int) []int {
 	return out
 }
 
-func (c *SASTCollector) repo(ctx context.Context, client *gh.Client, r *gh.Repository) repoResult {
+func (c *SASTCollector) repo(ctx context.Context, client *gh.Client, r listedRepo) repoResult {
 	ctx, trace := collectors.WithTrace(ctx)
-	owner, name, branch := r.GetOwner().GetLogin(), r.GetName(), r.GetDefaultBranch()
-	res := &evidence.Resource{Type: typeSAST, ID: repoID(r) + "#sast", Name: r.GetFullName(), Account: owner, Attributes: map[string]any{}}
+	owner, name, branch := r.owner, r.name, r.defaultBranch
+	res := &evidence.Resource{Type: typeSAST, ID: repoID(r) + "#sast", Name: r.fullName, Account: owner, Attributes: map[string]any{}}
 	result := repoResult{res: res}
 	defer func() { res.Records = trace.Records() }()
 	fail := func(err error, attrs ...string) bool {

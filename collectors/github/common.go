@@ -40,25 +40,51 @@ const opListRepos = "GET /orgs/{org}/repos"
 // responses of the list's pages. The ones left out are recorded as skipped
 // on sink, with the reason. The list is walked once per collection however
 // many collectors read it (walkRepos).
-func (s *Source) listRepos(ctx context.Context, c *gh.Client, org string, sink collectors.Sink) ([]*gh.Repository, []string, error) {
+func (s *Source) listRepos(ctx context.Context, c *gh.Client, org string, sink collectors.Sink) ([]listedRepo, []string, error) {
 	w, err := s.walkRepos(ctx, c, org)
 	if err != nil {
 		return nil, nil, fmt.Errorf("github %s %s: %w", opListRepos, org, classify(err, opListRepos, "scope:repo or "+permRepoMetadata))
 	}
-	var out []*gh.Repository
+	var out []listedRepo
 	for _, r := range w.repos {
-		if r.GetArchived() && !s.cfg.IncludeArchived {
-			collectors.Skip(sink, r.GetHTMLURL(), "archived (set include_archived to collect it)")
+		if r.archived && !s.cfg.IncludeArchived {
+			collectors.Skip(sink, r.htmlURL, "archived (set include_archived to collect it)")
 			continue
 		}
-		if !s.cfg.Repos.Match(r.GetName()) {
-			collectors.Skip(sink, r.GetHTMLURL(), "filtered out by the repos include/exclude configuration")
+		if !s.cfg.Repos.Match(r.name) {
+			collectors.Skip(sink, r.htmlURL, "filtered out by the repos include/exclude configuration")
 			continue
 		}
 		out = append(out, r)
 	}
-	slices.SortFunc(out, func(a, b *gh.Repository) int { return cmp.Compare(a.GetName(), b.GetName()) })
+	slices.SortFunc(out, func(a, b listedRepo) int { return cmp.Compare(a.name, b.name) })
 	return out, slices.Clone(w.records), nil
+}
+
+// A listedRepo is what the collectors read of a listed repository. A
+// gh.Repository has some hundred fields, most of them URLs, and the
+// collectors that walk every repository hold the whole listing while they
+// do: for thousands of repositories, tens of megabytes each.
+type listedRepo struct {
+	name, fullName, htmlURL, owner, defaultBranch string
+	archived                                      bool
+	// security is the repository's security_and_analysis, nil when the
+	// listing did not show it.
+	security *gh.SecurityAndAnalysis
+}
+
+// listed returns what the collectors read of r.
+func listed(r *gh.Repository) listedRepo {
+	return listedRepo{name: r.GetName(), fullName: r.GetFullName(), htmlURL: r.GetHTMLURL(), owner: r.GetOwner().GetLogin(),
+		defaultBranch: r.GetDefaultBranch(), archived: r.GetArchived(), security: r.SecurityAndAnalysis}
+}
+
+// repoID returns the stable id of a repository: its web URL.
+func repoID(r listedRepo) string {
+	if r.htmlURL != "" {
+		return r.htmlURL
+	}
+	return "https://github.com/" + r.fullName
 }
 
 // ts formats t as an RFC 3339 UTC string, or "" for the zero time.
@@ -67,12 +93,4 @@ func ts(t gh.Timestamp) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
-}
-
-// repoID returns the stable id of a repository: its web URL.
-func repoID(r *gh.Repository) string {
-	if u := r.GetHTMLURL(); u != "" {
-		return u
-	}
-	return "https://github.com/" + r.GetFullName()
 }

@@ -80,11 +80,11 @@ func (c *AlertsCollector) orgSecrets(ctx context.Context, client *gh.Client, org
 		return nil, fallBack(ctx, err, opListRepos, permSecurityAnalysis, org)
 	}
 	for i, r := range w.repos {
-		sa := r.GetSecurityAndAnalysis()
+		sa := r.security
 		if sa == nil {
 			continue
 		}
-		key := strings.ToLower(r.GetFullName())
+		key := strings.ToLower(r.fullName)
 		// A repository where secret scanning is not available has no
 		// secret_scanning status: not enabled.
 		out.status[key] = sa.GetSecretScanning().GetStatus() == "enabled"

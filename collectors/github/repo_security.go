@@ -57,12 +57,12 @@ func (c *RepoSecurityCollector) Collect(ctx context.Context, target evidence.Tar
 		return err
 	}
 	for _, r := range repos {
-		res := evidence.Resource{Type: typeRepoSecurity, ID: repoID(r) + "#security", Name: r.GetFullName(), Account: target.Account,
-			Attributes: map[string]any{"archived": r.GetArchived()}, Records: slices.Clone(records)}
-		sa := r.GetSecurityAndAnalysis()
+		res := evidence.Resource{Type: typeRepoSecurity, ID: repoID(r) + "#security", Name: r.fullName, Account: target.Account,
+			Attributes: map[string]any{"archived": r.archived}, Records: slices.Clone(records)}
+		sa := r.security
 		if sa == nil {
 			err := &collectors.APIError{Kind: evidence.Denied, Operation: opListRepos, Permission: permSecurityAnalysis,
-				Err: fmt.Errorf("github %s %s: no security_and_analysis for %s", opListRepos, target.Account, r.GetFullName())}
+				Err: fmt.Errorf("github %s %s: no security_and_analysis for %s", opListRepos, target.Account, r.fullName)}
 			res.Gaps = append(res.Gaps, collectors.GapOf(err, "secret_scanning"), collectors.GapOf(err, "secret_scanning_push_protection"))
 			out.Emit(res)
 			out.Fail(collectors.FailureOf(err, res.ID))

@@ -17,9 +17,9 @@ import (
 // for the same list.
 type repoWalk struct {
 	done chan struct{}
-	// repos are every repository of the list, unfiltered, in the order
-	// GitHub returned them.
-	repos []*gh.Repository
+	// repos are what the collectors read of every repository of the list,
+	// unfiltered, in the order GitHub returned them.
+	repos []listedRepo
 	// pageRecord is, for each repository, the raw response of its page
 	// ("" outside a collector run); records are every page's, in order.
 	// They were recorded by the run that walked the list.
@@ -94,7 +94,7 @@ func (w *repoWalk) walk(ctx context.Context, c *gh.Client, org string) {
 		if recs := trace.Records(); len(recs) > 0 {
 			rec = recs[len(recs)-1]
 		}
-		w.repos = append(w.repos, r)
+		w.repos = append(w.repos, listed(r))
 		w.pageRecord = append(w.pageRecord, rec)
 	}
 	w.records = trace.Records()

@@ -128,7 +128,7 @@ type repoResult struct {
 
 // eachRepo runs fn for every selected repository of org, at most
 // cfg.Concurrency at once, and emits what it found in repository order.
-func (s *Source) eachRepo(ctx context.Context, org string, out collectors.Sink, fn func(context.Context, *gh.Client, *gh.Repository) repoResult) error {
+func (s *Source) eachRepo(ctx context.Context, org string, out collectors.Sink, fn func(context.Context, *gh.Client, listedRepo) repoResult) error {
 	client, err := s.gh()
 	if err != nil {
 		return err
