@@ -177,13 +177,6 @@ func (p *findingPrefixes) appendFinding(b []byte, f *Finding) []byte {
 	return append(b, p.end...)
 }
 
-// appendFinding appends f as json.MarshalIndent writes it at indent.
-func appendFinding(b []byte, f *Finding, indent []byte) []byte {
-	var pre findingPrefixes
-	pre.init(indent)
-	return pre.appendFinding(b, f)
-}
-
 // appendString appends s as a JSON string as encoding/json writes it
 // (escaping HTML characters): directly when it has nothing to escape, else
 // through json.Marshal.
