@@ -2,7 +2,6 @@ package controls
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -181,7 +180,7 @@ func (p *findingPrefixes) appendFinding(b []byte, f *Finding) []byte {
 // (escaping HTML characters): directly when it has nothing to escape, else
 // through json.Marshal.
 func appendString(b []byte, s string) []byte {
-	if !plain(s) {
+	if !plainBytes(s) {
 		q, _ := json.Marshal(s) // a string always encodes
 		return append(b, q...)
 	}
@@ -190,39 +189,8 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// Masks for plain, which tests eight bytes at a time: every byte 0x01,
-// every byte 0x80, and every byte the character named.
-const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
-)
-
-// plain reports whether encoding/json writes s as it is inside quotes:
-// printable ASCII but for the quote, the backslash and the HTML
-// characters it escapes (see plainByte), eight bytes at a time.
-func plain(s string) bool {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		x := binary.LittleEndian.Uint64([]byte(s[i : i+8]))
-		// A byte below 0x20 or at or above 0x7f (x+1 has its high bit set
-		// for 0x7f and x's for 0x80 and above), or one of " \ < > &.
-		bad := (x - 0x20*ones) | (x + ones) | x |
-			zeroByte(x^('"'*ones)) | zeroByte(x^('\\'*ones)) | zeroByte(x^('<'*ones)) |
-			zeroByte(x^('>'*ones)) | zeroByte(x^('&'*ones))
-		if bad&highs != 0 {
-			// Bytes at or above 0x80 make the sums above carry into the
-			// next byte: decide byte by byte.
-			return plainBytes(s[i:])
-		}
-	}
-	return plainBytes(s[i:])
-}
-
-// zeroByte has the high bit of a byte set where x has a zero byte (and
-// maybe of higher bytes when it has one).
-func zeroByte(x uint64) uint64 { return (x - ones) &^ x }
-
-// plainBytes is plain byte by byte.
+// plainBytes reports whether encoding/json writes s as it is inside
+// quotes (see plainByte).
 func plainBytes(s string) bool {
 	for i := range len(s) {
 		if !plainByte[s[i]] {

@@ -93,8 +93,7 @@ func TestAppendString(t *testing.T) {
 			t.Errorf("%q: got %s, want %s", s, got, want)
 		}
 	}
-	// Every byte at every place of a word and of the tail, among plain
-	// ones: plain looks at eight bytes at a time.
+	// Every byte at every place, among plain ones.
 	for c := range 256 {
 		for at := range 19 {
 			s := []byte("abcdefghijklmnopqrs")
