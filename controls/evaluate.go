@@ -135,12 +135,12 @@ func evaluateStream(ctx context.Context, lib *Library, m evidence.Manifest, scan
 		return nil, nil, err
 	}
 	tallies, gapped := e.merge(passes)
+	crs, err := e.controls(plans, tallies, workers)
+	if err != nil {
+		return nil, nil, err
+	}
 	byID := map[string]Outcome{}
-	for _, p := range plans {
-		cr, err := e.control(p, tallies)
-		if err != nil {
-			return nil, nil, err
-		}
+	for _, cr := range crs {
 		res.Warnings = append(res.Warnings, e.expiring(cr)...)
 		res.Controls = append(res.Controls, cr)
 		res.Summary.add(cr.Outcome)
@@ -157,6 +157,35 @@ func evaluateStream(ctx context.Context, lib *Library, m evidence.Manifest, scan
 		res.Frameworks = append(res.Frameworks, rollup(lib, fw, byID))
 	}
 	return res, gapped, nil
+}
+
+// controls decides the controls of plans from the merged tallies of the
+// pass, on up to workers goroutines (each decision only reads the
+// evaluator and its own requirements' tallies), and returns them in plan
+// order, or the error of the first that failed.
+func (e *evaluator) controls(plans []controlPlan, tallies []tally, workers int) ([]ControlResult, error) {
+	crs := make([]ControlResult, len(plans))
+	errs := make([]error, len(plans))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, len(plans)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(plans) {
+					return
+				}
+				crs[i], errs[i] = e.control(plans[i], tallies)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return crs, nil
 }
 
 // newEvaluator sets up an evaluation of the bundle with manifest m: its

@@ -339,18 +339,8 @@ func (r *Results) Encode(w io.Writer) error {
 	if _, err := w.Write(head[:open]); err != nil {
 		return fmt.Errorf("controls: write results: %w", err)
 	}
-	var buf, ind bytes.Buffer
-	var out []byte
-	enc := json.NewEncoder(&buf)
-	for k := range r.Controls {
-		if out, err = encodeControl(w, &r.Controls[k], enc, &buf, &ind, out); err != nil {
-			return err
-		}
-		if k < len(r.Controls)-1 {
-			if _, err := io.WriteString(w, ","); err != nil {
-				return fmt.Errorf("controls: write results: %w", err)
-			}
-		}
+	if err := writeControls(w, r.Controls); err != nil {
+		return err
 	}
 	if len(r.Controls) > 0 {
 		if _, err := io.WriteString(w, "\n  "); err != nil {

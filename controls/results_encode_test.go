@@ -3,6 +3,8 @@ package controls
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -91,8 +93,7 @@ func TestAppendString(t *testing.T) {
 			t.Errorf("%q: got %s, want %s", s, got, want)
 		}
 	}
-	// Every byte at every place of a word and of the tail, among plain
-	// ones: plain looks at eight bytes at a time.
+	// Every byte at every place, among plain ones.
 	for c := range 256 {
 		for at := range 19 {
 			s := []byte("abcdefghijklmnopqrs")
@@ -103,4 +104,142 @@ func TestAppendString(t *testing.T) {
 			}
 		}
 	}
+}
+
+// manyFindingsResults returns results of three controls with n findings
+// each over resources whose strings need escaping now and then, and a
+// control without findings between them.
+func manyFindingsResults(n int) Results {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	var fs []Finding
+	for i := range n {
+		ref := &ResourceRef{Resource: fmt.Sprintf("arn:x:%07d", i), Name: fmt.Sprintf("n-%d", i), Account: "123456789012",
+			Region: "eu-west-1", Records: []string{"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}}
+		f := Finding{ResourceRef: ref, Outcome: Pass}
+		switch i % 5 {
+		case 1:
+			f.Outcome, f.Message = Fail, "rule is false"
+		case 2:
+			ref.Name = "caf\u00e9 <b>&\u2028"
+			ref.Records = append(ref.Records, "x")
+		case 3:
+			ref.Account, ref.Region, ref.Records = "", "", nil
+		}
+		fs = append(fs, f)
+	}
+	control := func(id string) ControlResult {
+		return ControlResult{ID: id, Outcome: Fail, Evidence: []RequirementResult{
+			{Type: "t", Mode: Each, Rule: "r.x", Outcome: Fail, Findings: fs, Scope: []ScopeRef{}},
+			{Type: "u", Mode: Each, Rule: "r.y", Outcome: Pass, Scope: []ScopeRef{}},
+			{Type: "v", Mode: Each, Rule: "r.z", Outcome: Fail, Findings: fs[:n/2], Scope: []ScopeRef{}},
+		}}
+	}
+	return Results{Schema: ResultsSchema, EvaluatedAt: at, Bundle: BundleInfo{StartedAt: at, FinishedAt: at},
+		Controls: []ControlResult{control("A"), {ID: "B", Outcome: Pass}, control("C")}}
+}
+
+// TestEncodeConcurrently checks that results cut into runs of findings
+// and encoded on several goroutines are byte for byte
+// json.MarshalIndent's, whatever the length of a run. It changes
+// findingsPerPiece, so it does not run in parallel.
+func TestEncodeConcurrently(t *testing.T) {
+	r := manyFindingsResults(37)
+	want, err := json.MarshalIndent(&r, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = append(want, '\n')
+	defer func(n int) { findingsPerPiece = n }(findingsPerPiece)
+	for _, per := range []int{1, 2, 3, 18, 19, 36, 37, 1024} {
+		findingsPerPiece = per
+		got, err := r.MarshalIndent()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%d findings a piece: Encode differs from json.MarshalIndent", per)
+		}
+		for _, workers := range []int{1, 2, 5} {
+			var buf bytes.Buffer
+			if err := encodeConcurrently(&buf, r.Controls, workers); err != nil {
+				t.Fatal(err)
+			}
+			var seq bytes.Buffer
+			if err := eachPiece(r.Controls, func(p piece) error { seq.Write(appendPiece(nil, p)); return nil }); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(buf.Bytes(), seq.Bytes()) || !bytes.Contains(want, seq.Bytes()) {
+				t.Errorf("%d findings a piece, %d workers: the concurrent encoding differs", per, workers)
+			}
+		}
+	}
+}
+
+// failingWriter fails once it has been given more than n bytes.
+type failingWriter struct{ n int }
+
+var errWriteFailed = errors.New("disk full")
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.n -= len(p); w.n < 0 {
+		return 0, errWriteFailed
+	}
+	return len(p), nil
+}
+
+// TestEncodeWriteFails checks that a failing writer stops the concurrent
+// encoding with its error, wherever it fails.
+func TestEncodeWriteFails(t *testing.T) {
+	r := manyFindingsResults(3000)
+	for _, n := range []int{0, 100, 5000, 300_000, 1_000_000} {
+		err := r.Encode(&failingWriter{n: n})
+		if !errors.Is(err, errWriteFailed) {
+			t.Errorf("failing after %d bytes: got %v, want %v", n, err, errWriteFailed)
+		}
+	}
+}
+
+// FuzzAppendString checks the string encoding of findings against
+// encoding/json's for any string: unicode, control characters, HTML
+// characters, U+2028 and U+2029, invalid UTF-8.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "abcdefgh<", "\u2028\u2029", "\xff\xfe", "caf\u00e9", "\x7f\x00\"\\&>", "arn:aws:s3:::b/k?x=1&y=2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendString(nil, s); !bytes.Equal(got, want) {
+			t.Errorf("%q: got %s, want %s", s, got, want)
+		}
+	})
+}
+
+// FuzzEncodeFinding checks Encode against json.MarshalIndent for results
+// whose findings hold arbitrary strings, empty ones (omitted) included.
+func FuzzEncodeFinding(f *testing.F) {
+	f.Add("arn:a<b>", "n\u2028", "1", "eu-west-1", "abc", "rule is false", "fail", 2)
+	f.Add("", "", "", "", "", "", "", 0)
+	f.Add("\xff\x00", "\"\\", "&", "\u2029", "\x7f", "\U0001F600", "pass", 3)
+	f.Fuzz(func(t *testing.T, resource, name, account, region, record, message, outcome string, records int) {
+		ref := &ResourceRef{Resource: resource, Name: name, Account: account, Region: region}
+		for range records % 4 {
+			ref.Records = append(ref.Records, record)
+		}
+		fs := []Finding{{ResourceRef: ref, Outcome: Outcome(outcome), Message: message}, {ResourceRef: ref, Outcome: Pass}}
+		r := Results{Controls: []ControlResult{{ID: name, Evidence: []RequirementResult{{Type: region, Findings: fs}}}}}
+		want, err := json.MarshalIndent(&r, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := r.MarshalIndent()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, append(want, '\n')) {
+			t.Errorf("Encode differs from json.MarshalIndent:\n%s\nwant:\n%s", got, want)
+		}
+	})
 }

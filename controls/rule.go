@@ -11,6 +11,7 @@ import (
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/cost"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/ext"
@@ -197,11 +198,12 @@ func compileRule(env, check *cel.Env, expr string, attrs map[string]string, limi
 	if limit == 0 {
 		limit = DefaultCostLimit
 	}
-	prg, err := env.Program(ast, cel.EvalOptions(cel.OptOptimize), cel.CostLimit(limit), cel.InterruptCheckFrequency(interruptEvery))
+	loops := hasLoops(ast)
+	prg, err := newProgram(env, ast, limit, !boundedCost(loops, limit, check, checked, env, ast))
 	if err != nil {
 		return nil, fmt.Errorf("%w", err)
 	}
-	p := &program{expr: expr, prg: prg, attrs: read, whole: whole, loops: hasLoops(ast)}
+	p := &program{expr: expr, prg: prg, attrs: read, whole: whole, loops: loops}
 	if partial {
 		if p.partial, err = env.Program(ast, cel.EvalOptions(cel.OptPartialEval), cel.CostLimit(limit)); err != nil {
 			return nil, fmt.Errorf("%w", err)
@@ -263,3 +265,54 @@ func readAttributes(checked *cel.Ast) (attrs []string, whole bool) {
 	slices.Sort(out)
 	return slices.Compact(out), bare > selected
 }
+
+// newProgram compiles ast in env: bounded by limit and interruptible when
+// counted is set, else (see boundedCost) without counting its cost.
+func newProgram(env *cel.Env, ast *cel.Ast, limit uint64, counted bool) (cel.Program, error) {
+	if !counted {
+		return env.Program(ast, cel.EvalOptions(cel.OptOptimize))
+	}
+	return env.Program(ast, cel.EvalOptions(cel.OptOptimize), cel.CostLimit(limit), cel.InterruptCheckFrequency(interruptEvery))
+}
+
+// smallCost is the most a rule may cost, by CEL's static estimate, to be
+// evaluated without counting its cost (and at most a ten-thousandth of
+// the limit), so that the limit stays out of reach even if the estimate
+// were off by orders of magnitude.
+const smallCost = 100
+
+// boundedCost reports whether a rule's cost is bounded far below limit
+// whatever the resource: it has no loop (a comprehension's cost grows with
+// the list it walks) and CEL's worst-case estimate, in which every
+// attribute, string and list may be of any size, is at most smallCost,
+// both with the attributes' declared types and as the program runs.
+// Counting the cost of every evaluation (the cost limit) allocates a
+// tracker per evaluation and a call per step; a rule such as r.encrypted
+// or r.size < 900 can never reach the limit, so it is compiled without it.
+// Size-dependent work (comparing or searching strings or lists of unknown
+// size, regexes) makes the estimate unbounded, so such rules keep the
+// limit.
+func boundedCost(loops bool, limit uint64, check *cel.Env, checked *cel.Ast, env *cel.Env, ast *cel.Ast) bool {
+	if loops {
+		return false
+	}
+	bound := min(smallCost, limit/10_000)
+	typed, err := check.EstimateCost(checked, noSizes{})
+	if err != nil || typed.Max > bound {
+		return false
+	}
+	// The attributes' declared types may not be what a resource holds:
+	// the program as it runs, where every attribute is dyn, must be
+	// bounded too.
+	run, err := env.EstimateCost(ast, noSizes{})
+	return err == nil && run.Max <= bound
+}
+
+// noSizes knows no sizes: the estimator assumes the worst.
+type noSizes struct{}
+
+func (noSizes) EstimateCallCost(string, string, *cost.AstNode, []cost.AstNode) *cost.CallEstimate {
+	return nil
+}
+
+func (noSizes) EstimateSize(cost.AstNode) *cost.SizeEstimate { return nil }

@@ -271,3 +271,82 @@ func TestReadAttributes(t *testing.T) {
 		}
 	}
 }
+
+// TestUncountedRulesSameOutcome checks the rules compiled without
+// counting their cost (boundedCost) against the same rules compiled with
+// the cost limit: over resources of the declared types, of other types,
+// without the attributes and with huge strings and lists, both give the
+// same value, message and error. It also checks which rules are left
+// uncounted: those without loops whose cost does not grow with the sizes.
+func TestUncountedRulesSameOutcome(t *testing.T) {
+	t.Parallel()
+	env, err := newEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs := map[string]string{"encrypted": "bool", "size": "int", "tags": "list", "created": "timestamp", "owner": "string", "public": "bool", "config": "map"}
+	check, err := checkEnv(env, attrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := map[string]bool{ // rule -> compiled without counting
+		`r.encrypted`:                    true,
+		`!r.public || r.encrypted`:       true,
+		`r.encrypted && r.size < 900`:    true,
+		`r.owner != ""`:                  true,
+		`r.owner == "team"`:              true,
+		`r.owner.startsWith("t")`:        true,
+		`has(r.owner) && r.size >= 0`:    true,
+		`size(r.tags) > 1`:               true,
+		`days_since(r.created) <= 400`:   true,
+		`resource.region == "eu-west-1"`: true,
+		`r.size / 0 == 1`:                true,
+		`r.owner == r.owner`:             false,
+		`r.owner.matches("^t.*m$")`:      false,
+		`"prod" in r.tags`:               false,
+		`r.owner + "x" == "teamx"`:       false,
+		`r.config == r.config`:           false,
+		`r.tags.exists(t, t == "prod")`:  false,
+	}
+	huge := strings.Repeat("t", 2_000_000)
+	var hugeList []any
+	for i := range 200_000 {
+		hugeList = append(hugeList, fmt.Sprint(i))
+	}
+	resources := []map[string]any{
+		{"encrypted": true, "size": int64(7), "tags": []any{"prod", "eu"}, "created": "2025-12-01T00:00:00Z", "owner": "team", "public": false, "config": map[string]any{"a": int64(1)}},
+		{"encrypted": false, "size": int64(950), "tags": []any{}, "created": "2020-01-01T00:00:00Z", "owner": "", "public": true},
+		{},
+		{"encrypted": "yes", "size": "big", "tags": "prod", "created": int64(3), "owner": []any{"a"}, "public": nil, "config": "x"},
+		{"encrypted": huge, "size": hugeList, "tags": hugeList, "created": huge, "owner": huge, "public": hugeList, "config": map[string]any{"a": huge}},
+	}
+	e := &evaluator{ctx: t.Context(), env: env}
+	for expr, uncounted := range rules {
+		p, err := compileRule(env, check, expr, attrs, 0, false)
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		checked, _ := check.Compile(expr)
+		ast, _ := env.Compile(expr)
+		if got := boundedCost(p.loops, DefaultCostLimit, check, checked, env, ast); got != uncounted {
+			t.Errorf("%s: compiled without counting its cost: %v, want %v", expr, got, uncounted)
+		}
+		if boundedCost(p.loops, 10_000, check, checked, env, ast) {
+			t.Errorf("%s: compiled without counting its cost under a limit of 10000", expr)
+		}
+		counted, err := newProgram(env, ast, DefaultCostLimit, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := *p
+		q.prg = counted
+		for i, r := range resources {
+			vars := map[string]any{"r": r, "resource": map[string]any{"region": "eu-west-1"}, "now": types.Timestamp{Time: evalTime}}
+			gotOK, gotMsg, gotErr := e.evalBool(p, vars, nil)
+			wantOK, wantMsg, wantErr := e.evalBool(&q, vars, nil)
+			if gotOK != wantOK || gotMsg != wantMsg || (gotErr == nil) != (wantErr == nil) {
+				t.Errorf("%s, resource %d: got %v %q %v, counted %v %q %v", expr, i, gotOK, gotMsg, gotErr, wantOK, wantMsg, wantErr)
+			}
+		}
+	}
+}
