@@ -149,15 +149,19 @@ func (p *findingPrefixes) init(indent []byte) {
 // appendFinding appends f as json.MarshalIndent writes it at the indent
 // of p: the embedded ResourceRef's fields, then outcome and message.
 func (p *findingPrefixes) appendFinding(b []byte, f *Finding) []byte {
-	b = appendString(append(b, p.resource...), f.Resource)
+	str := appendString
+	if plain := f.strings; plain == allPlain || plain == unchecked && f.plain() {
+		str = appendPlain
+	}
+	b = str(append(b, p.resource...), f.Resource)
 	if f.Name != "" {
-		b = appendString(append(b, p.name...), f.Name)
+		b = str(append(b, p.name...), f.Name)
 	}
 	if f.Account != "" {
-		b = appendString(append(b, p.account...), f.Account)
+		b = str(append(b, p.account...), f.Account)
 	}
 	if f.Region != "" {
-		b = appendString(append(b, p.region...), f.Region)
+		b = str(append(b, p.region...), f.Region)
 	}
 	if len(f.Records) > 0 {
 		b = append(b, p.records...)
@@ -165,7 +169,7 @@ func (p *findingPrefixes) appendFinding(b []byte, f *Finding) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(append(b, p.record...), s)
+			b = str(append(b, p.record...), s)
 		}
 		b = append(b, p.recordsEnd...)
 	}
@@ -184,6 +188,12 @@ func appendString(b []byte, s string) []byte {
 		q, _ := json.Marshal(s) // a string always encodes
 		return append(b, q...)
 	}
+	return appendPlain(b, s)
+}
+
+// appendPlain appends s, which has nothing to escape (see plainBytes), as
+// a JSON string.
+func appendPlain(b []byte, s string) []byte {
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')

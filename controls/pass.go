@@ -63,6 +63,7 @@ func (p *pass) resource(r *evidence.Resource) error {
 		return nil
 	}
 	ref := &ResourceRef{Resource: r.ID, Name: r.Name, Account: r.Account, Region: r.Region, Records: r.Records}
+	ref.checkStrings()
 	p.refs[r.Type] = append(p.refs[r.Type], ref)
 	attrs := r.Attributes
 	if !p.e.decoded {

@@ -235,6 +235,42 @@ type ResourceRef struct {
 	// rank is the resource's place among the resources of its type in
 	// bundle order (type, account, region, id), set during evaluation.
 	rank int
+	// strings says whether encoding/json writes every string of the
+	// reference as it is (see plainBytes), so that the encoder checks a
+	// reference shared by many findings once. Evaluation and ReadResults
+	// set it; a reference whose strings change after must have it reset
+	// to unchecked.
+	strings stringsState
+}
+
+// stringsState is what is known about the strings of a ResourceRef.
+type stringsState uint8
+
+const (
+	unchecked stringsState = iota // check them at each use
+	allPlain                      // none needs escaping
+	someEscaped                   // at least one needs escaping
+)
+
+// checkStrings sets r.strings from r's strings.
+func (r *ResourceRef) checkStrings() {
+	r.strings = someEscaped
+	if r.plain() {
+		r.strings = allPlain
+	}
+}
+
+// plain reports whether encoding/json writes every string of r as it is.
+func (r *ResourceRef) plain() bool {
+	if !plainBytes(r.Resource) || !plainBytes(r.Name) || !plainBytes(r.Account) || !plainBytes(r.Region) {
+		return false
+	}
+	for _, s := range r.Records {
+		if !plainBytes(s) {
+			return false
+		}
+	}
+	return true
 }
 
 // A ScopeRef says which collector run a requirement's resources came from
@@ -375,6 +411,7 @@ func ReadResults(path string) (*Results, error) {
 				if f.ResourceRef == nil {
 					return nil, fmt.Errorf("controls: %s: controls[%d].evidence[%d].findings[%d]: no resource", path, i, j, k)
 				}
+				f.checkStrings()
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -234,12 +235,67 @@ func FuzzEncodeFinding(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := r.MarshalIndent()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, append(want, '\n')) {
-			t.Errorf("Encode differs from json.MarshalIndent:\n%s\nwant:\n%s", got, want)
+		// Unchecked as built here, then checked as evaluation and
+		// ReadResults leave it.
+		for _, state := range []string{"unchecked", "checked"} {
+			if state == "checked" {
+				ref.checkStrings()
+			}
+			got, err := r.MarshalIndent()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, append(want, '\n')) {
+				t.Errorf("%s: Encode differs from json.MarshalIndent:\n%s\nwant:\n%s", state, got, want)
+			}
 		}
 	})
+}
+
+// TestCheckedStrings checks that a reference is plain only when all its
+// strings are, that findings over checked references encode as
+// encoding/json writes them, and that ReadResults checks the references
+// it reads as evaluation does, so that they compare equal.
+func TestCheckedStrings(t *testing.T) {
+	t.Parallel()
+	refs := []*ResourceRef{
+		{Resource: "arn:aws:s3:::b", Name: "b", Account: "1", Region: "eu-west-1", Records: []string{"abc", "def"}},
+		{Resource: "a<b"},
+		{Resource: "a", Name: "\\"},
+		{Resource: "a", Account: "\u2028"},
+		{Resource: "a", Region: "\x00"},
+		{Resource: "a", Records: []string{"ok", "&"}},
+		{Resource: "a", Records: []string{"\u00e9\t"}},
+	}
+	var fs []Finding
+	for i, ref := range refs {
+		ref.checkStrings()
+		if want := map[bool]stringsState{true: allPlain, false: someEscaped}[i == 0]; ref.strings != want {
+			t.Errorf("%+v: strings %d, want %d", ref, ref.strings, want)
+		}
+		fs = append(fs, Finding{ResourceRef: ref, Outcome: Fail, Message: "m"})
+	}
+	r := Results{Schema: ResultsSchema, Controls: []ControlResult{{ID: "A", Evidence: []RequirementResult{{Type: "t", Findings: fs}}}}}
+	want, err := json.MarshalIndent(&r, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.MarshalIndent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, append(want, '\n')) {
+		t.Errorf("Encode differs from json.MarshalIndent:\n%s\nwant:\n%s", got, want)
+	}
+	path := filepath.Join(t.TempDir(), "results.json")
+	if err := os.WriteFile(path, got, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadResults(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.Controls, r.Controls) {
+		t.Errorf("read back:\n%+v\nwant:\n%+v", back.Controls[0].Evidence[0].Findings, fs)
+	}
 }
