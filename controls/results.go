@@ -247,9 +247,9 @@ type ResourceRef struct {
 type stringsState uint8
 
 const (
-	unchecked stringsState = iota // check them at each use
-	allPlain                      // none needs escaping
-	someEscaped                   // at least one needs escaping
+	unchecked   stringsState = iota // check them at each use
+	allPlain                        // none needs escaping
+	someEscaped                     // at least one needs escaping
 )
 
 // checkStrings sets r.strings from r's strings.
