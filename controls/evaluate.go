@@ -129,7 +129,7 @@ func evaluateStream(ctx context.Context, lib *Library, m evidence.Manifest, scan
 	workers := max(1, min(runtime.GOMAXPROCS(0), 8))
 	passes := make([]*pass, workers)
 	for w := range passes {
-		passes[w] = e.newPass()
+		passes[w] = e.newPass(w)
 	}
 	if err := scan(ctx, workers, e.readSet(), func(w int, batch []evidence.Resource) error { return passes[w].batch(batch) }); err != nil {
 		return nil, nil, err
@@ -268,6 +268,9 @@ type evaluator struct {
 	// refs are the references of the resources evaluated, by type, while
 	// they are ranked (see rank and unrank).
 	refs map[string][]*ResourceRef
+	// made are the references each pass made, in the order it made them,
+	// which findings point into (see mark), until unrank.
+	made [][]*ResourceRef
 }
 
 // readSet returns the attributes the pass reads of each resource type:

@@ -18,17 +18,26 @@ type pass struct {
 	e       *evaluator
 	vars    activation
 	tallies []tally
-	// refs are the references of the resources evaluated, by type.
+	// refs are the references of the resources evaluated, by type; all,
+	// in the order the pass made them. Until merge ranks them, a
+	// reference's rank is its index in all, which findings keep instead
+	// of a pointer (see mark).
 	refs map[string][]*ResourceRef
+	all  []*ResourceRef
 	// manual are copies of the manual evidence records; gapped, of the
 	// resources with gaps, without attributes.
 	manual []evidence.Resource
 	gapped []evidence.Resource
 }
 
-func (e *evaluator) newPass() *pass {
-	return &pass{e: e, vars: activation{now: types.Timestamp{Time: e.now}},
+// newPass returns the pass of worker w.
+func (e *evaluator) newPass(w int) *pass {
+	p := &pass{e: e, vars: activation{now: types.Timestamp{Time: e.now}},
 		tallies: make([]tally, len(e.reqs)), refs: map[string][]*ResourceRef{}}
+	for i := range p.tallies {
+		p.tallies[i].findings.pass = uint16(w)
+	}
+	return p
 }
 
 // noAttributes are the attributes of a resource that has none (or none
@@ -64,6 +73,8 @@ func (p *pass) resource(r *evidence.Resource) error {
 	}
 	ref := &ResourceRef{Resource: r.ID, Name: r.Name, Account: r.Account, Region: r.Region, Records: r.Records}
 	ref.checkStrings()
+	ref.rank = len(p.all)
+	p.all = append(p.all, ref)
 	p.refs[r.Type] = append(p.refs[r.Type], ref)
 	attrs := r.Attributes
 	if !p.e.decoded {
@@ -95,7 +106,8 @@ func (e *evaluator) merge(passes []*pass) ([]tally, []evidence.Resource) {
 		}
 		e.manual = append(e.manual, p.manual...)
 		gapped = append(gapped, p.gapped...)
-		p.refs, p.manual, p.gapped = nil, nil, nil
+		e.made = append(e.made, p.all)
+		p.refs, p.all, p.manual, p.gapped = nil, nil, nil, nil
 	}
 	e.typeSize = map[string]int{}
 	e.dupNames = map[uint64]bool{}
@@ -185,7 +197,7 @@ func (e *evaluator) unrank() {
 			r.rank = 0
 		}
 	}
-	e.refs = nil
+	e.refs, e.made = nil, nil
 }
 
 // inOrder returns the findings of a requirement over type typ in resource
@@ -198,13 +210,13 @@ func (e *evaluator) inOrder(typ string, l *findingList) []Finding {
 	at := make([]*mark, e.typeSize[typ])
 	for _, c := range l.chunks {
 		for i := range c {
-			at[c[i].ref.rank] = &c[i]
+			at[e.ref(c[i]).rank] = &c[i]
 		}
 	}
 	out := make([]Finding, 0, l.n)
 	for _, m := range at {
 		if m != nil {
-			out = append(out, l.finding(m))
+			out = append(out, l.finding(e.ref(*m), m))
 		}
 	}
 	return out
@@ -241,4 +253,9 @@ func nameKey(typ, name string) uint64 {
 		}
 	}
 	return h
+}
+
+// ref returns the reference of the resource of finding m.
+func (e *evaluator) ref(m mark) *ResourceRef {
+	return e.made[m.pass][m.ref]
 }
