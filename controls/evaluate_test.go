@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -312,5 +313,54 @@ func TestEvaluateDoesNotModifyBundle(t *testing.T) {
 	}
 	if _, ok := attrs["tags"].([]any)[0].(json.Number); !ok {
 		t.Error("a nested value was modified")
+	}
+}
+
+// TestEvaluateFindingsAcrossPasses evaluates a bundle read in several
+// batches by four workers, whose findings each point into their own
+// pass's references (see mark), and checks every finding names the
+// resource it is about: outcome, message and order by id.
+func TestEvaluateFindingsAcrossPasses(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	lib := library(t, control("T-1", "each", "", "r.encrypted"))
+	dir := filepath.Join(t.TempDir(), "bundle")
+	w, err := evidence.Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 5000
+	for i := range n {
+		j := (i * 7919) % n // written out of order
+		attrs := map[string]any{"encrypted": j%7 != 0}
+		if j%11 == 0 {
+			attrs = map[string]any{"size": j}
+		}
+		if err := w.WriteResource(widget(fmt.Sprintf("w%05d", j), attrs)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.AddRun(run(evidence.Complete))
+	if err := w.Close(evidence.Manifest{StartedAt: evalTime.Add(-time.Minute), FinishedAt: evalTime}); err != nil {
+		t.Fatal(err)
+	}
+	res, _, err := EvaluateDir(t.Context(), lib, dir, EvalOptions{AttestVersion: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := res.Controls[0].Evidence[0].Findings
+	if len(fs) != n {
+		t.Fatalf("%d findings, want %d", len(fs), n)
+	}
+	for j, f := range fs {
+		want, msg := Pass, ""
+		switch {
+		case j%11 == 0:
+			want, msg = Inconclusive, "no such key: encrypted"
+		case j%7 == 0:
+			want, msg = Fail, failMessage
+		}
+		if f.Resource != fmt.Sprintf("w%05d", j) || f.Name != f.Resource || f.Outcome != want || msg != f.Message {
+			t.Fatalf("finding %d: %s %s %q, want w%05d %s %q", j, f.Resource, f.Outcome, f.Message, j, want, msg)
+		}
 	}
 }
