@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/attestdev/attest/collectors"
@@ -173,24 +174,27 @@ func (c *UsersCollector) Collect(ctx context.Context, target evidence.Target, ou
 		return err
 	}
 	ctx, trace := collectors.WithTrace(ctx)
-	d := &directory{}
-	if err := c.listUsers(ctx, api, d); err != nil {
+	d := &directory{regs: map[string]registration{}}
+	// The users' pages follow one another; the registration report and
+	// the role listings do not depend on them, so they are read alongside
+	// (each into its own fields of d) rather than after the last page.
+	// They start once the first page of users came back: when the users
+	// cannot be listed the run fails whatever the others read, so they
+	// are not asked for, and stopped if a later page fails.
+	side, stop := context.WithCancel(ctx)
+	defer stop()
+	var wg sync.WaitGroup
+	var eligErr error
+	start := sync.OnceFunc(func() { c.sideListings(side, api, d, out, &wg, &eligErr) })
+	if err := c.listUsers(ctx, api, d, start); err != nil {
+		stop()
+		wg.Wait()
 		return err
 	}
-	d.regs = map[string]registration{}
-	d.regErr = list(ctx, api, opRegistration, permAuditLog, "/reports/authenticationMethods/userRegistrationDetails", nil, func(r registration) {
-		d.regs[r.ID] = r
-	})
-	d.rolesErr = list(ctx, api, opRoleDefs, permRoles, "/roleManagement/directory/roleDefinitions", nil, func(r roleDefinition) {
-		d.defs = append(d.defs, r)
-	})
-	if d.rolesErr == nil {
-		d.rolesErr = list(ctx, api, opRoleAssigns, permRoles, "/roleManagement/directory/roleAssignments", url.Values{"$expand": {"principal"}}, func(r roleAssignment) {
-			d.assigns = append(d.assigns, r)
-		})
-	}
-	if err := c.listEligible(ctx, api, d, out); err != nil {
-		return err
+	start()
+	wg.Wait()
+	if eligErr != nil {
+		return eligErr
 	}
 	for _, err := range []error{d.regErr, d.rolesErr, d.eligErr} {
 		switch {
@@ -206,8 +210,35 @@ func (c *UsersCollector) Collect(ctx context.Context, target evidence.Target, ou
 			out.Fail(collectors.FailureOf(err, target.Account))
 		}
 	}
-	c.emit(api, target.Account, d, recorded{out, trace.Records()})
+	// The listings ran at once: their responses are recorded in the order
+	// they came, so they are sorted for the evidence not to depend on it.
+	records := trace.Records()
+	slices.Sort(records)
+	c.emit(api, target.Account, d, recorded{out, records})
 	return nil
+}
+
+// sideListings starts, on wg, the listings that do not depend on the
+// users: the registration report, and the role definitions, assignments
+// and eligibilities one after the other. Each writes its own fields of d;
+// the eligibilities' stopping error is left in eligErr.
+func (c *UsersCollector) sideListings(side context.Context, api *client, d *directory, out collectors.Sink, wg *sync.WaitGroup, eligErr *error) {
+	wg.Go(func() {
+		d.regErr = list(side, api, opRegistration, permAuditLog, "/reports/authenticationMethods/userRegistrationDetails", nil, func(r registration) {
+			d.regs[r.ID] = r
+		})
+	})
+	wg.Go(func() {
+		d.rolesErr = list(side, api, opRoleDefs, permRoles, "/roleManagement/directory/roleDefinitions", nil, func(r roleDefinition) {
+			d.defs = append(d.defs, r)
+		})
+		if d.rolesErr == nil {
+			d.rolesErr = list(side, api, opRoleAssigns, permRoles, "/roleManagement/directory/roleAssignments", url.Values{"$expand": {"principal"}}, func(r roleAssignment) {
+				d.assigns = append(d.assigns, r)
+			})
+		}
+		*eligErr = c.listEligible(side, api, d, out)
+	})
 }
 
 // listEligible lists the direct role eligibilities when the role
@@ -238,8 +269,11 @@ func (c *UsersCollector) listEligible(ctx context.Context, api *client, d *direc
 // refuses sign-in activity (403: no licence, or no AuditLog.Read.All), it
 // lists them again without it, and their last sign-in is unknown, never
 // "never".
-func (c *UsersCollector) listUsers(ctx context.Context, api *client, d *directory) error {
-	add := func(u user) { d.users = append(d.users, u) }
+func (c *UsersCollector) listUsers(ctx context.Context, api *client, d *directory, first func()) error {
+	add := func(u user) {
+		first()
+		d.users = append(d.users, u)
+	}
 	// With signInActivity, Graph serves at most 120 users a page and
 	// refuses a larger $top; without it, 999.
 	q := url.Values{"$select": {userSelect + ",signInActivity"}, "$top": {"120"}}

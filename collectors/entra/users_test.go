@@ -331,7 +331,11 @@ func TestNextLinkToAnotherHostFails(t *testing.T) {
 	t.Parallel()
 	body := strings.Replace(readFixture(t, "users.json"), `"value"`, `"@odata.nextLink": "https://evil.example/v1.0/users?$skiptoken=x",
   "value"`, 1)
-	srv := newServer(t, fixtures{usersKey: {Body: body}})
+	// The registration report and the role listings start after the
+	// users' first page, alongside the next one: they are served, and the
+	// run still fails on the users.
+	srv := newServer(t, fixtures{usersKey: {Body: body}, registrationKey: {Body: "registration.json"},
+		roleDefsKey: {Body: "roledefs.json"}, roleAssignsKey: {Body: "roleassigns.json"}, roleEligKey: {Body: "roleelig.json"}})
 	_, err := run(t, testSource(srv), "entra.users", nil)
 	if err == nil || !strings.Contains(err.Error(), "does not point at") {
 		t.Fatalf("err = %v, want a nextLink error", err)
