@@ -60,7 +60,10 @@ type Config struct {
 	// open_restricted_ports). Default: 22, 3389, 1433, 3306, 5432, 6379
 	// and 27017.
 	RestrictedPorts []int `yaml:"restricted_ports"`
-	// Concurrency bounds the calls made at once per collector. Default 4.
+	// Concurrency bounds the calls made at once per collector job (one
+	// subscription). Default 16: Resource Manager allows a subscription
+	// 250 reads at once (25 a second after), and a job's per-resource
+	// calls (SQL servers' databases, vaults' keys) are far fewer.
 	Concurrency int `yaml:"concurrency"`
 	// Retries is how often a throttled (429) or failed (5xx) call is
 	// retried by the SDK's retry policy. Default 3.
@@ -122,7 +125,7 @@ func loopback(host string) bool {
 var guid = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 func (c Config) withDefaults() Config {
-	c.Concurrency = collectors.PositiveOr(c.Concurrency, 4)
+	c.Concurrency = collectors.PositiveOr(c.Concurrency, 16)
 	c.Retries = collectors.PtrOr(c.Retries, 3)
 	c.MaxRetryWaitSeconds = collectors.PtrOr(c.MaxRetryWaitSeconds, 60)
 	if len(c.RestrictedPorts) == 0 {

@@ -54,7 +54,7 @@ const (
 // Describe returns the collector's metadata.
 func (c *UsersCollector) Describe() collectors.Descriptor {
 	return collectors.Descriptor{
-		ID: "entra.users", Version: 2, Source: SourceName,
+		ID: usersID, Version: 2, Source: SourceName,
 		Title: "Microsoft Entra ID users, MFA registration and directory roles",
 		ResourceTypes: []collectors.ResourceType{
 			{Name: typeUser, Doc: "A Microsoft Entra ID user. ID is the user's Graph URL.", Attributes: []collectors.Attribute{
@@ -166,6 +166,9 @@ type directory struct {
 	eligErr  error
 	noPIM    bool
 }
+
+// usersID is the ID of the users collector.
+const usersID = "entra.users"
 
 // Collect reads the users of the tenant target.Account.
 func (c *UsersCollector) Collect(ctx context.Context, target evidence.Target, out collectors.Sink) error {
