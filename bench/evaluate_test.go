@@ -69,16 +69,7 @@ func BenchmarkEvaluateCLI(b *testing.B) {
 	targetRows := map[int]row{}
 	for _, n := range sizes {
 		b.Run(fmt.Sprintf("resources=%d", n), func(b *testing.B) {
-			dir := b.TempDir()
-			bundleDir, err := evalBundle(dir, n)
-			if err != nil {
-				b.Fatal(err)
-			}
-			ctlDir := filepath.Join(dir, "controls")
-			types, err := writeEvalControls(ctlDir)
-			if err != nil {
-				b.Fatal(err)
-			}
+			dir, bundleDir, ctlDir, types := evalSetup(b, n)
 			outDir := filepath.Join(dir, "out")
 			if keep := os.Getenv("ATTEST_BENCH_EVAL_OUT"); keep != "" {
 				// Keep the reports, e.g. to open the HTML in a browser.
@@ -283,6 +274,23 @@ func fileSize(b *testing.B, path string) int64 {
 		b.Fatal(err)
 	}
 	return fi.Size()
+}
+
+// evalSetup returns a temporary directory for one size's run, the bundle
+// of n synthetic resources (see evalBundle), the directory of the
+// synthetic controls and the attributes of their resource types.
+func evalSetup(b *testing.B, n int) (dir, bundleDir, ctlDir string, types map[string][]string) {
+	b.Helper()
+	dir = b.TempDir()
+	bundleDir, err := evalBundle(dir, n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctlDir = filepath.Join(dir, "controls")
+	if types, err = writeEvalControls(ctlDir); err != nil {
+		b.Fatal(err)
+	}
+	return dir, bundleDir, ctlDir, types
 }
 
 // evalBundle returns the directory of a bundle of n synthetic resources:

@@ -34,16 +34,7 @@ func BenchmarkEvaluateWrite(b *testing.B) {
 		}
 	}
 	b.Run(fmt.Sprintf("resources=%d", n), func(b *testing.B) {
-		dir := b.TempDir()
-		bundleDir, err := evalBundle(dir, n)
-		if err != nil {
-			b.Fatal(err)
-		}
-		ctlDir := filepath.Join(dir, "controls")
-		types, err := writeEvalControls(ctlDir)
-		if err != nil {
-			b.Fatal(err)
-		}
+		dir, bundleDir, ctlDir, types := evalSetup(b, n)
 		runtime.GC()
 		resetPeakRSS()
 		var evalD, writeD, cpu time.Duration
