@@ -112,6 +112,20 @@ func SortByID(cs []Collector) []Collector {
 	return cs
 }
 
+// EmitSorted emits rs to out sorted by type and ID, so that a collector's
+// output does not depend on the order its calls returned in. When records
+// is not nil, it is the raw responses of every resource of rs (one listing
+// that yields them all), set on each before it is emitted.
+func EmitSorted(out Sink, rs []evidence.Resource, records []string) {
+	slices.SortFunc(rs, func(a, b evidence.Resource) int { return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.ID, b.ID)) })
+	for _, r := range rs {
+		if records != nil {
+			r.Records = records
+		}
+		out.Emit(r)
+	}
+}
+
 // Jobs returns the jobs of a source that plans one target per account: for
 // each collector of cs that enabled accepts, in the order of cs, a job for
 // each account of source, accounts sorted and without repeats. It is nil

@@ -116,6 +116,6 @@ func (c *BackupCoverage) Collect(ctx context.Context, target evidence.Target, ou
 		rs = append(rs, evidence.Resource{Type: BackupDataStoreType, ID: st.arn, Name: st.name, Account: target.Account, Region: target.Region,
 			Records: records, Attributes: map[string]any{"kind": st.kind, "protected": ok, "last_backup": at}})
 	}
-	emitSorted(out, rs)
+	collectors.EmitSorted(out, rs, nil)
 	return nil
 }

@@ -90,7 +90,7 @@ func (c *BackupPlans) Collect(ctx context.Context, target evidence.Target, out c
 	}); err != nil {
 		return fmt.Errorf("aws backup GetBackupPlan: %w", err)
 	}
-	emitSorted(out, append(rs, res...))
+	collectors.EmitSorted(out, append(rs, res...), nil)
 	return nil
 }
 

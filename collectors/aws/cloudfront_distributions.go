@@ -80,7 +80,7 @@ func (c *CloudFrontDistributions) Collect(ctx context.Context, target evidence.T
 		return err
 	}
 	setWebACL(out, rs, sums, errs)
-	emitSorted(out, rs)
+	collectors.EmitSorted(out, rs, nil)
 	return nil
 }
 

@@ -118,6 +118,6 @@ func (c *CloudTrailTrails) Collect(ctx context.Context, target evidence.Target, 
 	}); err != nil {
 		return fmt.Errorf("aws cloudtrail: %w", err)
 	}
-	emitSorted(out, append(res, region))
+	collectors.EmitSorted(out, append(res, region), nil)
 	return nil
 }

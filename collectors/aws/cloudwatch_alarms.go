@@ -75,7 +75,7 @@ func (c *CloudWatchAlarms) Collect(ctx context.Context, target evidence.Target, 
 		}
 		rs = append(rs, r)
 	}
-	emitSorted(out, rs)
+	collectors.EmitSorted(out, rs, nil)
 	return nil
 }
 

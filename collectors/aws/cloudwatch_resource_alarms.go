@@ -138,7 +138,7 @@ func (c *ResourceAlarms) Collect(ctx context.Context, target evidence.Target, ou
 		r.Records = records
 		rs = append(rs, r)
 	}
-	emitSorted(out, rs)
+	collectors.EmitSorted(out, rs, nil)
 	return nil
 }
 

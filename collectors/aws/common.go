@@ -36,28 +36,6 @@ func timestamp(t *time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// emitSorted emits resources sorted by ID.
-func emitSorted(out collectors.Sink, rs []evidence.Resource) {
-	slices.SortFunc(rs, func(a, b evidence.Resource) int {
-		if a.Type != b.Type {
-			if a.Type < b.Type {
-				return -1
-			}
-			return 1
-		}
-		switch {
-		case a.ID < b.ID:
-			return -1
-		case a.ID > b.ID:
-			return 1
-		}
-		return 0
-	})
-	for _, r := range rs {
-		out.Emit(r)
-	}
-}
-
 // residency sets attribute region_allowed of res from the configured
 // allowed regions, or records a gap when none are configured.
 func (s *Source) residency(res *evidence.Resource, region string) {
@@ -101,6 +79,6 @@ func describeEach[T any](ctx context.Context, limit int, op string, items []T, d
 			rs = append(rs, r)
 		}
 	}
-	emitSorted(out, rs)
+	collectors.EmitSorted(out, rs, nil)
 	return nil
 }

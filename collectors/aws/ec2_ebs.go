@@ -84,6 +84,6 @@ func (c *EBSEncryption) Collect(ctx context.Context, target evidence.Target, out
 	}
 	def.Records = trace.Records()
 	rs = append(rs, def)
-	emitSorted(out, append(rs, vols...))
+	collectors.EmitSorted(out, append(rs, vols...), nil)
 	return nil
 }

@@ -105,7 +105,7 @@ func (c *EC2Instances) Collect(ctx context.Context, target evidence.Target, out 
 		}
 		res = append(res, r)
 	}
-	emitSorted(out, res)
+	collectors.EmitSorted(out, res, nil)
 	return nil
 }
 

@@ -95,7 +95,7 @@ func (c *EC2PublicImages) Collect(ctx context.Context, target evidence.Target, o
 				}})
 		}
 	}
-	emitSorted(out, rs)
+	collectors.EmitSorted(out, rs, nil)
 	return nil
 }
 

@@ -72,7 +72,7 @@ func (c *SecurityGroups) Collect(ctx context.Context, target evidence.Target, ou
 				}})
 		}
 	}
-	emitSorted(out, rs)
+	collectors.EmitSorted(out, rs, nil)
 	return nil
 }
 

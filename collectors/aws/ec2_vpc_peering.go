@@ -75,6 +75,6 @@ func (c *VPCPeering) Collect(ctx context.Context, target evidence.Target, out co
 		}
 		rs = append(rs, r)
 	}
-	emitSorted(out, rs)
+	collectors.EmitSorted(out, rs, nil)
 	return nil
 }

@@ -103,7 +103,7 @@ func (c *VPCs) Collect(ctx context.Context, target evidence.Target, out collecto
 	if err != nil {
 		return err
 	}
-	emitSorted(out, append(rs, shares...))
+	collectors.EmitSorted(out, append(rs, shares...), nil)
 	return nil
 }
 

@@ -121,7 +121,7 @@ func (c *ELBv2Listeners) Collect(ctx context.Context, target evidence.Target, ou
 			rs = append(rs, r)
 		}
 	}
-	emitSorted(out, rs)
+	collectors.EmitSorted(out, rs, nil)
 	return nil
 }
 

@@ -154,7 +154,7 @@ func (c *IAMCredentials) Collect(ctx context.Context, target evidence.Target, ou
 		id.Attributes["admin"] = direct || group
 		rs = append(rs, u, id)
 	}
-	emitSorted(out, rs)
+	collectors.EmitSorted(out, rs, nil)
 	return nil
 }
 

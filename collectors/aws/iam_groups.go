@@ -91,6 +91,6 @@ func (c *IAMGroups) Collect(ctx context.Context, target evidence.Target, out col
 		}
 		rs = append(rs, r)
 	}
-	emitSorted(out, rs)
+	collectors.EmitSorted(out, rs, nil)
 	return nil
 }

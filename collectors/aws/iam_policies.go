@@ -63,6 +63,6 @@ func (c *IAMPolicies) Collect(ctx context.Context, target evidence.Target, out c
 				"path":             awssdk.ToString(p.Path),
 			}})
 	}
-	emitSorted(out, rs)
+	collectors.EmitSorted(out, rs, nil)
 	return nil
 }

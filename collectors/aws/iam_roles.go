@@ -119,7 +119,7 @@ func (c *IAMRoles) Collect(ctx context.Context, target evidence.Target, out coll
 	for i := range rs {
 		rs[i].Records = records
 	}
-	emitSorted(out, rs)
+	collectors.EmitSorted(out, rs, nil)
 	return nil
 }
 

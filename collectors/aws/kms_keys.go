@@ -64,7 +64,7 @@ func (c *KMSKeys) Collect(ctx context.Context, target evidence.Target, out colle
 	}); err != nil {
 		return fmt.Errorf("aws kms: %w", err)
 	}
-	emitSorted(out, res)
+	collectors.EmitSorted(out, res, nil)
 	return nil
 }
 

@@ -58,6 +58,6 @@ func (c *LogGroups) Collect(ctx context.Context, target evidence.Target, out col
 				Attributes: map[string]any{"retention_days": int(awssdk.ToInt32(g.RetentionInDays)), "stored_bytes": int(awssdk.ToInt64(g.StoredBytes))}})
 		}
 	}
-	emitSorted(out, rs)
+	collectors.EmitSorted(out, rs, nil)
 	return nil
 }

@@ -82,6 +82,6 @@ func (c *OpenSearchDomains) Collect(ctx context.Context, target evidence.Target,
 				}})
 		}
 	}
-	emitSorted(out, rs)
+	collectors.EmitSorted(out, rs, nil)
 	return nil
 }

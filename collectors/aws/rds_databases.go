@@ -108,6 +108,6 @@ func (c *RDSDatabases) Collect(ctx context.Context, target evidence.Target, out 
 			rs = append(rs, r)
 		}
 	}
-	emitSorted(out, rs)
+	collectors.EmitSorted(out, rs, nil)
 	return nil
 }

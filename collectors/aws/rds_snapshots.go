@@ -81,6 +81,6 @@ func (c *RDSPublicSnapshots) Collect(ctx context.Context, target evidence.Target
 				Attributes: map[string]any{"public": public, "encrypted": awssdk.ToBool(s.Encrypted)}})
 		}
 	}
-	emitSorted(out, rs)
+	collectors.EmitSorted(out, rs, nil)
 	return nil
 }

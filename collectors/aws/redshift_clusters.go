@@ -58,6 +58,6 @@ func (c *RedshiftClusters) Collect(ctx context.Context, target evidence.Target, 
 				}})
 		}
 	}
-	emitSorted(out, rs)
+	collectors.EmitSorted(out, rs, nil)
 	return nil
 }

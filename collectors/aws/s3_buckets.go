@@ -130,7 +130,7 @@ func (c *S3Buckets) Collect(ctx context.Context, target evidence.Target, out col
 		return fmt.Errorf("aws s3: %w", err)
 	}
 	res = append(res, account)
-	emitSorted(out, res)
+	collectors.EmitSorted(out, res, nil)
 	return nil
 }
 

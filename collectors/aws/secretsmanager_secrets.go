@@ -68,6 +68,6 @@ func (c *SecretsManagerSecrets) Collect(ctx context.Context, target evidence.Tar
 				}})
 		}
 	}
-	emitSorted(out, rs)
+	collectors.EmitSorted(out, rs, nil)
 	return nil
 }

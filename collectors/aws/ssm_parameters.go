@@ -66,6 +66,6 @@ func (c *SSMParameters) Collect(ctx context.Context, target evidence.Target, out
 				Attributes: map[string]any{"type": string(m.Type), "secret_like": re.MatchString(name), "last_modified": timestamp(m.LastModifiedDate)}})
 		}
 	}
-	emitSorted(out, rs)
+	collectors.EmitSorted(out, rs, nil)
 	return nil
 }

@@ -105,7 +105,7 @@ func (c *WAFAssociations) Collect(ctx context.Context, target evidence.Target, o
 		return err
 	}
 	setWebACL(out, rs, sums, errs)
-	emitSorted(out, rs)
+	collectors.EmitSorted(out, rs, nil)
 	return nil
 }
 

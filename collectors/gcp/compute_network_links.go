@@ -1,10 +1,8 @@
 package gcp
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	compute "google.golang.org/api/compute/v1"
@@ -144,12 +142,7 @@ func (c *NetworkLinks) Collect(ctx context.Context, target evidence.Target, out 
 		crossEnvironment(&r, l, project, local, peer)
 		rs = append(rs, r)
 	}
-	records := trace.Records()
-	slices.SortFunc(rs, func(a, b evidence.Resource) int { return cmp.Compare(a.ID, b.ID) })
-	for _, r := range rs {
-		r.Records = records
-		out.Emit(r)
-	}
+	collectors.EmitSorted(out, rs, trace.Records())
 	return nil
 }
 

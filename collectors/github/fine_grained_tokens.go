@@ -1,10 +1,8 @@
 package github
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 
 	gh "github.com/google/go-github/v92/github"
@@ -76,11 +74,6 @@ func (c *FineGrainedTokensCollector) Collect(ctx context.Context, target evidenc
 				"access_granted_at": ts(t.GetAccessGrantedAt()), "token_last_used_at": ts(t.GetTokenLastUsedAt()),
 			}})
 	}
-	records := trace.Records()
-	slices.SortFunc(rs, func(a, b evidence.Resource) int { return cmp.Compare(a.ID, b.ID) })
-	for _, r := range rs {
-		r.Records = records
-		out.Emit(r)
-	}
+	collectors.EmitSorted(out, rs, trace.Records())
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 
 	cloudidentity "google.golang.org/api/cloudidentity/v1"
 
@@ -90,12 +89,7 @@ func (c *DriveSharingCollector) Collect(ctx context.Context, target evidence.Tar
 	if err != nil {
 		return fmt.Errorf("workspace %s %s: %w", opListPolicies, target.Account, gcpapi.Classify(err, opListPolicies, scopePolicies))
 	}
-	records := trace.Records()
-	slices.SortFunc(rs, func(a, b evidence.Resource) int { return cmp.Compare(a.ID, b.ID) })
-	for _, r := range rs {
-		r.Records = records
-		out.Emit(r)
-	}
+	collectors.EmitSorted(out, rs, trace.Records())
 	return nil
 }
 
